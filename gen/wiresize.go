@@ -80,3 +80,39 @@ func satAdd(a, b int) int {
 	}
 	return a + b
 }
+
+// SharesInput reports whether a decoded value of type t can hold strings
+// or bytes, which share the decoder's copy of the input (see
+// Def.SharesInput).
+func (t *Type) SharesInput() bool {
+	switch t.Kind {
+	case KindString, KindBytes, KindObject:
+		return true
+	case KindVector:
+		return t.Elem.SharesInput()
+	case KindClass:
+		return t.Class.SharesInput
+	case KindStruct:
+		return t.Def.SharesInput
+	}
+	return false
+}
+
+// decideSharesInput computes Def.SharesInput and Class.SharesInput: from
+// nothing, a definition shares the input once one of its fields can, until
+// nothing changes (types hold each other in cycles).
+func decideSharesInput(m *Model) {
+	for changed := true; changed; {
+		changed = false
+		for _, d := range m.Defs {
+			for _, f := range d.Fields {
+				if !d.SharesInput && f.Type.SharesInput() {
+					d.SharesInput, changed = true, true
+				}
+			}
+			if c := d.Class; c != nil && d.SharesInput && !c.SharesInput {
+				c.SharesInput, changed = true, true
+			}
+		}
+	}
+}

@@ -5,7 +5,8 @@ import "testing"
 // TestMinSize checks the smallest encodings the model computes: fixed
 // fields add up, optional ones count nothing, a class takes its smallest
 // constructor, types that contain themselves through vectors settle, and a
-// type that requires itself has no encoding.
+// type that requires itself has no encoding; and which types can hold
+// strings or bytes, through any depth of other types.
 func TestMinSize(t *testing.T) {
 	const src = `
 pair#1 a:int b:long c:double d:int128 e:int256 = Pair;
@@ -54,5 +55,16 @@ boolTrue#997275b5 = Bool;
 		if tc.got != tc.want {
 			t.Errorf("%s: MinSize %d, want %d", tc.name, tc.got, tc.want)
 		}
+	}
+	for name, want := range map[string]bool{
+		"pair": false, "opt": true, "textEmpty": false, "textConcat": true, "textPlain": true,
+		"bare": true, "loop": false, "boolHolder": false,
+	} {
+		if got := defs[name].SharesInput; got != want {
+			t.Errorf("%s: SharesInput %v, want %v", name, got, want)
+		}
+	}
+	if !classes["Text"].SharesInput || classes["Pair"].SharesInput {
+		t.Errorf("SharesInput of Text %v, of Pair %v; want true, false", classes["Text"].SharesInput, classes["Pair"].SharesInput)
 	}
 }

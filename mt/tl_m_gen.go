@@ -251,15 +251,20 @@ func (m *Message) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageTypeID, "message"); err != nil {
 		return tlrt.DecodeErr(err, "message", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Message) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -331,15 +336,20 @@ func (m *MsgContainer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MsgContainerTypeID, "msg_container"); err != nil {
 		return tlrt.DecodeErr(err, "msg_container", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MsgContainer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MsgContainer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -399,15 +409,20 @@ func (m *MsgCopy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MsgCopyTypeID, "msg_copy"); err != nil {
 		return tlrt.DecodeErr(err, "msg_copy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MsgCopy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MsgCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -602,15 +617,20 @@ func (m *MsgsAllInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MsgsAllInfoTypeID, "msgs_all_info"); err != nil {
 		return tlrt.DecodeErr(err, "msgs_all_info", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MsgsAllInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MsgsAllInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -619,7 +639,7 @@ func (m *MsgsAllInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "msgs_all_info", "msg_ids")
 	}
-	if m.Info, err = b.Bytes(); err != nil {
+	if m.Info, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "msgs_all_info", "info")
 	}
 	return nil
@@ -670,15 +690,20 @@ func (m *MsgsStateInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MsgsStateInfoTypeID, "msgs_state_info"); err != nil {
 		return tlrt.DecodeErr(err, "msgs_state_info", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MsgsStateInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MsgsStateInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -687,7 +712,7 @@ func (m *MsgsStateInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ReqMsgID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "msgs_state_info", "req_msg_id")
 	}
-	if m.Info, err = b.Bytes(); err != nil {
+	if m.Info, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "msgs_state_info", "info")
 	}
 	return nil

@@ -292,15 +292,20 @@ func (m *ResPQ) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ResPQTypeID, "resPQ"); err != nil {
 		return tlrt.DecodeErr(err, "resPQ", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ResPQ) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ResPQ) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -312,7 +317,7 @@ func (m *ResPQ) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ServerNonce, err = b.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "resPQ", "server_nonce")
 	}
-	if m.Pq, err = b.Bytes(); err != nil {
+	if m.Pq, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "resPQ", "pq")
 	}
 	if m.ServerPublicKeyFingerprints, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
@@ -366,15 +371,20 @@ func (m *RpcError) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RpcErrorTypeID, "rpc_error"); err != nil {
 		return tlrt.DecodeErr(err, "rpc_error", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RpcError) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *RpcError) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -383,7 +393,7 @@ func (m *RpcError) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ErrorCode, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "rpc_error", "error_code")
 	}
-	if m.ErrorMessage, err = b.String(); err != nil {
+	if m.ErrorMessage, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "rpc_error", "error_message")
 	}
 	return nil
@@ -436,15 +446,20 @@ func (m *RpcResult) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RpcResultTypeID, "rpc_result"); err != nil {
 		return tlrt.DecodeErr(err, "rpc_result", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RpcResult) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *RpcResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -658,15 +673,20 @@ func (m *ReqDHParamsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReqDHParamsRequestTypeID, "req_DH_params"); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReqDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ReqDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -678,16 +698,16 @@ func (m *ReqDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ServerNonce, err = b.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "server_nonce")
 	}
-	if m.P, err = b.Bytes(); err != nil {
+	if m.P, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "p")
 	}
-	if m.Q, err = b.Bytes(); err != nil {
+	if m.Q, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "q")
 	}
 	if m.PublicKeyFingerprint, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "public_key_fingerprint")
 	}
-	if m.EncryptedData, err = b.Bytes(); err != nil {
+	if m.EncryptedData, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "encrypted_data")
 	}
 	return nil

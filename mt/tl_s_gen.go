@@ -17,7 +17,7 @@ type ServerDHParamsClass interface {
 
 // DecodeServerDHParams decodes any constructor of Server_DH_Params.
 func DecodeServerDHParams(b *bin.Buffer) (ServerDHParamsClass, error) {
-	return decodeServerDHParams(b, 0)
+	return tlrt.Owned(b, decodeServerDHParams)
 }
 
 // decodeServerDHParams is DecodeServerDHParams for a value nested depth levels
@@ -170,15 +170,20 @@ func (m *ServerDHParamsOk) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ServerDHParamsOkTypeID, "server_DH_params_ok"); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_ok", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ServerDHParamsOk) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ServerDHParamsOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -190,7 +195,7 @@ func (m *ServerDHParamsOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ServerNonce, err = b.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_ok", "server_nonce")
 	}
-	if m.EncryptedAnswer, err = b.Bytes(); err != nil {
+	if m.EncryptedAnswer, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_ok", "encrypted_answer")
 	}
 	return nil
@@ -520,15 +525,20 @@ func (m *ServerDHInnerData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ServerDHInnerDataTypeID, "server_DH_inner_data"); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ServerDHInnerData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ServerDHInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -543,10 +553,10 @@ func (m *ServerDHInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.G, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "g")
 	}
-	if m.DhPrime, err = b.Bytes(); err != nil {
+	if m.DhPrime, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "dh_prime")
 	}
-	if m.GA, err = b.Bytes(); err != nil {
+	if m.GA, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "g_a")
 	}
 	if m.ServerTime, err = b.Int(); err != nil {
@@ -603,15 +613,20 @@ func (m *SetClientDHParamsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SetClientDHParamsRequestTypeID, "set_client_DH_params"); err != nil {
 		return tlrt.DecodeErr(err, "set_client_DH_params", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SetClientDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SetClientDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -623,7 +638,7 @@ func (m *SetClientDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ServerNonce, err = b.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "set_client_DH_params", "server_nonce")
 	}
-	if m.EncryptedData, err = b.Bytes(); err != nil {
+	if m.EncryptedData, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "set_client_DH_params", "encrypted_data")
 	}
 	return nil

@@ -48,7 +48,12 @@ func measureDecode(data []byte) allocation {
 		err:    err,
 	}
 	if err == nil {
-		a.kept = heldBytes(reflect.ValueOf(v), map[uintptr]bool{})
+		var text bool
+		a.kept = heldBytes(reflect.ValueOf(v), map[uintptr]bool{}, &text)
+		if text {
+			// Strings and bytes keep the decoder's copy of the input.
+			a.kept += allocSize(uintptr(len(data)))
+		}
 	}
 	return a
 }
@@ -75,44 +80,50 @@ func allocSize(size uintptr) uint64 {
 }
 
 // heldBytes is the memory the value v keeps reachable: the allocations of
-// its pointers, slices and strings, each counted once.
-func heldBytes(v reflect.Value, seen map[uintptr]bool) uint64 {
+// its pointers and slices, each counted once. Its strings and bytes are
+// parts of the decoder's copy of the input: text reports whether it has
+// any.
+func heldBytes(v reflect.Value, seen map[uintptr]bool, text *bool) uint64 {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() || seen[v.Pointer()] {
 			return 0
 		}
 		seen[v.Pointer()] = true
-		return allocSize(v.Type().Elem().Size()) + heldBytes(v.Elem(), seen)
+		return allocSize(v.Type().Elem().Size()) + heldBytes(v.Elem(), seen, text)
 	case reflect.Interface:
 		if v.IsNil() {
 			return 0
 		}
-		return heldBytes(v.Elem(), seen)
+		return heldBytes(v.Elem(), seen, text)
 	case reflect.Struct:
 		var n uint64
 		for i := range v.NumField() {
-			n += heldBytes(v.Field(i), seen)
+			n += heldBytes(v.Field(i), seen, text)
 		}
 		return n
 	case reflect.Array:
 		var n uint64
 		for i := range v.Len() {
-			n += heldBytes(v.Index(i), seen)
+			n += heldBytes(v.Index(i), seen, text)
 		}
 		return n
 	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			*text = *text || v.Len() > 0
+			return 0
+		}
 		if v.Cap() == 0 || seen[v.Pointer()] {
 			return 0
 		}
 		seen[v.Pointer()] = true
 		n := allocSize(uintptr(v.Cap()) * v.Type().Elem().Size())
 		for i := range v.Len() {
-			n += heldBytes(v.Index(i), seen)
+			n += heldBytes(v.Index(i), seen, text)
 		}
 		return n
 	case reflect.String:
-		return allocSize(uintptr(v.Len()))
+		*text = *text || v.Len() > 0
 	}
 	return 0
 }
@@ -302,7 +313,7 @@ func worstAllocPerByte(t testing.TB) float64 {
 			}
 		}
 	}
-	return worst
+	return worst + 1 // and the copy of the input that strings share
 }
 
 // FuzzDecodeBounds decodes any input and checks the bounds of

@@ -18,7 +18,7 @@ type AiComposeToneClass interface {
 
 // DecodeAiComposeTone decodes any constructor of AiComposeTone.
 func DecodeAiComposeTone(b *bin.Buffer) (AiComposeToneClass, error) {
-	return decodeAiComposeTone(b, 0)
+	return tlrt.Owned(b, decodeAiComposeTone)
 }
 
 // decodeAiComposeTone is DecodeAiComposeTone for a value nested depth levels
@@ -225,15 +225,20 @@ func (m *AiComposeTone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AiComposeToneTypeID, "aiComposeTone"); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AiComposeTone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AiComposeTone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -253,10 +258,10 @@ func (m *AiComposeTone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "access_hash")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "slug")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "title")
 	}
 	if m.Flags.Has(1) {
@@ -265,7 +270,7 @@ func (m *AiComposeTone) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Prompt, err = b.String(); err != nil {
+		if m.Prompt, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "aiComposeTone", "prompt")
 		}
 	}
@@ -354,27 +359,32 @@ func (m *AiComposeToneDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AiComposeToneDefaultTypeID, "aiComposeToneDefault"); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AiComposeToneDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Tone, err = b.String(); err != nil {
+	if m.Tone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "tone")
 	}
 	if m.EmojiID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "emoji_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "title")
 	}
 	return nil
@@ -391,7 +401,7 @@ type AttachMenuBotsClass interface {
 
 // DecodeAttachMenuBots decodes any constructor of AttachMenuBots.
 func DecodeAttachMenuBots(b *bin.Buffer) (AttachMenuBotsClass, error) {
-	return decodeAttachMenuBots(b, 0)
+	return tlrt.Owned(b, decodeAttachMenuBots)
 }
 
 // decodeAttachMenuBots is DecodeAttachMenuBots for a value nested depth levels
@@ -541,15 +551,20 @@ func (m *AttachMenuBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuBotsTypeID, "attachMenuBots"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AttachMenuBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -980,15 +995,20 @@ func (m *AccessPointRule) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccessPointRuleTypeID, "accessPointRule"); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccessPointRule) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccessPointRule) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -997,7 +1017,7 @@ func (m *AccessPointRule) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "accessPointRule", "")
 	}
 	var err error
-	if m.PhonePrefixRules, err = b.String(); err != nil {
+	if m.PhonePrefixRules, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "phone_prefix_rules")
 	}
 	if m.DCID, err = b.Int(); err != nil {
@@ -1126,15 +1146,20 @@ func (m *AiComposeToneExample) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AiComposeToneExampleTypeID, "aiComposeToneExample"); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneExample", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AiComposeToneExample) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AiComposeToneExample) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1272,15 +1297,20 @@ func (m *AttachMenuBot) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuBotTypeID, "attachMenuBot"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AttachMenuBot) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1302,7 +1332,7 @@ func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "bot_id")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "short_name")
 	}
 	if m.Flags.Has(3) {
@@ -1408,15 +1438,20 @@ func (m *AttachMenuBotIcon) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuBotIconTypeID, "attachMenuBotIcon"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AttachMenuBotIcon) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AttachMenuBotIcon) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1429,7 +1464,7 @@ func (m *AttachMenuBotIcon) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "flags")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "name")
 	}
 	if m.Icon, err = decodeDocument(b, depth+1); err != nil {
@@ -1494,21 +1529,26 @@ func (m *AttachMenuBotIconColor) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuBotIconColorTypeID, "attachMenuBotIconColor"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AttachMenuBotIconColor) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AttachMenuBotIconColor) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "name")
 	}
 	if m.Color, err = b.Int(); err != nil {
@@ -1572,15 +1612,20 @@ func (m *AttachMenuBotsBot) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuBotsBotTypeID, "attachMenuBotsBot"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AttachMenuBotsBot) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AttachMenuBotsBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1774,15 +1819,20 @@ func (m *Authorization) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthorizationTypeID, "authorization"); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Authorization) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Authorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1801,22 +1851,22 @@ func (m *Authorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "hash")
 	}
-	if m.DeviceModel, err = b.String(); err != nil {
+	if m.DeviceModel, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "device_model")
 	}
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "platform")
 	}
-	if m.SystemVersion, err = b.String(); err != nil {
+	if m.SystemVersion, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "system_version")
 	}
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "api_id")
 	}
-	if m.AppName, err = b.String(); err != nil {
+	if m.AppName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "app_name")
 	}
-	if m.AppVersion, err = b.String(); err != nil {
+	if m.AppVersion, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "app_version")
 	}
 	if m.DateCreated, err = b.Int(); err != nil {
@@ -1825,13 +1875,13 @@ func (m *Authorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DateActive, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "date_active")
 	}
-	if m.IP, err = b.String(); err != nil {
+	if m.IP, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "ip")
 	}
-	if m.Country, err = b.String(); err != nil {
+	if m.Country, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "country")
 	}
-	if m.Region, err = b.String(); err != nil {
+	if m.Region, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "region")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
@@ -2278,15 +2328,20 @@ func (m *AvailableEffect) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AvailableEffectTypeID, "availableEffect"); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AvailableEffect) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AvailableEffect) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2300,7 +2355,7 @@ func (m *AvailableEffect) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "id")
 	}
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "emoticon")
 	}
 	if m.Flags.Has(0) {
@@ -2424,15 +2479,20 @@ func (m *AvailableReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AvailableReactionTypeID, "availableReaction"); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AvailableReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AvailableReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2447,10 +2507,10 @@ func (m *AvailableReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Inactive = m.Flags.Has(0)
 	m.Premium = m.Flags.Has(2)
-	if m.Reaction, err = b.String(); err != nil {
+	if m.Reaction, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "reaction")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "title")
 	}
 	if m.StaticIcon, err = decodeDocument(b, depth+1); err != nil {

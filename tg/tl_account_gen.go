@@ -19,7 +19,7 @@ type AccountChatThemesClass interface {
 
 // DecodeAccountChatThemes decodes any constructor of account.ChatThemes.
 func DecodeAccountChatThemes(b *bin.Buffer) (AccountChatThemesClass, error) {
-	return decodeAccountChatThemes(b, 0)
+	return tlrt.Owned(b, decodeAccountChatThemes)
 }
 
 // decodeAccountChatThemes is DecodeAccountChatThemes for a value nested depth
@@ -213,15 +213,20 @@ func (m *AccountChatThemes) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountChatThemesTypeID, "account.chatThemes"); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountChatThemes) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -247,7 +252,7 @@ func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "account.chatThemes", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.chatThemes", "next_offset")
 		}
 	}
@@ -268,7 +273,7 @@ type AccountEmailVerifiedClass interface {
 
 // DecodeAccountEmailVerified decodes any constructor of account.EmailVerified.
 func DecodeAccountEmailVerified(b *bin.Buffer) (AccountEmailVerifiedClass, error) {
-	return decodeAccountEmailVerified(b, 0)
+	return tlrt.Owned(b, decodeAccountEmailVerified)
 }
 
 // decodeAccountEmailVerified is DecodeAccountEmailVerified for a value nested
@@ -342,21 +347,26 @@ func (m *AccountEmailVerified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountEmailVerifiedTypeID, "account.emailVerified"); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountEmailVerified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountEmailVerified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Email, err = b.String(); err != nil {
+	if m.Email, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerified", "email")
 	}
 	return nil
@@ -416,15 +426,20 @@ func (m *AccountEmailVerifiedLogin) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountEmailVerifiedLoginTypeID, "account.emailVerifiedLogin"); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountEmailVerifiedLogin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountEmailVerifiedLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -433,7 +448,7 @@ func (m *AccountEmailVerifiedLogin) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.emailVerifiedLogin", "")
 	}
 	var err error
-	if m.Email, err = b.String(); err != nil {
+	if m.Email, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "email")
 	}
 	if m.SentCode, err = decodeAuthSentCode(b, depth+1); err != nil {
@@ -453,7 +468,7 @@ type AccountEmojiStatusesClass interface {
 
 // DecodeAccountEmojiStatuses decodes any constructor of account.EmojiStatuses.
 func DecodeAccountEmojiStatuses(b *bin.Buffer) (AccountEmojiStatusesClass, error) {
-	return decodeAccountEmojiStatuses(b, 0)
+	return tlrt.Owned(b, decodeAccountEmojiStatuses)
 }
 
 // decodeAccountEmojiStatuses is DecodeAccountEmojiStatuses for a value nested
@@ -599,15 +614,20 @@ func (m *AccountEmojiStatuses) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountEmojiStatusesTypeID, "account.emojiStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountEmojiStatuses) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1054,7 +1074,7 @@ type AccountSavedRingtoneClass interface {
 
 // DecodeAccountSavedRingtone decodes any constructor of account.SavedRingtone.
 func DecodeAccountSavedRingtone(b *bin.Buffer) (AccountSavedRingtoneClass, error) {
-	return decodeAccountSavedRingtone(b, 0)
+	return tlrt.Owned(b, decodeAccountSavedRingtone)
 }
 
 // decodeAccountSavedRingtone is DecodeAccountSavedRingtone for a value nested
@@ -1195,15 +1215,20 @@ func (m *AccountSavedRingtoneConverted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSavedRingtoneConvertedTypeID, "account.savedRingtoneConverted"); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtoneConverted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSavedRingtoneConverted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountSavedRingtoneConverted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1230,7 +1255,7 @@ type AccountSavedRingtonesClass interface {
 // DecodeAccountSavedRingtones decodes any constructor of
 // account.SavedRingtones.
 func DecodeAccountSavedRingtones(b *bin.Buffer) (AccountSavedRingtonesClass, error) {
-	return decodeAccountSavedRingtones(b, 0)
+	return tlrt.Owned(b, decodeAccountSavedRingtones)
 }
 
 // decodeAccountSavedRingtones is DecodeAccountSavedRingtones for a value nested
@@ -1376,15 +1401,20 @@ func (m *AccountSavedRingtones) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSavedRingtonesTypeID, "account.savedRingtones"); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtones", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountSavedRingtones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1413,7 +1443,7 @@ type AccountThemesClass interface {
 
 // DecodeAccountThemes decodes any constructor of account.Themes.
 func DecodeAccountThemes(b *bin.Buffer) (AccountThemesClass, error) {
-	return decodeAccountThemes(b, 0)
+	return tlrt.Owned(b, decodeAccountThemes)
 }
 
 // decodeAccountThemes is DecodeAccountThemes for a value nested depth levels
@@ -1554,15 +1584,20 @@ func (m *AccountThemes) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountThemesTypeID, "account.themes"); err != nil {
 		return tlrt.DecodeErr(err, "account.themes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountThemes) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1591,7 +1626,7 @@ type AccountWallPapersClass interface {
 
 // DecodeAccountWallPapers decodes any constructor of account.WallPapers.
 func DecodeAccountWallPapers(b *bin.Buffer) (AccountWallPapersClass, error) {
-	return decodeAccountWallPapers(b, 0)
+	return tlrt.Owned(b, decodeAccountWallPapers)
 }
 
 // decodeAccountWallPapers is DecodeAccountWallPapers for a value nested depth
@@ -1736,15 +1771,20 @@ func (m *AccountWallPapers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountWallPapersTypeID, "account.wallPapers"); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountWallPapers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1774,7 +1814,7 @@ type AccountWebBrowserSettingsClass interface {
 // DecodeAccountWebBrowserSettings decodes any constructor of
 // account.WebBrowserSettings.
 func DecodeAccountWebBrowserSettings(b *bin.Buffer) (AccountWebBrowserSettingsClass, error) {
-	return decodeAccountWebBrowserSettings(b, 0)
+	return tlrt.Owned(b, decodeAccountWebBrowserSettings)
 }
 
 // decodeAccountWebBrowserSettings is DecodeAccountWebBrowserSettings for a
@@ -1943,15 +1983,20 @@ func (m *AccountWebBrowserSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountWebBrowserSettingsTypeID, "account.webBrowserSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountWebBrowserSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2088,15 +2133,20 @@ func (m *AccountAuthorizationForm) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountAuthorizationFormTypeID, "account.authorizationForm"); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountAuthorizationForm) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2122,7 +2172,7 @@ func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "account.authorizationForm", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.PrivacyPolicyURL, err = b.String(); err != nil {
+		if m.PrivacyPolicyURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.authorizationForm", "privacy_policy_url")
 		}
 	}
@@ -2185,15 +2235,20 @@ func (m *AccountAuthorizations) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountAuthorizationsTypeID, "account.authorizations"); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountAuthorizations) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2377,15 +2432,20 @@ func (m *AccountAutoSaveSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountAutoSaveSettingsTypeID, "account.autoSaveSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2480,15 +2540,20 @@ func (m *AccountBusinessChatLinks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountBusinessChatLinksTypeID, "account.businessChatLinks"); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2567,15 +2632,20 @@ func (m *AccountConnectedBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountConnectedBotsTypeID, "account.connectedBots"); err != nil {
 		return tlrt.DecodeErr(err, "account.connectedBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountConnectedBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountConnectedBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2788,15 +2858,20 @@ func (m *AccountPasskeyRegistrationOptions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPasskeyRegistrationOptionsTypeID, "account.passkeyRegistrationOptions"); err != nil {
 		return tlrt.DecodeErr(err, "account.passkeyRegistrationOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountPasskeyRegistrationOptions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountPasskeyRegistrationOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2861,15 +2936,20 @@ func (m *AccountPasskeys) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPasskeysTypeID, "account.passkeys"); err != nil {
 		return tlrt.DecodeErr(err, "account.passkeys", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountPasskeys) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountPasskeys) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3128,15 +3208,20 @@ func (m *AccountPassword) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPasswordTypeID, "account.password"); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountPassword) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3158,7 +3243,7 @@ func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SRPB, err = b.Bytes(); err != nil {
+		if m.SRPB, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "srp_B")
 		}
 	}
@@ -3168,12 +3253,12 @@ func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Hint, err = b.String(); err != nil {
+		if m.Hint, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "hint")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.EmailUnconfirmedPattern, err = b.String(); err != nil {
+		if m.EmailUnconfirmedPattern, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "email_unconfirmed_pattern")
 		}
 	}
@@ -3183,7 +3268,7 @@ func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.NewSecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "new_secure_algo")
 	}
-	if m.SecureRandom, err = b.Bytes(); err != nil {
+	if m.SecureRandom, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "secure_random")
 	}
 	if m.Flags.Has(5) {
@@ -3192,7 +3277,7 @@ func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.LoginEmailPattern, err = b.String(); err != nil {
+		if m.LoginEmailPattern, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "login_email_pattern")
 		}
 	}
@@ -3367,15 +3452,20 @@ func (m *AccountPasswordInputSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPasswordInputSettingsTypeID, "account.passwordInputSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.passwordInputSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountPasswordInputSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3394,17 +3484,17 @@ func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) er
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.NewPasswordHash, err = b.Bytes(); err != nil {
+		if m.NewPasswordHash, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_password_hash")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Hint, err = b.String(); err != nil {
+		if m.Hint, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "hint")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Email, err = b.String(); err != nil {
+		if m.Email, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "email")
 		}
 	}
@@ -3511,15 +3601,20 @@ func (m *AccountPasswordSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPasswordSettingsTypeID, "account.passwordSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.passwordSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountPasswordSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountPasswordSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3533,7 +3628,7 @@ func (m *AccountPasswordSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "account.passwordSettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Email, err = b.String(); err != nil {
+		if m.Email, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordSettings", "email")
 		}
 	}
@@ -3615,15 +3710,20 @@ func (m *AccountPrivacyRules) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPrivacyRulesTypeID, "account.privacyRules"); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountPrivacyRules) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountPrivacyRules) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3750,15 +3850,20 @@ func (m *AccountResolvedBusinessChatLinks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResolvedBusinessChatLinksTypeID, "account.resolvedBusinessChatLinks"); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountResolvedBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3774,7 +3879,7 @@ func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "peer")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "message")
 	}
 	if m.Flags.Has(0) {
@@ -3842,21 +3947,26 @@ func (m *AccountSentEmailCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSentEmailCodeTypeID, "account.sentEmailCode"); err != nil {
 		return tlrt.DecodeErr(err, "account.sentEmailCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSentEmailCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountSentEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.EmailPattern, err = b.String(); err != nil {
+	if m.EmailPattern, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.sentEmailCode", "email_pattern")
 	}
 	if m.Length, err = b.Int(); err != nil {
@@ -3978,21 +4088,26 @@ func (m *AccountTmpPassword) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountTmpPasswordTypeID, "account.tmpPassword"); err != nil {
 		return tlrt.DecodeErr(err, "account.tmpPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountTmpPassword) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountTmpPassword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.TmpPassword, err = b.Bytes(); err != nil {
+	if m.TmpPassword, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "account.tmpPassword", "tmp_password")
 	}
 	if m.ValidUntil, err = b.Int(); err != nil {
@@ -4060,15 +4175,20 @@ func (m *AccountWebAuthorizations) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountWebAuthorizationsTypeID, "account.webAuthorizations"); err != nil {
 		return tlrt.DecodeErr(err, "account.webAuthorizations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountWebAuthorizations) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountWebAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4151,15 +4271,20 @@ func (m *AccountRegisterDeviceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountRegisterDeviceRequestTypeID, "account.registerDevice"); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountRegisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountRegisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4173,13 +4298,13 @@ func (m *AccountRegisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error 
 	if m.TokenType, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "token_type")
 	}
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "token")
 	}
 	if m.AppSandbox, err = b.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "app_sandbox")
 	}
-	if m.Secret, err = b.Bytes(); err != nil {
+	if m.Secret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "secret")
 	}
 	if m.OtherUids, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
@@ -4251,15 +4376,20 @@ func (m *AccountUnregisterDeviceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUnregisterDeviceRequestTypeID, "account.unregisterDevice"); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUnregisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountUnregisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4268,7 +4398,7 @@ func (m *AccountUnregisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) erro
 	if m.TokenType, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "token_type")
 	}
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "token")
 	}
 	if m.OtherUids, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
@@ -4340,15 +4470,20 @@ func (m *AccountUpdateNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateNotifySettingsRequestTypeID, "account.updateNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountUpdateNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4653,15 +4788,20 @@ func (m *AccountUpdateProfileRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateProfileRequestTypeID, "account.updateProfile"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateProfile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateProfileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountUpdateProfileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4672,17 +4812,17 @@ func (m *AccountUpdateProfileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "account.updateProfile", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.FirstName, err = b.String(); err != nil {
+		if m.FirstName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.updateProfile", "first_name")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.LastName, err = b.String(); err != nil {
+		if m.LastName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.updateProfile", "last_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.updateProfile", "about")
 		}
 	}
@@ -4909,15 +5049,20 @@ func (m *AccountReportPeerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountReportPeerRequestTypeID, "account.reportPeer"); err != nil {
 		return tlrt.DecodeErr(err, "account.reportPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountReportPeerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountReportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4932,7 +5077,7 @@ func (m *AccountReportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportPeer", "reason")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.reportPeer", "message")
 	}
 	return nil
@@ -4991,21 +5136,26 @@ func (m *AccountCheckUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountCheckUsernameRequestTypeID, "account.checkUsername"); err != nil {
 		return tlrt.DecodeErr(err, "account.checkUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.checkUsername", "username")
 	}
 	return nil
@@ -5065,21 +5215,26 @@ func (m *AccountUpdateUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateUsernameRequestTypeID, "account.updateUsername"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateUsername", "username")
 	}
 	return nil
@@ -5319,15 +5474,20 @@ func (m *AccountDeleteAccountRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDeleteAccountRequestTypeID, "account.deleteAccount"); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteAccount", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountDeleteAccountRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountDeleteAccountRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5340,7 +5500,7 @@ func (m *AccountDeleteAccountRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteAccount", "flags")
 	}
-	if m.Reason, err = b.String(); err != nil {
+	if m.Reason, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteAccount", "reason")
 	}
 	if m.Flags.Has(0) {
@@ -5559,15 +5719,20 @@ func (m *AccountSendChangePhoneCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSendChangePhoneCodeRequestTypeID, "account.sendChangePhoneCode"); err != nil {
 		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSendChangePhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5576,7 +5741,7 @@ func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendChangePhoneCode", "")
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "phone_number")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
@@ -5644,27 +5809,32 @@ func (m *AccountChangePhoneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountChangePhoneRequestTypeID, "account.changePhone"); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountChangePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountChangePhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "phone_code_hash")
 	}
-	if m.PhoneCode, err = b.String(); err != nil {
+	if m.PhoneCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "phone_code")
 	}
 	return nil
@@ -6013,15 +6183,20 @@ func (m *AccountGetPasswordSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetPasswordSettingsRequestTypeID, "account.getPasswordSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getPasswordSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetPasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountGetPasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6099,15 +6274,20 @@ func (m *AccountUpdatePasswordSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdatePasswordSettingsRequestTypeID, "account.updatePasswordSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdatePasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountUpdatePasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6186,15 +6366,20 @@ func (m *AccountSendConfirmPhoneCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSendConfirmPhoneCodeRequestTypeID, "account.sendConfirmPhoneCode"); err != nil {
 		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSendConfirmPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6203,7 +6388,7 @@ func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendConfirmPhoneCode", "")
 	}
 	var err error
-	if m.Hash, err = b.String(); err != nil {
+	if m.Hash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "hash")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
@@ -6269,24 +6454,29 @@ func (m *AccountConfirmPhoneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountConfirmPhoneRequestTypeID, "account.confirmPhone"); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountConfirmPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountConfirmPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code_hash")
 	}
-	if m.PhoneCode, err = b.String(); err != nil {
+	if m.PhoneCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code")
 	}
 	return nil
@@ -6351,15 +6541,20 @@ func (m *AccountGetTmpPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetTmpPasswordRequestTypeID, "account.getTmpPassword"); err != nil {
 		return tlrt.DecodeErr(err, "account.getTmpPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetTmpPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountGetTmpPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6667,7 +6862,9 @@ func (c *Client) AccountGetAllSecureValues(ctx context.Context, req *AccountGetA
 		req = new(AccountGetAllSecureValuesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return tlrt.DecodeStructs[SecureValue](b, false, false, 16, 0)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]SecureValue, error) {
+			return tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth)
+		})
 	})
 }
 
@@ -6752,7 +6949,9 @@ func (c *Client) AccountGetSecureValue(ctx context.Context, req *AccountGetSecur
 		req = new(AccountGetSecureValueRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return tlrt.DecodeStructs[SecureValue](b, false, false, 16, 0)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]SecureValue, error) {
+			return tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth)
+		})
 	})
 }
 
@@ -6806,15 +7005,20 @@ func (m *AccountSaveSecureValueRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveSecureValueRequestTypeID, "account.saveSecureValue"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveSecureValue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSaveSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountSaveSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6975,15 +7179,20 @@ func (m *AccountGetAuthorizationFormRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetAuthorizationFormRequestTypeID, "account.getAuthorizationForm"); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetAuthorizationFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6992,10 +7201,10 @@ func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(b *bin.Buffer, _ int) 
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "bot_id")
 	}
-	if m.Scope, err = b.String(); err != nil {
+	if m.Scope, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "scope")
 	}
-	if m.PublicKey, err = b.String(); err != nil {
+	if m.PublicKey, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "public_key")
 	}
 	return nil
@@ -7074,15 +7283,20 @@ func (m *AccountAcceptAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountAcceptAuthorizationRequestTypeID, "account.acceptAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountAcceptAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7094,10 +7308,10 @@ func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "bot_id")
 	}
-	if m.Scope, err = b.String(); err != nil {
+	if m.Scope, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "scope")
 	}
-	if m.PublicKey, err = b.String(); err != nil {
+	if m.PublicKey, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "public_key")
 	}
 	if m.ValueHashes, err = tlrt.DecodeStructs[SecureValueHash](b, false, false, 12, depth+1); err != nil {
@@ -7170,15 +7384,20 @@ func (m *AccountSendVerifyPhoneCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSendVerifyPhoneCodeRequestTypeID, "account.sendVerifyPhoneCode"); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSendVerifyPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7187,7 +7406,7 @@ func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyPhoneCode", "")
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "phone_number")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
@@ -7255,27 +7474,32 @@ func (m *AccountVerifyPhoneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountVerifyPhoneRequestTypeID, "account.verifyPhone"); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountVerifyPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountVerifyPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code_hash")
 	}
-	if m.PhoneCode, err = b.String(); err != nil {
+	if m.PhoneCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code")
 	}
 	return nil
@@ -7341,15 +7565,20 @@ func (m *AccountSendVerifyEmailCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSendVerifyEmailCodeRequestTypeID, "account.sendVerifyEmailCode"); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7361,7 +7590,7 @@ func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if m.Purpose, err = decodeEmailVerifyPurpose(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "purpose")
 	}
-	if m.Email, err = b.String(); err != nil {
+	if m.Email, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "email")
 	}
 	return nil
@@ -7428,15 +7657,20 @@ func (m *AccountVerifyEmailRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountVerifyEmailRequestTypeID, "account.verifyEmail"); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountVerifyEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountVerifyEmailRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7744,21 +7978,26 @@ func (m *AccountConfirmPasswordEmailRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountConfirmPasswordEmailRequestTypeID, "account.confirmPasswordEmail"); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountConfirmPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountConfirmPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Code, err = b.String(); err != nil {
+	if m.Code, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "code")
 	}
 	return nil
@@ -8212,15 +8451,20 @@ func (m *AccountGetWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetWallPaperRequestTypeID, "account.getWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "account.getWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountGetWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8306,15 +8550,20 @@ func (m *AccountUploadWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUploadWallPaperRequestTypeID, "account.uploadWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUploadWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountUploadWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8331,7 +8580,7 @@ func (m *AccountUploadWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "file")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "mime_type")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
@@ -8404,15 +8653,20 @@ func (m *AccountSaveWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveWallPaperRequestTypeID, "account.saveWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSaveWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountSaveWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8494,15 +8748,20 @@ func (m *AccountInstallWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountInstallWallPaperRequestTypeID, "account.installWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "account.installWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountInstallWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountInstallWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8830,15 +9089,20 @@ func (m *AccountUploadThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUploadThemeRequestTypeID, "account.uploadTheme"); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUploadThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountUploadThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8859,10 +9123,10 @@ func (m *AccountUploadThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "account.uploadTheme", "thumb")
 		}
 	}
-	if m.FileName, err = b.String(); err != nil {
+	if m.FileName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "file_name")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "mime_type")
 	}
 	m.Flags &^= 1 << 0
@@ -8973,15 +9237,20 @@ func (m *AccountCreateThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountCreateThemeRequestTypeID, "account.createTheme"); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountCreateThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8994,10 +9263,10 @@ func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "flags")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "slug")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "title")
 	}
 	if m.Flags.Has(2) {
@@ -9176,15 +9445,20 @@ func (m *AccountUpdateThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateThemeRequestTypeID, "account.updateTheme"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9197,19 +9471,19 @@ func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "flags")
 	}
-	if m.Format, err = b.String(); err != nil {
+	if m.Format, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "format")
 	}
 	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "theme")
 	}
 	if m.Flags.Has(0) {
-		if m.Slug, err = b.String(); err != nil {
+		if m.Slug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "slug")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "title")
 		}
 	}
@@ -9293,15 +9567,20 @@ func (m *AccountSaveThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveThemeRequestTypeID, "account.saveTheme"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSaveThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountSaveThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9427,15 +9706,20 @@ func (m *AccountInstallThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountInstallThemeRequestTypeID, "account.installTheme"); err != nil {
 		return tlrt.DecodeErr(err, "account.installTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountInstallThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountInstallThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9455,7 +9739,7 @@ func (m *AccountInstallThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Format, err = b.String(); err != nil {
+		if m.Format, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.installTheme", "format")
 		}
 	}
@@ -9529,15 +9813,20 @@ func (m *AccountGetThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetThemeRequestTypeID, "account.getTheme"); err != nil {
 		return tlrt.DecodeErr(err, "account.getTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountGetThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9546,7 +9835,7 @@ func (m *AccountGetThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.getTheme", "")
 	}
 	var err error
-	if m.Format, err = b.String(); err != nil {
+	if m.Format, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getTheme", "format")
 	}
 	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
@@ -9610,21 +9899,26 @@ func (m *AccountGetThemesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetThemesRequestTypeID, "account.getThemes"); err != nil {
 		return tlrt.DecodeErr(err, "account.getThemes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetThemesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountGetThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Format, err = b.String(); err != nil {
+	if m.Format, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getThemes", "format")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -9848,15 +10142,20 @@ func (m *AccountGetMultiWallPapersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetMultiWallPapersRequestTypeID, "account.getMultiWallPapers"); err != nil {
 		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetMultiWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9878,7 +10177,9 @@ func (c *Client) AccountGetMultiWallPapers(ctx context.Context, req *AccountGetM
 		req = new(AccountGetMultiWallPapersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]WallPaperClass, error) {
-		return tlrt.DecodeVectorAt(b, 16, 0, decodeWallPaper)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]WallPaperClass, error) {
+			return tlrt.DecodeVectorAt(b, 16, depth, decodeWallPaper)
+		})
 	})
 }
 
@@ -10093,15 +10394,20 @@ func (m *AccountReportProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountReportProfilePhotoRequestTypeID, "account.reportProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountReportProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountReportProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10119,7 +10425,7 @@ func (m *AccountReportProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "reason")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "message")
 	}
 	return nil
@@ -10711,15 +11017,20 @@ func (m *AccountSaveRingtoneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveRingtoneRequestTypeID, "account.saveRingtone"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveRingtone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSaveRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountSaveRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10798,15 +11109,20 @@ func (m *AccountUploadRingtoneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUploadRingtoneRequestTypeID, "account.uploadRingtone"); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUploadRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountUploadRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10818,10 +11134,10 @@ func (m *AccountUploadRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "file")
 	}
-	if m.FileName, err = b.String(); err != nil {
+	if m.FileName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "file_name")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "mime_type")
 	}
 	return nil
@@ -10883,15 +11199,20 @@ func (m *AccountUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateEmojiStatusRequestTypeID, "account.updateEmojiStatus"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateEmojiStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11186,21 +11507,26 @@ func (m *AccountReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountReorderUsernamesRequestTypeID, "account.reorderUsernames"); err != nil {
 		return tlrt.DecodeErr(err, "account.reorderUsernames", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "account.reorderUsernames", "order")
 	}
 	return nil
@@ -11262,21 +11588,26 @@ func (m *AccountToggleUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountToggleUsernameRequestTypeID, "account.toggleUsername"); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleUsername", "username")
 	}
 	if m.Active, err = b.Bool(); err != nil {
@@ -11755,21 +12086,26 @@ func (m *AccountInvalidateSignInCodesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountInvalidateSignInCodesRequestTypeID, "account.invalidateSignInCodes"); err != nil {
 		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountInvalidateSignInCodesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountInvalidateSignInCodesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Codes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.Codes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "codes")
 	}
 	return nil
@@ -12174,15 +12510,20 @@ func (m *AccountUpdateBusinessWorkHoursRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateBusinessWorkHoursRequestTypeID, "account.updateBusinessWorkHours"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12302,15 +12643,20 @@ func (m *AccountUpdateBusinessLocationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateBusinessLocationRequestTypeID, "account.updateBusinessLocation"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateBusinessLocationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12329,7 +12675,7 @@ func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(b *bin.Buffer, depth
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Address, err = b.String(); err != nil {
+		if m.Address, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "address")
 		}
 	}
@@ -12779,21 +13125,26 @@ func (m *AccountGetBotBusinessConnectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetBotBusinessConnectionRequestTypeID, "account.getBotBusinessConnection"); err != nil {
 		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetBotBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountGetBotBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "connection_id")
 	}
 	return nil
@@ -12866,15 +13217,20 @@ func (m *AccountUpdateBusinessIntroRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateBusinessIntroRequestTypeID, "account.updateBusinessIntro"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateBusinessIntroRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13220,15 +13576,20 @@ func (m *AccountCreateBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountCreateBusinessChatLinkRequestTypeID, "account.createBusinessChatLink"); err != nil {
 		return tlrt.DecodeErr(err, "account.createBusinessChatLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountCreateBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountCreateBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13304,15 +13665,20 @@ func (m *AccountEditBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountEditBusinessChatLinkRequestTypeID, "account.editBusinessChatLink"); err != nil {
 		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountEditBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13321,7 +13687,7 @@ func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.editBusinessChatLink", "")
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "slug")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Link, depth+1); err != nil {
@@ -13386,21 +13752,26 @@ func (m *AccountDeleteBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDeleteBusinessChatLinkRequestTypeID, "account.deleteBusinessChatLink"); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountDeleteBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountDeleteBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "slug")
 	}
 	return nil
@@ -13532,21 +13903,26 @@ func (m *AccountResolveBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResolveBusinessChatLinkRequestTypeID, "account.resolveBusinessChatLink"); err != nil {
 		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountResolveBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountResolveBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "slug")
 	}
 	return nil
@@ -13837,15 +14213,20 @@ func (m *AccountSetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetReactionsNotifySettingsRequestTypeID, "account.setReactionsNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.setReactionsNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountSetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14310,15 +14691,20 @@ func (m *AccountSaveMusicRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveMusicRequestTypeID, "account.saveMusic"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveMusic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSaveMusicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountSaveMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14478,21 +14864,26 @@ func (m *AccountGetUniqueGiftChatThemesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetUniqueGiftChatThemesRequestTypeID, "account.getUniqueGiftChatThemes"); err != nil {
 		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -14631,15 +15022,20 @@ func (m *AccountRegisterPasskeyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountRegisterPasskeyRequestTypeID, "account.registerPasskey"); err != nil {
 		return tlrt.DecodeErr(err, "account.registerPasskey", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountRegisterPasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountRegisterPasskeyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14774,21 +15170,26 @@ func (m *AccountDeletePasskeyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDeletePasskeyRequestTypeID, "account.deletePasskey"); err != nil {
 		return tlrt.DecodeErr(err, "account.deletePasskey", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountDeletePasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountDeletePasskeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.deletePasskey", "id")
 	}
 	return nil
@@ -15142,15 +15543,20 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) Decode(b *bin.Buffer) 
 	if err := tlrt.ConsumeID(b, AccountToggleWebBrowserSettingsExceptionRequestTypeID, "account.toggleWebBrowserSettingsException"); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15166,7 +15572,7 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(b *bin.Bu
 			return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "open_external_browser")
 		}
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "url")
 	}
 	m.Flags &^= 1 << 1

@@ -19,7 +19,7 @@ type AicomposeTonesClass interface {
 
 // DecodeAicomposeTones decodes any constructor of aicompose.Tones.
 func DecodeAicomposeTones(b *bin.Buffer) (AicomposeTonesClass, error) {
-	return decodeAicomposeTones(b, 0)
+	return tlrt.Owned(b, decodeAicomposeTones)
 }
 
 // decodeAicomposeTones is DecodeAicomposeTones for a value nested depth levels
@@ -169,15 +169,20 @@ func (m *AicomposeTones) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeTonesTypeID, "aicompose.tones"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.tones", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeTones) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AicomposeTones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -255,15 +260,20 @@ func (m *AicomposeCreateToneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeCreateToneRequestTypeID, "aicompose.createTone"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeCreateToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AicomposeCreateToneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -277,10 +287,10 @@ func (m *AicomposeCreateToneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.EmojiID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "emoji_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "title")
 	}
-	if m.Prompt, err = b.String(); err != nil {
+	if m.Prompt, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "prompt")
 	}
 	m.Flags &^= 1 << 0
@@ -457,15 +467,20 @@ func (m *AicomposeUpdateToneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeUpdateToneRequestTypeID, "aicompose.updateTone"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.updateTone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeUpdateToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AicomposeUpdateToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -492,12 +507,12 @@ func (m *AicomposeUpdateToneRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "aicompose.updateTone", "title")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Prompt, err = b.String(); err != nil {
+		if m.Prompt, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "aicompose.updateTone", "prompt")
 		}
 	}
@@ -574,15 +589,20 @@ func (m *AicomposeSaveToneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeSaveToneRequestTypeID, "aicompose.saveTone"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.saveTone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeSaveToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AicomposeSaveToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -655,15 +675,20 @@ func (m *AicomposeDeleteToneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeDeleteToneRequestTypeID, "aicompose.deleteTone"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.deleteTone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeDeleteToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AicomposeDeleteToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -734,15 +759,20 @@ func (m *AicomposeGetToneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeGetToneRequestTypeID, "aicompose.getTone"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.getTone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeGetToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AicomposeGetToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -888,15 +918,20 @@ func (m *AicomposeGetToneExampleRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeGetToneExampleRequestTypeID, "aicompose.getToneExample"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.getToneExample", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeGetToneExampleRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AicomposeGetToneExampleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -19,7 +19,7 @@ type AuthAuthorizationClass interface {
 
 // DecodeAuthAuthorization decodes any constructor of auth.Authorization.
 func DecodeAuthAuthorization(b *bin.Buffer) (AuthAuthorizationClass, error) {
-	return decodeAuthAuthorization(b, 0)
+	return tlrt.Owned(b, decodeAuthAuthorization)
 }
 
 // decodeAuthAuthorization is DecodeAuthAuthorization for a value nested depth
@@ -187,15 +187,20 @@ func (m *AuthAuthorization) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthAuthorizationTypeID, "auth.authorization"); err != nil {
 		return tlrt.DecodeErr(err, "auth.authorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthAuthorization) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthAuthorization) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -220,7 +225,7 @@ func (m *AuthAuthorization) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.FutureAuthToken, err = b.Bytes(); err != nil {
+		if m.FutureAuthToken, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.authorization", "future_auth_token")
 		}
 	}
@@ -301,15 +306,20 @@ func (m *AuthAuthorizationSignUpRequired) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthAuthorizationSignUpRequiredTypeID, "auth.authorizationSignUpRequired"); err != nil {
 		return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthAuthorizationSignUpRequired) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthAuthorizationSignUpRequired) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -691,7 +701,7 @@ type AuthLoginTokenClass interface {
 
 // DecodeAuthLoginToken decodes any constructor of auth.LoginToken.
 func DecodeAuthLoginToken(b *bin.Buffer) (AuthLoginTokenClass, error) {
-	return decodeAuthLoginToken(b, 0)
+	return tlrt.Owned(b, decodeAuthLoginToken)
 }
 
 // decodeAuthLoginToken is DecodeAuthLoginToken for a value nested depth levels
@@ -768,15 +778,20 @@ func (m *AuthLoginToken) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthLoginTokenTypeID, "auth.loginToken"); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthLoginToken) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthLoginToken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -785,7 +800,7 @@ func (m *AuthLoginToken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Expires, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginToken", "expires")
 	}
-	if m.Token, err = b.Bytes(); err != nil {
+	if m.Token, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginToken", "token")
 	}
 	return nil
@@ -842,15 +857,20 @@ func (m *AuthLoginTokenMigrateTo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthLoginTokenMigrateToTypeID, "auth.loginTokenMigrateTo"); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthLoginTokenMigrateTo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthLoginTokenMigrateTo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -859,7 +879,7 @@ func (m *AuthLoginTokenMigrateTo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DCID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "dc_id")
 	}
-	if m.Token, err = b.Bytes(); err != nil {
+	if m.Token, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "token")
 	}
 	return nil
@@ -916,15 +936,20 @@ func (m *AuthLoginTokenSuccess) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthLoginTokenSuccessTypeID, "auth.loginTokenSuccess"); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenSuccess", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthLoginTokenSuccess) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthLoginTokenSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -950,7 +975,7 @@ type AuthSentCodeClass interface {
 
 // DecodeAuthSentCode decodes any constructor of auth.SentCode.
 func DecodeAuthSentCode(b *bin.Buffer) (AuthSentCodeClass, error) {
-	return decodeAuthSentCode(b, 0)
+	return tlrt.Owned(b, decodeAuthSentCode)
 }
 
 // decodeAuthSentCode is DecodeAuthSentCode for a value nested depth levels
@@ -1073,15 +1098,20 @@ func (m *AuthSentCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeID, "auth.sentCode"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthSentCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1097,7 +1127,7 @@ func (m *AuthSentCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeAuthSentCodeType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCode", "type")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCode", "phone_code_hash")
 	}
 	if m.Flags.Has(1) {
@@ -1168,15 +1198,20 @@ func (m *AuthSentCodeSuccess) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeSuccessTypeID, "auth.sentCodeSuccess"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeSuccess", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeSuccess) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthSentCodeSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1255,36 +1290,41 @@ func (m *AuthSentCodePaymentRequired) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodePaymentRequiredTypeID, "auth.sentCodePaymentRequired"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodePaymentRequired) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthSentCodePaymentRequired) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StoreProduct, err = b.String(); err != nil {
+	if m.StoreProduct, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "store_product")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "phone_code_hash")
 	}
-	if m.SupportEmailAddress, err = b.String(); err != nil {
+	if m.SupportEmailAddress, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_address")
 	}
-	if m.SupportEmailSubject, err = b.String(); err != nil {
+	if m.SupportEmailSubject, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_subject")
 	}
 	if m.PremiumDays, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "premium_days")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -1308,7 +1348,7 @@ type AuthSentCodeTypeClass interface {
 
 // DecodeAuthSentCodeType decodes any constructor of auth.SentCodeType.
 func DecodeAuthSentCodeType(b *bin.Buffer) (AuthSentCodeTypeClass, error) {
-	return decodeAuthSentCodeType(b, 0)
+	return tlrt.Owned(b, decodeAuthSentCodeType)
 }
 
 // decodeAuthSentCodeType is DecodeAuthSentCodeType for a value nested depth
@@ -1604,21 +1644,26 @@ func (m *AuthSentCodeTypeFlashCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFlashCallTypeID, "auth.sentCodeTypeFlashCall"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFlashCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthSentCodeTypeFlashCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pattern, err = b.String(); err != nil {
+	if m.Pattern, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFlashCall", "pattern")
 	}
 	return nil
@@ -1676,21 +1721,26 @@ func (m *AuthSentCodeTypeMissedCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeMissedCallTypeID, "auth.sentCodeTypeMissedCall"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthSentCodeTypeMissedCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Prefix, err = b.String(); err != nil {
+	if m.Prefix, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "prefix")
 	}
 	if m.Length, err = b.Int(); err != nil {
@@ -1823,15 +1873,20 @@ func (m *AuthSentCodeTypeEmailCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeEmailCodeTypeID, "auth.sentCodeTypeEmailCode"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeEmailCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthSentCodeTypeEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1843,7 +1898,7 @@ func (m *AuthSentCodeTypeEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	m.AppleSigninAllowed = m.Flags.Has(0)
 	m.GoogleSigninAllowed = m.Flags.Has(1)
-	if m.EmailPattern, err = b.String(); err != nil {
+	if m.EmailPattern, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "email_pattern")
 	}
 	if m.Length, err = b.Int(); err != nil {
@@ -2009,21 +2064,26 @@ func (m *AuthSentCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFragmentSMSTypeID, "auth.sentCodeTypeFragmentSms"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthSentCodeTypeFragmentSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "url")
 	}
 	if m.Length, err = b.Int(); err != nil {
@@ -2225,15 +2285,20 @@ func (m *AuthSentCodeTypeFirebaseSMS) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFirebaseSMSTypeID, "auth.sentCodeTypeFirebaseSms"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeFirebaseSMS) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2244,7 +2309,7 @@ func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Nonce, err = b.Bytes(); err != nil {
+		if m.Nonce, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "nonce")
 		}
 	}
@@ -2254,12 +2319,12 @@ func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PlayIntegrityNonce, err = b.Bytes(); err != nil {
+		if m.PlayIntegrityNonce, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "play_integrity_nonce")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Receipt, err = b.String(); err != nil {
+		if m.Receipt, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "receipt")
 		}
 	}
@@ -2364,15 +2429,20 @@ func (m *AuthSentCodeTypeSMSWord) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSWordTypeID, "auth.sentCodeTypeSmsWord"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeSMSWord) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthSentCodeTypeSMSWord) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2383,7 +2453,7 @@ func (m *AuthSentCodeTypeSMSWord) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Beginning, err = b.String(); err != nil {
+		if m.Beginning, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "beginning")
 		}
 	}
@@ -2474,15 +2544,20 @@ func (m *AuthSentCodeTypeSMSPhrase) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSPhraseTypeID, "auth.sentCodeTypeSmsPhrase"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeSMSPhrase) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthSentCodeTypeSMSPhrase) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2493,7 +2568,7 @@ func (m *AuthSentCodeTypeSMSPhrase) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Beginning, err = b.String(); err != nil {
+		if m.Beginning, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "beginning")
 		}
 	}
@@ -2551,15 +2626,20 @@ func (m *AuthExportedAuthorization) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthExportedAuthorizationTypeID, "auth.exportedAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthExportedAuthorization) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthExportedAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2568,7 +2648,7 @@ func (m *AuthExportedAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "id")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "bytes")
 	}
 	return nil
@@ -2653,15 +2733,20 @@ func (m *AuthLoggedOut) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthLoggedOutTypeID, "auth.loggedOut"); err != nil {
 		return tlrt.DecodeErr(err, "auth.loggedOut", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthLoggedOut) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthLoggedOut) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2672,7 +2757,7 @@ func (m *AuthLoggedOut) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "auth.loggedOut", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.FutureAuthToken, err = b.Bytes(); err != nil {
+		if m.FutureAuthToken, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.loggedOut", "future_auth_token")
 		}
 	}
@@ -2730,15 +2815,20 @@ func (m *AuthPasskeyLoginOptions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthPasskeyLoginOptionsTypeID, "auth.passkeyLoginOptions"); err != nil {
 		return tlrt.DecodeErr(err, "auth.passkeyLoginOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthPasskeyLoginOptions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthPasskeyLoginOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2799,21 +2889,26 @@ func (m *AuthPasswordRecovery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthPasswordRecoveryTypeID, "auth.passwordRecovery"); err != nil {
 		return tlrt.DecodeErr(err, "auth.passwordRecovery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthPasswordRecovery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthPasswordRecovery) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.EmailPattern, err = b.String(); err != nil {
+	if m.EmailPattern, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.passwordRecovery", "email_pattern")
 	}
 	return nil
@@ -2873,15 +2968,20 @@ func (m *AuthSendCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSendCodeRequestTypeID, "auth.sendCode"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSendCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthSendCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2890,13 +2990,13 @@ func (m *AuthSendCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.sendCode", "")
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "phone_number")
 	}
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "api_id")
 	}
-	if m.APIHash, err = b.String(); err != nil {
+	if m.APIHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "api_hash")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
@@ -2973,15 +3073,20 @@ func (m *AuthSignUpRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSignUpRequestTypeID, "auth.signUp"); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSignUpRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthSignUpRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2992,16 +3097,16 @@ func (m *AuthSignUpRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "auth.signUp", "flags")
 	}
 	m.NoJoinedNotifications = m.Flags.Has(0)
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "phone_code_hash")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "last_name")
 	}
 	m.Flags &^= 1 << 0
@@ -3107,15 +3212,20 @@ func (m *AuthSignInRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSignInRequestTypeID, "auth.signIn"); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSignInRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthSignInRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3128,14 +3238,14 @@ func (m *AuthSignInRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "flags")
 	}
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
-		if m.PhoneCode, err = b.String(); err != nil {
+		if m.PhoneCode, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.signIn", "phone_code")
 		}
 	}
@@ -3415,15 +3525,20 @@ func (m *AuthImportAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthImportAuthorizationRequestTypeID, "auth.importAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "auth.importAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthImportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthImportAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3432,7 +3547,7 @@ func (m *AuthImportAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) erro
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importAuthorization", "id")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.importAuthorization", "bytes")
 	}
 	return nil
@@ -3499,15 +3614,20 @@ func (m *AuthBindTempAuthKeyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthBindTempAuthKeyRequestTypeID, "auth.bindTempAuthKey"); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthBindTempAuthKeyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthBindTempAuthKeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3522,7 +3642,7 @@ func (m *AuthBindTempAuthKeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ExpiresAt, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "expires_at")
 	}
-	if m.EncryptedMessage, err = b.Bytes(); err != nil {
+	if m.EncryptedMessage, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "encrypted_message")
 	}
 	return nil
@@ -3591,15 +3711,20 @@ func (m *AuthImportBotAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthImportBotAuthorizationRequestTypeID, "auth.importBotAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthImportBotAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthImportBotAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3611,10 +3736,10 @@ func (m *AuthImportBotAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) e
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "api_id")
 	}
-	if m.APIHash, err = b.String(); err != nil {
+	if m.APIHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "api_hash")
 	}
-	if m.BotAuthToken, err = b.String(); err != nil {
+	if m.BotAuthToken, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "bot_auth_token")
 	}
 	return nil
@@ -3677,15 +3802,20 @@ func (m *AuthCheckPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthCheckPasswordRequestTypeID, "auth.checkPassword"); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthCheckPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthCheckPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3836,15 +3966,20 @@ func (m *AuthRecoverPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthRecoverPasswordRequestTypeID, "auth.recoverPassword"); err != nil {
 		return tlrt.DecodeErr(err, "auth.recoverPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthRecoverPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthRecoverPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3857,7 +3992,7 @@ func (m *AuthRecoverPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.recoverPassword", "flags")
 	}
-	if m.Code, err = b.String(); err != nil {
+	if m.Code, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.recoverPassword", "code")
 	}
 	if m.Flags.Has(0) {
@@ -3960,15 +4095,20 @@ func (m *AuthResendCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthResendCodeRequestTypeID, "auth.resendCode"); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthResendCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthResendCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3978,14 +4118,14 @@ func (m *AuthResendCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "flags")
 	}
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
-		if m.Reason, err = b.String(); err != nil {
+		if m.Reason, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.resendCode", "reason")
 		}
 	}
@@ -4051,24 +4191,29 @@ func (m *AuthCancelCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthCancelCodeRequestTypeID, "auth.cancelCode"); err != nil {
 		return tlrt.DecodeErr(err, "auth.cancelCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthCancelCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthCancelCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.cancelCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.cancelCode", "phone_code_hash")
 	}
 	return nil
@@ -4212,15 +4357,20 @@ func (m *AuthExportLoginTokenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthExportLoginTokenRequestTypeID, "auth.exportLoginToken"); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthExportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthExportLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4229,7 +4379,7 @@ func (m *AuthExportLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "api_id")
 	}
-	if m.APIHash, err = b.String(); err != nil {
+	if m.APIHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "api_hash")
 	}
 	if m.ExceptIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
@@ -4292,21 +4442,26 @@ func (m *AuthImportLoginTokenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthImportLoginTokenRequestTypeID, "auth.importLoginToken"); err != nil {
 		return tlrt.DecodeErr(err, "auth.importLoginToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthImportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthImportLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = b.Bytes(); err != nil {
+	if m.Token, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.importLoginToken", "token")
 	}
 	return nil
@@ -4366,21 +4521,26 @@ func (m *AuthAcceptLoginTokenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthAcceptLoginTokenRequestTypeID, "auth.acceptLoginToken"); err != nil {
 		return tlrt.DecodeErr(err, "auth.acceptLoginToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthAcceptLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthAcceptLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = b.Bytes(); err != nil {
+	if m.Token, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.acceptLoginToken", "token")
 	}
 	return nil
@@ -4442,21 +4602,26 @@ func (m *AuthCheckRecoveryPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthCheckRecoveryPasswordRequestTypeID, "auth.checkRecoveryPassword"); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkRecoveryPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthCheckRecoveryPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthCheckRecoveryPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Code, err = b.String(); err != nil {
+	if m.Code, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkRecoveryPassword", "code")
 	}
 	return nil
@@ -4523,15 +4688,20 @@ func (m *AuthImportWebTokenAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthImportWebTokenAuthorizationRequestTypeID, "auth.importWebTokenAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthImportWebTokenAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthImportWebTokenAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4540,10 +4710,10 @@ func (m *AuthImportWebTokenAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ i
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "api_id")
 	}
-	if m.APIHash, err = b.String(); err != nil {
+	if m.APIHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "api_hash")
 	}
-	if m.WebAuthToken, err = b.String(); err != nil {
+	if m.WebAuthToken, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "web_auth_token")
 	}
 	return nil
@@ -4696,15 +4866,20 @@ func (m *AuthRequestFirebaseSMSRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthRequestFirebaseSMSRequestTypeID, "auth.requestFirebaseSms"); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthRequestFirebaseSMSRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthRequestFirebaseSMSRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4714,24 +4889,24 @@ func (m *AuthRequestFirebaseSMSRequest) DecodeBareAt(b *bin.Buffer, _ int) error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "flags")
 	}
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
-		if m.SafetyNetToken, err = b.String(); err != nil {
+		if m.SafetyNetToken, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "safety_net_token")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PlayIntegrityToken, err = b.String(); err != nil {
+		if m.PlayIntegrityToken, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "play_integrity_token")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.IosPushSecret, err = b.String(); err != nil {
+		if m.IosPushSecret, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "ios_push_secret")
 		}
 	}
@@ -4804,24 +4979,29 @@ func (m *AuthResetLoginEmailRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthResetLoginEmailRequestTypeID, "auth.resetLoginEmail"); err != nil {
 		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthResetLoginEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthResetLoginEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "phone_code_hash")
 	}
 	return nil
@@ -4886,27 +5066,32 @@ func (m *AuthReportMissingCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthReportMissingCodeRequestTypeID, "auth.reportMissingCode"); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthReportMissingCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthReportMissingCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_code_hash")
 	}
-	if m.Mnc, err = b.String(); err != nil {
+	if m.Mnc, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "mnc")
 	}
 	return nil
@@ -4971,24 +5156,29 @@ func (m *AuthCheckPaidAuthRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthCheckPaidAuthRequestTypeID, "auth.checkPaidAuth"); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthCheckPaidAuthRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthCheckPaidAuthRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_code_hash")
 	}
 	if m.FormID, err = b.Long(); err != nil {
@@ -5053,15 +5243,20 @@ func (m *AuthInitPasskeyLoginRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthInitPasskeyLoginRequestTypeID, "auth.initPasskeyLogin"); err != nil {
 		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthInitPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthInitPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5070,7 +5265,7 @@ func (m *AuthInitPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_id")
 	}
-	if m.APIHash, err = b.String(); err != nil {
+	if m.APIHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_hash")
 	}
 	return nil
@@ -5194,15 +5389,20 @@ func (m *AuthFinishPasskeyLoginRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthFinishPasskeyLoginRequestTypeID, "auth.finishPasskeyLogin"); err != nil {
 		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthFinishPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *AuthFinishPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -519,7 +519,7 @@ type BotAppClass interface {
 
 // DecodeBotApp decodes any constructor of BotApp.
 func DecodeBotApp(b *bin.Buffer) (BotAppClass, error) {
-	return decodeBotApp(b, 0)
+	return tlrt.Owned(b, decodeBotApp)
 }
 
 // decodeBotApp is DecodeBotApp for a value nested depth levels deep.
@@ -680,15 +680,20 @@ func (m *BotApp) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotAppTypeID, "botApp"); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotApp) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -707,13 +712,13 @@ func (m *BotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "access_hash")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "short_name")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "description")
 	}
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
@@ -1266,7 +1271,7 @@ type BotInlineMessageClass interface {
 
 // DecodeBotInlineMessage decodes any constructor of BotInlineMessage.
 func DecodeBotInlineMessage(b *bin.Buffer) (BotInlineMessageClass, error) {
-	return decodeBotInlineMessage(b, 0)
+	return tlrt.Owned(b, decodeBotInlineMessage)
 }
 
 // decodeBotInlineMessage is DecodeBotInlineMessage for a value nested depth
@@ -1405,15 +1410,20 @@ func (m *BotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageMediaAutoTypeID, "botInlineMessageMediaAuto"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1427,7 +1437,7 @@ func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
@@ -1553,15 +1563,20 @@ func (m *BotInlineMessageText) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageTextTypeID, "botInlineMessageText"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageText) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1576,7 +1591,7 @@ func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.NoWebpage = m.Flags.Has(0)
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
@@ -1745,15 +1760,20 @@ func (m *BotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageMediaGeoTypeID, "botInlineMessageMediaGeo"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1877,15 +1897,20 @@ func (m *BotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageMediaVenueTypeID, "botInlineMessageMediaVenue"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1901,19 +1926,19 @@ func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "geo")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "title")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "address")
 	}
-	if m.Provider, err = b.String(); err != nil {
+	if m.Provider, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "provider")
 	}
-	if m.VenueID, err = b.String(); err != nil {
+	if m.VenueID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = b.String(); err != nil {
+	if m.VenueType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_type")
 	}
 	if m.Flags.Has(2) {
@@ -1995,15 +2020,20 @@ func (m *BotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageMediaContactTypeID, "botInlineMessageMediaContact"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2016,16 +2046,16 @@ func (m *BotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) er
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "flags")
 	}
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "phone_number")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "last_name")
 	}
-	if m.Vcard, err = b.String(); err != nil {
+	if m.Vcard, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "vcard")
 	}
 	if m.Flags.Has(2) {
@@ -2126,15 +2156,20 @@ func (m *BotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageMediaInvoiceTypeID, "botInlineMessageMediaInvoice"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2149,10 +2184,10 @@ func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) er
 	}
 	m.ShippingAddressRequested = m.Flags.Has(1)
 	m.Test = m.Flags.Has(3)
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
@@ -2160,7 +2195,7 @@ func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) er
 			return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "photo")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
@@ -2298,15 +2333,20 @@ func (m *BotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageMediaWebPageTypeID, "botInlineMessageMediaWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2324,7 +2364,7 @@ func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) er
 	m.ForceSmallMedia = m.Flags.Has(5)
 	m.Manual = m.Flags.Has(7)
 	m.Safe = m.Flags.Has(8)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
@@ -2332,7 +2372,7 @@ func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) er
 			return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "entities")
 		}
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "url")
 	}
 	if m.Flags.Has(2) {
@@ -2413,15 +2453,20 @@ func (m *BotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageRichMessageTypeID, "botInlineMessageRichMessage"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2457,7 +2502,7 @@ type BotInlineResultClass interface {
 
 // DecodeBotInlineResult decodes any constructor of BotInlineResult.
 func DecodeBotInlineResult(b *bin.Buffer) (BotInlineResultClass, error) {
-	return decodeBotInlineResult(b, 0)
+	return tlrt.Owned(b, decodeBotInlineResult)
 }
 
 // decodeBotInlineResult is DecodeBotInlineResult for a value nested depth
@@ -2641,15 +2686,20 @@ func (m *BotInlineResult) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineResultTypeID, "botInlineResult"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineResult) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2662,24 +2712,24 @@ func (m *BotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "flags")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "id")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "type")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "description")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "url")
 		}
 	}
@@ -2843,15 +2893,20 @@ func (m *BotInlineMediaResult) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMediaResultTypeID, "botInlineMediaResult"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMediaResult) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2864,10 +2919,10 @@ func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "flags")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "id")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "type")
 	}
 	if m.Flags.Has(0) {
@@ -2881,12 +2936,12 @@ func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMediaResult", "title")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMediaResult", "description")
 		}
 	}
@@ -2914,7 +2969,7 @@ type BotMenuButtonClass interface {
 
 // DecodeBotMenuButton decodes any constructor of BotMenuButton.
 func DecodeBotMenuButton(b *bin.Buffer) (BotMenuButtonClass, error) {
-	return decodeBotMenuButton(b, 0)
+	return tlrt.Owned(b, decodeBotMenuButton)
 }
 
 // decodeBotMenuButton is DecodeBotMenuButton for a value nested depth levels
@@ -3113,24 +3168,29 @@ func (m *BotMenuButton) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotMenuButtonTypeID, "botMenuButton"); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotMenuButton) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotMenuButton) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButton", "text")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButton", "url")
 	}
 	return nil
@@ -3434,24 +3494,29 @@ func (m *BankCardOpenURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BankCardOpenURLTypeID, "bankCardOpenUrl"); err != nil {
 		return tlrt.DecodeErr(err, "bankCardOpenUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BankCardOpenURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BankCardOpenURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bankCardOpenUrl", "url")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bankCardOpenUrl", "name")
 	}
 	return nil
@@ -3773,15 +3838,20 @@ func (m *Boost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BoostTypeID, "boost"); err != nil {
 		return tlrt.DecodeErr(err, "boost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Boost) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3794,7 +3864,7 @@ func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.Gift = m.Flags.Has(1)
 	m.Giveaway = m.Flags.Has(2)
 	m.Unclaimed = m.Flags.Has(3)
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "boost", "id")
 	}
 	if m.Flags.Has(0) {
@@ -3814,7 +3884,7 @@ func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "boost", "expires")
 	}
 	if m.Flags.Has(4) {
-		if m.UsedGiftSlug, err = b.String(); err != nil {
+		if m.UsedGiftSlug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "boost", "used_gift_slug")
 		}
 	}
@@ -4035,15 +4105,20 @@ func (m *BotAppSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotAppSettingsTypeID, "botAppSettings"); err != nil {
 		return tlrt.DecodeErr(err, "botAppSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotAppSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotAppSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4054,7 +4129,7 @@ func (m *BotAppSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "botAppSettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.PlaceholderPath, err = b.Bytes(); err != nil {
+		if m.PlaceholderPath, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "botAppSettings", "placeholder_path")
 		}
 	}
@@ -4165,15 +4240,20 @@ func (m *BotBusinessConnection) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotBusinessConnectionTypeID, "botBusinessConnection"); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotBusinessConnection) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotBusinessConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4187,7 +4267,7 @@ func (m *BotBusinessConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "flags")
 	}
 	m.Disabled = m.Flags.Has(1)
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "connection_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
@@ -4264,15 +4344,20 @@ func (m *BotCommand) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandTypeID, "botCommand"); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotCommand) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4283,10 +4368,10 @@ func (m *BotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "botCommand", "flags")
 	}
 	m.Ephemeral = m.Flags.Has(0)
-	if m.Command, err = b.String(); err != nil {
+	if m.Command, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "command")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "description")
 	}
 	m.Flags &^= 1 << 0
@@ -4509,15 +4594,20 @@ func (m *BotInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInfoTypeID, "botInfo"); err != nil {
 		return tlrt.DecodeErr(err, "botInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4537,7 +4627,7 @@ func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "description")
 		}
 	}
@@ -4562,7 +4652,7 @@ func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.PrivacyPolicyURL, err = b.String(); err != nil {
+		if m.PrivacyPolicyURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "privacy_policy_url")
 		}
 	}
@@ -4643,15 +4733,20 @@ func (m *BotPreviewMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotPreviewMediaTypeID, "botPreviewMedia"); err != nil {
 		return tlrt.DecodeErr(err, "botPreviewMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotPreviewMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotPreviewMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4719,15 +4814,20 @@ func (m *BotVerification) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotVerificationTypeID, "botVerification"); err != nil {
 		return tlrt.DecodeErr(err, "botVerification", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotVerification) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotVerification) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4739,7 +4839,7 @@ func (m *BotVerification) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Icon, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botVerification", "icon")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botVerification", "description")
 	}
 	return nil
@@ -4833,15 +4933,20 @@ func (m *BotVerifierSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotVerifierSettingsTypeID, "botVerifierSettings"); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotVerifierSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotVerifierSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4855,11 +4960,11 @@ func (m *BotVerifierSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Icon, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "icon")
 	}
-	if m.Company, err = b.String(); err != nil {
+	if m.Company, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "company")
 	}
 	if m.Flags.Has(0) {
-		if m.CustomDescription, err = b.String(); err != nil {
+		if m.CustomDescription, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botVerifierSettings", "custom_description")
 		}
 	}
@@ -5403,15 +5508,20 @@ func (m *BusinessChatLink) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessChatLinkTypeID, "businessChatLink"); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BusinessChatLink) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5424,10 +5534,10 @@ func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "flags")
 	}
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "link")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "message")
 	}
 	if m.Flags.Has(0) {
@@ -5436,7 +5546,7 @@ func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "businessChatLink", "title")
 		}
 	}
@@ -5594,15 +5704,20 @@ func (m *BusinessIntro) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessIntroTypeID, "businessIntro"); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BusinessIntro) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5615,10 +5730,10 @@ func (m *BusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "flags")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "description")
 	}
 	if m.Flags.Has(0) {
@@ -5688,15 +5803,20 @@ func (m *BusinessLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessLocationTypeID, "businessLocation"); err != nil {
 		return tlrt.DecodeErr(err, "businessLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BusinessLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BusinessLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5714,7 +5834,7 @@ func (m *BusinessLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "businessLocation", "geo_point")
 		}
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "businessLocation", "address")
 	}
 	m.Flags &^= 1 << 0
@@ -5990,15 +6110,20 @@ func (m *BusinessWorkHours) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessWorkHoursTypeID, "businessWorkHours"); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BusinessWorkHours) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BusinessWorkHours) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6012,7 +6137,7 @@ func (m *BusinessWorkHours) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "businessWorkHours", "flags")
 	}
 	m.OpenNow = m.Flags.Has(0)
-	if m.TimezoneID, err = b.String(); err != nil {
+	if m.TimezoneID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "timezone_id")
 	}
 	if m.WeeklyOpen, err = tlrt.DecodeStructs[BusinessWeeklyOpen](b, false, false, 12, depth+1); err != nil {

@@ -94,15 +94,20 @@ func (m *BotsAccessSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsAccessSettingsTypeID, "bots.accessSettings"); err != nil {
 		return tlrt.DecodeErr(err, "bots.accessSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsAccessSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsAccessSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -178,27 +183,32 @@ func (m *BotsBotInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsBotInfoTypeID, "bots.botInfo"); err != nil {
 		return tlrt.DecodeErr(err, "bots.botInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsBotInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsBotInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.botInfo", "name")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.botInfo", "about")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.botInfo", "description")
 	}
 	return nil
@@ -249,21 +259,26 @@ func (m *BotsExportedBotToken) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsExportedBotTokenTypeID, "bots.exportedBotToken"); err != nil {
 		return tlrt.DecodeErr(err, "bots.exportedBotToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsExportedBotToken) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsExportedBotToken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.exportedBotToken", "token")
 	}
 	return nil
@@ -354,15 +369,20 @@ func (m *BotsPopularAppBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsPopularAppBotsTypeID, "bots.popularAppBots"); err != nil {
 		return tlrt.DecodeErr(err, "bots.popularAppBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsPopularAppBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsPopularAppBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -376,7 +396,7 @@ func (m *BotsPopularAppBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "bots.popularAppBots", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "bots.popularAppBots", "next_offset")
 		}
 	}
@@ -445,15 +465,20 @@ func (m *BotsPreviewInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsPreviewInfoTypeID, "bots.previewInfo"); err != nil {
 		return tlrt.DecodeErr(err, "bots.previewInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsPreviewInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsPreviewInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -465,7 +490,7 @@ func (m *BotsPreviewInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Media, err = tlrt.DecodeStructs[BotPreviewMedia](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.previewInfo", "media")
 	}
-	if m.LangCodes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.LangCodes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "bots.previewInfo", "lang_codes")
 	}
 	return nil
@@ -517,21 +542,26 @@ func (m *BotsRequestedButton) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsRequestedButtonTypeID, "bots.requestedButton"); err != nil {
 		return tlrt.DecodeErr(err, "bots.requestedButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsRequestedButton) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsRequestedButton) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.WebappReqID, err = b.String(); err != nil {
+	if m.WebappReqID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.requestedButton", "webapp_req_id")
 	}
 	return nil
@@ -587,15 +617,20 @@ func (m *BotsSendCustomRequestRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsSendCustomRequestRequestTypeID, "bots.sendCustomRequest"); err != nil {
 		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsSendCustomRequestRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsSendCustomRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -604,7 +639,7 @@ func (m *BotsSendCustomRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "bots.sendCustomRequest", "")
 	}
 	var err error
-	if m.CustomMethod, err = b.String(); err != nil {
+	if m.CustomMethod, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "custom_method")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
@@ -673,15 +708,20 @@ func (m *BotsAnswerWebhookJSONQueryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsAnswerWebhookJSONQueryRequestTypeID, "bots.answerWebhookJSONQuery"); err != nil {
 		return tlrt.DecodeErr(err, "bots.answerWebhookJSONQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -765,15 +805,20 @@ func (m *BotsSetBotCommandsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsSetBotCommandsRequestTypeID, "bots.setBotCommands"); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotCommands", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsSetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsSetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -785,7 +830,7 @@ func (m *BotsSetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotCommands", "scope")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotCommands", "lang_code")
 	}
 	if m.Commands, err = tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth+1); err != nil {
@@ -852,15 +897,20 @@ func (m *BotsResetBotCommandsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsResetBotCommandsRequestTypeID, "bots.resetBotCommands"); err != nil {
 		return tlrt.DecodeErr(err, "bots.resetBotCommands", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsResetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsResetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -872,7 +922,7 @@ func (m *BotsResetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.resetBotCommands", "scope")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.resetBotCommands", "lang_code")
 	}
 	return nil
@@ -937,15 +987,20 @@ func (m *BotsGetBotCommandsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetBotCommandsRequestTypeID, "bots.getBotCommands"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotCommands", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsGetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsGetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -957,7 +1012,7 @@ func (m *BotsGetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotCommands", "scope")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotCommands", "lang_code")
 	}
 	return nil
@@ -969,7 +1024,9 @@ func (c *Client) BotsGetBotCommands(ctx context.Context, req *BotsGetBotCommands
 		req = new(BotsGetBotCommandsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotCommand, error) {
-		return tlrt.DecodeStructs[BotCommand](b, false, false, 16, 0)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]BotCommand, error) {
+			return tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth)
+		})
 	})
 }
 
@@ -1025,15 +1082,20 @@ func (m *BotsSetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsSetBotMenuButtonRequestTypeID, "bots.setBotMenuButton"); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotMenuButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsSetBotMenuButtonRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsSetBotMenuButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1445,15 +1507,20 @@ func (m *BotsSetBotInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsSetBotInfoRequestTypeID, "bots.setBotInfo"); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsSetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsSetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1471,21 +1538,21 @@ func (m *BotsSetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "bots.setBotInfo", "bot")
 		}
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotInfo", "lang_code")
 	}
 	if m.Flags.Has(3) {
-		if m.Name, err = b.String(); err != nil {
+		if m.Name, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "bots.setBotInfo", "name")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "bots.setBotInfo", "about")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "bots.setBotInfo", "description")
 		}
 	}
@@ -1568,15 +1635,20 @@ func (m *BotsGetBotInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetBotInfoRequestTypeID, "bots.getBotInfo"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsGetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsGetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1594,7 +1666,7 @@ func (m *BotsGetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "bots.getBotInfo", "bot")
 		}
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotInfo", "lang_code")
 	}
 	m.Flags &^= 1 << 0
@@ -1662,15 +1734,20 @@ func (m *BotsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsReorderUsernamesRequestTypeID, "bots.reorderUsernames"); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderUsernames", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1682,7 +1759,7 @@ func (m *BotsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderUsernames", "bot")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderUsernames", "order")
 	}
 	return nil
@@ -1749,15 +1826,20 @@ func (m *BotsToggleUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsToggleUsernameRequestTypeID, "bots.toggleUsername"); err != nil {
 		return tlrt.DecodeErr(err, "bots.toggleUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1769,7 +1851,7 @@ func (m *BotsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.toggleUsername", "bot")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.toggleUsername", "username")
 	}
 	if m.Active, err = b.Bool(); err != nil {
@@ -1999,15 +2081,20 @@ func (m *BotsInvokeWebViewCustomMethodRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsInvokeWebViewCustomMethodRequestTypeID, "bots.invokeWebViewCustomMethod"); err != nil {
 		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2019,7 +2106,7 @@ func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBareAt(b *bin.Buffer, depth
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "bot")
 	}
-	if m.CustomMethod, err = b.String(); err != nil {
+	if m.CustomMethod, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "custom_method")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
@@ -2085,21 +2172,26 @@ func (m *BotsGetPopularAppBotsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetPopularAppBotsRequestTypeID, "bots.getPopularAppBots"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsGetPopularAppBotsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsGetPopularAppBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -2171,15 +2263,20 @@ func (m *BotsAddPreviewMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsAddPreviewMediaRequestTypeID, "bots.addPreviewMedia"); err != nil {
 		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsAddPreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsAddPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2191,7 +2288,7 @@ func (m *BotsAddPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "bot")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "lang_code")
 	}
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
@@ -2267,15 +2364,20 @@ func (m *BotsEditPreviewMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsEditPreviewMediaRequestTypeID, "bots.editPreviewMedia"); err != nil {
 		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsEditPreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsEditPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2287,7 +2389,7 @@ func (m *BotsEditPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "bot")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "lang_code")
 	}
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
@@ -2365,15 +2467,20 @@ func (m *BotsDeletePreviewMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsDeletePreviewMediaRequestTypeID, "bots.deletePreviewMedia"); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsDeletePreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsDeletePreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2385,7 +2492,7 @@ func (m *BotsDeletePreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "bot")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "lang_code")
 	}
 	if m.Media, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMedia); err != nil {
@@ -2460,15 +2567,20 @@ func (m *BotsReorderPreviewMediasRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsReorderPreviewMediasRequestTypeID, "bots.reorderPreviewMedias"); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsReorderPreviewMediasRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsReorderPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2480,7 +2592,7 @@ func (m *BotsReorderPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "bot")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "lang_code")
 	}
 	if m.Order, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMedia); err != nil {
@@ -2548,15 +2660,20 @@ func (m *BotsGetPreviewInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetPreviewInfoRequestTypeID, "bots.getPreviewInfo"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsGetPreviewInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsGetPreviewInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2568,7 +2685,7 @@ func (m *BotsGetPreviewInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "bot")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "lang_code")
 	}
 	return nil
@@ -2659,7 +2776,9 @@ func (c *Client) BotsGetPreviewMedias(ctx context.Context, req *BotsGetPreviewMe
 		req = new(BotsGetPreviewMediasRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotPreviewMedia, error) {
-		return tlrt.DecodeStructs[BotPreviewMedia](b, false, false, 12, 0)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]BotPreviewMedia, error) {
+			return tlrt.DecodeStructs[BotPreviewMedia](b, false, false, 12, depth)
+		})
 	})
 }
 
@@ -2717,15 +2836,20 @@ func (m *BotsUpdateUserEmojiStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsUpdateUserEmojiStatusRequestTypeID, "bots.updateUserEmojiStatus"); err != nil {
 		return tlrt.DecodeErr(err, "bots.updateUserEmojiStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsUpdateUserEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsUpdateUserEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2894,15 +3018,20 @@ func (m *BotsCheckDownloadFileParamsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsCheckDownloadFileParamsRequestTypeID, "bots.checkDownloadFileParams"); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsCheckDownloadFileParamsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsCheckDownloadFileParamsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2914,10 +3043,10 @@ func (m *BotsCheckDownloadFileParamsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "bot")
 	}
-	if m.FileName, err = b.String(); err != nil {
+	if m.FileName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "file_name")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "url")
 	}
 	return nil
@@ -2996,7 +3125,9 @@ func (c *Client) BotsGetAdminedBots(ctx context.Context, req *BotsGetAdminedBots
 		req = new(BotsGetAdminedBotsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return tlrt.DecodeVectorAt(b, 12, 0, decodeUser)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]UserClass, error) {
+			return tlrt.DecodeVectorAt(b, 12, depth, decodeUser)
+		})
 	})
 }
 
@@ -3232,15 +3363,20 @@ func (m *BotsSetCustomVerificationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsSetCustomVerificationRequestTypeID, "bots.setCustomVerification"); err != nil {
 		return tlrt.DecodeErr(err, "bots.setCustomVerification", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsSetCustomVerificationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsSetCustomVerificationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3263,7 +3399,7 @@ func (m *BotsSetCustomVerificationRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(err, "bots.setCustomVerification", "peer")
 	}
 	if m.Flags.Has(2) {
-		if m.CustomDescription, err = b.String(); err != nil {
+		if m.CustomDescription, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "bots.setCustomVerification", "custom_description")
 		}
 	}
@@ -3409,21 +3545,26 @@ func (m *BotsCheckUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsCheckUsernameRequestTypeID, "bots.checkUsername"); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkUsername", "username")
 	}
 	return nil
@@ -3496,15 +3637,20 @@ func (m *BotsCreateBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsCreateBotRequestTypeID, "bots.createBot"); err != nil {
 		return tlrt.DecodeErr(err, "bots.createBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsCreateBotRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsCreateBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3518,10 +3664,10 @@ func (m *BotsCreateBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "bots.createBot", "flags")
 	}
 	m.ViaDeeplink = m.Flags.Has(0)
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.createBot", "name")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.createBot", "username")
 	}
 	if m.ManagerID, err = decodeInputUser(b, depth+1); err != nil {
@@ -3675,15 +3821,20 @@ func (m *BotsRequestWebViewButtonRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsRequestWebViewButtonRequestTypeID, "bots.requestWebViewButton"); err != nil {
 		return tlrt.DecodeErr(err, "bots.requestWebViewButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsRequestWebViewButtonRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsRequestWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3762,15 +3913,20 @@ func (m *BotsGetRequestedWebViewButtonRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetRequestedWebViewButtonRequestTypeID, "bots.getRequestedWebViewButton"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsGetRequestedWebViewButtonRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsGetRequestedWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3782,7 +3938,7 @@ func (m *BotsGetRequestedWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "bot")
 	}
-	if m.WebappReqID, err = b.String(); err != nil {
+	if m.WebappReqID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "webapp_req_id")
 	}
 	return nil
@@ -4062,15 +4218,20 @@ func (m *BotsSetJoinChatResultsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsSetJoinChatResultsRequestTypeID, "bots.setJoinChatResults"); err != nil {
 		return tlrt.DecodeErr(err, "bots.setJoinChatResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsSetJoinChatResultsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *BotsSetJoinChatResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -67,7 +67,7 @@ type ChannelAdminLogEventActionClass interface {
 // DecodeChannelAdminLogEventAction decodes any constructor of
 // ChannelAdminLogEventAction.
 func DecodeChannelAdminLogEventAction(b *bin.Buffer) (ChannelAdminLogEventActionClass, error) {
-	return decodeChannelAdminLogEventAction(b, 0)
+	return tlrt.Owned(b, decodeChannelAdminLogEventAction)
 }
 
 // decodeChannelAdminLogEventAction is DecodeChannelAdminLogEventAction for a
@@ -247,24 +247,29 @@ func (m *ChannelAdminLogEventActionChangeTitle) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeTitleTypeID, "channelAdminLogEventActionChangeTitle"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeTitle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeTitle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.String(); err != nil {
+	if m.PrevValue, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "prev_value")
 	}
-	if m.NewValue, err = b.String(); err != nil {
+	if m.NewValue, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "new_value")
 	}
 	return nil
@@ -325,24 +330,29 @@ func (m *ChannelAdminLogEventActionChangeAbout) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeAboutTypeID, "channelAdminLogEventActionChangeAbout"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeAbout) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.String(); err != nil {
+	if m.PrevValue, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "prev_value")
 	}
-	if m.NewValue, err = b.String(); err != nil {
+	if m.NewValue, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "new_value")
 	}
 	return nil
@@ -405,24 +415,29 @@ func (m *ChannelAdminLogEventActionChangeUsername) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeUsernameTypeID, "channelAdminLogEventActionChangeUsername"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeUsername) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeUsername) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.String(); err != nil {
+	if m.PrevValue, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "prev_value")
 	}
-	if m.NewValue, err = b.String(); err != nil {
+	if m.NewValue, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "new_value")
 	}
 	return nil
@@ -487,15 +502,20 @@ func (m *ChannelAdminLogEventActionChangePhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangePhotoTypeID, "channelAdminLogEventActionChangePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -716,15 +736,20 @@ func (m *ChannelAdminLogEventActionUpdatePinned) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionUpdatePinnedTypeID, "channelAdminLogEventActionUpdatePinned"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionUpdatePinned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -798,15 +823,20 @@ func (m *ChannelAdminLogEventActionEditMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionEditMessageTypeID, "channelAdminLogEventActionEditMessage"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionEditMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionEditMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -879,15 +909,20 @@ func (m *ChannelAdminLogEventActionDeleteMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDeleteMessageTypeID, "channelAdminLogEventActionDeleteMessage"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1095,15 +1130,20 @@ func (m *ChannelAdminLogEventActionParticipantInvite) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantInviteTypeID, "channelAdminLogEventActionParticipantInvite"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1180,15 +1220,20 @@ func (m *ChannelAdminLogEventActionParticipantToggleBan) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantToggleBanTypeID, "channelAdminLogEventActionParticipantToggleBan"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1268,15 +1313,20 @@ func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Decode(b *bin.Buffer)
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantToggleAdminTypeID, "channelAdminLogEventActionParticipantToggleAdmin"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1356,15 +1406,20 @@ func (m *ChannelAdminLogEventActionChangeStickerSet) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeStickerSetTypeID, "channelAdminLogEventActionChangeStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1599,15 +1654,20 @@ func (m *ChannelAdminLogEventActionStopPoll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionStopPollTypeID, "channelAdminLogEventActionStopPoll"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionStopPoll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionStopPoll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionStopPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1764,15 +1824,20 @@ func (m *ChannelAdminLogEventActionChangeLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeLocationTypeID, "channelAdminLogEventActionChangeLocation"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1927,15 +1992,20 @@ func (m *ChannelAdminLogEventActionStartGroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionStartGroupCallTypeID, "channelAdminLogEventActionStartGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionStartGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2007,15 +2077,20 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDiscardGroupCallTypeID, "channelAdminLogEventActionDiscardGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDiscardGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2087,15 +2162,20 @@ func (m *ChannelAdminLogEventActionParticipantMute) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantMuteTypeID, "channelAdminLogEventActionParticipantMute"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantMute", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantMute) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantMute) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2167,15 +2247,20 @@ func (m *ChannelAdminLogEventActionParticipantUnmute) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantUnmuteTypeID, "channelAdminLogEventActionParticipantUnmute"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantUnmute", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2330,15 +2415,20 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Decode(b *bin.Buffer
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinByInviteTypeID, "channelAdminLogEventActionParticipantJoinByInvite"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2416,15 +2506,20 @@ func (m *ChannelAdminLogEventActionExportedInviteDelete) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteDeleteTypeID, "channelAdminLogEventActionExportedInviteDelete"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteDelete", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2496,15 +2591,20 @@ func (m *ChannelAdminLogEventActionExportedInviteRevoke) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteRevokeTypeID, "channelAdminLogEventActionExportedInviteRevoke"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteRevoke", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2581,15 +2681,20 @@ func (m *ChannelAdminLogEventActionExportedInviteEdit) Decode(b *bin.Buffer) err
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteEditTypeID, "channelAdminLogEventActionExportedInviteEdit"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2664,15 +2769,20 @@ func (m *ChannelAdminLogEventActionParticipantVolume) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantVolumeTypeID, "channelAdminLogEventActionParticipantVolume"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantVolume", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2827,15 +2937,20 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Decode(b *bin.Buffe
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinByRequestTypeID, "channelAdminLogEventActionParticipantJoinByRequest"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2983,15 +3098,20 @@ func (m *ChannelAdminLogEventActionSendMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionSendMessageTypeID, "channelAdminLogEventActionSendMessage"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionSendMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionSendMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionSendMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3068,15 +3188,20 @@ func (m *ChannelAdminLogEventActionChangeAvailableReactions) Decode(b *bin.Buffe
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeAvailableReactionsTypeID, "channelAdminLogEventActionChangeAvailableReactions"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3158,24 +3283,29 @@ func (m *ChannelAdminLogEventActionChangeUsernames) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeUsernamesTypeID, "channelAdminLogEventActionChangeUsernames"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.PrevValue, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "prev_value")
 	}
-	if m.NewValue, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.NewValue, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "new_value")
 	}
 	return nil
@@ -3309,15 +3439,20 @@ func (m *ChannelAdminLogEventActionCreateTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionCreateTopicTypeID, "channelAdminLogEventActionCreateTopic"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionCreateTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionCreateTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionCreateTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3391,15 +3526,20 @@ func (m *ChannelAdminLogEventActionEditTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionEditTopicTypeID, "channelAdminLogEventActionEditTopic"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionEditTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionEditTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3472,15 +3612,20 @@ func (m *ChannelAdminLogEventActionDeleteTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDeleteTopicTypeID, "channelAdminLogEventActionDeleteTopic"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3567,15 +3712,20 @@ func (m *ChannelAdminLogEventActionPinTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionPinTopicTypeID, "channelAdminLogEventActionPinTopic"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionPinTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionPinTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3913,15 +4063,20 @@ func (m *ChannelAdminLogEventActionChangeWallpaper) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeWallpaperTypeID, "channelAdminLogEventActionChangeWallpaper"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeWallpaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4001,15 +4156,20 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeEmojiStatusTypeID, "channelAdminLogEventActionChangeEmojiStatus"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4089,15 +4249,20 @@ func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Decode(b *bin.Buffer) 
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeEmojiStickerSetTypeID, "channelAdminLogEventActionChangeEmojiStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4252,15 +4417,20 @@ func (m *ChannelAdminLogEventActionParticipantSubExtend) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantSubExtendTypeID, "channelAdminLogEventActionParticipantSubExtend"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4412,15 +4582,20 @@ func (m *ChannelAdminLogEventActionParticipantEditRank) Decode(b *bin.Buffer) er
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantEditRankTypeID, "channelAdminLogEventActionParticipantEditRank"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4429,10 +4604,10 @@ func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBareAt(b *bin.Buff
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "user_id")
 	}
-	if m.PrevRank, err = b.String(); err != nil {
+	if m.PrevRank, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "prev_rank")
 	}
-	if m.NewRank, err = b.String(); err != nil {
+	if m.NewRank, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "new_rank")
 	}
 	return nil
@@ -4449,7 +4624,7 @@ type ChannelLocationClass interface {
 
 // DecodeChannelLocation decodes any constructor of ChannelLocation.
 func DecodeChannelLocation(b *bin.Buffer) (ChannelLocationClass, error) {
-	return decodeChannelLocation(b, 0)
+	return tlrt.Owned(b, decodeChannelLocation)
 }
 
 // decodeChannelLocation is DecodeChannelLocation for a value nested depth
@@ -4588,15 +4763,20 @@ func (m *ChannelLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelLocationTypeID, "channelLocation"); err != nil {
 		return tlrt.DecodeErr(err, "channelLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4608,7 +4788,7 @@ func (m *ChannelLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.GeoPoint, err = decodeGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelLocation", "geo_point")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelLocation", "address")
 	}
 	return nil
@@ -4815,7 +4995,7 @@ type ChannelParticipantClass interface {
 
 // DecodeChannelParticipant decodes any constructor of ChannelParticipant.
 func DecodeChannelParticipant(b *bin.Buffer) (ChannelParticipantClass, error) {
-	return decodeChannelParticipant(b, 0)
+	return tlrt.Owned(b, decodeChannelParticipant)
 }
 
 // decodeChannelParticipant is DecodeChannelParticipant for a value nested depth
@@ -4962,15 +5142,20 @@ func (m *ChannelParticipant) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantTypeID, "channelParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4992,7 +5177,7 @@ func (m *ChannelParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipant", "rank")
 		}
 	}
@@ -5126,15 +5311,20 @@ func (m *ChannelParticipantSelf) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantSelfTypeID, "channelParticipantSelf"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantSelf", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantSelf) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelParticipantSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5160,7 +5350,7 @@ func (m *ChannelParticipantSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantSelf", "rank")
 		}
 	}
@@ -5262,15 +5452,20 @@ func (m *ChannelParticipantCreator) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantCreatorTypeID, "channelParticipantCreator"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantCreator", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantCreator) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelParticipantCreator) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5290,7 +5485,7 @@ func (m *ChannelParticipantCreator) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "channelParticipantCreator", "admin_rights")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantCreator", "rank")
 		}
 	}
@@ -5426,15 +5621,20 @@ func (m *ChannelParticipantAdmin) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantAdminTypeID, "channelParticipantAdmin"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelParticipantAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5467,7 +5667,7 @@ func (m *ChannelParticipantAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "admin_rights")
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantAdmin", "rank")
 		}
 	}
@@ -5579,15 +5779,20 @@ func (m *ChannelParticipantBanned) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantBannedTypeID, "channelParticipantBanned"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantBanned) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelParticipantBanned) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5614,7 +5819,7 @@ func (m *ChannelParticipantBanned) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "banned_rights")
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantBanned", "rank")
 		}
 	}
@@ -5714,7 +5919,7 @@ type ChannelParticipantsFilterClass interface {
 // DecodeChannelParticipantsFilter decodes any constructor of
 // ChannelParticipantsFilter.
 func DecodeChannelParticipantsFilter(b *bin.Buffer) (ChannelParticipantsFilterClass, error) {
-	return decodeChannelParticipantsFilter(b, 0)
+	return tlrt.Owned(b, decodeChannelParticipantsFilter)
 }
 
 // decodeChannelParticipantsFilter is DecodeChannelParticipantsFilter for a
@@ -5924,21 +6129,26 @@ func (m *ChannelParticipantsKicked) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantsKickedTypeID, "channelParticipantsKicked"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsKicked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantsKicked) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelParticipantsKicked) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsKicked", "q")
 	}
 	return nil
@@ -6055,21 +6265,26 @@ func (m *ChannelParticipantsBanned) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantsBannedTypeID, "channelParticipantsBanned"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsBanned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantsBanned) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelParticipantsBanned) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsBanned", "q")
 	}
 	return nil
@@ -6124,21 +6339,26 @@ func (m *ChannelParticipantsSearch) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantsSearchTypeID, "channelParticipantsSearch"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsSearch", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantsSearch) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelParticipantsSearch) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsSearch", "q")
 	}
 	return nil
@@ -6195,21 +6415,26 @@ func (m *ChannelParticipantsContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantsContactsTypeID, "channelParticipantsContacts"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantsContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelParticipantsContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsContacts", "q")
 	}
 	return nil
@@ -6322,15 +6547,20 @@ func (m *ChannelParticipantsMentions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantsMentionsTypeID, "channelParticipantsMentions"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsMentions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantsMentions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelParticipantsMentions) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6341,7 +6571,7 @@ func (m *ChannelParticipantsMentions) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "channelParticipantsMentions", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Q, err = b.String(); err != nil {
+		if m.Q, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantsMentions", "q")
 		}
 	}
@@ -6370,7 +6600,7 @@ type ChatClass interface {
 
 // DecodeChat decodes any constructor of Chat.
 func DecodeChat(b *bin.Buffer) (ChatClass, error) {
-	return decodeChat(b, 0)
+	return tlrt.Owned(b, decodeChat)
 }
 
 // decodeChat is DecodeChat for a value nested depth levels deep.
@@ -6592,15 +6822,20 @@ func (m *Chat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatTypeID, "chat"); err != nil {
 		return tlrt.DecodeErr(err, "chat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Chat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Chat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6622,7 +6857,7 @@ func (m *Chat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chat", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chat", "title")
 	}
 	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
@@ -6708,15 +6943,20 @@ func (m *ChatForbidden) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatForbiddenTypeID, "chatForbidden"); err != nil {
 		return tlrt.DecodeErr(err, "chatForbidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6725,7 +6965,7 @@ func (m *ChatForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatForbidden", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatForbidden", "title")
 	}
 	return nil
@@ -7300,15 +7540,20 @@ func (m *Channel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelTypeID, "channel"); err != nil {
 		return tlrt.DecodeErr(err, "channel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Channel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7360,11 +7605,11 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "channel", "access_hash")
 		}
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channel", "title")
 	}
 	if m.Flags.Has(6) {
-		if m.Username, err = b.String(); err != nil {
+		if m.Username, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channel", "username")
 		}
 	}
@@ -7595,15 +7840,20 @@ func (m *ChannelForbidden) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelForbiddenTypeID, "channelForbidden"); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7622,7 +7872,7 @@ func (m *ChannelForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "access_hash")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "title")
 	}
 	if m.Flags.Has(16) {
@@ -7722,15 +7972,20 @@ func (m *CommunityForbidden) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunityForbiddenTypeID, "communityForbidden"); err != nil {
 		return tlrt.DecodeErr(err, "communityForbidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CommunityForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *CommunityForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7748,7 +8003,7 @@ func (m *CommunityForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "communityForbidden", "access_hash")
 		}
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "communityForbidden", "title")
 	}
 	if m.AccessHash != 0 {
@@ -7888,15 +8143,20 @@ func (m *Community) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunityTypeID, "community"); err != nil {
 		return tlrt.DecodeErr(err, "community", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Community) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Community) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7924,7 +8184,7 @@ func (m *Community) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "community", "access_hash")
 		}
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "community", "title")
 	}
 	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
@@ -7964,7 +8224,7 @@ type ChatFullClass interface {
 
 // DecodeChatFull decodes any constructor of ChatFull.
 func DecodeChatFull(b *bin.Buffer) (ChatFullClass, error) {
-	return decodeChatFull(b, 0)
+	return tlrt.Owned(b, decodeChatFull)
 }
 
 // decodeChatFull is DecodeChatFull for a value nested depth levels deep.
@@ -8343,15 +8603,20 @@ func (m *ChatFull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatFullTypeID, "chatFull"); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8370,7 +8635,7 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "id")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "about")
 	}
 	if m.Participants, err = decodeChatParticipants(b, depth+1); err != nil {
@@ -8420,7 +8685,7 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.ThemeEmoticon, err = b.String(); err != nil {
+		if m.ThemeEmoticon, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "theme_emoticon")
 		}
 	}
@@ -9457,15 +9722,20 @@ func (m *ChannelFull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelFullTypeID, "channelFull"); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9505,7 +9775,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "id")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "about")
 	}
 	if m.Flags.Has(0) {
@@ -9626,7 +9896,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(25) {
-		if m.PendingSuggestions, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+		if m.PendingSuggestions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "pending_suggestions")
 		}
 	}
@@ -9636,7 +9906,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(27) {
-		if m.ThemeEmoticon, err = b.String(); err != nil {
+		if m.ThemeEmoticon, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "theme_emoticon")
 		}
 	}
@@ -9940,15 +10210,20 @@ func (m *CommunityFull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunityFullTypeID, "communityFull"); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CommunityFull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *CommunityFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9964,7 +10239,7 @@ func (m *CommunityFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "id")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "about")
 	}
 	if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
@@ -10011,7 +10286,7 @@ type ChatInviteClass interface {
 
 // DecodeChatInvite decodes any constructor of ChatInvite.
 func DecodeChatInvite(b *bin.Buffer) (ChatInviteClass, error) {
-	return decodeChatInvite(b, 0)
+	return tlrt.Owned(b, decodeChatInvite)
 }
 
 // decodeChatInvite is DecodeChatInvite for a value nested depth levels deep.
@@ -10087,15 +10362,20 @@ func (m *ChatInviteAlready) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatInviteAlreadyTypeID, "chatInviteAlready"); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteAlready", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatInviteAlready) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10319,15 +10599,20 @@ func (m *ChatInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatInviteTypeID, "chatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10349,11 +10634,11 @@ func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Scam = m.Flags.Has(8)
 	m.Fake = m.Flags.Has(9)
 	m.CanRefulfillSubscription = m.Flags.Has(11)
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "title")
 	}
 	if m.Flags.Has(5) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "about")
 		}
 	}
@@ -10453,15 +10738,20 @@ func (m *ChatInvitePeek) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatInvitePeekTypeID, "chatInvitePeek"); err != nil {
 		return tlrt.DecodeErr(err, "chatInvitePeek", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatInvitePeek) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatInvitePeek) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10490,7 +10780,7 @@ type ChatParticipantClass interface {
 
 // DecodeChatParticipant decodes any constructor of ChatParticipant.
 func DecodeChatParticipant(b *bin.Buffer) (ChatParticipantClass, error) {
-	return decodeChatParticipant(b, 0)
+	return tlrt.Owned(b, decodeChatParticipant)
 }
 
 // decodeChatParticipant is DecodeChatParticipant for a value nested depth
@@ -10603,15 +10893,20 @@ func (m *ChatParticipant) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatParticipantTypeID, "chatParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10631,7 +10926,7 @@ func (m *ChatParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "chatParticipant", "date")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipant", "rank")
 		}
 	}
@@ -10723,15 +11018,20 @@ func (m *ChatParticipantCreator) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatParticipantCreatorTypeID, "chatParticipantCreator"); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantCreator", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatParticipantCreator) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatParticipantCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10745,7 +11045,7 @@ func (m *ChatParticipantCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "chatParticipantCreator", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipantCreator", "rank")
 		}
 	}
@@ -10841,15 +11141,20 @@ func (m *ChatParticipantAdmin) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatParticipantAdminTypeID, "chatParticipantAdmin"); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatParticipantAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10869,7 +11174,7 @@ func (m *ChatParticipantAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "date")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipantAdmin", "rank")
 		}
 	}
@@ -10890,7 +11195,7 @@ type ChatParticipantsClass interface {
 
 // DecodeChatParticipants decodes any constructor of ChatParticipants.
 func DecodeChatParticipants(b *bin.Buffer) (ChatParticipantsClass, error) {
-	return decodeChatParticipants(b, 0)
+	return tlrt.Owned(b, decodeChatParticipants)
 }
 
 // decodeChatParticipants is DecodeChatParticipants for a value nested depth
@@ -10977,15 +11282,20 @@ func (m *ChatParticipantsForbidden) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatParticipantsForbiddenTypeID, "chatParticipantsForbidden"); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatParticipantsForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatParticipantsForbidden) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11068,15 +11378,20 @@ func (m *ChatParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatParticipantsTypeID, "chatParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11107,7 +11422,7 @@ type ChatPhotoClass interface {
 
 // DecodeChatPhoto decodes any constructor of ChatPhoto.
 func DecodeChatPhoto(b *bin.Buffer) (ChatPhotoClass, error) {
-	return decodeChatPhoto(b, 0)
+	return tlrt.Owned(b, decodeChatPhoto)
 }
 
 // decodeChatPhoto is DecodeChatPhoto for a value nested depth levels deep.
@@ -11281,15 +11596,20 @@ func (m *ChatPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatPhotoTypeID, "chatPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "chatPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11304,7 +11624,7 @@ func (m *ChatPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "chatPhoto", "photo_id")
 	}
 	if m.Flags.Has(1) {
-		if m.StrippedThumb, err = b.Bytes(); err != nil {
+		if m.StrippedThumb, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "chatPhoto", "stripped_thumb")
 		}
 	}
@@ -11329,7 +11649,7 @@ type ChatReactionsClass interface {
 
 // DecodeChatReactions decodes any constructor of ChatReactions.
 func DecodeChatReactions(b *bin.Buffer) (ChatReactionsClass, error) {
-	return decodeChatReactions(b, 0)
+	return tlrt.Owned(b, decodeChatReactions)
 }
 
 // decodeChatReactions is DecodeChatReactions for a value nested depth levels
@@ -11547,15 +11867,20 @@ func (m *ChatReactionsSome) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatReactionsSomeTypeID, "chatReactionsSome"); err != nil {
 		return tlrt.DecodeErr(err, "chatReactionsSome", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatReactionsSome) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatReactionsSome) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11581,7 +11906,7 @@ type ChatThemeClass interface {
 
 // DecodeChatTheme decodes any constructor of ChatTheme.
 func DecodeChatTheme(b *bin.Buffer) (ChatThemeClass, error) {
-	return decodeChatTheme(b, 0)
+	return tlrt.Owned(b, decodeChatTheme)
 }
 
 // decodeChatTheme is DecodeChatTheme for a value nested depth levels deep.
@@ -11653,21 +11978,26 @@ func (m *ChatTheme) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatThemeTypeID, "chatTheme"); err != nil {
 		return tlrt.DecodeErr(err, "chatTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatTheme) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatTheme", "emoticon")
 	}
 	return nil
@@ -11731,15 +12061,20 @@ func (m *ChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatThemeUniqueGiftTypeID, "chatThemeUniqueGift"); err != nil {
 		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11807,15 +12142,20 @@ func (m *CDNConfig) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CDNConfigTypeID, "cdnConfig"); err != nil {
 		return tlrt.DecodeErr(err, "cdnConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CDNConfig) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *CDNConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11877,15 +12217,20 @@ func (m *CDNPublicKey) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CDNPublicKeyTypeID, "cdnPublicKey"); err != nil {
 		return tlrt.DecodeErr(err, "cdnPublicKey", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CDNPublicKey) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *CDNPublicKey) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11894,7 +12239,7 @@ func (m *CDNPublicKey) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DCID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "cdnPublicKey", "dc_id")
 	}
-	if m.PublicKey, err = b.String(); err != nil {
+	if m.PublicKey, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "cdnPublicKey", "public_key")
 	}
 	return nil
@@ -11954,15 +12299,20 @@ func (m *ChannelAdminLogEvent) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventTypeID, "channelAdminLogEvent"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEvent", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEvent) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelAdminLogEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12721,15 +13071,20 @@ func (m *ChatInviteImporter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatInviteImporterTypeID, "chatInviteImporter"); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteImporter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatInviteImporter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatInviteImporter) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12748,7 +13103,7 @@ func (m *ChatInviteImporter) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "chatInviteImporter", "date")
 	}
 	if m.Flags.Has(2) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteImporter", "about")
 		}
 	}
@@ -12992,15 +13347,20 @@ func (m *CodeSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CodeSettingsTypeID, "codeSettings"); err != nil {
 		return tlrt.DecodeErr(err, "codeSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CodeSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13017,12 +13377,12 @@ func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.AllowFirebase = m.Flags.Has(7)
 	m.UnknownNumber = m.Flags.Has(9)
 	if m.Flags.Has(6) {
-		if m.LogoutTokens, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
+		if m.LogoutTokens, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 			return tlrt.DecodeErr(err, "codeSettings", "logout_tokens")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.Token, err = b.String(); err != nil {
+		if m.Token, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "codeSettings", "token")
 		}
 	}
@@ -13697,15 +14057,20 @@ func (m *Config) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ConfigTypeID, "config"); err != nil {
 		return tlrt.DecodeErr(err, "config", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Config) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13738,7 +14103,7 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.DCOptions, err = tlrt.DecodeStructs[DCOption](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "config", "dc_options")
 	}
-	if m.DCTxtDomainName, err = b.String(); err != nil {
+	if m.DCTxtDomainName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "config", "dc_txt_domain_name")
 	}
 	if m.ChatSizeMax, err = b.Int(); err != nil {
@@ -13809,31 +14174,31 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.CallPacketTimeoutMs, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "call_packet_timeout_ms")
 	}
-	if m.MeURLPrefix, err = b.String(); err != nil {
+	if m.MeURLPrefix, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "config", "me_url_prefix")
 	}
 	if m.Flags.Has(7) {
-		if m.AutoupdateURLPrefix, err = b.String(); err != nil {
+		if m.AutoupdateURLPrefix, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "autoupdate_url_prefix")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.GifSearchUsername, err = b.String(); err != nil {
+		if m.GifSearchUsername, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "gif_search_username")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.VenueSearchUsername, err = b.String(); err != nil {
+		if m.VenueSearchUsername, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "venue_search_username")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.ImgSearchUsername, err = b.String(); err != nil {
+		if m.ImgSearchUsername, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "img_search_username")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.StaticMapsProvider, err = b.String(); err != nil {
+		if m.StaticMapsProvider, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "static_maps_provider")
 		}
 	}
@@ -13847,7 +14212,7 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "config", "webfile_dc_id")
 	}
 	if m.Flags.Has(2) {
-		if m.SuggestedLangCode, err = b.String(); err != nil {
+		if m.SuggestedLangCode, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "suggested_lang_code")
 		}
 	}
@@ -13867,7 +14232,7 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.AutologinToken, err = b.String(); err != nil {
+		if m.AutologinToken, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "autologin_token")
 		}
 	}
@@ -14040,15 +14405,20 @@ func (m *ConnectedBot) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ConnectedBotTypeID, "connectedBot"); err != nil {
 		return tlrt.DecodeErr(err, "connectedBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ConnectedBot) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ConnectedBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14071,7 +14441,7 @@ func (m *ConnectedBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "connectedBot", "rights")
 	}
 	if m.Flags.Has(0) {
-		if m.Device, err = b.String(); err != nil {
+		if m.Device, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "connectedBot", "device")
 		}
 	}
@@ -14081,7 +14451,7 @@ func (m *ConnectedBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Location, err = b.String(); err != nil {
+		if m.Location, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "connectedBot", "location")
 		}
 	}
@@ -14194,15 +14564,20 @@ func (m *ConnectedBotStarRef) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ConnectedBotStarRefTypeID, "connectedBotStarRef"); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ConnectedBotStarRef) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ConnectedBotStarRef) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14213,7 +14588,7 @@ func (m *ConnectedBotStarRef) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "flags")
 	}
 	m.Revoked = m.Flags.Has(1)
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "url")
 	}
 	if m.Date, err = b.Int(); err != nil {

@@ -20,7 +20,7 @@ type ChannelsChannelParticipantsClass interface {
 // DecodeChannelsChannelParticipants decodes any constructor of
 // channels.ChannelParticipants.
 func DecodeChannelsChannelParticipants(b *bin.Buffer) (ChannelsChannelParticipantsClass, error) {
-	return decodeChannelsChannelParticipants(b, 0)
+	return tlrt.Owned(b, decodeChannelsChannelParticipants)
 }
 
 // decodeChannelsChannelParticipants is DecodeChannelsChannelParticipants for a
@@ -118,15 +118,20 @@ func (m *ChannelsChannelParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantsTypeID, "channels.channelParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsChannelParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsChannelParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -231,7 +236,7 @@ type ChannelsSponsoredMessageReportResultClass interface {
 // DecodeChannelsSponsoredMessageReportResult decodes any constructor of
 // channels.SponsoredMessageReportResult.
 func DecodeChannelsSponsoredMessageReportResult(b *bin.Buffer) (ChannelsSponsoredMessageReportResultClass, error) {
-	return decodeChannelsSponsoredMessageReportResult(b, 0)
+	return tlrt.Owned(b, decodeChannelsSponsoredMessageReportResult)
 }
 
 // decodeChannelsSponsoredMessageReportResult is
@@ -323,15 +328,20 @@ func (m *ChannelsSponsoredMessageReportResultChooseOption) Decode(b *bin.Buffer)
 	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultChooseOptionTypeID, "channels.sponsoredMessageReportResultChooseOption"); err != nil {
 		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -340,7 +350,7 @@ func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBareAt(b *bin.B
 		return tlrt.DecodeErr(ErrTooDeep, "channels.sponsoredMessageReportResultChooseOption", "")
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "title")
 	}
 	if m.Options, err = tlrt.DecodeStructs[SponsoredMessageReportOption](b, false, false, 12, depth+1); err != nil {
@@ -550,15 +560,20 @@ func (m *ChannelsAdminLogResults) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsAdminLogResultsTypeID, "channels.adminLogResults"); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsAdminLogResults) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsAdminLogResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -641,15 +656,20 @@ func (m *ChannelsChannelParticipant) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantTypeID, "channels.channelParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -735,15 +755,20 @@ func (m *ChannelsSendAsPeers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsSendAsPeersTypeID, "channels.sendAsPeers"); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsSendAsPeers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsSendAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1179,15 +1204,20 @@ func (m *ChannelsGetParticipantsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetParticipantsRequestTypeID, "channels.getParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsGetParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsGetParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1604,15 +1634,20 @@ func (m *ChannelsCreateChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsCreateChannelRequestTypeID, "channels.createChannel"); err != nil {
 		return tlrt.DecodeErr(err, "channels.createChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsCreateChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsCreateChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1629,10 +1664,10 @@ func (m *ChannelsCreateChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	m.Megagroup = m.Flags.Has(1)
 	m.ForImport = m.Flags.Has(3)
 	m.Forum = m.Flags.Has(5)
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.createChannel", "title")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.createChannel", "about")
 	}
 	if m.Flags.Has(2) {
@@ -1641,7 +1676,7 @@ func (m *ChannelsCreateChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Address, err = b.String(); err != nil {
+		if m.Address, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channels.createChannel", "address")
 		}
 	}
@@ -1759,15 +1794,20 @@ func (m *ChannelsEditAdminRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsEditAdminRequestTypeID, "channels.editAdmin"); err != nil {
 		return tlrt.DecodeErr(err, "channels.editAdmin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsEditAdminRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsEditAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1790,7 +1830,7 @@ func (m *ChannelsEditAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "channels.editAdmin", "admin_rights")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channels.editAdmin", "rank")
 		}
 	}
@@ -1857,15 +1897,20 @@ func (m *ChannelsEditTitleRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsEditTitleRequestTypeID, "channels.editTitle"); err != nil {
 		return tlrt.DecodeErr(err, "channels.editTitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsEditTitleRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsEditTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1877,7 +1922,7 @@ func (m *ChannelsEditTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editTitle", "channel")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.editTitle", "title")
 	}
 	return nil
@@ -1943,15 +1988,20 @@ func (m *ChannelsEditPhotoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsEditPhotoRequestTypeID, "channels.editPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "channels.editPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsEditPhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsEditPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2027,15 +2077,20 @@ func (m *ChannelsCheckUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsCheckUsernameRequestTypeID, "channels.checkUsername"); err != nil {
 		return tlrt.DecodeErr(err, "channels.checkUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2047,7 +2102,7 @@ func (m *ChannelsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.checkUsername", "channel")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.checkUsername", "username")
 	}
 	return nil
@@ -2112,15 +2167,20 @@ func (m *ChannelsUpdateUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsUpdateUsernameRequestTypeID, "channels.updateUsername"); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2132,7 +2192,7 @@ func (m *ChannelsUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateUsername", "channel")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateUsername", "username")
 	}
 	return nil
@@ -2980,15 +3040,20 @@ func (m *ChannelsGetAdminLogRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetAdminLogRequestTypeID, "channels.getAdminLog"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsGetAdminLogRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3004,7 +3069,7 @@ func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "channel")
 	}
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "q")
 	}
 	if m.Flags.Has(0) {
@@ -3095,15 +3160,20 @@ func (m *ChannelsSetStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsSetStickersRequestTypeID, "channels.setStickers"); err != nil {
 		return tlrt.DecodeErr(err, "channels.setStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsSetStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsSetStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3691,15 +3761,20 @@ func (m *ChannelsEditLocationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsEditLocationRequestTypeID, "channels.editLocation"); err != nil {
 		return tlrt.DecodeErr(err, "channels.editLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsEditLocationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsEditLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3714,7 +3789,7 @@ func (m *ChannelsEditLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editLocation", "geo_point")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.editLocation", "address")
 	}
 	return nil
@@ -4403,15 +4478,20 @@ func (m *ChannelsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsReorderUsernamesRequestTypeID, "channels.reorderUsernames"); err != nil {
 		return tlrt.DecodeErr(err, "channels.reorderUsernames", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4423,7 +4503,7 @@ func (m *ChannelsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.reorderUsernames", "channel")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "channels.reorderUsernames", "order")
 	}
 	return nil
@@ -4490,15 +4570,20 @@ func (m *ChannelsToggleUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleUsernameRequestTypeID, "channels.toggleUsername"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4510,7 +4595,7 @@ func (m *ChannelsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleUsername", "channel")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleUsername", "username")
 	}
 	if m.Active, err = b.Bool(); err != nil {
@@ -5364,15 +5449,20 @@ func (m *ChannelsUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsUpdateEmojiStatusRequestTypeID, "channels.updateEmojiStatus"); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateEmojiStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5539,15 +5629,20 @@ func (m *ChannelsSetEmojiStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsSetEmojiStickersRequestTypeID, "channels.setEmojiStickers"); err != nil {
 		return tlrt.DecodeErr(err, "channels.setEmojiStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsSetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsSetEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5803,15 +5898,20 @@ func (m *ChannelsSearchPostsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsSearchPostsRequestTypeID, "channels.searchPosts"); err != nil {
 		return tlrt.DecodeErr(err, "channels.searchPosts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5825,12 +5925,12 @@ func (m *ChannelsSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(err, "channels.searchPosts", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Hashtag, err = b.String(); err != nil {
+		if m.Hashtag, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channels.searchPosts", "hashtag")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Query, err = b.String(); err != nil {
+		if m.Query, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channels.searchPosts", "query")
 		}
 	}
@@ -6223,15 +6323,20 @@ func (m *ChannelsCheckSearchPostsFloodRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsCheckSearchPostsFloodRequestTypeID, "channels.checkSearchPostsFlood"); err != nil {
 		return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6242,7 +6347,7 @@ func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBareAt(b *bin.Buffer, _ int
 		return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Query, err = b.String(); err != nil {
+		if m.Query, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "query")
 		}
 	}

@@ -20,7 +20,7 @@ type ChatlistsChatlistInviteClass interface {
 // DecodeChatlistsChatlistInvite decodes any constructor of
 // chatlists.ChatlistInvite.
 func DecodeChatlistsChatlistInvite(b *bin.Buffer) (ChatlistsChatlistInviteClass, error) {
-	return decodeChatlistsChatlistInvite(b, 0)
+	return tlrt.Owned(b, decodeChatlistsChatlistInvite)
 }
 
 // decodeChatlistsChatlistInvite is DecodeChatlistsChatlistInvite for a value
@@ -126,15 +126,20 @@ func (m *ChatlistsChatlistInviteAlready) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsChatlistInviteAlreadyTypeID, "chatlists.chatlistInviteAlready"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsChatlistInviteAlready) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatlistsChatlistInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -272,15 +277,20 @@ func (m *ChatlistsChatlistInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsChatlistInviteTypeID, "chatlists.chatlistInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatlistsChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -298,7 +308,7 @@ func (m *ChatlistsChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.Emoticon, err = b.String(); err != nil {
+		if m.Emoticon, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "emoticon")
 		}
 	}
@@ -383,15 +393,20 @@ func (m *ChatlistsChatlistUpdates) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsChatlistUpdatesTypeID, "chatlists.chatlistUpdates"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsChatlistUpdates) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatlistsChatlistUpdates) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -466,15 +481,20 @@ func (m *ChatlistsExportedChatlistInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsExportedChatlistInviteTypeID, "chatlists.exportedChatlistInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedChatlistInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatlistsExportedChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -558,15 +578,20 @@ func (m *ChatlistsExportedInvites) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsExportedInvitesTypeID, "chatlists.exportedInvites"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsExportedInvites) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatlistsExportedInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -647,15 +672,20 @@ func (m *ChatlistsExportChatlistInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsExportChatlistInviteRequestTypeID, "chatlists.exportChatlistInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsExportChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatlistsExportChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -667,7 +697,7 @@ func (m *ChatlistsExportChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth
 	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "chatlist")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "title")
 	}
 	if m.Peers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
@@ -737,15 +767,20 @@ func (m *ChatlistsDeleteExportedInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsDeleteExportedInviteRequestTypeID, "chatlists.deleteExportedInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsDeleteExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatlistsDeleteExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -757,7 +792,7 @@ func (m *ChatlistsDeleteExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth
 	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "chatlist")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "slug")
 	}
 	return nil
@@ -889,15 +924,20 @@ func (m *ChatlistsEditExportedInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsEditExportedInviteRequestTypeID, "chatlists.editExportedInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsEditExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatlistsEditExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -913,11 +953,11 @@ func (m *ChatlistsEditExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "chatlist")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "slug")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "title")
 		}
 	}
@@ -1074,21 +1114,26 @@ func (m *ChatlistsCheckChatlistInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsCheckChatlistInviteRequestTypeID, "chatlists.checkChatlistInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.checkChatlistInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsCheckChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatlistsCheckChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.checkChatlistInvite", "slug")
 	}
 	return nil
@@ -1158,15 +1203,20 @@ func (m *ChatlistsJoinChatlistInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsJoinChatlistInviteRequestTypeID, "chatlists.joinChatlistInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsJoinChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ChatlistsJoinChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1175,7 +1225,7 @@ func (m *ChatlistsJoinChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.joinChatlistInvite", "")
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "slug")
 	}
 	if m.Peers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {

@@ -80,15 +80,20 @@ func (m *CommunitiesParticipantJoinedChats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunitiesParticipantJoinedChatsTypeID, "communities.participantJoinedChats"); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CommunitiesParticipantJoinedChats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *CommunitiesParticipantJoinedChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -216,15 +221,20 @@ func (m *CommunitiesPeerLinkRequests) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunitiesPeerLinkRequestsTypeID, "communities.peerLinkRequests"); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CommunitiesPeerLinkRequests) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *CommunitiesPeerLinkRequests) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -244,7 +254,7 @@ func (m *CommunitiesPeerLinkRequests) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "requests")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "communities.peerLinkRequests", "next_offset")
 		}
 	}
@@ -347,15 +357,20 @@ func (m *CommunitiesCreateRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunitiesCreateRequestTypeID, "communities.create"); err != nil {
 		return tlrt.DecodeErr(err, "communities.create", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CommunitiesCreateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *CommunitiesCreateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -369,11 +384,11 @@ func (m *CommunitiesCreateRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "communities.create", "flags")
 	}
 	m.Hidden = m.Flags.Has(1)
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.create", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "communities.create", "about")
 		}
 	}
@@ -729,15 +744,20 @@ func (m *CommunitiesGetPeerLinkRequestsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunitiesGetPeerLinkRequestsRequestTypeID, "communities.getPeerLinkRequests"); err != nil {
 		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -749,7 +769,7 @@ func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBareAt(b *bin.Buffer, dept
 	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "community")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {

@@ -19,7 +19,7 @@ type ContactsBlockedClass interface {
 
 // DecodeContactsBlocked decodes any constructor of contacts.Blocked.
 func DecodeContactsBlocked(b *bin.Buffer) (ContactsBlockedClass, error) {
-	return decodeContactsBlocked(b, 0)
+	return tlrt.Owned(b, decodeContactsBlocked)
 }
 
 // decodeContactsBlocked is DecodeContactsBlocked for a value nested depth
@@ -112,15 +112,20 @@ func (m *ContactsBlocked) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsBlockedTypeID, "contacts.blocked"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsBlocked) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -211,15 +216,20 @@ func (m *ContactsBlockedSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsBlockedSliceTypeID, "contacts.blockedSlice"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsBlockedSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsBlockedSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -254,7 +264,7 @@ type ContactsContactsClass interface {
 
 // DecodeContactsContacts decodes any constructor of contacts.Contacts.
 func DecodeContactsContacts(b *bin.Buffer) (ContactsContactsClass, error) {
-	return decodeContactsContacts(b, 0)
+	return tlrt.Owned(b, decodeContactsContacts)
 }
 
 // decodeContactsContacts is DecodeContactsContacts for a value nested depth
@@ -405,15 +415,20 @@ func (m *ContactsContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsContactsTypeID, "contacts.contacts"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -446,7 +461,7 @@ type ContactsSponsoredPeersClass interface {
 // DecodeContactsSponsoredPeers decodes any constructor of
 // contacts.SponsoredPeers.
 func DecodeContactsSponsoredPeers(b *bin.Buffer) (ContactsSponsoredPeersClass, error) {
-	return decodeContactsSponsoredPeers(b, 0)
+	return tlrt.Owned(b, decodeContactsSponsoredPeers)
 }
 
 // decodeContactsSponsoredPeers is DecodeContactsSponsoredPeers for a value
@@ -603,15 +618,20 @@ func (m *ContactsSponsoredPeers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsSponsoredPeersTypeID, "contacts.sponsoredPeers"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsSponsoredPeers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsSponsoredPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -643,7 +663,7 @@ type ContactsTopPeersClass interface {
 
 // DecodeContactsTopPeers decodes any constructor of contacts.TopPeers.
 func DecodeContactsTopPeers(b *bin.Buffer) (ContactsTopPeersClass, error) {
-	return decodeContactsTopPeers(b, 0)
+	return tlrt.Owned(b, decodeContactsTopPeers)
 }
 
 // decodeContactsTopPeers is DecodeContactsTopPeers for a value nested depth
@@ -801,15 +821,20 @@ func (m *ContactsTopPeers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsTopPeersTypeID, "contacts.topPeers"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsTopPeers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsTopPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -950,15 +975,20 @@ func (m *ContactsContactBirthdays) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsContactBirthdaysTypeID, "contacts.contactBirthdays"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsContactBirthdays) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsContactBirthdays) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1048,15 +1078,20 @@ func (m *ContactsFound) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsFoundTypeID, "contacts.found"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsFound) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsFound) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1151,15 +1186,20 @@ func (m *ContactsImportedContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsImportedContactsTypeID, "contacts.importedContacts"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsImportedContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsImportedContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1245,15 +1285,20 @@ func (m *ContactsResolvedPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsResolvedPeerTypeID, "contacts.resolvedPeer"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsResolvedPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsResolvedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1544,15 +1589,20 @@ func (m *ContactsImportContactsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsImportContactsRequestTypeID, "contacts.importContacts"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsImportContactsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsImportContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1706,21 +1756,26 @@ func (m *ContactsDeleteByPhonesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsDeleteByPhonesRequestTypeID, "contacts.deleteByPhones"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.deleteByPhones", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsDeleteByPhonesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsDeleteByPhonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phones, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.Phones, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "contacts.deleteByPhones", "phones")
 	}
 	return nil
@@ -2070,15 +2125,20 @@ func (m *ContactsSearchRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsSearchRequestTypeID, "contacts.search"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.search", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsSearchRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsSearchRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2090,7 +2150,7 @@ func (m *ContactsSearchRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	m.Broadcasts = m.Flags.Has(0)
 	m.Bots = m.Flags.Has(1)
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.search", "q")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -2187,15 +2247,20 @@ func (m *ContactsResolveUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsResolveUsernameRequestTypeID, "contacts.resolveUsername"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolveUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsResolveUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsResolveUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2205,11 +2270,11 @@ func (m *ContactsResolveUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) erro
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolveUsername", "flags")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolveUsername", "username")
 	}
 	if m.Flags.Has(0) {
-		if m.Referer, err = b.String(); err != nil {
+		if m.Referer, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "contacts.resolveUsername", "referer")
 		}
 	}
@@ -2595,7 +2660,9 @@ func (c *Client) ContactsGetSaved(ctx context.Context, req *ContactsGetSavedRequ
 		req = new(ContactsGetSavedRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SavedPhoneContact, error) {
-		return tlrt.DecodeStructs[SavedPhoneContact](b, false, false, 20, 0)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]SavedPhoneContact, error) {
+			return tlrt.DecodeStructs[SavedPhoneContact](b, false, false, 20, depth)
+		})
 	})
 }
 
@@ -2745,15 +2812,20 @@ func (m *ContactsAddContactRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsAddContactRequestTypeID, "contacts.addContact"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsAddContactRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsAddContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2770,13 +2842,13 @@ func (m *ContactsAddContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "id")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "last_name")
 	}
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "phone")
 	}
 	if m.Flags.Has(1) {
@@ -3151,21 +3223,26 @@ func (m *ContactsResolvePhoneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsResolvePhoneRequestTypeID, "contacts.resolvePhone"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvePhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsResolvePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsResolvePhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvePhone", "phone")
 	}
 	return nil
@@ -3296,21 +3373,26 @@ func (m *ContactsImportContactTokenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsImportContactTokenRequestTypeID, "contacts.importContactToken"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importContactToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsImportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsImportContactTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importContactToken", "token")
 	}
 	return nil
@@ -3616,21 +3698,26 @@ func (m *ContactsGetSponsoredPeersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetSponsoredPeersRequestTypeID, "contacts.getSponsoredPeers"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getSponsoredPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsGetSponsoredPeersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsGetSponsoredPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getSponsoredPeers", "q")
 	}
 	return nil
@@ -3699,15 +3786,20 @@ func (m *ContactsUpdateContactNoteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsUpdateContactNoteRequestTypeID, "contacts.updateContactNote"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.updateContactNote", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsUpdateContactNoteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ContactsUpdateContactNoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

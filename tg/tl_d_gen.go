@@ -18,7 +18,7 @@ type DialogClass interface {
 
 // DecodeDialog decodes any constructor of Dialog.
 func DecodeDialog(b *bin.Buffer) (DialogClass, error) {
-	return decodeDialog(b, 0)
+	return tlrt.Owned(b, decodeDialog)
 }
 
 // decodeDialog is DecodeDialog for a value nested depth levels deep.
@@ -223,15 +223,20 @@ func (m *Dialog) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogTypeID, "dialog"); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Dialog) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Dialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -381,15 +386,20 @@ func (m *DialogFolder) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogFolderTypeID, "dialogFolder"); err != nil {
 		return tlrt.DecodeErr(err, "dialogFolder", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DialogFolder) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *DialogFolder) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -488,15 +498,20 @@ func (m *DialogCommunity) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogCommunityTypeID, "dialogCommunity"); err != nil {
 		return tlrt.DecodeErr(err, "dialogCommunity", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DialogCommunity) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *DialogCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -531,7 +546,7 @@ type DialogFilterClass interface {
 
 // DecodeDialogFilter decodes any constructor of DialogFilter.
 func DecodeDialogFilter(b *bin.Buffer) (DialogFilterClass, error) {
-	return decodeDialogFilter(b, 0)
+	return tlrt.Owned(b, decodeDialogFilter)
 }
 
 // decodeDialogFilter is DecodeDialogFilter for a value nested depth levels
@@ -733,15 +748,20 @@ func (m *DialogFilter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogFilterTypeID, "dialogFilter"); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DialogFilter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -770,7 +790,7 @@ func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "dialogFilter", "title")
 	}
 	if m.Flags.Has(25) {
-		if m.Emoticon, err = b.String(); err != nil {
+		if m.Emoticon, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "dialogFilter", "emoticon")
 		}
 	}
@@ -996,15 +1016,20 @@ func (m *DialogFilterChatlist) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogFilterChatlistTypeID, "dialogFilterChatlist"); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DialogFilterChatlist) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1026,7 +1051,7 @@ func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "title")
 	}
 	if m.Flags.Has(25) {
-		if m.Emoticon, err = b.String(); err != nil {
+		if m.Emoticon, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "dialogFilterChatlist", "emoticon")
 		}
 	}
@@ -1307,7 +1332,7 @@ type DocumentClass interface {
 
 // DecodeDocument decodes any constructor of Document.
 func DecodeDocument(b *bin.Buffer) (DocumentClass, error) {
-	return decodeDocument(b, 0)
+	return tlrt.Owned(b, decodeDocument)
 }
 
 // decodeDocument is DecodeDocument for a value nested depth levels deep.
@@ -1538,15 +1563,20 @@ func (m *Document) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentTypeID, "document"); err != nil {
 		return tlrt.DecodeErr(err, "document", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Document) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Document) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1565,13 +1595,13 @@ func (m *Document) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "document", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "document", "file_reference")
 	}
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "document", "date")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "document", "mime_type")
 	}
 	if m.Size, err = b.Long(); err != nil {
@@ -1616,7 +1646,7 @@ type DocumentAttributeClass interface {
 
 // DecodeDocumentAttribute decodes any constructor of DocumentAttribute.
 func DecodeDocumentAttribute(b *bin.Buffer) (DocumentAttributeClass, error) {
-	return decodeDocumentAttribute(b, 0)
+	return tlrt.Owned(b, decodeDocumentAttribute)
 }
 
 // decodeDocumentAttribute is DecodeDocumentAttribute for a value nested depth
@@ -1860,15 +1890,20 @@ func (m *DocumentAttributeSticker) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeStickerTypeID, "documentAttributeSticker"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeSticker", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DocumentAttributeSticker) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *DocumentAttributeSticker) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1882,7 +1917,7 @@ func (m *DocumentAttributeSticker) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "documentAttributeSticker", "flags")
 	}
 	m.Mask = m.Flags.Has(1)
-	if m.Alt, err = b.String(); err != nil {
+	if m.Alt, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeSticker", "alt")
 	}
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
@@ -2054,15 +2089,20 @@ func (m *DocumentAttributeVideo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeVideoTypeID, "documentAttributeVideo"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeVideo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DocumentAttributeVideo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *DocumentAttributeVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2095,7 +2135,7 @@ func (m *DocumentAttributeVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.VideoCodec, err = b.String(); err != nil {
+		if m.VideoCodec, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeVideo", "video_codec")
 		}
 	}
@@ -2252,15 +2292,20 @@ func (m *DocumentAttributeAudio) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeAudioTypeID, "documentAttributeAudio"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeAudio", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DocumentAttributeAudio) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *DocumentAttributeAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2275,17 +2320,17 @@ func (m *DocumentAttributeAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "documentAttributeAudio", "duration")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeAudio", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Performer, err = b.String(); err != nil {
+		if m.Performer, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeAudio", "performer")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Waveform, err = b.Bytes(); err != nil {
+		if m.Waveform, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeAudio", "waveform")
 		}
 	}
@@ -2351,21 +2396,26 @@ func (m *DocumentAttributeFilename) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeFilenameTypeID, "documentAttributeFilename"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeFilename", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DocumentAttributeFilename) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *DocumentAttributeFilename) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileName, err = b.String(); err != nil {
+	if m.FileName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeFilename", "file_name")
 	}
 	return nil
@@ -2501,15 +2551,20 @@ func (m *DocumentAttributeCustomEmoji) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeCustomEmojiTypeID, "documentAttributeCustomEmoji"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DocumentAttributeCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *DocumentAttributeCustomEmoji) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2524,7 +2579,7 @@ func (m *DocumentAttributeCustomEmoji) DecodeBareAt(b *bin.Buffer, depth int) er
 	}
 	m.Free = m.Flags.Has(0)
 	m.TextColor = m.Flags.Has(1)
-	if m.Alt, err = b.String(); err != nil {
+	if m.Alt, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "alt")
 	}
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
@@ -2545,7 +2600,7 @@ type DraftMessageClass interface {
 
 // DecodeDraftMessage decodes any constructor of DraftMessage.
 func DecodeDraftMessage(b *bin.Buffer) (DraftMessageClass, error) {
-	return decodeDraftMessage(b, 0)
+	return tlrt.Owned(b, decodeDraftMessage)
 }
 
 // decodeDraftMessage is DecodeDraftMessage for a value nested depth levels
@@ -2841,15 +2896,20 @@ func (m *DraftMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DraftMessageTypeID, "draftMessage"); err != nil {
 		return tlrt.DecodeErr(err, "draftMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DraftMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *DraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2869,7 +2929,7 @@ func (m *DraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "draftMessage", "reply_to")
 		}
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "draftMessage", "message")
 	}
 	if m.Flags.Has(3) {
@@ -2957,21 +3017,26 @@ func (m *DataJSON) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DataJSONTypeID, "dataJSON"); err != nil {
 		return tlrt.DecodeErr(err, "dataJSON", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DataJSON) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *DataJSON) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Data, err = b.String(); err != nil {
+	if m.Data, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "dataJSON", "data")
 	}
 	return nil
@@ -3086,15 +3151,20 @@ func (m *DCOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DCOptionTypeID, "dcOption"); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DCOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *DCOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3113,14 +3183,14 @@ func (m *DCOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "id")
 	}
-	if m.IPAddress, err = b.String(); err != nil {
+	if m.IPAddress, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "ip_address")
 	}
 	if m.Port, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "port")
 	}
 	if m.Flags.Has(10) {
-		if m.Secret, err = b.Bytes(); err != nil {
+		if m.Secret, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "dcOption", "secret")
 		}
 	}
@@ -3246,15 +3316,20 @@ func (m *DialogFilterSuggested) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogFilterSuggestedTypeID, "dialogFilterSuggested"); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterSuggested", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DialogFilterSuggested) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *DialogFilterSuggested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3266,7 +3341,7 @@ func (m *DialogFilterSuggested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterSuggested", "filter")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterSuggested", "description")
 	}
 	return nil

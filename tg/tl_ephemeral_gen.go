@@ -168,15 +168,20 @@ func (m *EphemeralSendMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EphemeralSendMessageRequestTypeID, "ephemeral.sendMessage"); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EphemeralSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *EphemeralSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -200,7 +205,7 @@ func (m *EphemeralSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "query_id")
 		}
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "message")
 	}
 	if m.Flags.Has(1) {
@@ -396,15 +401,20 @@ func (m *EphemeralReportMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EphemeralReportMessageRequestTypeID, "ephemeral.reportMessage"); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EphemeralReportMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *EphemeralReportMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -419,10 +429,10 @@ func (m *EphemeralReportMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "id")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "option")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "message")
 	}
 	return nil
@@ -522,15 +532,20 @@ func (m *EphemeralGetCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EphemeralGetCallbackAnswerRequestTypeID, "ephemeral.getCallbackAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EphemeralGetCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -550,7 +565,7 @@ func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "id")
 	}
 	if m.Flags.Has(1) {
-		if m.Data, err = b.Bytes(); err != nil {
+		if m.Data, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "data")
 		}
 	}

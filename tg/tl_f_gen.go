@@ -18,7 +18,7 @@ type ForumTopicClass interface {
 
 // DecodeForumTopic decodes any constructor of ForumTopic.
 func DecodeForumTopic(b *bin.Buffer) (ForumTopicClass, error) {
-	return decodeForumTopic(b, 0)
+	return tlrt.Owned(b, decodeForumTopic)
 }
 
 // decodeForumTopic is DecodeForumTopic for a value nested depth levels deep.
@@ -265,15 +265,20 @@ func (m *ForumTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ForumTopicTypeID, "forumTopic"); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ForumTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -301,7 +306,7 @@ func (m *ForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "peer")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "title")
 	}
 	if m.IconColor, err = b.Int(); err != nil {
@@ -442,15 +447,20 @@ func (m *FactCheck) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FactCheckTypeID, "factCheck"); err != nil {
 		return tlrt.DecodeErr(err, "factCheck", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *FactCheck) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *FactCheck) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -465,7 +475,7 @@ func (m *FactCheck) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.NeedCheck = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.Country, err = b.String(); err != nil {
+		if m.Country, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "factCheck", "country")
 		}
 	}
@@ -534,15 +544,20 @@ func (m *FileHash) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FileHashTypeID, "fileHash"); err != nil {
 		return tlrt.DecodeErr(err, "fileHash", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *FileHash) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *FileHash) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -554,7 +569,7 @@ func (m *FileHash) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Limit, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "fileHash", "limit")
 	}
-	if m.Hash, err = b.Bytes(); err != nil {
+	if m.Hash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "fileHash", "hash")
 	}
 	return nil
@@ -634,15 +649,20 @@ func (m *Folder) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FolderTypeID, "folder"); err != nil {
 		return tlrt.DecodeErr(err, "folder", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Folder) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Folder) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -661,7 +681,7 @@ func (m *Folder) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "folder", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "folder", "title")
 	}
 	if m.Flags.Has(3) {
@@ -799,15 +819,20 @@ func (m *FoundStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FoundStoryTypeID, "foundStory"); err != nil {
 		return tlrt.DecodeErr(err, "foundStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *FoundStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *FoundStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

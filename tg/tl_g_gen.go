@@ -239,7 +239,7 @@ type GroupCallClass interface {
 
 // DecodeGroupCall decodes any constructor of GroupCall.
 func DecodeGroupCall(b *bin.Buffer) (GroupCallClass, error) {
-	return decodeGroupCall(b, 0)
+	return tlrt.Owned(b, decodeGroupCall)
 }
 
 // decodeGroupCall is DecodeGroupCall for a value nested depth levels deep.
@@ -663,15 +663,20 @@ func (m *GroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GroupCallTypeID, "groupCall"); err != nil {
 		return tlrt.DecodeErr(err, "groupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *GroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *GroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -707,7 +712,7 @@ func (m *GroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "groupCall", "participants_count")
 	}
 	if m.Flags.Has(3) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "groupCall", "title")
 		}
 	}
@@ -738,7 +743,7 @@ func (m *GroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "groupCall", "version")
 	}
 	if m.Flags.Has(16) {
-		if m.InviteLink, err = b.String(); err != nil {
+		if m.InviteLink, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "groupCall", "invite_link")
 		}
 	}
@@ -848,15 +853,20 @@ func (m *Game) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GameTypeID, "game"); err != nil {
 		return tlrt.DecodeErr(err, "game", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Game) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Game) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -875,13 +885,13 @@ func (m *Game) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "game", "access_hash")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "game", "short_name")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "game", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "game", "description")
 	}
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
@@ -1028,15 +1038,20 @@ func (m *GeoPointAddress) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GeoPointAddressTypeID, "geoPointAddress"); err != nil {
 		return tlrt.DecodeErr(err, "geoPointAddress", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *GeoPointAddress) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *GeoPointAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1046,21 +1061,21 @@ func (m *GeoPointAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "geoPointAddress", "flags")
 	}
-	if m.CountryIso2, err = b.String(); err != nil {
+	if m.CountryIso2, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "geoPointAddress", "country_iso2")
 	}
 	if m.Flags.Has(0) {
-		if m.State, err = b.String(); err != nil {
+		if m.State, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "geoPointAddress", "state")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.City, err = b.String(); err != nil {
+		if m.City, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "geoPointAddress", "city")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Street, err = b.String(); err != nil {
+		if m.Street, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "geoPointAddress", "street")
 		}
 	}
@@ -1437,15 +1452,20 @@ func (m *GroupCallMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GroupCallMessageTypeID, "groupCallMessage"); err != nil {
 		return tlrt.DecodeErr(err, "groupCallMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *GroupCallMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *GroupCallMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1741,15 +1761,20 @@ func (m *GroupCallParticipant) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GroupCallParticipantTypeID, "groupCallParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *GroupCallParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *GroupCallParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1792,7 +1817,7 @@ func (m *GroupCallParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "groupCallParticipant", "about")
 		}
 	}
@@ -1930,15 +1955,20 @@ func (m *GroupCallParticipantVideo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GroupCallParticipantVideoTypeID, "groupCallParticipantVideo"); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *GroupCallParticipantVideo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *GroupCallParticipantVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1952,7 +1982,7 @@ func (m *GroupCallParticipantVideo) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "flags")
 	}
 	m.Paused = m.Flags.Has(0)
-	if m.Endpoint, err = b.String(); err != nil {
+	if m.Endpoint, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "endpoint")
 	}
 	if m.SourceGroups, err = tlrt.DecodeStructs[GroupCallParticipantVideoSourceGroup](b, false, false, 16, depth+1); err != nil {
@@ -2024,21 +2054,26 @@ func (m *GroupCallParticipantVideoSourceGroup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GroupCallParticipantVideoSourceGroupTypeID, "groupCallParticipantVideoSourceGroup"); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *GroupCallParticipantVideoSourceGroup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *GroupCallParticipantVideoSourceGroup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Semantics, err = b.String(); err != nil {
+	if m.Semantics, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "semantics")
 	}
 	if m.Sources, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {

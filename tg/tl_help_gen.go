@@ -19,7 +19,7 @@ type HelpAppConfigClass interface {
 
 // DecodeHelpAppConfig decodes any constructor of help.AppConfig.
 func DecodeHelpAppConfig(b *bin.Buffer) (HelpAppConfigClass, error) {
-	return decodeHelpAppConfig(b, 0)
+	return tlrt.Owned(b, decodeHelpAppConfig)
 }
 
 // decodeHelpAppConfig is DecodeHelpAppConfig for a value nested depth levels
@@ -157,15 +157,20 @@ func (m *HelpAppConfig) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpAppConfigTypeID, "help.appConfig"); err != nil {
 		return tlrt.DecodeErr(err, "help.appConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpAppConfig) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpAppConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -194,7 +199,7 @@ type HelpAppUpdateClass interface {
 
 // DecodeHelpAppUpdate decodes any constructor of help.AppUpdate.
 func DecodeHelpAppUpdate(b *bin.Buffer) (HelpAppUpdateClass, error) {
-	return decodeHelpAppUpdate(b, 0)
+	return tlrt.Owned(b, decodeHelpAppUpdate)
 }
 
 // decodeHelpAppUpdate is DecodeHelpAppUpdate for a value nested depth levels
@@ -335,15 +340,20 @@ func (m *HelpAppUpdate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpAppUpdateTypeID, "help.appUpdate"); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpAppUpdate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpAppUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -360,10 +370,10 @@ func (m *HelpAppUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "id")
 	}
-	if m.Version, err = b.String(); err != nil {
+	if m.Version, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "version")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "text")
 	}
 	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
@@ -375,7 +385,7 @@ func (m *HelpAppUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "help.appUpdate", "url")
 		}
 	}
@@ -463,7 +473,7 @@ type HelpCountriesListClass interface {
 
 // DecodeHelpCountriesList decodes any constructor of help.CountriesList.
 func DecodeHelpCountriesList(b *bin.Buffer) (HelpCountriesListClass, error) {
-	return decodeHelpCountriesList(b, 0)
+	return tlrt.Owned(b, decodeHelpCountriesList)
 }
 
 // decodeHelpCountriesList is DecodeHelpCountriesList for a value nested depth
@@ -608,15 +618,20 @@ func (m *HelpCountriesList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpCountriesListTypeID, "help.countriesList"); err != nil {
 		return tlrt.DecodeErr(err, "help.countriesList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpCountriesList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpCountriesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -645,7 +660,7 @@ type HelpDeepLinkInfoClass interface {
 
 // DecodeHelpDeepLinkInfo decodes any constructor of help.DeepLinkInfo.
 func DecodeHelpDeepLinkInfo(b *bin.Buffer) (HelpDeepLinkInfoClass, error) {
-	return decodeHelpDeepLinkInfo(b, 0)
+	return tlrt.Owned(b, decodeHelpDeepLinkInfo)
 }
 
 // decodeHelpDeepLinkInfo is DecodeHelpDeepLinkInfo for a value nested depth
@@ -823,15 +838,20 @@ func (m *HelpDeepLinkInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpDeepLinkInfoTypeID, "help.deepLinkInfo"); err != nil {
 		return tlrt.DecodeErr(err, "help.deepLinkInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpDeepLinkInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpDeepLinkInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -845,7 +865,7 @@ func (m *HelpDeepLinkInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "help.deepLinkInfo", "flags")
 	}
 	m.UpdateApp = m.Flags.Has(0)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.deepLinkInfo", "message")
 	}
 	if m.Flags.Has(1) {
@@ -871,7 +891,7 @@ type HelpPassportConfigClass interface {
 
 // DecodeHelpPassportConfig decodes any constructor of help.PassportConfig.
 func DecodeHelpPassportConfig(b *bin.Buffer) (HelpPassportConfigClass, error) {
-	return decodeHelpPassportConfig(b, 0)
+	return tlrt.Owned(b, decodeHelpPassportConfig)
 }
 
 // decodeHelpPassportConfig is DecodeHelpPassportConfig for a value nested depth
@@ -1014,15 +1034,20 @@ func (m *HelpPassportConfig) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpPassportConfigTypeID, "help.passportConfig"); err != nil {
 		return tlrt.DecodeErr(err, "help.passportConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpPassportConfig) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpPassportConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1426,7 +1451,7 @@ type HelpPromoDataClass interface {
 
 // DecodeHelpPromoData decodes any constructor of help.PromoData.
 func DecodeHelpPromoData(b *bin.Buffer) (HelpPromoDataClass, error) {
-	return decodeHelpPromoData(b, 0)
+	return tlrt.Owned(b, decodeHelpPromoData)
 }
 
 // decodeHelpPromoData is DecodeHelpPromoData for a value nested depth levels
@@ -1677,15 +1702,20 @@ func (m *HelpPromoData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpPromoDataTypeID, "help.promoData"); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpPromoData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1708,19 +1738,19 @@ func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.PsaType, err = b.String(); err != nil {
+		if m.PsaType, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "help.promoData", "psa_type")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PsaMessage, err = b.String(); err != nil {
+		if m.PsaMessage, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "help.promoData", "psa_message")
 		}
 	}
-	if m.PendingSuggestions, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.PendingSuggestions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "pending_suggestions")
 	}
-	if m.DismissedSuggestions, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.DismissedSuggestions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "dismissed_suggestions")
 	}
 	if m.Flags.Has(4) {
@@ -1757,7 +1787,7 @@ type HelpTermsOfServiceUpdateClass interface {
 // DecodeHelpTermsOfServiceUpdate decodes any constructor of
 // help.TermsOfServiceUpdate.
 func DecodeHelpTermsOfServiceUpdate(b *bin.Buffer) (HelpTermsOfServiceUpdateClass, error) {
-	return decodeHelpTermsOfServiceUpdate(b, 0)
+	return tlrt.Owned(b, decodeHelpTermsOfServiceUpdate)
 }
 
 // decodeHelpTermsOfServiceUpdate is DecodeHelpTermsOfServiceUpdate for a value
@@ -1908,15 +1938,20 @@ func (m *HelpTermsOfServiceUpdate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpTermsOfServiceUpdateTypeID, "help.termsOfServiceUpdate"); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfServiceUpdate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpTermsOfServiceUpdate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpTermsOfServiceUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1945,7 +1980,7 @@ type HelpTimezonesListClass interface {
 
 // DecodeHelpTimezonesList decodes any constructor of help.TimezonesList.
 func DecodeHelpTimezonesList(b *bin.Buffer) (HelpTimezonesListClass, error) {
-	return decodeHelpTimezonesList(b, 0)
+	return tlrt.Owned(b, decodeHelpTimezonesList)
 }
 
 // decodeHelpTimezonesList is DecodeHelpTimezonesList for a value nested depth
@@ -2090,15 +2125,20 @@ func (m *HelpTimezonesList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpTimezonesListTypeID, "help.timezonesList"); err != nil {
 		return tlrt.DecodeErr(err, "help.timezonesList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpTimezonesList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpTimezonesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2127,7 +2167,7 @@ type HelpUserInfoClass interface {
 
 // DecodeHelpUserInfo decodes any constructor of help.UserInfo.
 func DecodeHelpUserInfo(b *bin.Buffer) (HelpUserInfoClass, error) {
-	return decodeHelpUserInfo(b, 0)
+	return tlrt.Owned(b, decodeHelpUserInfo)
 }
 
 // decodeHelpUserInfo is DecodeHelpUserInfo for a value nested depth levels
@@ -2273,15 +2313,20 @@ func (m *HelpUserInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpUserInfoTypeID, "help.userInfo"); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpUserInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpUserInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2290,13 +2335,13 @@ func (m *HelpUserInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.userInfo", "")
 	}
 	var err error
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "message")
 	}
 	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "entities")
 	}
-	if m.Author, err = b.String(); err != nil {
+	if m.Author, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "author")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -2360,15 +2405,20 @@ func (m *HelpConfigSimple) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpConfigSimpleTypeID, "help.configSimple"); err != nil {
 		return tlrt.DecodeErr(err, "help.configSimple", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpConfigSimple) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpConfigSimple) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2482,15 +2532,20 @@ func (m *HelpCountry) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpCountryTypeID, "help.country"); err != nil {
 		return tlrt.DecodeErr(err, "help.country", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpCountry) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpCountry) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2504,14 +2559,14 @@ func (m *HelpCountry) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "help.country", "flags")
 	}
 	m.Hidden = m.Flags.Has(0)
-	if m.Iso2, err = b.String(); err != nil {
+	if m.Iso2, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.country", "iso2")
 	}
-	if m.DefaultName, err = b.String(); err != nil {
+	if m.DefaultName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.country", "default_name")
 	}
 	if m.Flags.Has(1) {
-		if m.Name, err = b.String(); err != nil {
+		if m.Name, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "help.country", "name")
 		}
 	}
@@ -2637,15 +2692,20 @@ func (m *HelpCountryCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpCountryCodeTypeID, "help.countryCode"); err != nil {
 		return tlrt.DecodeErr(err, "help.countryCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpCountryCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpCountryCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2655,16 +2715,16 @@ func (m *HelpCountryCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "help.countryCode", "flags")
 	}
-	if m.CountryCode, err = b.String(); err != nil {
+	if m.CountryCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.countryCode", "country_code")
 	}
 	if m.Flags.Has(0) {
-		if m.Prefixes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+		if m.Prefixes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "help.countryCode", "prefixes")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Patterns, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+		if m.Patterns, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "help.countryCode", "patterns")
 		}
 	}
@@ -2722,21 +2782,26 @@ func (m *HelpInviteText) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpInviteTextTypeID, "help.inviteText"); err != nil {
 		return tlrt.DecodeErr(err, "help.inviteText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpInviteText) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpInviteText) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.inviteText", "message")
 	}
 	return nil
@@ -3010,15 +3075,20 @@ func (m *HelpPremiumPromo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpPremiumPromoTypeID, "help.premiumPromo"); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpPremiumPromo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpPremiumPromo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3027,13 +3097,13 @@ func (m *HelpPremiumPromo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.premiumPromo", "")
 	}
 	var err error
-	if m.StatusText, err = b.String(); err != nil {
+	if m.StatusText, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "status_text")
 	}
 	if m.StatusEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "status_entities")
 	}
-	if m.VideoSections, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.VideoSections, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "video_sections")
 	}
 	if m.Videos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
@@ -3113,15 +3183,20 @@ func (m *HelpRecentMeURLs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpRecentMeURLsTypeID, "help.recentMeUrls"); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpRecentMeURLs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpRecentMeURLs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3191,15 +3266,20 @@ func (m *HelpSupport) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpSupportTypeID, "help.support"); err != nil {
 		return tlrt.DecodeErr(err, "help.support", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpSupport) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpSupport) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3208,7 +3288,7 @@ func (m *HelpSupport) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.support", "")
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.support", "phone_number")
 	}
 	if m.User, err = decodeUser(b, depth+1); err != nil {
@@ -3262,21 +3342,26 @@ func (m *HelpSupportName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpSupportNameTypeID, "help.supportName"); err != nil {
 		return tlrt.DecodeErr(err, "help.supportName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpSupportName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpSupportName) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.supportName", "name")
 	}
 	return nil
@@ -3378,15 +3463,20 @@ func (m *HelpTermsOfService) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpTermsOfServiceTypeID, "help.termsOfService"); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpTermsOfService) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpTermsOfService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3403,7 +3493,7 @@ func (m *HelpTermsOfService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.ID, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "id")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "text")
 	}
 	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
@@ -3598,21 +3688,26 @@ func (m *HelpGetAppUpdateRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetAppUpdateRequestTypeID, "help.getAppUpdate"); err != nil {
 		return tlrt.DecodeErr(err, "help.getAppUpdate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpGetAppUpdateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpGetAppUpdateRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Source, err = b.String(); err != nil {
+	if m.Source, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.getAppUpdate", "source")
 	}
 	return nil
@@ -3806,15 +3901,20 @@ func (m *HelpSetBotUpdatesStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpSetBotUpdatesStatusRequestTypeID, "help.setBotUpdatesStatus"); err != nil {
 		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpSetBotUpdatesStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpSetBotUpdatesStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3823,7 +3923,7 @@ func (m *HelpSetBotUpdatesStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) erro
 	if m.PendingUpdatesCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "pending_updates_count")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "message")
 	}
 	return nil
@@ -3949,21 +4049,26 @@ func (m *HelpGetRecentMeURLsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetRecentMeURLsRequestTypeID, "help.getRecentMeUrls"); err != nil {
 		return tlrt.DecodeErr(err, "help.getRecentMeUrls", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpGetRecentMeURLsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpGetRecentMeURLsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Referer, err = b.String(); err != nil {
+	if m.Referer, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.getRecentMeUrls", "referer")
 	}
 	return nil
@@ -4094,15 +4199,20 @@ func (m *HelpAcceptTermsOfServiceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpAcceptTermsOfServiceRequestTypeID, "help.acceptTermsOfService"); err != nil {
 		return tlrt.DecodeErr(err, "help.acceptTermsOfService", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpAcceptTermsOfServiceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpAcceptTermsOfServiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4171,21 +4281,26 @@ func (m *HelpGetDeepLinkInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetDeepLinkInfoRequestTypeID, "help.getDeepLinkInfo"); err != nil {
 		return tlrt.DecodeErr(err, "help.getDeepLinkInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpGetDeepLinkInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpGetDeepLinkInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Path, err = b.String(); err != nil {
+	if m.Path, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.getDeepLinkInfo", "path")
 	}
 	return nil
@@ -4323,15 +4438,20 @@ func (m *HelpSaveAppLogRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpSaveAppLogRequestTypeID, "help.saveAppLog"); err != nil {
 		return tlrt.DecodeErr(err, "help.saveAppLog", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpSaveAppLogRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpSaveAppLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4629,15 +4749,20 @@ func (m *HelpEditUserInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpEditUserInfoRequestTypeID, "help.editUserInfo"); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpEditUserInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpEditUserInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4649,7 +4774,7 @@ func (m *HelpEditUserInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "user_id")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "message")
 	}
 	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
@@ -4859,15 +4984,20 @@ func (m *HelpDismissSuggestionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpDismissSuggestionRequestTypeID, "help.dismissSuggestion"); err != nil {
 		return tlrt.DecodeErr(err, "help.dismissSuggestion", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpDismissSuggestionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpDismissSuggestionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4879,7 +5009,7 @@ func (m *HelpDismissSuggestionRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.dismissSuggestion", "peer")
 	}
-	if m.Suggestion, err = b.String(); err != nil {
+	if m.Suggestion, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.dismissSuggestion", "suggestion")
 	}
 	return nil
@@ -4942,21 +5072,26 @@ func (m *HelpGetCountriesListRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetCountriesListRequestTypeID, "help.getCountriesList"); err != nil {
 		return tlrt.DecodeErr(err, "help.getCountriesList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpGetCountriesListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *HelpGetCountriesListRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.getCountriesList", "lang_code")
 	}
 	if m.Hash, err = b.Int(); err != nil {

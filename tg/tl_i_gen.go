@@ -441,7 +441,7 @@ type InputAiComposeToneClass interface {
 
 // DecodeInputAiComposeTone decodes any constructor of InputAiComposeTone.
 func DecodeInputAiComposeTone(b *bin.Buffer) (InputAiComposeToneClass, error) {
-	return decodeInputAiComposeTone(b, 0)
+	return tlrt.Owned(b, decodeInputAiComposeTone)
 }
 
 // decodeInputAiComposeTone is DecodeInputAiComposeTone for a value nested depth
@@ -519,21 +519,26 @@ func (m *InputAiComposeToneDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputAiComposeToneDefaultTypeID, "inputAiComposeToneDefault"); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputAiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputAiComposeToneDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Tone, err = b.String(); err != nil {
+	if m.Tone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "tone")
 	}
 	return nil
@@ -663,21 +668,26 @@ func (m *InputAiComposeToneSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputAiComposeToneSlugTypeID, "inputAiComposeToneSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputAiComposeToneSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputAiComposeToneSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "slug")
 	}
 	return nil
@@ -734,21 +744,26 @@ func (m *InputAiComposeToneSingleUse) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputAiComposeToneSingleUseTypeID, "inputAiComposeToneSingleUse"); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputAiComposeToneSingleUse) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputAiComposeToneSingleUse) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.CustomPrompt, err = b.String(); err != nil {
+	if m.CustomPrompt, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "custom_prompt")
 	}
 	return nil
@@ -765,7 +780,7 @@ type InputBotAppClass interface {
 
 // DecodeInputBotApp decodes any constructor of InputBotApp.
 func DecodeInputBotApp(b *bin.Buffer) (InputBotAppClass, error) {
-	return decodeInputBotApp(b, 0)
+	return tlrt.Owned(b, decodeInputBotApp)
 }
 
 // decodeInputBotApp is DecodeInputBotApp for a value nested depth levels deep.
@@ -915,15 +930,20 @@ func (m *InputBotAppShortName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotAppShortNameTypeID, "inputBotAppShortName"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppShortName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotAppShortName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotAppShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -935,7 +955,7 @@ func (m *InputBotAppShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppShortName", "bot_id")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppShortName", "short_name")
 	}
 	return nil
@@ -956,7 +976,7 @@ type InputBotInlineMessageClass interface {
 
 // DecodeInputBotInlineMessage decodes any constructor of InputBotInlineMessage.
 func DecodeInputBotInlineMessage(b *bin.Buffer) (InputBotInlineMessageClass, error) {
-	return decodeInputBotInlineMessage(b, 0)
+	return tlrt.Owned(b, decodeInputBotInlineMessage)
 }
 
 // decodeInputBotInlineMessage is DecodeInputBotInlineMessage for a value nested
@@ -1100,15 +1120,20 @@ func (m *InputBotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaAutoTypeID, "inputBotInlineMessageMediaAuto"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1122,7 +1147,7 @@ func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
@@ -1249,15 +1274,20 @@ func (m *InputBotInlineMessageText) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageTextTypeID, "inputBotInlineMessageText"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageText) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1272,7 +1302,7 @@ func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error
 	}
 	m.NoWebpage = m.Flags.Has(0)
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
@@ -1443,15 +1473,20 @@ func (m *InputBotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaGeoTypeID, "inputBotInlineMessageMediaGeo"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1578,15 +1613,20 @@ func (m *InputBotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaVenueTypeID, "inputBotInlineMessageMediaVenue"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1602,19 +1642,19 @@ func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "geo_point")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "title")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "address")
 	}
-	if m.Provider, err = b.String(); err != nil {
+	if m.Provider, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "provider")
 	}
-	if m.VenueID, err = b.String(); err != nil {
+	if m.VenueID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = b.String(); err != nil {
+	if m.VenueType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_type")
 	}
 	if m.Flags.Has(2) {
@@ -1697,15 +1737,20 @@ func (m *InputBotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaContactTypeID, "inputBotInlineMessageMediaContact"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1718,16 +1763,16 @@ func (m *InputBotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth in
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "flags")
 	}
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "phone_number")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "last_name")
 	}
-	if m.Vcard, err = b.String(); err != nil {
+	if m.Vcard, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "vcard")
 	}
 	if m.Flags.Has(2) {
@@ -1799,15 +1844,20 @@ func (m *InputBotInlineMessageGame) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageGameTypeID, "inputBotInlineMessageGame"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageGame) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotInlineMessageGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1918,15 +1968,20 @@ func (m *InputBotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaInvoiceTypeID, "inputBotInlineMessageMediaInvoice"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1939,10 +1994,10 @@ func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth in
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "flags")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
@@ -1954,10 +2009,10 @@ func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth in
 	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "invoice")
 	}
-	if m.Payload, err = b.Bytes(); err != nil {
+	if m.Payload, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "payload")
 	}
-	if m.Provider, err = b.String(); err != nil {
+	if m.Provider, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "provider")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.ProviderData, depth+1); err != nil {
@@ -2092,15 +2147,20 @@ func (m *InputBotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaWebPageTypeID, "inputBotInlineMessageMediaWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2117,7 +2177,7 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth in
 	m.ForceLargeMedia = m.Flags.Has(4)
 	m.ForceSmallMedia = m.Flags.Has(5)
 	m.Optional = m.Flags.Has(6)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
@@ -2125,7 +2185,7 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth in
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
 		}
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "url")
 	}
 	if m.Flags.Has(2) {
@@ -2207,15 +2267,20 @@ func (m *InputBotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageRichMessageTypeID, "inputBotInlineMessageRichMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2454,7 +2519,7 @@ type InputBotInlineResultClass interface {
 
 // DecodeInputBotInlineResult decodes any constructor of InputBotInlineResult.
 func DecodeInputBotInlineResult(b *bin.Buffer) (InputBotInlineResultClass, error) {
-	return decodeInputBotInlineResult(b, 0)
+	return tlrt.Owned(b, decodeInputBotInlineResult)
 }
 
 // decodeInputBotInlineResult is DecodeInputBotInlineResult for a value nested
@@ -2643,15 +2708,20 @@ func (m *InputBotInlineResult) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineResultTypeID, "inputBotInlineResult"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineResult) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2664,24 +2734,24 @@ func (m *InputBotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "flags")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "id")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "type")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "description")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "url")
 		}
 	}
@@ -2774,15 +2844,20 @@ func (m *InputBotInlineResultPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineResultPhotoTypeID, "inputBotInlineResultPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineResultPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotInlineResultPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2791,10 +2866,10 @@ func (m *InputBotInlineResultPhoto) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultPhoto", "")
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "id")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "type")
 	}
 	if m.Photo, err = decodeInputPhoto(b, depth+1); err != nil {
@@ -2928,15 +3003,20 @@ func (m *InputBotInlineResultDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineResultDocumentTypeID, "inputBotInlineResultDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineResultDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotInlineResultDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2949,19 +3029,19 @@ func (m *InputBotInlineResultDocument) DecodeBareAt(b *bin.Buffer, depth int) er
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "flags")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "id")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "type")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "description")
 		}
 	}
@@ -3036,15 +3116,20 @@ func (m *InputBotInlineResultGame) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineResultGameTypeID, "inputBotInlineResultGame"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineResultGame) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBotInlineResultGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3053,10 +3138,10 @@ func (m *InputBotInlineResultGame) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultGame", "")
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "id")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "short_name")
 	}
 	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
@@ -3332,7 +3417,7 @@ type InputChatPhotoClass interface {
 
 // DecodeInputChatPhoto decodes any constructor of InputChatPhoto.
 func DecodeInputChatPhoto(b *bin.Buffer) (InputChatPhotoClass, error) {
-	return decodeInputChatPhoto(b, 0)
+	return tlrt.Owned(b, decodeInputChatPhoto)
 }
 
 // decodeInputChatPhoto is DecodeInputChatPhoto for a value nested depth levels
@@ -3529,15 +3614,20 @@ func (m *InputChatUploadedPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatUploadedPhotoTypeID, "inputChatUploadedPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputChatUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3627,15 +3717,20 @@ func (m *InputChatPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatPhotoTypeID, "inputChatPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputChatPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputChatPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3661,7 +3756,7 @@ type InputChatThemeClass interface {
 
 // DecodeInputChatTheme decodes any constructor of InputChatTheme.
 func DecodeInputChatTheme(b *bin.Buffer) (InputChatThemeClass, error) {
-	return decodeInputChatTheme(b, 0)
+	return tlrt.Owned(b, decodeInputChatTheme)
 }
 
 // decodeInputChatTheme is DecodeInputChatTheme for a value nested depth levels
@@ -3797,21 +3892,26 @@ func (m *InputChatTheme) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatThemeTypeID, "inputChatTheme"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputChatTheme) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputChatTheme", "emoticon")
 	}
 	return nil
@@ -3865,21 +3965,26 @@ func (m *InputChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatThemeUniqueGiftTypeID, "inputChatThemeUniqueGift"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "slug")
 	}
 	return nil
@@ -3896,7 +4001,7 @@ type InputCheckPasswordSRPClass interface {
 
 // DecodeInputCheckPasswordSRP decodes any constructor of InputCheckPasswordSRP.
 func DecodeInputCheckPasswordSRP(b *bin.Buffer) (InputCheckPasswordSRPClass, error) {
-	return decodeInputCheckPasswordSRP(b, 0)
+	return tlrt.Owned(b, decodeInputCheckPasswordSRP)
 }
 
 // decodeInputCheckPasswordSRP is DecodeInputCheckPasswordSRP for a value nested
@@ -4037,15 +4142,20 @@ func (m *InputCheckPasswordSRP) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputCheckPasswordSRPTypeID, "inputCheckPasswordSRP"); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputCheckPasswordSRP) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputCheckPasswordSRP) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4054,10 +4164,10 @@ func (m *InputCheckPasswordSRP) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.SRPID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "srp_id")
 	}
-	if m.A, err = b.Bytes(); err != nil {
+	if m.A, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "A")
 	}
-	if m.M1, err = b.Bytes(); err != nil {
+	if m.M1, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "M1")
 	}
 	return nil
@@ -4074,7 +4184,7 @@ type InputCollectibleClass interface {
 
 // DecodeInputCollectible decodes any constructor of InputCollectible.
 func DecodeInputCollectible(b *bin.Buffer) (InputCollectibleClass, error) {
-	return decodeInputCollectible(b, 0)
+	return tlrt.Owned(b, decodeInputCollectible)
 }
 
 // decodeInputCollectible is DecodeInputCollectible for a value nested depth
@@ -4148,21 +4258,26 @@ func (m *InputCollectibleUsername) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputCollectibleUsernameTypeID, "inputCollectibleUsername"); err != nil {
 		return tlrt.DecodeErr(err, "inputCollectibleUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputCollectibleUsername) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputCollectibleUsername) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputCollectibleUsername", "username")
 	}
 	return nil
@@ -4217,21 +4332,26 @@ func (m *InputCollectiblePhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputCollectiblePhoneTypeID, "inputCollectiblePhone"); err != nil {
 		return tlrt.DecodeErr(err, "inputCollectiblePhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputCollectiblePhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputCollectiblePhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputCollectiblePhone", "phone")
 	}
 	return nil
@@ -4502,7 +4622,7 @@ type InputDocumentClass interface {
 
 // DecodeInputDocument decodes any constructor of InputDocument.
 func DecodeInputDocument(b *bin.Buffer) (InputDocumentClass, error) {
-	return decodeInputDocument(b, 0)
+	return tlrt.Owned(b, decodeInputDocument)
 }
 
 // decodeInputDocument is DecodeInputDocument for a value nested depth levels
@@ -4641,15 +4761,20 @@ func (m *InputDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputDocumentTypeID, "inputDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputDocument) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4661,7 +4786,7 @@ func (m *InputDocument) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputDocument", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputDocument", "file_reference")
 	}
 	return nil
@@ -4679,7 +4804,7 @@ type InputEncryptedFileClass interface {
 
 // DecodeInputEncryptedFile decodes any constructor of InputEncryptedFile.
 func DecodeInputEncryptedFile(b *bin.Buffer) (InputEncryptedFileClass, error) {
-	return decodeInputEncryptedFile(b, 0)
+	return tlrt.Owned(b, decodeInputEncryptedFile)
 }
 
 // decodeInputEncryptedFile is DecodeInputEncryptedFile for a value nested depth
@@ -4826,15 +4951,20 @@ func (m *InputEncryptedFileUploaded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputEncryptedFileUploadedTypeID, "inputEncryptedFileUploaded"); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputEncryptedFileUploaded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputEncryptedFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4846,7 +4976,7 @@ func (m *InputEncryptedFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Parts, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "parts")
 	}
-	if m.Md5Checksum, err = b.String(); err != nil {
+	if m.Md5Checksum, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "md5_checksum")
 	}
 	if m.KeyFingerprint, err = b.Int(); err != nil {
@@ -5023,7 +5153,7 @@ type InputFileClass interface {
 
 // DecodeInputFile decodes any constructor of InputFile.
 func DecodeInputFile(b *bin.Buffer) (InputFileClass, error) {
-	return decodeInputFile(b, 0)
+	return tlrt.Owned(b, decodeInputFile)
 }
 
 // decodeInputFile is DecodeInputFile for a value nested depth levels deep.
@@ -5104,15 +5234,20 @@ func (m *InputFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputFileTypeID, "inputFile"); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5124,10 +5259,10 @@ func (m *InputFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Parts, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "parts")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "name")
 	}
-	if m.Md5Checksum, err = b.String(); err != nil {
+	if m.Md5Checksum, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "md5_checksum")
 	}
 	return nil
@@ -5185,15 +5320,20 @@ func (m *InputFileBig) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputFileBigTypeID, "inputFileBig"); err != nil {
 		return tlrt.DecodeErr(err, "inputFileBig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputFileBig) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputFileBig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5205,7 +5345,7 @@ func (m *InputFileBig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Parts, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileBig", "parts")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputFileBig", "name")
 	}
 	return nil
@@ -5261,15 +5401,20 @@ func (m *InputFileStoryDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputFileStoryDocumentTypeID, "inputFileStoryDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputFileStoryDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputFileStoryDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputFileStoryDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5299,7 +5444,7 @@ type InputFileLocationClass interface {
 
 // DecodeInputFileLocation decodes any constructor of InputFileLocation.
 func DecodeInputFileLocation(b *bin.Buffer) (InputFileLocationClass, error) {
-	return decodeInputFileLocation(b, 0)
+	return tlrt.Owned(b, decodeInputFileLocation)
 }
 
 // decodeInputFileLocation is DecodeInputFileLocation for a value nested depth
@@ -5399,15 +5544,20 @@ func (m *InputFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputFileLocationTypeID, "inputFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5422,7 +5572,7 @@ func (m *InputFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Secret, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "secret")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "file_reference")
 	}
 	return nil
@@ -5559,15 +5709,20 @@ func (m *InputDocumentFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputDocumentFileLocationTypeID, "inputDocumentFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputDocumentFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputDocumentFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5579,10 +5734,10 @@ func (m *InputDocumentFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "file_reference")
 	}
-	if m.ThumbSize, err = b.String(); err != nil {
+	if m.ThumbSize, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "thumb_size")
 	}
 	return nil
@@ -5781,15 +5936,20 @@ func (m *InputPhotoFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPhotoFileLocationTypeID, "inputPhotoFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPhotoFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5801,10 +5961,10 @@ func (m *InputPhotoFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "file_reference")
 	}
-	if m.ThumbSize, err = b.String(); err != nil {
+	if m.ThumbSize, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "thumb_size")
 	}
 	return nil
@@ -5872,15 +6032,20 @@ func (m *InputPhotoLegacyFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPhotoLegacyFileLocationTypeID, "inputPhotoLegacyFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPhotoLegacyFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPhotoLegacyFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5892,7 +6057,7 @@ func (m *InputPhotoLegacyFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error 
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "file_reference")
 	}
 	if m.VolumeID, err = b.Long(); err != nil {
@@ -6054,15 +6219,20 @@ func (m *InputStickerSetThumb) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetThumbTypeID, "inputStickerSetThumb"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumb", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickerSetThumb) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStickerSetThumb) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6198,15 +6368,20 @@ func (m *InputGroupCallStream) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGroupCallStreamTypeID, "inputGroupCallStream"); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputGroupCallStream) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputGroupCallStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6400,15 +6575,20 @@ func (m *InputStickerSetThumbLegacy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetThumbLegacyTypeID, "inputStickerSetThumbLegacy"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickerSetThumbLegacy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStickerSetThumbLegacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6440,7 +6620,7 @@ type InputGameClass interface {
 
 // DecodeInputGame decodes any constructor of InputGame.
 func DecodeInputGame(b *bin.Buffer) (InputGameClass, error) {
-	return decodeInputGame(b, 0)
+	return tlrt.Owned(b, decodeInputGame)
 }
 
 // decodeInputGame is DecodeInputGame for a value nested depth levels deep.
@@ -6590,15 +6770,20 @@ func (m *InputGameShortName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGameShortNameTypeID, "inputGameShortName"); err != nil {
 		return tlrt.DecodeErr(err, "inputGameShortName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputGameShortName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputGameShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6610,7 +6795,7 @@ func (m *InputGameShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputGameShortName", "bot_id")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputGameShortName", "short_name")
 	}
 	return nil
@@ -6845,7 +7030,7 @@ type InputGroupCallClass interface {
 
 // DecodeInputGroupCall decodes any constructor of InputGroupCall.
 func DecodeInputGroupCall(b *bin.Buffer) (InputGroupCallClass, error) {
-	return decodeInputGroupCall(b, 0)
+	return tlrt.Owned(b, decodeInputGroupCall)
 }
 
 // decodeInputGroupCall is DecodeInputGroupCall for a value nested depth levels
@@ -6993,21 +7178,26 @@ func (m *InputGroupCallSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGroupCallSlugTypeID, "inputGroupCallSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputGroupCallSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputGroupCallSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallSlug", "slug")
 	}
 	return nil
@@ -7100,7 +7290,7 @@ type InputInvoiceClass interface {
 
 // DecodeInputInvoice decodes any constructor of InputInvoice.
 func DecodeInputInvoice(b *bin.Buffer) (InputInvoiceClass, error) {
-	return decodeInputInvoice(b, 0)
+	return tlrt.Owned(b, decodeInputInvoice)
 }
 
 // decodeInputInvoice is DecodeInputInvoice for a value nested depth levels
@@ -7277,21 +7467,26 @@ func (m *InputInvoiceSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceSlugTypeID, "inputInvoiceSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputInvoiceSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceSlug", "slug")
 	}
 	return nil
@@ -7353,15 +7548,20 @@ func (m *InputInvoicePremiumGiftCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoicePremiumGiftCodeTypeID, "inputInvoicePremiumGiftCode"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoicePremiumGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputInvoicePremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7430,15 +7630,20 @@ func (m *InputInvoiceStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarsTypeID, "inputInvoiceStars"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputInvoiceStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7504,21 +7709,26 @@ func (m *InputInvoiceChatInviteSubscription) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceChatInviteSubscriptionTypeID, "inputInvoiceChatInviteSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceChatInviteSubscription) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.String(); err != nil {
+	if m.Hash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "hash")
 	}
 	return nil
@@ -7598,15 +7808,20 @@ func (m *InputInvoiceStarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftTypeID, "inputInvoiceStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputInvoiceStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7697,15 +7912,20 @@ func (m *InputInvoiceStarGiftUpgrade) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftUpgradeTypeID, "inputInvoiceStarGiftUpgrade"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGiftUpgrade) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7782,15 +8002,20 @@ func (m *InputInvoiceStarGiftTransfer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftTransferTypeID, "inputInvoiceStarGiftTransfer"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGiftTransfer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7874,15 +8099,20 @@ func (m *InputInvoicePremiumGiftStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoicePremiumGiftStarsTypeID, "inputInvoicePremiumGiftStars"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoicePremiumGiftStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputInvoicePremiumGiftStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8054,15 +8284,20 @@ func (m *InputInvoiceStarGiftResale) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftResaleTypeID, "inputInvoiceStarGiftResale"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGiftResale) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftResale) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8076,7 +8311,7 @@ func (m *InputInvoiceStarGiftResale) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "flags")
 	}
 	m.Ton = m.Flags.Has(0)
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "slug")
 	}
 	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
@@ -8142,15 +8377,20 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftPrepaidUpgradeTypeID, "inputInvoiceStarGiftPrepaidUpgrade"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8162,7 +8402,7 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(b *bin.Buffer, depth i
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
 	}
-	if m.Hash, err = b.String(); err != nil {
+	if m.Hash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "hash")
 	}
 	return nil
@@ -8220,15 +8460,20 @@ func (m *InputInvoicePremiumAuthCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoicePremiumAuthCodeTypeID, "inputInvoicePremiumAuthCode"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumAuthCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoicePremiumAuthCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputInvoicePremiumAuthCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8298,15 +8543,20 @@ func (m *InputInvoiceStarGiftDropOriginalDetails) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftDropOriginalDetailsTypeID, "inputInvoiceStarGiftDropOriginalDetails"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8405,15 +8655,20 @@ func (m *InputInvoiceStarGiftAuctionBid) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftAuctionBidTypeID, "inputInvoiceStarGiftAuctionBid"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGiftAuctionBid) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8465,7 +8720,7 @@ type InputMediaClass interface {
 
 // DecodeInputMedia decodes any constructor of InputMedia.
 func DecodeInputMedia(b *bin.Buffer) (InputMediaClass, error) {
-	return decodeInputMedia(b, 0)
+	return tlrt.Owned(b, decodeInputMedia)
 }
 
 // decodeInputMedia is DecodeInputMedia for a value nested depth levels deep.
@@ -8717,15 +8972,20 @@ func (m *InputMediaUploadedPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaUploadedPhotoTypeID, "inputMediaUploadedPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaUploadedPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8868,15 +9128,20 @@ func (m *InputMediaPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaPhotoTypeID, "inputMediaPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9039,30 +9304,35 @@ func (m *InputMediaContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaContactTypeID, "inputMediaContact"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "phone_number")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "last_name")
 	}
-	if m.Vcard, err = b.String(); err != nil {
+	if m.Vcard, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "vcard")
 	}
 	return nil
@@ -9254,15 +9524,20 @@ func (m *InputMediaUploadedDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaUploadedDocumentTypeID, "inputMediaUploadedDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaUploadedDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9286,7 +9561,7 @@ func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "thumb")
 		}
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "mime_type")
 	}
 	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
@@ -9478,15 +9753,20 @@ func (m *InputMediaDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaDocumentTypeID, "inputMediaDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9519,7 +9799,7 @@ func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Query, err = b.String(); err != nil {
+		if m.Query, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocument", "query")
 		}
 	}
@@ -9598,15 +9878,20 @@ func (m *InputMediaVenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaVenueTypeID, "inputMediaVenue"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9618,19 +9903,19 @@ func (m *InputMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "geo_point")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "title")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "address")
 	}
-	if m.Provider, err = b.String(); err != nil {
+	if m.Provider, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "provider")
 	}
-	if m.VenueID, err = b.String(); err != nil {
+	if m.VenueID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = b.String(); err != nil {
+	if m.VenueType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_type")
 	}
 	return nil
@@ -9723,15 +10008,20 @@ func (m *InputMediaPhotoExternal) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaPhotoExternalTypeID, "inputMediaPhotoExternal"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaPhotoExternal) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaPhotoExternal) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9742,7 +10032,7 @@ func (m *InputMediaPhotoExternal) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "url")
 	}
 	if m.Flags.Has(0) {
@@ -9881,15 +10171,20 @@ func (m *InputMediaDocumentExternal) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaDocumentExternalTypeID, "inputMediaDocumentExternal"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9903,7 +10198,7 @@ func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "url")
 	}
 	if m.Flags.Has(0) {
@@ -9981,15 +10276,20 @@ func (m *InputMediaGame) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaGameTypeID, "inputMediaGame"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGame", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaGame) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10145,15 +10445,20 @@ func (m *InputMediaInvoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaInvoiceTypeID, "inputMediaInvoice"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10166,10 +10471,10 @@ func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "flags")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
@@ -10181,11 +10486,11 @@ func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "invoice")
 	}
-	if m.Payload, err = b.Bytes(); err != nil {
+	if m.Payload, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "payload")
 	}
 	if m.Flags.Has(3) {
-		if m.Provider, err = b.String(); err != nil {
+		if m.Provider, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaInvoice", "provider")
 		}
 	}
@@ -10193,7 +10498,7 @@ func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "provider_data")
 	}
 	if m.Flags.Has(1) {
-		if m.StartParam, err = b.String(); err != nil {
+		if m.StartParam, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaInvoice", "start_param")
 		}
 	}
@@ -10576,15 +10881,20 @@ func (m *InputMediaPoll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaPollTypeID, "inputMediaPoll"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPoll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaPoll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10611,7 +10921,7 @@ func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Solution, err = b.String(); err != nil {
+		if m.Solution, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "solution")
 		}
 	}
@@ -10683,21 +10993,26 @@ func (m *InputMediaDice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaDiceTypeID, "inputMediaDice"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaDice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaDice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDice", "emoticon")
 	}
 	return nil
@@ -10846,15 +11161,20 @@ func (m *InputMediaWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaWebPageTypeID, "inputMediaWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaWebPage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10867,7 +11187,7 @@ func (m *InputMediaWebPage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.ForceLargeMedia = m.Flags.Has(0)
 	m.ForceSmallMedia = m.Flags.Has(1)
 	m.Optional = m.Flags.Has(2)
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaWebPage", "url")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -10964,15 +11284,20 @@ func (m *InputMediaPaidMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaPaidMediaTypeID, "inputMediaPaidMedia"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10992,7 +11317,7 @@ func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "extended_media")
 	}
 	if m.Flags.Has(0) {
-		if m.Payload, err = b.String(); err != nil {
+		if m.Payload, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPaidMedia", "payload")
 		}
 	}
@@ -11052,15 +11377,20 @@ func (m *InputMediaTodo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaTodoTypeID, "inputMediaTodo"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaTodo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaTodo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaTodo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11128,27 +11458,32 @@ func (m *InputMediaStakeDice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaStakeDiceTypeID, "inputMediaStakeDice"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaStakeDice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaStakeDice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.GameHash, err = b.String(); err != nil {
+	if m.GameHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "game_hash")
 	}
 	if m.TonAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "ton_amount")
 	}
-	if m.ClientSeed, err = b.Bytes(); err != nil {
+	if m.ClientSeed, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "client_seed")
 	}
 	return nil
@@ -11929,7 +12264,7 @@ type InputPasskeyCredentialClass interface {
 // DecodeInputPasskeyCredential decodes any constructor of
 // InputPasskeyCredential.
 func DecodeInputPasskeyCredential(b *bin.Buffer) (InputPasskeyCredentialClass, error) {
-	return decodeInputPasskeyCredential(b, 0)
+	return tlrt.Owned(b, decodeInputPasskeyCredential)
 }
 
 // decodeInputPasskeyCredential is DecodeInputPasskeyCredential for a value
@@ -12012,15 +12347,20 @@ func (m *InputPasskeyCredentialPublicKey) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPasskeyCredentialPublicKeyTypeID, "inputPasskeyCredentialPublicKey"); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPasskeyCredentialPublicKey) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12029,10 +12369,10 @@ func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyCredentialPublicKey", "")
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "id")
 	}
-	if m.RawID, err = b.String(); err != nil {
+	if m.RawID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "raw_id")
 	}
 	if m.Response, err = decodeInputPasskeyResponse(b, depth+1); err != nil {
@@ -12093,21 +12433,26 @@ func (m *InputPasskeyCredentialFirebasePNV) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPasskeyCredentialFirebasePNVTypeID, "inputPasskeyCredentialFirebasePNV"); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPasskeyCredentialFirebasePNV) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PnvToken, err = b.String(); err != nil {
+	if m.PnvToken, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "pnv_token")
 	}
 	return nil
@@ -12124,7 +12469,7 @@ type InputPasskeyResponseClass interface {
 
 // DecodeInputPasskeyResponse decodes any constructor of InputPasskeyResponse.
 func DecodeInputPasskeyResponse(b *bin.Buffer) (InputPasskeyResponseClass, error) {
-	return decodeInputPasskeyResponse(b, 0)
+	return tlrt.Owned(b, decodeInputPasskeyResponse)
 }
 
 // decodeInputPasskeyResponse is DecodeInputPasskeyResponse for a value nested
@@ -12204,15 +12549,20 @@ func (m *InputPasskeyResponseRegister) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPasskeyResponseRegisterTypeID, "inputPasskeyResponseRegister"); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPasskeyResponseRegister) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPasskeyResponseRegister) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12224,7 +12574,7 @@ func (m *InputPasskeyResponseRegister) DecodeBareAt(b *bin.Buffer, depth int) er
 	if err = tlrt.DecodeBoxed(b, &m.ClientData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "client_data")
 	}
-	if m.AttestationData, err = b.Bytes(); err != nil {
+	if m.AttestationData, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "attestation_data")
 	}
 	return nil
@@ -12289,15 +12639,20 @@ func (m *InputPasskeyResponseLogin) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPasskeyResponseLoginTypeID, "inputPasskeyResponseLogin"); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPasskeyResponseLogin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPasskeyResponseLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12309,13 +12664,13 @@ func (m *InputPasskeyResponseLogin) DecodeBareAt(b *bin.Buffer, depth int) error
 	if err = tlrt.DecodeBoxed(b, &m.ClientData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "client_data")
 	}
-	if m.AuthenticatorData, err = b.Bytes(); err != nil {
+	if m.AuthenticatorData, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "authenticator_data")
 	}
-	if m.Signature, err = b.Bytes(); err != nil {
+	if m.Signature, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "signature")
 	}
-	if m.UserHandle, err = b.String(); err != nil {
+	if m.UserHandle, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "user_handle")
 	}
 	return nil
@@ -12334,7 +12689,7 @@ type InputPaymentCredentialsClass interface {
 // DecodeInputPaymentCredentials decodes any constructor of
 // InputPaymentCredentials.
 func DecodeInputPaymentCredentials(b *bin.Buffer) (InputPaymentCredentialsClass, error) {
-	return decodeInputPaymentCredentials(b, 0)
+	return tlrt.Owned(b, decodeInputPaymentCredentials)
 }
 
 // decodeInputPaymentCredentials is DecodeInputPaymentCredentials for a value
@@ -12416,24 +12771,29 @@ func (m *InputPaymentCredentialsSaved) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPaymentCredentialsSavedTypeID, "inputPaymentCredentialsSaved"); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPaymentCredentialsSaved) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPaymentCredentialsSaved) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "id")
 	}
-	if m.TmpPassword, err = b.Bytes(); err != nil {
+	if m.TmpPassword, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "tmp_password")
 	}
 	return nil
@@ -12498,15 +12858,20 @@ func (m *InputPaymentCredentials) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPaymentCredentialsTypeID, "inputPaymentCredentials"); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentials", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPaymentCredentials) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPaymentCredentials) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12581,15 +12946,20 @@ func (m *InputPaymentCredentialsApplePay) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPaymentCredentialsApplePayTypeID, "inputPaymentCredentialsApplePay"); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsApplePay", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPaymentCredentialsApplePay) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPaymentCredentialsApplePay) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12658,15 +13028,20 @@ func (m *InputPaymentCredentialsGooglePay) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPaymentCredentialsGooglePayTypeID, "inputPaymentCredentialsGooglePay"); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsGooglePay", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPaymentCredentialsGooglePay) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13243,7 +13618,7 @@ type InputPhotoClass interface {
 
 // DecodeInputPhoto decodes any constructor of InputPhoto.
 func DecodeInputPhoto(b *bin.Buffer) (InputPhotoClass, error) {
-	return decodeInputPhoto(b, 0)
+	return tlrt.Owned(b, decodeInputPhoto)
 }
 
 // decodeInputPhoto is DecodeInputPhoto for a value nested depth levels deep.
@@ -13381,15 +13756,20 @@ func (m *InputPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPhotoTypeID, "inputPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13401,7 +13781,7 @@ func (m *InputPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoto", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoto", "file_reference")
 	}
 	return nil
@@ -15242,7 +15622,7 @@ type InputQuickReplyShortcutClass interface {
 // DecodeInputQuickReplyShortcut decodes any constructor of
 // InputQuickReplyShortcut.
 func DecodeInputQuickReplyShortcut(b *bin.Buffer) (InputQuickReplyShortcutClass, error) {
-	return decodeInputQuickReplyShortcut(b, 0)
+	return tlrt.Owned(b, decodeInputQuickReplyShortcut)
 }
 
 // decodeInputQuickReplyShortcut is DecodeInputQuickReplyShortcut for a value
@@ -15317,21 +15697,26 @@ func (m *InputQuickReplyShortcut) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputQuickReplyShortcutTypeID, "inputQuickReplyShortcut"); err != nil {
 		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputQuickReplyShortcut) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputQuickReplyShortcut) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Shortcut, err = b.String(); err != nil {
+	if m.Shortcut, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "shortcut")
 	}
 	return nil
@@ -15418,7 +15803,7 @@ type InputReplyToClass interface {
 
 // DecodeInputReplyTo decodes any constructor of InputReplyTo.
 func DecodeInputReplyTo(b *bin.Buffer) (InputReplyToClass, error) {
-	return decodeInputReplyTo(b, 0)
+	return tlrt.Owned(b, decodeInputReplyTo)
 }
 
 // decodeInputReplyTo is DecodeInputReplyTo for a value nested depth levels
@@ -15686,15 +16071,20 @@ func (m *InputReplyToMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReplyToMessageTypeID, "inputReplyToMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15721,7 +16111,7 @@ func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.QuoteText, err = b.String(); err != nil {
+		if m.QuoteText, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_text")
 		}
 	}
@@ -15746,7 +16136,7 @@ func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.PollOption, err = b.Bytes(); err != nil {
+		if m.PollOption, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "poll_option")
 		}
 	}
@@ -16004,7 +16394,7 @@ type InputRichFileClass interface {
 
 // DecodeInputRichFile decodes any constructor of InputRichFile.
 func DecodeInputRichFile(b *bin.Buffer) (InputRichFileClass, error) {
-	return decodeInputRichFile(b, 0)
+	return tlrt.Owned(b, decodeInputRichFile)
 }
 
 // decodeInputRichFile is DecodeInputRichFile for a value nested depth levels
@@ -16081,15 +16471,20 @@ func (m *InputRichFilePhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputRichFilePhotoTypeID, "inputRichFilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputRichFilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputRichFilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16098,7 +16493,7 @@ func (m *InputRichFilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichFilePhoto", "")
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFilePhoto", "id")
 	}
 	if m.Photo, err = decodeInputPhoto(b, depth+1); err != nil {
@@ -16160,15 +16555,20 @@ func (m *InputRichFileDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputRichFileDocumentTypeID, "inputRichFileDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFileDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputRichFileDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputRichFileDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16177,7 +16577,7 @@ func (m *InputRichFileDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichFileDocument", "")
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFileDocument", "id")
 	}
 	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
@@ -16197,7 +16597,7 @@ type InputRichMessageClass interface {
 
 // DecodeInputRichMessage decodes any constructor of InputRichMessage.
 func DecodeInputRichMessage(b *bin.Buffer) (InputRichMessageClass, error) {
-	return decodeInputRichMessage(b, 0)
+	return tlrt.Owned(b, decodeInputRichMessage)
 }
 
 // decodeInputRichMessage is DecodeInputRichMessage for a value nested depth
@@ -16389,15 +16789,20 @@ func (m *InputRichMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputRichMessageTypeID, "inputRichMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputRichMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16539,15 +16944,20 @@ func (m *InputRichMessageHTML) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputRichMessageHTMLTypeID, "inputRichMessageHTML"); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageHTML", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputRichMessageHTML) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16562,7 +16972,7 @@ func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Noautolink = m.Flags.Has(1)
-	if m.Html, err = b.String(); err != nil {
+	if m.Html, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageHTML", "html")
 	}
 	if m.Flags.Has(2) {
@@ -16674,15 +17084,20 @@ func (m *InputRichMessageMarkdown) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputRichMessageMarkdownTypeID, "inputRichMessageMarkdown"); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputRichMessageMarkdown) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16697,7 +17112,7 @@ func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error 
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Noautolink = m.Flags.Has(1)
-	if m.Markdown, err = b.String(); err != nil {
+	if m.Markdown, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "markdown")
 	}
 	if m.Flags.Has(2) {
@@ -16723,7 +17138,7 @@ type InputSavedStarGiftClass interface {
 
 // DecodeInputSavedStarGift decodes any constructor of InputSavedStarGift.
 func DecodeInputSavedStarGift(b *bin.Buffer) (InputSavedStarGiftClass, error) {
-	return decodeInputSavedStarGift(b, 0)
+	return tlrt.Owned(b, decodeInputSavedStarGift)
 }
 
 // decodeInputSavedStarGift is DecodeInputSavedStarGift for a value nested depth
@@ -16948,21 +17363,26 @@ func (m *InputSavedStarGiftSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSavedStarGiftSlugTypeID, "inputSavedStarGiftSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputSavedStarGiftSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputSavedStarGiftSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "slug")
 	}
 	return nil
@@ -16979,7 +17399,7 @@ type InputSecureFileClass interface {
 
 // DecodeInputSecureFile decodes any constructor of InputSecureFile.
 func DecodeInputSecureFile(b *bin.Buffer) (InputSecureFileClass, error) {
-	return decodeInputSecureFile(b, 0)
+	return tlrt.Owned(b, decodeInputSecureFile)
 }
 
 // decodeInputSecureFile is DecodeInputSecureFile for a value nested depth
@@ -17062,15 +17482,20 @@ func (m *InputSecureFileUploaded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSecureFileUploadedTypeID, "inputSecureFileUploaded"); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputSecureFileUploaded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputSecureFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17082,13 +17507,13 @@ func (m *InputSecureFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Parts, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "parts")
 	}
-	if m.Md5Checksum, err = b.String(); err != nil {
+	if m.Md5Checksum, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "md5_checksum")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "file_hash")
 	}
-	if m.Secret, err = b.Bytes(); err != nil {
+	if m.Secret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "secret")
 	}
 	return nil
@@ -17178,7 +17603,7 @@ type InputStarGiftAuctionClass interface {
 
 // DecodeInputStarGiftAuction decodes any constructor of InputStarGiftAuction.
 func DecodeInputStarGiftAuction(b *bin.Buffer) (InputStarGiftAuctionClass, error) {
-	return decodeInputStarGiftAuction(b, 0)
+	return tlrt.Owned(b, decodeInputStarGiftAuction)
 }
 
 // decodeInputStarGiftAuction is DecodeInputStarGiftAuction for a value nested
@@ -17321,21 +17746,26 @@ func (m *InputStarGiftAuctionSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStarGiftAuctionSlugTypeID, "inputStarGiftAuctionSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStarGiftAuctionSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStarGiftAuctionSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "slug")
 	}
 	return nil
@@ -17357,7 +17787,7 @@ type InputStickerSetClass interface {
 
 // DecodeInputStickerSet decodes any constructor of InputStickerSet.
 func DecodeInputStickerSet(b *bin.Buffer) (InputStickerSetClass, error) {
-	return decodeInputStickerSet(b, 0)
+	return tlrt.Owned(b, decodeInputStickerSet)
 }
 
 // decodeInputStickerSet is DecodeInputStickerSet for a value nested depth
@@ -17585,21 +18015,26 @@ func (m *InputStickerSetShortName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetShortNameTypeID, "inputStickerSetShortName"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetShortName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickerSetShortName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStickerSetShortName) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetShortName", "short_name")
 	}
 	return nil
@@ -17716,21 +18151,26 @@ func (m *InputStickerSetDice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetDiceTypeID, "inputStickerSetDice"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetDice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickerSetDice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStickerSetDice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetDice", "emoticon")
 	}
 	return nil
@@ -18198,7 +18638,7 @@ type InputStickeredMediaClass interface {
 
 // DecodeInputStickeredMedia decodes any constructor of InputStickeredMedia.
 func DecodeInputStickeredMedia(b *bin.Buffer) (InputStickeredMediaClass, error) {
-	return decodeInputStickeredMedia(b, 0)
+	return tlrt.Owned(b, decodeInputStickeredMedia)
 }
 
 // decodeInputStickeredMedia is DecodeInputStickeredMedia for a value nested
@@ -18274,15 +18714,20 @@ func (m *InputStickeredMediaPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickeredMediaPhotoTypeID, "inputStickeredMediaPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickeredMediaPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickeredMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStickeredMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18350,15 +18795,20 @@ func (m *InputStickeredMediaDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickeredMediaDocumentTypeID, "inputStickeredMediaDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickeredMediaDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickeredMediaDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStickeredMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18388,7 +18838,7 @@ type InputStorePaymentPurposeClass interface {
 // DecodeInputStorePaymentPurpose decodes any constructor of
 // InputStorePaymentPurpose.
 func DecodeInputStorePaymentPurpose(b *bin.Buffer) (InputStorePaymentPurposeClass, error) {
-	return decodeInputStorePaymentPurpose(b, 0)
+	return tlrt.Owned(b, decodeInputStorePaymentPurpose)
 }
 
 // decodeInputStorePaymentPurpose is DecodeInputStorePaymentPurpose for a value
@@ -18569,15 +19019,20 @@ func (m *InputStorePaymentGiftPremium) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentGiftPremiumTypeID, "inputStorePaymentGiftPremium"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentGiftPremium) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStorePaymentGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18589,7 +19044,7 @@ func (m *InputStorePaymentGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "user_id")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -18682,15 +19137,20 @@ func (m *InputStorePaymentPremiumGiftCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumGiftCodeTypeID, "inputStorePaymentPremiumGiftCode"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentPremiumGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18711,7 +19171,7 @@ func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "boost_peer")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -18897,15 +19357,20 @@ func (m *InputStorePaymentPremiumGiveaway) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumGiveawayTypeID, "inputStorePaymentPremiumGiveaway"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentPremiumGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18929,12 +19394,12 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.PrizeDescription, err = b.String(); err != nil {
+		if m.PrizeDescription, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "prize_description")
 		}
 	}
@@ -18944,7 +19409,7 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int
 	if m.UntilDate, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "until_date")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -19031,15 +19496,20 @@ func (m *InputStorePaymentStarsTopup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentStarsTopupTypeID, "inputStorePaymentStarsTopup"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentStarsTopup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStorePaymentStarsTopup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19055,7 +19525,7 @@ func (m *InputStorePaymentStarsTopup) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Stars, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "stars")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -19128,15 +19598,20 @@ func (m *InputStorePaymentStarsGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentStarsGiftTypeID, "inputStorePaymentStarsGift"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentStarsGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStorePaymentStarsGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19151,7 +19626,7 @@ func (m *InputStorePaymentStarsGift) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Stars, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "stars")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -19335,15 +19810,20 @@ func (m *InputStorePaymentStarsGiveaway) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentStarsGiveawayTypeID, "inputStorePaymentStarsGiveaway"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentStarsGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19370,12 +19850,12 @@ func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) 
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.PrizeDescription, err = b.String(); err != nil {
+		if m.PrizeDescription, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "prize_description")
 		}
 	}
@@ -19385,7 +19865,7 @@ func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.UntilDate, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "until_date")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -19473,15 +19953,20 @@ func (m *InputStorePaymentAuthCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentAuthCodeTypeID, "inputStorePaymentAuthCode"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentAuthCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStorePaymentAuthCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19492,16 +19977,16 @@ func (m *InputStorePaymentAuthCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "flags")
 	}
 	m.Restore = m.Flags.Has(0)
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_code_hash")
 	}
 	if m.PremiumDays, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "premium_days")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -19521,7 +20006,7 @@ type InputThemeClass interface {
 
 // DecodeInputTheme decodes any constructor of InputTheme.
 func DecodeInputTheme(b *bin.Buffer) (InputThemeClass, error) {
-	return decodeInputTheme(b, 0)
+	return tlrt.Owned(b, decodeInputTheme)
 }
 
 // decodeInputTheme is DecodeInputTheme for a value nested depth levels deep.
@@ -19666,21 +20151,26 @@ func (m *InputThemeSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputThemeSlugTypeID, "inputThemeSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputThemeSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputThemeSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSlug", "slug")
 	}
 	return nil
@@ -20015,7 +20505,7 @@ type InputWallPaperClass interface {
 
 // DecodeInputWallPaper decodes any constructor of InputWallPaper.
 func DecodeInputWallPaper(b *bin.Buffer) (InputWallPaperClass, error) {
-	return decodeInputWallPaper(b, 0)
+	return tlrt.Owned(b, decodeInputWallPaper)
 }
 
 // decodeInputWallPaper is DecodeInputWallPaper for a value nested depth levels
@@ -20163,21 +20653,26 @@ func (m *InputWallPaperSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWallPaperSlugTypeID, "inputWallPaperSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaperSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputWallPaperSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputWallPaperSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaperSlug", "slug")
 	}
 	return nil
@@ -20263,7 +20758,7 @@ type InputWebFileLocationClass interface {
 
 // DecodeInputWebFileLocation decodes any constructor of InputWebFileLocation.
 func DecodeInputWebFileLocation(b *bin.Buffer) (InputWebFileLocationClass, error) {
-	return decodeInputWebFileLocation(b, 0)
+	return tlrt.Owned(b, decodeInputWebFileLocation)
 }
 
 // decodeInputWebFileLocation is DecodeInputWebFileLocation for a value nested
@@ -20342,21 +20837,26 @@ func (m *InputWebFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWebFileLocationTypeID, "inputWebFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputWebFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputWebFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileLocation", "url")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
@@ -20591,15 +21091,20 @@ func (m *InputWebFileAudioAlbumThumbLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWebFileAudioAlbumThumbLocationTypeID, "inputWebFileAudioAlbumThumbLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20619,12 +21124,12 @@ func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(b *bin.Buffer, depth 
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Performer, err = b.String(); err != nil {
+		if m.Performer, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "performer")
 		}
 	}
@@ -20645,7 +21150,7 @@ type IPPortClass interface {
 
 // DecodeIPPort decodes any constructor of IpPort.
 func DecodeIPPort(b *bin.Buffer) (IPPortClass, error) {
-	return decodeIPPort(b, 0)
+	return tlrt.Owned(b, decodeIPPort)
 }
 
 // decodeIPPort is DecodeIPPort for a value nested depth levels deep.
@@ -20794,15 +21299,20 @@ func (m *IPPortSecret) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, IPPortSecretTypeID, "ipPortSecret"); err != nil {
 		return tlrt.DecodeErr(err, "ipPortSecret", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *IPPortSecret) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *IPPortSecret) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20814,7 +21324,7 @@ func (m *IPPortSecret) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Port, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ipPortSecret", "port")
 	}
-	if m.Secret, err = b.Bytes(); err != nil {
+	if m.Secret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "ipPortSecret", "secret")
 	}
 	return nil
@@ -20938,24 +21448,29 @@ func (m *InlineBotSwitchPM) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineBotSwitchPMTypeID, "inlineBotSwitchPM"); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InlineBotSwitchPM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InlineBotSwitchPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "text")
 	}
-	if m.StartParam, err = b.String(); err != nil {
+	if m.StartParam, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "start_param")
 	}
 	return nil
@@ -21008,24 +21523,29 @@ func (m *InlineBotWebView) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineBotWebViewTypeID, "inlineBotWebView"); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InlineBotWebView) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InlineBotWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotWebView", "text")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotWebView", "url")
 	}
 	return nil
@@ -21085,15 +21605,20 @@ func (m *InputAppEvent) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputAppEventTypeID, "inputAppEvent"); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputAppEvent) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputAppEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21105,7 +21630,7 @@ func (m *InputAppEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Time, err = b.Double(); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "time")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "type")
 	}
 	if m.Peer, err = b.Long(); err != nil {
@@ -21508,15 +22033,20 @@ func (m *InputBusinessChatLink) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBusinessChatLinkTypeID, "inputBusinessChatLink"); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessChatLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBusinessChatLink) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21529,7 +22059,7 @@ func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessChatLink", "flags")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessChatLink", "message")
 	}
 	if m.Flags.Has(0) {
@@ -21538,7 +22068,7 @@ func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessChatLink", "title")
 		}
 	}
@@ -21694,15 +22224,20 @@ func (m *InputBusinessIntro) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBusinessIntroTypeID, "inputBusinessIntro"); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBusinessIntro) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputBusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21715,10 +22250,10 @@ func (m *InputBusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "flags")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "description")
 	}
 	if m.Flags.Has(0) {
@@ -21984,21 +22519,26 @@ func (m *InputClientProxy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputClientProxyTypeID, "inputClientProxy"); err != nil {
 		return tlrt.DecodeErr(err, "inputClientProxy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputClientProxy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputClientProxy) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputClientProxy", "address")
 	}
 	if m.Port, err = b.Int(); err != nil {
@@ -22072,15 +22612,20 @@ func (m *InputPhoneContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPhoneContactTypeID, "inputPhoneContact"); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22096,13 +22641,13 @@ func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ClientID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "client_id")
 	}
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "phone")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "last_name")
 	}
 	if m.Flags.Has(0) {
@@ -22558,15 +23103,20 @@ func (m *InputPeerNotifySettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerNotifySettingsTypeID, "inputPeerNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22870,15 +23420,20 @@ func (m *InputSecureValue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSecureValueTypeID, "inputSecureValue"); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureValue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputSecureValue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23031,15 +23586,20 @@ func (m *InputSingleMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSingleMediaTypeID, "inputSingleMedia"); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputSingleMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23058,7 +23618,7 @@ func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.RandomID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "random_id")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "message")
 	}
 	if m.Flags.Has(0) {
@@ -23125,15 +23685,20 @@ func (m *InputStarsTransaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStarsTransactionTypeID, "inputStarsTransaction"); err != nil {
 		return tlrt.DecodeErr(err, "inputStarsTransaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStarsTransaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStarsTransaction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23144,7 +23709,7 @@ func (m *InputStarsTransaction) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "inputStarsTransaction", "flags")
 	}
 	m.Refund = m.Flags.Has(0)
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStarsTransaction", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -23244,15 +23809,20 @@ func (m *InputStickerSetItem) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetItemTypeID, "inputStickerSetItem"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickerSetItem) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23268,7 +23838,7 @@ func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "document")
 	}
-	if m.Emoji, err = b.String(); err != nil {
+	if m.Emoji, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "emoji")
 	}
 	if m.Flags.Has(0) {
@@ -23278,7 +23848,7 @@ func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Keywords, err = b.String(); err != nil {
+		if m.Keywords, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputStickerSetItem", "keywords")
 		}
 	}
@@ -23425,15 +23995,20 @@ func (m *InputThemeSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputThemeSettingsTypeID, "inputThemeSettings"); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23541,15 +24116,20 @@ func (m *InputWebDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWebDocumentTypeID, "inputWebDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputWebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23558,13 +24138,13 @@ func (m *InputWebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputWebDocument", "")
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "url")
 	}
 	if m.Size, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "size")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "mime_type")
 	}
 	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
@@ -23848,15 +24428,20 @@ func (m *Invoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvoiceTypeID, "invoice"); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Invoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23878,7 +24463,7 @@ func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PhoneToProvider = m.Flags.Has(6)
 	m.EmailToProvider = m.Flags.Has(7)
 	m.Recurring = m.Flags.Has(9)
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "currency")
 	}
 	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](b, false, false, 16, depth+1); err != nil {
@@ -23895,7 +24480,7 @@ func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.TermsURL, err = b.String(); err != nil {
+		if m.TermsURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "invoice", "terms_url")
 		}
 	}
@@ -23966,15 +24551,20 @@ func (m *InvokeAfterMsgRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeAfterMsgRequestTypeID, "invokeAfterMsg"); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsg", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeAfterMsgRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InvokeAfterMsgRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24052,15 +24642,20 @@ func (m *InvokeAfterMsgsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeAfterMsgsRequestTypeID, "invokeAfterMsgs"); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsgs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeAfterMsgsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InvokeAfterMsgsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24171,15 +24766,20 @@ func (m *InitConnectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InitConnectionRequestTypeID, "initConnection"); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InitConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InitConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24195,22 +24795,22 @@ func (m *InitConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "api_id")
 	}
-	if m.DeviceModel, err = b.String(); err != nil {
+	if m.DeviceModel, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "device_model")
 	}
-	if m.SystemVersion, err = b.String(); err != nil {
+	if m.SystemVersion, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "system_version")
 	}
-	if m.AppVersion, err = b.String(); err != nil {
+	if m.AppVersion, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "app_version")
 	}
-	if m.SystemLangCode, err = b.String(); err != nil {
+	if m.SystemLangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "system_lang_code")
 	}
-	if m.LangPack, err = b.String(); err != nil {
+	if m.LangPack, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "lang_pack")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "lang_code")
 	}
 	if m.Flags.Has(0) {
@@ -24288,15 +24888,20 @@ func (m *InvokeWithLayerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithLayerRequestTypeID, "invokeWithLayer"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithLayer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithLayerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InvokeWithLayerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24369,15 +24974,20 @@ func (m *InvokeWithoutUpdatesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithoutUpdatesRequestTypeID, "invokeWithoutUpdates"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithoutUpdates", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithoutUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24453,15 +25063,20 @@ func (m *InvokeWithMessagesRangeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithMessagesRangeRequestTypeID, "invokeWithMessagesRange"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithMessagesRangeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24537,15 +25152,20 @@ func (m *InvokeWithTakeoutRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithTakeoutRequestTypeID, "invokeWithTakeout"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithTakeout", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithTakeoutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InvokeWithTakeoutRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24623,15 +25243,20 @@ func (m *InvokeWithBusinessConnectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithBusinessConnectionRequestTypeID, "invokeWithBusinessConnection"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24640,7 +25265,7 @@ func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithBusinessConnection", "")
 	}
 	var err error
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "connection_id")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
@@ -24712,15 +25337,20 @@ func (m *InvokeWithGooglePlayIntegrityRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithGooglePlayIntegrityRequestTypeID, "invokeWithGooglePlayIntegrity"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24729,10 +25359,10 @@ func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithGooglePlayIntegrity", "")
 	}
 	var err error
-	if m.Nonce, err = b.String(); err != nil {
+	if m.Nonce, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "nonce")
 	}
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "token")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
@@ -24802,15 +25432,20 @@ func (m *InvokeWithApnsSecretRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithApnsSecretRequestTypeID, "invokeWithApnsSecret"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithApnsSecretRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InvokeWithApnsSecretRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24819,10 +25454,10 @@ func (m *InvokeWithApnsSecretRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithApnsSecret", "")
 	}
 	var err error
-	if m.Nonce, err = b.String(); err != nil {
+	if m.Nonce, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "nonce")
 	}
-	if m.Secret, err = b.String(); err != nil {
+	if m.Secret, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "secret")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
@@ -24889,15 +25524,20 @@ func (m *InvokeWithReCaptchaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithReCaptchaRequestTypeID, "invokeWithReCaptcha"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithReCaptchaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InvokeWithReCaptchaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24906,7 +25546,7 @@ func (m *InvokeWithReCaptchaRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithReCaptcha", "")
 	}
 	var err error
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "token")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {

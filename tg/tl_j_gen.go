@@ -18,7 +18,7 @@ type JSONValueClass interface {
 
 // DecodeJSONValue decodes any constructor of JSONValue.
 func DecodeJSONValue(b *bin.Buffer) (JSONValueClass, error) {
-	return decodeJSONValue(b, 0)
+	return tlrt.Owned(b, decodeJSONValue)
 }
 
 // decodeJSONValue is DecodeJSONValue for a value nested depth levels deep.
@@ -295,21 +295,26 @@ func (m *JSONString) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONStringTypeID, "jsonString"); err != nil {
 		return tlrt.DecodeErr(err, "jsonString", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *JSONString) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *JSONString) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Value, err = b.String(); err != nil {
+	if m.Value, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "jsonString", "value")
 	}
 	return nil
@@ -368,15 +373,20 @@ func (m *JSONArray) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONArrayTypeID, "jsonArray"); err != nil {
 		return tlrt.DecodeErr(err, "jsonArray", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *JSONArray) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -444,15 +454,20 @@ func (m *JSONObject) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONObjectTypeID, "jsonObject"); err != nil {
 		return tlrt.DecodeErr(err, "jsonObject", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *JSONObject) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -479,7 +494,7 @@ type JoinChatBotResultClass interface {
 
 // DecodeJoinChatBotResult decodes any constructor of JoinChatBotResult.
 func DecodeJoinChatBotResult(b *bin.Buffer) (JoinChatBotResultClass, error) {
-	return decodeJoinChatBotResult(b, 0)
+	return tlrt.Owned(b, decodeJoinChatBotResult)
 }
 
 // decodeJoinChatBotResult is DecodeJoinChatBotResult for a value nested depth
@@ -743,21 +758,26 @@ func (m *JoinChatBotResultWebView) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JoinChatBotResultWebViewTypeID, "joinChatBotResultWebView"); err != nil {
 		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *JoinChatBotResultWebView) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *JoinChatBotResultWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "url")
 	}
 	return nil
@@ -812,15 +832,20 @@ func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONObjectValueTypeID, "jsonObjectValue"); err != nil {
 		return tlrt.DecodeErr(err, "jsonObjectValue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *JSONObjectValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -829,7 +854,7 @@ func (m *JSONObjectValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "jsonObjectValue", "")
 	}
 	var err error
-	if m.Key, err = b.String(); err != nil {
+	if m.Key, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "jsonObjectValue", "key")
 	}
 	if m.Value, err = decodeJSONValue(b, depth+1); err != nil {

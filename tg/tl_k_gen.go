@@ -25,7 +25,7 @@ type KeyboardButtonClass interface {
 
 // DecodeKeyboardButton decodes any constructor of KeyboardButton.
 func DecodeKeyboardButton(b *bin.Buffer) (KeyboardButtonClass, error) {
-	return decodeKeyboardButton(b, 0)
+	return tlrt.Owned(b, decodeKeyboardButton)
 }
 
 // decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels
@@ -143,15 +143,20 @@ func (m *KeyboardButton) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonTypeID, "keyboardButton"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -170,7 +175,7 @@ func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButton", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButton", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -240,15 +245,20 @@ func (m *KeyboardButtonURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonURLTypeID, "keyboardButtonUrl"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -267,10 +277,10 @@ func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonUrl", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "text")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "url")
 	}
 	m.Flags &^= 1 << 10
@@ -345,15 +355,20 @@ func (m *KeyboardButtonCallback) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonCallbackTypeID, "keyboardButtonCallback"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -373,10 +388,10 @@ func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonCallback", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "text")
 	}
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "data")
 	}
 	m.Flags &^= 1<<0 | 1<<10
@@ -445,15 +460,20 @@ func (m *KeyboardButtonRequestPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPhoneTypeID, "keyboardButtonRequestPhone"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -472,7 +492,7 @@ func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -543,15 +563,20 @@ func (m *KeyboardButtonRequestGeoLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonRequestGeoLocationTypeID, "keyboardButtonRequestGeoLocation"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -570,7 +595,7 @@ func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, depth int
 			return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -681,15 +706,20 @@ func (m *KeyboardButtonSwitchInline) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonSwitchInlineTypeID, "keyboardButtonSwitchInline"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonSwitchInline) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -709,10 +739,10 @@ func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "text")
 	}
-	if m.Query, err = b.String(); err != nil {
+	if m.Query, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "query")
 	}
 	if m.Flags.Has(1) {
@@ -788,15 +818,20 @@ func (m *KeyboardButtonGame) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonGameTypeID, "keyboardButtonGame"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonGame", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -815,7 +850,7 @@ func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonGame", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonGame", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -883,15 +918,20 @@ func (m *KeyboardButtonBuy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonBuyTypeID, "keyboardButtonBuy"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonBuy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -910,7 +950,7 @@ func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonBuy", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonBuy", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -1013,15 +1053,20 @@ func (m *KeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonURLAuthTypeID, "keyboardButtonUrlAuth"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1040,15 +1085,15 @@ func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(0) {
-		if m.FwdText, err = b.String(); err != nil {
+		if m.FwdText, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "fwd_text")
 		}
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "url")
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
@@ -1165,15 +1210,20 @@ func (m *InputKeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputKeyboardButtonURLAuthTypeID, "inputKeyboardButtonUrlAuth"); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputKeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1193,15 +1243,15 @@ func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(1) {
-		if m.FwdText, err = b.String(); err != nil {
+		if m.FwdText, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "fwd_text")
 		}
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "url")
 	}
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
@@ -1306,15 +1356,20 @@ func (m *KeyboardButtonRequestPoll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPollTypeID, "keyboardButtonRequestPoll"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1338,7 +1393,7 @@ func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "quiz")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -1417,15 +1472,20 @@ func (m *InputKeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputKeyboardButtonUserProfileTypeID, "inputKeyboardButtonUserProfile"); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputKeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputKeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1444,7 +1504,7 @@ func (m *InputKeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) 
 			return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "text")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
@@ -1518,15 +1578,20 @@ func (m *KeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonUserProfileTypeID, "keyboardButtonUserProfile"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1545,7 +1610,7 @@ func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "text")
 	}
 	if m.UserID, err = b.Long(); err != nil {
@@ -1619,15 +1684,20 @@ func (m *KeyboardButtonWebView) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonWebViewTypeID, "keyboardButtonWebView"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1646,10 +1716,10 @@ func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonWebView", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "text")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "url")
 	}
 	m.Flags &^= 1 << 10
@@ -1722,15 +1792,20 @@ func (m *KeyboardButtonSimpleWebView) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonSimpleWebViewTypeID, "keyboardButtonSimpleWebView"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1749,10 +1824,10 @@ func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, depth int) err
 			return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "text")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "url")
 	}
 	m.Flags &^= 1 << 10
@@ -1829,15 +1904,20 @@ func (m *KeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPeerTypeID, "keyboardButtonRequestPeer"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1856,7 +1936,7 @@ func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "text")
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
@@ -1959,15 +2039,20 @@ func (m *InputKeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputKeyboardButtonRequestPeerTypeID, "inputKeyboardButtonRequestPeer"); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputKeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1989,7 +2074,7 @@ func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) 
 			return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "text")
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
@@ -2068,15 +2153,20 @@ func (m *KeyboardButtonCopy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonCopyTypeID, "keyboardButtonCopy"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCopy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonCopy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2095,10 +2185,10 @@ func (m *KeyboardButtonCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonCopy", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCopy", "text")
 	}
-	if m.CopyText, err = b.String(); err != nil {
+	if m.CopyText, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCopy", "copy_text")
 	}
 	m.Flags &^= 1 << 10
@@ -2156,15 +2246,20 @@ func (m *KeyboardButtonRow) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonRowTypeID, "keyboardButtonRow"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRow", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonRow) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *KeyboardButtonRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -20,7 +20,7 @@ type MediaAreaClass interface {
 
 // DecodeMediaArea decodes any constructor of MediaArea.
 func DecodeMediaArea(b *bin.Buffer) (MediaAreaClass, error) {
-	return decodeMediaArea(b, 0)
+	return tlrt.Owned(b, decodeMediaArea)
 }
 
 // decodeMediaArea is DecodeMediaArea for a value nested depth levels deep.
@@ -124,15 +124,20 @@ func (m *MediaAreaVenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaVenueTypeID, "mediaAreaVenue"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MediaAreaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -147,19 +152,19 @@ func (m *MediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "geo")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "title")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "address")
 	}
-	if m.Provider, err = b.String(); err != nil {
+	if m.Provider, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "provider")
 	}
-	if m.VenueID, err = b.String(); err != nil {
+	if m.VenueID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_id")
 	}
-	if m.VenueType, err = b.String(); err != nil {
+	if m.VenueType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_type")
 	}
 	return nil
@@ -220,15 +225,20 @@ func (m *InputMediaAreaVenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaAreaVenueTypeID, "inputMediaAreaVenue"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaAreaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputMediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -243,7 +253,7 @@ func (m *InputMediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.QueryID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "query_id")
 	}
-	if m.ResultID, err = b.String(); err != nil {
+	if m.ResultID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "result_id")
 	}
 	return nil
@@ -316,15 +326,20 @@ func (m *MediaAreaGeoPoint) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaGeoPointTypeID, "mediaAreaGeoPoint"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MediaAreaGeoPoint) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MediaAreaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -420,15 +435,20 @@ func (m *MediaAreaSuggestedReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaSuggestedReactionTypeID, "mediaAreaSuggestedReaction"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MediaAreaSuggestedReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -676,15 +696,20 @@ func (m *MediaAreaURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaURLTypeID, "mediaAreaUrl"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MediaAreaURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MediaAreaURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -696,7 +721,7 @@ func (m *MediaAreaURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaUrl", "coordinates")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaUrl", "url")
 	}
 	return nil
@@ -759,15 +784,20 @@ func (m *MediaAreaWeather) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaWeatherTypeID, "mediaAreaWeather"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MediaAreaWeather) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MediaAreaWeather) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -779,7 +809,7 @@ func (m *MediaAreaWeather) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "coordinates")
 	}
-	if m.Emoji, err = b.String(); err != nil {
+	if m.Emoji, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "emoji")
 	}
 	if m.TemperatureC, err = b.Double(); err != nil {
@@ -844,15 +874,20 @@ func (m *MediaAreaStarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaStarGiftTypeID, "mediaAreaStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MediaAreaStarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MediaAreaStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -864,7 +899,7 @@ func (m *MediaAreaStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaStarGift", "coordinates")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaStarGift", "slug")
 	}
 	return nil
@@ -881,7 +916,7 @@ type MessageClass interface {
 
 // DecodeMessage decodes any constructor of Message.
 func DecodeMessage(b *bin.Buffer) (MessageClass, error) {
-	return decodeMessage(b, 0)
+	return tlrt.Owned(b, decodeMessage)
 }
 
 // decodeMessage is DecodeMessage for a value nested depth levels deep.
@@ -1747,15 +1782,20 @@ func (m *Message) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageTypeID, "message"); err != nil {
 		return tlrt.DecodeErr(err, "message", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Message) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1800,7 +1840,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags2.Has(12) {
-		if m.FromRank, err = b.String(); err != nil {
+		if m.FromRank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "message", "from_rank")
 		}
 	}
@@ -1841,7 +1881,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "message", "date")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "message", "message")
 	}
 	if m.Flags.Has(9) {
@@ -1881,7 +1921,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PostAuthor, err = b.String(); err != nil {
+		if m.PostAuthor, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "message", "post_author")
 		}
 	}
@@ -1944,7 +1984,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags2.Has(11) {
-		if m.SummaryFromLanguage, err = b.String(); err != nil {
+		if m.SummaryFromLanguage, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "message", "summary_from_language")
 		}
 	}
@@ -2171,15 +2211,20 @@ func (m *MessageService) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageServiceTypeID, "messageService"); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageService) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2287,7 +2332,7 @@ type MessageActionClass interface {
 
 // DecodeMessageAction decodes any constructor of MessageAction.
 func DecodeMessageAction(b *bin.Buffer) (MessageActionClass, error) {
-	return decodeMessageAction(b, 0)
+	return tlrt.Owned(b, decodeMessageAction)
 }
 
 // decodeMessageAction is DecodeMessageAction for a value nested depth levels
@@ -2559,21 +2604,26 @@ func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChatCreateTypeID, "messageActionChatCreate"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatCreate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionChatCreate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionChatCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatCreate", "title")
 	}
 	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
@@ -2630,21 +2680,26 @@ func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChatEditTitleTypeID, "messageActionChatEditTitle"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionChatEditTitle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionChatEditTitle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "title")
 	}
 	return nil
@@ -2700,15 +2755,20 @@ func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChatEditPhotoTypeID, "messageActionChatEditPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatEditPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionChatEditPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionChatEditPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3045,21 +3105,26 @@ func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChannelCreateTypeID, "messageActionChannelCreate"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelCreate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionChannelCreate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionChannelCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelCreate", "title")
 	}
 	return nil
@@ -3187,21 +3252,26 @@ func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChannelMigrateFromTypeID, "messageActionChannelMigrateFrom"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionChannelMigrateFrom) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionChannelMigrateFrom) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "title")
 	}
 	if m.ChatID, err = b.Long(); err != nil {
@@ -3544,15 +3614,20 @@ func (m *MessageActionPaymentSentMe) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPaymentSentMeTypeID, "messageActionPaymentSentMe"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3567,13 +3642,13 @@ func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) erro
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "total_amount")
 	}
-	if m.Payload, err = b.Bytes(); err != nil {
+	if m.Payload, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "payload")
 	}
 	if m.Flags.Has(0) {
@@ -3583,7 +3658,7 @@ func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptionID, err = b.String(); err != nil {
+		if m.ShippingOptionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "shipping_option_id")
 		}
 	}
@@ -3727,15 +3802,20 @@ func (m *MessageActionPaymentSent) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPaymentSentTypeID, "messageActionPaymentSent"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSent", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPaymentSent) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionPaymentSent) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3747,14 +3827,14 @@ func (m *MessageActionPaymentSent) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSent", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSent", "total_amount")
 	}
 	if m.Flags.Has(0) {
-		if m.InvoiceSlug, err = b.String(); err != nil {
+		if m.InvoiceSlug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSent", "invoice_slug")
 		}
 	}
@@ -3869,15 +3949,20 @@ func (m *MessageActionPhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPhoneCallTypeID, "messageActionPhoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPhoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionPhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4022,21 +4107,26 @@ func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionCustomActionTypeID, "messageActionCustomAction"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionCustomAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionCustomAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionCustomAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionCustomAction", "message")
 	}
 	return nil
@@ -4140,15 +4230,20 @@ func (m *MessageActionBotAllowed) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionBotAllowedTypeID, "messageActionBotAllowed"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionBotAllowed", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionBotAllowed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4164,7 +4259,7 @@ func (m *MessageActionBotAllowed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.AttachMenu = m.Flags.Has(1)
 	m.FromRequest = m.Flags.Has(3)
 	if m.Flags.Has(0) {
-		if m.Domain, err = b.String(); err != nil {
+		if m.Domain, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionBotAllowed", "domain")
 		}
 	}
@@ -4241,15 +4336,20 @@ func (m *MessageActionSecureValuesSentMe) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSecureValuesSentMeTypeID, "messageActionSecureValuesSentMe"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionSecureValuesSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionSecureValuesSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4581,15 +4681,20 @@ func (m *MessageActionGroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGroupCallTypeID, "messageActionGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4675,15 +4780,20 @@ func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionInviteToGroupCallTypeID, "messageActionInviteToGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionInviteToGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionInviteToGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4874,15 +4984,20 @@ func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGroupCallScheduledTypeID, "messageActionGroupCallScheduled"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionGroupCallScheduled) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionGroupCallScheduled) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4950,15 +5065,20 @@ func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSetChatThemeTypeID, "messageActionSetChatTheme"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionSetChatTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5091,24 +5211,29 @@ func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionWebViewDataSentMeTypeID, "messageActionWebViewDataSentMe"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionWebViewDataSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionWebViewDataSentMe) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "text")
 	}
-	if m.Data, err = b.String(); err != nil {
+	if m.Data, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "data")
 	}
 	return nil
@@ -5164,21 +5289,26 @@ func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionWebViewDataSentTypeID, "messageActionWebViewDataSent"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionWebViewDataSent) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionWebViewDataSent) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "text")
 	}
 	return nil
@@ -5309,15 +5439,20 @@ func (m *MessageActionGiftPremium) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGiftPremiumTypeID, "messageActionGiftPremium"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5330,7 +5465,7 @@ func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "flags")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -5340,7 +5475,7 @@ func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "days")
 	}
 	if m.Flags.Has(0) {
-		if m.CryptoCurrency, err = b.String(); err != nil {
+		if m.CryptoCurrency, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_currency")
 		}
 	}
@@ -5452,15 +5587,20 @@ func (m *MessageActionTopicCreate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionTopicCreateTypeID, "messageActionTopicCreate"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionTopicCreate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionTopicCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5471,7 +5611,7 @@ func (m *MessageActionTopicCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "flags")
 	}
 	m.TitleMissing = m.Flags.Has(1)
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "title")
 	}
 	if m.IconColor, err = b.Int(); err != nil {
@@ -5648,15 +5788,20 @@ func (m *MessageActionTopicEdit) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionTopicEditTypeID, "messageActionTopicEdit"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicEdit", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionTopicEdit) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionTopicEdit) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5667,7 +5812,7 @@ func (m *MessageActionTopicEdit) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "messageActionTopicEdit", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionTopicEdit", "title")
 		}
 	}
@@ -5754,15 +5899,20 @@ func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSuggestProfilePhotoTypeID, "messageActionSuggestProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionSuggestProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5924,15 +6074,20 @@ func (m *MessageActionSetChatWallPaper) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSetChatWallPaperTypeID, "messageActionSetChatWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionSetChatWallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6147,15 +6302,20 @@ func (m *MessageActionGiftCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGiftCodeTypeID, "messageActionGiftCode"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6178,11 +6338,11 @@ func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Days, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "days")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "slug")
 	}
 	if m.Flags.Has(2) {
-		if m.Currency, err = b.String(); err != nil {
+		if m.Currency, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "currency")
 		}
 	}
@@ -6192,7 +6352,7 @@ func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.CryptoCurrency, err = b.String(); err != nil {
+		if m.CryptoCurrency, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_currency")
 		}
 	}
@@ -6543,15 +6703,20 @@ func (m *MessageActionRequestedPeerSentMe) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionRequestedPeerSentMeTypeID, "messageActionRequestedPeerSentMe"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionRequestedPeerSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6664,15 +6829,20 @@ func (m *MessageActionPaymentRefunded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPaymentRefundedTypeID, "messageActionPaymentRefunded"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPaymentRefunded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionPaymentRefunded) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6688,14 +6858,14 @@ func (m *MessageActionPaymentRefunded) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "peer")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "total_amount")
 	}
 	if m.Flags.Has(0) {
-		if m.Payload, err = b.Bytes(); err != nil {
+		if m.Payload, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "payload")
 		}
 	}
@@ -6850,15 +7020,20 @@ func (m *MessageActionGiftStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGiftStarsTypeID, "messageActionGiftStars"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionGiftStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionGiftStars) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6868,7 +7043,7 @@ func (m *MessageActionGiftStars) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "flags")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -6878,7 +7053,7 @@ func (m *MessageActionGiftStars) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.CryptoCurrency, err = b.String(); err != nil {
+		if m.CryptoCurrency, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_currency")
 		}
 	}
@@ -6888,7 +7063,7 @@ func (m *MessageActionGiftStars) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TransactionID, err = b.String(); err != nil {
+		if m.TransactionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftStars", "transaction_id")
 		}
 	}
@@ -6966,15 +7141,20 @@ func (m *MessageActionPrizeStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPrizeStarsTypeID, "messageActionPrizeStars"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPrizeStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionPrizeStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6991,7 +7171,7 @@ func (m *MessageActionPrizeStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Stars, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "stars")
 	}
-	if m.TransactionID, err = b.String(); err != nil {
+	if m.TransactionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "transaction_id")
 	}
 	if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
@@ -7323,15 +7503,20 @@ func (m *MessageActionStarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionStarGiftTypeID, "messageActionStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionStarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7393,7 +7578,7 @@ func (m *MessageActionStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.PrepaidUpgradeHash, err = b.String(); err != nil {
+		if m.PrepaidUpgradeHash, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "prepaid_upgrade_hash")
 		}
 	}
@@ -7744,15 +7929,20 @@ func (m *MessageActionStarGiftUnique) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionStarGiftUniqueTypeID, "messageActionStarGiftUnique"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionStarGiftUnique) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionStarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8327,15 +8517,20 @@ func (m *MessageActionTodoAppendTasks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionTodoAppendTasksTypeID, "messageActionTodoAppendTasks"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionTodoAppendTasks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionTodoAppendTasks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8479,15 +8674,20 @@ func (m *MessageActionSuggestedPostApproval) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostApprovalTypeID, "messageActionSuggestedPostApproval"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionSuggestedPostApproval) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionSuggestedPostApproval) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8503,7 +8703,7 @@ func (m *MessageActionSuggestedPostApproval) DecodeBareAt(b *bin.Buffer, depth i
 	m.Rejected = m.Flags.Has(0)
 	m.BalanceTooLow = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.RejectComment, err = b.String(); err != nil {
+		if m.RejectComment, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "reject_comment")
 		}
 	}
@@ -8774,15 +8974,20 @@ func (m *MessageActionGiftTon) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGiftTonTypeID, "messageActionGiftTon"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionGiftTon) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionGiftTon) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8792,20 +8997,20 @@ func (m *MessageActionGiftTon) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "flags")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "amount")
 	}
-	if m.CryptoCurrency, err = b.String(); err != nil {
+	if m.CryptoCurrency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_currency")
 	}
 	if m.CryptoAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_amount")
 	}
 	if m.Flags.Has(0) {
-		if m.TransactionID, err = b.String(); err != nil {
+		if m.TransactionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftTon", "transaction_id")
 		}
 	}
@@ -8962,15 +9167,20 @@ func (m *MessageActionStarGiftPurchaseOffer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionStarGiftPurchaseOfferTypeID, "messageActionStarGiftPurchaseOffer"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionStarGiftPurchaseOffer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9066,15 +9276,20 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, MessageActionStarGiftPurchaseOfferDeclinedTypeID, "messageActionStarGiftPurchaseOfferDeclined"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9459,15 +9674,20 @@ func (m *MessageActionPollAppendAnswer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPollAppendAnswerTypeID, "messageActionPollAppendAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPollAppendAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPollAppendAnswer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionPollAppendAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9536,15 +9756,20 @@ func (m *MessageActionPollDeleteAnswer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPollDeleteAnswerTypeID, "messageActionPollDeleteAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPollDeleteAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPollDeleteAnswer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageActionPollDeleteAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9760,7 +9985,7 @@ type MessageEntityClass interface {
 
 // DecodeMessageEntity decodes any constructor of MessageEntity.
 func DecodeMessageEntity(b *bin.Buffer) (MessageEntityClass, error) {
-	return decodeMessageEntity(b, 0)
+	return tlrt.Owned(b, decodeMessageEntity)
 }
 
 // decodeMessageEntity is DecodeMessageEntity for a value nested depth levels
@@ -10541,15 +10766,20 @@ func (m *MessageEntityPre) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityPreTypeID, "messageEntityPre"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPre", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageEntityPre) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageEntityPre) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10561,7 +10791,7 @@ func (m *MessageEntityPre) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Length, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPre", "length")
 	}
-	if m.Language, err = b.String(); err != nil {
+	if m.Language, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPre", "language")
 	}
 	return nil
@@ -10620,15 +10850,20 @@ func (m *MessageEntityTextURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityTextURLTypeID, "messageEntityTextUrl"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityTextUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageEntityTextURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageEntityTextURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10640,7 +10875,7 @@ func (m *MessageEntityTextURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Length, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityTextUrl", "length")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityTextUrl", "url")
 	}
 	return nil
@@ -11662,15 +11897,20 @@ func (m *MessageEntityDiffReplace) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityDiffReplaceTypeID, "messageEntityDiffReplace"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageEntityDiffReplace) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageEntityDiffReplace) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11682,7 +11922,7 @@ func (m *MessageEntityDiffReplace) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Length, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "length")
 	}
-	if m.OldText, err = b.String(); err != nil {
+	if m.OldText, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "old_text")
 	}
 	return nil
@@ -11772,7 +12012,7 @@ type MessageExtendedMediaClass interface {
 
 // DecodeMessageExtendedMedia decodes any constructor of MessageExtendedMedia.
 func DecodeMessageExtendedMedia(b *bin.Buffer) (MessageExtendedMediaClass, error) {
-	return decodeMessageExtendedMedia(b, 0)
+	return tlrt.Owned(b, decodeMessageExtendedMedia)
 }
 
 // decodeMessageExtendedMedia is DecodeMessageExtendedMedia for a value nested
@@ -11940,15 +12180,20 @@ func (m *MessageExtendedMediaPreview) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageExtendedMediaPreviewTypeID, "messageExtendedMediaPreview"); err != nil {
 		return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageExtendedMediaPreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12042,15 +12287,20 @@ func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageExtendedMediaTypeID, "messageExtendedMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messageExtendedMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12081,7 +12331,7 @@ type MessageMediaClass interface {
 
 // DecodeMessageMedia decodes any constructor of MessageMedia.
 func DecodeMessageMedia(b *bin.Buffer) (MessageMediaClass, error) {
-	return decodeMessageMedia(b, 0)
+	return tlrt.Owned(b, decodeMessageMedia)
 }
 
 // decodeMessageMedia is DecodeMessageMedia for a value nested depth levels
@@ -12306,15 +12556,20 @@ func (m *MessageMediaPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaPhotoTypeID, "messageMediaPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12481,30 +12736,35 @@ func (m *MessageMediaContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaContactTypeID, "messageMediaContact"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "phone_number")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "last_name")
 	}
-	if m.Vcard, err = b.String(); err != nil {
+	if m.Vcard, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "vcard")
 	}
 	if m.UserID, err = b.Long(); err != nil {
@@ -12754,15 +13014,20 @@ func (m *MessageMediaDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaDocumentTypeID, "messageMediaDocument"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12889,15 +13154,20 @@ func (m *MessageMediaWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaWebPageTypeID, "messageMediaWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12982,15 +13252,20 @@ func (m *MessageMediaVenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaVenueTypeID, "messageMediaVenue"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13002,19 +13277,19 @@ func (m *MessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "geo")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "title")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "address")
 	}
-	if m.Provider, err = b.String(); err != nil {
+	if m.Provider, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "provider")
 	}
-	if m.VenueID, err = b.String(); err != nil {
+	if m.VenueID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = b.String(); err != nil {
+	if m.VenueType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "venue_type")
 	}
 	return nil
@@ -13070,15 +13345,20 @@ func (m *MessageMediaGame) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaGameTypeID, "messageMediaGame"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGame", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaGame) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13214,15 +13494,20 @@ func (m *MessageMediaInvoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaInvoiceTypeID, "messageMediaInvoice"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13237,10 +13522,10 @@ func (m *MessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.ShippingAddressRequested = m.Flags.Has(1)
 	m.Test = m.Flags.Has(3)
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
@@ -13253,13 +13538,13 @@ func (m *MessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messageMediaInvoice", "receipt_msg_id")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "total_amount")
 	}
-	if m.StartParam, err = b.String(); err != nil {
+	if m.StartParam, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "start_param")
 	}
 	if m.Flags.Has(4) {
@@ -13500,15 +13785,20 @@ func (m *MessageMediaPoll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaPollTypeID, "messageMediaPoll"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPoll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaPoll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13599,15 +13889,20 @@ func (m *MessageMediaDice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaDiceTypeID, "messageMediaDice"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13623,7 +13918,7 @@ func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Value, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "value")
 	}
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "emoticon")
 	}
 	if m.Flags.Has(0) {
@@ -13705,15 +14000,20 @@ func (m *MessageMediaStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaStoryTypeID, "messageMediaStory"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13925,15 +14225,20 @@ func (m *MessageMediaGiveaway) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaGiveawayTypeID, "messageMediaGiveaway"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13949,12 +14254,12 @@ func (m *MessageMediaGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "channels")
 	}
 	if m.Flags.Has(1) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.PrizeDescription, err = b.String(); err != nil {
+		if m.PrizeDescription, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveaway", "prize_description")
 		}
 	}
@@ -14179,15 +14484,20 @@ func (m *MessageMediaGiveawayResults) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaGiveawayResultsTypeID, "messageMediaGiveawayResults"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaGiveawayResults) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14230,7 +14540,7 @@ func (m *MessageMediaGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.PrizeDescription, err = b.String(); err != nil {
+		if m.PrizeDescription, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "prize_description")
 		}
 	}
@@ -14309,15 +14619,20 @@ func (m *MessageMediaPaidMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaPaidMediaTypeID, "messageMediaPaidMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14425,15 +14740,20 @@ func (m *MessageMediaToDo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaToDoTypeID, "messageMediaToDo"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaToDo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaToDo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaToDo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14518,15 +14838,20 @@ func (m *MessageMediaVideoStream) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaVideoStreamTypeID, "messageMediaVideoStream"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVideoStream", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaVideoStream) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageMediaVideoStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14558,7 +14883,7 @@ type MessagePeerVoteClass interface {
 
 // DecodeMessagePeerVote decodes any constructor of MessagePeerVote.
 func DecodeMessagePeerVote(b *bin.Buffer) (MessagePeerVoteClass, error) {
-	return decodeMessagePeerVote(b, 0)
+	return tlrt.Owned(b, decodeMessagePeerVote)
 }
 
 // decodeMessagePeerVote is DecodeMessagePeerVote for a value nested depth
@@ -14640,15 +14965,20 @@ func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagePeerVoteTypeID, "messagePeerVote"); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVote", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagePeerVote) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagePeerVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14660,7 +14990,7 @@ func (m *MessagePeerVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVote", "peer")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVote", "option")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -14807,15 +15137,20 @@ func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagePeerVoteMultipleTypeID, "messagePeerVoteMultiple"); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagePeerVoteMultiple) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagePeerVoteMultiple) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14827,7 +15162,7 @@ func (m *MessagePeerVoteMultiple) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "peer")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "options")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -14847,7 +15182,7 @@ type MessageReplyHeaderClass interface {
 
 // DecodeMessageReplyHeader decodes any constructor of MessageReplyHeader.
 func DecodeMessageReplyHeader(b *bin.Buffer) (MessageReplyHeaderClass, error) {
-	return decodeMessageReplyHeader(b, 0)
+	return tlrt.Owned(b, decodeMessageReplyHeader)
 }
 
 // decodeMessageReplyHeader is DecodeMessageReplyHeader for a value nested depth
@@ -15165,15 +15500,20 @@ func (m *MessageReplyHeader) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageReplyHeaderTypeID, "messageReplyHeader"); err != nil {
 		return tlrt.DecodeErr(err, "messageReplyHeader", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15217,7 +15557,7 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.QuoteText, err = b.String(); err != nil {
+		if m.QuoteText, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_text")
 		}
 	}
@@ -15237,7 +15577,7 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.PollOption, err = b.Bytes(); err != nil {
+		if m.PollOption, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "poll_option")
 		}
 	}
@@ -17045,15 +17385,20 @@ func (m *MessageFwdHeader) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageFwdHeaderTypeID, "messageFwdHeader"); err != nil {
 		return tlrt.DecodeErr(err, "messageFwdHeader", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17074,7 +17419,7 @@ func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.FromName, err = b.String(); err != nil {
+		if m.FromName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "from_name")
 		}
 	}
@@ -17087,7 +17432,7 @@ func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.PostAuthor, err = b.String(); err != nil {
+		if m.PostAuthor, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "post_author")
 		}
 	}
@@ -17107,7 +17452,7 @@ func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.SavedFromName, err = b.String(); err != nil {
+		if m.SavedFromName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_name")
 		}
 	}
@@ -17117,7 +17462,7 @@ func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.PsaType, err = b.String(); err != nil {
+		if m.PsaType, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "psa_type")
 		}
 	}
@@ -17216,15 +17561,20 @@ func (m *MessagePeerReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagePeerReactionTypeID, "messagePeerReaction"); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagePeerReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17460,15 +17810,20 @@ func (m *MessageReactions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageReactionsTypeID, "messageReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messageReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageReactions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17896,24 +18251,29 @@ func (m *MessageReportOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageReportOptionTypeID, "messageReportOption"); err != nil {
 		return tlrt.DecodeErr(err, "messageReportOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageReportOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessageReportOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageReportOption", "text")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messageReportOption", "option")
 	}
 	return nil

@@ -19,7 +19,7 @@ type MessagesAllStickersClass interface {
 
 // DecodeMessagesAllStickers decodes any constructor of messages.AllStickers.
 func DecodeMessagesAllStickers(b *bin.Buffer) (MessagesAllStickersClass, error) {
-	return decodeMessagesAllStickers(b, 0)
+	return tlrt.Owned(b, decodeMessagesAllStickers)
 }
 
 // decodeMessagesAllStickers is DecodeMessagesAllStickers for a value nested
@@ -165,15 +165,20 @@ func (m *MessagesAllStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAllStickersTypeID, "messages.allStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.allStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAllStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesAllStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -203,7 +208,7 @@ type MessagesAvailableEffectsClass interface {
 // DecodeMessagesAvailableEffects decodes any constructor of
 // messages.AvailableEffects.
 func DecodeMessagesAvailableEffects(b *bin.Buffer) (MessagesAvailableEffectsClass, error) {
-	return decodeMessagesAvailableEffects(b, 0)
+	return tlrt.Owned(b, decodeMessagesAvailableEffects)
 }
 
 // decodeMessagesAvailableEffects is DecodeMessagesAvailableEffects for a value
@@ -359,15 +364,20 @@ func (m *MessagesAvailableEffects) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAvailableEffectsTypeID, "messages.availableEffects"); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAvailableEffects) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesAvailableEffects) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -400,7 +410,7 @@ type MessagesAvailableReactionsClass interface {
 // DecodeMessagesAvailableReactions decodes any constructor of
 // messages.AvailableReactions.
 func DecodeMessagesAvailableReactions(b *bin.Buffer) (MessagesAvailableReactionsClass, error) {
-	return decodeMessagesAvailableReactions(b, 0)
+	return tlrt.Owned(b, decodeMessagesAvailableReactions)
 }
 
 // decodeMessagesAvailableReactions is DecodeMessagesAvailableReactions for a
@@ -548,15 +558,20 @@ func (m *MessagesAvailableReactions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAvailableReactionsTypeID, "messages.availableReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAvailableReactions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -587,7 +602,7 @@ type MessagesChatInviteJoinResultClass interface {
 // DecodeMessagesChatInviteJoinResult decodes any constructor of
 // messages.ChatInviteJoinResult.
 func DecodeMessagesChatInviteJoinResult(b *bin.Buffer) (MessagesChatInviteJoinResultClass, error) {
-	return decodeMessagesChatInviteJoinResult(b, 0)
+	return tlrt.Owned(b, decodeMessagesChatInviteJoinResult)
 }
 
 // decodeMessagesChatInviteJoinResult is DecodeMessagesChatInviteJoinResult for
@@ -666,15 +681,20 @@ func (m *MessagesChatInviteJoinResultOk) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatInviteJoinResultOkTypeID, "messages.chatInviteJoinResultOk"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultOk", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChatInviteJoinResultOk) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesChatInviteJoinResultOk) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -751,15 +771,20 @@ func (m *MessagesChatInviteJoinResultWebView) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatInviteJoinResultWebViewTypeID, "messages.chatInviteJoinResultWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChatInviteJoinResultWebView) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -791,7 +816,7 @@ type MessagesChatsClass interface {
 
 // DecodeMessagesChats decodes any constructor of messages.Chats.
 func DecodeMessagesChats(b *bin.Buffer) (MessagesChatsClass, error) {
-	return decodeMessagesChats(b, 0)
+	return tlrt.Owned(b, decodeMessagesChats)
 }
 
 // decodeMessagesChats is DecodeMessagesChats for a value nested depth levels
@@ -869,15 +894,20 @@ func (m *MessagesChats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatsTypeID, "messages.chats"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -948,15 +978,20 @@ func (m *MessagesChatsSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatsSliceTypeID, "messages.chatsSlice"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatsSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChatsSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesChatsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -985,7 +1020,7 @@ type MessagesDhConfigClass interface {
 
 // DecodeMessagesDhConfig decodes any constructor of messages.DhConfig.
 func DecodeMessagesDhConfig(b *bin.Buffer) (MessagesDhConfigClass, error) {
-	return decodeMessagesDhConfig(b, 0)
+	return tlrt.Owned(b, decodeMessagesDhConfig)
 }
 
 // decodeMessagesDhConfig is DecodeMessagesDhConfig for a value nested depth
@@ -1060,21 +1095,26 @@ func (m *MessagesDhConfigNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDhConfigNotModifiedTypeID, "messages.dhConfigNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfigNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDhConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesDhConfigNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Random, err = b.Bytes(); err != nil {
+	if m.Random, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfigNotModified", "random")
 	}
 	return nil
@@ -1135,15 +1175,20 @@ func (m *MessagesDhConfig) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDhConfigTypeID, "messages.dhConfig"); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDhConfig) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesDhConfig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1152,13 +1197,13 @@ func (m *MessagesDhConfig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.G, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "g")
 	}
-	if m.P, err = b.Bytes(); err != nil {
+	if m.P, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "p")
 	}
 	if m.Version, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "version")
 	}
-	if m.Random, err = b.Bytes(); err != nil {
+	if m.Random, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "random")
 	}
 	return nil
@@ -1175,7 +1220,7 @@ type MessagesDialogsClass interface {
 
 // DecodeMessagesDialogs decodes any constructor of messages.Dialogs.
 func DecodeMessagesDialogs(b *bin.Buffer) (MessagesDialogsClass, error) {
-	return decodeMessagesDialogs(b, 0)
+	return tlrt.Owned(b, decodeMessagesDialogs)
 }
 
 // decodeMessagesDialogs is DecodeMessagesDialogs for a value nested depth
@@ -1278,15 +1323,20 @@ func (m *MessagesDialogs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDialogsTypeID, "messages.dialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDialogs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1388,15 +1438,20 @@ func (m *MessagesDialogsSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDialogsSliceTypeID, "messages.dialogsSlice"); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDialogsSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1504,7 +1559,7 @@ type MessagesEmojiGameInfoClass interface {
 // DecodeMessagesEmojiGameInfo decodes any constructor of
 // messages.EmojiGameInfo.
 func DecodeMessagesEmojiGameInfo(b *bin.Buffer) (MessagesEmojiGameInfoClass, error) {
-	return decodeMessagesEmojiGameInfo(b, 0)
+	return tlrt.Owned(b, decodeMessagesEmojiGameInfo)
 }
 
 // decodeMessagesEmojiGameInfo is DecodeMessagesEmojiGameInfo for a value nested
@@ -1686,15 +1741,20 @@ func (m *MessagesEmojiGameDiceInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEmojiGameDiceInfoTypeID, "messages.emojiGameDiceInfo"); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEmojiGameDiceInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEmojiGameDiceInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1704,7 +1764,7 @@ func (m *MessagesEmojiGameDiceInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "flags")
 	}
-	if m.GameHash, err = b.String(); err != nil {
+	if m.GameHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "game_hash")
 	}
 	if m.PrevStake, err = b.Long(); err != nil {
@@ -1738,7 +1798,7 @@ type MessagesEmojiGroupsClass interface {
 
 // DecodeMessagesEmojiGroups decodes any constructor of messages.EmojiGroups.
 func DecodeMessagesEmojiGroups(b *bin.Buffer) (MessagesEmojiGroupsClass, error) {
-	return decodeMessagesEmojiGroups(b, 0)
+	return tlrt.Owned(b, decodeMessagesEmojiGroups)
 }
 
 // decodeMessagesEmojiGroups is DecodeMessagesEmojiGroups for a value nested
@@ -1884,15 +1944,20 @@ func (m *MessagesEmojiGroups) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEmojiGroupsTypeID, "messages.emojiGroups"); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEmojiGroups) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEmojiGroups) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1922,7 +1987,7 @@ type MessagesExportedChatInviteClass interface {
 // DecodeMessagesExportedChatInvite decodes any constructor of
 // messages.ExportedChatInvite.
 func DecodeMessagesExportedChatInvite(b *bin.Buffer) (MessagesExportedChatInviteClass, error) {
-	return decodeMessagesExportedChatInvite(b, 0)
+	return tlrt.Owned(b, decodeMessagesExportedChatInvite)
 }
 
 // decodeMessagesExportedChatInvite is DecodeMessagesExportedChatInvite for a
@@ -2006,15 +2071,20 @@ func (m *MessagesExportedChatInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesExportedChatInviteTypeID, "messages.exportedChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesExportedChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesExportedChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2099,15 +2169,20 @@ func (m *MessagesExportedChatInviteReplaced) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesExportedChatInviteReplacedTypeID, "messages.exportedChatInviteReplaced"); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesExportedChatInviteReplaced) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesExportedChatInviteReplaced) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2140,7 +2215,7 @@ type MessagesFavedStickersClass interface {
 // DecodeMessagesFavedStickers decodes any constructor of
 // messages.FavedStickers.
 func DecodeMessagesFavedStickers(b *bin.Buffer) (MessagesFavedStickersClass, error) {
-	return decodeMessagesFavedStickers(b, 0)
+	return tlrt.Owned(b, decodeMessagesFavedStickers)
 }
 
 // decodeMessagesFavedStickers is DecodeMessagesFavedStickers for a value nested
@@ -2293,15 +2368,20 @@ func (m *MessagesFavedStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFavedStickersTypeID, "messages.favedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesFavedStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesFavedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2334,7 +2414,7 @@ type MessagesFeaturedStickersClass interface {
 // DecodeMessagesFeaturedStickers decodes any constructor of
 // messages.FeaturedStickers.
 func DecodeMessagesFeaturedStickers(b *bin.Buffer) (MessagesFeaturedStickersClass, error) {
-	return decodeMessagesFeaturedStickers(b, 0)
+	return tlrt.Owned(b, decodeMessagesFeaturedStickers)
 }
 
 // decodeMessagesFeaturedStickers is DecodeMessagesFeaturedStickers for a value
@@ -2504,15 +2584,20 @@ func (m *MessagesFeaturedStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFeaturedStickersTypeID, "messages.featuredStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesFeaturedStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesFeaturedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2554,7 +2639,7 @@ type MessagesFoundStickerSetsClass interface {
 // DecodeMessagesFoundStickerSets decodes any constructor of
 // messages.FoundStickerSets.
 func DecodeMessagesFoundStickerSets(b *bin.Buffer) (MessagesFoundStickerSetsClass, error) {
-	return decodeMessagesFoundStickerSets(b, 0)
+	return tlrt.Owned(b, decodeMessagesFoundStickerSets)
 }
 
 // decodeMessagesFoundStickerSets is DecodeMessagesFoundStickerSets for a value
@@ -2702,15 +2787,20 @@ func (m *MessagesFoundStickerSets) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFoundStickerSetsTypeID, "messages.foundStickerSets"); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSets", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesFoundStickerSets) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesFoundStickerSets) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2740,7 +2830,7 @@ type MessagesFoundStickersClass interface {
 // DecodeMessagesFoundStickers decodes any constructor of
 // messages.FoundStickers.
 func DecodeMessagesFoundStickers(b *bin.Buffer) (MessagesFoundStickersClass, error) {
-	return decodeMessagesFoundStickers(b, 0)
+	return tlrt.Owned(b, decodeMessagesFoundStickers)
 }
 
 // decodeMessagesFoundStickers is DecodeMessagesFoundStickers for a value nested
@@ -2969,15 +3059,20 @@ func (m *MessagesFoundStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFoundStickersTypeID, "messages.foundStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesFoundStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesFoundStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3019,7 +3114,7 @@ type MessagesMessagesClass interface {
 
 // DecodeMessagesMessages decodes any constructor of messages.Messages.
 func DecodeMessagesMessages(b *bin.Buffer) (MessagesMessagesClass, error) {
-	return decodeMessagesMessages(b, 0)
+	return tlrt.Owned(b, decodeMessagesMessages)
 }
 
 // decodeMessagesMessages is DecodeMessagesMessages for a value nested depth
@@ -3124,15 +3219,20 @@ func (m *MessagesMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMessagesTypeID, "messages.messages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3309,15 +3409,20 @@ func (m *MessagesMessagesSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMessagesSliceTypeID, "messages.messagesSlice"); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesMessagesSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3493,15 +3598,20 @@ func (m *MessagesChannelMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChannelMessagesTypeID, "messages.channelMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChannelMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesChannelMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3626,7 +3736,7 @@ type MessagesQuickRepliesClass interface {
 
 // DecodeMessagesQuickReplies decodes any constructor of messages.QuickReplies.
 func DecodeMessagesQuickReplies(b *bin.Buffer) (MessagesQuickRepliesClass, error) {
-	return decodeMessagesQuickReplies(b, 0)
+	return tlrt.Owned(b, decodeMessagesQuickReplies)
 }
 
 // decodeMessagesQuickReplies is DecodeMessagesQuickReplies for a value nested
@@ -3728,15 +3838,20 @@ func (m *MessagesQuickReplies) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesQuickRepliesTypeID, "messages.quickReplies"); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesQuickReplies) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3835,7 +3950,7 @@ type MessagesReactionsClass interface {
 
 // DecodeMessagesReactions decodes any constructor of messages.Reactions.
 func DecodeMessagesReactions(b *bin.Buffer) (MessagesReactionsClass, error) {
-	return decodeMessagesReactions(b, 0)
+	return tlrt.Owned(b, decodeMessagesReactions)
 }
 
 // decodeMessagesReactions is DecodeMessagesReactions for a value nested depth
@@ -3980,15 +4095,20 @@ func (m *MessagesReactions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReactionsTypeID, "messages.reactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesReactions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4018,7 +4138,7 @@ type MessagesRecentStickersClass interface {
 // DecodeMessagesRecentStickers decodes any constructor of
 // messages.RecentStickers.
 func DecodeMessagesRecentStickers(b *bin.Buffer) (MessagesRecentStickersClass, error) {
-	return decodeMessagesRecentStickers(b, 0)
+	return tlrt.Owned(b, decodeMessagesRecentStickers)
 }
 
 // decodeMessagesRecentStickers is DecodeMessagesRecentStickers for a value
@@ -4177,15 +4297,20 @@ func (m *MessagesRecentStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRecentStickersTypeID, "messages.recentStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRecentStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesRecentStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4221,7 +4346,7 @@ type MessagesSavedDialogsClass interface {
 
 // DecodeMessagesSavedDialogs decodes any constructor of messages.SavedDialogs.
 func DecodeMessagesSavedDialogs(b *bin.Buffer) (MessagesSavedDialogsClass, error) {
-	return decodeMessagesSavedDialogs(b, 0)
+	return tlrt.Owned(b, decodeMessagesSavedDialogs)
 }
 
 // decodeMessagesSavedDialogs is DecodeMessagesSavedDialogs for a value nested
@@ -4325,15 +4450,20 @@ func (m *MessagesSavedDialogs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedDialogsTypeID, "messages.savedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSavedDialogs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4436,15 +4566,20 @@ func (m *MessagesSavedDialogsSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedDialogsSliceTypeID, "messages.savedDialogsSlice"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSavedDialogsSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSavedDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4554,7 +4689,7 @@ type MessagesSavedGifsClass interface {
 
 // DecodeMessagesSavedGifs decodes any constructor of messages.SavedGifs.
 func DecodeMessagesSavedGifs(b *bin.Buffer) (MessagesSavedGifsClass, error) {
-	return decodeMessagesSavedGifs(b, 0)
+	return tlrt.Owned(b, decodeMessagesSavedGifs)
 }
 
 // decodeMessagesSavedGifs is DecodeMessagesSavedGifs for a value nested depth
@@ -4699,15 +4834,20 @@ func (m *MessagesSavedGifs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedGifsTypeID, "messages.savedGifs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSavedGifs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSavedGifs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4737,7 +4877,7 @@ type MessagesSavedReactionTagsClass interface {
 // DecodeMessagesSavedReactionTags decodes any constructor of
 // messages.SavedReactionTags.
 func DecodeMessagesSavedReactionTags(b *bin.Buffer) (MessagesSavedReactionTagsClass, error) {
-	return decodeMessagesSavedReactionTags(b, 0)
+	return tlrt.Owned(b, decodeMessagesSavedReactionTags)
 }
 
 // decodeMessagesSavedReactionTags is DecodeMessagesSavedReactionTags for a
@@ -4885,15 +5025,20 @@ func (m *MessagesSavedReactionTags) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedReactionTagsTypeID, "messages.savedReactionTags"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedReactionTags", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSavedReactionTags) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSavedReactionTags) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5113,7 +5258,7 @@ type MessagesSponsoredMessagesClass interface {
 // DecodeMessagesSponsoredMessages decodes any constructor of
 // messages.SponsoredMessages.
 func DecodeMessagesSponsoredMessages(b *bin.Buffer) (MessagesSponsoredMessagesClass, error) {
-	return decodeMessagesSponsoredMessages(b, 0)
+	return tlrt.Owned(b, decodeMessagesSponsoredMessages)
 }
 
 // decodeMessagesSponsoredMessages is DecodeMessagesSponsoredMessages for a
@@ -5295,15 +5440,20 @@ func (m *MessagesSponsoredMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSponsoredMessagesTypeID, "messages.sponsoredMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSponsoredMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5427,7 +5577,7 @@ type MessagesStickerSetClass interface {
 
 // DecodeMessagesStickerSet decodes any constructor of messages.StickerSet.
 func DecodeMessagesStickerSet(b *bin.Buffer) (MessagesStickerSetClass, error) {
-	return decodeMessagesStickerSet(b, 0)
+	return tlrt.Owned(b, decodeMessagesStickerSet)
 }
 
 // decodeMessagesStickerSet is DecodeMessagesStickerSet for a value nested depth
@@ -5526,15 +5676,20 @@ func (m *MessagesStickerSet) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStickerSetTypeID, "messages.stickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5636,7 +5791,7 @@ type MessagesStickerSetInstallResultClass interface {
 // DecodeMessagesStickerSetInstallResult decodes any constructor of
 // messages.StickerSetInstallResult.
 func DecodeMessagesStickerSetInstallResult(b *bin.Buffer) (MessagesStickerSetInstallResultClass, error) {
-	return decodeMessagesStickerSetInstallResult(b, 0)
+	return tlrt.Owned(b, decodeMessagesStickerSetInstallResult)
 }
 
 // decodeMessagesStickerSetInstallResult is
@@ -5787,15 +5942,20 @@ func (m *MessagesStickerSetInstallResultArchive) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStickerSetInstallResultArchiveTypeID, "messages.stickerSetInstallResultArchive"); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultArchive", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesStickerSetInstallResultArchive) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesStickerSetInstallResultArchive) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5821,7 +5981,7 @@ type MessagesStickersClass interface {
 
 // DecodeMessagesStickers decodes any constructor of messages.Stickers.
 func DecodeMessagesStickers(b *bin.Buffer) (MessagesStickersClass, error) {
-	return decodeMessagesStickers(b, 0)
+	return tlrt.Owned(b, decodeMessagesStickers)
 }
 
 // decodeMessagesStickers is DecodeMessagesStickers for a value nested depth
@@ -5965,15 +6125,20 @@ func (m *MessagesStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStickersTypeID, "messages.stickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6277,15 +6442,20 @@ func (m *MessagesArchivedStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesArchivedStickersTypeID, "messages.archivedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.archivedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesArchivedStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesArchivedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6367,15 +6537,20 @@ func (m *MessagesBotApp) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesBotAppTypeID, "messages.botApp"); err != nil {
 		return tlrt.DecodeErr(err, "messages.botApp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesBotApp) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesBotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6516,15 +6691,20 @@ func (m *MessagesBotCallbackAnswer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesBotCallbackAnswerTypeID, "messages.botCallbackAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesBotCallbackAnswer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesBotCallbackAnswer) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6538,12 +6718,12 @@ func (m *MessagesBotCallbackAnswer) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.HasURL = m.Flags.Has(3)
 	m.NativeUi = m.Flags.Has(4)
 	if m.Flags.Has(0) {
-		if m.Message, err = b.String(); err != nil {
+		if m.Message, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "message")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "url")
 		}
 	}
@@ -6610,21 +6790,26 @@ func (m *MessagesBotPreparedInlineMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesBotPreparedInlineMessageTypeID, "messages.botPreparedInlineMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesBotPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesBotPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "id")
 	}
 	if m.ExpireDate, err = b.Int(); err != nil {
@@ -6754,15 +6939,20 @@ func (m *MessagesBotResults) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesBotResultsTypeID, "messages.botResults"); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesBotResults) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6780,7 +6970,7 @@ func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "messages.botResults", "query_id")
 	}
 	if m.Flags.Has(1) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.botResults", "next_offset")
 		}
 	}
@@ -6873,15 +7063,20 @@ func (m *MessagesChatAdminsWithInvites) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatAdminsWithInvitesTypeID, "messages.chatAdminsWithInvites"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChatAdminsWithInvites) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesChatAdminsWithInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6961,15 +7156,20 @@ func (m *MessagesChatFull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatFullTypeID, "messages.chatFull"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChatFull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7052,15 +7252,20 @@ func (m *MessagesChatInviteImporters) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatInviteImportersTypeID, "messages.chatInviteImporters"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChatInviteImporters) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesChatInviteImporters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7129,21 +7334,26 @@ func (m *MessagesCheckedHistoryImportPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCheckedHistoryImportPeerTypeID, "messages.checkedHistoryImportPeer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkedHistoryImportPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCheckedHistoryImportPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesCheckedHistoryImportPeer) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ConfirmText, err = b.String(); err != nil {
+	if m.ConfirmText, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkedHistoryImportPeer", "confirm_text")
 	}
 	return nil
@@ -7212,15 +7422,20 @@ func (m *MessagesComposedMessageWithAI) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesComposedMessageWithAITypeID, "messages.composedMessageWithAI"); err != nil {
 		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesComposedMessageWithAI) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesComposedMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7296,15 +7511,20 @@ func (m *MessagesComposedRichMessageWithAI) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesComposedRichMessageWithAITypeID, "messages.composedRichMessageWithAI"); err != nil {
 		return tlrt.DecodeErr(err, "messages.composedRichMessageWithAI", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesComposedRichMessageWithAI) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesComposedRichMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7377,15 +7597,20 @@ func (m *MessagesDialogFilters) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDialogFiltersTypeID, "messages.dialogFilters"); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogFilters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDialogFilters) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesDialogFilters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7562,15 +7787,20 @@ func (m *MessagesDiscussionMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDiscussionMessageTypeID, "messages.discussionMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDiscussionMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7672,21 +7902,26 @@ func (m *MessagesEmojiGameOutcome) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEmojiGameOutcomeTypeID, "messages.emojiGameOutcome"); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEmojiGameOutcome) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEmojiGameOutcome) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Seed, err = b.Bytes(); err != nil {
+	if m.Seed, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "seed")
 	}
 	if m.StakeTonAmount, err = b.Long(); err != nil {
@@ -7760,15 +7995,20 @@ func (m *MessagesExportedChatInvites) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesExportedChatInvitesTypeID, "messages.exportedChatInvites"); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesExportedChatInvites) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesExportedChatInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7874,15 +8114,20 @@ func (m *MessagesForumTopics) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesForumTopicsTypeID, "messages.forumTopics"); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesForumTopics) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7976,15 +8221,20 @@ func (m *MessagesHighScores) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesHighScoresTypeID, "messages.highScores"); err != nil {
 		return tlrt.DecodeErr(err, "messages.highScores", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesHighScores) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesHighScores) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8154,15 +8404,20 @@ func (m *MessagesHistoryImportParsed) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesHistoryImportParsedTypeID, "messages.historyImportParsed"); err != nil {
 		return tlrt.DecodeErr(err, "messages.historyImportParsed", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesHistoryImportParsed) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesHistoryImportParsed) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8175,7 +8430,7 @@ func (m *MessagesHistoryImportParsed) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.Pm = m.Flags.Has(0)
 	m.Group = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.historyImportParsed", "title")
 		}
 	}
@@ -8249,15 +8504,20 @@ func (m *MessagesInactiveChats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesInactiveChatsTypeID, "messages.inactiveChats"); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesInactiveChats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesInactiveChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8333,15 +8593,20 @@ func (m *MessagesInvitedUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesInvitedUsersTypeID, "messages.invitedUsers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.invitedUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesInvitedUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesInvitedUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8538,15 +8803,20 @@ func (m *MessagesMessageReactionsList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMessageReactionsListTypeID, "messages.messageReactionsList"); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesMessageReactionsList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesMessageReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8572,7 +8842,7 @@ func (m *MessagesMessageReactionsList) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.messageReactionsList", "next_offset")
 		}
 	}
@@ -8647,15 +8917,20 @@ func (m *MessagesMessageViews) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMessageViewsTypeID, "messages.messageViews"); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesMessageViews) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesMessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8729,15 +9004,20 @@ func (m *MessagesMyStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMyStickersTypeID, "messages.myStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.myStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesMyStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesMyStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8832,15 +9112,20 @@ func (m *MessagesPeerDialogs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesPeerDialogsTypeID, "messages.peerDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesPeerDialogs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesPeerDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8929,15 +9214,20 @@ func (m *MessagesPeerSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesPeerSettingsTypeID, "messages.peerSettings"); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesPeerSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesPeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9027,15 +9317,20 @@ func (m *MessagesPreparedInlineMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesPreparedInlineMessageTypeID, "messages.preparedInlineMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9273,15 +9568,20 @@ func (m *MessagesSearchResultsCalendar) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchResultsCalendarTypeID, "messages.searchResultsCalendar"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchResultsCalendar) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSearchResultsCalendar) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9526,15 +9826,20 @@ func (m *MessagesTranscribedAudio) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTranscribedAudioTypeID, "messages.transcribedAudio"); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesTranscribedAudio) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesTranscribedAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9548,7 +9853,7 @@ func (m *MessagesTranscribedAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.TranscriptionID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "transcription_id")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "text")
 	}
 	if m.Flags.Has(1) {
@@ -9621,15 +9926,20 @@ func (m *MessagesTranslatedRichMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTranslatedRichMessageTypeID, "messages.translatedRichMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.translatedRichMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesTranslatedRichMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesTranslatedRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9695,15 +10005,20 @@ func (m *MessagesTranslateResult) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTranslateResultTypeID, "messages.translateResult"); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesTranslateResult) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesTranslateResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9820,15 +10135,20 @@ func (m *MessagesVotesList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesVotesListTypeID, "messages.votesList"); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesVotesList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesVotesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9854,7 +10174,7 @@ func (m *MessagesVotesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "messages.votesList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.votesList", "next_offset")
 		}
 	}
@@ -9926,15 +10246,20 @@ func (m *MessagesWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesWebPageTypeID, "messages.webPage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10017,15 +10342,20 @@ func (m *MessagesWebPagePreview) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesWebPagePreviewTypeID, "messages.webPagePreview"); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesWebPagePreview) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesWebPagePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10552,15 +10882,20 @@ func (m *MessagesSearchRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchRequestTypeID, "messages.search"); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10576,7 +10911,7 @@ func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "peer")
 	}
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "q")
 	}
 	if m.Flags.Has(0) {
@@ -11158,15 +11493,20 @@ func (m *MessagesSetTypingRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetTypingRequestTypeID, "messages.setTyping"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setTyping", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetTypingRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSetTypingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11496,15 +11836,20 @@ func (m *MessagesSendMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendMessageRequestTypeID, "messages.sendMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11533,7 +11878,7 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "messages.sendMessage", "reply_to")
 		}
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "message")
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -11900,15 +12245,20 @@ func (m *MessagesSendMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendMediaRequestTypeID, "messages.sendMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11939,7 +12289,7 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "media")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "message")
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -12320,15 +12670,20 @@ func (m *MessagesForwardMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesForwardMessagesRequestTypeID, "messages.forwardMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesForwardMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12657,15 +13012,20 @@ func (m *MessagesReportRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportRequestTypeID, "messages.report"); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesReportRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12680,10 +13040,10 @@ func (m *MessagesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "id")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "option")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "message")
 	}
 	return nil
@@ -12894,15 +13254,20 @@ func (m *MessagesEditChatTitleRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditChatTitleRequestTypeID, "messages.editChatTitle"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatTitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditChatTitleRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEditChatTitleRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12911,7 +13276,7 @@ func (m *MessagesEditChatTitleRequest) DecodeBareAt(b *bin.Buffer, _ int) error 
 	if m.ChatID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatTitle", "chat_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatTitle", "title")
 	}
 	return nil
@@ -12976,15 +13341,20 @@ func (m *MessagesEditChatPhotoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditChatPhotoRequestTypeID, "messages.editChatPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditChatPhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEditChatPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13285,15 +13655,20 @@ func (m *MessagesCreateChatRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCreateChatRequestTypeID, "messages.createChat"); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCreateChatRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesCreateChatRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13309,7 +13684,7 @@ func (m *MessagesCreateChatRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "users")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "title")
 	}
 	if m.Flags.Has(0) {
@@ -13465,15 +13840,20 @@ func (m *MessagesRequestEncryptionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestEncryptionRequestTypeID, "messages.requestEncryption"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestEncryption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestEncryptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesRequestEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13488,7 +13868,7 @@ func (m *MessagesRequestEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.RandomID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestEncryption", "random_id")
 	}
-	if m.GA, err = b.Bytes(); err != nil {
+	if m.GA, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestEncryption", "g_a")
 	}
 	return nil
@@ -13555,15 +13935,20 @@ func (m *MessagesAcceptEncryptionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAcceptEncryptionRequestTypeID, "messages.acceptEncryption"); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptEncryption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAcceptEncryptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesAcceptEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13575,7 +13960,7 @@ func (m *MessagesAcceptEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptEncryption", "peer")
 	}
-	if m.GB, err = b.Bytes(); err != nil {
+	if m.GB, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptEncryption", "g_b")
 	}
 	if m.KeyFingerprint, err = b.Long(); err != nil {
@@ -13917,15 +14302,20 @@ func (m *MessagesSendEncryptedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendEncryptedRequestTypeID, "messages.sendEncrypted"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendEncryptedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSendEncryptedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13945,7 +14335,7 @@ func (m *MessagesSendEncryptedRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.RandomID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "random_id")
 	}
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "data")
 	}
 	m.Flags &^= 1 << 0
@@ -14027,15 +14417,20 @@ func (m *MessagesSendEncryptedFileRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendEncryptedFileRequestTypeID, "messages.sendEncryptedFile"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14055,7 +14450,7 @@ func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.RandomID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "random_id")
 	}
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "data")
 	}
 	if m.File, err = decodeInputEncryptedFile(b, depth+1); err != nil {
@@ -14128,15 +14523,20 @@ func (m *MessagesSendEncryptedServiceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendEncryptedServiceRequestTypeID, "messages.sendEncryptedService"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendEncryptedServiceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSendEncryptedServiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14151,7 +14551,7 @@ func (m *MessagesSendEncryptedServiceRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.RandomID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "random_id")
 	}
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "data")
 	}
 	return nil
@@ -14451,21 +14851,26 @@ func (m *MessagesGetStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetStickersRequestTypeID, "messages.getStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickers", "emoticon")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -14643,15 +15048,20 @@ func (m *MessagesGetWebPagePreviewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetWebPagePreviewRequestTypeID, "messages.getWebPagePreview"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetWebPagePreviewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14664,7 +15074,7 @@ func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "flags")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "message")
 	}
 	if m.Flags.Has(3) {
@@ -14842,15 +15252,20 @@ func (m *MessagesExportChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesExportChatInviteRequestTypeID, "messages.exportChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesExportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesExportChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14879,7 +15294,7 @@ func (m *MessagesExportChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.exportChatInvite", "title")
 		}
 	}
@@ -14956,21 +15371,26 @@ func (m *MessagesCheckChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCheckChatInviteRequestTypeID, "messages.checkChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCheckChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesCheckChatInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.String(); err != nil {
+	if m.Hash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkChatInvite", "hash")
 	}
 	return nil
@@ -15031,21 +15451,26 @@ func (m *MessagesImportChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesImportChatInviteRequestTypeID, "messages.importChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.importChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesImportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesImportChatInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.String(); err != nil {
+	if m.Hash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.importChatInvite", "hash")
 	}
 	return nil
@@ -15110,15 +15535,20 @@ func (m *MessagesGetStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetStickerSetRequestTypeID, "messages.getStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15197,15 +15627,20 @@ func (m *MessagesInstallStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesInstallStickerSetRequestTypeID, "messages.installStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "messages.installStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesInstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesInstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15281,15 +15716,20 @@ func (m *MessagesUninstallStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUninstallStickerSetRequestTypeID, "messages.uninstallStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "messages.uninstallStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesUninstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesUninstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15369,15 +15809,20 @@ func (m *MessagesStartBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStartBotRequestTypeID, "messages.startBot"); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesStartBotRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesStartBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15395,7 +15840,7 @@ func (m *MessagesStartBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.RandomID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "random_id")
 	}
-	if m.StartParam, err = b.String(); err != nil {
+	if m.StartParam, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "start_param")
 	}
 	return nil
@@ -15787,15 +16232,20 @@ func (m *MessagesSearchGlobalRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchGlobalRequestTypeID, "messages.searchGlobal"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchGlobalRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSearchGlobalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15821,7 +16271,7 @@ func (m *MessagesSearchGlobalRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 			return tlrt.DecodeErr(err, "messages.searchGlobal", "community")
 		}
 	}
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "q")
 	}
 	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
@@ -16011,27 +16461,32 @@ func (m *MessagesGetDocumentByHashRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDocumentByHashRequestTypeID, "messages.getDocumentByHash"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetDocumentByHashRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetDocumentByHashRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Sha256, err = b.Bytes(); err != nil {
+	if m.Sha256, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "sha256")
 	}
 	if m.Size, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "size")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "mime_type")
 	}
 	return nil
@@ -16169,15 +16624,20 @@ func (m *MessagesSaveGifRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSaveGifRequestTypeID, "messages.saveGif"); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveGif", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSaveGifRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSaveGifRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16274,15 +16734,20 @@ func (m *MessagesGetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetInlineBotResultsRequestTypeID, "messages.getInlineBotResults"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16306,10 +16771,10 @@ func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 			return tlrt.DecodeErr(err, "messages.getInlineBotResults", "geo_point")
 		}
 	}
-	if m.Query, err = b.String(); err != nil {
+	if m.Query, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "query")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "offset")
 	}
 	m.Flags &^= 1 << 0
@@ -16445,15 +16910,20 @@ func (m *MessagesSetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetInlineBotResultsRequestTypeID, "messages.setInlineBotResults"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16478,7 +16948,7 @@ func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "cache_time")
 	}
 	if m.Flags.Has(2) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.setInlineBotResults", "next_offset")
 		}
 	}
@@ -16675,15 +17145,20 @@ func (m *MessagesSendInlineBotResultRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendInlineBotResultRequestTypeID, "messages.sendInlineBotResult"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendInlineBotResultRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16714,7 +17189,7 @@ func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.QueryID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "query_id")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "id")
 	}
 	if m.Flags.Has(10) {
@@ -17078,15 +17553,20 @@ func (m *MessagesEditMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditMessageRequestTypeID, "messages.editMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17108,7 +17588,7 @@ func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(err, "messages.editMessage", "id")
 	}
 	if m.Flags.Has(11) {
-		if m.Message, err = b.String(); err != nil {
+		if m.Message, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "message")
 		}
 	}
@@ -17328,15 +17808,20 @@ func (m *MessagesEditInlineBotMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditInlineBotMessageRequestTypeID, "messages.editInlineBotMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditInlineBotMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17355,7 +17840,7 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "id")
 	}
 	if m.Flags.Has(11) {
-		if m.Message, err = b.String(); err != nil {
+		if m.Message, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "message")
 		}
 	}
@@ -17497,15 +17982,20 @@ func (m *MessagesGetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetBotCallbackAnswerRequestTypeID, "messages.getBotCallbackAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17526,7 +18016,7 @@ func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Data, err = b.Bytes(); err != nil {
+		if m.Data, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "data")
 		}
 	}
@@ -17664,15 +18154,20 @@ func (m *MessagesSetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetBotCallbackAnswerRequestTypeID, "messages.setBotCallbackAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17687,12 +18182,12 @@ func (m *MessagesSetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, _ int)
 		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Message, err = b.String(); err != nil {
+		if m.Message, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "message")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "url")
 		}
 	}
@@ -17963,15 +18458,20 @@ func (m *MessagesSaveDraftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSaveDraftRequestTypeID, "messages.saveDraft"); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSaveDraftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17994,7 +18494,7 @@ func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "peer")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "message")
 	}
 	if m.Flags.Has(3) {
@@ -18413,15 +18913,20 @@ func (m *MessagesSaveRecentStickerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSaveRecentStickerRequestTypeID, "messages.saveRecentSticker"); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSaveRecentStickerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSaveRecentStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18764,15 +19269,20 @@ func (m *MessagesGetAttachedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAttachedStickersRequestTypeID, "messages.getAttachedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAttachedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetAttachedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetAttachedStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18794,7 +19304,9 @@ func (c *Client) MessagesGetAttachedStickers(ctx context.Context, req *MessagesG
 		req = new(MessagesGetAttachedStickersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StickerSetCoveredClass, error) {
-		return tlrt.DecodeVectorAt(b, 44, 0, decodeStickerSetCovered)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StickerSetCoveredClass, error) {
+			return tlrt.DecodeVectorAt(b, 44, depth, decodeStickerSetCovered)
+		})
 	})
 }
 
@@ -19347,21 +19859,26 @@ func (m *MessagesGetWebPageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetWebPageRequestTypeID, "messages.getWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetWebPageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetWebPageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPage", "url")
 	}
 	if m.Hash, err = b.Int(); err != nil {
@@ -19762,15 +20279,20 @@ func (m *MessagesSetBotShippingResultsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetBotShippingResultsRequestTypeID, "messages.setBotShippingResults"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetBotShippingResultsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19787,7 +20309,7 @@ func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Error, err = b.String(); err != nil {
+		if m.Error, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotShippingResults", "error")
 		}
 	}
@@ -19899,15 +20421,20 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetBotPrecheckoutResultsRequestTypeID, "messages.setBotPrecheckoutResults"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19922,7 +20449,7 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBareAt(b *bin.Buffer, _ 
 		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Error, err = b.String(); err != nil {
+		if m.Error, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "error")
 		}
 	}
@@ -20030,15 +20557,20 @@ func (m *MessagesUploadMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUploadMediaRequestTypeID, "messages.uploadMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesUploadMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesUploadMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20052,7 +20584,7 @@ func (m *MessagesUploadMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(err, "messages.uploadMedia", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.BusinessConnectionID, err = b.String(); err != nil {
+		if m.BusinessConnectionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.uploadMedia", "business_connection_id")
 		}
 	}
@@ -20133,15 +20665,20 @@ func (m *MessagesSendScreenshotNotificationRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, MessagesSendScreenshotNotificationRequestTypeID, "messages.sendScreenshotNotification"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScreenshotNotification", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendScreenshotNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSendScreenshotNotificationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20294,15 +20831,20 @@ func (m *MessagesFaveStickerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFaveStickerRequestTypeID, "messages.faveSticker"); err != nil {
 		return tlrt.DecodeErr(err, "messages.faveSticker", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesFaveStickerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesFaveStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20903,15 +21445,20 @@ func (m *MessagesSendMultiMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendMultiMediaRequestTypeID, "messages.sendMultiMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendMultiMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21043,15 +21590,20 @@ func (m *MessagesUploadEncryptedFileRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUploadEncryptedFileRequestTypeID, "messages.uploadEncryptedFile"); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadEncryptedFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesUploadEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesUploadEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21136,15 +21688,20 @@ func (m *MessagesSearchStickerSetsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchStickerSetsRequestTypeID, "messages.searchStickerSets"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickerSets", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSearchStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21155,7 +21712,7 @@ func (m *MessagesSearchStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) er
 		return tlrt.DecodeErr(err, "messages.searchStickerSets", "flags")
 	}
 	m.ExcludeFeatured = m.Flags.Has(0)
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickerSets", "q")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -21682,15 +22239,20 @@ func (m *MessagesSendVoteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendVoteRequestTypeID, "messages.sendVote"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendVoteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSendVoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21705,7 +22267,7 @@ func (m *MessagesSendVoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "msg_id")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "options")
 	}
 	return nil
@@ -21936,15 +22498,20 @@ func (m *MessagesEditChatAboutRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditChatAboutRequestTypeID, "messages.editChatAbout"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAbout", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditChatAboutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEditChatAboutRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21956,7 +22523,7 @@ func (m *MessagesEditChatAboutRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAbout", "peer")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAbout", "about")
 	}
 	return nil
@@ -22107,21 +22674,26 @@ func (m *MessagesGetEmojiKeywordsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiKeywordsRequestTypeID, "messages.getEmojiKeywords"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywords", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetEmojiKeywordsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetEmojiKeywordsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywords", "lang_code")
 	}
 	return nil
@@ -22186,21 +22758,26 @@ func (m *MessagesGetEmojiKeywordsDifferenceRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiKeywordsDifferenceRequestTypeID, "messages.getEmojiKeywordsDifference"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsDifference", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsDifference", "lang_code")
 	}
 	if m.FromVersion, err = b.Int(); err != nil {
@@ -22269,21 +22846,26 @@ func (m *MessagesGetEmojiKeywordsLanguagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiKeywordsLanguagesRequestTypeID, "messages.getEmojiKeywordsLanguages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsLanguages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCodes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.LangCodes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsLanguages", "lang_codes")
 	}
 	return nil
@@ -22296,7 +22878,9 @@ func (c *Client) MessagesGetEmojiKeywordsLanguages(ctx context.Context, req *Mes
 		req = new(MessagesGetEmojiKeywordsLanguagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]EmojiLanguage, error) {
-		return tlrt.DecodeStructs[EmojiLanguage](b, false, false, 8, 0)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]EmojiLanguage, error) {
+			return tlrt.DecodeStructs[EmojiLanguage](b, false, false, 8, depth)
+		})
 	})
 }
 
@@ -22345,21 +22929,26 @@ func (m *MessagesGetEmojiURLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiURLRequestTypeID, "messages.getEmojiURL"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiURL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetEmojiURLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetEmojiURLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiURL", "lang_code")
 	}
 	return nil
@@ -22691,15 +23280,20 @@ func (m *MessagesRequestURLAuthRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestURLAuthRequestTypeID, "messages.requestUrlAuth"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestUrlAuth", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestURLAuthRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesRequestURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22728,12 +23322,12 @@ func (m *MessagesRequestURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "url")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.InAppOrigin, err = b.String(); err != nil {
+		if m.InAppOrigin, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "in_app_origin")
 		}
 	}
@@ -22929,15 +23523,20 @@ func (m *MessagesAcceptURLAuthRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAcceptURLAuthRequestTypeID, "messages.acceptUrlAuth"); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAcceptURLAuthRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22968,12 +23567,12 @@ func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "url")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.MatchCode, err = b.String(); err != nil {
+		if m.MatchCode, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "match_code")
 		}
 	}
@@ -23549,15 +24148,20 @@ func (m *MessagesGetPollVotesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPollVotesRequestTypeID, "messages.getPollVotes"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetPollVotesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23577,12 +24181,12 @@ func (m *MessagesGetPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Option, err = b.Bytes(); err != nil {
+		if m.Option, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getPollVotes", "option")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Offset, err = b.String(); err != nil {
+		if m.Offset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getPollVotes", "offset")
 		}
 	}
@@ -23676,15 +24280,20 @@ func (m *MessagesToggleStickerSetsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleStickerSetsRequestTypeID, "messages.toggleStickerSets"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesToggleStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23851,7 +24460,9 @@ func (c *Client) MessagesGetSuggestedDialogFilters(ctx context.Context, req *Mes
 		req = new(MessagesGetSuggestedDialogFiltersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogFilterSuggested, error) {
-		return tlrt.DecodeStructs[DialogFilterSuggested](b, false, false, 12, 0)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]DialogFilterSuggested, error) {
+			return tlrt.DecodeStructs[DialogFilterSuggested](b, false, false, 12, depth)
+		})
 	})
 }
 
@@ -23915,15 +24526,20 @@ func (m *MessagesUpdateDialogFilterRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUpdateDialogFilterRequestTypeID, "messages.updateDialogFilter"); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFilter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesUpdateDialogFilterRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesUpdateDialogFilterRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24767,21 +25383,26 @@ func (m *MessagesCheckHistoryImportRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCheckHistoryImportRequestTypeID, "messages.checkHistoryImport"); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkHistoryImport", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCheckHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesCheckHistoryImportRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ImportHead, err = b.String(); err != nil {
+	if m.ImportHead, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkHistoryImport", "import_head")
 	}
 	return nil
@@ -24852,15 +25473,20 @@ func (m *MessagesInitHistoryImportRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesInitHistoryImportRequestTypeID, "messages.initHistoryImport"); err != nil {
 		return tlrt.DecodeErr(err, "messages.initHistoryImport", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesInitHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesInitHistoryImportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24948,15 +25574,20 @@ func (m *MessagesUploadImportedMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUploadImportedMediaRequestTypeID, "messages.uploadImportedMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesUploadImportedMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesUploadImportedMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24971,7 +25602,7 @@ func (m *MessagesUploadImportedMediaRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.ImportID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "import_id")
 	}
-	if m.FileName, err = b.String(); err != nil {
+	if m.FileName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "file_name")
 	}
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
@@ -25198,15 +25829,20 @@ func (m *MessagesGetExportedChatInvitesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetExportedChatInvitesRequestTypeID, "messages.getExportedChatInvites"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25232,7 +25868,7 @@ func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, dept
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetLink, err = b.String(); err != nil {
+		if m.OffsetLink, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "offset_link")
 		}
 	}
@@ -25307,15 +25943,20 @@ func (m *MessagesGetExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetExportedChatInviteRequestTypeID, "messages.getExportedChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25327,7 +25968,7 @@ func (m *MessagesGetExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "peer")
 	}
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "link")
 	}
 	return nil
@@ -25512,15 +26153,20 @@ func (m *MessagesEditExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditExportedChatInviteRequestTypeID, "messages.editExportedChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25537,7 +26183,7 @@ func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, dept
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "peer")
 	}
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "link")
 	}
 	if m.Flags.Has(0) {
@@ -25556,7 +26202,7 @@ func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, dept
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "title")
 		}
 	}
@@ -25729,15 +26375,20 @@ func (m *MessagesDeleteExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteExportedChatInviteRequestTypeID, "messages.deleteExportedChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDeleteExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesDeleteExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25749,7 +26400,7 @@ func (m *MessagesDeleteExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "peer")
 	}
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "link")
 	}
 	return nil
@@ -25972,15 +26623,20 @@ func (m *MessagesGetChatInviteImportersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetChatInviteImportersRequestTypeID, "messages.getChatInviteImporters"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetChatInviteImportersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25999,12 +26655,12 @@ func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.Link, err = b.String(); err != nil {
+		if m.Link, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "link")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Q, err = b.String(); err != nil {
+		if m.Q, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "q")
 		}
 	}
@@ -26254,15 +26910,20 @@ func (m *MessagesSetChatThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetChatThemeRequestTypeID, "messages.setChatTheme"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetChatThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSetChatThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26811,15 +27472,20 @@ func (m *MessagesHideAllChatJoinRequestsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesHideAllChatJoinRequestsRequestTypeID, "messages.hideAllChatJoinRequests"); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26837,7 +27503,7 @@ func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.Link, err = b.String(); err != nil {
+		if m.Link, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "link")
 		}
 	}
@@ -27174,15 +27840,20 @@ func (m *MessagesSendReactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendReactionRequestTypeID, "messages.sendReaction"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27411,15 +28082,20 @@ func (m *MessagesGetMessageReactionsListRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMessageReactionsListRequestTypeID, "messages.getMessageReactionsList"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetMessageReactionsListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27444,7 +28120,7 @@ func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(b *bin.Buffer, dep
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Offset, err = b.String(); err != nil {
+		if m.Offset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "offset")
 		}
 	}
@@ -27583,15 +28259,20 @@ func (m *MessagesSetChatAvailableReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetChatAvailableReactionsRequestTypeID, "messages.setChatAvailableReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetChatAvailableReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSetChatAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27764,15 +28445,20 @@ func (m *MessagesSetDefaultReactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetDefaultReactionRequestTypeID, "messages.setDefaultReaction"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setDefaultReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetDefaultReactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSetDefaultReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27943,15 +28629,20 @@ func (m *MessagesTranslateTextRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTranslateTextRequestTypeID, "messages.translateText"); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesTranslateTextRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesTranslateTextRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27979,11 +28670,11 @@ func (m *MessagesTranslateTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 			return tlrt.DecodeErr(err, "messages.translateText", "text")
 		}
 	}
-	if m.ToLang, err = b.String(); err != nil {
+	if m.ToLang, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateText", "to_lang")
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = b.String(); err != nil {
+		if m.Tone, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "tone")
 		}
 	}
@@ -28369,15 +29060,20 @@ func (m *MessagesSearchSentMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchSentMediaRequestTypeID, "messages.searchSentMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchSentMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchSentMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSearchSentMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28386,7 +29082,7 @@ func (m *MessagesSearchSentMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchSentMedia", "")
 	}
 	var err error
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchSentMedia", "q")
 	}
 	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
@@ -28821,15 +29517,20 @@ func (m *MessagesRequestWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestWebViewRequestTypeID, "messages.requestWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28853,12 +29554,12 @@ func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(err, "messages.requestWebView", "bot")
 	}
 	if m.Flags.Has(1) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "url")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.StartParam, err = b.String(); err != nil {
+		if m.StartParam, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "start_param")
 		}
 	}
@@ -28868,7 +29569,7 @@ func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 			return tlrt.DecodeErr(err, "messages.requestWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "platform")
 	}
 	if m.Flags.Has(0) {
@@ -28980,15 +29681,20 @@ func (m *MessagesProlongWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesProlongWebViewRequestTypeID, "messages.prolongWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.prolongWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesProlongWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesProlongWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29172,15 +29878,20 @@ func (m *MessagesRequestSimpleWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestSimpleWebViewRequestTypeID, "messages.requestSimpleWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestSimpleWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29201,12 +29912,12 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "bot")
 	}
 	if m.Flags.Has(3) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "url")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.StartParam, err = b.String(); err != nil {
+		if m.StartParam, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "start_param")
 		}
 	}
@@ -29216,7 +29927,7 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth 
 			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "platform")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<7 | 1<<8
@@ -29290,15 +30001,20 @@ func (m *MessagesSendWebViewResultMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendWebViewResultMessageRequestTypeID, "messages.sendWebViewResultMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewResultMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendWebViewResultMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSendWebViewResultMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29307,7 +30023,7 @@ func (m *MessagesSendWebViewResultMessageRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendWebViewResultMessage", "")
 	}
 	var err error
-	if m.BotQueryID, err = b.String(); err != nil {
+	if m.BotQueryID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewResultMessage", "bot_query_id")
 	}
 	if m.Result, err = decodeInputBotInlineResult(b, depth+1); err != nil {
@@ -29379,15 +30095,20 @@ func (m *MessagesSendWebViewDataRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendWebViewDataRequestTypeID, "messages.sendWebViewData"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendWebViewDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSendWebViewDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29402,10 +30123,10 @@ func (m *MessagesSendWebViewDataRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.RandomID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "random_id")
 	}
-	if m.ButtonText, err = b.String(); err != nil {
+	if m.ButtonText, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "button_text")
 	}
-	if m.Data, err = b.String(); err != nil {
+	if m.Data, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "data")
 	}
 	return nil
@@ -29680,7 +30401,9 @@ func (c *Client) MessagesGetCustomEmojiDocuments(ctx context.Context, req *Messa
 		req = new(MessagesGetCustomEmojiDocumentsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DocumentClass, error) {
-		return tlrt.DecodeVectorAt(b, 12, 0, decodeDocument)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]DocumentClass, error) {
+			return tlrt.DecodeVectorAt(b, 12, depth, decodeDocument)
+		})
 	})
 }
 
@@ -30510,15 +31233,20 @@ func (m *MessagesSendBotRequestedPeerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendBotRequestedPeerRequestTypeID, "messages.sendBotRequestedPeer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendBotRequestedPeerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30540,7 +31268,7 @@ func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth 
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.WebappReqID, err = b.String(); err != nil {
+		if m.WebappReqID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "webapp_req_id")
 		}
 	}
@@ -30845,21 +31573,26 @@ func (m *MessagesSearchCustomEmojiRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchCustomEmojiRequestTypeID, "messages.searchCustomEmoji"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCustomEmoji", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchCustomEmojiRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSearchCustomEmojiRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCustomEmoji", "emoticon")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -31021,15 +31754,20 @@ func (m *MessagesGetBotAppRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetBotAppRequestTypeID, "messages.getBotApp"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotApp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetBotAppRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetBotAppRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31168,15 +31906,20 @@ func (m *MessagesRequestAppWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestAppWebViewRequestTypeID, "messages.requestAppWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestAppWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31199,7 +31942,7 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "app")
 	}
 	if m.Flags.Has(1) {
-		if m.StartParam, err = b.String(); err != nil {
+		if m.StartParam, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestAppWebView", "start_param")
 		}
 	}
@@ -31209,7 +31952,7 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int
 			return tlrt.DecodeErr(err, "messages.requestAppWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "platform")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<7 | 1<<8
@@ -31335,15 +32078,20 @@ func (m *MessagesSetChatWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetChatWallPaperRequestTypeID, "messages.setChatWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetChatWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSetChatWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31451,15 +32199,20 @@ func (m *MessagesSearchEmojiStickerSetsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchEmojiStickerSetsRequestTypeID, "messages.searchEmojiStickerSets"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31470,7 +32223,7 @@ func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ in
 		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "flags")
 	}
 	m.ExcludeFeatured = m.Flags.Has(0)
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "q")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -32385,15 +33138,20 @@ func (m *MessagesUpdateSavedReactionTagRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUpdateSavedReactionTagRequestTypeID, "messages.updateSavedReactionTag"); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesUpdateSavedReactionTagRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32410,7 +33168,7 @@ func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "reaction")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "title")
 		}
 	}
@@ -32792,21 +33550,26 @@ func (m *MessagesCheckQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCheckQuickReplyShortcutRequestTypeID, "messages.checkQuickReplyShortcut"); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkQuickReplyShortcut", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Shortcut, err = b.String(); err != nil {
+	if m.Shortcut, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkQuickReplyShortcut", "shortcut")
 	}
 	return nil
@@ -32871,15 +33634,20 @@ func (m *MessagesEditQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditQuickReplyShortcutRequestTypeID, "messages.editQuickReplyShortcut"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEditQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32888,7 +33656,7 @@ func (m *MessagesEditQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ in
 	if m.ShortcutID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "shortcut_id")
 	}
-	if m.Shortcut, err = b.String(); err != nil {
+	if m.Shortcut, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "shortcut")
 	}
 	return nil
@@ -33659,15 +34427,20 @@ func (m *MessagesEditFactCheckRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditFactCheckRequestTypeID, "messages.editFactCheck"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editFactCheck", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditFactCheckRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEditFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33867,7 +34640,9 @@ func (c *Client) MessagesGetFactCheck(ctx context.Context, req *MessagesGetFactC
 		req = new(MessagesGetFactCheckRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FactCheck, error) {
-		return tlrt.DecodeStructs[FactCheck](b, false, false, 16, 0)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]FactCheck, error) {
+			return tlrt.DecodeStructs[FactCheck](b, false, false, 16, depth)
+		})
 	})
 }
 
@@ -33980,15 +34755,20 @@ func (m *MessagesRequestMainWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestMainWebViewRequestTypeID, "messages.requestMainWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestMainWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34010,7 +34790,7 @@ func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "bot")
 	}
 	if m.Flags.Has(1) {
-		if m.StartParam, err = b.String(); err != nil {
+		if m.StartParam, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestMainWebView", "start_param")
 		}
 	}
@@ -34020,7 +34800,7 @@ func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth in
 			return tlrt.DecodeErr(err, "messages.requestMainWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "platform")
 	}
 	m.Flags &^= 1<<0 | 1<<7 | 1<<8
@@ -34367,21 +35147,26 @@ func (m *MessagesViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesViewSponsoredMessageRequestTypeID, "messages.viewSponsoredMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.viewSponsoredMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesViewSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RandomID, err = b.Bytes(); err != nil {
+	if m.RandomID, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.viewSponsoredMessage", "random_id")
 	}
 	return nil
@@ -34455,15 +35240,20 @@ func (m *MessagesClickSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesClickSponsoredMessageRequestTypeID, "messages.clickSponsoredMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesClickSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34475,7 +35265,7 @@ func (m *MessagesClickSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int
 	}
 	m.Media = m.Flags.Has(0)
 	m.Fullscreen = m.Flags.Has(1)
-	if m.RandomID, err = b.Bytes(); err != nil {
+	if m.RandomID, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "random_id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -34541,24 +35331,29 @@ func (m *MessagesReportSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportSponsoredMessageRequestTypeID, "messages.reportSponsoredMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesReportSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesReportSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RandomID, err = b.Bytes(); err != nil {
+	if m.RandomID, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "random_id")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "option")
 	}
 	return nil
@@ -34794,15 +35589,20 @@ func (m *MessagesSavePreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavePreparedInlineMessageRequestTypeID, "messages.savePreparedInlineMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSavePreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34893,15 +35693,20 @@ func (m *MessagesGetPreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPreparedInlineMessageRequestTypeID, "messages.getPreparedInlineMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetPreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetPreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34913,7 +35718,7 @@ func (m *MessagesGetPreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "bot")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "id")
 	}
 	return nil
@@ -34995,15 +35800,20 @@ func (m *MessagesSearchStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchStickersRequestTypeID, "messages.searchStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSearchStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35014,13 +35824,13 @@ func (m *MessagesSearchStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error
 		return tlrt.DecodeErr(err, "messages.searchStickers", "flags")
 	}
 	m.Emojis = m.Flags.Has(0)
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "q")
 	}
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "emoticon")
 	}
-	if m.LangCode, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.LangCode, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "lang_code")
 	}
 	if m.Offset, err = b.Int(); err != nil {
@@ -35508,15 +36318,20 @@ func (m *MessagesAppendTodoListRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAppendTodoListRequestTypeID, "messages.appendTodoList"); err != nil {
 		return tlrt.DecodeErr(err, "messages.appendTodoList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAppendTodoListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesAppendTodoListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35663,15 +36478,20 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, MessagesToggleSuggestedPostApprovalRequestTypeID, "messages.toggleSuggestedPostApproval"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35697,7 +36517,7 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(b *bin.Buffer,
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.RejectComment, err = b.String(); err != nil {
+		if m.RejectComment, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "reject_comment")
 		}
 	}
@@ -35810,15 +36630,20 @@ func (m *MessagesGetForumTopicsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetForumTopicsRequestTypeID, "messages.getForumTopics"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35835,7 +36660,7 @@ func (m *MessagesGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Q, err = b.String(); err != nil {
+		if m.Q, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getForumTopics", "q")
 		}
 	}
@@ -36118,15 +36943,20 @@ func (m *MessagesEditForumTopicRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditForumTopicRequestTypeID, "messages.editForumTopic"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editForumTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36146,7 +36976,7 @@ func (m *MessagesEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(err, "messages.editForumTopic", "topic_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.editForumTopic", "title")
 		}
 	}
@@ -36510,15 +37340,20 @@ func (m *MessagesCreateForumTopicRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCreateForumTopicRequestTypeID, "messages.createForumTopic"); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36535,7 +37370,7 @@ func (m *MessagesCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "peer")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "title")
 	}
 	if m.Flags.Has(0) {
@@ -36838,15 +37673,20 @@ func (m *MessagesSummarizeTextRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSummarizeTextRequestTypeID, "messages.summarizeText"); err != nil {
 		return tlrt.DecodeErr(err, "messages.summarizeText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSummarizeTextRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSummarizeTextRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36866,12 +37706,12 @@ func (m *MessagesSummarizeTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(err, "messages.summarizeText", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.ToLang, err = b.String(); err != nil {
+		if m.ToLang, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.summarizeText", "to_lang")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = b.String(); err != nil {
+		if m.Tone, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.summarizeText", "tone")
 		}
 	}
@@ -36949,15 +37789,20 @@ func (m *MessagesEditChatCreatorRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditChatCreatorRequestTypeID, "messages.editChatCreator"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatCreator", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditChatCreatorRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEditChatCreatorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37125,15 +37970,20 @@ func (m *MessagesEditChatParticipantRankRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditChatParticipantRankRequestTypeID, "messages.editChatParticipantRank"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditChatParticipantRankRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesEditChatParticipantRankRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37148,7 +37998,7 @@ func (m *MessagesEditChatParticipantRankRequest) DecodeBareAt(b *bin.Buffer, dep
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "participant")
 	}
-	if m.Rank, err = b.String(); err != nil {
+	if m.Rank, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "rank")
 	}
 	return nil
@@ -37208,21 +38058,26 @@ func (m *MessagesDeclineURLAuthRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeclineURLAuthRequestTypeID, "messages.declineUrlAuth"); err != nil {
 		return tlrt.DecodeErr(err, "messages.declineUrlAuth", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDeclineURLAuthRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesDeclineURLAuthRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.declineUrlAuth", "url")
 	}
 	return nil
@@ -37287,24 +38142,29 @@ func (m *MessagesCheckURLAuthMatchCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCheckURLAuthMatchCodeRequestTypeID, "messages.checkUrlAuthMatchCode"); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "url")
 	}
-	if m.MatchCode, err = b.String(); err != nil {
+	if m.MatchCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "match_code")
 	}
 	return nil
@@ -37423,15 +38283,20 @@ func (m *MessagesComposeMessageWithAIRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesComposeMessageWithAIRequestTypeID, "messages.composeMessageWithAI"); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesComposeMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37450,7 +38315,7 @@ func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "text")
 	}
 	if m.Flags.Has(1) {
-		if m.TranslateToLang, err = b.String(); err != nil {
+		if m.TranslateToLang, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "translate_to_lang")
 		}
 	}
@@ -37619,15 +38484,20 @@ func (m *MessagesReportMusicListenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportMusicListenRequestTypeID, "messages.reportMusicListen"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMusicListen", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesReportMusicListenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesReportMusicListenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37708,15 +38578,20 @@ func (m *MessagesAddPollAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAddPollAnswerRequestTypeID, "messages.addPollAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.addPollAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAddPollAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesAddPollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37798,15 +38673,20 @@ func (m *MessagesDeletePollAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeletePollAnswerRequestTypeID, "messages.deletePollAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDeletePollAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesDeletePollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37821,7 +38701,7 @@ func (m *MessagesDeletePollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "msg_id")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "option")
 	}
 	return nil
@@ -38166,15 +39046,20 @@ func (m *MessagesSetBotGuestChatResultRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetBotGuestChatResultRequestTypeID, "messages.setBotGuestChatResult"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotGuestChatResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetBotGuestChatResultRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesSetBotGuestChatResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38720,15 +39605,20 @@ func (m *MessagesTranslateRichMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTranslateRichMessageRequestTypeID, "messages.translateRichMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateRichMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesTranslateRichMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38756,11 +39646,11 @@ func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "text")
 		}
 	}
-	if m.ToLang, err = b.String(); err != nil {
+	if m.ToLang, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateRichMessage", "to_lang")
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = b.String(); err != nil {
+		if m.Tone, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "tone")
 		}
 	}
@@ -38895,15 +39785,20 @@ func (m *MessagesComposeRichMessageWithAIRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesComposeRichMessageWithAIRequestTypeID, "messages.composeRichMessageWithAI"); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesComposeRichMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38924,7 +39819,7 @@ func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, de
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TranslateToLang, err = b.String(); err != nil {
+		if m.TranslateToLang, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "translate_to_lang")
 		}
 	}
@@ -39011,15 +39906,20 @@ func (m *MessagesRequestChatJoinWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestChatJoinWebViewRequestTypeID, "messages.requestChatJoinWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestChatJoinWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -39041,7 +39941,7 @@ func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(b *bin.Buffer, dept
 			return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "platform")
 	}
 	m.Flags &^= 1 << 0

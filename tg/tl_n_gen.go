@@ -19,7 +19,7 @@ type NotificationSoundClass interface {
 
 // DecodeNotificationSound decodes any constructor of NotificationSound.
 func DecodeNotificationSound(b *bin.Buffer) (NotificationSoundClass, error) {
-	return decodeNotificationSound(b, 0)
+	return tlrt.Owned(b, decodeNotificationSound)
 }
 
 // decodeNotificationSound is DecodeNotificationSound for a value nested depth
@@ -224,24 +224,29 @@ func (m *NotificationSoundLocal) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NotificationSoundLocalTypeID, "notificationSoundLocal"); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundLocal", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *NotificationSoundLocal) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *NotificationSoundLocal) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundLocal", "title")
 	}
-	if m.Data, err = b.String(); err != nil {
+	if m.Data, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundLocal", "data")
 	}
 	return nil
@@ -811,21 +816,26 @@ func (m *NearestDC) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NearestDCTypeID, "nearestDc"); err != nil {
 		return tlrt.DecodeErr(err, "nearestDc", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *NearestDC) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *NearestDC) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Country, err = b.String(); err != nil {
+	if m.Country, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "nearestDc", "country")
 	}
 	if m.ThisDC, err = b.Int(); err != nil {

@@ -28,7 +28,7 @@ type PageBlockClass interface {
 
 // DecodePageBlock decodes any constructor of PageBlock.
 func DecodePageBlock(b *bin.Buffer) (PageBlockClass, error) {
-	return decodePageBlock(b, 0)
+	return tlrt.Owned(b, decodePageBlock)
 }
 
 // decodePageBlock is DecodePageBlock for a value nested depth levels deep.
@@ -237,15 +237,20 @@ func (m *PageBlockTitle) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockTitleTypeID, "pageBlockTitle"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockTitle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockTitle) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -310,15 +315,20 @@ func (m *PageBlockSubtitle) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockSubtitleTypeID, "pageBlockSubtitle"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSubtitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockSubtitle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockSubtitle) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -386,15 +396,20 @@ func (m *PageBlockAuthorDate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockAuthorDateTypeID, "pageBlockAuthorDate"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAuthorDate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockAuthorDate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockAuthorDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -462,15 +477,20 @@ func (m *PageBlockHeader) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeaderTypeID, "pageBlockHeader"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeader", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeader) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -535,15 +555,20 @@ func (m *PageBlockSubheader) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockSubheaderTypeID, "pageBlockSubheader"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSubheader", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockSubheader) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockSubheader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -608,15 +633,20 @@ func (m *PageBlockParagraph) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockParagraphTypeID, "pageBlockParagraph"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockParagraph", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockParagraph) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockParagraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -684,15 +714,20 @@ func (m *PageBlockPreformatted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockPreformattedTypeID, "pageBlockPreformatted"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPreformatted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockPreformatted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockPreformatted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -704,7 +739,7 @@ func (m *PageBlockPreformatted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPreformatted", "text")
 	}
-	if m.Language, err = b.String(); err != nil {
+	if m.Language, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPreformatted", "language")
 	}
 	return nil
@@ -760,15 +795,20 @@ func (m *PageBlockFooter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockFooterTypeID, "pageBlockFooter"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockFooter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockFooter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockFooter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -892,21 +932,26 @@ func (m *PageBlockAnchor) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockAnchorTypeID, "pageBlockAnchor"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAnchor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockAnchor) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockAnchor) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAnchor", "name")
 	}
 	return nil
@@ -965,15 +1010,20 @@ func (m *PageBlockList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockListTypeID, "pageBlockList"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1042,15 +1092,20 @@ func (m *PageBlockBlockquote) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockBlockquoteTypeID, "pageBlockBlockquote"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquote", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockBlockquote) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockBlockquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1122,15 +1177,20 @@ func (m *PageBlockPullquote) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockPullquoteTypeID, "pageBlockPullquote"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPullquote", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockPullquote) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockPullquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1265,15 +1325,20 @@ func (m *PageBlockPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockPhotoTypeID, "pageBlockPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1294,7 +1359,7 @@ func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "caption")
 	}
 	if m.Flags.Has(0) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockPhoto", "url")
 		}
 	}
@@ -1378,15 +1443,20 @@ func (m *PageBlockVideo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockVideoTypeID, "pageBlockVideo"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockVideo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockVideo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1462,15 +1532,20 @@ func (m *PageBlockCover) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockCoverTypeID, "pageBlockCover"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockCover", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockCover) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockCover) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1681,15 +1756,20 @@ func (m *PageBlockEmbed) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockEmbedTypeID, "pageBlockEmbed"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbed", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockEmbed) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockEmbed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1705,12 +1785,12 @@ func (m *PageBlockEmbed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.FullWidth = m.Flags.Has(0)
 	m.AllowScrolling = m.Flags.Has(3)
 	if m.Flags.Has(1) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "url")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Html, err = b.String(); err != nil {
+		if m.Html, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "html")
 		}
 	}
@@ -1817,15 +1897,20 @@ func (m *PageBlockEmbedPost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockEmbedPostTypeID, "pageBlockEmbedPost"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockEmbedPost) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1834,7 +1919,7 @@ func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockEmbedPost", "")
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "url")
 	}
 	if m.WebpageID, err = b.Long(); err != nil {
@@ -1843,7 +1928,7 @@ func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AuthorPhotoID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "author_photo_id")
 	}
-	if m.Author, err = b.String(); err != nil {
+	if m.Author, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "author")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -1916,15 +2001,20 @@ func (m *PageBlockCollage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockCollageTypeID, "pageBlockCollage"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockCollage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockCollage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockCollage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2000,15 +2090,20 @@ func (m *PageBlockSlideshow) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockSlideshowTypeID, "pageBlockSlideshow"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSlideshow", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockSlideshow) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockSlideshow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2076,15 +2171,20 @@ func (m *PageBlockChannel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockChannelTypeID, "pageBlockChannel"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockChannel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2151,15 +2251,20 @@ func (m *PageBlockAudio) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockAudioTypeID, "pageBlockAudio"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAudio", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockAudio) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2227,15 +2332,20 @@ func (m *PageBlockKicker) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockKickerTypeID, "pageBlockKicker"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockKicker", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockKicker) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockKicker) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2320,15 +2430,20 @@ func (m *PageBlockTable) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockTableTypeID, "pageBlockTable"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockTable) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockTable) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2471,15 +2586,20 @@ func (m *PageBlockOrderedList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockOrderedListTypeID, "pageBlockOrderedList"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockOrderedList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2502,7 +2622,7 @@ func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Type, err = b.String(); err != nil {
+		if m.Type, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockOrderedList", "type")
 		}
 	}
@@ -2581,15 +2701,20 @@ func (m *PageBlockDetails) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockDetailsTypeID, "pageBlockDetails"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockDetails) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2671,15 +2796,20 @@ func (m *PageBlockRelatedArticles) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockRelatedArticlesTypeID, "pageBlockRelatedArticles"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockRelatedArticles) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockRelatedArticles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2758,15 +2888,20 @@ func (m *PageBlockMap) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockMapTypeID, "pageBlockMap"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMap", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockMap) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2843,15 +2978,20 @@ func (m *PageBlockHeading1) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeading1TypeID, "pageBlockHeading1"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading1", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeading1) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockHeading1) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2916,15 +3056,20 @@ func (m *PageBlockHeading2) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeading2TypeID, "pageBlockHeading2"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading2", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeading2) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockHeading2) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2989,15 +3134,20 @@ func (m *PageBlockHeading3) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeading3TypeID, "pageBlockHeading3"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading3", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeading3) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockHeading3) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3062,15 +3212,20 @@ func (m *PageBlockHeading4) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeading4TypeID, "pageBlockHeading4"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading4", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeading4) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockHeading4) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3135,15 +3290,20 @@ func (m *PageBlockHeading5) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeading5TypeID, "pageBlockHeading5"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading5", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeading5) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockHeading5) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3208,15 +3368,20 @@ func (m *PageBlockHeading6) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeading6TypeID, "pageBlockHeading6"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading6", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeading6) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockHeading6) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3279,21 +3444,26 @@ func (m *PageBlockMath) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockMathTypeID, "pageBlockMath"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMath", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockMath) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockMath) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Source, err = b.String(); err != nil {
+	if m.Source, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMath", "source")
 	}
 	return nil
@@ -3349,15 +3519,20 @@ func (m *PageBlockThinking) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockThinkingTypeID, "pageBlockThinking"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockThinking", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockThinking) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockThinking) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3433,15 +3608,20 @@ func (m *InputPageBlockMap) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPageBlockMapTypeID, "inputPageBlockMap"); err != nil {
 		return tlrt.DecodeErr(err, "inputPageBlockMap", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPageBlockMap) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3526,15 +3706,20 @@ func (m *PageBlockBlockquoteBlocks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockBlockquoteBlocksTypeID, "pageBlockBlockquoteBlocks"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockBlockquoteBlocks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageBlockBlockquoteBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3563,7 +3748,7 @@ type PageListItemClass interface {
 
 // DecodePageListItem decodes any constructor of PageListItem.
 func DecodePageListItem(b *bin.Buffer) (PageListItemClass, error) {
-	return decodePageListItem(b, 0)
+	return tlrt.Owned(b, decodePageListItem)
 }
 
 // decodePageListItem is DecodePageListItem for a value nested depth levels
@@ -3650,15 +3835,20 @@ func (m *PageListItemText) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageListItemTextTypeID, "pageListItemText"); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageListItemText) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageListItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3745,15 +3935,20 @@ func (m *PageListItemBlocks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageListItemBlocksTypeID, "pageListItemBlocks"); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemBlocks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageListItemBlocks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageListItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3786,7 +3981,7 @@ type PageListOrderedItemClass interface {
 
 // DecodePageListOrderedItem decodes any constructor of PageListOrderedItem.
 func DecodePageListOrderedItem(b *bin.Buffer) (PageListOrderedItemClass, error) {
-	return decodePageListOrderedItem(b, 0)
+	return tlrt.Owned(b, decodePageListOrderedItem)
 }
 
 // decodePageListOrderedItem is DecodePageListOrderedItem for a value nested
@@ -3956,15 +4151,20 @@ func (m *PageListOrderedItemText) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageListOrderedItemTextTypeID, "pageListOrderedItemText"); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageListOrderedItemText) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3980,7 +4180,7 @@ func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Num, err = b.String(); err != nil {
+		if m.Num, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemText", "num")
 		}
 	}
@@ -3993,7 +4193,7 @@ func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Type, err = b.String(); err != nil {
+		if m.Type, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemText", "type")
 		}
 	}
@@ -4158,15 +4358,20 @@ func (m *PageListOrderedItemBlocks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageListOrderedItemBlocksTypeID, "pageListOrderedItemBlocks"); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageListOrderedItemBlocks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4182,7 +4387,7 @@ func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Num, err = b.String(); err != nil {
+		if m.Num, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "num")
 		}
 	}
@@ -4195,7 +4400,7 @@ func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Type, err = b.String(); err != nil {
+		if m.Type, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "type")
 		}
 	}
@@ -4462,7 +4667,7 @@ type PasswordKdfAlgoClass interface {
 
 // DecodePasswordKdfAlgo decodes any constructor of PasswordKdfAlgo.
 func DecodePasswordKdfAlgo(b *bin.Buffer) (PasswordKdfAlgoClass, error) {
-	return decodePasswordKdfAlgo(b, 0)
+	return tlrt.Owned(b, decodePasswordKdfAlgo)
 }
 
 // decodePasswordKdfAlgo is DecodePasswordKdfAlgo for a value nested depth
@@ -4611,30 +4816,35 @@ func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Deco
 	if err := tlrt.ConsumeID(b, PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow"); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Salt1, err = b.Bytes(); err != nil {
+	if m.Salt1, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "salt1")
 	}
-	if m.Salt2, err = b.Bytes(); err != nil {
+	if m.Salt2, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "salt2")
 	}
 	if m.G, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "g")
 	}
-	if m.P, err = b.Bytes(); err != nil {
+	if m.P, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "p")
 	}
 	return nil
@@ -5505,7 +5715,7 @@ type PhoneCallClass interface {
 
 // DecodePhoneCall decodes any constructor of PhoneCall.
 func DecodePhoneCall(b *bin.Buffer) (PhoneCallClass, error) {
-	return decodePhoneCall(b, 0)
+	return tlrt.Owned(b, decodePhoneCall)
 }
 
 // decodePhoneCall is DecodePhoneCall for a value nested depth levels deep.
@@ -5705,15 +5915,20 @@ func (m *PhoneCallWaiting) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallWaitingTypeID, "phoneCallWaiting"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCallWaiting) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneCallWaiting) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5828,15 +6043,20 @@ func (m *PhoneCallRequested) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallRequestedTypeID, "phoneCallRequested"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCallRequested) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneCallRequested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5865,7 +6085,7 @@ func (m *PhoneCallRequested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ParticipantID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "participant_id")
 	}
-	if m.GAHash, err = b.Bytes(); err != nil {
+	if m.GAHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "g_a_hash")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
@@ -5946,15 +6166,20 @@ func (m *PhoneCallAccepted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallAcceptedTypeID, "phoneCallAccepted"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCallAccepted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5983,7 +6208,7 @@ func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ParticipantID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "participant_id")
 	}
-	if m.GB, err = b.Bytes(); err != nil {
+	if m.GB, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "g_b")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
@@ -6095,15 +6320,20 @@ func (m *PhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallTypeID, "phoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6134,7 +6364,7 @@ func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ParticipantID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "participant_id")
 	}
-	if m.GAOrB, err = b.Bytes(); err != nil {
+	if m.GAOrB, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "g_a_or_b")
 	}
 	if m.KeyFingerprint, err = b.Long(); err != nil {
@@ -6264,15 +6494,20 @@ func (m *PhoneCallDiscarded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallDiscardedTypeID, "phoneCallDiscarded"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscarded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCallDiscarded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneCallDiscarded) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6322,7 +6557,7 @@ type PhoneCallDiscardReasonClass interface {
 // DecodePhoneCallDiscardReason decodes any constructor of
 // PhoneCallDiscardReason.
 func DecodePhoneCallDiscardReason(b *bin.Buffer) (PhoneCallDiscardReasonClass, error) {
-	return decodePhoneCallDiscardReason(b, 0)
+	return tlrt.Owned(b, decodePhoneCallDiscardReason)
 }
 
 // decodePhoneCallDiscardReason is DecodePhoneCallDiscardReason for a value
@@ -6659,21 +6894,26 @@ func (m *PhoneCallDiscardReasonMigrateConferenceCall) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonMigrateConferenceCallTypeID, "phoneCallDiscardReasonMigrateConferenceCall"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMigrateConferenceCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMigrateConferenceCall", "slug")
 	}
 	return nil
@@ -6690,7 +6930,7 @@ type PhoneConnectionClass interface {
 
 // DecodePhoneConnection decodes any constructor of PhoneConnection.
 func DecodePhoneConnection(b *bin.Buffer) (PhoneConnectionClass, error) {
-	return decodePhoneConnection(b, 0)
+	return tlrt.Owned(b, decodePhoneConnection)
 }
 
 // decodePhoneConnection is DecodePhoneConnection for a value nested depth
@@ -6779,15 +7019,20 @@ func (m *PhoneConnection) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneConnectionTypeID, "phoneConnection"); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneConnection) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6801,16 +7046,16 @@ func (m *PhoneConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "id")
 	}
-	if m.IP, err = b.String(); err != nil {
+	if m.IP, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "ip")
 	}
-	if m.Ipv6, err = b.String(); err != nil {
+	if m.Ipv6, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "ipv6")
 	}
 	if m.Port, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "port")
 	}
-	if m.PeerTag, err = b.Bytes(); err != nil {
+	if m.PeerTag, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "peer_tag")
 	}
 	m.Flags &^= 1 << 0
@@ -6888,15 +7133,20 @@ func (m *PhoneConnectionWebrtc) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneConnectionWebrtcTypeID, "phoneConnectionWebrtc"); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneConnectionWebrtc) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneConnectionWebrtc) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6911,19 +7161,19 @@ func (m *PhoneConnectionWebrtc) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "id")
 	}
-	if m.IP, err = b.String(); err != nil {
+	if m.IP, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "ip")
 	}
-	if m.Ipv6, err = b.String(); err != nil {
+	if m.Ipv6, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "ipv6")
 	}
 	if m.Port, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "port")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "username")
 	}
-	if m.Password, err = b.String(); err != nil {
+	if m.Password, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "password")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -6940,7 +7190,7 @@ type PhotoClass interface {
 
 // DecodePhoto decodes any constructor of Photo.
 func DecodePhoto(b *bin.Buffer) (PhotoClass, error) {
-	return decodePhoto(b, 0)
+	return tlrt.Owned(b, decodePhoto)
 }
 
 // decodePhoto is DecodePhoto for a value nested depth levels deep.
@@ -7141,15 +7391,20 @@ func (m *Photo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoTypeID, "photo"); err != nil {
 		return tlrt.DecodeErr(err, "photo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Photo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7169,7 +7424,7 @@ func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "photo", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "photo", "file_reference")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -7204,7 +7459,7 @@ type PhotoSizeClass interface {
 
 // DecodePhotoSize decodes any constructor of PhotoSize.
 func DecodePhotoSize(b *bin.Buffer) (PhotoSizeClass, error) {
-	return decodePhotoSize(b, 0)
+	return tlrt.Owned(b, decodePhotoSize)
 }
 
 // decodePhotoSize is DecodePhotoSize for a value nested depth levels deep.
@@ -7284,21 +7539,26 @@ func (m *PhotoSizeEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoSizeEmptyTypeID, "photoSizeEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotoSizeEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhotoSizeEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeEmpty", "type")
 	}
 	return nil
@@ -7358,21 +7618,26 @@ func (m *PhotoSize) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoSizeTypeID, "photoSize"); err != nil {
 		return tlrt.DecodeErr(err, "photoSize", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotoSize) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhotoSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "photoSize", "type")
 	}
 	if m.W, err = b.Int(); err != nil {
@@ -7441,21 +7706,26 @@ func (m *PhotoCachedSize) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoCachedSizeTypeID, "photoCachedSize"); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotoCachedSize) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhotoCachedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "type")
 	}
 	if m.W, err = b.Int(); err != nil {
@@ -7464,7 +7734,7 @@ func (m *PhotoCachedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.H, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "h")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "bytes")
 	}
 	return nil
@@ -7520,24 +7790,29 @@ func (m *PhotoStrippedSize) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoStrippedSizeTypeID, "photoStrippedSize"); err != nil {
 		return tlrt.DecodeErr(err, "photoStrippedSize", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotoStrippedSize) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhotoStrippedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "photoStrippedSize", "type")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "photoStrippedSize", "bytes")
 	}
 	return nil
@@ -7601,21 +7876,26 @@ func (m *PhotoSizeProgressive) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoSizeProgressiveTypeID, "photoSizeProgressive"); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotoSizeProgressive) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhotoSizeProgressive) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "type")
 	}
 	if m.W, err = b.Int(); err != nil {
@@ -7680,24 +7960,29 @@ func (m *PhotoPathSize) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoPathSizeTypeID, "photoPathSize"); err != nil {
 		return tlrt.DecodeErr(err, "photoPathSize", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotoPathSize) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhotoPathSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "photoPathSize", "type")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "photoPathSize", "bytes")
 	}
 	return nil
@@ -7714,7 +7999,7 @@ type PollAnswerClass interface {
 
 // DecodePollAnswer decodes any constructor of PollAnswer.
 func DecodePollAnswer(b *bin.Buffer) (PollAnswerClass, error) {
-	return decodePollAnswer(b, 0)
+	return tlrt.Owned(b, decodePollAnswer)
 }
 
 // decodePollAnswer is DecodePollAnswer for a value nested depth levels deep.
@@ -7841,15 +8126,20 @@ func (m *PollAnswer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PollAnswerTypeID, "pollAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7865,7 +8155,7 @@ func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "text")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "option")
 	}
 	if m.Flags.Has(0) {
@@ -7953,15 +8243,20 @@ func (m *InputPollAnswer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPollAnswerTypeID, "inputPollAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "inputPollAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPollAnswer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputPollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10713,7 +11008,7 @@ type PublicForwardClass interface {
 
 // DecodePublicForward decodes any constructor of PublicForward.
 func DecodePublicForward(b *bin.Buffer) (PublicForwardClass, error) {
-	return decodePublicForward(b, 0)
+	return tlrt.Owned(b, decodePublicForward)
 }
 
 // decodePublicForward is DecodePublicForward for a value nested depth levels
@@ -10788,15 +11083,20 @@ func (m *PublicForwardMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PublicForwardMessageTypeID, "publicForwardMessage"); err != nil {
 		return tlrt.DecodeErr(err, "publicForwardMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PublicForwardMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PublicForwardMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10865,15 +11165,20 @@ func (m *PublicForwardStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PublicForwardStoryTypeID, "publicForwardStory"); err != nil {
 		return tlrt.DecodeErr(err, "publicForwardStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PublicForwardStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PublicForwardStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11004,15 +11309,20 @@ func (m *Page) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageTypeID, "page"); err != nil {
 		return tlrt.DecodeErr(err, "page", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Page) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11028,7 +11338,7 @@ func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Part = m.Flags.Has(0)
 	m.Rtl = m.Flags.Has(1)
 	m.V2 = m.Flags.Has(2)
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "page", "url")
 	}
 	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
@@ -11103,15 +11413,20 @@ func (m *PageCaption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageCaptionTypeID, "pageCaption"); err != nil {
 		return tlrt.DecodeErr(err, "pageCaption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageCaption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageCaption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11316,15 +11631,20 @@ func (m *PageRelatedArticle) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageRelatedArticleTypeID, "pageRelatedArticle"); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageRelatedArticle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageRelatedArticle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11334,19 +11654,19 @@ func (m *PageRelatedArticle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "flags")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "url")
 	}
 	if m.WebpageID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "webpage_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "description")
 		}
 	}
@@ -11356,7 +11676,7 @@ func (m *PageRelatedArticle) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Author, err = b.String(); err != nil {
+		if m.Author, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "author")
 		}
 	}
@@ -11518,15 +11838,20 @@ func (m *PageTableCell) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageTableCellTypeID, "pageTableCell"); err != nil {
 		return tlrt.DecodeErr(err, "pageTableCell", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageTableCell) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageTableCell) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11619,15 +11944,20 @@ func (m *PageTableRow) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageTableRowTypeID, "pageTableRow"); err != nil {
 		return tlrt.DecodeErr(err, "pageTableRow", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageTableRow) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PageTableRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11754,15 +12084,20 @@ func (m *Passkey) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PasskeyTypeID, "passkey"); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Passkey) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Passkey) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11772,10 +12107,10 @@ func (m *Passkey) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "flags")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "id")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "name")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -11848,24 +12183,29 @@ func (m *PaymentCharge) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentChargeTypeID, "paymentCharge"); err != nil {
 		return tlrt.DecodeErr(err, "paymentCharge", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentCharge) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentCharge) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentCharge", "id")
 	}
-	if m.ProviderChargeID, err = b.String(); err != nil {
+	if m.ProviderChargeID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentCharge", "provider_charge_id")
 	}
 	return nil
@@ -11918,24 +12258,29 @@ func (m *PaymentFormMethod) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentFormMethodTypeID, "paymentFormMethod"); err != nil {
 		return tlrt.DecodeErr(err, "paymentFormMethod", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentFormMethod) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentFormMethod) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentFormMethod", "url")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentFormMethod", "title")
 	}
 	return nil
@@ -12080,15 +12425,20 @@ func (m *PaymentRequestedInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentRequestedInfoTypeID, "paymentRequestedInfo"); err != nil {
 		return tlrt.DecodeErr(err, "paymentRequestedInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentRequestedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12102,17 +12452,17 @@ func (m *PaymentRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "paymentRequestedInfo", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Name, err = b.String(); err != nil {
+		if m.Name, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "name")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Phone, err = b.String(); err != nil {
+		if m.Phone, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "phone")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Email, err = b.String(); err != nil {
+		if m.Email, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "email")
 		}
 	}
@@ -12184,24 +12534,29 @@ func (m *PaymentSavedCredentialsCard) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentSavedCredentialsCardTypeID, "paymentSavedCredentialsCard"); err != nil {
 		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentSavedCredentialsCard) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentSavedCredentialsCard) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "title")
 	}
 	return nil
@@ -12526,15 +12881,20 @@ func (m *PeerNotifySettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerNotifySettingsTypeID, "peerNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "peerNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PeerNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12999,15 +13359,20 @@ func (m *PeerSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerSettingsTypeID, "peerSettings"); err != nil {
 		return tlrt.DecodeErr(err, "peerSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PeerSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13034,7 +13399,7 @@ func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.RequestChatTitle, err = b.String(); err != nil {
+		if m.RequestChatTitle, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "request_chat_title")
 		}
 	}
@@ -13049,7 +13414,7 @@ func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.BusinessBotManageURL, err = b.String(); err != nil {
+		if m.BusinessBotManageURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "business_bot_manage_url")
 		}
 	}
@@ -13059,12 +13424,12 @@ func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.RegistrationMonth, err = b.String(); err != nil {
+		if m.RegistrationMonth, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "registration_month")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PhoneCountry, err = b.String(); err != nil {
+		if m.PhoneCountry, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "phone_country")
 		}
 	}
@@ -13194,15 +13559,20 @@ func (m *PeerStories) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerStoriesTypeID, "peerStories"); err != nil {
 		return tlrt.DecodeErr(err, "peerStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PeerStories) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13288,15 +13658,20 @@ func (m *PendingSuggestion) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PendingSuggestionTypeID, "pendingSuggestion"); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PendingSuggestion) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PendingSuggestion) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13305,7 +13680,7 @@ func (m *PendingSuggestion) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pendingSuggestion", "")
 	}
 	var err error
-	if m.Suggestion, err = b.String(); err != nil {
+	if m.Suggestion, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "suggestion")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
@@ -13314,7 +13689,7 @@ func (m *PendingSuggestion) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Description, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "description")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "url")
 	}
 	return nil
@@ -13385,15 +13760,20 @@ func (m *PhoneCallProtocol) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallProtocolTypeID, "phoneCallProtocol"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCallProtocol) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneCallProtocol) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13411,7 +13791,7 @@ func (m *PhoneCallProtocol) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.MaxLayer, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "max_layer")
 	}
-	if m.LibraryVersions, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.LibraryVersions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "library_versions")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -13613,15 +13993,20 @@ func (m *Poll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PollTypeID, "poll"); err != nil {
 		return tlrt.DecodeErr(err, "poll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Poll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13664,7 +14049,7 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "poll", "countries_iso2")
 		}
 	}
@@ -13803,15 +14188,20 @@ func (m *PollAnswerVoters) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PollAnswerVotersTypeID, "pollAnswerVoters"); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswerVoters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PollAnswerVoters) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13826,7 +14216,7 @@ func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Chosen = m.Flags.Has(0)
 	m.Correct = m.Flags.Has(1)
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswerVoters", "option")
 	}
 	if m.Flags.Has(2) {
@@ -14069,15 +14459,20 @@ func (m *PollResults) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PollResultsTypeID, "pollResults"); err != nil {
 		return tlrt.DecodeErr(err, "pollResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PollResults) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14109,7 +14504,7 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Solution, err = b.String(); err != nil {
+		if m.Solution, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "solution")
 		}
 	}
@@ -14265,36 +14660,41 @@ func (m *PostAddress) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PostAddressTypeID, "postAddress"); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PostAddress) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PostAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StreetLine1, err = b.String(); err != nil {
+	if m.StreetLine1, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "street_line1")
 	}
-	if m.StreetLine2, err = b.String(); err != nil {
+	if m.StreetLine2, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "street_line2")
 	}
-	if m.City, err = b.String(); err != nil {
+	if m.City, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "city")
 	}
-	if m.State, err = b.String(); err != nil {
+	if m.State, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "state")
 	}
-	if m.CountryIso2, err = b.String(); err != nil {
+	if m.CountryIso2, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "country_iso2")
 	}
-	if m.PostCode, err = b.String(); err != nil {
+	if m.PostCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "post_code")
 	}
 	return nil
@@ -14413,15 +14813,20 @@ func (m *PremiumGiftCodeOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumGiftCodeOptionTypeID, "premiumGiftCodeOption"); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PremiumGiftCodeOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PremiumGiftCodeOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14438,7 +14843,7 @@ func (m *PremiumGiftCodeOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "months")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = b.String(); err != nil {
+		if m.StoreProduct, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "premiumGiftCodeOption", "store_product")
 		}
 	}
@@ -14447,7 +14852,7 @@ func (m *PremiumGiftCodeOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "premiumGiftCodeOption", "store_quantity")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -14584,15 +14989,20 @@ func (m *PremiumSubscriptionOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumSubscriptionOptionTypeID, "premiumSubscriptionOption"); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PremiumSubscriptionOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PremiumSubscriptionOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14605,24 +15015,24 @@ func (m *PremiumSubscriptionOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.Current = m.Flags.Has(1)
 	m.CanPurchaseUpgrade = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Transaction, err = b.String(); err != nil {
+		if m.Transaction, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "premiumSubscriptionOption", "transaction")
 		}
 	}
 	if m.Months, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "months")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "amount")
 	}
-	if m.BotURL, err = b.String(); err != nil {
+	if m.BotURL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "bot_url")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = b.String(); err != nil {
+		if m.StoreProduct, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "premiumSubscriptionOption", "store_product")
 		}
 	}

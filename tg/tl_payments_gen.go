@@ -21,7 +21,7 @@ type PaymentsCheckCanSendGiftResultClass interface {
 // DecodePaymentsCheckCanSendGiftResult decodes any constructor of
 // payments.CheckCanSendGiftResult.
 func DecodePaymentsCheckCanSendGiftResult(b *bin.Buffer) (PaymentsCheckCanSendGiftResultClass, error) {
-	return decodePaymentsCheckCanSendGiftResult(b, 0)
+	return tlrt.Owned(b, decodePaymentsCheckCanSendGiftResult)
 }
 
 // decodePaymentsCheckCanSendGiftResult is DecodePaymentsCheckCanSendGiftResult
@@ -166,15 +166,20 @@ func (m *PaymentsCheckCanSendGiftResultFail) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCheckCanSendGiftResultFailTypeID, "payments.checkCanSendGiftResultFail"); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkCanSendGiftResultFail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsCheckCanSendGiftResultFail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsCheckCanSendGiftResultFail) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -200,7 +205,7 @@ type PaymentsGiveawayInfoClass interface {
 
 // DecodePaymentsGiveawayInfo decodes any constructor of payments.GiveawayInfo.
 func DecodePaymentsGiveawayInfo(b *bin.Buffer) (PaymentsGiveawayInfoClass, error) {
-	return decodePaymentsGiveawayInfo(b, 0)
+	return tlrt.Owned(b, decodePaymentsGiveawayInfo)
 }
 
 // decodePaymentsGiveawayInfo is DecodePaymentsGiveawayInfo for a value nested
@@ -375,15 +380,20 @@ func (m *PaymentsGiveawayInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGiveawayInfoTypeID, "payments.giveawayInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGiveawayInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGiveawayInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -409,7 +419,7 @@ func (m *PaymentsGiveawayInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.DisallowedCountry, err = b.String(); err != nil {
+		if m.DisallowedCountry, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.giveawayInfo", "disallowed_country")
 		}
 	}
@@ -578,15 +588,20 @@ func (m *PaymentsGiveawayInfoResults) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGiveawayInfoResultsTypeID, "payments.giveawayInfoResults"); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGiveawayInfoResults) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGiveawayInfoResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -602,7 +617,7 @@ func (m *PaymentsGiveawayInfoResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "start_date")
 	}
 	if m.Flags.Has(3) {
-		if m.GiftCodeSlug, err = b.String(); err != nil {
+		if m.GiftCodeSlug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "gift_code_slug")
 		}
 	}
@@ -646,7 +661,7 @@ type PaymentsPaymentFormClass interface {
 
 // DecodePaymentsPaymentForm decodes any constructor of payments.PaymentForm.
 func DecodePaymentsPaymentForm(b *bin.Buffer) (PaymentsPaymentFormClass, error) {
-	return decodePaymentsPaymentForm(b, 0)
+	return tlrt.Owned(b, decodePaymentsPaymentForm)
 }
 
 // decodePaymentsPaymentForm is DecodePaymentsPaymentForm for a value nested
@@ -884,15 +899,20 @@ func (m *PaymentsPaymentForm) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentFormTypeID, "payments.paymentForm"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentForm) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -913,10 +933,10 @@ func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "bot_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "description")
 	}
 	if m.Flags.Has(5) {
@@ -930,11 +950,11 @@ func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ProviderID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "provider_id")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "url")
 	}
 	if m.Flags.Has(4) {
-		if m.NativeProvider, err = b.String(); err != nil {
+		if m.NativeProvider, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "native_provider")
 		}
 	}
@@ -1056,15 +1076,20 @@ func (m *PaymentsPaymentFormStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentFormStarsTypeID, "payments.paymentFormStars"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentFormStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsPaymentFormStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1083,10 +1108,10 @@ func (m *PaymentsPaymentFormStars) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "bot_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "description")
 	}
 	if m.Flags.Has(5) {
@@ -1159,15 +1184,20 @@ func (m *PaymentsPaymentFormStarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentFormStarGiftTypeID, "payments.paymentFormStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentFormStarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsPaymentFormStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1197,7 +1227,7 @@ type PaymentsPaymentReceiptClass interface {
 // DecodePaymentsPaymentReceipt decodes any constructor of
 // payments.PaymentReceipt.
 func DecodePaymentsPaymentReceipt(b *bin.Buffer) (PaymentsPaymentReceiptClass, error) {
-	return decodePaymentsPaymentReceipt(b, 0)
+	return tlrt.Owned(b, decodePaymentsPaymentReceipt)
 }
 
 // decodePaymentsPaymentReceipt is DecodePaymentsPaymentReceipt for a value
@@ -1362,15 +1392,20 @@ func (m *PaymentsPaymentReceipt) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentReceiptTypeID, "payments.paymentReceipt"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentReceipt) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1392,10 +1427,10 @@ func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ProviderID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "provider_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "description")
 	}
 	if m.Flags.Has(2) {
@@ -1423,13 +1458,13 @@ func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.paymentReceipt", "tip_amount")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "total_amount")
 	}
-	if m.CredentialsTitle, err = b.String(); err != nil {
+	if m.CredentialsTitle, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "credentials_title")
 	}
 	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
@@ -1530,15 +1565,20 @@ func (m *PaymentsPaymentReceiptStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentReceiptStarsTypeID, "payments.paymentReceiptStars"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentReceiptStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1557,10 +1597,10 @@ func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "bot_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "description")
 	}
 	if m.Flags.Has(2) {
@@ -1571,13 +1611,13 @@ func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) err
 	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "invoice")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "total_amount")
 	}
-	if m.TransactionID, err = b.String(); err != nil {
+	if m.TransactionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "transaction_id")
 	}
 	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
@@ -1599,7 +1639,7 @@ type PaymentsPaymentResultClass interface {
 // DecodePaymentsPaymentResult decodes any constructor of
 // payments.PaymentResult.
 func DecodePaymentsPaymentResult(b *bin.Buffer) (PaymentsPaymentResultClass, error) {
-	return decodePaymentsPaymentResult(b, 0)
+	return tlrt.Owned(b, decodePaymentsPaymentResult)
 }
 
 // decodePaymentsPaymentResult is DecodePaymentsPaymentResult for a value nested
@@ -1676,15 +1716,20 @@ func (m *PaymentsPaymentResult) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentResultTypeID, "payments.paymentResult"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentResult) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsPaymentResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1751,21 +1796,26 @@ func (m *PaymentsPaymentVerificationNeeded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentVerificationNeededTypeID, "payments.paymentVerificationNeeded"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentVerificationNeeded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentVerificationNeeded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsPaymentVerificationNeeded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentVerificationNeeded", "url")
 	}
 	return nil
@@ -1784,7 +1834,7 @@ type PaymentsStarGiftActiveAuctionsClass interface {
 // DecodePaymentsStarGiftActiveAuctions decodes any constructor of
 // payments.StarGiftActiveAuctions.
 func DecodePaymentsStarGiftActiveAuctions(b *bin.Buffer) (PaymentsStarGiftActiveAuctionsClass, error) {
-	return decodePaymentsStarGiftActiveAuctions(b, 0)
+	return tlrt.Owned(b, decodePaymentsStarGiftActiveAuctions)
 }
 
 // decodePaymentsStarGiftActiveAuctions is DecodePaymentsStarGiftActiveAuctions
@@ -1949,15 +1999,20 @@ func (m *PaymentsStarGiftActiveAuctions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftActiveAuctionsTypeID, "payments.starGiftActiveAuctions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftActiveAuctions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsStarGiftActiveAuctions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1990,7 +2045,7 @@ type PaymentsStarGiftCollectionsClass interface {
 // DecodePaymentsStarGiftCollections decodes any constructor of
 // payments.StarGiftCollections.
 func DecodePaymentsStarGiftCollections(b *bin.Buffer) (PaymentsStarGiftCollectionsClass, error) {
-	return decodePaymentsStarGiftCollections(b, 0)
+	return tlrt.Owned(b, decodePaymentsStarGiftCollections)
 }
 
 // decodePaymentsStarGiftCollections is DecodePaymentsStarGiftCollections for a
@@ -2138,15 +2193,20 @@ func (m *PaymentsStarGiftCollections) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftCollectionsTypeID, "payments.starGiftCollections"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftCollections", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftCollections) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsStarGiftCollections) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2172,7 +2232,7 @@ type PaymentsStarGiftsClass interface {
 
 // DecodePaymentsStarGifts decodes any constructor of payments.StarGifts.
 func DecodePaymentsStarGifts(b *bin.Buffer) (PaymentsStarGiftsClass, error) {
-	return decodePaymentsStarGifts(b, 0)
+	return tlrt.Owned(b, decodePaymentsStarGifts)
 }
 
 // decodePaymentsStarGifts is DecodePaymentsStarGifts for a value nested depth
@@ -2331,15 +2391,20 @@ func (m *PaymentsStarGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftsTypeID, "payments.starGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2416,15 +2481,20 @@ func (m *PaymentsBankCardData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsBankCardDataTypeID, "payments.bankCardData"); err != nil {
 		return tlrt.DecodeErr(err, "payments.bankCardData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsBankCardData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsBankCardData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2433,7 +2503,7 @@ func (m *PaymentsBankCardData) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.bankCardData", "")
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.bankCardData", "title")
 	}
 	if m.OpenURLs, err = tlrt.DecodeStructs[BankCardOpenURL](b, false, false, 12, depth+1); err != nil {
@@ -2605,15 +2675,20 @@ func (m *PaymentsCheckedGiftCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCheckedGiftCodeTypeID, "payments.checkedGiftCode"); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsCheckedGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2735,15 +2810,20 @@ func (m *PaymentsConnectedStarRefBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsConnectedStarRefBotsTypeID, "payments.connectedStarRefBots"); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsConnectedStarRefBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsConnectedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2809,21 +2889,26 @@ func (m *PaymentsExportedInvoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsExportedInvoiceTypeID, "payments.exportedInvoice"); err != nil {
 		return tlrt.DecodeErr(err, "payments.exportedInvoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsExportedInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsExportedInvoice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.exportedInvoice", "url")
 	}
 	return nil
@@ -3024,15 +3109,20 @@ func (m *PaymentsResaleStarGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsResaleStarGiftsTypeID, "payments.resaleStarGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsResaleStarGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3052,7 +3142,7 @@ func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "gifts")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "next_offset")
 		}
 	}
@@ -3149,15 +3239,20 @@ func (m *PaymentsSavedInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSavedInfoTypeID, "payments.savedInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSavedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsSavedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3311,15 +3406,20 @@ func (m *PaymentsSavedStarGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSavedStarGiftsTypeID, "payments.savedStarGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSavedStarGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsSavedStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3344,7 +3444,7 @@ func (m *PaymentsSavedStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "gifts")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.savedStarGifts", "next_offset")
 		}
 	}
@@ -3432,15 +3532,20 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftAuctionAcquiredGiftsTypeID, "payments.starGiftAuctionAcquiredGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3537,15 +3642,20 @@ func (m *PaymentsStarGiftAuctionState) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftAuctionStateTypeID, "payments.starGiftAuctionState"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3629,15 +3739,20 @@ func (m *PaymentsStarGiftUpgradeAttributes) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftUpgradeAttributesTypeID, "payments.starGiftUpgradeAttributes"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradeAttributes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftUpgradeAttributes) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsStarGiftUpgradeAttributes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3722,15 +3837,20 @@ func (m *PaymentsStarGiftUpgradePreview) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftUpgradePreviewTypeID, "payments.starGiftUpgradePreview"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftUpgradePreview) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsStarGiftUpgradePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3799,21 +3919,26 @@ func (m *PaymentsStarGiftWithdrawalURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftWithdrawalURLTypeID, "payments.starGiftWithdrawalUrl"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftWithdrawalUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftWithdrawalURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsStarGiftWithdrawalURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftWithdrawalUrl", "url")
 	}
 	return nil
@@ -3867,21 +3992,26 @@ func (m *PaymentsStarsRevenueAdsAccountURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarsRevenueAdsAccountURLTypeID, "payments.starsRevenueAdsAccountUrl"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueAdsAccountUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueAdsAccountUrl", "url")
 	}
 	return nil
@@ -3955,15 +4085,20 @@ func (m *PaymentsStarsRevenueStats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarsRevenueStatsTypeID, "payments.starsRevenueStats"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarsRevenueStats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsStarsRevenueStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4042,21 +4177,26 @@ func (m *PaymentsStarsRevenueWithdrawalURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarsRevenueWithdrawalURLTypeID, "payments.starsRevenueWithdrawalUrl"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueWithdrawalUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueWithdrawalUrl", "url")
 	}
 	return nil
@@ -4278,15 +4418,20 @@ func (m *PaymentsStarsStatus) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarsStatusTypeID, "payments.starsStatus"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarsStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4308,7 +4453,7 @@ func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SubscriptionsNextOffset, err = b.String(); err != nil {
+		if m.SubscriptionsNextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "subscriptions_next_offset")
 		}
 	}
@@ -4323,7 +4468,7 @@ func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "next_offset")
 		}
 	}
@@ -4448,15 +4593,20 @@ func (m *PaymentsSuggestedStarRefBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSuggestedStarRefBotsTypeID, "payments.suggestedStarRefBots"); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSuggestedStarRefBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4479,7 +4629,7 @@ func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "next_offset")
 		}
 	}
@@ -4551,15 +4701,20 @@ func (m *PaymentsUniqueStarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsUniqueStarGiftTypeID, "payments.uniqueStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsUniqueStarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4845,15 +5000,20 @@ func (m *PaymentsUniqueStarGiftValueInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsUniqueStarGiftValueInfoTypeID, "payments.uniqueStarGiftValueInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsUniqueStarGiftValueInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsUniqueStarGiftValueInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4865,7 +5025,7 @@ func (m *PaymentsUniqueStarGiftValueInfo) DecodeBareAt(b *bin.Buffer, _ int) err
 	}
 	m.LastSaleOnFragment = m.Flags.Has(1)
 	m.ValueIsAverage = m.Flags.Has(6)
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "currency")
 	}
 	if m.Value, err = b.Long(); err != nil {
@@ -4911,7 +5071,7 @@ func (m *PaymentsUniqueStarGiftValueInfo) DecodeBareAt(b *bin.Buffer, _ int) err
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.FragmentListedURL, err = b.String(); err != nil {
+		if m.FragmentListedURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "fragment_listed_url")
 		}
 	}
@@ -5045,15 +5205,20 @@ func (m *PaymentsValidatedRequestedInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsValidatedRequestedInfoTypeID, "payments.validatedRequestedInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsValidatedRequestedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5067,7 +5232,7 @@ func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = b.String(); err != nil {
+		if m.ID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "id")
 		}
 	}
@@ -5145,15 +5310,20 @@ func (m *PaymentsGetPaymentFormRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetPaymentFormRequestTypeID, "payments.getPaymentForm"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPaymentForm", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5337,15 +5507,20 @@ func (m *PaymentsValidateRequestedInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsValidateRequestedInfoRequestTypeID, "payments.validateRequestedInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5523,15 +5698,20 @@ func (m *PaymentsSendPaymentFormRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSendPaymentFormRequestTypeID, "payments.sendPaymentForm"); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSendPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5551,12 +5731,12 @@ func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "invoice")
 	}
 	if m.Flags.Has(0) {
-		if m.RequestedInfoID, err = b.String(); err != nil {
+		if m.RequestedInfoID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "requested_info_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptionID, err = b.String(); err != nil {
+		if m.ShippingOptionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "shipping_option_id")
 		}
 	}
@@ -5789,21 +5969,26 @@ func (m *PaymentsGetBankCardDataRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetBankCardDataRequestTypeID, "payments.getBankCardData"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getBankCardData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetBankCardDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetBankCardDataRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Number, err = b.String(); err != nil {
+	if m.Number, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getBankCardData", "number")
 	}
 	return nil
@@ -5866,15 +6051,20 @@ func (m *PaymentsExportInvoiceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsExportInvoiceRequestTypeID, "payments.exportInvoice"); err != nil {
 		return tlrt.DecodeErr(err, "payments.exportInvoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsExportInvoiceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsExportInvoiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5950,15 +6140,20 @@ func (m *PaymentsAssignAppStoreTransactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsAssignAppStoreTransactionRequestTypeID, "payments.assignAppStoreTransaction"); err != nil {
 		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5967,7 +6162,7 @@ func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "payments.assignAppStoreTransaction", "")
 	}
 	var err error
-	if m.Receipt, err = b.Bytes(); err != nil {
+	if m.Receipt, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "receipt")
 	}
 	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
@@ -6039,15 +6234,20 @@ func (m *PaymentsAssignPlayMarketTransactionRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, PaymentsAssignPlayMarketTransactionRequestTypeID, "payments.assignPlayMarketTransaction"); err != nil {
 		return tlrt.DecodeErr(err, "payments.assignPlayMarketTransaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6170,7 +6370,9 @@ func (c *Client) PaymentsGetPremiumGiftCodeOptions(ctx context.Context, req *Pay
 		req = new(PaymentsGetPremiumGiftCodeOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PremiumGiftCodeOption, error) {
-		return tlrt.DecodeStructs[PremiumGiftCodeOption](b, false, false, 28, 0)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]PremiumGiftCodeOption, error) {
+			return tlrt.DecodeStructs[PremiumGiftCodeOption](b, false, false, 28, depth)
+		})
 	})
 }
 
@@ -6219,21 +6421,26 @@ func (m *PaymentsCheckGiftCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCheckGiftCodeRequestTypeID, "payments.checkGiftCode"); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkGiftCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsCheckGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsCheckGiftCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkGiftCode", "slug")
 	}
 	return nil
@@ -6293,21 +6500,26 @@ func (m *PaymentsApplyGiftCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsApplyGiftCodeRequestTypeID, "payments.applyGiftCode"); err != nil {
 		return tlrt.DecodeErr(err, "payments.applyGiftCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsApplyGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsApplyGiftCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.applyGiftCode", "slug")
 	}
 	return nil
@@ -6463,15 +6675,20 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsLaunchPrepaidGiveawayRequestTypeID, "payments.launchPrepaidGiveaway"); err != nil {
 		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6568,7 +6785,9 @@ func (c *Client) PaymentsGetStarsTopupOptions(ctx context.Context, req *Payments
 		req = new(PaymentsGetStarsTopupOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsTopupOption, error) {
-		return tlrt.DecodeStructs[StarsTopupOption](b, false, false, 28, 0)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StarsTopupOption, error) {
+			return tlrt.DecodeStructs[StarsTopupOption](b, false, false, 28, depth)
+		})
 	})
 }
 
@@ -6772,15 +6991,20 @@ func (m *PaymentsGetStarsTransactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsTransactionsRequestTypeID, "payments.getStarsTransactions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetStarsTransactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6798,14 +7022,14 @@ func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	m.Ascending = m.Flags.Has(2)
 	m.Ton = m.Flags.Has(4)
 	if m.Flags.Has(3) {
-		if m.SubscriptionID, err = b.String(); err != nil {
+		if m.SubscriptionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.getStarsTransactions", "subscription_id")
 		}
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "peer")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -6877,15 +7101,20 @@ func (m *PaymentsSendStarsFormRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSendStarsFormRequestTypeID, "payments.sendStarsForm"); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarsForm", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSendStarsFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsSendStarsFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6964,15 +7193,20 @@ func (m *PaymentsRefundStarsChargeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsRefundStarsChargeRequestTypeID, "payments.refundStarsCharge"); err != nil {
 		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsRefundStarsChargeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsRefundStarsChargeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6984,7 +7218,7 @@ func (m *PaymentsRefundStarsChargeRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "user_id")
 	}
-	if m.ChargeID, err = b.String(); err != nil {
+	if m.ChargeID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "charge_id")
 	}
 	return nil
@@ -7191,15 +7425,20 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsRevenueWithdrawalURLRequestTypeID, "payments.getStarsRevenueWithdrawalUrl"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7389,15 +7628,20 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsTransactionsByIDRequestTypeID, "payments.getStarsTransactionsByID"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7525,7 +7769,9 @@ func (c *Client) PaymentsGetStarsGiftOptions(ctx context.Context, req *PaymentsG
 		req = new(PaymentsGetStarsGiftOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiftOption, error) {
-		return tlrt.DecodeStructs[StarsGiftOption](b, false, false, 28, 0)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StarsGiftOption, error) {
+			return tlrt.DecodeStructs[StarsGiftOption](b, false, false, 28, depth)
+		})
 	})
 }
 
@@ -7589,15 +7835,20 @@ func (m *PaymentsGetStarsSubscriptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsSubscriptionsRequestTypeID, "payments.getStarsSubscriptions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7614,7 +7865,7 @@ func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(b *bin.Buffer, depth
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "peer")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "offset")
 	}
 	m.Flags &^= 1 << 0
@@ -7715,15 +7966,20 @@ func (m *PaymentsChangeStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsChangeStarsSubscriptionRequestTypeID, "payments.changeStarsSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7739,7 +7995,7 @@ func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, dep
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "peer")
 	}
-	if m.SubscriptionID, err = b.String(); err != nil {
+	if m.SubscriptionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "subscription_id")
 	}
 	if m.Flags.Has(0) {
@@ -7814,15 +8070,20 @@ func (m *PaymentsFulfillStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsFulfillStarsSubscriptionRequestTypeID, "payments.fulfillStarsSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7834,7 +8095,7 @@ func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "peer")
 	}
-	if m.SubscriptionID, err = b.String(); err != nil {
+	if m.SubscriptionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "subscription_id")
 	}
 	return nil
@@ -7916,7 +8177,9 @@ func (c *Client) PaymentsGetStarsGiveawayOptions(ctx context.Context, req *Payme
 		req = new(PaymentsGetStarsGiveawayOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiveawayOption, error) {
-		return tlrt.DecodeStructs[StarsGiveawayOption](b, false, false, 40, 0)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StarsGiveawayOption, error) {
+			return tlrt.DecodeStructs[StarsGiveawayOption](b, false, false, 40, depth)
+		})
 	})
 }
 
@@ -8049,15 +8312,20 @@ func (m *PaymentsSaveStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSaveStarGiftRequestTypeID, "payments.saveStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.saveStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSaveStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsSaveStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8134,15 +8402,20 @@ func (m *PaymentsConvertStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsConvertStarGiftRequestTypeID, "payments.convertStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.convertStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsConvertStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsConvertStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8225,15 +8498,20 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, PaymentsBotCancelStarsSubscriptionRequestTypeID, "payments.botCancelStarsSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8250,7 +8528,7 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, 
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "user_id")
 	}
-	if m.ChargeID, err = b.String(); err != nil {
+	if m.ChargeID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "charge_id")
 	}
 	m.Flags &^= 1 << 0
@@ -8380,15 +8658,20 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetConnectedStarRefBotsRequestTypeID, "payments.getConnectedStarRefBots"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8410,7 +8693,7 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, dep
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetLink, err = b.String(); err != nil {
+		if m.OffsetLink, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "offset_link")
 		}
 	}
@@ -8588,15 +8871,20 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetSuggestedStarRefBotsRequestTypeID, "payments.getSuggestedStarRefBots"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8614,7 +8902,7 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, dep
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "peer")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -8781,15 +9069,20 @@ func (m *PaymentsEditConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsEditConnectedStarRefBotRequestTypeID, "payments.editConnectedStarRefBot"); err != nil {
 		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8806,7 +9099,7 @@ func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, dep
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "peer")
 	}
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "link")
 	}
 	m.Flags &^= 1 << 0
@@ -8955,15 +9248,20 @@ func (m *PaymentsUpgradeStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsUpgradeStarGiftRequestTypeID, "payments.upgradeStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.upgradeStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsUpgradeStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsUpgradeStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9045,15 +9343,20 @@ func (m *PaymentsTransferStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsTransferStarGiftRequestTypeID, "payments.transferStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.transferStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsTransferStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsTransferStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9128,21 +9431,26 @@ func (m *PaymentsGetUniqueStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetUniqueStarGiftRequestTypeID, "payments.getUniqueStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getUniqueStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetUniqueStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetUniqueStarGiftRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getUniqueStarGift", "slug")
 	}
 	return nil
@@ -9286,15 +9594,20 @@ func (m *PaymentsGetSavedStarGiftsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetSavedStarGiftsRequestTypeID, "payments.getSavedStarGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetSavedStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9324,7 +9637,7 @@ func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int
 			return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "collection_id")
 		}
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -9397,15 +9710,20 @@ func (m *PaymentsGetSavedStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetSavedStarGiftRequestTypeID, "payments.getSavedStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetSavedStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetSavedStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9483,15 +9801,20 @@ func (m *PaymentsGetStarGiftWithdrawalURLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftWithdrawalURLRequestTypeID, "payments.getStarGiftWithdrawalUrl"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftWithdrawalUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9673,15 +9996,20 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, PaymentsToggleStarGiftsPinnedToTopRequestTypeID, "payments.toggleStarGiftsPinnedToTop"); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9756,15 +10084,20 @@ func (m *PaymentsCanPurchaseStoreRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCanPurchaseStoreRequestTypeID, "payments.canPurchaseStore"); err != nil {
 		return tlrt.DecodeErr(err, "payments.canPurchaseStore", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsCanPurchaseStoreRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsCanPurchaseStoreRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9925,15 +10258,20 @@ func (m *PaymentsGetResaleStarGiftsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetResaleStarGiftsRequestTypeID, "payments.getResaleStarGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetResaleStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9963,7 +10301,7 @@ func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth in
 			return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "attributes")
 		}
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -10042,15 +10380,20 @@ func (m *PaymentsUpdateStarGiftPriceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsUpdateStarGiftPriceRequestTypeID, "payments.updateStarGiftPrice"); err != nil {
 		return tlrt.DecodeErr(err, "payments.updateStarGiftPrice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10136,15 +10479,20 @@ func (m *PaymentsCreateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCreateStarGiftCollectionRequestTypeID, "payments.createStarGiftCollection"); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10156,7 +10504,7 @@ func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "peer")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "title")
 	}
 	if m.Stargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
@@ -10356,15 +10704,20 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsUpdateStarGiftCollectionRequestTypeID, "payments.updateStarGiftCollection"); err != nil {
 		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10384,7 +10737,7 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "collection_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "title")
 		}
 	}
@@ -10739,21 +11092,26 @@ func (m *PaymentsGetUniqueStarGiftValueInfoRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, PaymentsGetUniqueStarGiftValueInfoRequestTypeID, "payments.getUniqueStarGiftValueInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getUniqueStarGiftValueInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getUniqueStarGiftValueInfo", "slug")
 	}
 	return nil
@@ -10895,15 +11253,20 @@ func (m *PaymentsGetStarGiftAuctionStateRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftAuctionStateRequestTypeID, "payments.getStarGiftAuctionState"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionState", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11273,15 +11636,20 @@ func (m *PaymentsSendStarGiftOfferRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSendStarGiftOfferRequestTypeID, "payments.sendStarGiftOffer"); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSendStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11297,7 +11665,7 @@ func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "peer")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "slug")
 	}
 	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
@@ -11459,15 +11827,20 @@ func (m *PaymentsGetCraftStarGiftsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetCraftStarGiftsRequestTypeID, "payments.getCraftStarGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetCraftStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsGetCraftStarGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11476,7 +11849,7 @@ func (m *PaymentsGetCraftStarGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) er
 	if m.GiftID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "gift_id")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -11545,15 +11918,20 @@ func (m *PaymentsCraftStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCraftStarGiftRequestTypeID, "payments.craftStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.craftStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsCraftStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PaymentsCraftStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -56,21 +56,26 @@ func (m *PhoneExportedGroupCallInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneExportedGroupCallInviteTypeID, "phone.exportedGroupCallInvite"); err != nil {
 		return tlrt.DecodeErr(err, "phone.exportedGroupCallInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneExportedGroupCallInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneExportedGroupCallInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.exportedGroupCallInvite", "link")
 	}
 	return nil
@@ -149,15 +154,20 @@ func (m *PhoneGroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGroupCallTypeID, "phone.groupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -172,7 +182,7 @@ func (m *PhoneGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "participants")
 	}
-	if m.ParticipantsNextOffset, err = b.String(); err != nil {
+	if m.ParticipantsNextOffset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "participants_next_offset")
 	}
 	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
@@ -252,15 +262,20 @@ func (m *PhoneGroupCallStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGroupCallStarsTypeID, "phone.groupCallStars"); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGroupCallStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneGroupCallStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -410,24 +425,29 @@ func (m *PhoneGroupCallStreamRtmpURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGroupCallStreamRtmpURLTypeID, "phone.groupCallStreamRtmpUrl"); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGroupCallStreamRtmpURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneGroupCallStreamRtmpURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "url")
 	}
-	if m.Key, err = b.String(); err != nil {
+	if m.Key, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "key")
 	}
 	return nil
@@ -506,15 +526,20 @@ func (m *PhoneGroupParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGroupParticipantsTypeID, "phone.groupParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGroupParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneGroupParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -529,7 +554,7 @@ func (m *PhoneGroupParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "participants")
 	}
-	if m.NextOffset, err = b.String(); err != nil {
+	if m.NextOffset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "next_offset")
 	}
 	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
@@ -609,15 +634,20 @@ func (m *PhoneJoinAsPeers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneJoinAsPeersTypeID, "phone.joinAsPeers"); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneJoinAsPeers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneJoinAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -693,15 +723,20 @@ func (m *PhonePhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhonePhoneCallTypeID, "phone.phoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.phoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhonePhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhonePhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -849,15 +884,20 @@ func (m *PhoneRequestCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneRequestCallRequestTypeID, "phone.requestCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.requestCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneRequestCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneRequestCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -877,7 +917,7 @@ func (m *PhoneRequestCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.RandomID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.requestCall", "random_id")
 	}
-	if m.GAHash, err = b.Bytes(); err != nil {
+	if m.GAHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.requestCall", "g_a_hash")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
@@ -949,15 +989,20 @@ func (m *PhoneAcceptCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneAcceptCallRequestTypeID, "phone.acceptCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.acceptCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneAcceptCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneAcceptCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -969,7 +1014,7 @@ func (m *PhoneAcceptCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.acceptCall", "peer")
 	}
-	if m.GB, err = b.Bytes(); err != nil {
+	if m.GB, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.acceptCall", "g_b")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
@@ -1042,15 +1087,20 @@ func (m *PhoneConfirmCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneConfirmCallRequestTypeID, "phone.confirmCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.confirmCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneConfirmCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneConfirmCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1062,7 +1112,7 @@ func (m *PhoneConfirmCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.confirmCall", "peer")
 	}
-	if m.GA, err = b.Bytes(); err != nil {
+	if m.GA, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.confirmCall", "g_a")
 	}
 	if m.KeyFingerprint, err = b.Long(); err != nil {
@@ -1224,15 +1274,20 @@ func (m *PhoneDiscardCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneDiscardCallRequestTypeID, "phone.discardCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.discardCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneDiscardCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneDiscardCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1329,15 +1384,20 @@ func (m *PhoneSetCallRatingRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSetCallRatingRequestTypeID, "phone.setCallRating"); err != nil {
 		return tlrt.DecodeErr(err, "phone.setCallRating", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSetCallRatingRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneSetCallRatingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1357,7 +1417,7 @@ func (m *PhoneSetCallRatingRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Rating, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.setCallRating", "rating")
 	}
-	if m.Comment, err = b.String(); err != nil {
+	if m.Comment, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.setCallRating", "comment")
 	}
 	m.Flags &^= 1 << 0
@@ -1423,15 +1483,20 @@ func (m *PhoneSaveCallDebugRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSaveCallDebugRequestTypeID, "phone.saveCallDebug"); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveCallDebug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSaveCallDebugRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneSaveCallDebugRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1506,15 +1571,20 @@ func (m *PhoneSendSignalingDataRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSendSignalingDataRequestTypeID, "phone.sendSignalingData"); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendSignalingData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSendSignalingDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneSendSignalingDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1526,7 +1596,7 @@ func (m *PhoneSendSignalingDataRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendSignalingData", "peer")
 	}
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendSignalingData", "data")
 	}
 	return nil
@@ -1655,15 +1725,20 @@ func (m *PhoneCreateGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCreateGroupCallRequestTypeID, "phone.createGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.createGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCreateGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneCreateGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1684,7 +1759,7 @@ func (m *PhoneCreateGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(err, "phone.createGroupCall", "random_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "phone.createGroupCall", "title")
 		}
 	}
@@ -1864,15 +1939,20 @@ func (m *PhoneJoinGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneJoinGroupCallRequestTypeID, "phone.joinGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneJoinGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneJoinGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1894,7 +1974,7 @@ func (m *PhoneJoinGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "phone.joinGroupCall", "join_as")
 	}
 	if m.Flags.Has(1) {
-		if m.InviteHash, err = b.String(); err != nil {
+		if m.InviteHash, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "phone.joinGroupCall", "invite_hash")
 		}
 	}
@@ -1904,7 +1984,7 @@ func (m *PhoneJoinGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Block, err = b.Bytes(); err != nil {
+		if m.Block, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "phone.joinGroupCall", "block")
 		}
 	}
@@ -1978,15 +2058,20 @@ func (m *PhoneLeaveGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneLeaveGroupCallRequestTypeID, "phone.leaveGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.leaveGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneLeaveGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneLeaveGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2068,15 +2153,20 @@ func (m *PhoneInviteToGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneInviteToGroupCallRequestTypeID, "phone.inviteToGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneInviteToGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneInviteToGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2150,15 +2240,20 @@ func (m *PhoneDiscardGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneDiscardGroupCallRequestTypeID, "phone.discardGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.discardGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneDiscardGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneDiscardGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2325,15 +2420,20 @@ func (m *PhoneToggleGroupCallSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallSettingsRequestTypeID, "phone.toggleGroupCallSettings"); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneToggleGroupCallSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneToggleGroupCallSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2437,15 +2537,20 @@ func (m *PhoneGetGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGetGroupCallRequestTypeID, "phone.getGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGetGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneGetGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2538,15 +2643,20 @@ func (m *PhoneGetGroupParticipantsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGetGroupParticipantsRequestTypeID, "phone.getGroupParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGetGroupParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneGetGroupParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2564,7 +2674,7 @@ func (m *PhoneGetGroupParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Sources, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "sources")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -2635,15 +2745,20 @@ func (m *PhoneCheckGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCheckGroupCallRequestTypeID, "phone.checkGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.checkGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCheckGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneCheckGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2789,15 +2904,20 @@ func (m *PhoneToggleGroupCallRecordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallRecordRequestTypeID, "phone.toggleGroupCallRecord"); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneToggleGroupCallRecordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneToggleGroupCallRecordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2816,7 +2936,7 @@ func (m *PhoneToggleGroupCallRecordRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "call")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "title")
 		}
 	}
@@ -3065,15 +3185,20 @@ func (m *PhoneEditGroupCallParticipantRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneEditGroupCallParticipantRequestTypeID, "phone.editGroupCallParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneEditGroupCallParticipantRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneEditGroupCallParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3202,15 +3327,20 @@ func (m *PhoneEditGroupCallTitleRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneEditGroupCallTitleRequestTypeID, "phone.editGroupCallTitle"); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneEditGroupCallTitleRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneEditGroupCallTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3222,7 +3352,7 @@ func (m *PhoneEditGroupCallTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "call")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "title")
 	}
 	return nil
@@ -3374,15 +3504,20 @@ func (m *PhoneExportGroupCallInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneExportGroupCallInviteRequestTypeID, "phone.exportGroupCallInvite"); err != nil {
 		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneExportGroupCallInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneExportGroupCallInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3464,15 +3599,20 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) Decode(b *bin.Buffer) err
 	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallStartSubscriptionRequestTypeID, "phone.toggleGroupCallStartSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallStartSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3549,15 +3689,20 @@ func (m *PhoneStartScheduledGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneStartScheduledGroupCallRequestTypeID, "phone.startScheduledGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.startScheduledGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneStartScheduledGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneStartScheduledGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3724,15 +3869,20 @@ func (m *PhoneJoinGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneJoinGroupCallPresentationRequestTypeID, "phone.joinGroupCallPresentation"); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCallPresentation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneJoinGroupCallPresentationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneJoinGroupCallPresentationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3808,15 +3958,20 @@ func (m *PhoneLeaveGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneLeaveGroupCallPresentationRequestTypeID, "phone.leaveGroupCallPresentation"); err != nil {
 		return tlrt.DecodeErr(err, "phone.leaveGroupCallPresentation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3890,15 +4045,20 @@ func (m *PhoneGetGroupCallStreamChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStreamChannelsRequestTypeID, "phone.getGroupCallStreamChannels"); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStreamChannels", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4073,15 +4233,20 @@ func (m *PhoneSaveCallLogRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSaveCallLogRequestTypeID, "phone.saveCallLog"); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveCallLog", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSaveCallLogRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneSaveCallLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4234,15 +4399,20 @@ func (m *PhoneCreateConferenceCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCreateConferenceCallRequestTypeID, "phone.createConferenceCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.createConferenceCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCreateConferenceCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneCreateConferenceCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4267,7 +4437,7 @@ func (m *PhoneCreateConferenceCallRequest) DecodeBareAt(b *bin.Buffer, depth int
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Block, err = b.Bytes(); err != nil {
+		if m.Block, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "phone.createConferenceCall", "block")
 		}
 	}
@@ -4362,15 +4532,20 @@ func (m *PhoneDeleteConferenceCallParticipantsRequest) Decode(b *bin.Buffer) err
 	if err := tlrt.ConsumeID(b, PhoneDeleteConferenceCallParticipantsRequestTypeID, "phone.deleteConferenceCallParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4391,7 +4566,7 @@ func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBareAt(b *bin.Buffe
 	if m.IDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "ids")
 	}
-	if m.Block, err = b.Bytes(); err != nil {
+	if m.Block, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "block")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -4460,15 +4635,20 @@ func (m *PhoneSendConferenceCallBroadcastRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSendConferenceCallBroadcastRequestTypeID, "phone.sendConferenceCallBroadcast"); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4480,7 +4660,7 @@ func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "call")
 	}
-	if m.Block, err = b.Bytes(); err != nil {
+	if m.Block, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "block")
 	}
 	return nil
@@ -4556,15 +4736,20 @@ func (m *PhoneInviteConferenceCallParticipantRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, PhoneInviteConferenceCallParticipantRequestTypeID, "phone.inviteConferenceCallParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4730,15 +4915,20 @@ func (m *PhoneGetGroupCallChainBlocksRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGetGroupCallChainBlocksRequestTypeID, "phone.getGroupCallChainBlocks"); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4872,15 +5062,20 @@ func (m *PhoneSendGroupCallMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSendGroupCallMessageRequestTypeID, "phone.sendGroupCallMessage"); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSendGroupCallMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneSendGroupCallMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4980,15 +5175,20 @@ func (m *PhoneSendGroupCallEncryptedMessageRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, PhoneSendGroupCallEncryptedMessageRequestTypeID, "phone.sendGroupCallEncryptedMessage"); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5000,7 +5200,7 @@ func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBareAt(b *bin.Buffer, 
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "call")
 	}
-	if m.EncryptedMessage, err = b.Bytes(); err != nil {
+	if m.EncryptedMessage, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "encrypted_message")
 	}
 	return nil
@@ -5077,15 +5277,20 @@ func (m *PhoneDeleteGroupCallMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneDeleteGroupCallMessagesRequestTypeID, "phone.deleteGroupCallMessages"); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5182,15 +5387,20 @@ func (m *PhoneDeleteGroupCallParticipantMessagesRequest) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, PhoneDeleteGroupCallParticipantMessagesRequestTypeID, "phone.deleteGroupCallParticipantMessages"); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5272,15 +5482,20 @@ func (m *PhoneGetGroupCallStarsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStarsRequestTypeID, "phone.getGroupCallStars"); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGetGroupCallStarsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneGetGroupCallStarsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5356,15 +5571,20 @@ func (m *PhoneSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSaveDefaultSendAsRequestTypeID, "phone.saveDefaultSendAs"); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveDefaultSendAs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhoneSaveDefaultSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -19,7 +19,7 @@ type PhotosPhotosClass interface {
 
 // DecodePhotosPhotos decodes any constructor of photos.Photos.
 func DecodePhotosPhotos(b *bin.Buffer) (PhotosPhotosClass, error) {
-	return decodePhotosPhotos(b, 0)
+	return tlrt.Owned(b, decodePhotosPhotos)
 }
 
 // decodePhotosPhotos is DecodePhotosPhotos for a value nested depth levels
@@ -105,15 +105,20 @@ func (m *PhotosPhotos) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosPhotosTypeID, "photos.photos"); err != nil {
 		return tlrt.DecodeErr(err, "photos.photos", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosPhotos) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhotosPhotos) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -194,15 +199,20 @@ func (m *PhotosPhotosSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosPhotosSliceTypeID, "photos.photosSlice"); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosPhotosSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhotosPhotosSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -277,15 +287,20 @@ func (m *PhotosPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosPhotoTypeID, "photos.photo"); err != nil {
 		return tlrt.DecodeErr(err, "photos.photo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhotosPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -367,15 +382,20 @@ func (m *PhotosUpdateProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosUpdateProfilePhotoRequestTypeID, "photos.updateProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosUpdateProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhotosUpdateProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -530,15 +550,20 @@ func (m *PhotosUploadProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosUploadProfilePhotoRequestTypeID, "photos.uploadProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosUploadProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhotosUploadProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -643,15 +668,20 @@ func (m *PhotosDeletePhotosRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosDeletePhotosRequestTypeID, "photos.deletePhotos"); err != nil {
 		return tlrt.DecodeErr(err, "photos.deletePhotos", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosDeletePhotosRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhotosDeletePhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -892,15 +922,20 @@ func (m *PhotosUploadContactProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosUploadContactProfilePhotoRequestTypeID, "photos.uploadContactProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosUploadContactProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PhotosUploadContactProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

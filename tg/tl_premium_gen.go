@@ -102,15 +102,20 @@ func (m *PremiumBoostsList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumBoostsListTypeID, "premium.boostsList"); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PremiumBoostsList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PremiumBoostsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -130,7 +135,7 @@ func (m *PremiumBoostsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "premium.boostsList", "boosts")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsList", "next_offset")
 		}
 	}
@@ -333,15 +338,20 @@ func (m *PremiumBoostsStatus) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumBoostsStatusTypeID, "premium.boostsStatus"); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PremiumBoostsStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PremiumBoostsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -380,7 +390,7 @@ func (m *PremiumBoostsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "premium.boostsStatus", "premium_audience")
 		}
 	}
-	if m.BoostURL, err = b.String(); err != nil {
+	if m.BoostURL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsStatus", "boost_url")
 	}
 	if m.Flags.Has(3) {
@@ -474,15 +484,20 @@ func (m *PremiumMyBoosts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumMyBoostsTypeID, "premium.myBoosts"); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PremiumMyBoosts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PremiumMyBoosts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -562,15 +577,20 @@ func (m *PremiumGetBoostsListRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumGetBoostsListRequestTypeID, "premium.getBoostsList"); err != nil {
 		return tlrt.DecodeErr(err, "premium.getBoostsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PremiumGetBoostsListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *PremiumGetBoostsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -587,7 +607,7 @@ func (m *PremiumGetBoostsListRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.getBoostsList", "peer")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "premium.getBoostsList", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {

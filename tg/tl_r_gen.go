@@ -18,7 +18,7 @@ type ReactionClass interface {
 
 // DecodeReaction decodes any constructor of Reaction.
 func DecodeReaction(b *bin.Buffer) (ReactionClass, error) {
-	return decodeReaction(b, 0)
+	return tlrt.Owned(b, decodeReaction)
 }
 
 // decodeReaction is DecodeReaction for a value nested depth levels deep.
@@ -155,21 +155,26 @@ func (m *ReactionEmoji) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReactionEmojiTypeID, "reactionEmoji"); err != nil {
 		return tlrt.DecodeErr(err, "reactionEmoji", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReactionEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ReactionEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "reactionEmoji", "emoticon")
 	}
 	return nil
@@ -480,7 +485,7 @@ type RecentMeURLClass interface {
 
 // DecodeRecentMeURL decodes any constructor of RecentMeUrl.
 func DecodeRecentMeURL(b *bin.Buffer) (RecentMeURLClass, error) {
-	return decodeRecentMeURL(b, 0)
+	return tlrt.Owned(b, decodeRecentMeURL)
 }
 
 // decodeRecentMeURL is DecodeRecentMeURL for a value nested depth levels deep.
@@ -558,21 +563,26 @@ func (m *RecentMeURLUnknown) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RecentMeURLUnknownTypeID, "recentMeUrlUnknown"); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RecentMeURLUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *RecentMeURLUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "url")
 	}
 	return nil
@@ -628,21 +638,26 @@ func (m *RecentMeURLUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RecentMeURLUserTypeID, "recentMeUrlUser"); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RecentMeURLUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *RecentMeURLUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUser", "url")
 	}
 	if m.UserID, err = b.Long(); err != nil {
@@ -701,21 +716,26 @@ func (m *RecentMeURLChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RecentMeURLChatTypeID, "recentMeUrlChat"); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RecentMeURLChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *RecentMeURLChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChat", "url")
 	}
 	if m.ChatID, err = b.Long(); err != nil {
@@ -777,15 +797,20 @@ func (m *RecentMeURLChatInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RecentMeURLChatInviteTypeID, "recentMeUrlChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RecentMeURLChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *RecentMeURLChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -794,7 +819,7 @@ func (m *RecentMeURLChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlChatInvite", "")
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "url")
 	}
 	if m.ChatInvite, err = decodeChatInvite(b, depth+1); err != nil {
@@ -856,15 +881,20 @@ func (m *RecentMeURLStickerSet) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RecentMeURLStickerSetTypeID, "recentMeUrlStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RecentMeURLStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *RecentMeURLStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -873,7 +903,7 @@ func (m *RecentMeURLStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlStickerSet", "")
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "url")
 	}
 	if m.Set, err = decodeStickerSetCovered(b, depth+1); err != nil {
@@ -893,7 +923,7 @@ type ReplyMarkupClass interface {
 
 // DecodeReplyMarkup decodes any constructor of ReplyMarkup.
 func DecodeReplyMarkup(b *bin.Buffer) (ReplyMarkupClass, error) {
-	return decodeReplyMarkup(b, 0)
+	return tlrt.Owned(b, decodeReplyMarkup)
 }
 
 // decodeReplyMarkup is DecodeReplyMarkup for a value nested depth levels deep.
@@ -1086,15 +1116,20 @@ func (m *ReplyKeyboardForceReply) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReplyKeyboardForceReplyTypeID, "replyKeyboardForceReply"); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardForceReply", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReplyKeyboardForceReply) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ReplyKeyboardForceReply) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1107,7 +1142,7 @@ func (m *ReplyKeyboardForceReply) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Placeholder, err = b.String(); err != nil {
+		if m.Placeholder, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "replyKeyboardForceReply", "placeholder")
 		}
 	}
@@ -1224,15 +1259,20 @@ func (m *ReplyKeyboardMarkup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReplyKeyboardMarkupTypeID, "replyKeyboardMarkup"); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReplyKeyboardMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ReplyKeyboardMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1253,7 +1293,7 @@ func (m *ReplyKeyboardMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "rows")
 	}
 	if m.Flags.Has(3) {
-		if m.Placeholder, err = b.String(); err != nil {
+		if m.Placeholder, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "replyKeyboardMarkup", "placeholder")
 		}
 	}
@@ -1317,15 +1357,20 @@ func (m *ReplyInlineMarkup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReplyInlineMarkupTypeID, "replyInlineMarkup"); err != nil {
 		return tlrt.DecodeErr(err, "replyInlineMarkup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReplyInlineMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ReplyInlineMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2027,7 +2072,7 @@ type ReportResultClass interface {
 
 // DecodeReportResult decodes any constructor of ReportResult.
 func DecodeReportResult(b *bin.Buffer) (ReportResultClass, error) {
-	return decodeReportResult(b, 0)
+	return tlrt.Owned(b, decodeReportResult)
 }
 
 // decodeReportResult is DecodeReportResult for a value nested depth levels
@@ -2110,15 +2155,20 @@ func (m *ReportResultChooseOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReportResultChooseOptionTypeID, "reportResultChooseOption"); err != nil {
 		return tlrt.DecodeErr(err, "reportResultChooseOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2127,7 +2177,7 @@ func (m *ReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "reportResultChooseOption", "")
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "reportResultChooseOption", "title")
 	}
 	if m.Options, err = tlrt.DecodeStructs[MessageReportOption](b, false, false, 12, depth+1); err != nil {
@@ -2192,15 +2242,20 @@ func (m *ReportResultAddComment) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReportResultAddCommentTypeID, "reportResultAddComment"); err != nil {
 		return tlrt.DecodeErr(err, "reportResultAddComment", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReportResultAddComment) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ReportResultAddComment) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2211,7 +2266,7 @@ func (m *ReportResultAddComment) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "reportResultAddComment", "flags")
 	}
 	m.Optional = m.Flags.Has(0)
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "reportResultAddComment", "option")
 	}
 	m.Flags &^= 1 << 0
@@ -2291,7 +2346,7 @@ type RequestPeerTypeClass interface {
 
 // DecodeRequestPeerType decodes any constructor of RequestPeerType.
 func DecodeRequestPeerType(b *bin.Buffer) (RequestPeerTypeClass, error) {
-	return decodeRequestPeerType(b, 0)
+	return tlrt.Owned(b, decodeRequestPeerType)
 }
 
 // decodeRequestPeerType is DecodeRequestPeerType for a value nested depth
@@ -2917,15 +2972,20 @@ func (m *RequestPeerTypeCreateBot) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequestPeerTypeCreateBotTypeID, "requestPeerTypeCreateBot"); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RequestPeerTypeCreateBot) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *RequestPeerTypeCreateBot) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2937,12 +2997,12 @@ func (m *RequestPeerTypeCreateBot) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	m.BotManaged = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.SuggestedName, err = b.String(); err != nil {
+		if m.SuggestedName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SuggestedUsername, err = b.String(); err != nil {
+		if m.SuggestedUsername, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_username")
 		}
 	}
@@ -2967,7 +3027,7 @@ type RequestedPeerClass interface {
 
 // DecodeRequestedPeer decodes any constructor of RequestedPeer.
 func DecodeRequestedPeer(b *bin.Buffer) (RequestedPeerClass, error) {
-	return decodeRequestedPeer(b, 0)
+	return tlrt.Owned(b, decodeRequestedPeer)
 }
 
 // decodeRequestedPeer is DecodeRequestedPeer for a value nested depth levels
@@ -3139,15 +3199,20 @@ func (m *RequestedPeerUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequestedPeerUserTypeID, "requestedPeerUser"); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RequestedPeerUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *RequestedPeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3164,17 +3229,17 @@ func (m *RequestedPeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "requestedPeerUser", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.FirstName, err = b.String(); err != nil {
+		if m.FirstName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "first_name")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.LastName, err = b.String(); err != nil {
+		if m.LastName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "last_name")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Username, err = b.String(); err != nil {
+		if m.Username, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "username")
 		}
 	}
@@ -3284,15 +3349,20 @@ func (m *RequestedPeerChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequestedPeerChatTypeID, "requestedPeerChat"); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RequestedPeerChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *RequestedPeerChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3309,7 +3379,7 @@ func (m *RequestedPeerChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "requestedPeerChat", "chat_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChat", "title")
 		}
 	}
@@ -3443,15 +3513,20 @@ func (m *RequestedPeerChannel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequestedPeerChannelTypeID, "requestedPeerChannel"); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RequestedPeerChannel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *RequestedPeerChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3468,12 +3543,12 @@ func (m *RequestedPeerChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "requestedPeerChannel", "channel_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChannel", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Username, err = b.String(); err != nil {
+		if m.Username, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChannel", "username")
 		}
 	}
@@ -3743,7 +3818,7 @@ type RichTextClass interface {
 
 // DecodeRichText decodes any constructor of RichText.
 func DecodeRichText(b *bin.Buffer) (RichTextClass, error) {
-	return decodeRichText(b, 0)
+	return tlrt.Owned(b, decodeRichText)
 }
 
 // decodeRichText is DecodeRichText for a value nested depth levels deep.
@@ -3932,21 +4007,26 @@ func (m *TextPlain) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextPlainTypeID, "textPlain"); err != nil {
 		return tlrt.DecodeErr(err, "textPlain", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextPlain) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextPlain) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textPlain", "text")
 	}
 	return nil
@@ -4002,15 +4082,20 @@ func (m *TextBold) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextBoldTypeID, "textBold"); err != nil {
 		return tlrt.DecodeErr(err, "textBold", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextBold) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextBold) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4075,15 +4160,20 @@ func (m *TextItalic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextItalicTypeID, "textItalic"); err != nil {
 		return tlrt.DecodeErr(err, "textItalic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextItalic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextItalic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4148,15 +4238,20 @@ func (m *TextUnderline) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextUnderlineTypeID, "textUnderline"); err != nil {
 		return tlrt.DecodeErr(err, "textUnderline", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextUnderline) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextUnderline) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4221,15 +4316,20 @@ func (m *TextStrike) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextStrikeTypeID, "textStrike"); err != nil {
 		return tlrt.DecodeErr(err, "textStrike", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextStrike) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextStrike) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4294,15 +4394,20 @@ func (m *TextFixed) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextFixedTypeID, "textFixed"); err != nil {
 		return tlrt.DecodeErr(err, "textFixed", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextFixed) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextFixed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4371,15 +4476,20 @@ func (m *TextURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextURLTypeID, "textUrl"); err != nil {
 		return tlrt.DecodeErr(err, "textUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4391,7 +4501,7 @@ func (m *TextURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textUrl", "text")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textUrl", "url")
 	}
 	if m.WebpageID, err = b.Long(); err != nil {
@@ -4452,15 +4562,20 @@ func (m *TextEmail) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextEmailTypeID, "textEmail"); err != nil {
 		return tlrt.DecodeErr(err, "textEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextEmail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4472,7 +4587,7 @@ func (m *TextEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textEmail", "text")
 	}
-	if m.Email, err = b.String(); err != nil {
+	if m.Email, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textEmail", "email")
 	}
 	return nil
@@ -4531,15 +4646,20 @@ func (m *TextConcat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextConcatTypeID, "textConcat"); err != nil {
 		return tlrt.DecodeErr(err, "textConcat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextConcat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextConcat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4604,15 +4724,20 @@ func (m *TextSubscript) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextSubscriptTypeID, "textSubscript"); err != nil {
 		return tlrt.DecodeErr(err, "textSubscript", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextSubscript) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextSubscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4677,15 +4802,20 @@ func (m *TextSuperscript) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextSuperscriptTypeID, "textSuperscript"); err != nil {
 		return tlrt.DecodeErr(err, "textSuperscript", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextSuperscript) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextSuperscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4750,15 +4880,20 @@ func (m *TextMarked) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextMarkedTypeID, "textMarked"); err != nil {
 		return tlrt.DecodeErr(err, "textMarked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextMarked) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextMarked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4825,15 +4960,20 @@ func (m *TextPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextPhoneTypeID, "textPhone"); err != nil {
 		return tlrt.DecodeErr(err, "textPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4845,7 +4985,7 @@ func (m *TextPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textPhone", "text")
 	}
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textPhone", "phone")
 	}
 	return nil
@@ -4981,15 +5121,20 @@ func (m *TextAnchor) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextAnchorTypeID, "textAnchor"); err != nil {
 		return tlrt.DecodeErr(err, "textAnchor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextAnchor) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextAnchor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5001,7 +5146,7 @@ func (m *TextAnchor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textAnchor", "text")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textAnchor", "name")
 	}
 	return nil
@@ -5055,21 +5200,26 @@ func (m *TextMath) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextMathTypeID, "textMath"); err != nil {
 		return tlrt.DecodeErr(err, "textMath", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextMath) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextMath) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Source, err = b.String(); err != nil {
+	if m.Source, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textMath", "source")
 	}
 	return nil
@@ -5125,15 +5275,20 @@ func (m *TextCustomEmoji) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextCustomEmojiTypeID, "textCustomEmoji"); err != nil {
 		return tlrt.DecodeErr(err, "textCustomEmoji", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5142,7 +5297,7 @@ func (m *TextCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DocumentID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "textCustomEmoji", "document_id")
 	}
-	if m.Alt, err = b.String(); err != nil {
+	if m.Alt, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textCustomEmoji", "alt")
 	}
 	return nil
@@ -5198,15 +5353,20 @@ func (m *TextSpoiler) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextSpoilerTypeID, "textSpoiler"); err != nil {
 		return tlrt.DecodeErr(err, "textSpoiler", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextSpoiler) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextSpoiler) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5271,15 +5431,20 @@ func (m *TextMention) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextMentionTypeID, "textMention"); err != nil {
 		return tlrt.DecodeErr(err, "textMention", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextMention) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextMention) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5344,15 +5509,20 @@ func (m *TextHashtag) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextHashtagTypeID, "textHashtag"); err != nil {
 		return tlrt.DecodeErr(err, "textHashtag", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextHashtag) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextHashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5417,15 +5587,20 @@ func (m *TextBotCommand) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextBotCommandTypeID, "textBotCommand"); err != nil {
 		return tlrt.DecodeErr(err, "textBotCommand", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextBotCommand) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextBotCommand) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5490,15 +5665,20 @@ func (m *TextCashtag) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextCashtagTypeID, "textCashtag"); err != nil {
 		return tlrt.DecodeErr(err, "textCashtag", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextCashtag) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextCashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5563,15 +5743,20 @@ func (m *TextAutoURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextAutoURLTypeID, "textAutoUrl"); err != nil {
 		return tlrt.DecodeErr(err, "textAutoUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextAutoURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextAutoURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5636,15 +5821,20 @@ func (m *TextAutoEmail) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextAutoEmailTypeID, "textAutoEmail"); err != nil {
 		return tlrt.DecodeErr(err, "textAutoEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextAutoEmail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextAutoEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5709,15 +5899,20 @@ func (m *TextAutoPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextAutoPhoneTypeID, "textAutoPhone"); err != nil {
 		return tlrt.DecodeErr(err, "textAutoPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextAutoPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextAutoPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5782,15 +5977,20 @@ func (m *TextBankCard) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextBankCardTypeID, "textBankCard"); err != nil {
 		return tlrt.DecodeErr(err, "textBankCard", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextBankCard) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextBankCard) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5857,15 +6057,20 @@ func (m *TextMentionName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextMentionNameTypeID, "textMentionName"); err != nil {
 		return tlrt.DecodeErr(err, "textMentionName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextMentionName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5965,15 +6170,20 @@ func (m *TextDate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextDateTypeID, "textDate"); err != nil {
 		return tlrt.DecodeErr(err, "textDate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextDate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6056,15 +6266,20 @@ func (m *TextDiff) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextDiffTypeID, "textDiff"); err != nil {
 		return tlrt.DecodeErr(err, "textDiff", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextDiff) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextDiff) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6166,15 +6381,20 @@ func (m *ReactionCount) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReactionCountTypeID, "reactionCount"); err != nil {
 		return tlrt.DecodeErr(err, "reactionCount", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReactionCount) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ReactionCount) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6288,15 +6508,20 @@ func (m *ReactionsNotifySettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReactionsNotifySettingsTypeID, "reactionsNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "reactionsNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReactionsNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ReactionsNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6637,27 +6862,32 @@ func (m *RestrictionReason) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RestrictionReasonTypeID, "restrictionReason"); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RestrictionReason) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *RestrictionReason) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "platform")
 	}
-	if m.Reason, err = b.String(); err != nil {
+	if m.Reason, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "reason")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "text")
 	}
 	return nil
@@ -6740,15 +6970,20 @@ func (m *RichMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RichMessageTypeID, "richMessage"); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RichMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *RichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

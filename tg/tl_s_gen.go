@@ -18,7 +18,7 @@ type SavedDialogClass interface {
 
 // DecodeSavedDialog decodes any constructor of SavedDialog.
 func DecodeSavedDialog(b *bin.Buffer) (SavedDialogClass, error) {
-	return decodeSavedDialog(b, 0)
+	return tlrt.Owned(b, decodeSavedDialog)
 }
 
 // decodeSavedDialog is DecodeSavedDialog for a value nested depth levels deep.
@@ -217,15 +217,20 @@ func (m *MonoForumDialog) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MonoForumDialogTypeID, "monoForumDialog"); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MonoForumDialog) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *MonoForumDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -278,7 +283,7 @@ type SecureFileClass interface {
 
 // DecodeSecureFile decodes any constructor of SecureFile.
 func DecodeSecureFile(b *bin.Buffer) (SecureFileClass, error) {
-	return decodeSecureFile(b, 0)
+	return tlrt.Owned(b, decodeSecureFile)
 }
 
 // decodeSecureFile is DecodeSecureFile for a value nested depth levels deep.
@@ -424,15 +429,20 @@ func (m *SecureFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureFileTypeID, "secureFile"); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -453,10 +463,10 @@ func (m *SecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "date")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "file_hash")
 	}
-	if m.Secret, err = b.Bytes(); err != nil {
+	if m.Secret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "secret")
 	}
 	return nil
@@ -474,7 +484,7 @@ type SecurePasswordKdfAlgoClass interface {
 
 // DecodeSecurePasswordKdfAlgo decodes any constructor of SecurePasswordKdfAlgo.
 func DecodeSecurePasswordKdfAlgo(b *bin.Buffer) (SecurePasswordKdfAlgoClass, error) {
-	return decodeSecurePasswordKdfAlgo(b, 0)
+	return tlrt.Owned(b, decodeSecurePasswordKdfAlgo)
 }
 
 // decodeSecurePasswordKdfAlgo is DecodeSecurePasswordKdfAlgo for a value nested
@@ -619,21 +629,26 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Decode(b *bin.Buffer) 
 	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"); err != nil {
 		return tlrt.DecodeErr(err, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Salt, err = b.Bytes(); err != nil {
+	if m.Salt, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000", "salt")
 	}
 	return nil
@@ -689,21 +704,26 @@ func (m *SecurePasswordKdfAlgoSHA512) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoSHA512TypeID, "securePasswordKdfAlgoSHA512"); err != nil {
 		return tlrt.DecodeErr(err, "securePasswordKdfAlgoSHA512", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Salt, err = b.Bytes(); err != nil {
+	if m.Salt, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "securePasswordKdfAlgoSHA512", "salt")
 	}
 	return nil
@@ -720,7 +740,7 @@ type SecurePlainDataClass interface {
 
 // DecodeSecurePlainData decodes any constructor of SecurePlainData.
 func DecodeSecurePlainData(b *bin.Buffer) (SecurePlainDataClass, error) {
-	return decodeSecurePlainData(b, 0)
+	return tlrt.Owned(b, decodeSecurePlainData)
 }
 
 // decodeSecurePlainData is DecodeSecurePlainData for a value nested depth
@@ -793,21 +813,26 @@ func (m *SecurePlainPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecurePlainPhoneTypeID, "securePlainPhone"); err != nil {
 		return tlrt.DecodeErr(err, "securePlainPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecurePlainPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecurePlainPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "securePlainPhone", "phone")
 	}
 	return nil
@@ -861,21 +886,26 @@ func (m *SecurePlainEmail) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecurePlainEmailTypeID, "securePlainEmail"); err != nil {
 		return tlrt.DecodeErr(err, "securePlainEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecurePlainEmail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecurePlainEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Email, err = b.String(); err != nil {
+	if m.Email, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "securePlainEmail", "email")
 	}
 	return nil
@@ -1108,7 +1138,7 @@ type SecureValueErrorClass interface {
 
 // DecodeSecureValueError decodes any constructor of SecureValueError.
 func DecodeSecureValueError(b *bin.Buffer) (SecureValueErrorClass, error) {
-	return decodeSecureValueError(b, 0)
+	return tlrt.Owned(b, decodeSecureValueError)
 }
 
 // decodeSecureValueError is DecodeSecureValueError for a value nested depth
@@ -1204,15 +1234,20 @@ func (m *SecureValueErrorData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorDataTypeID, "secureValueErrorData"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureValueErrorData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1224,13 +1259,13 @@ func (m *SecureValueErrorData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "type")
 	}
-	if m.DataHash, err = b.Bytes(); err != nil {
+	if m.DataHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "data_hash")
 	}
-	if m.Field, err = b.String(); err != nil {
+	if m.Field, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "field")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "text")
 	}
 	return nil
@@ -1292,15 +1327,20 @@ func (m *SecureValueErrorFrontSide) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorFrontSideTypeID, "secureValueErrorFrontSide"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorFrontSide) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureValueErrorFrontSide) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1312,10 +1352,10 @@ func (m *SecureValueErrorFrontSide) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "type")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "text")
 	}
 	return nil
@@ -1378,15 +1418,20 @@ func (m *SecureValueErrorReverseSide) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorReverseSideTypeID, "secureValueErrorReverseSide"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorReverseSide) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureValueErrorReverseSide) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1398,10 +1443,10 @@ func (m *SecureValueErrorReverseSide) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "type")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "text")
 	}
 	return nil
@@ -1463,15 +1508,20 @@ func (m *SecureValueErrorSelfie) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorSelfieTypeID, "secureValueErrorSelfie"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorSelfie) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureValueErrorSelfie) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1483,10 +1533,10 @@ func (m *SecureValueErrorSelfie) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "type")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "text")
 	}
 	return nil
@@ -1547,15 +1597,20 @@ func (m *SecureValueErrorFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorFileTypeID, "secureValueErrorFile"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureValueErrorFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1567,10 +1622,10 @@ func (m *SecureValueErrorFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "type")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "text")
 	}
 	return nil
@@ -1634,15 +1689,20 @@ func (m *SecureValueErrorFiles) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorFilesTypeID, "secureValueErrorFiles"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorFiles) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureValueErrorFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1654,10 +1714,10 @@ func (m *SecureValueErrorFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "type")
 	}
-	if m.FileHash, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
+	if m.FileHash, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "text")
 	}
 	return nil
@@ -1718,15 +1778,20 @@ func (m *SecureValueError) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorTypeID, "secureValueError"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueError) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureValueError) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1738,10 +1803,10 @@ func (m *SecureValueError) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "type")
 	}
-	if m.Hash, err = b.Bytes(); err != nil {
+	if m.Hash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "text")
 	}
 	return nil
@@ -1805,15 +1870,20 @@ func (m *SecureValueErrorTranslationFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorTranslationFileTypeID, "secureValueErrorTranslationFile"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorTranslationFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureValueErrorTranslationFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1825,10 +1895,10 @@ func (m *SecureValueErrorTranslationFile) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "type")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "text")
 	}
 	return nil
@@ -1895,15 +1965,20 @@ func (m *SecureValueErrorTranslationFiles) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorTranslationFilesTypeID, "secureValueErrorTranslationFiles"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorTranslationFiles) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureValueErrorTranslationFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1915,10 +1990,10 @@ func (m *SecureValueErrorTranslationFiles) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "type")
 	}
-	if m.FileHash, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
+	if m.FileHash, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "text")
 	}
 	return nil
@@ -2826,7 +2901,7 @@ type SendMessageActionClass interface {
 
 // DecodeSendMessageAction decodes any constructor of SendMessageAction.
 func DecodeSendMessageAction(b *bin.Buffer) (SendMessageActionClass, error) {
-	return decodeSendMessageAction(b, 0)
+	return tlrt.Owned(b, decodeSendMessageAction)
 }
 
 // decodeSendMessageAction is DecodeSendMessageAction for a value nested depth
@@ -3998,15 +4073,20 @@ func (m *SendMessageEmojiInteraction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageEmojiInteractionTypeID, "sendMessageEmojiInteraction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SendMessageEmojiInteraction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SendMessageEmojiInteraction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4015,7 +4095,7 @@ func (m *SendMessageEmojiInteraction) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "sendMessageEmojiInteraction", "")
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "emoticon")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -4079,21 +4159,26 @@ func (m *SendMessageEmojiInteractionSeen) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageEmojiInteractionSeenTypeID, "sendMessageEmojiInteractionSeen"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteractionSeen", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SendMessageEmojiInteractionSeen) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SendMessageEmojiInteractionSeen) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteractionSeen", "emoticon")
 	}
 	return nil
@@ -4153,15 +4238,20 @@ func (m *SendMessageTextDraftAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageTextDraftActionTypeID, "sendMessageTextDraftAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SendMessageTextDraftAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SendMessageTextDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4236,15 +4326,20 @@ func (m *InputSendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSendMessageRichMessageDraftActionTypeID, "inputSendMessageRichMessageDraftAction"); err != nil {
 		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputSendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4318,15 +4413,20 @@ func (m *SendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageRichMessageDraftActionTypeID, "sendMessageRichMessageDraftAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4354,7 +4454,7 @@ type StarGiftClass interface {
 
 // DecodeStarGift decodes any constructor of StarGift.
 func DecodeStarGift(b *bin.Buffer) (StarGiftClass, error) {
-	return decodeStarGift(b, 0)
+	return tlrt.Owned(b, decodeStarGift)
 }
 
 // decodeStarGift is DecodeStarGift for a value nested depth levels deep.
@@ -4896,15 +4996,20 @@ func (m *StarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftTypeID, "starGift"); err != nil {
 		return tlrt.DecodeErr(err, "starGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4972,7 +5077,7 @@ func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "title")
 		}
 	}
@@ -4997,7 +5102,7 @@ func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.AuctionSlug, err = b.String(); err != nil {
+		if m.AuctionSlug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "auction_slug")
 		}
 	}
@@ -5447,15 +5552,20 @@ func (m *StarGiftUnique) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftUniqueTypeID, "starGiftUnique"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftUnique) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5479,10 +5589,10 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.GiftID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "gift_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "title")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "slug")
 	}
 	if m.Num, err = b.Int(); err != nil {
@@ -5494,12 +5604,12 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.OwnerName, err = b.String(); err != nil {
+		if m.OwnerName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "owner_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.OwnerAddress, err = b.String(); err != nil {
+		if m.OwnerAddress, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "owner_address")
 		}
 	}
@@ -5513,7 +5623,7 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "starGiftUnique", "availability_total")
 	}
 	if m.Flags.Has(3) {
-		if m.GiftAddress, err = b.String(); err != nil {
+		if m.GiftAddress, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "gift_address")
 		}
 	}
@@ -5533,7 +5643,7 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ValueCurrency, err = b.String(); err != nil {
+		if m.ValueCurrency, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "value_currency")
 		}
 	}
@@ -5604,7 +5714,7 @@ type StarGiftAttributeClass interface {
 
 // DecodeStarGiftAttribute decodes any constructor of StarGiftAttribute.
 func DecodeStarGiftAttribute(b *bin.Buffer) (StarGiftAttributeClass, error) {
-	return decodeStarGiftAttribute(b, 0)
+	return tlrt.Owned(b, decodeStarGiftAttribute)
 }
 
 // decodeStarGiftAttribute is DecodeStarGiftAttribute for a value nested depth
@@ -5699,15 +5809,20 @@ func (m *StarGiftAttributeModel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeModelTypeID, "starGiftAttributeModel"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftAttributeModel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarGiftAttributeModel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5721,7 +5836,7 @@ func (m *StarGiftAttributeModel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "flags")
 	}
 	m.Crafted = m.Flags.Has(0)
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "name")
 	}
 	if m.Document, err = decodeDocument(b, depth+1); err != nil {
@@ -5792,15 +5907,20 @@ func (m *StarGiftAttributePattern) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributePatternTypeID, "starGiftAttributePattern"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributePattern", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftAttributePattern) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarGiftAttributePattern) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5809,7 +5929,7 @@ func (m *StarGiftAttributePattern) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributePattern", "")
 	}
 	var err error
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributePattern", "name")
 	}
 	if m.Document, err = decodeDocument(b, depth+1); err != nil {
@@ -5886,15 +6006,20 @@ func (m *StarGiftAttributeBackdrop) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeBackdropTypeID, "starGiftAttributeBackdrop"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftAttributeBackdrop) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarGiftAttributeBackdrop) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5903,7 +6028,7 @@ func (m *StarGiftAttributeBackdrop) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeBackdrop", "")
 	}
 	var err error
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "name")
 	}
 	if m.BackdropID, err = b.Int(); err != nil {
@@ -6005,15 +6130,20 @@ func (m *StarGiftAttributeOriginalDetails) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeOriginalDetailsTypeID, "starGiftAttributeOriginalDetails"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftAttributeOriginalDetails) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6875,7 +7005,7 @@ type StarGiftAuctionStateClass interface {
 
 // DecodeStarGiftAuctionState decodes any constructor of StarGiftAuctionState.
 func DecodeStarGiftAuctionState(b *bin.Buffer) (StarGiftAuctionStateClass, error) {
-	return decodeStarGiftAuctionState(b, 0)
+	return tlrt.Owned(b, decodeStarGiftAuctionState)
 }
 
 // decodeStarGiftAuctionState is DecodeStarGiftAuctionState for a value nested
@@ -7256,15 +7386,20 @@ func (m *StarGiftAuctionStateFinished) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAuctionStateFinishedTypeID, "starGiftAuctionStateFinished"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftAuctionStateFinished) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarGiftAuctionStateFinished) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7294,7 +7429,7 @@ func (m *StarGiftAuctionStateFinished) DecodeBareAt(b *bin.Buffer, _ int) error 
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FragmentListedURL, err = b.String(); err != nil {
+		if m.FragmentListedURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "fragment_listed_url")
 		}
 	}
@@ -8061,7 +8196,7 @@ type StatsGraphClass interface {
 
 // DecodeStatsGraph decodes any constructor of StatsGraph.
 func DecodeStatsGraph(b *bin.Buffer) (StatsGraphClass, error) {
-	return decodeStatsGraph(b, 0)
+	return tlrt.Owned(b, decodeStatsGraph)
 }
 
 // decodeStatsGraph is DecodeStatsGraph for a value nested depth levels deep.
@@ -8135,21 +8270,26 @@ func (m *StatsGraphAsync) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGraphAsyncTypeID, "statsGraphAsync"); err != nil {
 		return tlrt.DecodeErr(err, "statsGraphAsync", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsGraphAsync) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StatsGraphAsync) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "statsGraphAsync", "token")
 	}
 	return nil
@@ -8203,21 +8343,26 @@ func (m *StatsGraphError) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGraphErrorTypeID, "statsGraphError"); err != nil {
 		return tlrt.DecodeErr(err, "statsGraphError", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsGraphError) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StatsGraphError) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Error, err = b.String(); err != nil {
+	if m.Error, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "statsGraphError", "error")
 	}
 	return nil
@@ -8307,15 +8452,20 @@ func (m *StatsGraph) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGraphTypeID, "statsGraph"); err != nil {
 		return tlrt.DecodeErr(err, "statsGraph", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsGraph) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StatsGraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8332,7 +8482,7 @@ func (m *StatsGraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "statsGraph", "json")
 	}
 	if m.Flags.Has(0) {
-		if m.ZoomToken, err = b.String(); err != nil {
+		if m.ZoomToken, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "statsGraph", "zoom_token")
 		}
 	}
@@ -8354,7 +8504,7 @@ type StickerSetCoveredClass interface {
 
 // DecodeStickerSetCovered decodes any constructor of StickerSetCovered.
 func DecodeStickerSetCovered(b *bin.Buffer) (StickerSetCoveredClass, error) {
-	return decodeStickerSetCovered(b, 0)
+	return tlrt.Owned(b, decodeStickerSetCovered)
 }
 
 // decodeStickerSetCovered is DecodeStickerSetCovered for a value nested depth
@@ -8438,15 +8588,20 @@ func (m *StickerSetCovered) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerSetCoveredTypeID, "stickerSetCovered"); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetCovered", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerSetCovered) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StickerSetCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8523,15 +8678,20 @@ func (m *StickerSetMultiCovered) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerSetMultiCoveredTypeID, "stickerSetMultiCovered"); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerSetMultiCovered) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StickerSetMultiCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8623,15 +8783,20 @@ func (m *StickerSetFullCovered) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerSetFullCoveredTypeID, "stickerSetFullCovered"); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerSetFullCovered) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StickerSetFullCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8705,15 +8870,20 @@ func (m *StickerSetNoCovered) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerSetNoCoveredTypeID, "stickerSetNoCovered"); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetNoCovered", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerSetNoCovered) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StickerSetNoCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8739,7 +8909,7 @@ type StoryItemClass interface {
 
 // DecodeStoryItem decodes any constructor of StoryItem.
 func DecodeStoryItem(b *bin.Buffer) (StoryItemClass, error) {
-	return decodeStoryItem(b, 0)
+	return tlrt.Owned(b, decodeStoryItem)
 }
 
 // decodeStoryItem is DecodeStoryItem for a value nested depth levels deep.
@@ -9232,15 +9402,20 @@ func (m *StoryItem) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryItemTypeID, "storyItem"); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9283,7 +9458,7 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "storyItem", "expire_date")
 	}
 	if m.Flags.Has(0) {
-		if m.Caption, err = b.String(); err != nil {
+		if m.Caption, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "caption")
 		}
 	}
@@ -9356,7 +9531,7 @@ type StoryReactionClass interface {
 
 // DecodeStoryReaction decodes any constructor of StoryReaction.
 func DecodeStoryReaction(b *bin.Buffer) (StoryReactionClass, error) {
-	return decodeStoryReaction(b, 0)
+	return tlrt.Owned(b, decodeStoryReaction)
 }
 
 // decodeStoryReaction is DecodeStoryReaction for a value nested depth levels
@@ -9440,15 +9615,20 @@ func (m *StoryReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryReactionTypeID, "storyReaction"); err != nil {
 		return tlrt.DecodeErr(err, "storyReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9519,15 +9699,20 @@ func (m *StoryReactionPublicForward) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryReactionPublicForwardTypeID, "storyReactionPublicForward"); err != nil {
 		return tlrt.DecodeErr(err, "storyReactionPublicForward", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryReactionPublicForward) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoryReactionPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9597,15 +9782,20 @@ func (m *StoryReactionPublicRepost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryReactionPublicRepostTypeID, "storyReactionPublicRepost"); err != nil {
 		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryReactionPublicRepost) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoryReactionPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9634,7 +9824,7 @@ type StoryViewClass interface {
 
 // DecodeStoryView decodes any constructor of StoryView.
 func DecodeStoryView(b *bin.Buffer) (StoryViewClass, error) {
-	return decodeStoryView(b, 0)
+	return tlrt.Owned(b, decodeStoryView)
 }
 
 // decodeStoryView is DecodeStoryView for a value nested depth levels deep.
@@ -9732,15 +9922,20 @@ func (m *StoryView) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryViewTypeID, "storyView"); err != nil {
 		return tlrt.DecodeErr(err, "storyView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryView) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoryView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9832,15 +10027,20 @@ func (m *StoryViewPublicForward) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryViewPublicForwardTypeID, "storyViewPublicForward"); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicForward", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryViewPublicForward) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoryViewPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9929,15 +10129,20 @@ func (m *StoryViewPublicRepost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryViewPublicRepostTypeID, "storyViewPublicRepost"); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicRepost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryViewPublicRepost) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoryViewPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10014,27 +10219,32 @@ func (m *SavedPhoneContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SavedPhoneContactTypeID, "savedPhoneContact"); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SavedPhoneContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SavedPhoneContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "phone")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "last_name")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -10126,15 +10336,20 @@ func (m *SavedReactionTag) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SavedReactionTagTypeID, "savedReactionTag"); err != nil {
 		return tlrt.DecodeErr(err, "savedReactionTag", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SavedReactionTag) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SavedReactionTag) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10151,7 +10366,7 @@ func (m *SavedReactionTag) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "savedReactionTag", "reaction")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "savedReactionTag", "title")
 		}
 	}
@@ -10616,15 +10831,20 @@ func (m *SavedStarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SavedStarGiftTypeID, "savedStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "savedStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SavedStarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10706,7 +10926,7 @@ func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PrepaidUpgradeHash, err = b.String(); err != nil {
+		if m.PrepaidUpgradeHash, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "prepaid_upgrade_hash")
 		}
 	}
@@ -11104,27 +11324,32 @@ func (m *SecureCredentialsEncrypted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureCredentialsEncryptedTypeID, "secureCredentialsEncrypted"); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureCredentialsEncrypted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureCredentialsEncrypted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "data")
 	}
-	if m.Hash, err = b.Bytes(); err != nil {
+	if m.Hash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "hash")
 	}
-	if m.Secret, err = b.Bytes(); err != nil {
+	if m.Secret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "secret")
 	}
 	return nil
@@ -11180,27 +11405,32 @@ func (m *SecureData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureDataTypeID, "secureData"); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "data")
 	}
-	if m.DataHash, err = b.Bytes(); err != nil {
+	if m.DataHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "data_hash")
 	}
-	if m.Secret, err = b.Bytes(); err != nil {
+	if m.Secret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "secret")
 	}
 	return nil
@@ -11258,15 +11488,20 @@ func (m *SecureSecretSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureSecretSettingsTypeID, "secureSecretSettings"); err != nil {
 		return tlrt.DecodeErr(err, "secureSecretSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureSecretSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureSecretSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11278,7 +11513,7 @@ func (m *SecureSecretSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.SecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_algo")
 	}
-	if m.SecureSecret, err = b.Bytes(); err != nil {
+	if m.SecureSecret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_secret")
 	}
 	if m.SecureSecretID, err = b.Long(); err != nil {
@@ -11456,15 +11691,20 @@ func (m *SecureValue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypeID, "secureValue"); err != nil {
 		return tlrt.DecodeErr(err, "secureValue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11516,7 +11756,7 @@ func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "secureValue", "plain_data")
 		}
 	}
-	if m.Hash, err = b.Bytes(); err != nil {
+	if m.Hash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValue", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
@@ -11579,15 +11819,20 @@ func (m *SecureValueHash) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueHashTypeID, "secureValueHash"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueHash", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueHash) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SecureValueHash) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11599,7 +11844,7 @@ func (m *SecureValueHash) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueHash", "type")
 	}
-	if m.Hash, err = b.Bytes(); err != nil {
+	if m.Hash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueHash", "hash")
 	}
 	return nil
@@ -11744,15 +11989,20 @@ func (m *ShippingOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ShippingOptionTypeID, "shippingOption"); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ShippingOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ShippingOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11761,10 +12011,10 @@ func (m *ShippingOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "shippingOption", "")
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "title")
 	}
 	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](b, false, false, 16, depth+1); err != nil {
@@ -11822,27 +12072,32 @@ func (m *SMSJob) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SMSJobTypeID, "smsJob"); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SMSJob) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SMSJob) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.JobID, err = b.String(); err != nil {
+	if m.JobID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "job_id")
 	}
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "phone_number")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "text")
 	}
 	return nil
@@ -12089,15 +12344,20 @@ func (m *SponsoredMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SponsoredMessageTypeID, "sponsoredMessage"); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12112,16 +12372,16 @@ func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Recommended = m.Flags.Has(5)
 	m.CanReport = m.Flags.Has(12)
-	if m.RandomID, err = b.Bytes(); err != nil {
+	if m.RandomID, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "random_id")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "url")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "title")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "message")
 	}
 	if m.Flags.Has(1) {
@@ -12144,16 +12404,16 @@ func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "color")
 		}
 	}
-	if m.ButtonText, err = b.String(); err != nil {
+	if m.ButtonText, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "button_text")
 	}
 	if m.Flags.Has(7) {
-		if m.SponsorInfo, err = b.String(); err != nil {
+		if m.SponsorInfo, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "sponsor_info")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.AdditionalInfo, err = b.String(); err != nil {
+		if m.AdditionalInfo, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "additional_info")
 		}
 	}
@@ -12232,24 +12492,29 @@ func (m *SponsoredMessageReportOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SponsoredMessageReportOptionTypeID, "sponsoredMessageReportOption"); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SponsoredMessageReportOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SponsoredMessageReportOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "text")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "option")
 	}
 	return nil
@@ -12367,15 +12632,20 @@ func (m *SponsoredPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SponsoredPeerTypeID, "sponsoredPeer"); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SponsoredPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SponsoredPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12388,19 +12658,19 @@ func (m *SponsoredPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "flags")
 	}
-	if m.RandomID, err = b.Bytes(); err != nil {
+	if m.RandomID, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "random_id")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.SponsorInfo, err = b.String(); err != nil {
+		if m.SponsorInfo, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredPeer", "sponsor_info")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalInfo, err = b.String(); err != nil {
+		if m.AdditionalInfo, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredPeer", "additional_info")
 		}
 	}
@@ -12470,15 +12740,20 @@ func (m *StarGiftActiveAuctionState) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftActiveAuctionStateTypeID, "starGiftActiveAuctionState"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftActiveAuctionState) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarGiftActiveAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12680,15 +12955,20 @@ func (m *StarGiftAuctionAcquiredGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAuctionAcquiredGiftTypeID, "starGiftAuctionAcquiredGift"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftAuctionAcquiredGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13074,15 +13354,20 @@ func (m *StarGiftCollection) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftCollectionTypeID, "starGiftCollection"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftCollection) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13098,7 +13383,7 @@ func (m *StarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.CollectionID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "collection_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "title")
 	}
 	if m.Flags.Has(0) {
@@ -13447,15 +13732,20 @@ func (m *StarsGiftOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsGiftOptionTypeID, "starsGiftOption"); err != nil {
 		return tlrt.DecodeErr(err, "starsGiftOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarsGiftOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarsGiftOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13470,11 +13760,11 @@ func (m *StarsGiftOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "starsGiftOption", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = b.String(); err != nil {
+		if m.StoreProduct, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsGiftOption", "store_product")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starsGiftOption", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -13590,15 +13880,20 @@ func (m *StarsGiveawayOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsGiveawayOptionTypeID, "starsGiveawayOption"); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarsGiveawayOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarsGiveawayOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13620,11 +13915,11 @@ func (m *StarsGiveawayOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "yearly_boosts")
 	}
 	if m.Flags.Has(2) {
-		if m.StoreProduct, err = b.String(); err != nil {
+		if m.StoreProduct, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsGiveawayOption", "store_product")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -14159,15 +14454,20 @@ func (m *StarsSubscription) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsSubscriptionTypeID, "starsSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarsSubscription) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14184,7 +14484,7 @@ func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.CanRefulfill = m.Flags.Has(1)
 	m.MissingBalance = m.Flags.Has(2)
 	m.BotCanceled = m.Flags.Has(7)
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "id")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
@@ -14197,12 +14497,12 @@ func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "starsSubscription", "pricing")
 	}
 	if m.Flags.Has(3) {
-		if m.ChatInviteHash, err = b.String(); err != nil {
+		if m.ChatInviteHash, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "chat_invite_hash")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "title")
 		}
 	}
@@ -14212,7 +14512,7 @@ func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.InvoiceSlug, err = b.String(); err != nil {
+		if m.InvoiceSlug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "invoice_slug")
 		}
 	}
@@ -14389,15 +14689,20 @@ func (m *StarsTopupOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsTopupOptionTypeID, "starsTopupOption"); err != nil {
 		return tlrt.DecodeErr(err, "starsTopupOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarsTopupOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarsTopupOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14412,11 +14717,11 @@ func (m *StarsTopupOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "starsTopupOption", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = b.String(); err != nil {
+		if m.StoreProduct, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsTopupOption", "store_product")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starsTopupOption", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -15004,15 +15309,20 @@ func (m *StarsTransaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsTransactionTypeID, "starsTransaction"); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarsTransaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15039,7 +15349,7 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PhonegroupMessage = m.Flags.Has(27)
 	m.StargiftAuctionBid = m.Flags.Has(28)
 	m.Offer = m.Flags.Has(29)
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "id")
 	}
 	if m.Amount, err = decodeStarsAmount(b, depth+1); err != nil {
@@ -15052,12 +15362,12 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "starsTransaction", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "description")
 		}
 	}
@@ -15072,12 +15382,12 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.TransactionURL, err = b.String(); err != nil {
+		if m.TransactionURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "transaction_url")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.BotPayload, err = b.Bytes(); err != nil {
+		if m.BotPayload, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "bot_payload")
 		}
 	}
@@ -15674,21 +15984,26 @@ func (m *StatsURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsURLTypeID, "statsURL"); err != nil {
 		return tlrt.DecodeErr(err, "statsURL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StatsURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "statsURL", "url")
 	}
 	return nil
@@ -15745,15 +16060,20 @@ func (m *StickerKeyword) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerKeywordTypeID, "stickerKeyword"); err != nil {
 		return tlrt.DecodeErr(err, "stickerKeyword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerKeyword) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StickerKeyword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15762,7 +16082,7 @@ func (m *StickerKeyword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DocumentID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stickerKeyword", "document_id")
 	}
-	if m.Keyword, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+	if m.Keyword, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "stickerKeyword", "keyword")
 	}
 	return nil
@@ -15819,21 +16139,26 @@ func (m *StickerPack) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerPackTypeID, "stickerPack"); err != nil {
 		return tlrt.DecodeErr(err, "stickerPack", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerPack) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StickerPack) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stickerPack", "emoticon")
 	}
 	if m.Documents, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
@@ -16077,15 +16402,20 @@ func (m *StickerSet) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerSetTypeID, "stickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16116,10 +16446,10 @@ func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "access_hash")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "title")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "short_name")
 	}
 	if m.Flags.Has(4) {
@@ -16373,15 +16703,20 @@ func (m *StoryAlbum) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryAlbumTypeID, "storyAlbum"); err != nil {
 		return tlrt.DecodeErr(err, "storyAlbum", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryAlbum) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoryAlbum) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16397,7 +16732,7 @@ func (m *StoryAlbum) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AlbumID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyAlbum", "album_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "storyAlbum", "title")
 	}
 	if m.Flags.Has(0) {
@@ -16530,15 +16865,20 @@ func (m *StoryFwdHeader) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryFwdHeaderTypeID, "storyFwdHeader"); err != nil {
 		return tlrt.DecodeErr(err, "storyFwdHeader", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryFwdHeader) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoryFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16558,7 +16898,7 @@ func (m *StoryFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FromName, err = b.String(); err != nil {
+		if m.FromName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "storyFwdHeader", "from_name")
 		}
 	}
@@ -16750,15 +17090,20 @@ func (m *StoryViews) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryViewsTypeID, "storyViews"); err != nil {
 		return tlrt.DecodeErr(err, "storyViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -56,21 +56,26 @@ func (m *SmsjobsEligibleToJoin) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SmsjobsEligibleToJoinTypeID, "smsjobs.eligibleToJoin"); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.eligibleToJoin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SmsjobsEligibleToJoin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SmsjobsEligibleToJoin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.TermsURL, err = b.String(); err != nil {
+	if m.TermsURL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.eligibleToJoin", "terms_url")
 	}
 	if m.MonthlySentSMS, err = b.Int(); err != nil {
@@ -175,15 +180,20 @@ func (m *SmsjobsStatus) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SmsjobsStatusTypeID, "smsjobs.status"); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.status", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SmsjobsStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SmsjobsStatus) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -210,11 +220,11 @@ func (m *SmsjobsStatus) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "smsjobs.status", "total_since")
 	}
 	if m.Flags.Has(1) {
-		if m.LastGiftSlug, err = b.String(); err != nil {
+		if m.LastGiftSlug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "smsjobs.status", "last_gift_slug")
 		}
 	}
-	if m.TermsURL, err = b.String(); err != nil {
+	if m.TermsURL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.status", "terms_url")
 	}
 	m.Flags &^= 1 << 0
@@ -617,21 +627,26 @@ func (m *SmsjobsGetSMSJobRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SmsjobsGetSMSJobRequestTypeID, "smsjobs.getSmsJob"); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.getSmsJob", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SmsjobsGetSMSJobRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SmsjobsGetSMSJobRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.JobID, err = b.String(); err != nil {
+	if m.JobID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.getSmsJob", "job_id")
 	}
 	return nil
@@ -724,15 +739,20 @@ func (m *SmsjobsFinishJobRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SmsjobsFinishJobRequestTypeID, "smsjobs.finishJob"); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.finishJob", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SmsjobsFinishJobRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *SmsjobsFinishJobRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -742,11 +762,11 @@ func (m *SmsjobsFinishJobRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.finishJob", "flags")
 	}
-	if m.JobID, err = b.String(); err != nil {
+	if m.JobID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.finishJob", "job_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Error, err = b.String(); err != nil {
+		if m.Error, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "smsjobs.finishJob", "error")
 		}
 	}

@@ -158,15 +158,20 @@ func (m *StatsBroadcastStats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsBroadcastStatsTypeID, "stats.broadcastStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsBroadcastStats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StatsBroadcastStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -377,15 +382,20 @@ func (m *StatsMegagroupStats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsMegagroupStatsTypeID, "stats.megagroupStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsMegagroupStats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StatsMegagroupStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -500,15 +510,20 @@ func (m *StatsMessageStats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsMessageStatsTypeID, "stats.messageStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.messageStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsMessageStats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StatsMessageStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -573,15 +588,20 @@ func (m *StatsPollStats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsPollStatsTypeID, "stats.pollStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.pollStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsPollStats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StatsPollStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -698,15 +718,20 @@ func (m *StatsPublicForwards) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsPublicForwardsTypeID, "stats.publicForwards"); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsPublicForwards) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -726,7 +751,7 @@ func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "forwards")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stats.publicForwards", "next_offset")
 		}
 	}
@@ -794,15 +819,20 @@ func (m *StatsStoryStats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsStoryStatsTypeID, "stats.storyStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.storyStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsStoryStats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StatsStoryStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -991,15 +1021,20 @@ func (m *StatsLoadAsyncGraphRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsLoadAsyncGraphRequestTypeID, "stats.loadAsyncGraph"); err != nil {
 		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsLoadAsyncGraphRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StatsLoadAsyncGraphRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1009,7 +1044,7 @@ func (m *StatsLoadAsyncGraphRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "flags")
 	}
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "token")
 	}
 	if m.Flags.Has(0) {
@@ -1181,15 +1216,20 @@ func (m *StatsGetMessagePublicForwardsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGetMessagePublicForwardsRequestTypeID, "stats.getMessagePublicForwards"); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsGetMessagePublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StatsGetMessagePublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1204,7 +1244,7 @@ func (m *StatsGetMessagePublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "msg_id")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -1473,15 +1513,20 @@ func (m *StatsGetStoryPublicForwardsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGetStoryPublicForwardsRequestTypeID, "stats.getStoryPublicForwards"); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsGetStoryPublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StatsGetStoryPublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1496,7 +1541,7 @@ func (m *StatsGetStoryPublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "id")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {

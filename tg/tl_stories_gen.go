@@ -19,7 +19,7 @@ type StoriesAlbumsClass interface {
 
 // DecodeStoriesAlbums decodes any constructor of stories.Albums.
 func DecodeStoriesAlbums(b *bin.Buffer) (StoriesAlbumsClass, error) {
-	return decodeStoriesAlbums(b, 0)
+	return tlrt.Owned(b, decodeStoriesAlbums)
 }
 
 // decodeStoriesAlbums is DecodeStoriesAlbums for a value nested depth levels
@@ -161,15 +161,20 @@ func (m *StoriesAlbums) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesAlbumsTypeID, "stories.albums"); err != nil {
 		return tlrt.DecodeErr(err, "stories.albums", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesAlbums) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesAlbums) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -198,7 +203,7 @@ type StoriesAllStoriesClass interface {
 
 // DecodeStoriesAllStories decodes any constructor of stories.AllStories.
 func DecodeStoriesAllStories(b *bin.Buffer) (StoriesAllStoriesClass, error) {
-	return decodeStoriesAllStories(b, 0)
+	return tlrt.Owned(b, decodeStoriesAllStories)
 }
 
 // decodeStoriesAllStories is DecodeStoriesAllStories for a value nested depth
@@ -282,15 +287,20 @@ func (m *StoriesAllStoriesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesAllStoriesNotModifiedTypeID, "stories.allStoriesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesAllStoriesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesAllStoriesNotModified) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -302,7 +312,7 @@ func (m *StoriesAllStoriesNotModified) DecodeBareAt(b *bin.Buffer, depth int) er
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "flags")
 	}
-	if m.State, err = b.String(); err != nil {
+	if m.State, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "state")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.StealthMode, depth+1); err != nil {
@@ -396,15 +406,20 @@ func (m *StoriesAllStories) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesAllStoriesTypeID, "stories.allStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesAllStories) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesAllStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -421,7 +436,7 @@ func (m *StoriesAllStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "count")
 	}
-	if m.State, err = b.String(); err != nil {
+	if m.State, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "state")
 	}
 	if m.PeerStories, err = tlrt.DecodeStructs[PeerStories](b, false, false, 28, depth+1); err != nil {
@@ -608,15 +623,20 @@ func (m *StoriesFoundStories) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesFoundStoriesTypeID, "stories.foundStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesFoundStories) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -636,7 +656,7 @@ func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "stories.foundStories", "stories")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.foundStories", "next_offset")
 		}
 	}
@@ -714,15 +734,20 @@ func (m *StoriesPeerStories) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesPeerStoriesTypeID, "stories.peerStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesPeerStories) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesPeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -848,15 +873,20 @@ func (m *StoriesStories) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesStoriesTypeID, "stories.stories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesStories) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -995,15 +1025,20 @@ func (m *StoriesStoryReactionsList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesStoryReactionsListTypeID, "stories.storyReactionsList"); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesStoryReactionsList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesStoryReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1029,7 +1064,7 @@ func (m *StoriesStoryReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.storyReactionsList", "next_offset")
 		}
 	}
@@ -1097,15 +1132,20 @@ func (m *StoriesStoryViews) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesStoryViewsTypeID, "stories.storyViews"); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesStoryViews) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesStoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1232,15 +1272,20 @@ func (m *StoriesStoryViewsList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesStoryViewsListTypeID, "stories.storyViewsList"); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesStoryViewsList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesStoryViewsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1275,7 +1320,7 @@ func (m *StoriesStoryViewsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.storyViewsList", "next_offset")
 		}
 	}
@@ -1638,15 +1683,20 @@ func (m *StoriesSendStoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesSendStoryRequestTypeID, "stories.sendStory"); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesSendStoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1674,7 +1724,7 @@ func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Caption, err = b.String(); err != nil {
+		if m.Caption, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "caption")
 		}
 	}
@@ -1942,15 +1992,20 @@ func (m *StoriesEditStoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesEditStoryRequestTypeID, "stories.editStory"); err != nil {
 		return tlrt.DecodeErr(err, "stories.editStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesEditStoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1980,7 +2035,7 @@ func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Caption, err = b.String(); err != nil {
+		if m.Caption, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "caption")
 		}
 	}
@@ -2290,15 +2345,20 @@ func (m *StoriesGetAllStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetAllStoriesRequestTypeID, "stories.getAllStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAllStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesGetAllStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesGetAllStoriesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2311,7 +2371,7 @@ func (m *StoriesGetAllStoriesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.Next = m.Flags.Has(1)
 	m.Hidden = m.Flags.Has(2)
 	if m.Flags.Has(0) {
-		if m.State, err = b.String(); err != nil {
+		if m.State, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.getAllStories", "state")
 		}
 	}
@@ -2950,15 +3010,20 @@ func (m *StoriesGetStoryViewsListRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetStoryViewsListRequestTypeID, "stories.getStoryViewsList"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesGetStoryViewsListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesGetStoryViewsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2978,14 +3043,14 @@ func (m *StoriesGetStoryViewsListRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.Q, err = b.String(); err != nil {
+		if m.Q, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.getStoryViewsList", "q")
 		}
 	}
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "id")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -3237,15 +3302,20 @@ func (m *StoriesReportRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesReportRequestTypeID, "stories.report"); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesReportRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3260,10 +3330,10 @@ func (m *StoriesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "id")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "option")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "message")
 	}
 	return nil
@@ -3428,15 +3498,20 @@ func (m *StoriesSendReactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesSendReactionRequestTypeID, "stories.sendReaction"); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3961,15 +4036,20 @@ func (m *StoriesGetStoryReactionsListRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetStoryReactionsListRequestTypeID, "stories.getStoryReactionsList"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesGetStoryReactionsListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesGetStoryReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3995,7 +4075,7 @@ func (m *StoriesGetStoryReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth 
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Offset, err = b.String(); err != nil {
+		if m.Offset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "offset")
 		}
 	}
@@ -4205,15 +4285,20 @@ func (m *StoriesSearchPostsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesSearchPostsRequestTypeID, "stories.searchPosts"); err != nil {
 		return tlrt.DecodeErr(err, "stories.searchPosts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4227,7 +4312,7 @@ func (m *StoriesSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "stories.searchPosts", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Hashtag, err = b.String(); err != nil {
+		if m.Hashtag, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.searchPosts", "hashtag")
 		}
 	}
@@ -4241,7 +4326,7 @@ func (m *StoriesSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "stories.searchPosts", "peer")
 		}
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.searchPosts", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -4317,15 +4402,20 @@ func (m *StoriesCreateAlbumRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesCreateAlbumRequestTypeID, "stories.createAlbum"); err != nil {
 		return tlrt.DecodeErr(err, "stories.createAlbum", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesCreateAlbumRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesCreateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4337,7 +4427,7 @@ func (m *StoriesCreateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.createAlbum", "peer")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.createAlbum", "title")
 	}
 	if m.Stories, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
@@ -4526,15 +4616,20 @@ func (m *StoriesUpdateAlbumRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesUpdateAlbumRequestTypeID, "stories.updateAlbum"); err != nil {
 		return tlrt.DecodeErr(err, "stories.updateAlbum", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesUpdateAlbumRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesUpdateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4554,7 +4649,7 @@ func (m *StoriesUpdateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "stories.updateAlbum", "album_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.updateAlbum", "title")
 		}
 	}
@@ -5135,15 +5230,20 @@ func (m *StoriesStartLiveRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesStartLiveRequestTypeID, "stories.startLive"); err != nil {
 		return tlrt.DecodeErr(err, "stories.startLive", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesStartLiveRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *StoriesStartLiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5163,7 +5263,7 @@ func (m *StoriesStartLiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "stories.startLive", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Caption, err = b.String(); err != nil {
+		if m.Caption, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.startLive", "caption")
 		}
 	}

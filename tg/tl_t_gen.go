@@ -737,15 +737,20 @@ func (m *TextWithEntities) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextWithEntitiesTypeID, "textWithEntities"); err != nil {
 		return tlrt.DecodeErr(err, "textWithEntities", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextWithEntities) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TextWithEntities) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -754,7 +759,7 @@ func (m *TextWithEntities) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textWithEntities", "")
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textWithEntities", "text")
 	}
 	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
@@ -929,15 +934,20 @@ func (m *Theme) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ThemeTypeID, "theme"); err != nil {
 		return tlrt.DecodeErr(err, "theme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Theme) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Theme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -959,10 +969,10 @@ func (m *Theme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "theme", "access_hash")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "theme", "slug")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "theme", "title")
 	}
 	if m.Flags.Has(2) {
@@ -976,7 +986,7 @@ func (m *Theme) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Emoticon, err = b.String(); err != nil {
+		if m.Emoticon, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "theme", "emoticon")
 		}
 	}
@@ -1127,15 +1137,20 @@ func (m *ThemeSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ThemeSettingsTypeID, "themeSettings"); err != nil {
 		return tlrt.DecodeErr(err, "themeSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ThemeSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *ThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1229,24 +1244,29 @@ func (m *Timezone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TimezoneTypeID, "timezone"); err != nil {
 		return tlrt.DecodeErr(err, "timezone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Timezone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Timezone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "timezone", "id")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "timezone", "name")
 	}
 	if m.UtcOffset, err = b.Int(); err != nil {
@@ -1385,15 +1405,20 @@ func (m *TodoItem) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TodoItemTypeID, "todoItem"); err != nil {
 		return tlrt.DecodeErr(err, "todoItem", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TodoItem) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TodoItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1478,15 +1503,20 @@ func (m *TodoList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TodoListTypeID, "todoList"); err != nil {
 		return tlrt.DecodeErr(err, "todoList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TodoList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *TodoList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -76,7 +76,7 @@ type UpdateClass interface {
 
 // DecodeUpdate decodes any constructor of Update.
 func DecodeUpdate(b *bin.Buffer) (UpdateClass, error) {
-	return decodeUpdate(b, 0)
+	return tlrt.Owned(b, decodeUpdate)
 }
 
 // decodeUpdate is DecodeUpdate for a value nested depth levels deep.
@@ -479,15 +479,20 @@ func (m *UpdateNewMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewMessageTypeID, "updateNewMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateNewMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -749,15 +754,20 @@ func (m *UpdateUserTyping) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateUserTypingTypeID, "updateUserTyping"); err != nil {
 		return tlrt.DecodeErr(err, "updateUserTyping", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateUserTyping) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -844,15 +854,20 @@ func (m *UpdateChatUserTyping) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChatUserTypingTypeID, "updateChatUserTyping"); err != nil {
 		return tlrt.DecodeErr(err, "updateChatUserTyping", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChatUserTyping) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateChatUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -923,15 +938,20 @@ func (m *UpdateChatParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChatParticipantsTypeID, "updateChatParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1084,15 +1104,20 @@ func (m *UpdateUserName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateUserNameTypeID, "updateUserName"); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateUserName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateUserName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1104,10 +1129,10 @@ func (m *UpdateUserName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "user_id")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "last_name")
 	}
 	if m.Usernames, err = tlrt.DecodeStructs[Username](b, false, false, 12, depth+1); err != nil {
@@ -1255,15 +1280,20 @@ func (m *UpdateNewAuthorization) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewAuthorizationTypeID, "updateNewAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewAuthorization) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateNewAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1283,12 +1313,12 @@ func (m *UpdateNewAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Device, err = b.String(); err != nil {
+		if m.Device, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateNewAuthorization", "device")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Location, err = b.String(); err != nil {
+		if m.Location, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateNewAuthorization", "location")
 		}
 	}
@@ -1351,15 +1381,20 @@ func (m *UpdateNewEncryptedMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewEncryptedMessageTypeID, "updateNewEncryptedMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewEncryptedMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateNewEncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1497,15 +1532,20 @@ func (m *UpdateEncryption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateEncryptionTypeID, "updateEncryption"); err != nil {
 		return tlrt.DecodeErr(err, "updateEncryption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateEncryption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateEncryption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1825,15 +1865,20 @@ func (m *UpdateDCOptions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDCOptionsTypeID, "updateDcOptions"); err != nil {
 		return tlrt.DecodeErr(err, "updateDcOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateDCOptions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateDCOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1903,15 +1948,20 @@ func (m *UpdateNotifySettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNotifySettingsTypeID, "updateNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "updateNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2034,15 +2084,20 @@ func (m *UpdateServiceNotification) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateServiceNotificationTypeID, "updateServiceNotification"); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateServiceNotification) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateServiceNotification) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2062,10 +2117,10 @@ func (m *UpdateServiceNotification) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "updateServiceNotification", "inbox_date")
 		}
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "type")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "message")
 	}
 	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
@@ -2215,15 +2270,20 @@ func (m *UpdateUserPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateUserPhoneTypeID, "updateUserPhone"); err != nil {
 		return tlrt.DecodeErr(err, "updateUserPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateUserPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateUserPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2232,7 +2292,7 @@ func (m *UpdateUserPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateUserPhone", "user_id")
 	}
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateUserPhone", "phone")
 	}
 	return nil
@@ -2555,15 +2615,20 @@ func (m *UpdateWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateWebPageTypeID, "updateWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "updateWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2947,15 +3012,20 @@ func (m *UpdateNewChannelMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewChannelMessageTypeID, "updateNewChannelMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewChannelMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewChannelMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateNewChannelMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3406,15 +3476,20 @@ func (m *UpdateNewStickerSet) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewStickerSetTypeID, "updateNewStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateNewStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3739,15 +3814,20 @@ func (m *UpdateBotInlineQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotInlineQueryTypeID, "updateBotInlineQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotInlineQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotInlineQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3766,7 +3846,7 @@ func (m *UpdateBotInlineQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "user_id")
 	}
-	if m.Query, err = b.String(); err != nil {
+	if m.Query, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "query")
 	}
 	if m.Flags.Has(0) {
@@ -3779,7 +3859,7 @@ func (m *UpdateBotInlineQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "updateBotInlineQuery", "peer_type")
 		}
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "offset")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -3861,15 +3941,20 @@ func (m *UpdateBotInlineSend) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotInlineSendTypeID, "updateBotInlineSend"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineSend", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotInlineSend) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotInlineSend) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3885,7 +3970,7 @@ func (m *UpdateBotInlineSend) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineSend", "user_id")
 	}
-	if m.Query, err = b.String(); err != nil {
+	if m.Query, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineSend", "query")
 	}
 	if m.Flags.Has(0) {
@@ -3893,7 +3978,7 @@ func (m *UpdateBotInlineSend) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "updateBotInlineSend", "geo")
 		}
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineSend", "id")
 	}
 	if m.Flags.Has(1) {
@@ -3960,15 +4045,20 @@ func (m *UpdateEditChannelMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateEditChannelMessageTypeID, "updateEditChannelMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateEditChannelMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateEditChannelMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateEditChannelMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4108,15 +4198,20 @@ func (m *UpdateBotCallbackQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotCallbackQueryTypeID, "updateBotCallbackQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4145,12 +4240,12 @@ func (m *UpdateBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "chat_instance")
 	}
 	if m.Flags.Has(0) {
-		if m.Data, err = b.Bytes(); err != nil {
+		if m.Data, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "updateBotCallbackQuery", "data")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.GameShortName, err = b.String(); err != nil {
+		if m.GameShortName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateBotCallbackQuery", "game_short_name")
 		}
 	}
@@ -4218,15 +4313,20 @@ func (m *UpdateEditMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateEditMessageTypeID, "updateEditMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateEditMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateEditMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateEditMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4365,15 +4465,20 @@ func (m *UpdateInlineBotCallbackQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateInlineBotCallbackQueryTypeID, "updateInlineBotCallbackQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateInlineBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateInlineBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4399,12 +4504,12 @@ func (m *UpdateInlineBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "chat_instance")
 	}
 	if m.Flags.Has(0) {
-		if m.Data, err = b.Bytes(); err != nil {
+		if m.Data, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "data")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.GameShortName, err = b.String(); err != nil {
+		if m.GameShortName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "game_short_name")
 		}
 	}
@@ -4587,15 +4692,20 @@ func (m *UpdateDraftMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDraftMessageTypeID, "updateDraftMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateDraftMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateDraftMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateDraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4932,15 +5042,20 @@ func (m *UpdateChannelWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChannelWebPageTypeID, "updateChannelWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChannelWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateChannelWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5290,15 +5405,20 @@ func (m *UpdateBotWebhookJSON) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONTypeID, "updateBotWebhookJSON"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotWebhookJSON", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotWebhookJSON) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotWebhookJSON) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5368,15 +5488,20 @@ func (m *UpdateBotWebhookJSONQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONQueryTypeID, "updateBotWebhookJSONQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotWebhookJSONQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotWebhookJSONQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotWebhookJSONQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5454,15 +5579,20 @@ func (m *UpdateBotShippingQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotShippingQueryTypeID, "updateBotShippingQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotShippingQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotShippingQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotShippingQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5477,7 +5607,7 @@ func (m *UpdateBotShippingQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotShippingQuery", "user_id")
 	}
-	if m.Payload, err = b.Bytes(); err != nil {
+	if m.Payload, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotShippingQuery", "payload")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.ShippingAddress, depth+1); err != nil {
@@ -5589,15 +5719,20 @@ func (m *UpdateBotPrecheckoutQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotPrecheckoutQueryTypeID, "updateBotPrecheckoutQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotPrecheckoutQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotPrecheckoutQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5616,7 +5751,7 @@ func (m *UpdateBotPrecheckoutQuery) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "user_id")
 	}
-	if m.Payload, err = b.Bytes(); err != nil {
+	if m.Payload, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "payload")
 	}
 	if m.Flags.Has(0) {
@@ -5626,11 +5761,11 @@ func (m *UpdateBotPrecheckoutQuery) DecodeBareAt(b *bin.Buffer, depth int) error
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptionID, err = b.String(); err != nil {
+		if m.ShippingOptionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "shipping_option_id")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
@@ -5693,15 +5828,20 @@ func (m *UpdatePhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePhoneCallTypeID, "updatePhoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "updatePhoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatePhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdatePhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5764,21 +5904,26 @@ func (m *UpdateLangPackTooLong) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateLangPackTooLongTypeID, "updateLangPackTooLong"); err != nil {
 		return tlrt.DecodeErr(err, "updateLangPackTooLong", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateLangPackTooLong) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateLangPackTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateLangPackTooLong", "lang_code")
 	}
 	return nil
@@ -5834,15 +5979,20 @@ func (m *UpdateLangPack) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateLangPackTypeID, "updateLangPack"); err != nil {
 		return tlrt.DecodeErr(err, "updateLangPack", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateLangPack) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateLangPack) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6428,15 +6578,20 @@ func (m *UpdateMessagePoll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateMessagePollTypeID, "updateMessagePoll"); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePoll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateMessagePoll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateMessagePoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6715,15 +6870,20 @@ func (m *UpdatePeerSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePeerSettingsTypeID, "updatePeerSettings"); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatePeerSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdatePeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6867,15 +7027,20 @@ func (m *UpdateNewScheduledMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewScheduledMessageTypeID, "updateNewScheduledMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewScheduledMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewScheduledMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateNewScheduledMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7073,15 +7238,20 @@ func (m *UpdateTheme) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateThemeTypeID, "updateTheme"); err != nil {
 		return tlrt.DecodeErr(err, "updateTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateTheme) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7300,15 +7470,20 @@ func (m *UpdateMessagePollVote) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateMessagePollVoteTypeID, "updateMessagePollVote"); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateMessagePollVote) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateMessagePollVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7323,7 +7498,7 @@ func (m *UpdateMessagePollVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "peer")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "options")
 	}
 	if m.Positions, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
@@ -7396,15 +7571,20 @@ func (m *UpdateDialogFilter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDialogFilterTypeID, "updateDialogFilter"); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogFilter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateDialogFilter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateDialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7613,15 +7793,20 @@ func (m *UpdatePhoneCallSignalingData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePhoneCallSignalingDataTypeID, "updatePhoneCallSignalingData"); err != nil {
 		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatePhoneCallSignalingData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdatePhoneCallSignalingData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7630,7 +7815,7 @@ func (m *UpdatePhoneCallSignalingData) DecodeBareAt(b *bin.Buffer, _ int) error 
 	if m.PhoneCallID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "phone_call_id")
 	}
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "data")
 	}
 	return nil
@@ -8140,15 +8325,20 @@ func (m *UpdateChannelUserTyping) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChannelUserTypingTypeID, "updateChannelUserTyping"); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelUserTyping", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChannelUserTyping) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateChannelUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8516,15 +8706,20 @@ func (m *UpdateGroupCallParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateGroupCallParticipantsTypeID, "updateGroupCallParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateGroupCallParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateGroupCallParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8612,15 +8807,20 @@ func (m *UpdateGroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateGroupCallTypeID, "updateGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8854,15 +9054,20 @@ func (m *UpdateChatParticipant) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChatParticipantTypeID, "updateChatParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChatParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateChatParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9003,15 +9208,20 @@ func (m *UpdateChannelParticipant) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChannelParticipantTypeID, "updateChannelParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9201,15 +9411,20 @@ func (m *UpdateGroupCallConnection) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateGroupCallConnectionTypeID, "updateGroupCallConnection"); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateGroupCallConnection) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateGroupCallConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9290,15 +9505,20 @@ func (m *UpdateBotCommands) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotCommandsTypeID, "updateBotCommands"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCommands", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotCommands) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotCommands) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9504,15 +9724,20 @@ func (m *UpdateBotChatInviteRequester) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotChatInviteRequesterTypeID, "updateBotChatInviteRequester"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotChatInviteRequester) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotChatInviteRequester) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9534,7 +9759,7 @@ func (m *UpdateBotChatInviteRequester) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "user_id")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "about")
 	}
 	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
@@ -9654,15 +9879,20 @@ func (m *UpdateMessageReactions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateMessageReactionsTypeID, "updateMessageReactions"); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateMessageReactions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9882,15 +10112,20 @@ func (m *UpdateBotMenuButton) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotMenuButtonTypeID, "updateBotMenuButton"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMenuButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotMenuButton) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotMenuButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10033,15 +10268,20 @@ func (m *UpdateTranscribedAudio) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateTranscribedAudioTypeID, "updateTranscribedAudio"); err != nil {
 		return tlrt.DecodeErr(err, "updateTranscribedAudio", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateTranscribedAudio) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateTranscribedAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10064,7 +10304,7 @@ func (m *UpdateTranscribedAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TranscriptionID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateTranscribedAudio", "transcription_id")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateTranscribedAudio", "text")
 	}
 	m.Flags &^= 1 << 0
@@ -10187,15 +10427,20 @@ func (m *UpdateUserEmojiStatus) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateUserEmojiStatusTypeID, "updateUserEmojiStatus"); err != nil {
 		return tlrt.DecodeErr(err, "updateUserEmojiStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateUserEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateUserEmojiStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10482,15 +10727,20 @@ func (m *UpdateMessageExtendedMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateMessageExtendedMediaTypeID, "updateMessageExtendedMedia"); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateMessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateMessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10694,15 +10944,20 @@ func (m *UpdateStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateStoryTypeID, "updateStory"); err != nil {
 		return tlrt.DecodeErr(err, "updateStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11002,15 +11257,20 @@ func (m *UpdateSentStoryReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateSentStoryReactionTypeID, "updateSentStoryReaction"); err != nil {
 		return tlrt.DecodeErr(err, "updateSentStoryReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateSentStoryReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateSentStoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11087,15 +11347,20 @@ func (m *UpdateBotChatBoost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotChatBoostTypeID, "updateBotChatBoost"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatBoost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotChatBoost) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotChatBoost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11259,15 +11524,20 @@ func (m *UpdatePeerWallpaper) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePeerWallpaperTypeID, "updatePeerWallpaper"); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerWallpaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatePeerWallpaper) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdatePeerWallpaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11369,15 +11639,20 @@ func (m *UpdateBotMessageReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionTypeID, "updateBotMessageReaction"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotMessageReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotMessageReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11474,15 +11749,20 @@ func (m *UpdateBotMessageReactions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionsTypeID, "updateBotMessageReactions"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotMessageReactions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11822,21 +12102,26 @@ func (m *UpdateSMSJob) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateSMSJobTypeID, "updateSmsJob"); err != nil {
 		return tlrt.DecodeErr(err, "updateSmsJob", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateSMSJob) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateSMSJob) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.JobID, err = b.String(); err != nil {
+	if m.JobID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateSmsJob", "job_id")
 	}
 	return nil
@@ -11895,15 +12180,20 @@ func (m *UpdateQuickReplies) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateQuickRepliesTypeID, "updateQuickReplies"); err != nil {
 		return tlrt.DecodeErr(err, "updateQuickReplies", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateQuickReplies) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11968,15 +12258,20 @@ func (m *UpdateNewQuickReply) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewQuickReplyTypeID, "updateNewQuickReply"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewQuickReply", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewQuickReply) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateNewQuickReply) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12109,15 +12404,20 @@ func (m *UpdateQuickReplyMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateQuickReplyMessageTypeID, "updateQuickReplyMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateQuickReplyMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateQuickReplyMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateQuickReplyMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12264,15 +12564,20 @@ func (m *UpdateBotBusinessConnect) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotBusinessConnectTypeID, "updateBotBusinessConnect"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotBusinessConnect", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotBusinessConnect) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotBusinessConnect) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12358,15 +12663,20 @@ func (m *UpdateBotNewBusinessMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotNewBusinessMessageTypeID, "updateBotNewBusinessMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotNewBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotNewBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12379,7 +12689,7 @@ func (m *UpdateBotNewBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) err
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "flags")
 	}
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "connection_id")
 	}
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
@@ -12465,15 +12775,20 @@ func (m *UpdateBotEditBusinessMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotEditBusinessMessageTypeID, "updateBotEditBusinessMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotEditBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotEditBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12486,7 +12801,7 @@ func (m *UpdateBotEditBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) er
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "flags")
 	}
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "connection_id")
 	}
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
@@ -12566,15 +12881,20 @@ func (m *UpdateBotDeleteBusinessMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotDeleteBusinessMessageTypeID, "updateBotDeleteBusinessMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotDeleteBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotDeleteBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12583,7 +12903,7 @@ func (m *UpdateBotDeleteBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotDeleteBusinessMessage", "")
 	}
 	var err error
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "connection_id")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
@@ -12655,15 +12975,20 @@ func (m *UpdateNewStoryReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewStoryReactionTypeID, "updateNewStoryReaction"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewStoryReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewStoryReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateNewStoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12862,15 +13187,20 @@ func (m *UpdateBusinessBotCallbackQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBusinessBotCallbackQueryTypeID, "updateBusinessBotCallbackQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBusinessBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBusinessBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12889,7 +13219,7 @@ func (m *UpdateBusinessBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "user_id")
 	}
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "connection_id")
 	}
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
@@ -12904,7 +13234,7 @@ func (m *UpdateBusinessBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "chat_instance")
 	}
 	if m.Flags.Has(0) {
-		if m.Data, err = b.Bytes(); err != nil {
+		if m.Data, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "data")
 		}
 	}
@@ -13050,15 +13380,20 @@ func (m *UpdateBotPurchasedPaidMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotPurchasedPaidMediaTypeID, "updateBotPurchasedPaidMedia"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotPurchasedPaidMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotPurchasedPaidMedia) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13067,7 +13402,7 @@ func (m *UpdateBotPurchasedPaidMedia) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "user_id")
 	}
-	if m.Payload, err = b.String(); err != nil {
+	if m.Payload, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "payload")
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -13199,15 +13534,20 @@ func (m *UpdateSentPhoneCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateSentPhoneCodeTypeID, "updateSentPhoneCode"); err != nil {
 		return tlrt.DecodeErr(err, "updateSentPhoneCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateSentPhoneCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateSentPhoneCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13282,15 +13622,20 @@ func (m *UpdateGroupCallChainBlocks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateGroupCallChainBlocksTypeID, "updateGroupCallChainBlocks"); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateGroupCallChainBlocks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateGroupCallChainBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13305,7 +13650,7 @@ func (m *UpdateGroupCallChainBlocks) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.SubChainID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "sub_chain_id")
 	}
-	if m.Blocks, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
+	if m.Blocks, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "blocks")
 	}
 	if m.NextOffset, err = b.Int(); err != nil {
@@ -13631,15 +13976,20 @@ func (m *UpdateGroupCallMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateGroupCallMessageTypeID, "updateGroupCallMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateGroupCallMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateGroupCallMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13716,15 +14066,20 @@ func (m *UpdateGroupCallEncryptedMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateGroupCallEncryptedMessageTypeID, "updateGroupCallEncryptedMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateGroupCallEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateGroupCallEncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13739,7 +14094,7 @@ func (m *UpdateGroupCallEncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.FromID, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "from_id")
 	}
-	if m.EncryptedMessage, err = b.Bytes(); err != nil {
+	if m.EncryptedMessage, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "encrypted_message")
 	}
 	return nil
@@ -14017,15 +14372,20 @@ func (m *UpdateDeleteGroupCallMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDeleteGroupCallMessagesTypeID, "updateDeleteGroupCallMessages"); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateDeleteGroupCallMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateDeleteGroupCallMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14096,15 +14456,20 @@ func (m *UpdateStarGiftAuctionState) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateStarGiftAuctionStateTypeID, "updateStarGiftAuctionState"); err != nil {
 		return tlrt.DecodeErr(err, "updateStarGiftAuctionState", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14253,15 +14618,20 @@ func (m *UpdateEmojiGameInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateEmojiGameInfoTypeID, "updateEmojiGameInfo"); err != nil {
 		return tlrt.DecodeErr(err, "updateEmojiGameInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateEmojiGameInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateEmojiGameInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14392,15 +14762,20 @@ func (m *UpdateChatParticipantRank) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChatParticipantRankTypeID, "updateChatParticipantRank"); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantRank", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChatParticipantRank) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateChatParticipantRank) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14412,7 +14787,7 @@ func (m *UpdateChatParticipantRank) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantRank", "user_id")
 	}
-	if m.Rank, err = b.String(); err != nil {
+	if m.Rank, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantRank", "rank")
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -14594,15 +14969,20 @@ func (m *UpdateBotGuestChatQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotGuestChatQueryTypeID, "updateBotGuestChatQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotGuestChatQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotGuestChatQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14755,15 +15135,20 @@ func (m *UpdateJoinChatWebViewDecision) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateJoinChatWebViewDecisionTypeID, "updateJoinChatWebViewDecision"); err != nil {
 		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateJoinChatWebViewDecision) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateJoinChatWebViewDecision) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14923,15 +15308,20 @@ func (m *UpdateNewBotConnection) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewBotConnectionTypeID, "updateNewBotConnection"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewBotConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewBotConnection) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateNewBotConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14951,12 +15341,12 @@ func (m *UpdateNewBotConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Device, err = b.String(); err != nil {
+		if m.Device, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateNewBotConnection", "device")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Location, err = b.String(); err != nil {
+		if m.Location, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateNewBotConnection", "location")
 		}
 	}
@@ -15141,15 +15531,20 @@ func (m *UpdateWebBrowserException) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateWebBrowserExceptionTypeID, "updateWebBrowserException"); err != nil {
 		return tlrt.DecodeErr(err, "updateWebBrowserException", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateWebBrowserException) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateWebBrowserException) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15228,15 +15623,20 @@ func (m *UpdateNewEphemeralMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewEphemeralMessageTypeID, "updateNewEphemeralMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewEphemeralMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateNewEphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15385,15 +15785,20 @@ func (m *UpdateEditEphemeralMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateEditEphemeralMessageTypeID, "updateEditEphemeralMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateEditEphemeralMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateEditEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateEditEphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15477,15 +15882,20 @@ func (m *UpdateBotStarsSubscription) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotStarsSubscriptionTypeID, "updateBotStarsSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotStarsSubscription) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateBotStarsSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15501,7 +15911,7 @@ func (m *UpdateBotStarsSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "user_id")
 	}
-	if m.Payload, err = b.Bytes(); err != nil {
+	if m.Payload, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "payload")
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -15523,7 +15933,7 @@ type UpdatesClass interface {
 
 // DecodeUpdates decodes any constructor of Updates.
 func DecodeUpdates(b *bin.Buffer) (UpdatesClass, error) {
-	return decodeUpdates(b, 0)
+	return tlrt.Owned(b, decodeUpdates)
 }
 
 // decodeUpdates is DecodeUpdates for a value nested depth levels deep.
@@ -15806,15 +16216,20 @@ func (m *UpdateShortMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateShortMessageTypeID, "updateShortMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateShortMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateShortMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15837,7 +16252,7 @@ func (m *UpdateShortMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "user_id")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "message")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -16078,15 +16493,20 @@ func (m *UpdateShortChatMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateShortChatMessageTypeID, "updateShortChatMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateShortChatMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateShortChatMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16112,7 +16532,7 @@ func (m *UpdateShortChatMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ChatID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "chat_id")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "message")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -16215,15 +16635,20 @@ func (m *UpdateShort) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateShortTypeID, "updateShort"); err != nil {
 		return tlrt.DecodeErr(err, "updateShort", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateShort) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateShort) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16315,15 +16740,20 @@ func (m *UpdatesCombined) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesCombinedTypeID, "updatesCombined"); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatesCombined) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdatesCombined) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16425,15 +16855,20 @@ func (m *Updates) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesTypeID, "updates"); err != nil {
 		return tlrt.DecodeErr(err, "updates", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Updates) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Updates) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16594,15 +17029,20 @@ func (m *UpdateShortSentMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateShortSentMessageTypeID, "updateShortSentMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateShortSentMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateShortSentMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdateShortSentMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16664,7 +17104,7 @@ type URLAuthResultClass interface {
 
 // DecodeURLAuthResult decodes any constructor of UrlAuthResult.
 func DecodeURLAuthResult(b *bin.Buffer) (URLAuthResultClass, error) {
-	return decodeURLAuthResult(b, 0)
+	return tlrt.Owned(b, decodeURLAuthResult)
 }
 
 // decodeURLAuthResult is DecodeURLAuthResult for a value nested depth levels
@@ -16957,15 +17397,20 @@ func (m *URLAuthResultRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, URLAuthResultRequestTypeID, "urlAuthResultRequest"); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultRequest", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *URLAuthResultRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *URLAuthResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16985,31 +17430,31 @@ func (m *URLAuthResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Bot, err = decodeUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultRequest", "bot")
 	}
-	if m.Domain, err = b.String(); err != nil {
+	if m.Domain, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultRequest", "domain")
 	}
 	if m.Flags.Has(2) {
-		if m.Browser, err = b.String(); err != nil {
+		if m.Browser, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "browser")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Platform, err = b.String(); err != nil {
+		if m.Platform, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "platform")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.IP, err = b.String(); err != nil {
+		if m.IP, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "ip")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Region, err = b.String(); err != nil {
+		if m.Region, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "region")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MatchCodes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
+		if m.MatchCodes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "match_codes")
 		}
 	}
@@ -17019,7 +17464,7 @@ func (m *URLAuthResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.VerifiedAppName, err = b.String(); err != nil {
+		if m.VerifiedAppName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "verified_app_name")
 		}
 	}
@@ -17118,15 +17563,20 @@ func (m *URLAuthResultAccepted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, URLAuthResultAcceptedTypeID, "urlAuthResultAccepted"); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *URLAuthResultAccepted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *URLAuthResultAccepted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17137,7 +17587,7 @@ func (m *URLAuthResultAccepted) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultAccepted", "url")
 		}
 	}
@@ -17218,7 +17668,7 @@ type UserClass interface {
 
 // DecodeUser decodes any constructor of User.
 func DecodeUser(b *bin.Buffer) (UserClass, error) {
-	return decodeUser(b, 0)
+	return tlrt.Owned(b, decodeUser)
 }
 
 // decodeUser is DecodeUser for a value nested depth levels deep.
@@ -17948,15 +18398,20 @@ func (m *User) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserTypeID, "user"); err != nil {
 		return tlrt.DecodeErr(err, "user", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *User) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18011,22 +18466,22 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FirstName, err = b.String(); err != nil {
+		if m.FirstName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "user", "first_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.LastName, err = b.String(); err != nil {
+		if m.LastName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "user", "last_name")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Username, err = b.String(); err != nil {
+		if m.Username, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "user", "username")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Phone, err = b.String(); err != nil {
+		if m.Phone, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "user", "phone")
 		}
 	}
@@ -18051,12 +18506,12 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.BotInlinePlaceholder, err = b.String(); err != nil {
+		if m.BotInlinePlaceholder, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "user", "bot_inline_placeholder")
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.LangCode, err = b.String(); err != nil {
+		if m.LangCode, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "user", "lang_code")
 		}
 	}
@@ -18164,7 +18619,7 @@ type UserProfilePhotoClass interface {
 
 // DecodeUserProfilePhoto decodes any constructor of UserProfilePhoto.
 func DecodeUserProfilePhoto(b *bin.Buffer) (UserProfilePhotoClass, error) {
-	return decodeUserProfilePhoto(b, 0)
+	return tlrt.Owned(b, decodeUserProfilePhoto)
 }
 
 // decodeUserProfilePhoto is DecodeUserProfilePhoto for a value nested depth
@@ -18345,15 +18800,20 @@ func (m *UserProfilePhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserProfilePhotoTypeID, "userProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "userProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UserProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UserProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18369,7 +18829,7 @@ func (m *UserProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "userProfilePhoto", "photo_id")
 	}
 	if m.Flags.Has(1) {
-		if m.StrippedThumb, err = b.Bytes(); err != nil {
+		if m.StrippedThumb, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "userProfilePhoto", "stripped_thumb")
 		}
 	}
@@ -19538,15 +19998,20 @@ func (m *UserFull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserFullTypeID, "userFull"); err != nil {
 		return tlrt.DecodeErr(err, "userFull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UserFull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19586,7 +20051,7 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "userFull", "id")
 	}
 	if m.Flags.Has(1) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "about")
 		}
 	}
@@ -19641,7 +20106,7 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PrivateForwardName, err = b.String(); err != nil {
+		if m.PrivateForwardName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "private_forward_name")
 		}
 	}
@@ -19872,15 +20337,20 @@ func (m *Username) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsernameTypeID, "username"); err != nil {
 		return tlrt.DecodeErr(err, "username", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Username) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *Username) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19892,7 +20362,7 @@ func (m *Username) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	m.Editable = m.Flags.Has(0)
 	m.Active = m.Flags.Has(1)
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "username", "username")
 	}
 	m.Flags &^= 1<<0 | 1<<1

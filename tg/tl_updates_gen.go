@@ -21,7 +21,7 @@ type UpdatesChannelDifferenceClass interface {
 // DecodeUpdatesChannelDifference decodes any constructor of
 // updates.ChannelDifference.
 func DecodeUpdatesChannelDifference(b *bin.Buffer) (UpdatesChannelDifferenceClass, error) {
-	return decodeUpdatesChannelDifference(b, 0)
+	return tlrt.Owned(b, decodeUpdatesChannelDifference)
 }
 
 // decodeUpdatesChannelDifference is DecodeUpdatesChannelDifference for a value
@@ -284,15 +284,20 @@ func (m *UpdatesChannelDifferenceTooLong) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceTooLongTypeID, "updates.channelDifferenceTooLong"); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatesChannelDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -447,15 +452,20 @@ func (m *UpdatesChannelDifference) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceTypeID, "updates.channelDifference"); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatesChannelDifference) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdatesChannelDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -508,7 +518,7 @@ type UpdatesDifferenceClass interface {
 
 // DecodeUpdatesDifference decodes any constructor of updates.Difference.
 func DecodeUpdatesDifference(b *bin.Buffer) (UpdatesDifferenceClass, error) {
-	return decodeUpdatesDifference(b, 0)
+	return tlrt.Owned(b, decodeUpdatesDifference)
 }
 
 // decodeUpdatesDifference is DecodeUpdatesDifference for a value nested depth
@@ -699,15 +709,20 @@ func (m *UpdatesDifference) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesDifferenceTypeID, "updates.difference"); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatesDifference) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdatesDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -826,15 +841,20 @@ func (m *UpdatesDifferenceSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesDifferenceSliceTypeID, "updates.differenceSlice"); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatesDifferenceSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UpdatesDifferenceSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

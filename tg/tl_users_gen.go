@@ -19,7 +19,7 @@ type UsersSavedMusicClass interface {
 
 // DecodeUsersSavedMusic decodes any constructor of users.SavedMusic.
 func DecodeUsersSavedMusic(b *bin.Buffer) (UsersSavedMusicClass, error) {
-	return decodeUsersSavedMusic(b, 0)
+	return tlrt.Owned(b, decodeUsersSavedMusic)
 }
 
 // decodeUsersSavedMusic is DecodeUsersSavedMusic for a value nested depth
@@ -169,15 +169,20 @@ func (m *UsersSavedMusic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersSavedMusicTypeID, "users.savedMusic"); err != nil {
 		return tlrt.DecodeErr(err, "users.savedMusic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UsersSavedMusic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UsersSavedMusic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -206,7 +211,7 @@ type UsersUsersClass interface {
 
 // DecodeUsersUsers decodes any constructor of users.Users.
 func DecodeUsersUsers(b *bin.Buffer) (UsersUsersClass, error) {
-	return decodeUsersUsers(b, 0)
+	return tlrt.Owned(b, decodeUsersUsers)
 }
 
 // decodeUsersUsers is DecodeUsersUsers for a value nested depth levels deep.
@@ -283,15 +288,20 @@ func (m *UsersUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersUsersTypeID, "users.users"); err != nil {
 		return tlrt.DecodeErr(err, "users.users", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UsersUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UsersUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -361,15 +371,20 @@ func (m *UsersUsersSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersUsersSliceTypeID, "users.usersSlice"); err != nil {
 		return tlrt.DecodeErr(err, "users.usersSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UsersUsersSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UsersUsersSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -449,15 +464,20 @@ func (m *UsersUserFull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersUserFullTypeID, "users.userFull"); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UsersUserFull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UsersUserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -557,7 +577,9 @@ func (c *Client) UsersGetUsers(ctx context.Context, req *UsersGetUsersRequest) (
 		req = new(UsersGetUsersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return tlrt.DecodeVectorAt(b, 12, 0, decodeUser)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]UserClass, error) {
+			return tlrt.DecodeVectorAt(b, 12, depth, decodeUser)
+		})
 	})
 }
 
@@ -696,15 +718,20 @@ func (m *UsersSetSecureValueErrorsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersSetSecureValueErrorsRequestTypeID, "users.setSecureValueErrors"); err != nil {
 		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UsersSetSecureValueErrorsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UsersSetSecureValueErrorsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -967,15 +994,20 @@ func (m *UsersGetSavedMusicByIDRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersGetSavedMusicByIDRequestTypeID, "users.getSavedMusicByID"); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UsersGetSavedMusicByIDRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *UsersGetSavedMusicByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

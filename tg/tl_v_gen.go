@@ -18,7 +18,7 @@ type VideoSizeClass interface {
 
 // DecodeVideoSize decodes any constructor of VideoSize.
 func DecodeVideoSize(b *bin.Buffer) (VideoSizeClass, error) {
-	return decodeVideoSize(b, 0)
+	return tlrt.Owned(b, decodeVideoSize)
 }
 
 // decodeVideoSize is DecodeVideoSize for a value nested depth levels deep.
@@ -133,15 +133,20 @@ func (m *VideoSize) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, VideoSizeTypeID, "videoSize"); err != nil {
 		return tlrt.DecodeErr(err, "videoSize", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *VideoSize) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *VideoSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -151,7 +156,7 @@ func (m *VideoSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "videoSize", "flags")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "videoSize", "type")
 	}
 	if m.W, err = b.Int(); err != nil {
@@ -309,15 +314,20 @@ func (m *VideoSizeStickerMarkup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, VideoSizeStickerMarkupTypeID, "videoSizeStickerMarkup"); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *VideoSizeStickerMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
+// and bytes share b's memory, which must stay unchanged while m is in use.
 func (m *VideoSizeStickerMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -9,25 +9,43 @@ import (
 )
 
 // emitDecode writes Decode, which checks the ID and then reads the fields.
-// It calls DecodeBareAt directly, not through tlrt.DecodeBoxed and an
-// interface, so that a value decoded into stays where its caller put it.
+// It calls DecodeBare or DecodeBareAt directly, not through
+// tlrt.DecodeBoxed and an interface, so that a value decoded into stays
+// where its caller put it.
 func emitDecode(f *jen.File, d *gen.Def) {
 	emitDoc(f, "Decode reads m from b, checking its ID.")
+	read := jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))
+	if d.SharesInput {
+		read = jen.Id("m").Dot("DecodeBare").Call(jen.Id("b"))
+	}
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Decode").Params(buf()).Error().Block(
 		jen.If(
 			jen.Err().Op(":=").Add(rt("ConsumeID")).Call(jen.Id("b"), jen.Id(d.TypeIDName()), jen.Lit(d.TLName)),
 			jen.Err().Op("!=").Nil(),
 		).Block(jen.Return(rt("DecodeErr").Call(jen.Err(), jen.Lit(d.TLName), jen.Lit("")))),
-		jen.Return(jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))),
+		jen.Return(read),
 	)
 	f.Line()
 }
 
-// emitDecodeBare writes DecodeBare, DecodeBareAt at the top.
+// emitDecodeBare writes DecodeBare, DecodeBareAt at the top. A value that
+// can hold strings or bytes is read from a copy of b (tlrt.Own), which
+// they share.
 func emitDecodeBare(f *jen.File, d *gen.Def) {
-	emitDoc(f, "DecodeBare reads m from b, which holds no ID.")
+	if !d.SharesInput {
+		emitDoc(f, "DecodeBare reads m from b, which holds no ID.")
+		f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(
+			jen.Return(jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))),
+		)
+		f.Line()
+		return
+	}
+	emitDoc(f, "DecodeBare reads m from b, which holds no ID. Its strings and bytes share one copy of b's bytes.")
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(
-		jen.Return(jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))),
+		jen.Id("own").Op(":=").Add(rt("Own")).Call(jen.Id("b")),
+		jen.Err().Op(":=").Id("m").Dot("DecodeBareAt").Call(jen.Id("own"), jen.Lit(0)),
+		rt("Advance").Call(jen.Id("b"), jen.Id("own")),
+		jen.Return(jen.Err()),
 	)
 	f.Line()
 }
@@ -47,7 +65,11 @@ func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 	}
 	body = append(body, decodeFields(d)...)
 	body = append(body, jen.Return(jen.Nil()))
-	emitDoc(f, "DecodeBareAt is DecodeBare for a value nested depth levels deep.")
+	doc := "DecodeBareAt is DecodeBare for a value nested depth levels deep."
+	if d.SharesInput {
+		doc += " Its strings and bytes share b's memory, which must stay unchanged while m is in use."
+	}
+	emitDoc(f, doc)
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt").Params(buf(), depth).Error().Block(body...)
 	f.Line()
 }
@@ -131,9 +153,13 @@ func decodeFields(d *gen.Def) []jen.Code {
 
 // readMethod is the bin.Buffer method that reads a primitive type.
 var readMethod = map[gen.Kind]string{
-	gen.KindInt: "Int", gen.KindLong: "Long", gen.KindDouble: "Double", gen.KindString: "String",
-	gen.KindBytes: "Bytes", gen.KindInt128: "Int128", gen.KindInt256: "Int256", gen.KindBool: "Bool",
+	gen.KindInt: "Int", gen.KindLong: "Long", gen.KindDouble: "Double",
+	gen.KindInt128: "Int128", gen.KindInt256: "Int256", gen.KindBool: "Bool",
 }
+
+// readText is the tlrt function that reads strings or bytes from the
+// decoder's copy of the input.
+var readText = map[gen.Kind]string{gen.KindString: "String", gen.KindBytes: "Bytes"}
 
 // decodeCall is an expression that decodes one value of type t from b,
 // giving (T, error); depth is the value's nesting depth.
@@ -141,6 +167,9 @@ func decodeCall(t *gen.Type, depth jen.Code) jen.Code {
 	b := jen.Id("b")
 	if m, ok := readMethod[t.Kind]; ok {
 		return b.Dot(m).Call()
+	}
+	if fn, ok := readText[t.Kind]; ok {
+		return rt(fn).Call(b)
 	}
 	if t.Kind == gen.KindVector {
 		if !t.Elem.Nests() {
@@ -169,6 +198,9 @@ func leafDecoder(t *gen.Type) jen.Code {
 	if m, ok := readMethod[t.Kind]; ok {
 		return jen.Parens(jen.Op("*").Qual(binPath, "Buffer")).Dot(m)
 	}
+	if fn, ok := readText[t.Kind]; ok {
+		return rt(fn)
+	}
 	// A vector of primitives.
 	return jen.Func().Params(buf()).Params(goType(t.Go), jen.Error()).Block(
 		jen.Return(decodeCall(t, nil)),
@@ -193,7 +225,8 @@ func decoderOf(t *gen.Type) jen.Code {
 }
 
 // resultDecoder is how a Client method decodes a function's result:
-// func(*bin.Buffer) (T, error).
+// func(*bin.Buffer) (T, error). A result that can hold strings or bytes
+// is read from a copy of the input (tlrt.Owned), as Decode reads it.
 func resultDecoder(t *gen.Type) jen.Code {
 	switch {
 	case t.Kind == gen.KindStruct && t.Ptr:
@@ -202,6 +235,12 @@ func resultDecoder(t *gen.Type) jen.Code {
 		return jen.Id(t.Class.Decoder)
 	case t.Kind == gen.KindObject:
 		return jen.Id("DecodeObject")
+	case t.SharesInput():
+		return jen.Func().Params(buf()).Params(goType(t.Go), jen.Error()).Block(
+			jen.Return(rt("Owned").Call(jen.Id("b"), jen.Func().Params(buf(), jen.Id("depth").Int()).Params(goType(t.Go), jen.Error()).Block(
+				jen.Return(decodeCall(t, jen.Id("depth"))),
+			))),
+		)
 	case !t.Nests():
 		return leafDecoder(t)
 	}
