@@ -69,8 +69,9 @@ func (m *ClientDHInnerData) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ClientDHInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

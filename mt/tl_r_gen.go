@@ -87,7 +87,7 @@ func (m *RpcAnswerUnknown) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RpcAnswerUnknownTypeID, "rpc_answer_unknown"); err != nil {
 		return tlrt.DecodeErr(err, "rpc_answer_unknown", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -95,7 +95,8 @@ func (m *RpcAnswerUnknown) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *RpcAnswerUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -146,7 +147,7 @@ func (m *RpcAnswerDroppedRunning) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RpcAnswerDroppedRunningTypeID, "rpc_answer_dropped_running"); err != nil {
 		return tlrt.DecodeErr(err, "rpc_answer_dropped_running", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -154,7 +155,8 @@ func (m *RpcAnswerDroppedRunning) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *RpcAnswerDroppedRunning) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -213,7 +215,7 @@ func (m *RpcAnswerDropped) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RpcAnswerDroppedTypeID, "rpc_answer_dropped"); err != nil {
 		return tlrt.DecodeErr(err, "rpc_answer_dropped", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -221,7 +223,8 @@ func (m *RpcAnswerDropped) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *RpcAnswerDropped) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -304,8 +307,9 @@ func (m *ResPQ) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ResPQ) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -383,8 +387,9 @@ func (m *RpcError) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RpcError) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -458,8 +463,9 @@ func (m *RpcResult) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RpcResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -520,7 +526,7 @@ func (m *ReqPqRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReqPqRequestTypeID, "req_pq"); err != nil {
 		return tlrt.DecodeErr(err, "req_pq", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -528,7 +534,8 @@ func (m *ReqPqRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ReqPqRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -591,7 +598,7 @@ func (m *ReqPqMultiRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReqPqMultiRequestTypeID, "req_pq_multi"); err != nil {
 		return tlrt.DecodeErr(err, "req_pq_multi", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -599,7 +606,8 @@ func (m *ReqPqMultiRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ReqPqMultiRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -685,8 +693,9 @@ func (m *ReqDHParamsRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ReqDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -764,7 +773,7 @@ func (m *RpcDropAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RpcDropAnswerRequestTypeID, "rpc_drop_answer"); err != nil {
 		return tlrt.DecodeErr(err, "rpc_drop_answer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -772,7 +781,8 @@ func (m *RpcDropAnswerRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *RpcDropAnswerRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

@@ -92,7 +92,7 @@ func (m *AccountChatThemesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountChatThemesNotModifiedTypeID, "account.chatThemesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -100,7 +100,8 @@ func (m *AccountChatThemesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountChatThemesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -219,14 +220,19 @@ func (m *AccountChatThemes) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountChatThemes) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountChatThemes{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -234,7 +240,6 @@ func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.chatThemes", "")
 	}
-	*m = AccountChatThemes{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "flags")
@@ -359,8 +364,9 @@ func (m *AccountEmailVerified) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountEmailVerified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -438,8 +444,9 @@ func (m *AccountEmailVerifiedLogin) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountEmailVerifiedLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -541,7 +548,7 @@ func (m *AccountEmojiStatusesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountEmojiStatusesNotModifiedTypeID, "account.emojiStatusesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatusesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -549,7 +556,8 @@ func (m *AccountEmojiStatusesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountEmojiStatusesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -626,8 +634,9 @@ func (m *AccountEmojiStatuses) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountEmojiStatuses) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -737,7 +746,7 @@ func (m *AccountResetPasswordFailedWait) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetPasswordFailedWaitTypeID, "account.resetPasswordFailedWait"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetPasswordFailedWait", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -745,7 +754,8 @@ func (m *AccountResetPasswordFailedWait) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetPasswordFailedWait) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -809,7 +819,7 @@ func (m *AccountResetPasswordRequestedWait) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetPasswordRequestedWaitTypeID, "account.resetPasswordRequestedWait"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetPasswordRequestedWait", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -817,7 +827,8 @@ func (m *AccountResetPasswordRequestedWait) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetPasswordRequestedWait) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -875,7 +886,7 @@ func (m *AccountResetPasswordOk) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetPasswordOkTypeID, "account.resetPasswordOk"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetPasswordOk", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -883,7 +894,8 @@ func (m *AccountResetPasswordOk) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetPasswordOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -975,7 +987,7 @@ func (m *AccountSavedMusicIDsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSavedMusicIDsNotModifiedTypeID, "account.savedMusicIdsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.savedMusicIdsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -983,7 +995,8 @@ func (m *AccountSavedMusicIDsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSavedMusicIDsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1043,7 +1056,7 @@ func (m *AccountSavedMusicIDs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSavedMusicIDsTypeID, "account.savedMusicIds"); err != nil {
 		return tlrt.DecodeErr(err, "account.savedMusicIds", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1051,7 +1064,8 @@ func (m *AccountSavedMusicIDs) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSavedMusicIDs) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1145,7 +1159,7 @@ func (m *AccountSavedRingtone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSavedRingtoneTypeID, "account.savedRingtone"); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1153,7 +1167,8 @@ func (m *AccountSavedRingtone) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSavedRingtone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1227,8 +1242,9 @@ func (m *AccountSavedRingtoneConverted) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSavedRingtoneConverted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1328,7 +1344,7 @@ func (m *AccountSavedRingtonesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSavedRingtonesNotModifiedTypeID, "account.savedRingtonesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtonesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1336,7 +1352,8 @@ func (m *AccountSavedRingtonesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSavedRingtonesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1413,8 +1430,9 @@ func (m *AccountSavedRingtones) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSavedRingtones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1513,7 +1531,7 @@ func (m *AccountThemesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountThemesNotModifiedTypeID, "account.themesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.themesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1521,7 +1539,8 @@ func (m *AccountThemesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountThemesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1596,8 +1615,9 @@ func (m *AccountThemes) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1699,7 +1719,7 @@ func (m *AccountWallPapersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountWallPapersNotModifiedTypeID, "account.wallPapersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1707,7 +1727,8 @@ func (m *AccountWallPapersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountWallPapersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1783,8 +1804,9 @@ func (m *AccountWallPapers) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1889,7 +1911,7 @@ func (m *AccountWebBrowserSettingsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountWebBrowserSettingsNotModifiedTypeID, "account.webBrowserSettingsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettingsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1897,7 +1919,8 @@ func (m *AccountWebBrowserSettingsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountWebBrowserSettingsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1989,14 +2012,19 @@ func (m *AccountWebBrowserSettings) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountWebBrowserSettings{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountWebBrowserSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2004,7 +2032,6 @@ func (m *AccountWebBrowserSettings) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.webBrowserSettings", "")
 	}
-	*m = AccountWebBrowserSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "flags")
@@ -2139,14 +2166,19 @@ func (m *AccountAuthorizationForm) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountAuthorizationForm) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountAuthorizationForm{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2154,7 +2186,6 @@ func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.authorizationForm", "")
 	}
-	*m = AccountAuthorizationForm{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "flags")
@@ -2247,8 +2278,9 @@ func (m *AccountAuthorizations) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2324,15 +2356,20 @@ func (m *AccountAutoDownloadSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountAutoDownloadSettingsTypeID, "account.autoDownloadSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountAutoDownloadSettings{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountAutoDownloadSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2438,14 +2475,19 @@ func (m *AccountAutoSaveSettings) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountAutoSaveSettings{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2552,8 +2594,9 @@ func (m *AccountBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2644,8 +2687,9 @@ func (m *AccountConnectedBots) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountConnectedBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2718,20 +2762,24 @@ func (m *AccountContentSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountContentSettingsTypeID, "account.contentSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.contentSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountContentSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountContentSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountContentSettings{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AccountContentSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.contentSettings", "flags")
@@ -2788,7 +2836,7 @@ func (m *AccountPaidMessagesRevenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPaidMessagesRevenueTypeID, "account.paidMessagesRevenue"); err != nil {
 		return tlrt.DecodeErr(err, "account.paidMessagesRevenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2796,7 +2844,8 @@ func (m *AccountPaidMessagesRevenue) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountPaidMessagesRevenue) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2864,14 +2913,19 @@ func (m *AccountPasskeyRegistrationOptions) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountPasskeyRegistrationOptions) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountPasskeyRegistrationOptions{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountPasskeyRegistrationOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2948,8 +3002,9 @@ func (m *AccountPasskeys) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountPasskeys) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3214,14 +3269,19 @@ func (m *AccountPassword) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountPassword) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountPassword{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3229,7 +3289,6 @@ func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.password", "")
 	}
-	*m = AccountPassword{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "flags")
@@ -3458,14 +3517,19 @@ func (m *AccountPasswordInputSettings) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountPasswordInputSettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountPasswordInputSettings{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3473,7 +3537,6 @@ func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.passwordInputSettings", "")
 	}
-	*m = AccountPasswordInputSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.passwordInputSettings", "flags")
@@ -3607,14 +3670,19 @@ func (m *AccountPasswordSettings) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountPasswordSettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountPasswordSettings{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountPasswordSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3622,7 +3690,6 @@ func (m *AccountPasswordSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.passwordSettings", "")
 	}
-	*m = AccountPasswordSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.passwordSettings", "flags")
@@ -3722,8 +3789,9 @@ func (m *AccountPrivacyRules) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountPrivacyRules) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3856,14 +3924,19 @@ func (m *AccountResolvedBusinessChatLinks) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountResolvedBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountResolvedBusinessChatLinks{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3871,7 +3944,6 @@ func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.resolvedBusinessChatLinks", "")
 	}
-	*m = AccountResolvedBusinessChatLinks{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "flags")
@@ -3959,8 +4031,9 @@ func (m *AccountSentEmailCode) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSentEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4020,7 +4093,7 @@ func (m *AccountTakeout) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountTakeoutTypeID, "account.takeout"); err != nil {
 		return tlrt.DecodeErr(err, "account.takeout", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4028,7 +4101,8 @@ func (m *AccountTakeout) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountTakeout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4100,8 +4174,9 @@ func (m *AccountTmpPassword) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountTmpPassword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4187,8 +4262,9 @@ func (m *AccountWebAuthorizations) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountWebAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4277,19 +4353,23 @@ func (m *AccountRegisterDeviceRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountRegisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountRegisterDeviceRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountRegisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = AccountRegisterDeviceRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "flags")
@@ -4388,8 +4468,9 @@ func (m *AccountUnregisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUnregisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4476,14 +4557,19 @@ func (m *AccountUpdateNotifySettingsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUpdateNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateNotifySettingsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4558,7 +4644,7 @@ func (m *AccountGetNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetNotifySettingsRequestTypeID, "account.getNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4566,7 +4652,8 @@ func (m *AccountGetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4634,7 +4721,7 @@ func (m *AccountResetNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetNotifySettingsRequestTypeID, "account.resetNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4642,7 +4729,8 @@ func (m *AccountResetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4794,19 +4882,23 @@ func (m *AccountUpdateProfileRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUpdateProfileRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateProfileRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateProfileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = AccountUpdateProfileRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateProfile", "flags")
@@ -4892,7 +4984,7 @@ func (m *AccountUpdateStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateStatusRequestTypeID, "account.updateStatus"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4900,7 +4992,8 @@ func (m *AccountUpdateStatusRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4966,7 +5059,7 @@ func (m *AccountGetWallPapersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetWallPapersRequestTypeID, "account.getWallPapers"); err != nil {
 		return tlrt.DecodeErr(err, "account.getWallPapers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4974,7 +5067,8 @@ func (m *AccountGetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetWallPapersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5061,8 +5155,9 @@ func (m *AccountReportPeerRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountReportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5148,8 +5243,9 @@ func (m *AccountCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5227,8 +5323,9 @@ func (m *AccountUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5296,7 +5393,7 @@ func (m *AccountGetPrivacyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetPrivacyRequestTypeID, "account.getPrivacy"); err != nil {
 		return tlrt.DecodeErr(err, "account.getPrivacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5304,7 +5401,8 @@ func (m *AccountGetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5382,7 +5480,7 @@ func (m *AccountSetPrivacyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetPrivacyRequestTypeID, "account.setPrivacy"); err != nil {
 		return tlrt.DecodeErr(err, "account.setPrivacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5390,7 +5488,8 @@ func (m *AccountSetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5480,14 +5579,19 @@ func (m *AccountDeleteAccountRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountDeleteAccountRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountDeleteAccountRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountDeleteAccountRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5495,7 +5599,6 @@ func (m *AccountDeleteAccountRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.deleteAccount", "")
 	}
-	*m = AccountDeleteAccountRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteAccount", "flags")
@@ -5563,7 +5666,7 @@ func (m *AccountGetAccountTTLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetAccountTTLRequestTypeID, "account.getAccountTTL"); err != nil {
 		return tlrt.DecodeErr(err, "account.getAccountTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5571,7 +5674,8 @@ func (m *AccountGetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5635,15 +5739,20 @@ func (m *AccountSetAccountTTLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetAccountTTLRequestTypeID, "account.setAccountTTL"); err != nil {
 		return tlrt.DecodeErr(err, "account.setAccountTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSetAccountTTLRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5725,14 +5834,19 @@ func (m *AccountSendChangePhoneCodeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSendChangePhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSendChangePhoneCodeRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5821,8 +5935,9 @@ func (m *AccountChangePhoneRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountChangePhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5895,7 +6010,7 @@ func (m *AccountUpdateDeviceLockedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateDeviceLockedRequestTypeID, "account.updateDeviceLocked"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateDeviceLocked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5903,7 +6018,8 @@ func (m *AccountUpdateDeviceLockedRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateDeviceLockedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5966,7 +6082,7 @@ func (m *AccountGetAuthorizationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetAuthorizationsRequestTypeID, "account.getAuthorizations"); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5974,7 +6090,8 @@ func (m *AccountGetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6038,7 +6155,7 @@ func (m *AccountResetAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetAuthorizationRequestTypeID, "account.resetAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6046,7 +6163,8 @@ func (m *AccountResetAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6109,7 +6227,7 @@ func (m *AccountGetPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetPasswordRequestTypeID, "account.getPassword"); err != nil {
 		return tlrt.DecodeErr(err, "account.getPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6117,7 +6235,8 @@ func (m *AccountGetPasswordRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6195,8 +6314,9 @@ func (m *AccountGetPasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetPasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6280,14 +6400,19 @@ func (m *AccountUpdatePasswordSettingsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUpdatePasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdatePasswordSettingsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdatePasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6372,14 +6497,19 @@ func (m *AccountSendConfirmPhoneCodeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSendConfirmPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSendConfirmPhoneCodeRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6466,8 +6596,9 @@ func (m *AccountConfirmPhoneRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountConfirmPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6553,8 +6684,9 @@ func (m *AccountGetTmpPasswordRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetTmpPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6625,7 +6757,7 @@ func (m *AccountGetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetWebAuthorizationsRequestTypeID, "account.getWebAuthorizations"); err != nil {
 		return tlrt.DecodeErr(err, "account.getWebAuthorizations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6633,7 +6765,8 @@ func (m *AccountGetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetWebAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6697,7 +6830,7 @@ func (m *AccountResetWebAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetWebAuthorizationRequestTypeID, "account.resetWebAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetWebAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6705,7 +6838,8 @@ func (m *AccountResetWebAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetWebAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6770,7 +6904,7 @@ func (m *AccountResetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetWebAuthorizationsRequestTypeID, "account.resetWebAuthorizations"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetWebAuthorizations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6778,7 +6912,8 @@ func (m *AccountResetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetWebAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6839,7 +6974,7 @@ func (m *AccountGetAllSecureValuesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetAllSecureValuesRequestTypeID, "account.getAllSecureValues"); err != nil {
 		return tlrt.DecodeErr(err, "account.getAllSecureValues", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6847,7 +6982,8 @@ func (m *AccountGetAllSecureValuesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetAllSecureValuesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6919,7 +7055,7 @@ func (m *AccountGetSecureValueRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetSecureValueRequestTypeID, "account.getSecureValue"); err != nil {
 		return tlrt.DecodeErr(err, "account.getSecureValue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6927,7 +7063,8 @@ func (m *AccountGetSecureValueRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7011,14 +7148,19 @@ func (m *AccountSaveSecureValueRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSaveSecureValueRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSaveSecureValueRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSaveSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7095,7 +7237,7 @@ func (m *AccountDeleteSecureValueRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDeleteSecureValueRequestTypeID, "account.deleteSecureValue"); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteSecureValue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7103,7 +7245,8 @@ func (m *AccountDeleteSecureValueRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountDeleteSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7191,8 +7334,9 @@ func (m *AccountGetAuthorizationFormRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7289,14 +7433,19 @@ func (m *AccountAcceptAuthorizationRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountAcceptAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountAcceptAuthorizationRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7390,14 +7539,19 @@ func (m *AccountSendVerifyPhoneCodeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSendVerifyPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSendVerifyPhoneCodeRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7486,8 +7640,9 @@ func (m *AccountVerifyPhoneRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountVerifyPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7577,8 +7732,9 @@ func (m *AccountSendVerifyEmailCodeRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7669,8 +7825,9 @@ func (m *AccountVerifyEmailRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountVerifyEmailRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7801,20 +7958,24 @@ func (m *AccountInitTakeoutSessionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountInitTakeoutSessionRequestTypeID, "account.initTakeoutSession"); err != nil {
 		return tlrt.DecodeErr(err, "account.initTakeoutSession", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInitTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountInitTakeoutSessionRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.initTakeoutSession", "flags")
@@ -7899,20 +8060,24 @@ func (m *AccountFinishTakeoutSessionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountFinishTakeoutSessionRequestTypeID, "account.finishTakeoutSession"); err != nil {
 		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountFinishTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountFinishTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountFinishTakeoutSessionRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AccountFinishTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "flags")
@@ -7990,8 +8155,9 @@ func (m *AccountConfirmPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountConfirmPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8056,7 +8222,7 @@ func (m *AccountResendPasswordEmailRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResendPasswordEmailRequestTypeID, "account.resendPasswordEmail"); err != nil {
 		return tlrt.DecodeErr(err, "account.resendPasswordEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8064,7 +8230,8 @@ func (m *AccountResendPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResendPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8125,7 +8292,7 @@ func (m *AccountCancelPasswordEmailRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountCancelPasswordEmailRequestTypeID, "account.cancelPasswordEmail"); err != nil {
 		return tlrt.DecodeErr(err, "account.cancelPasswordEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8133,7 +8300,8 @@ func (m *AccountCancelPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountCancelPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8194,7 +8362,7 @@ func (m *AccountGetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, AccountGetContactSignUpNotificationRequestTypeID, "account.getContactSignUpNotification"); err != nil {
 		return tlrt.DecodeErr(err, "account.getContactSignUpNotification", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8202,7 +8370,8 @@ func (m *AccountGetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetContactSignUpNotificationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8267,7 +8436,7 @@ func (m *AccountSetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, AccountSetContactSignUpNotificationRequestTypeID, "account.setContactSignUpNotification"); err != nil {
 		return tlrt.DecodeErr(err, "account.setContactSignUpNotification", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8275,7 +8444,8 @@ func (m *AccountSetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSetContactSignUpNotificationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8363,15 +8533,20 @@ func (m *AccountGetNotifyExceptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetNotifyExceptionsRequestTypeID, "account.getNotifyExceptions"); err != nil {
 		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetNotifyExceptionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountGetNotifyExceptionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8379,7 +8554,6 @@ func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifyExceptions", "")
 	}
-	*m = AccountGetNotifyExceptionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "flags")
@@ -8463,8 +8637,9 @@ func (m *AccountGetWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8556,14 +8731,19 @@ func (m *AccountUploadWallPaperRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUploadWallPaperRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUploadWallPaperRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUploadWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8571,7 +8751,6 @@ func (m *AccountUploadWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.uploadWallPaper", "")
 	}
-	*m = AccountUploadWallPaperRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "flags")
@@ -8659,14 +8838,19 @@ func (m *AccountSaveWallPaperRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSaveWallPaperRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSaveWallPaperRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSaveWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8754,14 +8938,19 @@ func (m *AccountInstallWallPaperRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountInstallWallPaperRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountInstallWallPaperRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountInstallWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8830,7 +9019,7 @@ func (m *AccountResetWallPapersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetWallPapersRequestTypeID, "account.resetWallPapers"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetWallPapers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8838,7 +9027,8 @@ func (m *AccountResetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetWallPapersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8899,7 +9089,7 @@ func (m *AccountGetAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetAutoDownloadSettingsRequestTypeID, "account.getAutoDownloadSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getAutoDownloadSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8907,7 +9097,8 @@ func (m *AccountGetAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8985,15 +9176,20 @@ func (m *AccountSaveAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveAutoDownloadSettingsRequestTypeID, "account.saveAutoDownloadSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSaveAutoDownloadSettingsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9001,7 +9197,6 @@ func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoDownloadSettings", "")
 	}
-	*m = AccountSaveAutoDownloadSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "flags")
@@ -9095,14 +9290,19 @@ func (m *AccountUploadThemeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUploadThemeRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUploadThemeRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUploadThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9110,7 +9310,6 @@ func (m *AccountUploadThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.uploadTheme", "")
 	}
-	*m = AccountUploadThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "flags")
@@ -9243,14 +9442,19 @@ func (m *AccountCreateThemeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountCreateThemeRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountCreateThemeRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9258,7 +9462,6 @@ func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.createTheme", "")
 	}
-	*m = AccountCreateThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "flags")
@@ -9451,14 +9654,19 @@ func (m *AccountUpdateThemeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUpdateThemeRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateThemeRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9466,7 +9674,6 @@ func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateTheme", "")
 	}
-	*m = AccountUpdateThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "flags")
@@ -9579,8 +9786,9 @@ func (m *AccountSaveThemeRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSaveThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9712,14 +9920,19 @@ func (m *AccountInstallThemeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountInstallThemeRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountInstallThemeRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountInstallThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9727,7 +9940,6 @@ func (m *AccountInstallThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.installTheme", "")
 	}
-	*m = AccountInstallThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.installTheme", "flags")
@@ -9825,8 +10037,9 @@ func (m *AccountGetThemeRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9911,8 +10124,9 @@ func (m *AccountGetThemesRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9988,20 +10202,24 @@ func (m *AccountSetContentSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetContentSettingsRequestTypeID, "account.setContentSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.setContentSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountSetContentSettingsRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AccountSetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.setContentSettings", "flags")
@@ -10064,7 +10282,7 @@ func (m *AccountGetContentSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetContentSettingsRequestTypeID, "account.getContentSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getContentSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10072,7 +10290,8 @@ func (m *AccountGetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10154,8 +10373,9 @@ func (m *AccountGetMultiWallPapersRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10227,7 +10447,7 @@ func (m *AccountGetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetGlobalPrivacySettingsRequestTypeID, "account.getGlobalPrivacySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getGlobalPrivacySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10235,7 +10455,8 @@ func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10302,15 +10523,20 @@ func (m *AccountSetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetGlobalPrivacySettingsRequestTypeID, "account.setGlobalPrivacySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.setGlobalPrivacySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSetGlobalPrivacySettingsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10406,8 +10632,9 @@ func (m *AccountReportProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountReportProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10482,7 +10709,7 @@ func (m *AccountResetPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetPasswordRequestTypeID, "account.resetPassword"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10490,7 +10717,8 @@ func (m *AccountResetPasswordRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10551,7 +10779,7 @@ func (m *AccountDeclinePasswordResetRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDeclinePasswordResetRequestTypeID, "account.declinePasswordReset"); err != nil {
 		return tlrt.DecodeErr(err, "account.declinePasswordReset", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10559,7 +10787,8 @@ func (m *AccountDeclinePasswordResetRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountDeclinePasswordResetRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10621,7 +10850,7 @@ func (m *AccountGetChatThemesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetChatThemesRequestTypeID, "account.getChatThemes"); err != nil {
 		return tlrt.DecodeErr(err, "account.getChatThemes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10629,7 +10858,8 @@ func (m *AccountGetChatThemesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetChatThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10697,7 +10927,7 @@ func (m *AccountSetAuthorizationTTLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetAuthorizationTTLRequestTypeID, "account.setAuthorizationTTL"); err != nil {
 		return tlrt.DecodeErr(err, "account.setAuthorizationTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10705,7 +10935,8 @@ func (m *AccountSetAuthorizationTTLRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSetAuthorizationTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10842,20 +11073,24 @@ func (m *AccountChangeAuthorizationSettingsRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, AccountChangeAuthorizationSettingsRequestTypeID, "account.changeAuthorizationSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountChangeAuthorizationSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountChangeAuthorizationSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountChangeAuthorizationSettingsRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AccountChangeAuthorizationSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "flags")
@@ -10938,7 +11173,7 @@ func (m *AccountGetSavedRingtonesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetSavedRingtonesRequestTypeID, "account.getSavedRingtones"); err != nil {
 		return tlrt.DecodeErr(err, "account.getSavedRingtones", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10946,7 +11181,8 @@ func (m *AccountGetSavedRingtonesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetSavedRingtonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11029,8 +11265,9 @@ func (m *AccountSaveRingtoneRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSaveRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11121,8 +11358,9 @@ func (m *AccountUploadRingtoneRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUploadRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11211,8 +11449,9 @@ func (m *AccountUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11284,7 +11523,7 @@ func (m *AccountGetDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetDefaultEmojiStatusesRequestTypeID, "account.getDefaultEmojiStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultEmojiStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11292,7 +11531,8 @@ func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11361,7 +11601,7 @@ func (m *AccountGetRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetRecentEmojiStatusesRequestTypeID, "account.getRecentEmojiStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "account.getRecentEmojiStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11369,7 +11609,8 @@ func (m *AccountGetRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetRecentEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11434,7 +11675,7 @@ func (m *AccountClearRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountClearRecentEmojiStatusesRequestTypeID, "account.clearRecentEmojiStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "account.clearRecentEmojiStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11442,7 +11683,8 @@ func (m *AccountClearRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountClearRecentEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11519,8 +11761,9 @@ func (m *AccountReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11600,8 +11843,9 @@ func (m *AccountToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11672,7 +11916,7 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, AccountGetDefaultProfilePhotoEmojisRequestTypeID, "account.getDefaultProfilePhotoEmojis"); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultProfilePhotoEmojis", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11680,7 +11924,8 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11749,7 +11994,7 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetDefaultGroupPhotoEmojisRequestTypeID, "account.getDefaultGroupPhotoEmojis"); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultGroupPhotoEmojis", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11757,7 +12002,8 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11822,7 +12068,7 @@ func (m *AccountGetAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetAutoSaveSettingsRequestTypeID, "account.getAutoSaveSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getAutoSaveSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11830,7 +12076,8 @@ func (m *AccountGetAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11922,15 +12169,20 @@ func (m *AccountSaveAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveAutoSaveSettingsRequestTypeID, "account.saveAutoSaveSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSaveAutoSaveSettingsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11938,7 +12190,6 @@ func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoSaveSettings", "")
 	}
-	*m = AccountSaveAutoSaveSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "flags")
@@ -12011,7 +12262,7 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDeleteAutoSaveExceptionsRequestTypeID, "account.deleteAutoSaveExceptions"); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteAutoSaveExceptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12019,7 +12270,8 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12098,8 +12350,9 @@ func (m *AccountInvalidateSignInCodesRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountInvalidateSignInCodesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12180,15 +12433,20 @@ func (m *AccountUpdateColorRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateColorRequestTypeID, "account.updateColor"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateColor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateColorRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12196,7 +12454,6 @@ func (m *AccountUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateColor", "")
 	}
-	*m = AccountUpdateColorRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateColor", "flags")
@@ -12266,7 +12523,7 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetDefaultBackgroundEmojisRequestTypeID, "account.getDefaultBackgroundEmojis"); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultBackgroundEmojis", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12274,7 +12531,8 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12343,7 +12601,7 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) err
 	if err := tlrt.ConsumeID(b, AccountGetChannelDefaultEmojiStatusesRequestTypeID, "account.getChannelDefaultEmojiStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "account.getChannelDefaultEmojiStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12351,7 +12609,8 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer)
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12422,7 +12681,7 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, AccountGetChannelRestrictedStatusEmojisRequestTypeID, "account.getChannelRestrictedStatusEmojis"); err != nil {
 		return tlrt.DecodeErr(err, "account.getChannelRestrictedStatusEmojis", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12430,7 +12689,8 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBare(b *bin.Buffe
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12516,14 +12776,19 @@ func (m *AccountUpdateBusinessWorkHoursRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateBusinessWorkHoursRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12531,7 +12796,6 @@ func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessWorkHours", "")
 	}
-	*m = AccountUpdateBusinessWorkHoursRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "flags")
@@ -12649,14 +12913,19 @@ func (m *AccountUpdateBusinessLocationRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUpdateBusinessLocationRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateBusinessLocationRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12664,7 +12933,6 @@ func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(b *bin.Buffer, depth
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessLocation", "")
 	}
-	*m = AccountUpdateBusinessLocationRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "flags")
@@ -12753,15 +13021,20 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, AccountUpdateBusinessGreetingMessageRequestTypeID, "account.updateBusinessGreetingMessage"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateBusinessGreetingMessageRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12769,7 +13042,6 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(b *bin.Buffer
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessGreetingMessage", "")
 	}
-	*m = AccountUpdateBusinessGreetingMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "flags")
@@ -12852,15 +13124,20 @@ func (m *AccountUpdateBusinessAwayMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateBusinessAwayMessageRequestTypeID, "account.updateBusinessAwayMessage"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateBusinessAwayMessageRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12868,7 +13145,6 @@ func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(b *bin.Buffer, de
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessAwayMessage", "")
 	}
-	*m = AccountUpdateBusinessAwayMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "flags")
@@ -12963,15 +13239,20 @@ func (m *AccountUpdateConnectedBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateConnectedBotRequestTypeID, "account.updateConnectedBot"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateConnectedBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateConnectedBotRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12979,7 +13260,6 @@ func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateConnectedBot", "")
 	}
-	*m = AccountUpdateConnectedBotRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateConnectedBot", "flags")
@@ -13052,7 +13332,7 @@ func (m *AccountGetConnectedBotsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetConnectedBotsRequestTypeID, "account.getConnectedBots"); err != nil {
 		return tlrt.DecodeErr(err, "account.getConnectedBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13060,7 +13340,8 @@ func (m *AccountGetConnectedBotsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetConnectedBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13137,8 +13418,9 @@ func (m *AccountGetBotBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetBotBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13223,14 +13505,19 @@ func (m *AccountUpdateBusinessIntroRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountUpdateBusinessIntroRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateBusinessIntroRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13238,7 +13525,6 @@ func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessIntro", "")
 	}
-	*m = AccountUpdateBusinessIntroRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "flags")
@@ -13314,7 +13600,7 @@ func (m *AccountToggleConnectedBotPausedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountToggleConnectedBotPausedRequestTypeID, "account.toggleConnectedBotPaused"); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13322,7 +13608,8 @@ func (m *AccountToggleConnectedBotPausedRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountToggleConnectedBotPausedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13398,7 +13685,7 @@ func (m *AccountDisablePeerConnectedBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDisablePeerConnectedBotRequestTypeID, "account.disablePeerConnectedBot"); err != nil {
 		return tlrt.DecodeErr(err, "account.disablePeerConnectedBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13406,7 +13693,8 @@ func (m *AccountDisablePeerConnectedBotRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountDisablePeerConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13486,15 +13774,20 @@ func (m *AccountUpdateBirthdayRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateBirthdayRequestTypeID, "account.updateBirthday"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBirthday", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateBirthdayRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateBirthdayRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13502,7 +13795,6 @@ func (m *AccountUpdateBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBirthday", "")
 	}
-	*m = AccountUpdateBirthdayRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBirthday", "flags")
@@ -13582,14 +13874,19 @@ func (m *AccountCreateBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountCreateBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountCreateBusinessChatLinkRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountCreateBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13671,14 +13968,19 @@ func (m *AccountEditBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountEditBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountEditBusinessChatLinkRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13764,8 +14066,9 @@ func (m *AccountDeleteBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountDeleteBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13830,7 +14133,7 @@ func (m *AccountGetBusinessChatLinksRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetBusinessChatLinksRequestTypeID, "account.getBusinessChatLinks"); err != nil {
 		return tlrt.DecodeErr(err, "account.getBusinessChatLinks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13838,7 +14141,8 @@ func (m *AccountGetBusinessChatLinksRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetBusinessChatLinksRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13915,8 +14219,9 @@ func (m *AccountResolveBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error 
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountResolveBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13986,7 +14291,7 @@ func (m *AccountUpdatePersonalChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdatePersonalChannelRequestTypeID, "account.updatePersonalChannel"); err != nil {
 		return tlrt.DecodeErr(err, "account.updatePersonalChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13994,7 +14299,8 @@ func (m *AccountUpdatePersonalChannelRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdatePersonalChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14065,7 +14371,7 @@ func (m *AccountToggleSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountToggleSponsoredMessagesRequestTypeID, "account.toggleSponsoredMessages"); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleSponsoredMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14073,7 +14379,8 @@ func (m *AccountToggleSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountToggleSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14138,7 +14445,7 @@ func (m *AccountGetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetReactionsNotifySettingsRequestTypeID, "account.getReactionsNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getReactionsNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14146,7 +14453,8 @@ func (m *AccountGetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14219,14 +14527,19 @@ func (m *AccountSetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSetReactionsNotifySettingsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14298,7 +14611,7 @@ func (m *AccountGetCollectibleEmojiStatusesRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, AccountGetCollectibleEmojiStatusesRequestTypeID, "account.getCollectibleEmojiStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "account.getCollectibleEmojiStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14306,7 +14619,8 @@ func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14390,15 +14704,20 @@ func (m *AccountGetPaidMessagesRevenueRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetPaidMessagesRevenueRequestTypeID, "account.getPaidMessagesRevenue"); err != nil {
 		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPaidMessagesRevenueRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountGetPaidMessagesRevenueRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14406,7 +14725,6 @@ func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(b *bin.Buffer, depth
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.getPaidMessagesRevenue", "")
 	}
-	*m = AccountGetPaidMessagesRevenueRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "flags")
@@ -14503,15 +14821,20 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, AccountToggleNoPaidMessagesExceptionRequestTypeID, "account.toggleNoPaidMessagesException"); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountToggleNoPaidMessagesExceptionRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14519,7 +14842,6 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(b *bin.Buffer
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.toggleNoPaidMessagesException", "")
 	}
-	*m = AccountToggleNoPaidMessagesExceptionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "flags")
@@ -14595,7 +14917,7 @@ func (m *AccountSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetMainProfileTabRequestTypeID, "account.setMainProfileTab"); err != nil {
 		return tlrt.DecodeErr(err, "account.setMainProfileTab", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14603,7 +14925,8 @@ func (m *AccountSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14697,14 +15020,19 @@ func (m *AccountSaveMusicRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountSaveMusicRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSaveMusicRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSaveMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14712,7 +15040,6 @@ func (m *AccountSaveMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveMusic", "")
 	}
-	*m = AccountSaveMusicRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.saveMusic", "flags")
@@ -14783,7 +15110,7 @@ func (m *AccountGetSavedMusicIDsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetSavedMusicIDsRequestTypeID, "account.getSavedMusicIds"); err != nil {
 		return tlrt.DecodeErr(err, "account.getSavedMusicIds", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14791,7 +15118,8 @@ func (m *AccountGetSavedMusicIDsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetSavedMusicIDsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14876,8 +15204,9 @@ func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBare(b *bin.Buffer) error 
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14949,7 +15278,7 @@ func (m *AccountInitPasskeyRegistrationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountInitPasskeyRegistrationRequestTypeID, "account.initPasskeyRegistration"); err != nil {
 		return tlrt.DecodeErr(err, "account.initPasskeyRegistration", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14957,7 +15286,8 @@ func (m *AccountInitPasskeyRegistrationRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountInitPasskeyRegistrationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15034,8 +15364,9 @@ func (m *AccountRegisterPasskeyRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountRegisterPasskeyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15101,7 +15432,7 @@ func (m *AccountGetPasskeysRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetPasskeysRequestTypeID, "account.getPasskeys"); err != nil {
 		return tlrt.DecodeErr(err, "account.getPasskeys", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15109,7 +15440,8 @@ func (m *AccountGetPasskeysRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetPasskeysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15182,8 +15514,9 @@ func (m *AccountDeletePasskeyRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountDeletePasskeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15253,7 +15586,7 @@ func (m *AccountConfirmBotConnectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountConfirmBotConnectionRequestTypeID, "account.confirmBotConnection"); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmBotConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15261,7 +15594,8 @@ func (m *AccountConfirmBotConnectionRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountConfirmBotConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15333,7 +15667,7 @@ func (m *AccountGetWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetWebBrowserSettingsRequestTypeID, "account.getWebBrowserSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getWebBrowserSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15341,7 +15675,8 @@ func (m *AccountGetWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15420,20 +15755,24 @@ func (m *AccountUpdateWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateWebBrowserSettingsRequestTypeID, "account.updateWebBrowserSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUpdateWebBrowserSettingsRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "flags")
@@ -15549,19 +15888,23 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) Decode(b *bin.Buffer) 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountToggleWebBrowserSettingsExceptionRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = AccountToggleWebBrowserSettingsExceptionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "flags")
@@ -15639,7 +15982,7 @@ func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Decode(b *bin.Buffer)
 	if err := tlrt.ConsumeID(b, AccountDeleteWebBrowserSettingsExceptionsRequestTypeID, "account.deleteWebBrowserSettingsExceptions"); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteWebBrowserSettingsExceptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15647,7 +15990,8 @@ func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBare(b *bin.Buf
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

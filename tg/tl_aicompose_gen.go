@@ -90,7 +90,7 @@ func (m *AicomposeTonesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeTonesNotModifiedTypeID, "aicompose.tonesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.tonesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -98,7 +98,8 @@ func (m *AicomposeTonesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AicomposeTonesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -181,8 +182,9 @@ func (m *AicomposeTones) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AicomposeTones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -266,19 +268,23 @@ func (m *AicomposeCreateToneRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AicomposeCreateToneRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AicomposeCreateToneRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AicomposeCreateToneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = AicomposeCreateToneRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "flags")
@@ -473,14 +479,19 @@ func (m *AicomposeUpdateToneRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *AicomposeUpdateToneRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AicomposeUpdateToneRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AicomposeUpdateToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -488,7 +499,6 @@ func (m *AicomposeUpdateToneRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "aicompose.updateTone", "")
 	}
-	*m = AicomposeUpdateToneRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.updateTone", "flags")
@@ -601,8 +611,9 @@ func (m *AicomposeSaveToneRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AicomposeSaveToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -687,8 +698,9 @@ func (m *AicomposeDeleteToneRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AicomposeDeleteToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -771,8 +783,9 @@ func (m *AicomposeGetToneRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AicomposeGetToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -840,7 +853,7 @@ func (m *AicomposeGetTonesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeGetTonesRequestTypeID, "aicompose.getTones"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.getTones", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -848,7 +861,8 @@ func (m *AicomposeGetTonesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AicomposeGetTonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -930,8 +944,9 @@ func (m *AicomposeGetToneExampleRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AicomposeGetToneExampleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

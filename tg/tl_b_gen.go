@@ -93,7 +93,7 @@ func (m *BaseThemeClassic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BaseThemeClassicTypeID, "baseThemeClassic"); err != nil {
 		return tlrt.DecodeErr(err, "baseThemeClassic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -101,7 +101,8 @@ func (m *BaseThemeClassic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BaseThemeClassic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -154,7 +155,7 @@ func (m *BaseThemeDay) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BaseThemeDayTypeID, "baseThemeDay"); err != nil {
 		return tlrt.DecodeErr(err, "baseThemeDay", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -162,7 +163,8 @@ func (m *BaseThemeDay) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BaseThemeDay) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -215,7 +217,7 @@ func (m *BaseThemeNight) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BaseThemeNightTypeID, "baseThemeNight"); err != nil {
 		return tlrt.DecodeErr(err, "baseThemeNight", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -223,7 +225,8 @@ func (m *BaseThemeNight) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BaseThemeNight) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -276,7 +279,7 @@ func (m *BaseThemeTinted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BaseThemeTintedTypeID, "baseThemeTinted"); err != nil {
 		return tlrt.DecodeErr(err, "baseThemeTinted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -284,7 +287,8 @@ func (m *BaseThemeTinted) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BaseThemeTinted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -337,7 +341,7 @@ func (m *BaseThemeArctic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BaseThemeArcticTypeID, "baseThemeArctic"); err != nil {
 		return tlrt.DecodeErr(err, "baseThemeArctic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -345,7 +349,8 @@ func (m *BaseThemeArctic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BaseThemeArctic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -432,7 +437,7 @@ func (m *BoolFalse) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BoolFalseTypeID, "boolFalse"); err != nil {
 		return tlrt.DecodeErr(err, "boolFalse", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -440,7 +445,8 @@ func (m *BoolFalse) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BoolFalse) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -493,7 +499,7 @@ func (m *BoolTrue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BoolTrueTypeID, "boolTrue"); err != nil {
 		return tlrt.DecodeErr(err, "boolTrue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -501,7 +507,8 @@ func (m *BoolTrue) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BoolTrue) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -588,7 +595,7 @@ func (m *BotAppNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotAppNotModifiedTypeID, "botAppNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "botAppNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -596,7 +603,8 @@ func (m *BotAppNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotAppNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -686,14 +694,19 @@ func (m *BotApp) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotApp) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotApp{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -701,7 +714,6 @@ func (m *BotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botApp", "")
 	}
-	*m = BotApp{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "flags")
@@ -829,7 +841,7 @@ func (m *BotCommandScopeDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopeDefaultTypeID, "botCommandScopeDefault"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopeDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -837,7 +849,8 @@ func (m *BotCommandScopeDefault) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopeDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -890,7 +903,7 @@ func (m *BotCommandScopeUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopeUsersTypeID, "botCommandScopeUsers"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopeUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -898,7 +911,8 @@ func (m *BotCommandScopeUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopeUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -951,7 +965,7 @@ func (m *BotCommandScopeChats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopeChatsTypeID, "botCommandScopeChats"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopeChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -959,7 +973,8 @@ func (m *BotCommandScopeChats) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopeChats) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1013,7 +1028,7 @@ func (m *BotCommandScopeChatAdmins) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopeChatAdminsTypeID, "botCommandScopeChatAdmins"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopeChatAdmins", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1021,7 +1036,8 @@ func (m *BotCommandScopeChatAdmins) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopeChatAdmins) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1079,7 +1095,7 @@ func (m *BotCommandScopePeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopePeerTypeID, "botCommandScopePeer"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1087,7 +1103,8 @@ func (m *BotCommandScopePeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopePeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1153,7 +1170,7 @@ func (m *BotCommandScopePeerAdmins) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopePeerAdminsTypeID, "botCommandScopePeerAdmins"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeerAdmins", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1161,7 +1178,8 @@ func (m *BotCommandScopePeerAdmins) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopePeerAdmins) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1231,7 +1249,7 @@ func (m *BotCommandScopePeerUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopePeerUserTypeID, "botCommandScopePeerUser"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1239,7 +1257,8 @@ func (m *BotCommandScopePeerUser) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopePeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1416,14 +1435,19 @@ func (m *BotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageMediaAuto{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1431,7 +1455,6 @@ func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaAuto", "")
 	}
-	*m = BotInlineMessageMediaAuto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "flags")
@@ -1569,14 +1592,19 @@ func (m *BotInlineMessageText) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotInlineMessageText) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageText{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1584,7 +1612,6 @@ func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageText", "")
 	}
-	*m = BotInlineMessageText{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageText", "flags")
@@ -1766,14 +1793,19 @@ func (m *BotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageMediaGeo{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1781,7 +1813,6 @@ func (m *BotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaGeo", "")
 	}
-	*m = BotInlineMessageMediaGeo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "flags")
@@ -1903,14 +1934,19 @@ func (m *BotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageMediaVenue{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1918,7 +1954,6 @@ func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaVenue", "")
 	}
-	*m = BotInlineMessageMediaVenue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "flags")
@@ -2026,14 +2061,19 @@ func (m *BotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageMediaContact{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2041,7 +2081,6 @@ func (m *BotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaContact", "")
 	}
-	*m = BotInlineMessageMediaContact{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "flags")
@@ -2162,14 +2201,19 @@ func (m *BotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageMediaInvoice{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2177,7 +2221,6 @@ func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaInvoice", "")
 	}
-	*m = BotInlineMessageMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "flags")
@@ -2339,14 +2382,19 @@ func (m *BotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageMediaWebPage{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2354,7 +2402,6 @@ func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaWebPage", "")
 	}
-	*m = BotInlineMessageMediaWebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "flags")
@@ -2459,14 +2506,19 @@ func (m *BotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageRichMessage{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2474,7 +2526,6 @@ func (m *BotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageRichMessage", "")
 	}
-	*m = BotInlineMessageRichMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "flags")
@@ -2692,14 +2743,19 @@ func (m *BotInlineResult) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotInlineResult) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineResult{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2707,7 +2763,6 @@ func (m *BotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineResult", "")
 	}
-	*m = BotInlineResult{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "flags")
@@ -2899,14 +2954,19 @@ func (m *BotInlineMediaResult) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotInlineMediaResult) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMediaResult{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2914,7 +2974,6 @@ func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMediaResult", "")
 	}
-	*m = BotInlineMediaResult{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "flags")
@@ -3041,7 +3100,7 @@ func (m *BotMenuButtonDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotMenuButtonDefaultTypeID, "botMenuButtonDefault"); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButtonDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3049,7 +3108,8 @@ func (m *BotMenuButtonDefault) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotMenuButtonDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3102,7 +3162,7 @@ func (m *BotMenuButtonCommands) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotMenuButtonCommandsTypeID, "botMenuButtonCommands"); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButtonCommands", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3110,7 +3170,8 @@ func (m *BotMenuButtonCommands) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotMenuButtonCommands) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3180,8 +3241,9 @@ func (m *BotMenuButton) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotMenuButton) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3286,7 +3348,7 @@ func (m *BusinessAwayMessageScheduleAlways) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleAlwaysTypeID, "businessAwayMessageScheduleAlways"); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessageScheduleAlways", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3294,7 +3356,8 @@ func (m *BusinessAwayMessageScheduleAlways) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BusinessAwayMessageScheduleAlways) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3354,7 +3417,7 @@ func (m *BusinessAwayMessageScheduleOutsideWorkHours) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleOutsideWorkHoursTypeID, "businessAwayMessageScheduleOutsideWorkHours"); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessageScheduleOutsideWorkHours", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3362,7 +3425,8 @@ func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBare(b *bin.Buffer) 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3424,7 +3488,7 @@ func (m *BusinessAwayMessageScheduleCustom) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleCustomTypeID, "businessAwayMessageScheduleCustom"); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3432,7 +3496,8 @@ func (m *BusinessAwayMessageScheduleCustom) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BusinessAwayMessageScheduleCustom) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3506,8 +3571,9 @@ func (m *BankCardOpenURL) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BankCardOpenURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3602,20 +3668,24 @@ func (m *Birthday) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BirthdayTypeID, "birthday"); err != nil {
 		return tlrt.DecodeErr(err, "birthday", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Birthday) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Birthday) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Birthday{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *Birthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "birthday", "flags")
@@ -3844,19 +3914,23 @@ func (m *Boost) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *Boost) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Boost{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = Boost{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "boost", "flags")
@@ -4111,19 +4185,23 @@ func (m *BotAppSettings) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotAppSettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotAppSettings{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotAppSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = BotAppSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botAppSettings", "flags")
@@ -4246,14 +4324,19 @@ func (m *BotBusinessConnection) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotBusinessConnection) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotBusinessConnection{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotBusinessConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4261,7 +4344,6 @@ func (m *BotBusinessConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botBusinessConnection", "")
 	}
-	*m = BotBusinessConnection{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "flags")
@@ -4350,19 +4432,23 @@ func (m *BotCommand) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotCommand) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotCommand{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = BotCommand{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "flags")
@@ -4600,14 +4686,19 @@ func (m *BotInfo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotInfo) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInfo{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4615,7 +4706,6 @@ func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInfo", "")
 	}
-	*m = BotInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInfo", "flags")
@@ -4745,8 +4835,9 @@ func (m *BotPreviewMedia) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotPreviewMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4826,8 +4917,9 @@ func (m *BotVerification) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotVerification) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4939,19 +5031,23 @@ func (m *BotVerifierSettings) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BotVerifierSettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotVerifierSettings{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotVerifierSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = BotVerifierSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "flags")
@@ -5037,15 +5133,20 @@ func (m *BusinessAwayMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessAwayMessageTypeID, "businessAwayMessage"); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessAwayMessage{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5053,7 +5154,6 @@ func (m *BusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "businessAwayMessage", "")
 	}
-	*m = BusinessAwayMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessage", "flags")
@@ -5204,20 +5304,24 @@ func (m *BusinessBotRecipients) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessBotRecipientsTypeID, "businessBotRecipients"); err != nil {
 		return tlrt.DecodeErr(err, "businessBotRecipients", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BusinessBotRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BusinessBotRecipients{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *BusinessBotRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessBotRecipients", "flags")
@@ -5357,20 +5461,24 @@ func (m *BusinessBotRights) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessBotRightsTypeID, "businessBotRights"); err != nil {
 		return tlrt.DecodeErr(err, "businessBotRights", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessBotRights) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BusinessBotRights) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BusinessBotRights{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *BusinessBotRights) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessBotRights", "flags")
@@ -5514,14 +5622,19 @@ func (m *BusinessChatLink) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BusinessChatLink) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessChatLink{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5529,7 +5642,6 @@ func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "businessChatLink", "")
 	}
-	*m = BusinessChatLink{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "flags")
@@ -5615,15 +5727,20 @@ func (m *BusinessGreetingMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessGreetingMessageTypeID, "businessGreetingMessage"); err != nil {
 		return tlrt.DecodeErr(err, "businessGreetingMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessGreetingMessage{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5710,14 +5827,19 @@ func (m *BusinessIntro) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BusinessIntro) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessIntro{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5725,7 +5847,6 @@ func (m *BusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "businessIntro", "")
 	}
-	*m = BusinessIntro{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "flags")
@@ -5809,14 +5930,19 @@ func (m *BusinessLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BusinessLocation) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessLocation{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BusinessLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5824,7 +5950,6 @@ func (m *BusinessLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "businessLocation", "")
 	}
-	*m = BusinessLocation{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessLocation", "flags")
@@ -5943,20 +6068,24 @@ func (m *BusinessRecipients) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessRecipientsTypeID, "businessRecipients"); err != nil {
 		return tlrt.DecodeErr(err, "businessRecipients", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessRecipients) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BusinessRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BusinessRecipients{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *BusinessRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessRecipients", "flags")
@@ -6026,7 +6155,7 @@ func (m *BusinessWeeklyOpen) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessWeeklyOpenTypeID, "businessWeeklyOpen"); err != nil {
 		return tlrt.DecodeErr(err, "businessWeeklyOpen", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6034,7 +6163,8 @@ func (m *BusinessWeeklyOpen) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BusinessWeeklyOpen) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6116,14 +6246,19 @@ func (m *BusinessWorkHours) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *BusinessWorkHours) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessWorkHours{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BusinessWorkHours) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6131,7 +6266,6 @@ func (m *BusinessWorkHours) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "businessWorkHours", "")
 	}
-	*m = BusinessWorkHours{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "flags")
@@ -6192,7 +6326,7 @@ func (m *Bytes) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BytesTypeID, "bytes"); err != nil {
 		return tlrt.DecodeErr(err, "bytes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6200,7 +6334,8 @@ func (m *Bytes) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *Bytes) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

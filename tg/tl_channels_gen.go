@@ -130,8 +130,9 @@ func (m *ChannelsChannelParticipants) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsChannelParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -205,7 +206,7 @@ func (m *ChannelsChannelParticipantsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantsNotModifiedTypeID, "channels.channelParticipantsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipantsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -213,7 +214,8 @@ func (m *ChannelsChannelParticipantsNotModified) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsChannelParticipantsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -340,8 +342,9 @@ func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBare(b *bin.Buf
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -411,7 +414,7 @@ func (m *ChannelsSponsoredMessageReportResultAdsHidden) Decode(b *bin.Buffer) er
 	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultAdsHiddenTypeID, "channels.sponsoredMessageReportResultAdsHidden"); err != nil {
 		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultAdsHidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -419,7 +422,8 @@ func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBare(b *bin.Buffer
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -479,7 +483,7 @@ func (m *ChannelsSponsoredMessageReportResultReported) Decode(b *bin.Buffer) err
 	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultReportedTypeID, "channels.sponsoredMessageReportResultReported"); err != nil {
 		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultReported", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -487,7 +491,8 @@ func (m *ChannelsSponsoredMessageReportResultReported) DecodeBare(b *bin.Buffer)
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsSponsoredMessageReportResultReported) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -572,8 +577,9 @@ func (m *ChannelsAdminLogResults) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsAdminLogResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -668,8 +674,9 @@ func (m *ChannelsChannelParticipant) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -767,8 +774,9 @@ func (m *ChannelsSendAsPeers) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsSendAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -838,7 +846,7 @@ func (m *ChannelsReadHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsReadHistoryRequestTypeID, "channels.readHistory"); err != nil {
 		return tlrt.DecodeErr(err, "channels.readHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -846,7 +854,8 @@ func (m *ChannelsReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsReadHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -926,7 +935,7 @@ func (m *ChannelsDeleteMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsDeleteMessagesRequestTypeID, "channels.deleteMessages"); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -934,7 +943,8 @@ func (m *ChannelsDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1018,7 +1028,7 @@ func (m *ChannelsReportSpamRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsReportSpamRequestTypeID, "channels.reportSpam"); err != nil {
 		return tlrt.DecodeErr(err, "channels.reportSpam", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1026,7 +1036,8 @@ func (m *ChannelsReportSpamRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1110,7 +1121,7 @@ func (m *ChannelsGetMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetMessagesRequestTypeID, "channels.getMessages"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1118,7 +1129,8 @@ func (m *ChannelsGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1216,8 +1228,9 @@ func (m *ChannelsGetParticipantsRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsGetParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1305,7 +1318,7 @@ func (m *ChannelsGetParticipantRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetParticipantRequestTypeID, "channels.getParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1313,7 +1326,8 @@ func (m *ChannelsGetParticipantRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1390,7 +1404,7 @@ func (m *ChannelsGetChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetChannelsRequestTypeID, "channels.getChannels"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getChannels", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1398,7 +1412,8 @@ func (m *ChannelsGetChannelsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetChannelsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1470,7 +1485,7 @@ func (m *ChannelsGetFullChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetFullChannelRequestTypeID, "channels.getFullChannel"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getFullChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1478,7 +1493,8 @@ func (m *ChannelsGetFullChannelRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetFullChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1640,14 +1656,19 @@ func (m *ChannelsCreateChannelRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelsCreateChannelRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsCreateChannelRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsCreateChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1655,7 +1676,6 @@ func (m *ChannelsCreateChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.createChannel", "")
 	}
-	*m = ChannelsCreateChannelRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.createChannel", "flags")
@@ -1800,14 +1820,19 @@ func (m *ChannelsEditAdminRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelsEditAdminRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsEditAdminRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsEditAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1815,7 +1840,6 @@ func (m *ChannelsEditAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.editAdmin", "")
 	}
-	*m = ChannelsEditAdminRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.editAdmin", "flags")
@@ -1909,8 +1933,9 @@ func (m *ChannelsEditTitleRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsEditTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2000,8 +2025,9 @@ func (m *ChannelsEditPhotoRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsEditPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2089,8 +2115,9 @@ func (m *ChannelsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2179,8 +2206,9 @@ func (m *ChannelsUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2255,7 +2283,7 @@ func (m *ChannelsJoinChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsJoinChannelRequestTypeID, "channels.joinChannel"); err != nil {
 		return tlrt.DecodeErr(err, "channels.joinChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2263,7 +2291,8 @@ func (m *ChannelsJoinChannelRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsJoinChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2334,7 +2363,7 @@ func (m *ChannelsLeaveChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsLeaveChannelRequestTypeID, "channels.leaveChannel"); err != nil {
 		return tlrt.DecodeErr(err, "channels.leaveChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2342,7 +2371,8 @@ func (m *ChannelsLeaveChannelRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsLeaveChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2421,7 +2451,7 @@ func (m *ChannelsInviteToChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsInviteToChannelRequestTypeID, "channels.inviteToChannel"); err != nil {
 		return tlrt.DecodeErr(err, "channels.inviteToChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2429,7 +2459,8 @@ func (m *ChannelsInviteToChannelRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsInviteToChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2503,7 +2534,7 @@ func (m *ChannelsDeleteChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsDeleteChannelRequestTypeID, "channels.deleteChannel"); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2511,7 +2542,8 @@ func (m *ChannelsDeleteChannelRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsDeleteChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2599,15 +2631,20 @@ func (m *ChannelsExportMessageLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsExportMessageLinkRequestTypeID, "channels.exportMessageLink"); err != nil {
 		return tlrt.DecodeErr(err, "channels.exportMessageLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsExportMessageLinkRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsExportMessageLinkRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsExportMessageLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2615,7 +2652,6 @@ func (m *ChannelsExportMessageLinkRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.exportMessageLink", "")
 	}
-	*m = ChannelsExportMessageLinkRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.exportMessageLink", "flags")
@@ -2701,15 +2737,20 @@ func (m *ChannelsToggleSignaturesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleSignaturesRequestTypeID, "channels.toggleSignatures"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleSignatures", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleSignaturesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsToggleSignaturesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleSignaturesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2717,7 +2758,6 @@ func (m *ChannelsToggleSignaturesRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleSignatures", "")
 	}
-	*m = ChannelsToggleSignaturesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleSignatures", "flags")
@@ -2807,20 +2847,24 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetAdminedPublicChannelsRequestTypeID, "channels.getAdminedPublicChannels"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminedPublicChannels", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelsGetAdminedPublicChannelsRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminedPublicChannels", "flags")
@@ -2898,15 +2942,20 @@ func (m *ChannelsEditBannedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsEditBannedRequestTypeID, "channels.editBanned"); err != nil {
 		return tlrt.DecodeErr(err, "channels.editBanned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditBannedRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsEditBannedRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsEditBannedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3046,14 +3095,19 @@ func (m *ChannelsGetAdminLogRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelsGetAdminLogRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsGetAdminLogRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3061,7 +3115,6 @@ func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getAdminLog", "")
 	}
-	*m = ChannelsGetAdminLogRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "flags")
@@ -3172,8 +3225,9 @@ func (m *ChannelsSetStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsSetStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3255,7 +3309,7 @@ func (m *ChannelsReadMessageContentsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsReadMessageContentsRequestTypeID, "channels.readMessageContents"); err != nil {
 		return tlrt.DecodeErr(err, "channels.readMessageContents", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3263,7 +3317,8 @@ func (m *ChannelsReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsReadMessageContentsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3347,15 +3402,20 @@ func (m *ChannelsDeleteHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsDeleteHistoryRequestTypeID, "channels.deleteHistory"); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsDeleteHistoryRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3363,7 +3423,6 @@ func (m *ChannelsDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteHistory", "")
 	}
-	*m = ChannelsDeleteHistoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteHistory", "flags")
@@ -3440,7 +3499,7 @@ func (m *ChannelsTogglePreHistoryHiddenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsTogglePreHistoryHiddenRequestTypeID, "channels.togglePreHistoryHidden"); err != nil {
 		return tlrt.DecodeErr(err, "channels.togglePreHistoryHidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3448,7 +3507,8 @@ func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3520,7 +3580,7 @@ func (m *ChannelsGetLeftChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetLeftChannelsRequestTypeID, "channels.getLeftChannels"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getLeftChannels", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3528,7 +3588,8 @@ func (m *ChannelsGetLeftChannelsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetLeftChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3593,7 +3654,7 @@ func (m *ChannelsGetGroupsForDiscussionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetGroupsForDiscussionRequestTypeID, "channels.getGroupsForDiscussion"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getGroupsForDiscussion", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3601,7 +3662,8 @@ func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3672,7 +3734,7 @@ func (m *ChannelsSetDiscussionGroupRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsSetDiscussionGroupRequestTypeID, "channels.setDiscussionGroup"); err != nil {
 		return tlrt.DecodeErr(err, "channels.setDiscussionGroup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3680,7 +3742,8 @@ func (m *ChannelsSetDiscussionGroupRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsSetDiscussionGroupRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3773,8 +3836,9 @@ func (m *ChannelsEditLocationRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsEditLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3854,7 +3918,7 @@ func (m *ChannelsToggleSlowModeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleSlowModeRequestTypeID, "channels.toggleSlowMode"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleSlowMode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3862,7 +3926,8 @@ func (m *ChannelsToggleSlowModeRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleSlowModeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3933,7 +3998,7 @@ func (m *ChannelsGetInactiveChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetInactiveChannelsRequestTypeID, "channels.getInactiveChannels"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getInactiveChannels", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3941,7 +4006,8 @@ func (m *ChannelsGetInactiveChannelsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetInactiveChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4007,7 +4073,7 @@ func (m *ChannelsConvertToGigagroupRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsConvertToGigagroupRequestTypeID, "channels.convertToGigagroup"); err != nil {
 		return tlrt.DecodeErr(err, "channels.convertToGigagroup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4015,7 +4081,8 @@ func (m *ChannelsConvertToGigagroupRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsConvertToGigagroupRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4098,15 +4165,20 @@ func (m *ChannelsGetSendAsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetSendAsRequestTypeID, "channels.getSendAs"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getSendAs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetSendAsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsGetSendAsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4114,7 +4186,6 @@ func (m *ChannelsGetSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getSendAs", "")
 	}
-	*m = ChannelsGetSendAsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.getSendAs", "flags")
@@ -4190,7 +4261,7 @@ func (m *ChannelsDeleteParticipantHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsDeleteParticipantHistoryRequestTypeID, "channels.deleteParticipantHistory"); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteParticipantHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4198,7 +4269,8 @@ func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4275,7 +4347,7 @@ func (m *ChannelsToggleJoinToSendRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleJoinToSendRequestTypeID, "channels.toggleJoinToSend"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleJoinToSend", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4283,7 +4355,8 @@ func (m *ChannelsToggleJoinToSendRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleJoinToSendRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4379,15 +4452,20 @@ func (m *ChannelsToggleJoinRequestRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleJoinRequestRequestTypeID, "channels.toggleJoinRequest"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsToggleJoinRequestRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4395,7 +4473,6 @@ func (m *ChannelsToggleJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleJoinRequest", "")
 	}
-	*m = ChannelsToggleJoinRequestRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "flags")
@@ -4490,8 +4567,9 @@ func (m *ChannelsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4582,8 +4660,9 @@ func (m *ChannelsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4662,7 +4741,7 @@ func (m *ChannelsDeactivateAllUsernamesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsDeactivateAllUsernamesRequestTypeID, "channels.deactivateAllUsernames"); err != nil {
 		return tlrt.DecodeErr(err, "channels.deactivateAllUsernames", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4670,7 +4749,8 @@ func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4746,7 +4826,7 @@ func (m *ChannelsToggleForumRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleForumRequestTypeID, "channels.toggleForum"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleForum", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4754,7 +4834,8 @@ func (m *ChannelsToggleForumRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleForumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4834,7 +4915,7 @@ func (m *ChannelsToggleAntiSpamRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleAntiSpamRequestTypeID, "channels.toggleAntiSpam"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleAntiSpam", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4842,7 +4923,8 @@ func (m *ChannelsToggleAntiSpamRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleAntiSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4921,7 +5003,7 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, ChannelsReportAntiSpamFalsePositiveRequestTypeID, "channels.reportAntiSpamFalsePositive"); err != nil {
 		return tlrt.DecodeErr(err, "channels.reportAntiSpamFalsePositive", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4929,7 +5011,8 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5009,7 +5092,7 @@ func (m *ChannelsToggleParticipantsHiddenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleParticipantsHiddenRequestTypeID, "channels.toggleParticipantsHidden"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleParticipantsHidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5017,7 +5100,8 @@ func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5157,15 +5241,20 @@ func (m *ChannelsUpdateColorRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsUpdateColorRequestTypeID, "channels.updateColor"); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateColor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsUpdateColorRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5173,7 +5262,6 @@ func (m *ChannelsUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.updateColor", "")
 	}
-	*m = ChannelsUpdateColorRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateColor", "flags")
@@ -5263,7 +5351,7 @@ func (m *ChannelsToggleViewForumAsMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleViewForumAsMessagesRequestTypeID, "channels.toggleViewForumAsMessages"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleViewForumAsMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5271,7 +5359,8 @@ func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5356,15 +5445,20 @@ func (m *ChannelsGetChannelRecommendationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetChannelRecommendationsRequestTypeID, "channels.getChannelRecommendations"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetChannelRecommendationsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsGetChannelRecommendationsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetChannelRecommendationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5372,7 +5466,6 @@ func (m *ChannelsGetChannelRecommendationsRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannelRecommendations", "")
 	}
-	*m = ChannelsGetChannelRecommendationsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "flags")
@@ -5461,8 +5554,9 @@ func (m *ChannelsUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5541,7 +5635,7 @@ func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) Decode(b *bin.Buffer) er
 	if err := tlrt.ConsumeID(b, ChannelsSetBoostsToUnblockRestrictionsRequestTypeID, "channels.setBoostsToUnblockRestrictions"); err != nil {
 		return tlrt.DecodeErr(err, "channels.setBoostsToUnblockRestrictions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5549,7 +5643,8 @@ func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBare(b *bin.Buffer
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5641,8 +5736,9 @@ func (m *ChannelsSetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsSetEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5721,7 +5817,7 @@ func (m *ChannelsRestrictSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsRestrictSponsoredMessagesRequestTypeID, "channels.restrictSponsoredMessages"); err != nil {
 		return tlrt.DecodeErr(err, "channels.restrictSponsoredMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5729,7 +5825,8 @@ func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5904,14 +6001,19 @@ func (m *ChannelsSearchPostsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelsSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsSearchPostsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5919,7 +6021,6 @@ func (m *ChannelsSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.searchPosts", "")
 	}
-	*m = ChannelsSearchPostsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.searchPosts", "flags")
@@ -6032,15 +6133,20 @@ func (m *ChannelsUpdatePaidMessagesPriceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsUpdatePaidMessagesPriceRequestTypeID, "channels.updatePaidMessagesPrice"); err != nil {
 		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsUpdatePaidMessagesPriceRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6048,7 +6154,6 @@ func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.updatePaidMessagesPrice", "")
 	}
-	*m = ChannelsUpdatePaidMessagesPriceRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "flags")
@@ -6125,7 +6230,7 @@ func (m *ChannelsToggleAutotranslationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleAutotranslationRequestTypeID, "channels.toggleAutotranslation"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleAutotranslation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6133,7 +6238,8 @@ func (m *ChannelsToggleAutotranslationRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleAutotranslationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6209,7 +6315,7 @@ func (m *ChannelsGetMessageAuthorRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetMessageAuthorRequestTypeID, "channels.getMessageAuthor"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessageAuthor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6217,7 +6323,8 @@ func (m *ChannelsGetMessageAuthorRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetMessageAuthorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6329,19 +6436,23 @@ func (m *ChannelsCheckSearchPostsFloodRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsCheckSearchPostsFloodRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = ChannelsCheckSearchPostsFloodRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "flags")
@@ -6420,7 +6531,7 @@ func (m *ChannelsSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsSetMainProfileTabRequestTypeID, "channels.setMainProfileTab"); err != nil {
 		return tlrt.DecodeErr(err, "channels.setMainProfileTab", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6428,7 +6539,8 @@ func (m *ChannelsSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -138,8 +138,9 @@ func (m *ChatlistsChatlistInviteAlready) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsChatlistInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -283,14 +284,19 @@ func (m *ChatlistsChatlistInvite) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatlistsChatlistInvite) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsChatlistInvite{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -298,7 +304,6 @@ func (m *ChatlistsChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.chatlistInvite", "")
 	}
-	*m = ChatlistsChatlistInvite{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "flags")
@@ -405,8 +410,9 @@ func (m *ChatlistsChatlistUpdates) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsChatlistUpdates) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -487,14 +493,19 @@ func (m *ChatlistsExportedChatlistInvite) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatlistsExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsExportedChatlistInvite{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsExportedChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -590,8 +601,9 @@ func (m *ChatlistsExportedInvites) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsExportedInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -678,14 +690,19 @@ func (m *ChatlistsExportChatlistInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatlistsExportChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsExportChatlistInviteRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsExportChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -773,14 +790,19 @@ func (m *ChatlistsDeleteExportedInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatlistsDeleteExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsDeleteExportedInviteRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsDeleteExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -930,14 +952,19 @@ func (m *ChatlistsEditExportedInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ChatlistsEditExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsEditExportedInviteRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsEditExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -945,7 +972,6 @@ func (m *ChatlistsEditExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.editExportedInvite", "")
 	}
-	*m = ChatlistsEditExportedInviteRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "flags")
@@ -1034,15 +1060,20 @@ func (m *ChatlistsGetExportedInvitesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsGetExportedInvitesRequestTypeID, "chatlists.getExportedInvites"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.getExportedInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsGetExportedInvitesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsGetExportedInvitesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatlistsGetExportedInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1126,8 +1157,9 @@ func (m *ChatlistsCheckChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsCheckChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1215,8 +1247,9 @@ func (m *ChatlistsJoinChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsJoinChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1293,15 +1326,20 @@ func (m *ChatlistsGetChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsGetChatlistUpdatesRequestTypeID, "chatlists.getChatlistUpdates"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.getChatlistUpdates", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsGetChatlistUpdatesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1382,15 +1420,20 @@ func (m *ChatlistsJoinChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsJoinChatlistUpdatesRequestTypeID, "chatlists.joinChatlistUpdates"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsJoinChatlistUpdatesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1466,15 +1509,20 @@ func (m *ChatlistsHideChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsHideChatlistUpdatesRequestTypeID, "chatlists.hideChatlistUpdates"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.hideChatlistUpdates", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsHideChatlistUpdatesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1548,15 +1596,20 @@ func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, ChatlistsGetLeaveChatlistSuggestionsRequestTypeID, "chatlists.getLeaveChatlistSuggestions"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.getLeaveChatlistSuggestions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsGetLeaveChatlistSuggestionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1638,15 +1691,20 @@ func (m *ChatlistsLeaveChatlistRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsLeaveChatlistRequestTypeID, "chatlists.leaveChatlist"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsLeaveChatlistRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsLeaveChatlistRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatlistsLeaveChatlistRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

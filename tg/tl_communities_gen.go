@@ -92,8 +92,9 @@ func (m *CommunitiesParticipantJoinedChats) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *CommunitiesParticipantJoinedChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -227,14 +228,19 @@ func (m *CommunitiesPeerLinkRequests) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *CommunitiesPeerLinkRequests) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesPeerLinkRequests{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *CommunitiesPeerLinkRequests) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -242,7 +248,6 @@ func (m *CommunitiesPeerLinkRequests) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.peerLinkRequests", "")
 	}
-	*m = CommunitiesPeerLinkRequests{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "flags")
@@ -363,14 +368,19 @@ func (m *CommunitiesCreateRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *CommunitiesCreateRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesCreateRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *CommunitiesCreateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -378,7 +388,6 @@ func (m *CommunitiesCreateRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.create", "")
 	}
-	*m = CommunitiesCreateRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.create", "flags")
@@ -480,15 +489,20 @@ func (m *CommunitiesTogglePeerLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunitiesTogglePeerLinkRequestTypeID, "communities.togglePeerLink"); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesTogglePeerLinkRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesTogglePeerLinkRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesTogglePeerLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -496,7 +510,6 @@ func (m *CommunitiesTogglePeerLinkRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.togglePeerLink", "")
 	}
-	*m = CommunitiesTogglePeerLinkRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLink", "flags")
@@ -567,7 +580,7 @@ func (m *CommunitiesGetJoinedCommunitiesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunitiesGetJoinedCommunitiesRequestTypeID, "communities.getJoinedCommunities"); err != nil {
 		return tlrt.DecodeErr(err, "communities.getJoinedCommunities", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -575,7 +588,8 @@ func (m *CommunitiesGetJoinedCommunitiesRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesGetJoinedCommunitiesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -651,15 +665,20 @@ func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) Decode(b *bin.Buff
 	if err := tlrt.ConsumeID(b, CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID, "communities.toggleCommunityCollapsedInDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesToggleCommunityCollapsedInDialogsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -667,7 +686,6 @@ func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBareAt(b *bi
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleCommunityCollapsedInDialogs", "")
 	}
-	*m = CommunitiesToggleCommunityCollapsedInDialogsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "flags")
@@ -756,8 +774,9 @@ func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBare(b *bin.Buffer) error 
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -850,15 +869,20 @@ func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) Decode(b *bin.Buffer) 
 	if err := tlrt.ConsumeID(b, CommunitiesTogglePeerLinkRequestApprovalRequestTypeID, "communities.togglePeerLinkRequestApproval"); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesTogglePeerLinkRequestApprovalRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -866,7 +890,6 @@ func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBareAt(b *bin.Bu
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.togglePeerLinkRequestApproval", "")
 	}
-	*m = CommunitiesTogglePeerLinkRequestApprovalRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "flags")
@@ -951,15 +974,20 @@ func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) Decode(b *bin.Buffe
 	if err := tlrt.ConsumeID(b, CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID, "communities.toggleAllPeerLinkRequestApproval"); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesToggleAllPeerLinkRequestApprovalRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -967,7 +995,6 @@ func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBareAt(b *bin
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleAllPeerLinkRequestApproval", "")
 	}
-	*m = CommunitiesToggleAllPeerLinkRequestApprovalRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "flags")
@@ -1051,15 +1078,20 @@ func (m *CommunitiesToggleParticipantBannedRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, CommunitiesToggleParticipantBannedRequestTypeID, "communities.toggleParticipantBanned"); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesToggleParticipantBannedRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesToggleParticipantBannedRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesToggleParticipantBannedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1067,7 +1099,6 @@ func (m *CommunitiesToggleParticipantBannedRequest) DecodeBareAt(b *bin.Buffer, 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleParticipantBanned", "")
 	}
-	*m = CommunitiesToggleParticipantBannedRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "flags")
@@ -1146,7 +1177,7 @@ func (m *CommunitiesGetParticipantJoinedChatsRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, CommunitiesGetParticipantJoinedChatsRequestTypeID, "communities.getParticipantJoinedChats"); err != nil {
 		return tlrt.DecodeErr(err, "communities.getParticipantJoinedChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1154,7 +1185,8 @@ func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBare(b *bin.Buffer) 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -124,8 +124,9 @@ func (m *ContactsBlocked) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -228,8 +229,9 @@ func (m *ContactsBlockedSlice) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsBlockedSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -336,7 +338,7 @@ func (m *ContactsContactsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsContactsNotModifiedTypeID, "contacts.contactsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contactsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -344,7 +346,8 @@ func (m *ContactsContactsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsContactsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -427,8 +430,9 @@ func (m *ContactsContacts) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -533,7 +537,7 @@ func (m *ContactsSponsoredPeersEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsSponsoredPeersEmptyTypeID, "contacts.sponsoredPeersEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeersEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -541,7 +545,8 @@ func (m *ContactsSponsoredPeersEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsSponsoredPeersEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -630,8 +635,9 @@ func (m *ContactsSponsoredPeers) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsSponsoredPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -737,7 +743,7 @@ func (m *ContactsTopPeersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsTopPeersNotModifiedTypeID, "contacts.topPeersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -745,7 +751,8 @@ func (m *ContactsTopPeersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsTopPeersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -833,8 +840,9 @@ func (m *ContactsTopPeers) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsTopPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -901,7 +909,7 @@ func (m *ContactsTopPeersDisabled) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsTopPeersDisabledTypeID, "contacts.topPeersDisabled"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeersDisabled", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -909,7 +917,8 @@ func (m *ContactsTopPeersDisabled) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsTopPeersDisabled) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -987,8 +996,9 @@ func (m *ContactsContactBirthdays) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsContactBirthdays) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1090,8 +1100,9 @@ func (m *ContactsFound) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsFound) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1198,8 +1209,9 @@ func (m *ContactsImportedContacts) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsImportedContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1297,8 +1309,9 @@ func (m *ContactsResolvedPeer) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsResolvedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1364,7 +1377,7 @@ func (m *ContactsGetContactIDsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetContactIDsRequestTypeID, "contacts.getContactIDs"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getContactIDs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1372,7 +1385,8 @@ func (m *ContactsGetContactIDsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsGetContactIDsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1437,7 +1451,7 @@ func (m *ContactsGetStatusesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetStatusesRequestTypeID, "contacts.getStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1445,7 +1459,8 @@ func (m *ContactsGetStatusesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsGetStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1509,7 +1524,7 @@ func (m *ContactsGetContactsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetContactsRequestTypeID, "contacts.getContacts"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1517,7 +1532,8 @@ func (m *ContactsGetContactsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsGetContactsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1601,8 +1617,9 @@ func (m *ContactsImportContactsRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsImportContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1676,7 +1693,7 @@ func (m *ContactsDeleteContactsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsDeleteContactsRequestTypeID, "contacts.deleteContacts"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.deleteContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1684,7 +1701,8 @@ func (m *ContactsDeleteContactsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsDeleteContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1768,8 +1786,9 @@ func (m *ContactsDeleteByPhonesRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsDeleteByPhonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1845,15 +1864,20 @@ func (m *ContactsBlockRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsBlockRequestTypeID, "contacts.block"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.block", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsBlockRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsBlockRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsBlockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1861,7 +1885,6 @@ func (m *ContactsBlockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.block", "")
 	}
-	*m = ContactsBlockRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.block", "flags")
@@ -1937,15 +1960,20 @@ func (m *ContactsUnblockRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsUnblockRequestTypeID, "contacts.unblock"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.unblock", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsUnblockRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsUnblockRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsUnblockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1953,7 +1981,6 @@ func (m *ContactsUnblockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.unblock", "")
 	}
-	*m = ContactsUnblockRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.unblock", "flags")
@@ -2029,20 +2056,24 @@ func (m *ContactsGetBlockedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetBlockedRequestTypeID, "contacts.getBlocked"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getBlocked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetBlockedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsGetBlockedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsGetBlockedRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *ContactsGetBlockedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getBlocked", "flags")
@@ -2131,19 +2162,23 @@ func (m *ContactsSearchRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsSearchRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsSearchRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsSearchRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = ContactsSearchRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.search", "flags")
@@ -2253,19 +2288,23 @@ func (m *ContactsResolveUsernameRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsResolveUsernameRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsResolveUsernameRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsResolveUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = ContactsResolveUsernameRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolveUsername", "flags")
@@ -2391,20 +2430,24 @@ func (m *ContactsGetTopPeersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetTopPeersRequestTypeID, "contacts.getTopPeers"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getTopPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetTopPeersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsGetTopPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsGetTopPeersRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *ContactsGetTopPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getTopPeers", "flags")
@@ -2495,7 +2538,7 @@ func (m *ContactsResetTopPeerRatingRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsResetTopPeerRatingRequestTypeID, "contacts.resetTopPeerRating"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resetTopPeerRating", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2503,7 +2546,8 @@ func (m *ContactsResetTopPeerRatingRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsResetTopPeerRatingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2572,7 +2616,7 @@ func (m *ContactsResetSavedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsResetSavedRequestTypeID, "contacts.resetSaved"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resetSaved", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2580,7 +2624,8 @@ func (m *ContactsResetSavedRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsResetSavedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2638,7 +2683,7 @@ func (m *ContactsGetSavedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetSavedRequestTypeID, "contacts.getSaved"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getSaved", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2646,7 +2691,8 @@ func (m *ContactsGetSavedRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsGetSavedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2711,7 +2757,7 @@ func (m *ContactsToggleTopPeersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsToggleTopPeersRequestTypeID, "contacts.toggleTopPeers"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.toggleTopPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2719,7 +2765,8 @@ func (m *ContactsToggleTopPeersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsToggleTopPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2818,14 +2865,19 @@ func (m *ContactsAddContactRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsAddContactRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsAddContactRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsAddContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2833,7 +2885,6 @@ func (m *ContactsAddContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.addContact", "")
 	}
-	*m = ContactsAddContactRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "flags")
@@ -2916,7 +2967,7 @@ func (m *ContactsAcceptContactRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsAcceptContactRequestTypeID, "contacts.acceptContact"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.acceptContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2924,7 +2975,8 @@ func (m *ContactsAcceptContactRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsAcceptContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3034,15 +3086,20 @@ func (m *ContactsGetLocatedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetLocatedRequestTypeID, "contacts.getLocated"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getLocated", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetLocatedRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsGetLocatedRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsGetLocatedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3050,7 +3107,6 @@ func (m *ContactsGetLocatedRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.getLocated", "")
 	}
-	*m = ContactsGetLocatedRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getLocated", "flags")
@@ -3141,20 +3197,24 @@ func (m *ContactsBlockFromRepliesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsBlockFromRepliesRequestTypeID, "contacts.blockFromReplies"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockFromReplies", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsBlockFromRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsBlockFromRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsBlockFromRepliesRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *ContactsBlockFromRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockFromReplies", "flags")
@@ -3235,8 +3295,9 @@ func (m *ContactsResolvePhoneRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsResolvePhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3301,7 +3362,7 @@ func (m *ContactsExportContactTokenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsExportContactTokenRequestTypeID, "contacts.exportContactToken"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.exportContactToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3309,7 +3370,8 @@ func (m *ContactsExportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsExportContactTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3385,8 +3447,9 @@ func (m *ContactsImportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsImportContactTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3455,7 +3518,7 @@ func (m *ContactsEditCloseFriendsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsEditCloseFriendsRequestTypeID, "contacts.editCloseFriends"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.editCloseFriends", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3463,7 +3526,8 @@ func (m *ContactsEditCloseFriendsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsEditCloseFriendsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3544,15 +3608,20 @@ func (m *ContactsSetBlockedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsSetBlockedRequestTypeID, "contacts.setBlocked"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.setBlocked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsSetBlockedRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsSetBlockedRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsSetBlockedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3560,7 +3629,6 @@ func (m *ContactsSetBlockedRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.setBlocked", "")
 	}
-	*m = ContactsSetBlockedRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.setBlocked", "flags")
@@ -3626,7 +3694,7 @@ func (m *ContactsGetBirthdaysRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetBirthdaysRequestTypeID, "contacts.getBirthdays"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getBirthdays", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3634,7 +3702,8 @@ func (m *ContactsGetBirthdaysRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsGetBirthdaysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3710,8 +3779,9 @@ func (m *ContactsGetSponsoredPeersRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsGetSponsoredPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3792,14 +3862,19 @@ func (m *ContactsUpdateContactNoteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *ContactsUpdateContactNoteRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsUpdateContactNoteRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsUpdateContactNoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -229,14 +229,19 @@ func (m *Dialog) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *Dialog) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Dialog{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Dialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -244,7 +249,6 @@ func (m *Dialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "dialog", "")
 	}
-	*m = Dialog{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "flags")
@@ -392,14 +396,19 @@ func (m *DialogFolder) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *DialogFolder) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DialogFolder{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DialogFolder) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -407,7 +416,6 @@ func (m *DialogFolder) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogFolder", "")
 	}
-	*m = DialogFolder{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "dialogFolder", "flags")
@@ -504,14 +512,19 @@ func (m *DialogCommunity) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *DialogCommunity) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DialogCommunity{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DialogCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -519,7 +532,6 @@ func (m *DialogCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogCommunity", "")
 	}
-	*m = DialogCommunity{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "dialogCommunity", "flags")
@@ -754,14 +766,19 @@ func (m *DialogFilter) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *DialogFilter) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DialogFilter{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -769,7 +786,6 @@ func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogFilter", "")
 	}
-	*m = DialogFilter{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "flags")
@@ -863,7 +879,7 @@ func (m *DialogFilterDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogFilterDefaultTypeID, "dialogFilterDefault"); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -871,7 +887,8 @@ func (m *DialogFilterDefault) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DialogFilterDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1022,14 +1039,19 @@ func (m *DialogFilterChatlist) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *DialogFilterChatlist) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DialogFilterChatlist{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1037,7 +1059,6 @@ func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogFilterChatlist", "")
 	}
-	*m = DialogFilterChatlist{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "flags")
@@ -1163,7 +1184,7 @@ func (m *DialogPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogPeerTypeID, "dialogPeer"); err != nil {
 		return tlrt.DecodeErr(err, "dialogPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1171,7 +1192,8 @@ func (m *DialogPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DialogPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1234,7 +1256,7 @@ func (m *DialogPeerFolder) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogPeerFolderTypeID, "dialogPeerFolder"); err != nil {
 		return tlrt.DecodeErr(err, "dialogPeerFolder", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1242,7 +1264,8 @@ func (m *DialogPeerFolder) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DialogPeerFolder) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1302,7 +1325,7 @@ func (m *DialogPeerCommunity) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogPeerCommunityTypeID, "dialogPeerCommunity"); err != nil {
 		return tlrt.DecodeErr(err, "dialogPeerCommunity", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1310,7 +1333,8 @@ func (m *DialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DialogPeerCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1404,7 +1428,7 @@ func (m *DocumentEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentEmptyTypeID, "documentEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "documentEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1412,7 +1436,8 @@ func (m *DocumentEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DocumentEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1569,14 +1594,19 @@ func (m *Document) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *Document) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Document{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Document) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1584,7 +1614,6 @@ func (m *Document) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "document", "")
 	}
-	*m = Document{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "document", "flags")
@@ -1734,7 +1763,7 @@ func (m *DocumentAttributeImageSize) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeImageSizeTypeID, "documentAttributeImageSize"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeImageSize", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1742,7 +1771,8 @@ func (m *DocumentAttributeImageSize) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DocumentAttributeImageSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1803,7 +1833,7 @@ func (m *DocumentAttributeAnimated) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeAnimatedTypeID, "documentAttributeAnimated"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeAnimated", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1811,7 +1841,8 @@ func (m *DocumentAttributeAnimated) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DocumentAttributeAnimated) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1896,14 +1927,19 @@ func (m *DocumentAttributeSticker) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *DocumentAttributeSticker) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DocumentAttributeSticker{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DocumentAttributeSticker) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1911,7 +1947,6 @@ func (m *DocumentAttributeSticker) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "documentAttributeSticker", "")
 	}
-	*m = DocumentAttributeSticker{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeSticker", "flags")
@@ -2095,19 +2130,23 @@ func (m *DocumentAttributeVideo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *DocumentAttributeVideo) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DocumentAttributeVideo{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DocumentAttributeVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = DocumentAttributeVideo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeVideo", "flags")
@@ -2298,19 +2337,23 @@ func (m *DocumentAttributeAudio) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *DocumentAttributeAudio) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DocumentAttributeAudio{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DocumentAttributeAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = DocumentAttributeAudio{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeAudio", "flags")
@@ -2408,8 +2451,9 @@ func (m *DocumentAttributeFilename) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DocumentAttributeFilename) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2468,7 +2512,7 @@ func (m *DocumentAttributeHasStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeHasStickersTypeID, "documentAttributeHasStickers"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeHasStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2476,7 +2520,8 @@ func (m *DocumentAttributeHasStickers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DocumentAttributeHasStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2557,14 +2602,19 @@ func (m *DocumentAttributeCustomEmoji) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *DocumentAttributeCustomEmoji) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DocumentAttributeCustomEmoji{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DocumentAttributeCustomEmoji) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2572,7 +2622,6 @@ func (m *DocumentAttributeCustomEmoji) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "documentAttributeCustomEmoji", "")
 	}
-	*m = DocumentAttributeCustomEmoji{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "flags")
@@ -2704,20 +2753,24 @@ func (m *DraftMessageEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DraftMessageEmptyTypeID, "draftMessageEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "draftMessageEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DraftMessageEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DraftMessageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DraftMessageEmpty{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *DraftMessageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "draftMessageEmpty", "flags")
@@ -2902,14 +2955,19 @@ func (m *DraftMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *DraftMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DraftMessage{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2917,7 +2975,6 @@ func (m *DraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "draftMessage", "")
 	}
-	*m = DraftMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "draftMessage", "flags")
@@ -3029,8 +3086,9 @@ func (m *DataJSON) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DataJSON) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3157,19 +3215,23 @@ func (m *DCOption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *DCOption) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DCOption{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DCOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = DCOption{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "flags")
@@ -3246,7 +3308,7 @@ func (m *DefaultHistoryTTL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DefaultHistoryTTLTypeID, "defaultHistoryTTL"); err != nil {
 		return tlrt.DecodeErr(err, "defaultHistoryTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3254,7 +3316,8 @@ func (m *DefaultHistoryTTL) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DefaultHistoryTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3328,8 +3391,9 @@ func (m *DialogFilterSuggested) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DialogFilterSuggested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3419,20 +3483,24 @@ func (m *DisallowedGiftsSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DisallowedGiftsSettingsTypeID, "disallowedGiftsSettings"); err != nil {
 		return tlrt.DecodeErr(err, "disallowedGiftsSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DisallowedGiftsSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DisallowedGiftsSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DisallowedGiftsSettings{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *DisallowedGiftsSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "disallowedGiftsSettings", "flags")
@@ -3491,7 +3559,7 @@ func (m *Double) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DoubleTypeID, "double"); err != nil {
 		return tlrt.DecodeErr(err, "double", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3499,7 +3567,8 @@ func (m *Double) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *Double) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

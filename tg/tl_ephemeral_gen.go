@@ -174,14 +174,19 @@ func (m *EphemeralSendMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EphemeralSendMessageRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = EphemeralSendMessageRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EphemeralSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -189,7 +194,6 @@ func (m *EphemeralSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.sendMessage", "")
 	}
-	*m = EphemeralSendMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "flags")
@@ -309,7 +313,7 @@ func (m *EphemeralDeleteMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EphemeralDeleteMessageRequestTypeID, "ephemeral.deleteMessage"); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -317,7 +321,8 @@ func (m *EphemeralDeleteMessageRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *EphemeralDeleteMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -413,8 +418,9 @@ func (m *EphemeralReportMessageRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EphemeralReportMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -538,14 +544,19 @@ func (m *EphemeralGetCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *EphemeralGetCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = EphemeralGetCallbackAnswerRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -553,7 +564,6 @@ func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.getCallbackAnswer", "")
 	}
-	*m = EphemeralGetCallbackAnswerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "flags")

@@ -101,7 +101,7 @@ func (m *InlineQueryPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeSameBotPMTypeID, "inlineQueryPeerTypeSameBotPM"); err != nil {
 		return tlrt.DecodeErr(err, "inlineQueryPeerTypeSameBotPM", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -109,7 +109,8 @@ func (m *InlineQueryPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InlineQueryPeerTypeSameBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -163,7 +164,7 @@ func (m *InlineQueryPeerTypePM) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineQueryPeerTypePMTypeID, "inlineQueryPeerTypePM"); err != nil {
 		return tlrt.DecodeErr(err, "inlineQueryPeerTypePM", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -171,7 +172,8 @@ func (m *InlineQueryPeerTypePM) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InlineQueryPeerTypePM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -225,7 +227,7 @@ func (m *InlineQueryPeerTypeChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeChatTypeID, "inlineQueryPeerTypeChat"); err != nil {
 		return tlrt.DecodeErr(err, "inlineQueryPeerTypeChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -233,7 +235,8 @@ func (m *InlineQueryPeerTypeChat) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InlineQueryPeerTypeChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -288,7 +291,7 @@ func (m *InlineQueryPeerTypeMegagroup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeMegagroupTypeID, "inlineQueryPeerTypeMegagroup"); err != nil {
 		return tlrt.DecodeErr(err, "inlineQueryPeerTypeMegagroup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -296,7 +299,8 @@ func (m *InlineQueryPeerTypeMegagroup) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InlineQueryPeerTypeMegagroup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -351,7 +355,7 @@ func (m *InlineQueryPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeBroadcastTypeID, "inlineQueryPeerTypeBroadcast"); err != nil {
 		return tlrt.DecodeErr(err, "inlineQueryPeerTypeBroadcast", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -359,7 +363,8 @@ func (m *InlineQueryPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InlineQueryPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -413,7 +418,7 @@ func (m *InlineQueryPeerTypeBotPM) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeBotPMTypeID, "inlineQueryPeerTypeBotPM"); err != nil {
 		return tlrt.DecodeErr(err, "inlineQueryPeerTypeBotPM", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -421,7 +426,8 @@ func (m *InlineQueryPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InlineQueryPeerTypeBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -531,8 +537,9 @@ func (m *InputAiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputAiComposeToneDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -596,7 +603,7 @@ func (m *InputAiComposeToneID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputAiComposeToneIDTypeID, "inputAiComposeToneID"); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -604,7 +611,8 @@ func (m *InputAiComposeToneID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputAiComposeToneID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -680,8 +688,9 @@ func (m *InputAiComposeToneSlug) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputAiComposeToneSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -756,8 +765,9 @@ func (m *InputAiComposeToneSingleUse) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputAiComposeToneSingleUse) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -854,7 +864,7 @@ func (m *InputBotAppID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotAppIDTypeID, "inputBotAppID"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -862,7 +872,8 @@ func (m *InputBotAppID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBotAppID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -942,8 +953,9 @@ func (m *InputBotAppShortName) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotAppShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1126,14 +1138,19 @@ func (m *InputBotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageMediaAuto{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1141,7 +1158,6 @@ func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaAuto", "")
 	}
-	*m = InputBotInlineMessageMediaAuto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "flags")
@@ -1280,14 +1296,19 @@ func (m *InputBotInlineMessageText) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineMessageText) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageText{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1295,7 +1316,6 @@ func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageText", "")
 	}
-	*m = InputBotInlineMessageText{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "flags")
@@ -1479,14 +1499,19 @@ func (m *InputBotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageMediaGeo{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1494,7 +1519,6 @@ func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaGeo", "")
 	}
-	*m = InputBotInlineMessageMediaGeo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "flags")
@@ -1619,14 +1643,19 @@ func (m *InputBotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageMediaVenue{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1634,7 +1663,6 @@ func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaVenue", "")
 	}
-	*m = InputBotInlineMessageMediaVenue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "flags")
@@ -1743,14 +1771,19 @@ func (m *InputBotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageMediaContact{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1758,7 +1791,6 @@ func (m *InputBotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaContact", "")
 	}
-	*m = InputBotInlineMessageMediaContact{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "flags")
@@ -1850,14 +1882,19 @@ func (m *InputBotInlineMessageGame) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineMessageGame) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageGame{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1865,7 +1902,6 @@ func (m *InputBotInlineMessageGame) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageGame", "")
 	}
-	*m = InputBotInlineMessageGame{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "flags")
@@ -1974,14 +2010,19 @@ func (m *InputBotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageMediaInvoice{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1989,7 +2030,6 @@ func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaInvoice", "")
 	}
-	*m = InputBotInlineMessageMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "flags")
@@ -2153,14 +2193,19 @@ func (m *InputBotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageMediaWebPage{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2168,7 +2213,6 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaWebPage", "")
 	}
-	*m = InputBotInlineMessageMediaWebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "flags")
@@ -2273,14 +2317,19 @@ func (m *InputBotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageRichMessage{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2288,7 +2337,6 @@ func (m *InputBotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageRichMessage", "")
 	}
-	*m = InputBotInlineMessageRichMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "flags")
@@ -2396,7 +2444,7 @@ func (m *InputBotInlineMessageID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageIDTypeID, "inputBotInlineMessageID"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2404,7 +2452,8 @@ func (m *InputBotInlineMessageID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBotInlineMessageID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2478,7 +2527,7 @@ func (m *InputBotInlineMessageID64) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageID64TypeID, "inputBotInlineMessageID64"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2486,7 +2535,8 @@ func (m *InputBotInlineMessageID64) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBotInlineMessageID64) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2714,14 +2764,19 @@ func (m *InputBotInlineResult) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineResult) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineResult{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2729,7 +2784,6 @@ func (m *InputBotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResult", "")
 	}
-	*m = InputBotInlineResult{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "flags")
@@ -2856,8 +2910,9 @@ func (m *InputBotInlineResultPhoto) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineResultPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3009,14 +3064,19 @@ func (m *InputBotInlineResultDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBotInlineResultDocument) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineResultDocument{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineResultDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3024,7 +3084,6 @@ func (m *InputBotInlineResultDocument) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultDocument", "")
 	}
-	*m = InputBotInlineResultDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "flags")
@@ -3128,8 +3187,9 @@ func (m *InputBotInlineResultGame) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineResultGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3233,7 +3293,7 @@ func (m *InputChannelEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChannelEmptyTypeID, "inputChannelEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputChannelEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3241,7 +3301,8 @@ func (m *InputChannelEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputChannelEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3299,7 +3360,7 @@ func (m *InputChannel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChannelTypeID, "inputChannel"); err != nil {
 		return tlrt.DecodeErr(err, "inputChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3307,7 +3368,8 @@ func (m *InputChannel) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3377,7 +3439,7 @@ func (m *InputChannelFromMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChannelFromMessageTypeID, "inputChannelFromMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputChannelFromMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3385,7 +3447,8 @@ func (m *InputChannelFromMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3489,7 +3552,7 @@ func (m *InputChatPhotoEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatPhotoEmptyTypeID, "inputChatPhotoEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatPhotoEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3497,7 +3560,8 @@ func (m *InputChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputChatPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3620,14 +3684,19 @@ func (m *InputChatUploadedPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputChatUploadedPhoto{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputChatUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3635,7 +3704,6 @@ func (m *InputChatUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputChatUploadedPhoto", "")
 	}
-	*m = InputChatUploadedPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "flags")
@@ -3729,8 +3797,9 @@ func (m *InputChatPhoto) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputChatPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3828,7 +3897,7 @@ func (m *InputChatThemeEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatThemeEmptyTypeID, "inputChatThemeEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatThemeEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3836,7 +3905,8 @@ func (m *InputChatThemeEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputChatThemeEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3904,8 +3974,9 @@ func (m *InputChatTheme) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3977,8 +4048,9 @@ func (m *InputChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4072,7 +4144,7 @@ func (m *InputCheckPasswordEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputCheckPasswordEmptyTypeID, "inputCheckPasswordEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4080,7 +4152,8 @@ func (m *InputCheckPasswordEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputCheckPasswordEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4154,8 +4227,9 @@ func (m *InputCheckPasswordSRP) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputCheckPasswordSRP) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4270,8 +4344,9 @@ func (m *InputCollectibleUsername) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputCollectibleUsername) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4344,8 +4419,9 @@ func (m *InputCollectiblePhone) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputCollectiblePhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4445,7 +4521,7 @@ func (m *InputDialogPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputDialogPeerTypeID, "inputDialogPeer"); err != nil {
 		return tlrt.DecodeErr(err, "inputDialogPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4453,7 +4529,8 @@ func (m *InputDialogPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputDialogPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4516,7 +4593,7 @@ func (m *InputDialogPeerFolder) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputDialogPeerFolderTypeID, "inputDialogPeerFolder"); err != nil {
 		return tlrt.DecodeErr(err, "inputDialogPeerFolder", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4524,7 +4601,8 @@ func (m *InputDialogPeerFolder) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputDialogPeerFolder) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4588,7 +4666,7 @@ func (m *InputDialogPeerCommunity) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputDialogPeerCommunityTypeID, "inputDialogPeerCommunity"); err != nil {
 		return tlrt.DecodeErr(err, "inputDialogPeerCommunity", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4596,7 +4674,8 @@ func (m *InputDialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputDialogPeerCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4692,7 +4771,7 @@ func (m *InputDocumentEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputDocumentEmptyTypeID, "inputDocumentEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4700,7 +4779,8 @@ func (m *InputDocumentEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputDocumentEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4773,8 +4853,9 @@ func (m *InputDocument) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputDocument) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4879,7 +4960,7 @@ func (m *InputEncryptedFileEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputEncryptedFileEmptyTypeID, "inputEncryptedFileEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4887,7 +4968,8 @@ func (m *InputEncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputEncryptedFileEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4963,8 +5045,9 @@ func (m *InputEncryptedFileUploaded) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputEncryptedFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5037,7 +5120,7 @@ func (m *InputEncryptedFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputEncryptedFileTypeID, "inputEncryptedFile"); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5045,7 +5128,8 @@ func (m *InputEncryptedFile) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputEncryptedFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5116,7 +5200,7 @@ func (m *InputEncryptedFileBigUploaded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputEncryptedFileBigUploadedTypeID, "inputEncryptedFileBigUploaded"); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5124,7 +5208,8 @@ func (m *InputEncryptedFileBigUploaded) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputEncryptedFileBigUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5246,8 +5331,9 @@ func (m *InputFile) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5332,8 +5418,9 @@ func (m *InputFileBig) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputFileBig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5413,8 +5500,9 @@ func (m *InputFileStoryDocument) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputFileStoryDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5556,8 +5644,9 @@ func (m *InputFileLocation) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5630,7 +5719,7 @@ func (m *InputEncryptedFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputEncryptedFileLocationTypeID, "inputEncryptedFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5638,7 +5727,8 @@ func (m *InputEncryptedFileLocation) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputEncryptedFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5721,8 +5811,9 @@ func (m *InputDocumentFileLocation) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputDocumentFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5795,7 +5886,7 @@ func (m *InputSecureFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSecureFileLocationTypeID, "inputSecureFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5803,7 +5894,8 @@ func (m *InputSecureFileLocation) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputSecureFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5864,7 +5956,7 @@ func (m *InputTakeoutFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputTakeoutFileLocationTypeID, "inputTakeoutFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputTakeoutFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5872,7 +5964,8 @@ func (m *InputTakeoutFileLocation) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputTakeoutFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5948,8 +6041,9 @@ func (m *InputPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPhotoFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6044,8 +6138,9 @@ func (m *InputPhotoLegacyFileLocation) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPhotoLegacyFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6133,15 +6228,20 @@ func (m *InputPeerPhotoFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerPhotoFileLocationTypeID, "inputPeerPhotoFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPeerPhotoFileLocation{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerPhotoFileLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6149,7 +6249,6 @@ func (m *InputPeerPhotoFileLocation) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocation", "")
 	}
-	*m = InputPeerPhotoFileLocation{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "flags")
@@ -6231,8 +6330,9 @@ func (m *InputStickerSetThumb) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickerSetThumb) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6374,14 +6474,19 @@ func (m *InputGroupCallStream) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputGroupCallStream) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputGroupCallStream{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputGroupCallStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6389,7 +6494,6 @@ func (m *InputGroupCallStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputGroupCallStream", "")
 	}
-	*m = InputGroupCallStream{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "flags")
@@ -6484,15 +6588,20 @@ func (m *InputPeerPhotoFileLocationLegacy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerPhotoFileLocationLegacyTypeID, "inputPeerPhotoFileLocationLegacy"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerPhotoFileLocationLegacy) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPeerPhotoFileLocationLegacy{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6500,7 +6609,6 @@ func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocationLegacy", "")
 	}
-	*m = InputPeerPhotoFileLocationLegacy{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "flags")
@@ -6587,8 +6695,9 @@ func (m *InputStickerSetThumbLegacy) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickerSetThumbLegacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6694,7 +6803,7 @@ func (m *InputGameID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGameIDTypeID, "inputGameID"); err != nil {
 		return tlrt.DecodeErr(err, "inputGameID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6702,7 +6811,8 @@ func (m *InputGameID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputGameID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6782,8 +6892,9 @@ func (m *InputGameShortName) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputGameShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6882,7 +6993,7 @@ func (m *InputGeoPointEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGeoPointEmptyTypeID, "inputGeoPointEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputGeoPointEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6890,7 +7001,8 @@ func (m *InputGeoPointEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputGeoPointEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6984,20 +7096,24 @@ func (m *InputGeoPoint) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGeoPointTypeID, "inputGeoPoint"); err != nil {
 		return tlrt.DecodeErr(err, "inputGeoPoint", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGeoPoint) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputGeoPoint) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputGeoPoint{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *InputGeoPoint) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputGeoPoint", "flags")
@@ -7107,7 +7223,7 @@ func (m *InputGroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGroupCallTypeID, "inputGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7115,7 +7231,8 @@ func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputGroupCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7190,8 +7307,9 @@ func (m *InputGroupCallSlug) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputGroupCallSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7253,7 +7371,7 @@ func (m *InputGroupCallInviteMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGroupCallInviteMessageTypeID, "inputGroupCallInviteMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallInviteMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7261,7 +7379,8 @@ func (m *InputGroupCallInviteMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputGroupCallInviteMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7393,7 +7512,7 @@ func (m *InputInvoiceMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceMessageTypeID, "inputInvoiceMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7401,7 +7520,8 @@ func (m *InputInvoiceMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputInvoiceMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7479,8 +7599,9 @@ func (m *InputInvoiceSlug) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7554,14 +7675,19 @@ func (m *InputInvoicePremiumGiftCode) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoicePremiumGiftCode) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputInvoicePremiumGiftCode{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoicePremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7642,8 +7768,9 @@ func (m *InputInvoiceStars) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7721,8 +7848,9 @@ func (m *InputInvoiceChatInviteSubscription) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7814,14 +7942,19 @@ func (m *InputInvoiceStarGift) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceStarGift) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputInvoiceStarGift{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7829,7 +7962,6 @@ func (m *InputInvoiceStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGift", "")
 	}
-	*m = InputInvoiceStarGift{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "flags")
@@ -7918,14 +8050,19 @@ func (m *InputInvoiceStarGiftUpgrade) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceStarGiftUpgrade) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputInvoiceStarGiftUpgrade{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7933,7 +8070,6 @@ func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftUpgrade", "")
 	}
-	*m = InputInvoiceStarGiftUpgrade{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "flags")
@@ -8014,8 +8150,9 @@ func (m *InputInvoiceStarGiftTransfer) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8105,14 +8242,19 @@ func (m *InputInvoicePremiumGiftStars) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoicePremiumGiftStars) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputInvoicePremiumGiftStars{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoicePremiumGiftStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8120,7 +8262,6 @@ func (m *InputInvoicePremiumGiftStars) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumGiftStars", "")
 	}
-	*m = InputInvoicePremiumGiftStars{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "flags")
@@ -8198,7 +8339,7 @@ func (m *InputInvoiceBusinessBotTransferStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceBusinessBotTransferStarsTypeID, "inputInvoiceBusinessBotTransferStars"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8206,7 +8347,8 @@ func (m *InputInvoiceBusinessBotTransferStars) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8290,14 +8432,19 @@ func (m *InputInvoiceStarGiftResale) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceStarGiftResale) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputInvoiceStarGiftResale{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftResale) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8305,7 +8452,6 @@ func (m *InputInvoiceStarGiftResale) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftResale", "")
 	}
-	*m = InputInvoiceStarGiftResale{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "flags")
@@ -8389,8 +8535,9 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8472,8 +8619,9 @@ func (m *InputInvoicePremiumAuthCode) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoicePremiumAuthCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8555,8 +8703,9 @@ func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(b *bin.Buffer) erro
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8661,14 +8810,19 @@ func (m *InputInvoiceStarGiftAuctionBid) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputInvoiceStarGiftAuctionBid) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputInvoiceStarGiftAuctionBid{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8676,7 +8830,6 @@ func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftAuctionBid", "")
 	}
-	*m = InputInvoiceStarGiftAuctionBid{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "flags")
@@ -8825,7 +8978,7 @@ func (m *InputMediaEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaEmptyTypeID, "inputMediaEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8833,7 +8986,8 @@ func (m *InputMediaEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8978,14 +9132,19 @@ func (m *InputMediaUploadedPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaUploadedPhoto) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaUploadedPhoto{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8993,7 +9152,6 @@ func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedPhoto", "")
 	}
-	*m = InputMediaUploadedPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "flags")
@@ -9134,14 +9292,19 @@ func (m *InputMediaPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaPhoto) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaPhoto{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9149,7 +9312,6 @@ func (m *InputMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPhoto", "")
 	}
-	*m = InputMediaPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhoto", "flags")
@@ -9226,7 +9388,7 @@ func (m *InputMediaGeoPoint) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaGeoPointTypeID, "inputMediaGeoPoint"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGeoPoint", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9234,7 +9396,8 @@ func (m *InputMediaGeoPoint) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMediaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9316,8 +9479,9 @@ func (m *InputMediaContact) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9530,14 +9694,19 @@ func (m *InputMediaUploadedDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaUploadedDocument) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaUploadedDocument{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9545,7 +9714,6 @@ func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedDocument", "")
 	}
-	*m = InputMediaUploadedDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "flags")
@@ -9759,14 +9927,19 @@ func (m *InputMediaDocument) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaDocument) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaDocument{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9774,7 +9947,6 @@ func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocument", "")
 	}
-	*m = InputMediaDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocument", "flags")
@@ -9890,8 +10062,9 @@ func (m *InputMediaVenue) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10014,19 +10187,23 @@ func (m *InputMediaPhotoExternal) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaPhotoExternal) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaPhotoExternal{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaPhotoExternal) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = InputMediaPhotoExternal{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "flags")
@@ -10177,14 +10354,19 @@ func (m *InputMediaDocumentExternal) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaDocumentExternal{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10192,7 +10374,6 @@ func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocumentExternal", "")
 	}
-	*m = InputMediaDocumentExternal{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "flags")
@@ -10288,8 +10469,9 @@ func (m *InputMediaGame) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10451,14 +10633,19 @@ func (m *InputMediaInvoice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaInvoice{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10466,7 +10653,6 @@ func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaInvoice", "")
 	}
-	*m = InputMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "flags")
@@ -10659,15 +10845,20 @@ func (m *InputMediaGeoLive) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaGeoLiveTypeID, "inputMediaGeoLive"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGeoLive", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaGeoLive) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaGeoLive{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10675,7 +10866,6 @@ func (m *InputMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGeoLive", "")
 	}
-	*m = InputMediaGeoLive{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGeoLive", "flags")
@@ -10887,14 +11077,19 @@ func (m *InputMediaPoll) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaPoll) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaPoll{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10902,7 +11097,6 @@ func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPoll", "")
 	}
-	*m = InputMediaPoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPoll", "flags")
@@ -11005,8 +11199,9 @@ func (m *InputMediaDice) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaDice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11070,7 +11265,7 @@ func (m *InputMediaStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaStoryTypeID, "inputMediaStory"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11078,7 +11273,8 @@ func (m *InputMediaStory) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11167,19 +11363,23 @@ func (m *InputMediaWebPage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaWebPage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaWebPage{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaWebPage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = InputMediaWebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaWebPage", "flags")
@@ -11290,14 +11490,19 @@ func (m *InputMediaPaidMedia) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaPaidMedia{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11305,7 +11510,6 @@ func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPaidMedia", "")
 	}
-	*m = InputMediaPaidMedia{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "flags")
@@ -11383,14 +11587,19 @@ func (m *InputMediaTodo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputMediaTodo) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaTodo{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaTodo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11470,8 +11679,9 @@ func (m *InputMediaStakeDice) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaStakeDice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11577,7 +11787,7 @@ func (m *InputMessageID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessageIDTypeID, "inputMessageID"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11585,7 +11795,8 @@ func (m *InputMessageID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessageID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11645,7 +11856,7 @@ func (m *InputMessageReplyTo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessageReplyToTypeID, "inputMessageReplyTo"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReplyTo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11653,7 +11864,8 @@ func (m *InputMessageReplyTo) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessageReplyTo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11710,7 +11922,7 @@ func (m *InputMessagePinned) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagePinnedTypeID, "inputMessagePinned"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagePinned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11718,7 +11930,8 @@ func (m *InputMessagePinned) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagePinned) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11776,7 +11989,7 @@ func (m *InputMessageCallbackQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessageCallbackQueryTypeID, "inputMessageCallbackQuery"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11784,7 +11997,8 @@ func (m *InputMessageCallbackQuery) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessageCallbackQuery) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11894,7 +12108,7 @@ func (m *InputNotifyPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputNotifyPeerTypeID, "inputNotifyPeer"); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11902,7 +12116,8 @@ func (m *InputNotifyPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputNotifyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11962,7 +12177,7 @@ func (m *InputNotifyUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputNotifyUsersTypeID, "inputNotifyUsers"); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11970,7 +12185,8 @@ func (m *InputNotifyUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputNotifyUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12023,7 +12239,7 @@ func (m *InputNotifyChats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputNotifyChatsTypeID, "inputNotifyChats"); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12031,7 +12247,8 @@ func (m *InputNotifyChats) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputNotifyChats) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12084,7 +12301,7 @@ func (m *InputNotifyBroadcasts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputNotifyBroadcastsTypeID, "inputNotifyBroadcasts"); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyBroadcasts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12092,7 +12309,8 @@ func (m *InputNotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputNotifyBroadcasts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12153,7 +12371,7 @@ func (m *InputNotifyForumTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputNotifyForumTopicTypeID, "inputNotifyForumTopic"); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12161,7 +12379,8 @@ func (m *InputNotifyForumTopic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputNotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12229,7 +12448,7 @@ func (m *InputNotifyCommunity) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputNotifyCommunityTypeID, "inputNotifyCommunity"); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyCommunity", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12237,7 +12456,8 @@ func (m *InputNotifyCommunity) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputNotifyCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12359,8 +12579,9 @@ func (m *InputPasskeyCredentialPublicKey) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12445,8 +12666,9 @@ func (m *InputPasskeyCredentialFirebasePNV) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12555,14 +12777,19 @@ func (m *InputPasskeyResponseRegister) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPasskeyResponseRegister) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPasskeyResponseRegister{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPasskeyResponseRegister) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12645,14 +12872,19 @@ func (m *InputPasskeyResponseLogin) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPasskeyResponseLogin) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPasskeyResponseLogin{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPasskeyResponseLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12783,8 +13015,9 @@ func (m *InputPaymentCredentialsSaved) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPaymentCredentialsSaved) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12864,14 +13097,19 @@ func (m *InputPaymentCredentials) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPaymentCredentials) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPaymentCredentials{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPaymentCredentials) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12879,7 +13117,6 @@ func (m *InputPaymentCredentials) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentials", "")
 	}
-	*m = InputPaymentCredentials{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentials", "flags")
@@ -12952,14 +13189,19 @@ func (m *InputPaymentCredentialsApplePay) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPaymentCredentialsApplePay) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPaymentCredentialsApplePay{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPaymentCredentialsApplePay) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13034,14 +13276,19 @@ func (m *InputPaymentCredentialsGooglePay) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPaymentCredentialsGooglePay) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPaymentCredentialsGooglePay{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13147,7 +13394,7 @@ func (m *InputPeerEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerEmptyTypeID, "inputPeerEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13155,7 +13402,8 @@ func (m *InputPeerEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13208,7 +13456,7 @@ func (m *InputPeerSelf) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerSelfTypeID, "inputPeerSelf"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerSelf", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13216,7 +13464,8 @@ func (m *InputPeerSelf) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13272,7 +13521,7 @@ func (m *InputPeerChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerChatTypeID, "inputPeerChat"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13280,7 +13529,8 @@ func (m *InputPeerChat) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13342,7 +13592,7 @@ func (m *InputPeerUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerUserTypeID, "inputPeerUser"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13350,7 +13600,8 @@ func (m *InputPeerUser) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13415,7 +13666,7 @@ func (m *InputPeerChannel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerChannelTypeID, "inputPeerChannel"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13423,7 +13674,8 @@ func (m *InputPeerChannel) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13493,7 +13745,7 @@ func (m *InputPeerUserFromMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerUserFromMessageTypeID, "inputPeerUserFromMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13501,7 +13753,8 @@ func (m *InputPeerUserFromMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13578,7 +13831,7 @@ func (m *InputPeerChannelFromMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerChannelFromMessageTypeID, "inputPeerChannelFromMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13586,7 +13839,8 @@ func (m *InputPeerChannelFromMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13687,7 +13941,7 @@ func (m *InputPhotoEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPhotoEmptyTypeID, "inputPhotoEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13695,7 +13949,8 @@ func (m *InputPhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13768,8 +14023,9 @@ func (m *InputPhoto) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13901,7 +14157,7 @@ func (m *InputPrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyStatusTimestampTypeID, "inputPrivacyKeyStatusTimestamp"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyStatusTimestamp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13909,7 +14165,8 @@ func (m *InputPrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyStatusTimestamp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13963,7 +14220,7 @@ func (m *InputPrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyChatInviteTypeID, "inputPrivacyKeyChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13971,7 +14228,8 @@ func (m *InputPrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyChatInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14025,7 +14283,7 @@ func (m *InputPrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneCallTypeID, "inputPrivacyKeyPhoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14033,7 +14291,8 @@ func (m *InputPrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14087,7 +14346,7 @@ func (m *InputPrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneP2PTypeID, "inputPrivacyKeyPhoneP2P"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneP2P", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14095,7 +14354,8 @@ func (m *InputPrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyPhoneP2P) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14149,7 +14409,7 @@ func (m *InputPrivacyKeyForwards) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyForwardsTypeID, "inputPrivacyKeyForwards"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14157,7 +14417,8 @@ func (m *InputPrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14212,7 +14473,7 @@ func (m *InputPrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyProfilePhotoTypeID, "inputPrivacyKeyProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14220,7 +14481,8 @@ func (m *InputPrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14274,7 +14536,7 @@ func (m *InputPrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneNumberTypeID, "inputPrivacyKeyPhoneNumber"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneNumber", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14282,7 +14544,8 @@ func (m *InputPrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyPhoneNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14337,7 +14600,7 @@ func (m *InputPrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyAddedByPhoneTypeID, "inputPrivacyKeyAddedByPhone"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyAddedByPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14345,7 +14608,8 @@ func (m *InputPrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyAddedByPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14400,7 +14664,7 @@ func (m *InputPrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyVoiceMessagesTypeID, "inputPrivacyKeyVoiceMessages"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyVoiceMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14408,7 +14672,8 @@ func (m *InputPrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyVoiceMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14461,7 +14726,7 @@ func (m *InputPrivacyKeyAbout) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyAboutTypeID, "inputPrivacyKeyAbout"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyAbout", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14469,7 +14734,8 @@ func (m *InputPrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14523,7 +14789,7 @@ func (m *InputPrivacyKeyBirthday) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyBirthdayTypeID, "inputPrivacyKeyBirthday"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyBirthday", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14531,7 +14797,8 @@ func (m *InputPrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyBirthday) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14587,7 +14854,7 @@ func (m *InputPrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyStarGiftsAutoSaveTypeID, "inputPrivacyKeyStarGiftsAutoSave"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyStarGiftsAutoSave", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14595,7 +14862,8 @@ func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14651,7 +14919,7 @@ func (m *InputPrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyNoPaidMessagesTypeID, "inputPrivacyKeyNoPaidMessages"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyNoPaidMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14659,7 +14927,8 @@ func (m *InputPrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyNoPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14713,7 +14982,7 @@ func (m *InputPrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeySavedMusicTypeID, "inputPrivacyKeySavedMusic"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeySavedMusic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14721,7 +14990,8 @@ func (m *InputPrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeySavedMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14839,7 +15109,7 @@ func (m *InputPrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowContactsTypeID, "inputPrivacyValueAllowContacts"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14847,7 +15117,8 @@ func (m *InputPrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14901,7 +15172,7 @@ func (m *InputPrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowAllTypeID, "inputPrivacyValueAllowAll"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowAll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14909,7 +15180,8 @@ func (m *InputPrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14973,7 +15245,7 @@ func (m *InputPrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowUsersTypeID, "inputPrivacyValueAllowUsers"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14981,7 +15253,8 @@ func (m *InputPrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15044,7 +15317,7 @@ func (m *InputPrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowContactsTypeID, "inputPrivacyValueDisallowContacts"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15052,7 +15325,8 @@ func (m *InputPrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueDisallowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15107,7 +15381,7 @@ func (m *InputPrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowAllTypeID, "inputPrivacyValueDisallowAll"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowAll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15115,7 +15389,8 @@ func (m *InputPrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueDisallowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15180,7 +15455,7 @@ func (m *InputPrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowUsersTypeID, "inputPrivacyValueDisallowUsers"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15188,7 +15463,8 @@ func (m *InputPrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15259,7 +15535,7 @@ func (m *InputPrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowChatParticipantsTypeID, "inputPrivacyValueAllowChatParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowChatParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15267,7 +15543,8 @@ func (m *InputPrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15336,7 +15613,7 @@ func (m *InputPrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowChatParticipantsTypeID, "inputPrivacyValueDisallowChatParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowChatParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15344,7 +15621,8 @@ func (m *InputPrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueDisallowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15404,7 +15682,7 @@ func (m *InputPrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowCloseFriendsTypeID, "inputPrivacyValueAllowCloseFriends"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowCloseFriends", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15412,7 +15690,8 @@ func (m *InputPrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowCloseFriends) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15468,7 +15747,7 @@ func (m *InputPrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowPremiumTypeID, "inputPrivacyValueAllowPremium"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowPremium", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15476,7 +15755,8 @@ func (m *InputPrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15530,7 +15810,7 @@ func (m *InputPrivacyValueAllowBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowBotsTypeID, "inputPrivacyValueAllowBots"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15538,7 +15818,8 @@ func (m *InputPrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15594,7 +15875,7 @@ func (m *InputPrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowBotsTypeID, "inputPrivacyValueDisallowBots"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15602,7 +15883,8 @@ func (m *InputPrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueDisallowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15709,8 +15991,9 @@ func (m *InputQuickReplyShortcut) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputQuickReplyShortcut) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15772,7 +16055,7 @@ func (m *InputQuickReplyShortcutID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputQuickReplyShortcutIDTypeID, "inputQuickReplyShortcutId"); err != nil {
 		return tlrt.DecodeErr(err, "inputQuickReplyShortcutId", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15780,7 +16063,8 @@ func (m *InputQuickReplyShortcutID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputQuickReplyShortcutID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16077,14 +16361,19 @@ func (m *InputReplyToMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputReplyToMessage{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16092,7 +16381,6 @@ func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToMessage", "")
 	}
-	*m = InputReplyToMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToMessage", "flags")
@@ -16214,7 +16502,7 @@ func (m *InputReplyToStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReplyToStoryTypeID, "inputReplyToStory"); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16222,7 +16510,8 @@ func (m *InputReplyToStory) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReplyToStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16291,7 +16580,7 @@ func (m *InputReplyToMonoForum) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReplyToMonoForumTypeID, "inputReplyToMonoForum"); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToMonoForum", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16299,7 +16588,8 @@ func (m *InputReplyToMonoForum) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReplyToMonoForum) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16363,7 +16653,7 @@ func (m *InputReplyToEphemeralMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReplyToEphemeralMessageTypeID, "inputReplyToEphemeralMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToEphemeralMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16371,7 +16661,8 @@ func (m *InputReplyToEphemeralMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReplyToEphemeralMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16483,8 +16774,9 @@ func (m *InputRichFilePhoto) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputRichFilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16567,8 +16859,9 @@ func (m *InputRichFileDocument) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputRichFileDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16795,14 +17088,19 @@ func (m *InputRichMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputRichMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputRichMessage{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16810,7 +17108,6 @@ func (m *InputRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessage", "")
 	}
-	*m = InputRichMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessage", "flags")
@@ -16950,14 +17247,19 @@ func (m *InputRichMessageHTML) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputRichMessageHTML) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputRichMessageHTML{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16965,7 +17267,6 @@ func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageHTML", "")
 	}
-	*m = InputRichMessageHTML{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageHTML", "flags")
@@ -17090,14 +17391,19 @@ func (m *InputRichMessageMarkdown) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputRichMessageMarkdown) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputRichMessageMarkdown{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17105,7 +17411,6 @@ func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageMarkdown", "")
 	}
-	*m = InputRichMessageMarkdown{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "flags")
@@ -17214,7 +17519,7 @@ func (m *InputSavedStarGiftUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSavedStarGiftUserTypeID, "inputSavedStarGiftUser"); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17222,7 +17527,8 @@ func (m *InputSavedStarGiftUser) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputSavedStarGiftUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17288,7 +17594,7 @@ func (m *InputSavedStarGiftChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSavedStarGiftChatTypeID, "inputSavedStarGiftChat"); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17296,7 +17602,8 @@ func (m *InputSavedStarGiftChat) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputSavedStarGiftChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17375,8 +17682,9 @@ func (m *InputSavedStarGiftSlug) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputSavedStarGiftSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17494,8 +17802,9 @@ func (m *InputSecureFileUploaded) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputSecureFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17569,7 +17878,7 @@ func (m *InputSecureFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSecureFileTypeID, "inputSecureFile"); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17577,7 +17886,8 @@ func (m *InputSecureFile) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputSecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17677,7 +17987,7 @@ func (m *InputStarGiftAuction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStarGiftAuctionTypeID, "inputStarGiftAuction"); err != nil {
 		return tlrt.DecodeErr(err, "inputStarGiftAuction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17685,7 +17995,8 @@ func (m *InputStarGiftAuction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStarGiftAuction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17758,8 +18069,9 @@ func (m *InputStarGiftAuctionSlug) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStarGiftAuctionSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17877,7 +18189,7 @@ func (m *InputStickerSetEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetEmptyTypeID, "inputStickerSetEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17885,7 +18197,8 @@ func (m *InputStickerSetEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17943,7 +18256,7 @@ func (m *InputStickerSetID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetIDTypeID, "inputStickerSetID"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17951,7 +18264,8 @@ func (m *InputStickerSetID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18027,8 +18341,9 @@ func (m *InputStickerSetShortName) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickerSetShortName) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18087,7 +18402,7 @@ func (m *InputStickerSetAnimatedEmoji) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetAnimatedEmojiTypeID, "inputStickerSetAnimatedEmoji"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetAnimatedEmoji", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18095,7 +18410,8 @@ func (m *InputStickerSetAnimatedEmoji) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetAnimatedEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18163,8 +18479,9 @@ func (m *InputStickerSetDice) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickerSetDice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18225,7 +18542,7 @@ func (m *InputStickerSetAnimatedEmojiAnimations) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetAnimatedEmojiAnimationsTypeID, "inputStickerSetAnimatedEmojiAnimations"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetAnimatedEmojiAnimations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18233,7 +18550,8 @@ func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18288,7 +18606,7 @@ func (m *InputStickerSetPremiumGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetPremiumGiftsTypeID, "inputStickerSetPremiumGifts"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetPremiumGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18296,7 +18614,8 @@ func (m *InputStickerSetPremiumGifts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetPremiumGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18353,7 +18672,7 @@ func (m *InputStickerSetEmojiGenericAnimations) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetEmojiGenericAnimationsTypeID, "inputStickerSetEmojiGenericAnimations"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetEmojiGenericAnimations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18361,7 +18680,8 @@ func (m *InputStickerSetEmojiGenericAnimations) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetEmojiGenericAnimations) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18418,7 +18738,7 @@ func (m *InputStickerSetEmojiDefaultStatuses) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetEmojiDefaultStatusesTypeID, "inputStickerSetEmojiDefaultStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetEmojiDefaultStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18426,7 +18746,8 @@ func (m *InputStickerSetEmojiDefaultStatuses) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetEmojiDefaultStatuses) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18483,7 +18804,7 @@ func (m *InputStickerSetEmojiDefaultTopicIcons) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetEmojiDefaultTopicIconsTypeID, "inputStickerSetEmojiDefaultTopicIcons"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetEmojiDefaultTopicIcons", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18491,7 +18812,8 @@ func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18549,7 +18871,7 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, InputStickerSetEmojiChannelDefaultStatusesTypeID, "inputStickerSetEmojiChannelDefaultStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetEmojiChannelDefaultStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18557,7 +18879,8 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18611,7 +18934,7 @@ func (m *InputStickerSetTonGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetTonGiftsTypeID, "inputStickerSetTonGifts"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetTonGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18619,7 +18942,8 @@ func (m *InputStickerSetTonGifts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetTonGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18726,8 +19050,9 @@ func (m *InputStickeredMediaPhoto) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickeredMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18807,8 +19132,9 @@ func (m *InputStickeredMediaDocument) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickeredMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18938,20 +19264,24 @@ func (m *InputStorePaymentPremiumSubscription) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumSubscriptionTypeID, "inputStorePaymentPremiumSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStorePaymentPremiumSubscription) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentPremiumSubscription{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumSubscription", "flags")
@@ -19031,8 +19361,9 @@ func (m *InputStorePaymentGiftPremium) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStorePaymentGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19143,14 +19474,19 @@ func (m *InputStorePaymentPremiumGiftCode) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStorePaymentPremiumGiftCode) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStorePaymentPremiumGiftCode{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19158,7 +19494,6 @@ func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiftCode", "")
 	}
-	*m = InputStorePaymentPremiumGiftCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "flags")
@@ -19363,14 +19698,19 @@ func (m *InputStorePaymentPremiumGiveaway) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStorePaymentPremiumGiveaway) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStorePaymentPremiumGiveaway{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19378,7 +19718,6 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiveaway", "")
 	}
-	*m = InputStorePaymentPremiumGiveaway{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "flags")
@@ -19502,14 +19841,19 @@ func (m *InputStorePaymentStarsTopup) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStorePaymentStarsTopup) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStorePaymentStarsTopup{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStorePaymentStarsTopup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19517,7 +19861,6 @@ func (m *InputStorePaymentStarsTopup) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsTopup", "")
 	}
-	*m = InputStorePaymentStarsTopup{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "flags")
@@ -19610,8 +19953,9 @@ func (m *InputStorePaymentStarsGift) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStorePaymentStarsGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19816,14 +20160,19 @@ func (m *InputStorePaymentStarsGiveaway) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStorePaymentStarsGiveaway) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStorePaymentStarsGiveaway{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19831,7 +20180,6 @@ func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGiveaway", "")
 	}
-	*m = InputStorePaymentStarsGiveaway{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "flags")
@@ -19959,19 +20307,23 @@ func (m *InputStorePaymentAuthCode) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStorePaymentAuthCode) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStorePaymentAuthCode{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStorePaymentAuthCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = InputStorePaymentAuthCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "flags")
@@ -20080,7 +20432,7 @@ func (m *InputTheme) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputThemeTypeID, "inputTheme"); err != nil {
 		return tlrt.DecodeErr(err, "inputTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20088,7 +20440,8 @@ func (m *InputTheme) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20163,8 +20516,9 @@ func (m *InputThemeSlug) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputThemeSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20260,7 +20614,7 @@ func (m *InputUserEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputUserEmptyTypeID, "inputUserEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputUserEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20268,7 +20622,8 @@ func (m *InputUserEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputUserEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20321,7 +20676,7 @@ func (m *InputUserSelf) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputUserSelfTypeID, "inputUserSelf"); err != nil {
 		return tlrt.DecodeErr(err, "inputUserSelf", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20329,7 +20684,8 @@ func (m *InputUserSelf) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputUserSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20387,7 +20743,7 @@ func (m *InputUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputUserTypeID, "inputUser"); err != nil {
 		return tlrt.DecodeErr(err, "inputUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20395,7 +20751,8 @@ func (m *InputUser) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20465,7 +20822,7 @@ func (m *InputUserFromMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputUserFromMessageTypeID, "inputUserFromMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputUserFromMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20473,7 +20830,8 @@ func (m *InputUserFromMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20582,7 +20940,7 @@ func (m *InputWallPaper) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWallPaperTypeID, "inputWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20590,7 +20948,8 @@ func (m *InputWallPaper) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputWallPaper) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20665,8 +21024,9 @@ func (m *InputWallPaperSlug) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputWallPaperSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20726,7 +21086,7 @@ func (m *InputWallPaperNoFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWallPaperNoFileTypeID, "inputWallPaperNoFile"); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaperNoFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20734,7 +21094,8 @@ func (m *InputWallPaperNoFile) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputWallPaperNoFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20849,8 +21210,9 @@ func (m *InputWebFileLocation) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputWebFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20929,7 +21291,7 @@ func (m *InputWebFileGeoPointLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWebFileGeoPointLocationTypeID, "inputWebFileGeoPointLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20937,7 +21299,8 @@ func (m *InputWebFileGeoPointLocation) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputWebFileGeoPointLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21097,14 +21460,19 @@ func (m *InputWebFileAudioAlbumThumbLocation) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputWebFileAudioAlbumThumbLocation{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21112,7 +21480,6 @@ func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputWebFileAudioAlbumThumbLocation", "")
 	}
-	*m = InputWebFileAudioAlbumThumbLocation{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "flags")
@@ -21224,7 +21591,7 @@ func (m *IPPort) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, IPPortTypeID, "ipPort"); err != nil {
 		return tlrt.DecodeErr(err, "ipPort", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21232,7 +21599,8 @@ func (m *IPPort) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *IPPort) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21311,8 +21679,9 @@ func (m *IPPortSecret) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *IPPortSecret) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21377,7 +21746,7 @@ func (m *ImportedContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ImportedContactTypeID, "importedContact"); err != nil {
 		return tlrt.DecodeErr(err, "importedContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21385,7 +21754,8 @@ func (m *ImportedContact) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ImportedContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21460,8 +21830,9 @@ func (m *InlineBotSwitchPM) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InlineBotSwitchPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21535,8 +21906,9 @@ func (m *InlineBotWebView) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InlineBotWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21617,8 +21989,9 @@ func (m *InputAppEvent) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputAppEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21704,15 +22077,20 @@ func (m *InputBusinessAwayMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBusinessAwayMessageTypeID, "inputBusinessAwayMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBusinessAwayMessage{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21720,7 +22098,6 @@ func (m *InputBusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessAwayMessage", "")
 	}
-	*m = InputBusinessAwayMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "flags")
@@ -21876,15 +22253,20 @@ func (m *InputBusinessBotRecipients) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBusinessBotRecipientsTypeID, "inputBusinessBotRecipients"); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBusinessBotRecipients{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21892,7 +22274,6 @@ func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessBotRecipients", "")
 	}
-	*m = InputBusinessBotRecipients{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "flags")
@@ -22039,14 +22420,19 @@ func (m *InputBusinessChatLink) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBusinessChatLink) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBusinessChatLink{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22054,7 +22440,6 @@ func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessChatLink", "")
 	}
-	*m = InputBusinessChatLink{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessChatLink", "flags")
@@ -22135,15 +22520,20 @@ func (m *InputBusinessGreetingMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBusinessGreetingMessageTypeID, "inputBusinessGreetingMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBusinessGreetingMessage{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22230,14 +22620,19 @@ func (m *InputBusinessIntro) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputBusinessIntro) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBusinessIntro{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22245,7 +22640,6 @@ func (m *InputBusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessIntro", "")
 	}
-	*m = InputBusinessIntro{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "flags")
@@ -22369,15 +22763,20 @@ func (m *InputBusinessRecipients) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBusinessRecipientsTypeID, "inputBusinessRecipients"); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessRecipients", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBusinessRecipients) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBusinessRecipients{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22385,7 +22784,6 @@ func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessRecipients", "")
 	}
-	*m = InputBusinessRecipients{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessRecipients", "flags")
@@ -22452,7 +22850,7 @@ func (m *InputChatlistDialogFilter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatlistDialogFilterTypeID, "inputChatlistDialogFilter"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatlistDialogFilter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22460,7 +22858,8 @@ func (m *InputChatlistDialogFilter) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputChatlistDialogFilter) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22531,8 +22930,9 @@ func (m *InputClientProxy) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputClientProxy) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22618,14 +23018,19 @@ func (m *InputPhoneContact) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPhoneContact{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22633,7 +23038,6 @@ func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPhoneContact", "")
 	}
-	*m = InputPhoneContact{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "flags")
@@ -22708,7 +23112,7 @@ func (m *InputEncryptedChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputEncryptedChatTypeID, "inputEncryptedChat"); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22716,7 +23120,8 @@ func (m *InputEncryptedChat) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputEncryptedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22780,7 +23185,7 @@ func (m *InputFolderPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputFolderPeerTypeID, "inputFolderPeer"); err != nil {
 		return tlrt.DecodeErr(err, "inputFolderPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22788,7 +23193,8 @@ func (m *InputFolderPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputFolderPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22864,7 +23270,7 @@ func (m *InputMessageReadMetric) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessageReadMetricTypeID, "inputMessageReadMetric"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22872,7 +23278,8 @@ func (m *InputMessageReadMetric) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessageReadMetric) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23109,14 +23516,19 @@ func (m *InputPeerNotifySettings) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPeerNotifySettings{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23124,7 +23536,6 @@ func (m *InputPeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerNotifySettings", "")
 	}
-	*m = InputPeerNotifySettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerNotifySettings", "flags")
@@ -23230,7 +23641,7 @@ func (m *InputPhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPhoneCallTypeID, "inputPhoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23238,7 +23649,8 @@ func (m *InputPhoneCall) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23426,14 +23838,19 @@ func (m *InputSecureValue) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputSecureValue) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputSecureValue{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23441,7 +23858,6 @@ func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputSecureValue", "")
 	}
-	*m = InputSecureValue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureValue", "flags")
@@ -23592,14 +24008,19 @@ func (m *InputSingleMedia) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputSingleMedia) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputSingleMedia{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23607,7 +24028,6 @@ func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputSingleMedia", "")
 	}
-	*m = InputSingleMedia{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "flags")
@@ -23691,19 +24111,23 @@ func (m *InputStarsTransaction) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStarsTransaction) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStarsTransaction{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStarsTransaction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = InputStarsTransaction{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStarsTransaction", "flags")
@@ -23815,14 +24239,19 @@ func (m *InputStickerSetItem) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputStickerSetItem) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStickerSetItem{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23830,7 +24259,6 @@ func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetItem", "")
 	}
-	*m = InputStickerSetItem{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "flags")
@@ -24001,14 +24429,19 @@ func (m *InputThemeSettings) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputThemeSettings{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24016,7 +24449,6 @@ func (m *InputThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputThemeSettings", "")
 	}
-	*m = InputThemeSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSettings", "flags")
@@ -24128,8 +24560,9 @@ func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputWebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24198,7 +24631,7 @@ func (m *Int) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, IntTypeID, "int"); err != nil {
 		return tlrt.DecodeErr(err, "int", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24206,7 +24639,8 @@ func (m *Int) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *Int) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24434,14 +24868,19 @@ func (m *Invoice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *Invoice) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Invoice{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24449,7 +24888,6 @@ func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "invoice", "")
 	}
-	*m = Invoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "flags")
@@ -24563,8 +25001,9 @@ func (m *InvokeAfterMsgRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeAfterMsgRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24654,8 +25093,9 @@ func (m *InvokeAfterMsgsRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeAfterMsgsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24772,14 +25212,19 @@ func (m *InitConnectionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InitConnectionRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InitConnectionRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InitConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24787,7 +25232,6 @@ func (m *InitConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "initConnection", "")
 	}
-	*m = InitConnectionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "flags")
@@ -24900,8 +25344,9 @@ func (m *InvokeWithLayerRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithLayerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24986,8 +25431,9 @@ func (m *InvokeWithoutUpdatesRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25069,14 +25515,19 @@ func (m *InvokeWithMessagesRangeRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InvokeWithMessagesRangeRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InvokeWithMessagesRangeRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25164,8 +25615,9 @@ func (m *InvokeWithTakeoutRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithTakeoutRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25255,8 +25707,9 @@ func (m *InvokeWithBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25349,8 +25802,9 @@ func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25444,8 +25898,9 @@ func (m *InvokeWithApnsSecretRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithApnsSecretRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25536,8 +25991,9 @@ func (m *InvokeWithReCaptchaRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithReCaptchaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -95,7 +95,7 @@ func (m *JSONNull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONNullTypeID, "jsonNull"); err != nil {
 		return tlrt.DecodeErr(err, "jsonNull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -103,7 +103,8 @@ func (m *JSONNull) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *JSONNull) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -159,7 +160,7 @@ func (m *JSONBool) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONBoolTypeID, "jsonBool"); err != nil {
 		return tlrt.DecodeErr(err, "jsonBool", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -167,7 +168,8 @@ func (m *JSONBool) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *JSONBool) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -227,7 +229,7 @@ func (m *JSONNumber) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONNumberTypeID, "jsonNumber"); err != nil {
 		return tlrt.DecodeErr(err, "jsonNumber", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -235,7 +237,8 @@ func (m *JSONNumber) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *JSONNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -307,8 +310,9 @@ func (m *JSONString) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *JSONString) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -385,8 +389,9 @@ func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *JSONArray) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -466,8 +471,9 @@ func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *JSONObject) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -569,7 +575,7 @@ func (m *JoinChatBotResultApproved) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JoinChatBotResultApprovedTypeID, "joinChatBotResultApproved"); err != nil {
 		return tlrt.DecodeErr(err, "joinChatBotResultApproved", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -577,7 +583,8 @@ func (m *JoinChatBotResultApproved) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *JoinChatBotResultApproved) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -631,7 +638,7 @@ func (m *JoinChatBotResultDeclined) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JoinChatBotResultDeclinedTypeID, "joinChatBotResultDeclined"); err != nil {
 		return tlrt.DecodeErr(err, "joinChatBotResultDeclined", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -639,7 +646,8 @@ func (m *JoinChatBotResultDeclined) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *JoinChatBotResultDeclined) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -693,7 +701,7 @@ func (m *JoinChatBotResultQueued) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JoinChatBotResultQueuedTypeID, "joinChatBotResultQueued"); err != nil {
 		return tlrt.DecodeErr(err, "joinChatBotResultQueued", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -701,7 +709,8 @@ func (m *JoinChatBotResultQueued) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *JoinChatBotResultQueued) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -770,8 +779,9 @@ func (m *JoinChatBotResultWebView) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *JoinChatBotResultWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -844,8 +854,9 @@ func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *JSONObjectValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -92,7 +92,7 @@ func (m *MessagesAllStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAllStickersNotModifiedTypeID, "messages.allStickersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.allStickersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -100,7 +100,8 @@ func (m *MessagesAllStickersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAllStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -177,8 +178,9 @@ func (m *MessagesAllStickers) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAllStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -283,7 +285,7 @@ func (m *MessagesAvailableEffectsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAvailableEffectsNotModifiedTypeID, "messages.availableEffectsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffectsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -291,7 +293,8 @@ func (m *MessagesAvailableEffectsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAvailableEffectsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -376,8 +379,9 @@ func (m *MessagesAvailableEffects) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAvailableEffects) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -485,7 +489,7 @@ func (m *MessagesAvailableReactionsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAvailableReactionsNotModifiedTypeID, "messages.availableReactionsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableReactionsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -493,7 +497,8 @@ func (m *MessagesAvailableReactionsNotModified) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAvailableReactionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -570,8 +575,9 @@ func (m *MessagesAvailableReactions) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -693,8 +699,9 @@ func (m *MessagesChatInviteJoinResultOk) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChatInviteJoinResultOk) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -783,8 +790,9 @@ func (m *MessagesChatInviteJoinResultWebView) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -906,8 +914,9 @@ func (m *MessagesChats) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -990,8 +999,9 @@ func (m *MessagesChatsSlice) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChatsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1107,8 +1117,9 @@ func (m *MessagesDhConfigNotModified) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDhConfigNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1187,8 +1198,9 @@ func (m *MessagesDhConfig) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDhConfig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1335,8 +1347,9 @@ func (m *MessagesDialogs) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1450,8 +1463,9 @@ func (m *MessagesDialogsSlice) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1527,7 +1541,7 @@ func (m *MessagesDialogsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDialogsNotModifiedTypeID, "messages.dialogsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1535,7 +1549,8 @@ func (m *MessagesDialogsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDialogsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1632,7 +1647,7 @@ func (m *MessagesEmojiGameUnavailable) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEmojiGameUnavailableTypeID, "messages.emojiGameUnavailable"); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameUnavailable", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1640,7 +1655,8 @@ func (m *MessagesEmojiGameUnavailable) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesEmojiGameUnavailable) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1747,19 +1763,23 @@ func (m *MessagesEmojiGameDiceInfo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEmojiGameDiceInfo) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEmojiGameDiceInfo{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEmojiGameDiceInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = MessagesEmojiGameDiceInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "flags")
@@ -1871,7 +1891,7 @@ func (m *MessagesEmojiGroupsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEmojiGroupsNotModifiedTypeID, "messages.emojiGroupsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroupsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1879,7 +1899,8 @@ func (m *MessagesEmojiGroupsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesEmojiGroupsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1956,8 +1977,9 @@ func (m *MessagesEmojiGroups) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEmojiGroups) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2083,8 +2105,9 @@ func (m *MessagesExportedChatInvite) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesExportedChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2181,8 +2204,9 @@ func (m *MessagesExportedChatInviteReplaced) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesExportedChatInviteReplaced) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2288,7 +2312,7 @@ func (m *MessagesFavedStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFavedStickersNotModifiedTypeID, "messages.favedStickersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2296,7 +2320,8 @@ func (m *MessagesFavedStickersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesFavedStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2380,8 +2405,9 @@ func (m *MessagesFavedStickers) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesFavedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2492,7 +2518,7 @@ func (m *MessagesFeaturedStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFeaturedStickersNotModifiedTypeID, "messages.featuredStickersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2500,7 +2526,8 @@ func (m *MessagesFeaturedStickersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesFeaturedStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2590,14 +2617,19 @@ func (m *MessagesFeaturedStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesFeaturedStickers) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesFeaturedStickers{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesFeaturedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2605,7 +2637,6 @@ func (m *MessagesFeaturedStickers) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.featuredStickers", "")
 	}
-	*m = MessagesFeaturedStickers{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "flags")
@@ -2714,7 +2745,7 @@ func (m *MessagesFoundStickerSetsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFoundStickerSetsNotModifiedTypeID, "messages.foundStickerSetsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSetsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2722,7 +2753,8 @@ func (m *MessagesFoundStickerSetsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesFoundStickerSetsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2799,8 +2831,9 @@ func (m *MessagesFoundStickerSets) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesFoundStickerSets) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2939,20 +2972,24 @@ func (m *MessagesFoundStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFoundStickersNotModifiedTypeID, "messages.foundStickersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFoundStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesFoundStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesFoundStickersNotModified{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesFoundStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "flags")
@@ -3065,14 +3102,19 @@ func (m *MessagesFoundStickers) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesFoundStickers) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesFoundStickers{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesFoundStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3080,7 +3122,6 @@ func (m *MessagesFoundStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.foundStickers", "")
 	}
-	*m = MessagesFoundStickers{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "flags")
@@ -3231,8 +3272,9 @@ func (m *MessagesMessages) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3415,14 +3457,19 @@ func (m *MessagesMessagesSlice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesMessagesSlice) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesMessagesSlice{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3430,7 +3477,6 @@ func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messagesSlice", "")
 	}
-	*m = MessagesMessagesSlice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "flags")
@@ -3604,14 +3650,19 @@ func (m *MessagesChannelMessages) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesChannelMessages) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesChannelMessages{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChannelMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3619,7 +3670,6 @@ func (m *MessagesChannelMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.channelMessages", "")
 	}
-	*m = MessagesChannelMessages{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "flags")
@@ -3705,7 +3755,7 @@ func (m *MessagesMessagesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMessagesNotModifiedTypeID, "messages.messagesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3713,7 +3763,8 @@ func (m *MessagesMessagesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesMessagesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3850,8 +3901,9 @@ func (m *MessagesQuickReplies) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3923,7 +3975,7 @@ func (m *MessagesQuickRepliesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesQuickRepliesNotModifiedTypeID, "messages.quickRepliesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickRepliesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3931,7 +3983,8 @@ func (m *MessagesQuickRepliesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesQuickRepliesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4023,7 +4076,7 @@ func (m *MessagesReactionsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReactionsNotModifiedTypeID, "messages.reactionsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactionsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4031,7 +4084,8 @@ func (m *MessagesReactionsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReactionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4107,8 +4161,9 @@ func (m *MessagesReactions) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4211,7 +4266,7 @@ func (m *MessagesRecentStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRecentStickersNotModifiedTypeID, "messages.recentStickersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4219,7 +4274,8 @@ func (m *MessagesRecentStickersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesRecentStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4309,8 +4365,9 @@ func (m *MessagesRecentStickers) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRecentStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4462,8 +4519,9 @@ func (m *MessagesSavedDialogs) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4578,8 +4636,9 @@ func (m *MessagesSavedDialogsSlice) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSavedDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4658,7 +4717,7 @@ func (m *MessagesSavedDialogsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedDialogsNotModifiedTypeID, "messages.savedDialogsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4666,7 +4725,8 @@ func (m *MessagesSavedDialogsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSavedDialogsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4762,7 +4822,7 @@ func (m *MessagesSavedGifsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedGifsNotModifiedTypeID, "messages.savedGifsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4770,7 +4830,8 @@ func (m *MessagesSavedGifsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSavedGifsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4846,8 +4907,9 @@ func (m *MessagesSavedGifs) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSavedGifs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4952,7 +5014,7 @@ func (m *MessagesSavedReactionTagsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedReactionTagsNotModifiedTypeID, "messages.savedReactionTagsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedReactionTagsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4960,7 +5022,8 @@ func (m *MessagesSavedReactionTagsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSavedReactionTagsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5037,8 +5100,9 @@ func (m *MessagesSavedReactionTags) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSavedReactionTags) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5146,7 +5210,7 @@ func (m *MessagesSentEncryptedMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSentEncryptedMessageTypeID, "messages.sentEncryptedMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sentEncryptedMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5154,7 +5218,8 @@ func (m *MessagesSentEncryptedMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSentEncryptedMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5220,7 +5285,7 @@ func (m *MessagesSentEncryptedFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSentEncryptedFileTypeID, "messages.sentEncryptedFile"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sentEncryptedFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5228,7 +5293,8 @@ func (m *MessagesSentEncryptedFile) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSentEncryptedFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5446,14 +5512,19 @@ func (m *MessagesSponsoredMessages) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSponsoredMessages) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSponsoredMessages{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5461,7 +5532,6 @@ func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sponsoredMessages", "")
 	}
-	*m = MessagesSponsoredMessages{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "flags")
@@ -5550,7 +5620,7 @@ func (m *MessagesSponsoredMessagesEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSponsoredMessagesEmptyTypeID, "messages.sponsoredMessagesEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessagesEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5558,7 +5628,8 @@ func (m *MessagesSponsoredMessagesEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSponsoredMessagesEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5682,14 +5753,19 @@ func (m *MessagesStickerSet) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesStickerSet) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesStickerSet{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5761,7 +5837,7 @@ func (m *MessagesStickerSetNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStickerSetNotModifiedTypeID, "messages.stickerSetNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSetNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5769,7 +5845,8 @@ func (m *MessagesStickerSetNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesStickerSetNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5867,7 +5944,7 @@ func (m *MessagesStickerSetInstallResultSuccess) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStickerSetInstallResultSuccessTypeID, "messages.stickerSetInstallResultSuccess"); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultSuccess", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5875,7 +5952,8 @@ func (m *MessagesStickerSetInstallResultSuccess) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesStickerSetInstallResultSuccess) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5954,8 +6032,9 @@ func (m *MessagesStickerSetInstallResultArchive) DecodeBare(b *bin.Buffer) error
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesStickerSetInstallResultArchive) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6053,7 +6132,7 @@ func (m *MessagesStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStickersNotModifiedTypeID, "messages.stickersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6061,7 +6140,8 @@ func (m *MessagesStickersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6137,8 +6217,9 @@ func (m *MessagesStickers) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6213,7 +6294,7 @@ func (m *MessagesAffectedFoundMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAffectedFoundMessagesTypeID, "messages.affectedFoundMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6221,7 +6302,8 @@ func (m *MessagesAffectedFoundMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAffectedFoundMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6292,7 +6374,7 @@ func (m *MessagesAffectedHistory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAffectedHistoryTypeID, "messages.affectedHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6300,7 +6382,8 @@ func (m *MessagesAffectedHistory) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAffectedHistory) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6366,7 +6449,7 @@ func (m *MessagesAffectedMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAffectedMessagesTypeID, "messages.affectedMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6374,7 +6457,8 @@ func (m *MessagesAffectedMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAffectedMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6454,8 +6538,9 @@ func (m *MessagesArchivedStickers) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesArchivedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6543,14 +6628,19 @@ func (m *MessagesBotApp) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesBotApp) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesBotApp{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesBotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6558,7 +6648,6 @@ func (m *MessagesBotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.botApp", "")
 	}
-	*m = MessagesBotApp{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.botApp", "flags")
@@ -6697,19 +6786,23 @@ func (m *MessagesBotCallbackAnswer) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesBotCallbackAnswer) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesBotCallbackAnswer{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesBotCallbackAnswer) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = MessagesBotCallbackAnswer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "flags")
@@ -6802,8 +6895,9 @@ func (m *MessagesBotPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesBotPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6945,14 +7039,19 @@ func (m *MessagesBotResults) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesBotResults) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesBotResults{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6960,7 +7059,6 @@ func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.botResults", "")
 	}
-	*m = MessagesBotResults{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "flags")
@@ -7075,8 +7173,9 @@ func (m *MessagesChatAdminsWithInvites) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChatAdminsWithInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7168,8 +7267,9 @@ func (m *MessagesChatFull) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7264,8 +7364,9 @@ func (m *MessagesChatInviteImporters) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChatInviteImporters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7346,8 +7447,9 @@ func (m *MessagesCheckedHistoryImportPeer) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCheckedHistoryImportPeer) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7428,14 +7530,19 @@ func (m *MessagesComposedMessageWithAI) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesComposedMessageWithAI) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesComposedMessageWithAI{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesComposedMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7443,7 +7550,6 @@ func (m *MessagesComposedMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composedMessageWithAI", "")
 	}
-	*m = MessagesComposedMessageWithAI{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "flags")
@@ -7517,14 +7623,19 @@ func (m *MessagesComposedRichMessageWithAI) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesComposedRichMessageWithAI) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesComposedRichMessageWithAI{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesComposedRichMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7603,14 +7714,19 @@ func (m *MessagesDialogFilters) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDialogFilters) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesDialogFilters{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDialogFilters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7618,7 +7734,6 @@ func (m *MessagesDialogFilters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogFilters", "")
 	}
-	*m = MessagesDialogFilters{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogFilters", "flags")
@@ -7793,14 +7908,19 @@ func (m *MessagesDiscussionMessage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesDiscussionMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesDiscussionMessage{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7808,7 +7928,6 @@ func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.discussionMessage", "")
 	}
-	*m = MessagesDiscussionMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "flags")
@@ -7914,8 +8033,9 @@ func (m *MessagesEmojiGameOutcome) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEmojiGameOutcome) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8007,8 +8127,9 @@ func (m *MessagesExportedChatInvites) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesExportedChatInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8120,14 +8241,19 @@ func (m *MessagesForumTopics) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesForumTopics) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesForumTopics{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8135,7 +8261,6 @@ func (m *MessagesForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.forumTopics", "")
 	}
-	*m = MessagesForumTopics{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "flags")
@@ -8233,8 +8358,9 @@ func (m *MessagesHighScores) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesHighScores) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8297,7 +8423,7 @@ func (m *MessagesHistoryImport) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesHistoryImportTypeID, "messages.historyImport"); err != nil {
 		return tlrt.DecodeErr(err, "messages.historyImport", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8305,7 +8431,8 @@ func (m *MessagesHistoryImport) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesHistoryImport) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8410,19 +8537,23 @@ func (m *MessagesHistoryImportParsed) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesHistoryImportParsed) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesHistoryImportParsed{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesHistoryImportParsed) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = MessagesHistoryImportParsed{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.historyImportParsed", "flags")
@@ -8516,8 +8647,9 @@ func (m *MessagesInactiveChats) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesInactiveChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8605,8 +8737,9 @@ func (m *MessagesInvitedUsers) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesInvitedUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8675,20 +8808,24 @@ func (m *MessagesMessageEditData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMessageEditDataTypeID, "messages.messageEditData"); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageEditData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMessageEditData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesMessageEditData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesMessageEditData{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesMessageEditData) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageEditData", "flags")
@@ -8809,14 +8946,19 @@ func (m *MessagesMessageReactionsList) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesMessageReactionsList) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesMessageReactionsList{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesMessageReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8824,7 +8966,6 @@ func (m *MessagesMessageReactionsList) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messageReactionsList", "")
 	}
-	*m = MessagesMessageReactionsList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "flags")
@@ -8929,8 +9070,9 @@ func (m *MessagesMessageViews) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesMessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9016,8 +9158,9 @@ func (m *MessagesMyStickers) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesMyStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9118,14 +9261,19 @@ func (m *MessagesPeerDialogs) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesPeerDialogs) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesPeerDialogs{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesPeerDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9220,14 +9368,19 @@ func (m *MessagesPeerSettings) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesPeerSettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesPeerSettings{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesPeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9329,8 +9482,9 @@ func (m *MessagesPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9414,15 +9568,20 @@ func (m *MessagesSearchCounter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchCounterTypeID, "messages.searchCounter"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCounter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchCounter) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSearchCounter{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSearchCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9430,7 +9589,6 @@ func (m *MessagesSearchCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchCounter", "")
 	}
-	*m = MessagesSearchCounter{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCounter", "flags")
@@ -9574,14 +9732,19 @@ func (m *MessagesSearchResultsCalendar) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSearchResultsCalendar) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSearchResultsCalendar{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSearchResultsCalendar) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9589,7 +9752,6 @@ func (m *MessagesSearchResultsCalendar) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchResultsCalendar", "")
 	}
-	*m = MessagesSearchResultsCalendar{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "flags")
@@ -9684,7 +9846,7 @@ func (m *MessagesSearchResultsPositions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchResultsPositionsTypeID, "messages.searchResultsPositions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9692,7 +9854,8 @@ func (m *MessagesSearchResultsPositions) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSearchResultsPositions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9832,19 +9995,23 @@ func (m *MessagesTranscribedAudio) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesTranscribedAudio) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesTranscribedAudio{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesTranscribedAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = MessagesTranscribedAudio{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "flags")
@@ -9938,8 +10105,9 @@ func (m *MessagesTranslatedRichMessage) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesTranslatedRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10017,8 +10185,9 @@ func (m *MessagesTranslateResult) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesTranslateResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10141,14 +10310,19 @@ func (m *MessagesVotesList) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesVotesList) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesVotesList{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesVotesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10156,7 +10330,6 @@ func (m *MessagesVotesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.votesList", "")
 	}
-	*m = MessagesVotesList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "flags")
@@ -10258,8 +10431,9 @@ func (m *MessagesWebPage) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10354,8 +10528,9 @@ func (m *MessagesWebPagePreview) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesWebPagePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10427,7 +10602,7 @@ func (m *MessagesGetMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMessagesRequestTypeID, "messages.getMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10435,7 +10610,8 @@ func (m *MessagesGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10553,15 +10729,20 @@ func (m *MessagesGetDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDialogsRequestTypeID, "messages.getDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetDialogsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10569,7 +10750,6 @@ func (m *MessagesGetDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getDialogs", "")
 	}
-	*m = MessagesGetDialogsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "flags")
@@ -10673,7 +10853,7 @@ func (m *MessagesGetHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetHistoryRequestTypeID, "messages.getHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10681,7 +10861,8 @@ func (m *MessagesGetHistoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10888,14 +11069,19 @@ func (m *MessagesSearchRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSearchRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSearchRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10903,7 +11089,6 @@ func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.search", "")
 	}
-	*m = MessagesSearchRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "flags")
@@ -11029,7 +11214,7 @@ func (m *MessagesReadHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadHistoryRequestTypeID, "messages.readHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11037,7 +11222,8 @@ func (m *MessagesReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11182,15 +11368,20 @@ func (m *MessagesDeleteHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteHistoryRequestTypeID, "messages.deleteHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesDeleteHistoryRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11198,7 +11389,6 @@ func (m *MessagesDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteHistory", "")
 	}
-	*m = MessagesDeleteHistoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteHistory", "flags")
@@ -11296,20 +11486,24 @@ func (m *MessagesDeleteMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteMessagesRequestTypeID, "messages.deleteMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteMessagesRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteMessages", "flags")
@@ -11377,7 +11571,7 @@ func (m *MessagesReceivedMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReceivedMessagesRequestTypeID, "messages.receivedMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.receivedMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11385,7 +11579,8 @@ func (m *MessagesReceivedMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReceivedMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11499,14 +11694,19 @@ func (m *MessagesSetTypingRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSetTypingRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetTypingRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetTypingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11514,7 +11714,6 @@ func (m *MessagesSetTypingRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setTyping", "")
 	}
-	*m = MessagesSetTypingRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setTyping", "flags")
@@ -11842,14 +12041,19 @@ func (m *MessagesSendMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendMessageRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendMessageRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11857,7 +12061,6 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMessage", "")
 	}
-	*m = MessagesSendMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "flags")
@@ -12251,14 +12454,19 @@ func (m *MessagesSendMediaRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendMediaRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendMediaRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12266,7 +12474,6 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMedia", "")
 	}
-	*m = MessagesSendMediaRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "flags")
@@ -12676,14 +12883,19 @@ func (m *MessagesForwardMessagesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesForwardMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesForwardMessagesRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12691,7 +12903,6 @@ func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.forwardMessages", "")
 	}
-	*m = MessagesForwardMessagesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "flags")
@@ -12844,7 +13055,7 @@ func (m *MessagesReportSpamRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportSpamRequestTypeID, "messages.reportSpam"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSpam", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12852,7 +13063,8 @@ func (m *MessagesReportSpamRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12923,7 +13135,7 @@ func (m *MessagesGetPeerSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPeerSettingsRequestTypeID, "messages.getPeerSettings"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPeerSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12931,7 +13143,8 @@ func (m *MessagesGetPeerSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPeerSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13024,8 +13237,9 @@ func (m *MessagesReportRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13105,7 +13319,7 @@ func (m *MessagesGetChatsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetChatsRequestTypeID, "messages.getChats"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13113,7 +13327,8 @@ func (m *MessagesGetChatsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetChatsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13178,7 +13393,7 @@ func (m *MessagesGetFullChatRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetFullChatRequestTypeID, "messages.getFullChat"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFullChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13186,7 +13401,8 @@ func (m *MessagesGetFullChatRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetFullChatRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13266,8 +13482,9 @@ func (m *MessagesEditChatTitleRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditChatTitleRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13353,8 +13570,9 @@ func (m *MessagesEditChatPhotoRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditChatPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13433,7 +13651,7 @@ func (m *MessagesAddChatUserRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAddChatUserRequestTypeID, "messages.addChatUser"); err != nil {
 		return tlrt.DecodeErr(err, "messages.addChatUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13441,7 +13659,8 @@ func (m *MessagesAddChatUserRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAddChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13528,15 +13747,20 @@ func (m *MessagesDeleteChatUserRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteChatUserRequestTypeID, "messages.deleteChatUser"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChatUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteChatUserRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesDeleteChatUserRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13544,7 +13768,6 @@ func (m *MessagesDeleteChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteChatUser", "")
 	}
-	*m = MessagesDeleteChatUserRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChatUser", "flags")
@@ -13661,14 +13884,19 @@ func (m *MessagesCreateChatRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesCreateChatRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesCreateChatRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCreateChatRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13676,7 +13904,6 @@ func (m *MessagesCreateChatRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.createChat", "")
 	}
-	*m = MessagesCreateChatRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "flags")
@@ -13754,7 +13981,7 @@ func (m *MessagesGetDhConfigRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDhConfigRequestTypeID, "messages.getDhConfig"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDhConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13762,7 +13989,8 @@ func (m *MessagesGetDhConfigRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDhConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13852,8 +14080,9 @@ func (m *MessagesRequestEncryptionRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13941,14 +14170,19 @@ func (m *MessagesAcceptEncryptionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesAcceptEncryptionRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesAcceptEncryptionRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAcceptEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14033,20 +14267,24 @@ func (m *MessagesDiscardEncryptionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDiscardEncryptionRequestTypeID, "messages.discardEncryption"); err != nil {
 		return tlrt.DecodeErr(err, "messages.discardEncryption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDiscardEncryptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesDiscardEncryptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesDiscardEncryptionRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesDiscardEncryptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.discardEncryption", "flags")
@@ -14120,15 +14358,20 @@ func (m *MessagesSetEncryptedTypingRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetEncryptedTypingRequestTypeID, "messages.setEncryptedTyping"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setEncryptedTyping", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetEncryptedTypingRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetEncryptedTypingRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSetEncryptedTypingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14207,15 +14450,20 @@ func (m *MessagesReadEncryptedHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadEncryptedHistoryRequestTypeID, "messages.readEncryptedHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readEncryptedHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadEncryptedHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReadEncryptedHistoryRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadEncryptedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14308,14 +14556,19 @@ func (m *MessagesSendEncryptedRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendEncryptedRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendEncryptedRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendEncryptedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14323,7 +14576,6 @@ func (m *MessagesSendEncryptedRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendEncrypted", "")
 	}
-	*m = MessagesSendEncryptedRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "flags")
@@ -14423,14 +14675,19 @@ func (m *MessagesSendEncryptedFileRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendEncryptedFileRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14438,7 +14695,6 @@ func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendEncryptedFile", "")
 	}
-	*m = MessagesSendEncryptedFileRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "flags")
@@ -14529,14 +14785,19 @@ func (m *MessagesSendEncryptedServiceRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendEncryptedServiceRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendEncryptedServiceRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendEncryptedServiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14611,7 +14872,7 @@ func (m *MessagesReceivedQueueRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReceivedQueueRequestTypeID, "messages.receivedQueue"); err != nil {
 		return tlrt.DecodeErr(err, "messages.receivedQueue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14619,7 +14880,8 @@ func (m *MessagesReceivedQueueRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReceivedQueueRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14691,15 +14953,20 @@ func (m *MessagesReportEncryptedSpamRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportEncryptedSpamRequestTypeID, "messages.reportEncryptedSpam"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportEncryptedSpam", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportEncryptedSpamRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReportEncryptedSpamRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReportEncryptedSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14774,7 +15041,7 @@ func (m *MessagesReadMessageContentsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadMessageContentsRequestTypeID, "messages.readMessageContents"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMessageContents", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14782,7 +15049,8 @@ func (m *MessagesReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadMessageContentsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14863,8 +15131,9 @@ func (m *MessagesGetStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14933,7 +15202,7 @@ func (m *MessagesGetAllStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAllStickersRequestTypeID, "messages.getAllStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAllStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14941,7 +15210,8 @@ func (m *MessagesGetAllStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAllStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15054,14 +15324,19 @@ func (m *MessagesGetWebPagePreviewRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetWebPagePreviewRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetWebPagePreviewRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15069,7 +15344,6 @@ func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getWebPagePreview", "")
 	}
-	*m = MessagesGetWebPagePreviewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "flags")
@@ -15258,14 +15532,19 @@ func (m *MessagesExportChatInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesExportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesExportChatInviteRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesExportChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15273,7 +15552,6 @@ func (m *MessagesExportChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.exportChatInvite", "")
 	}
-	*m = MessagesExportChatInviteRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportChatInvite", "flags")
@@ -15383,8 +15661,9 @@ func (m *MessagesCheckChatInviteRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCheckChatInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15463,8 +15742,9 @@ func (m *MessagesImportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesImportChatInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15547,8 +15827,9 @@ func (m *MessagesGetStickerSetRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15639,8 +15920,9 @@ func (m *MessagesInstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesInstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15728,8 +16010,9 @@ func (m *MessagesUninstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesUninstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15821,8 +16104,9 @@ func (m *MessagesStartBotRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesStartBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15909,7 +16193,7 @@ func (m *MessagesGetMessagesViewsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMessagesViewsRequestTypeID, "messages.getMessagesViews"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15917,7 +16201,8 @@ func (m *MessagesGetMessagesViewsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMessagesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15999,7 +16284,7 @@ func (m *MessagesEditChatAdminRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditChatAdminRequestTypeID, "messages.editChatAdmin"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAdmin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16007,7 +16292,8 @@ func (m *MessagesEditChatAdminRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesEditChatAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16082,7 +16368,7 @@ func (m *MessagesMigrateChatRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMigrateChatRequestTypeID, "messages.migrateChat"); err != nil {
 		return tlrt.DecodeErr(err, "messages.migrateChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16090,7 +16376,8 @@ func (m *MessagesMigrateChatRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesMigrateChatRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16238,14 +16525,19 @@ func (m *MessagesSearchGlobalRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSearchGlobalRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSearchGlobalRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSearchGlobalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16253,7 +16545,6 @@ func (m *MessagesSearchGlobalRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchGlobal", "")
 	}
-	*m = MessagesSearchGlobalRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "flags")
@@ -16373,20 +16664,24 @@ func (m *MessagesReorderStickerSetsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReorderStickerSetsRequestTypeID, "messages.reorderStickerSets"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesReorderStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesReorderStickerSetsRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesReorderStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "flags")
@@ -16473,8 +16768,9 @@ func (m *MessagesGetDocumentByHashRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetDocumentByHashRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16546,7 +16842,7 @@ func (m *MessagesGetSavedGifsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSavedGifsRequestTypeID, "messages.getSavedGifs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedGifs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16554,7 +16850,8 @@ func (m *MessagesGetSavedGifsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSavedGifsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16636,8 +16933,9 @@ func (m *MessagesSaveGifRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSaveGifRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16740,14 +17038,19 @@ func (m *MessagesGetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetInlineBotResultsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16755,7 +17058,6 @@ func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getInlineBotResults", "")
 	}
-	*m = MessagesGetInlineBotResultsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "flags")
@@ -16916,14 +17218,19 @@ func (m *MessagesSetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetInlineBotResultsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16931,7 +17238,6 @@ func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setInlineBotResults", "")
 	}
-	*m = MessagesSetInlineBotResultsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "flags")
@@ -17151,14 +17457,19 @@ func (m *MessagesSendInlineBotResultRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendInlineBotResultRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendInlineBotResultRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17166,7 +17477,6 @@ func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendInlineBotResult", "")
 	}
-	*m = MessagesSendInlineBotResultRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "flags")
@@ -17283,7 +17593,7 @@ func (m *MessagesGetMessageEditDataRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMessageEditDataRequestTypeID, "messages.getMessageEditData"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageEditData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17291,7 +17601,8 @@ func (m *MessagesGetMessageEditDataRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMessageEditDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17559,14 +17870,19 @@ func (m *MessagesEditMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditMessageRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEditMessageRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17574,7 +17890,6 @@ func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editMessage", "")
 	}
-	*m = MessagesEditMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editMessage", "flags")
@@ -17814,14 +18129,19 @@ func (m *MessagesEditInlineBotMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditInlineBotMessageRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEditInlineBotMessageRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17829,7 +18149,6 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editInlineBotMessage", "")
 	}
-	*m = MessagesEditInlineBotMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "flags")
@@ -17988,14 +18307,19 @@ func (m *MessagesGetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetBotCallbackAnswerRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18003,7 +18327,6 @@ func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getBotCallbackAnswer", "")
 	}
-	*m = MessagesGetBotCallbackAnswerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "flags")
@@ -18160,19 +18483,23 @@ func (m *MessagesSetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetBotCallbackAnswerRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = MessagesSetBotCallbackAnswerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "flags")
@@ -18264,7 +18591,7 @@ func (m *MessagesGetPeerDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPeerDialogsRequestTypeID, "messages.getPeerDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPeerDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18272,7 +18599,8 @@ func (m *MessagesGetPeerDialogsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPeerDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18464,14 +18792,19 @@ func (m *MessagesSaveDraftRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSaveDraftRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSaveDraftRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18479,7 +18812,6 @@ func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.saveDraft", "")
 	}
-	*m = MessagesSaveDraftRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "flags")
@@ -18583,7 +18915,7 @@ func (m *MessagesGetAllDraftsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAllDraftsRequestTypeID, "messages.getAllDrafts"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAllDrafts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18591,7 +18923,8 @@ func (m *MessagesGetAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAllDraftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18656,7 +18989,7 @@ func (m *MessagesGetFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetFeaturedStickersRequestTypeID, "messages.getFeaturedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFeaturedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18664,7 +18997,8 @@ func (m *MessagesGetFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetFeaturedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18735,7 +19069,7 @@ func (m *MessagesReadFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadFeaturedStickersRequestTypeID, "messages.readFeaturedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readFeaturedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18743,7 +19077,8 @@ func (m *MessagesReadFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadFeaturedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18819,20 +19154,24 @@ func (m *MessagesGetRecentStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetRecentStickersRequestTypeID, "messages.getRecentStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesGetRecentStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetRecentStickersRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesGetRecentStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentStickers", "flags")
@@ -18919,14 +19258,19 @@ func (m *MessagesSaveRecentStickerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSaveRecentStickerRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSaveRecentStickerRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSaveRecentStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18934,7 +19278,6 @@ func (m *MessagesSaveRecentStickerRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.saveRecentSticker", "")
 	}
-	*m = MessagesSaveRecentStickerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "flags")
@@ -19012,20 +19355,24 @@ func (m *MessagesClearRecentStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesClearRecentStickersRequestTypeID, "messages.clearRecentStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.clearRecentStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesClearRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesClearRecentStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesClearRecentStickersRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesClearRecentStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.clearRecentStickers", "flags")
@@ -19106,20 +19453,24 @@ func (m *MessagesGetArchivedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetArchivedStickersRequestTypeID, "messages.getArchivedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetArchivedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesGetArchivedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetArchivedStickersRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesGetArchivedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "flags")
@@ -19190,7 +19541,7 @@ func (m *MessagesGetMaskStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMaskStickersRequestTypeID, "messages.getMaskStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMaskStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19198,7 +19549,8 @@ func (m *MessagesGetMaskStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMaskStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19281,8 +19633,9 @@ func (m *MessagesGetAttachedStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetAttachedStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19378,15 +19731,20 @@ func (m *MessagesSetGameScoreRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetGameScoreRequestTypeID, "messages.setGameScore"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetGameScoreRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetGameScoreRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSetGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19394,7 +19752,6 @@ func (m *MessagesSetGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setGameScore", "")
 	}
-	*m = MessagesSetGameScoreRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "flags")
@@ -19494,15 +19851,20 @@ func (m *MessagesSetInlineGameScoreRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetInlineGameScoreRequestTypeID, "messages.setInlineGameScore"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetInlineGameScoreRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetInlineGameScoreRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSetInlineGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19510,7 +19872,6 @@ func (m *MessagesSetInlineGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setInlineGameScore", "")
 	}
-	*m = MessagesSetInlineGameScoreRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "flags")
@@ -19595,7 +19956,7 @@ func (m *MessagesGetGameHighScoresRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetGameHighScoresRequestTypeID, "messages.getGameHighScores"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getGameHighScores", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19603,7 +19964,8 @@ func (m *MessagesGetGameHighScoresRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetGameHighScoresRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19687,7 +20049,7 @@ func (m *MessagesGetInlineGameHighScoresRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetInlineGameHighScoresRequestTypeID, "messages.getInlineGameHighScores"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineGameHighScores", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19695,7 +20057,8 @@ func (m *MessagesGetInlineGameHighScoresRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetInlineGameHighScoresRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19774,7 +20137,7 @@ func (m *MessagesGetCommonChatsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetCommonChatsRequestTypeID, "messages.getCommonChats"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCommonChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19782,7 +20145,8 @@ func (m *MessagesGetCommonChatsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetCommonChatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19871,8 +20235,9 @@ func (m *MessagesGetWebPageRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetWebPageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19950,15 +20315,20 @@ func (m *MessagesToggleDialogPinRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleDialogPinRequestTypeID, "messages.toggleDialogPin"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleDialogPin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleDialogPinRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesToggleDialogPinRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesToggleDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19966,7 +20336,6 @@ func (m *MessagesToggleDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleDialogPin", "")
 	}
-	*m = MessagesToggleDialogPinRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleDialogPin", "flags")
@@ -20050,15 +20419,20 @@ func (m *MessagesReorderPinnedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReorderPinnedDialogsRequestTypeID, "messages.reorderPinnedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReorderPinnedDialogsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20066,7 +20440,6 @@ func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedDialogs", "")
 	}
-	*m = MessagesReorderPinnedDialogsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "flags")
@@ -20136,7 +20509,7 @@ func (m *MessagesGetPinnedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPinnedDialogsRequestTypeID, "messages.getPinnedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPinnedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20144,7 +20517,8 @@ func (m *MessagesGetPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20285,14 +20659,19 @@ func (m *MessagesSetBotShippingResultsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSetBotShippingResultsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetBotShippingResultsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20300,7 +20679,6 @@ func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(b *bin.Buffer, depth
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setBotShippingResults", "")
 	}
-	*m = MessagesSetBotShippingResultsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "flags")
@@ -20427,19 +20805,23 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetBotPrecheckoutResultsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = MessagesSetBotPrecheckoutResultsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "flags")
@@ -20563,14 +20945,19 @@ func (m *MessagesUploadMediaRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesUploadMediaRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesUploadMediaRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesUploadMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20578,7 +20965,6 @@ func (m *MessagesUploadMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.uploadMedia", "")
 	}
-	*m = MessagesUploadMediaRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadMedia", "flags")
@@ -20677,8 +21063,9 @@ func (m *MessagesSendScreenshotNotificationRequest) DecodeBare(b *bin.Buffer) er
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendScreenshotNotificationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20753,7 +21140,7 @@ func (m *MessagesGetFavedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetFavedStickersRequestTypeID, "messages.getFavedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFavedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20761,7 +21148,8 @@ func (m *MessagesGetFavedStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetFavedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20843,8 +21231,9 @@ func (m *MessagesFaveStickerRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesFaveStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20965,15 +21354,20 @@ func (m *MessagesGetUnreadMentionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetUnreadMentionsRequestTypeID, "messages.getUnreadMentions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetUnreadMentionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetUnreadMentionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetUnreadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20981,7 +21375,6 @@ func (m *MessagesGetUnreadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadMentions", "")
 	}
-	*m = MessagesGetUnreadMentionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "flags")
@@ -21105,15 +21498,20 @@ func (m *MessagesReadMentionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadMentionsRequestTypeID, "messages.readMentions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMentions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadMentionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReadMentionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21121,7 +21519,6 @@ func (m *MessagesReadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readMentions", "")
 	}
-	*m = MessagesReadMentionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMentions", "flags")
@@ -21203,7 +21600,7 @@ func (m *MessagesGetRecentLocationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetRecentLocationsRequestTypeID, "messages.getRecentLocations"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentLocations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21211,7 +21608,8 @@ func (m *MessagesGetRecentLocationsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetRecentLocationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21451,14 +21849,19 @@ func (m *MessagesSendMultiMediaRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendMultiMediaRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendMultiMediaRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21466,7 +21869,6 @@ func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMultiMedia", "")
 	}
-	*m = MessagesSendMultiMediaRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "flags")
@@ -21596,14 +21998,19 @@ func (m *MessagesUploadEncryptedFileRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesUploadEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesUploadEncryptedFileRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesUploadEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21694,19 +22101,23 @@ func (m *MessagesSearchStickerSetsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSearchStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSearchStickerSetsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSearchStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = MessagesSearchStickerSetsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickerSets", "flags")
@@ -21773,7 +22184,7 @@ func (m *MessagesGetSplitRangesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSplitRangesRequestTypeID, "messages.getSplitRanges"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSplitRanges", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21781,7 +22192,8 @@ func (m *MessagesGetSplitRangesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSplitRangesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21864,15 +22276,20 @@ func (m *MessagesMarkDialogUnreadRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMarkDialogUnreadRequestTypeID, "messages.markDialogUnread"); err != nil {
 		return tlrt.DecodeErr(err, "messages.markDialogUnread", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMarkDialogUnreadRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesMarkDialogUnreadRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesMarkDialogUnreadRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21880,7 +22297,6 @@ func (m *MessagesMarkDialogUnreadRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.markDialogUnread", "")
 	}
-	*m = MessagesMarkDialogUnreadRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.markDialogUnread", "flags")
@@ -21965,15 +22381,20 @@ func (m *MessagesGetDialogUnreadMarksRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDialogUnreadMarksRequestTypeID, "messages.getDialogUnreadMarks"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDialogUnreadMarksRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetDialogUnreadMarksRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDialogUnreadMarksRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21981,7 +22402,6 @@ func (m *MessagesGetDialogUnreadMarksRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getDialogUnreadMarks", "")
 	}
-	*m = MessagesGetDialogUnreadMarksRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "flags")
@@ -22048,7 +22468,7 @@ func (m *MessagesClearAllDraftsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesClearAllDraftsRequestTypeID, "messages.clearAllDrafts"); err != nil {
 		return tlrt.DecodeErr(err, "messages.clearAllDrafts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22056,7 +22476,8 @@ func (m *MessagesClearAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesClearAllDraftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22141,15 +22562,20 @@ func (m *MessagesUpdatePinnedMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUpdatePinnedMessageRequestTypeID, "messages.updatePinnedMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUpdatePinnedMessageRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesUpdatePinnedMessageRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesUpdatePinnedMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22157,7 +22583,6 @@ func (m *MessagesUpdatePinnedMessageRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updatePinnedMessage", "")
 	}
-	*m = MessagesUpdatePinnedMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "flags")
@@ -22251,8 +22676,9 @@ func (m *MessagesSendVoteRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendVoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22333,7 +22759,7 @@ func (m *MessagesGetPollResultsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPollResultsRequestTypeID, "messages.getPollResults"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22341,7 +22767,8 @@ func (m *MessagesGetPollResultsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPollResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22418,7 +22845,7 @@ func (m *MessagesGetOnlinesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetOnlinesRequestTypeID, "messages.getOnlines"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOnlines", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22426,7 +22853,8 @@ func (m *MessagesGetOnlinesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetOnlinesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22510,8 +22938,9 @@ func (m *MessagesEditChatAboutRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditChatAboutRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22592,15 +23021,20 @@ func (m *MessagesEditChatDefaultBannedRightsRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, MessagesEditChatDefaultBannedRightsRequestTypeID, "messages.editChatDefaultBannedRights"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatDefaultBannedRights", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEditChatDefaultBannedRightsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22686,8 +23120,9 @@ func (m *MessagesGetEmojiKeywordsRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetEmojiKeywordsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22770,8 +23205,9 @@ func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBare(b *bin.Buffer) er
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22858,8 +23294,9 @@ func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBare(b *bin.Buffer) err
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22941,8 +23378,9 @@ func (m *MessagesGetEmojiURLRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetEmojiURLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23063,15 +23501,20 @@ func (m *MessagesGetSearchCountersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSearchCountersRequestTypeID, "messages.getSearchCounters"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchCounters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSearchCountersRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSearchCountersRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSearchCountersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23079,7 +23522,6 @@ func (m *MessagesGetSearchCountersRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchCounters", "")
 	}
-	*m = MessagesGetSearchCountersRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchCounters", "flags")
@@ -23286,14 +23728,19 @@ func (m *MessagesRequestURLAuthRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesRequestURLAuthRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesRequestURLAuthRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23301,7 +23748,6 @@ func (m *MessagesRequestURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestUrlAuth", "")
 	}
-	*m = MessagesRequestURLAuthRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestUrlAuth", "flags")
@@ -23529,14 +23975,19 @@ func (m *MessagesAcceptURLAuthRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesAcceptURLAuthRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesAcceptURLAuthRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23544,7 +23995,6 @@ func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.acceptUrlAuth", "")
 	}
-	*m = MessagesAcceptURLAuthRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "flags")
@@ -23647,7 +24097,7 @@ func (m *MessagesHidePeerSettingsBarRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesHidePeerSettingsBarRequestTypeID, "messages.hidePeerSettingsBar"); err != nil {
 		return tlrt.DecodeErr(err, "messages.hidePeerSettingsBar", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23655,7 +24105,8 @@ func (m *MessagesHidePeerSettingsBarRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesHidePeerSettingsBarRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23731,7 +24182,7 @@ func (m *MessagesGetScheduledHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetScheduledHistoryRequestTypeID, "messages.getScheduledHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23739,7 +24190,8 @@ func (m *MessagesGetScheduledHistoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetScheduledHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23821,7 +24273,7 @@ func (m *MessagesGetScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetScheduledMessagesRequestTypeID, "messages.getScheduledMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23829,7 +24281,8 @@ func (m *MessagesGetScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23911,7 +24364,7 @@ func (m *MessagesSendScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendScheduledMessagesRequestTypeID, "messages.sendScheduledMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23919,7 +24372,8 @@ func (m *MessagesSendScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSendScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24001,7 +24455,7 @@ func (m *MessagesDeleteScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteScheduledMessagesRequestTypeID, "messages.deleteScheduledMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24009,7 +24463,8 @@ func (m *MessagesDeleteScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24154,14 +24609,19 @@ func (m *MessagesGetPollVotesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetPollVotesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetPollVotesRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24169,7 +24629,6 @@ func (m *MessagesGetPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPollVotes", "")
 	}
-	*m = MessagesGetPollVotesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "flags")
@@ -24286,14 +24745,19 @@ func (m *MessagesToggleStickerSetsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesToggleStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesToggleStickerSetsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24301,7 +24765,6 @@ func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleStickerSets", "")
 	}
-	*m = MessagesToggleStickerSetsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "flags")
@@ -24367,7 +24830,7 @@ func (m *MessagesGetDialogFiltersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDialogFiltersRequestTypeID, "messages.getDialogFilters"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogFilters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24375,7 +24838,8 @@ func (m *MessagesGetDialogFiltersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDialogFiltersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24437,7 +24901,7 @@ func (m *MessagesGetSuggestedDialogFiltersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSuggestedDialogFiltersRequestTypeID, "messages.getSuggestedDialogFilters"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSuggestedDialogFilters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24445,7 +24909,8 @@ func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24532,14 +24997,19 @@ func (m *MessagesUpdateDialogFilterRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesUpdateDialogFilterRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesUpdateDialogFilterRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesUpdateDialogFilterRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24547,7 +25017,6 @@ func (m *MessagesUpdateDialogFilterRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updateDialogFilter", "")
 	}
-	*m = MessagesUpdateDialogFilterRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFilter", "flags")
@@ -24623,7 +25092,7 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUpdateDialogFiltersOrderRequestTypeID, "messages.updateDialogFiltersOrder"); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFiltersOrder", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24631,7 +25100,8 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24704,7 +25174,7 @@ func (m *MessagesGetOldFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetOldFeaturedStickersRequestTypeID, "messages.getOldFeaturedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOldFeaturedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24712,7 +25182,8 @@ func (m *MessagesGetOldFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetOldFeaturedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24804,7 +25275,7 @@ func (m *MessagesGetRepliesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetRepliesRequestTypeID, "messages.getReplies"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24812,7 +25283,8 @@ func (m *MessagesGetRepliesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetRepliesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24911,7 +25383,7 @@ func (m *MessagesGetDiscussionMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDiscussionMessageRequestTypeID, "messages.getDiscussionMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDiscussionMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24919,7 +25391,8 @@ func (m *MessagesGetDiscussionMessageRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDiscussionMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24998,7 +25471,7 @@ func (m *MessagesReadDiscussionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadDiscussionRequestTypeID, "messages.readDiscussion"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readDiscussion", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25006,7 +25479,8 @@ func (m *MessagesReadDiscussionRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadDiscussionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25127,15 +25601,20 @@ func (m *MessagesUnpinAllMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUnpinAllMessagesRequestTypeID, "messages.unpinAllMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.unpinAllMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUnpinAllMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesUnpinAllMessagesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesUnpinAllMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25143,7 +25622,6 @@ func (m *MessagesUnpinAllMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.unpinAllMessages", "")
 	}
-	*m = MessagesUnpinAllMessagesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.unpinAllMessages", "flags")
@@ -25222,7 +25700,7 @@ func (m *MessagesDeleteChatRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteChatRequestTypeID, "messages.deleteChat"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25230,7 +25708,8 @@ func (m *MessagesDeleteChatRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteChatRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25303,20 +25782,24 @@ func (m *MessagesDeletePhoneCallHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeletePhoneCallHistoryRequestTypeID, "messages.deletePhoneCallHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePhoneCallHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesDeletePhoneCallHistoryRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePhoneCallHistory", "flags")
@@ -25395,8 +25878,9 @@ func (m *MessagesCheckHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCheckHistoryImportRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25485,8 +25969,9 @@ func (m *MessagesInitHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesInitHistoryImportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25586,8 +26071,9 @@ func (m *MessagesUploadImportedMediaRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesUploadImportedMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25672,7 +26158,7 @@ func (m *MessagesStartHistoryImportRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStartHistoryImportRequestTypeID, "messages.startHistoryImport"); err != nil {
 		return tlrt.DecodeErr(err, "messages.startHistoryImport", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25680,7 +26166,8 @@ func (m *MessagesStartHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesStartHistoryImportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25835,14 +26322,19 @@ func (m *MessagesGetExportedChatInvitesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetExportedChatInvitesRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25850,7 +26342,6 @@ func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getExportedChatInvites", "")
 	}
-	*m = MessagesGetExportedChatInvitesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "flags")
@@ -25955,8 +26446,9 @@ func (m *MessagesGetExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26159,14 +26651,19 @@ func (m *MessagesEditExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEditExportedChatInviteRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26174,7 +26671,6 @@ func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editExportedChatInvite", "")
 	}
-	*m = MessagesEditExportedChatInviteRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "flags")
@@ -26287,7 +26783,7 @@ func (m *MessagesDeleteRevokedExportedChatInvitesRequest) Decode(b *bin.Buffer) 
 	if err := tlrt.ConsumeID(b, MessagesDeleteRevokedExportedChatInvitesRequestTypeID, "messages.deleteRevokedExportedChatInvites"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteRevokedExportedChatInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26295,7 +26791,8 @@ func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBare(b *bin.Buff
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26387,8 +26884,9 @@ func (m *MessagesDeleteExportedChatInviteRequest) DecodeBare(b *bin.Buffer) erro
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDeleteExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26465,7 +26963,7 @@ func (m *MessagesGetAdminsWithInvitesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAdminsWithInvitesRequestTypeID, "messages.getAdminsWithInvites"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAdminsWithInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26473,7 +26971,8 @@ func (m *MessagesGetAdminsWithInvitesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAdminsWithInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26629,14 +27128,19 @@ func (m *MessagesGetChatInviteImportersRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetChatInviteImportersRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetChatInviteImportersRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26644,7 +27148,6 @@ func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getChatInviteImporters", "")
 	}
-	*m = MessagesGetChatInviteImportersRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "flags")
@@ -26741,7 +27244,7 @@ func (m *MessagesSetHistoryTTLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetHistoryTTLRequestTypeID, "messages.setHistoryTTL"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setHistoryTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26749,7 +27252,8 @@ func (m *MessagesSetHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSetHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26826,7 +27330,7 @@ func (m *MessagesCheckHistoryImportPeerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCheckHistoryImportPeerRequestTypeID, "messages.checkHistoryImportPeer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkHistoryImportPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26834,7 +27338,8 @@ func (m *MessagesCheckHistoryImportPeerRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesCheckHistoryImportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26922,8 +27427,9 @@ func (m *MessagesSetChatThemeRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetChatThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27002,7 +27508,7 @@ func (m *MessagesGetMessageReadParticipantsRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, MessagesGetMessageReadParticipantsRequestTypeID, "messages.getMessageReadParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReadParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -27010,7 +27516,8 @@ func (m *MessagesGetMessageReadParticipantsRequest) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMessageReadParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27110,15 +27617,20 @@ func (m *MessagesGetSearchResultsCalendarRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSearchResultsCalendarRequestTypeID, "messages.getSearchResultsCalendar"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSearchResultsCalendarRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSearchResultsCalendarRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSearchResultsCalendarRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27126,7 +27638,6 @@ func (m *MessagesGetSearchResultsCalendarRequest) DecodeBareAt(b *bin.Buffer, de
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchResultsCalendar", "")
 	}
-	*m = MessagesGetSearchResultsCalendarRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "flags")
@@ -27232,15 +27743,20 @@ func (m *MessagesGetSearchResultsPositionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSearchResultsPositionsRequestTypeID, "messages.getSearchResultsPositions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSearchResultsPositionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSearchResultsPositionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSearchResultsPositionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27248,7 +27764,6 @@ func (m *MessagesGetSearchResultsPositionsRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchResultsPositions", "")
 	}
-	*m = MessagesGetSearchResultsPositionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "flags")
@@ -27344,15 +27859,20 @@ func (m *MessagesHideChatJoinRequestRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesHideChatJoinRequestRequestTypeID, "messages.hideChatJoinRequest"); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHideChatJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesHideChatJoinRequestRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesHideChatJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27360,7 +27880,6 @@ func (m *MessagesHideChatJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.hideChatJoinRequest", "")
 	}
-	*m = MessagesHideChatJoinRequestRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "flags")
@@ -27478,14 +27997,19 @@ func (m *MessagesHideAllChatJoinRequestsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesHideAllChatJoinRequestsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27493,7 +28017,6 @@ func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.hideAllChatJoinRequests", "")
 	}
-	*m = MessagesHideAllChatJoinRequestsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "flags")
@@ -27607,15 +28130,20 @@ func (m *MessagesToggleNoForwardsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleNoForwardsRequestTypeID, "messages.toggleNoForwards"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesToggleNoForwardsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesToggleNoForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27623,7 +28151,6 @@ func (m *MessagesToggleNoForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleNoForwards", "")
 	}
-	*m = MessagesToggleNoForwardsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "flags")
@@ -27708,7 +28235,7 @@ func (m *MessagesSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSaveDefaultSendAsRequestTypeID, "messages.saveDefaultSendAs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDefaultSendAs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -27716,7 +28243,8 @@ func (m *MessagesSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSaveDefaultSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27846,14 +28374,19 @@ func (m *MessagesSendReactionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendReactionRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27861,7 +28394,6 @@ func (m *MessagesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendReaction", "")
 	}
-	*m = MessagesSendReactionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendReaction", "flags")
@@ -27950,7 +28482,7 @@ func (m *MessagesGetMessagesReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMessagesReactionsRequestTypeID, "messages.getMessagesReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -27958,7 +28490,8 @@ func (m *MessagesGetMessagesReactionsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMessagesReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28088,14 +28621,19 @@ func (m *MessagesGetMessageReactionsListRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetMessageReactionsListRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetMessageReactionsListRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28103,7 +28641,6 @@ func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessageReactionsList", "")
 	}
-	*m = MessagesGetMessageReactionsListRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "flags")
@@ -28265,14 +28802,19 @@ func (m *MessagesSetChatAvailableReactionsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSetChatAvailableReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetChatAvailableReactionsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetChatAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28280,7 +28822,6 @@ func (m *MessagesSetChatAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatAvailableReactions", "")
 	}
-	*m = MessagesSetChatAvailableReactionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "flags")
@@ -28367,7 +28908,7 @@ func (m *MessagesGetAvailableReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAvailableReactionsRequestTypeID, "messages.getAvailableReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAvailableReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -28375,7 +28916,8 @@ func (m *MessagesGetAvailableReactionsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28457,8 +28999,9 @@ func (m *MessagesSetDefaultReactionRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetDefaultReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28635,14 +29178,19 @@ func (m *MessagesTranslateTextRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesTranslateTextRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesTranslateTextRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesTranslateTextRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28650,7 +29198,6 @@ func (m *MessagesTranslateTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translateText", "")
 	}
-	*m = MessagesTranslateTextRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateText", "flags")
@@ -28802,15 +29349,20 @@ func (m *MessagesGetUnreadReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetUnreadReactionsRequestTypeID, "messages.getUnreadReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetUnreadReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetUnreadReactionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetUnreadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28818,7 +29370,6 @@ func (m *MessagesGetUnreadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadReactions", "")
 	}
-	*m = MessagesGetUnreadReactionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "flags")
@@ -28958,15 +29509,20 @@ func (m *MessagesReadReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadReactionsRequestTypeID, "messages.readReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReadReactionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28974,7 +29530,6 @@ func (m *MessagesReadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readReactions", "")
 	}
-	*m = MessagesReadReactionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.readReactions", "flags")
@@ -29072,8 +29627,9 @@ func (m *MessagesSearchSentMediaRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSearchSentMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29150,7 +29706,7 @@ func (m *MessagesGetAttachMenuBotsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAttachMenuBotsRequestTypeID, "messages.getAttachMenuBots"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAttachMenuBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -29158,7 +29714,8 @@ func (m *MessagesGetAttachMenuBotsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAttachMenuBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29226,7 +29783,7 @@ func (m *MessagesGetAttachMenuBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAttachMenuBotRequestTypeID, "messages.getAttachMenuBot"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAttachMenuBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -29234,7 +29791,8 @@ func (m *MessagesGetAttachMenuBotRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAttachMenuBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29317,15 +29875,20 @@ func (m *MessagesToggleBotInAttachMenuRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleBotInAttachMenuRequestTypeID, "messages.toggleBotInAttachMenu"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleBotInAttachMenuRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesToggleBotInAttachMenuRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesToggleBotInAttachMenuRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29333,7 +29896,6 @@ func (m *MessagesToggleBotInAttachMenuRequest) DecodeBareAt(b *bin.Buffer, depth
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleBotInAttachMenu", "")
 	}
-	*m = MessagesToggleBotInAttachMenuRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "flags")
@@ -29523,14 +30085,19 @@ func (m *MessagesRequestWebViewRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesRequestWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesRequestWebViewRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29538,7 +30105,6 @@ func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestWebView", "")
 	}
-	*m = MessagesRequestWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "flags")
@@ -29687,14 +30253,19 @@ func (m *MessagesProlongWebViewRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesProlongWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesProlongWebViewRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesProlongWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29702,7 +30273,6 @@ func (m *MessagesProlongWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.prolongWebView", "")
 	}
-	*m = MessagesProlongWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.prolongWebView", "flags")
@@ -29884,14 +30454,19 @@ func (m *MessagesRequestSimpleWebViewRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesRequestSimpleWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesRequestSimpleWebViewRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29899,7 +30474,6 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestSimpleWebView", "")
 	}
-	*m = MessagesRequestSimpleWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "flags")
@@ -30013,8 +30587,9 @@ func (m *MessagesSendWebViewResultMessageRequest) DecodeBare(b *bin.Buffer) erro
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendWebViewResultMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30107,8 +30682,9 @@ func (m *MessagesSendWebViewDataRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendWebViewDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30191,7 +30767,7 @@ func (m *MessagesTranscribeAudioRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTranscribeAudioRequestTypeID, "messages.transcribeAudio"); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribeAudio", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30199,7 +30775,8 @@ func (m *MessagesTranscribeAudioRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesTranscribeAudioRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30282,7 +30859,7 @@ func (m *MessagesRateTranscribedAudioRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRateTranscribedAudioRequestTypeID, "messages.rateTranscribedAudio"); err != nil {
 		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30290,7 +30867,8 @@ func (m *MessagesRateTranscribedAudioRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesRateTranscribedAudioRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30374,7 +30952,7 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetCustomEmojiDocumentsRequestTypeID, "messages.getCustomEmojiDocuments"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCustomEmojiDocuments", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30382,7 +30960,8 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30452,7 +31031,7 @@ func (m *MessagesGetEmojiStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiStickersRequestTypeID, "messages.getEmojiStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30460,7 +31039,8 @@ func (m *MessagesGetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30529,7 +31109,7 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetFeaturedEmojiStickersRequestTypeID, "messages.getFeaturedEmojiStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFeaturedEmojiStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30537,7 +31117,8 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30612,7 +31193,7 @@ func (m *MessagesReportReactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportReactionRequestTypeID, "messages.reportReaction"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30620,7 +31201,8 @@ func (m *MessagesReportReactionRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReportReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30698,7 +31280,7 @@ func (m *MessagesGetTopReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetTopReactionsRequestTypeID, "messages.getTopReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getTopReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30706,7 +31288,8 @@ func (m *MessagesGetTopReactionsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetTopReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30780,7 +31363,7 @@ func (m *MessagesGetRecentReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetRecentReactionsRequestTypeID, "messages.getRecentReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30788,7 +31371,8 @@ func (m *MessagesGetRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetRecentReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30856,7 +31440,7 @@ func (m *MessagesClearRecentReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesClearRecentReactionsRequestTypeID, "messages.clearRecentReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.clearRecentReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30864,7 +31448,8 @@ func (m *MessagesClearRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesClearRecentReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30934,7 +31519,7 @@ func (m *MessagesGetExtendedMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetExtendedMediaRequestTypeID, "messages.getExtendedMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30942,7 +31527,8 @@ func (m *MessagesGetExtendedMediaRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetExtendedMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31016,7 +31602,7 @@ func (m *MessagesSetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetDefaultHistoryTTLRequestTypeID, "messages.setDefaultHistoryTTL"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setDefaultHistoryTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -31024,7 +31610,8 @@ func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31089,7 +31676,7 @@ func (m *MessagesGetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDefaultHistoryTTLRequestTypeID, "messages.getDefaultHistoryTTL"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDefaultHistoryTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -31097,7 +31684,8 @@ func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31239,14 +31827,19 @@ func (m *MessagesSendBotRequestedPeerRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSendBotRequestedPeerRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendBotRequestedPeerRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31254,7 +31847,6 @@ func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendBotRequestedPeer", "")
 	}
-	*m = MessagesSendBotRequestedPeerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "flags")
@@ -31341,7 +31933,7 @@ func (m *MessagesGetEmojiGroupsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiGroupsRequestTypeID, "messages.getEmojiGroups"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiGroups", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -31349,7 +31941,8 @@ func (m *MessagesGetEmojiGroupsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetEmojiGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31417,7 +32010,7 @@ func (m *MessagesGetEmojiStatusGroupsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiStatusGroupsRequestTypeID, "messages.getEmojiStatusGroups"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiStatusGroups", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -31425,7 +32018,8 @@ func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31494,7 +32088,7 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiProfilePhotoGroupsRequestTypeID, "messages.getEmojiProfilePhotoGroups"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiProfilePhotoGroups", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -31502,7 +32096,8 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31585,8 +32180,9 @@ func (m *MessagesSearchCustomEmojiRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSearchCustomEmojiRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31667,15 +32263,20 @@ func (m *MessagesTogglePeerTranslationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTogglePeerTranslationsRequestTypeID, "messages.togglePeerTranslations"); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePeerTranslations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesTogglePeerTranslationsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesTogglePeerTranslationsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesTogglePeerTranslationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31683,7 +32284,6 @@ func (m *MessagesTogglePeerTranslationsRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.togglePeerTranslations", "")
 	}
-	*m = MessagesTogglePeerTranslationsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePeerTranslations", "flags")
@@ -31766,8 +32366,9 @@ func (m *MessagesGetBotAppRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetBotAppRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31912,14 +32513,19 @@ func (m *MessagesRequestAppWebViewRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesRequestAppWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesRequestAppWebViewRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31927,7 +32533,6 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestAppWebView", "")
 	}
-	*m = MessagesRequestAppWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "flags")
@@ -32084,14 +32689,19 @@ func (m *MessagesSetChatWallPaperRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSetChatWallPaperRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetChatWallPaperRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetChatWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32099,7 +32709,6 @@ func (m *MessagesSetChatWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatWallPaper", "")
 	}
-	*m = MessagesSetChatWallPaperRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatWallPaper", "flags")
@@ -32205,19 +32814,23 @@ func (m *MessagesSearchEmojiStickerSetsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSearchEmojiStickerSetsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = MessagesSearchEmojiStickerSetsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "flags")
@@ -32315,15 +32928,20 @@ func (m *MessagesGetSavedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSavedDialogsRequestTypeID, "messages.getSavedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSavedDialogsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32331,7 +32949,6 @@ func (m *MessagesGetSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedDialogs", "")
 	}
-	*m = MessagesGetSavedDialogsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "flags")
@@ -32445,15 +33062,20 @@ func (m *MessagesGetSavedHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSavedHistoryRequestTypeID, "messages.getSavedHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSavedHistoryRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32461,7 +33083,6 @@ func (m *MessagesGetSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedHistory", "")
 	}
-	*m = MessagesGetSavedHistoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "flags")
@@ -32630,15 +33251,20 @@ func (m *MessagesDeleteSavedHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteSavedHistoryRequestTypeID, "messages.deleteSavedHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesDeleteSavedHistoryRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32646,7 +33272,6 @@ func (m *MessagesDeleteSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteSavedHistory", "")
 	}
-	*m = MessagesDeleteSavedHistoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "flags")
@@ -32735,7 +33360,7 @@ func (m *MessagesGetPinnedSavedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPinnedSavedDialogsRequestTypeID, "messages.getPinnedSavedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPinnedSavedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -32743,7 +33368,8 @@ func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32817,15 +33443,20 @@ func (m *MessagesToggleSavedDialogPinRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleSavedDialogPinRequestTypeID, "messages.toggleSavedDialogPin"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSavedDialogPin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleSavedDialogPinRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesToggleSavedDialogPinRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesToggleSavedDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32833,7 +33464,6 @@ func (m *MessagesToggleSavedDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleSavedDialogPin", "")
 	}
-	*m = MessagesToggleSavedDialogPinRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSavedDialogPin", "flags")
@@ -32915,15 +33545,20 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReorderPinnedSavedDialogsRequestTypeID, "messages.reorderPinnedSavedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReorderPinnedSavedDialogsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32931,7 +33566,6 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedSavedDialogs", "")
 	}
-	*m = MessagesReorderPinnedSavedDialogsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "flags")
@@ -33013,15 +33647,20 @@ func (m *MessagesGetSavedReactionTagsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSavedReactionTagsRequestTypeID, "messages.getSavedReactionTags"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedReactionTagsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSavedReactionTagsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSavedReactionTagsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33029,7 +33668,6 @@ func (m *MessagesGetSavedReactionTagsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedReactionTags", "")
 	}
-	*m = MessagesGetSavedReactionTagsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "flags")
@@ -33144,14 +33782,19 @@ func (m *MessagesUpdateSavedReactionTagRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesUpdateSavedReactionTagRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesUpdateSavedReactionTagRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33159,7 +33802,6 @@ func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updateSavedReactionTag", "")
 	}
-	*m = MessagesUpdateSavedReactionTagRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "flags")
@@ -33234,7 +33876,7 @@ func (m *MessagesGetDefaultTagReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDefaultTagReactionsRequestTypeID, "messages.getDefaultTagReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDefaultTagReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33242,7 +33884,8 @@ func (m *MessagesGetDefaultTagReactionsRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDefaultTagReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33315,7 +33958,7 @@ func (m *MessagesGetOutboxReadDateRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetOutboxReadDateRequestTypeID, "messages.getOutboxReadDate"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOutboxReadDate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33323,7 +33966,8 @@ func (m *MessagesGetOutboxReadDateRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetOutboxReadDateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33395,7 +34039,7 @@ func (m *MessagesGetQuickRepliesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetQuickRepliesRequestTypeID, "messages.getQuickReplies"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplies", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33403,7 +34047,8 @@ func (m *MessagesGetQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetQuickRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33474,7 +34119,7 @@ func (m *MessagesReorderQuickRepliesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReorderQuickRepliesRequestTypeID, "messages.reorderQuickReplies"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderQuickReplies", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33482,7 +34127,8 @@ func (m *MessagesReorderQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReorderQuickRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33562,8 +34208,9 @@ func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33646,8 +34293,9 @@ func (m *MessagesEditQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error 
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33718,7 +34366,7 @@ func (m *MessagesDeleteQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteQuickReplyShortcutRequestTypeID, "messages.deleteQuickReplyShortcut"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyShortcut", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33726,7 +34374,8 @@ func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33832,20 +34481,24 @@ func (m *MessagesGetQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetQuickReplyMessagesRequestTypeID, "messages.getQuickReplyMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesGetQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetQuickReplyMessagesRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesGetQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "flags")
@@ -33938,7 +34591,7 @@ func (m *MessagesSendQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendQuickReplyMessagesRequestTypeID, "messages.sendQuickReplyMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33946,7 +34599,8 @@ func (m *MessagesSendQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSendQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34032,7 +34686,7 @@ func (m *MessagesDeleteQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteQuickReplyMessagesRequestTypeID, "messages.deleteQuickReplyMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -34040,7 +34694,8 @@ func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34111,7 +34766,7 @@ func (m *MessagesToggleDialogFilterTagsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleDialogFilterTagsRequestTypeID, "messages.toggleDialogFilterTags"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleDialogFilterTags", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -34119,7 +34774,8 @@ func (m *MessagesToggleDialogFilterTagsRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesToggleDialogFilterTagsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34188,7 +34844,7 @@ func (m *MessagesGetMyStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMyStickersRequestTypeID, "messages.getMyStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMyStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -34196,7 +34852,8 @@ func (m *MessagesGetMyStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMyStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34267,7 +34924,7 @@ func (m *MessagesGetEmojiStickerGroupsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiStickerGroupsRequestTypeID, "messages.getEmojiStickerGroups"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiStickerGroups", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -34275,7 +34932,8 @@ func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34344,7 +35002,7 @@ func (m *MessagesGetAvailableEffectsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAvailableEffectsRequestTypeID, "messages.getAvailableEffects"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAvailableEffects", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -34352,7 +35010,8 @@ func (m *MessagesGetAvailableEffectsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAvailableEffectsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34433,14 +35092,19 @@ func (m *MessagesEditFactCheckRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditFactCheckRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEditFactCheckRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34519,7 +35183,7 @@ func (m *MessagesDeleteFactCheckRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteFactCheckRequestTypeID, "messages.deleteFactCheck"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteFactCheck", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -34527,7 +35191,8 @@ func (m *MessagesDeleteFactCheckRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34607,7 +35272,7 @@ func (m *MessagesGetFactCheckRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetFactCheckRequestTypeID, "messages.getFactCheck"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFactCheck", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -34615,7 +35280,8 @@ func (m *MessagesGetFactCheckRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34761,14 +35427,19 @@ func (m *MessagesRequestMainWebViewRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesRequestMainWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesRequestMainWebViewRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34776,7 +35447,6 @@ func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestMainWebView", "")
 	}
-	*m = MessagesRequestMainWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "flags")
@@ -34886,15 +35556,20 @@ func (m *MessagesSendPaidReactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendPaidReactionRequestTypeID, "messages.sendPaidReaction"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendPaidReactionRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendPaidReactionRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSendPaidReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34902,7 +35577,6 @@ func (m *MessagesSendPaidReactionRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendPaidReaction", "")
 	}
-	*m = MessagesSendPaidReactionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "flags")
@@ -34993,7 +35667,7 @@ func (m *MessagesTogglePaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTogglePaidReactionPrivacyRequestTypeID, "messages.togglePaidReactionPrivacy"); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -35001,7 +35675,8 @@ func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35075,7 +35750,7 @@ func (m *MessagesGetPaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPaidReactionPrivacyRequestTypeID, "messages.getPaidReactionPrivacy"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPaidReactionPrivacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -35083,7 +35758,8 @@ func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35159,8 +35835,9 @@ func (m *MessagesViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesViewSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35246,19 +35923,23 @@ func (m *MessagesClickSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesClickSponsoredMessageRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesClickSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = MessagesClickSponsoredMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "flags")
@@ -35343,8 +36024,9 @@ func (m *MessagesReportSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error 
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesReportSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35451,15 +36133,20 @@ func (m *MessagesGetSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSponsoredMessagesRequestTypeID, "messages.getSponsoredMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSponsoredMessagesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35467,7 +36154,6 @@ func (m *MessagesGetSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSponsoredMessages", "")
 	}
-	*m = MessagesGetSponsoredMessagesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "flags")
@@ -35595,14 +36281,19 @@ func (m *MessagesSavePreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSavePreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSavePreparedInlineMessageRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35610,7 +36301,6 @@ func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savePreparedInlineMessage", "")
 	}
-	*m = MessagesSavePreparedInlineMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "flags")
@@ -35705,8 +36395,9 @@ func (m *MessagesGetPreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) erro
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetPreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35806,19 +36497,23 @@ func (m *MessagesSearchStickersRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSearchStickersRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSearchStickersRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSearchStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = MessagesSearchStickersRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "flags")
@@ -35917,15 +36612,20 @@ func (m *MessagesReportMessagesDeliveryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportMessagesDeliveryRequestTypeID, "messages.reportMessagesDelivery"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportMessagesDeliveryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReportMessagesDeliveryRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35933,7 +36633,6 @@ func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportMessagesDelivery", "")
 	}
-	*m = MessagesReportMessagesDeliveryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "flags")
@@ -36024,15 +36723,20 @@ func (m *MessagesGetSavedDialogsByIDRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSavedDialogsByIDRequestTypeID, "messages.getSavedDialogsByID"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedDialogsByIDRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSavedDialogsByIDRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36040,7 +36744,6 @@ func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedDialogsByID", "")
 	}
-	*m = MessagesGetSavedDialogsByIDRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "flags")
@@ -36120,7 +36823,7 @@ func (m *MessagesReadSavedHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadSavedHistoryRequestTypeID, "messages.readSavedHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readSavedHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -36128,7 +36831,8 @@ func (m *MessagesReadSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36220,7 +36924,7 @@ func (m *MessagesToggleTodoCompletedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleTodoCompletedRequestTypeID, "messages.toggleTodoCompleted"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -36228,7 +36932,8 @@ func (m *MessagesToggleTodoCompletedRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesToggleTodoCompletedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36330,8 +37035,9 @@ func (m *MessagesAppendTodoListRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAppendTodoListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36484,14 +37190,19 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) Decode(b *bin.Buffer) error
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesToggleSuggestedPostApprovalRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36499,7 +37210,6 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(b *bin.Buffer,
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleSuggestedPostApproval", "")
 	}
-	*m = MessagesToggleSuggestedPostApprovalRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "flags")
@@ -36636,14 +37346,19 @@ func (m *MessagesGetForumTopicsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetForumTopicsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36651,7 +37366,6 @@ func (m *MessagesGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getForumTopics", "")
 	}
-	*m = MessagesGetForumTopicsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "flags")
@@ -36746,7 +37460,7 @@ func (m *MessagesGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetForumTopicsByIDRequestTypeID, "messages.getForumTopicsByID"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -36754,7 +37468,8 @@ func (m *MessagesGetForumTopicsByIDRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetForumTopicsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36949,14 +37664,19 @@ func (m *MessagesEditForumTopicRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEditForumTopicRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36964,7 +37684,6 @@ func (m *MessagesEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editForumTopic", "")
 	}
-	*m = MessagesEditForumTopicRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editForumTopic", "flags")
@@ -37073,7 +37792,7 @@ func (m *MessagesUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUpdatePinnedForumTopicRequestTypeID, "messages.updatePinnedForumTopic"); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -37081,7 +37800,8 @@ func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37173,15 +37893,20 @@ func (m *MessagesReorderPinnedForumTopicsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReorderPinnedForumTopicsRequestTypeID, "messages.reorderPinnedForumTopics"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReorderPinnedForumTopicsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37189,7 +37914,6 @@ func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(b *bin.Buffer, de
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedForumTopics", "")
 	}
-	*m = MessagesReorderPinnedForumTopicsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "flags")
@@ -37346,14 +38070,19 @@ func (m *MessagesCreateForumTopicRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesCreateForumTopicRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37361,7 +38090,6 @@ func (m *MessagesCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.createForumTopic", "")
 	}
-	*m = MessagesCreateForumTopicRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "flags")
@@ -37462,7 +38190,7 @@ func (m *MessagesDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteTopicHistoryRequestTypeID, "messages.deleteTopicHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteTopicHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -37470,7 +38198,8 @@ func (m *MessagesDeleteTopicHistoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteTopicHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37539,7 +38268,7 @@ func (m *MessagesGetEmojiGameInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiGameInfoRequestTypeID, "messages.getEmojiGameInfo"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiGameInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -37547,7 +38276,8 @@ func (m *MessagesGetEmojiGameInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetEmojiGameInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37679,14 +38409,19 @@ func (m *MessagesSummarizeTextRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesSummarizeTextRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSummarizeTextRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSummarizeTextRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37694,7 +38429,6 @@ func (m *MessagesSummarizeTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.summarizeText", "")
 	}
-	*m = MessagesSummarizeTextRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.summarizeText", "flags")
@@ -37801,8 +38535,9 @@ func (m *MessagesEditChatCreatorRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditChatCreatorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37881,7 +38616,7 @@ func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) Decode(b *bin.Buffer) er
 	if err := tlrt.ConsumeID(b, MessagesGetFutureChatCreatorAfterLeaveRequestTypeID, "messages.getFutureChatCreatorAfterLeave"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFutureChatCreatorAfterLeave", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -37889,7 +38624,8 @@ func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBare(b *bin.Buffer
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37982,8 +38718,9 @@ func (m *MessagesEditChatParticipantRankRequest) DecodeBare(b *bin.Buffer) error
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditChatParticipantRankRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38070,8 +38807,9 @@ func (m *MessagesDeclineURLAuthRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDeclineURLAuthRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38154,8 +38892,9 @@ func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38289,14 +39028,19 @@ func (m *MessagesComposeMessageWithAIRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesComposeMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesComposeMessageWithAIRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38304,7 +39048,6 @@ func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composeMessageWithAI", "")
 	}
-	*m = MessagesComposeMessageWithAIRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "flags")
@@ -38397,7 +39140,7 @@ func (m *MessagesReportReadMetricsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportReadMetricsRequestTypeID, "messages.reportReadMetrics"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -38405,7 +39148,8 @@ func (m *MessagesReportReadMetricsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReportReadMetricsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38496,8 +39240,9 @@ func (m *MessagesReportMusicListenRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesReportMusicListenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38590,8 +39335,9 @@ func (m *MessagesAddPollAnswerRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAddPollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38685,8 +39431,9 @@ func (m *MessagesDeletePollAnswerRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDeletePollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38810,15 +39557,20 @@ func (m *MessagesGetUnreadPollVotesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetUnreadPollVotesRequestTypeID, "messages.getUnreadPollVotes"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetUnreadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetUnreadPollVotesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetUnreadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38826,7 +39578,6 @@ func (m *MessagesGetUnreadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadPollVotes", "")
 	}
-	*m = MessagesGetUnreadPollVotesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "flags")
@@ -38950,15 +39701,20 @@ func (m *MessagesReadPollVotesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadPollVotesRequestTypeID, "messages.readPollVotes"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readPollVotes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReadPollVotesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38966,7 +39722,6 @@ func (m *MessagesReadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readPollVotes", "")
 	}
-	*m = MessagesReadPollVotesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.readPollVotes", "flags")
@@ -39058,8 +39813,9 @@ func (m *MessagesSetBotGuestChatResultRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetBotGuestChatResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -39140,7 +39896,7 @@ func (m *MessagesDeleteParticipantReactionsRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, MessagesDeleteParticipantReactionsRequestTypeID, "messages.deleteParticipantReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -39148,7 +39904,8 @@ func (m *MessagesDeleteParticipantReactionsRequest) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteParticipantReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -39231,7 +39988,7 @@ func (m *MessagesDeleteParticipantReactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteParticipantReactionRequestTypeID, "messages.deleteParticipantReaction"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -39239,7 +39996,8 @@ func (m *MessagesDeleteParticipantReactionRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteParticipantReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -39327,7 +40085,7 @@ func (m *MessagesGetPersonalChannelHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPersonalChannelHistoryRequestTypeID, "messages.getPersonalChannelHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -39335,7 +40093,8 @@ func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -39421,7 +40180,7 @@ func (m *MessagesGetRichMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetRichMessageRequestTypeID, "messages.getRichMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRichMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -39429,7 +40188,8 @@ func (m *MessagesGetRichMessageRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -39611,14 +40371,19 @@ func (m *MessagesTranslateRichMessageRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesTranslateRichMessageRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesTranslateRichMessageRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -39626,7 +40391,6 @@ func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translateRichMessage", "")
 	}
-	*m = MessagesTranslateRichMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateRichMessage", "flags")
@@ -39791,14 +40555,19 @@ func (m *MessagesComposeRichMessageWithAIRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesComposeRichMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesComposeRichMessageWithAIRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -39806,7 +40575,6 @@ func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, de
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composeRichMessageWithAI", "")
 	}
-	*m = MessagesComposeRichMessageWithAIRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "flags")
@@ -39912,14 +40680,19 @@ func (m *MessagesRequestChatJoinWebViewRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *MessagesRequestChatJoinWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesRequestChatJoinWebViewRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -39927,7 +40700,6 @@ func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestChatJoinWebView", "")
 	}
-	*m = MessagesRequestChatJoinWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "flags")

@@ -171,7 +171,7 @@ func (m *PageBlockUnsupported) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockUnsupportedTypeID, "pageBlockUnsupported"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockUnsupported", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -179,7 +179,8 @@ func (m *PageBlockUnsupported) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PageBlockUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -249,8 +250,9 @@ func (m *PageBlockTitle) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockTitle) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -327,8 +329,9 @@ func (m *PageBlockSubtitle) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockSubtitle) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -408,8 +411,9 @@ func (m *PageBlockAuthorDate) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockAuthorDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -489,8 +493,9 @@ func (m *PageBlockHeader) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -567,8 +572,9 @@ func (m *PageBlockSubheader) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockSubheader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -645,8 +651,9 @@ func (m *PageBlockParagraph) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockParagraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -726,8 +733,9 @@ func (m *PageBlockPreformatted) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockPreformatted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -807,8 +815,9 @@ func (m *PageBlockFooter) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockFooter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -868,7 +877,7 @@ func (m *PageBlockDivider) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockDividerTypeID, "pageBlockDivider"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDivider", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -876,7 +885,8 @@ func (m *PageBlockDivider) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PageBlockDivider) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -944,8 +954,9 @@ func (m *PageBlockAnchor) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockAnchor) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1022,8 +1033,9 @@ func (m *PageBlockList) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1104,8 +1116,9 @@ func (m *PageBlockBlockquote) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockBlockquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1189,8 +1202,9 @@ func (m *PageBlockPullquote) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockPullquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1331,14 +1345,19 @@ func (m *PageBlockPhoto) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockPhoto) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockPhoto{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1346,7 +1365,6 @@ func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPhoto", "")
 	}
-	*m = PageBlockPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "flags")
@@ -1449,14 +1467,19 @@ func (m *PageBlockVideo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockVideo) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockVideo{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1464,7 +1487,6 @@ func (m *PageBlockVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockVideo", "")
 	}
-	*m = PageBlockVideo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockVideo", "flags")
@@ -1544,8 +1566,9 @@ func (m *PageBlockCover) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockCover) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1762,14 +1785,19 @@ func (m *PageBlockEmbed) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockEmbed) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockEmbed{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockEmbed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1777,7 +1805,6 @@ func (m *PageBlockEmbed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockEmbed", "")
 	}
-	*m = PageBlockEmbed{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbed", "flags")
@@ -1903,14 +1930,19 @@ func (m *PageBlockEmbedPost) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockEmbedPost) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockEmbedPost{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2007,14 +2039,19 @@ func (m *PageBlockCollage) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockCollage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockCollage{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockCollage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2096,14 +2133,19 @@ func (m *PageBlockSlideshow) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockSlideshow) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockSlideshow{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockSlideshow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2183,8 +2225,9 @@ func (m *PageBlockChannel) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2257,14 +2300,19 @@ func (m *PageBlockAudio) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockAudio) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockAudio{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2344,8 +2392,9 @@ func (m *PageBlockKicker) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockKicker) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2436,14 +2485,19 @@ func (m *PageBlockTable) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockTable) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockTable{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockTable) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2451,7 +2505,6 @@ func (m *PageBlockTable) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockTable", "")
 	}
-	*m = PageBlockTable{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "flags")
@@ -2592,14 +2645,19 @@ func (m *PageBlockOrderedList) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockOrderedList) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockOrderedList{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2607,7 +2665,6 @@ func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockOrderedList", "")
 	}
-	*m = PageBlockOrderedList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "flags")
@@ -2707,14 +2764,19 @@ func (m *PageBlockDetails) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockDetails) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockDetails{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2722,7 +2784,6 @@ func (m *PageBlockDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockDetails", "")
 	}
-	*m = PageBlockDetails{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "flags")
@@ -2808,8 +2869,9 @@ func (m *PageBlockRelatedArticles) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockRelatedArticles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2894,14 +2956,19 @@ func (m *PageBlockMap) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageBlockMap) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockMap{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2990,8 +3057,9 @@ func (m *PageBlockHeading1) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeading1) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3068,8 +3136,9 @@ func (m *PageBlockHeading2) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeading2) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3146,8 +3215,9 @@ func (m *PageBlockHeading3) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeading3) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3224,8 +3294,9 @@ func (m *PageBlockHeading4) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeading4) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3302,8 +3373,9 @@ func (m *PageBlockHeading5) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeading5) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3380,8 +3452,9 @@ func (m *PageBlockHeading6) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeading6) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3456,8 +3529,9 @@ func (m *PageBlockMath) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockMath) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3531,8 +3605,9 @@ func (m *PageBlockThinking) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockThinking) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3614,14 +3689,19 @@ func (m *InputPageBlockMap) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPageBlockMap) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPageBlockMap{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3718,8 +3798,9 @@ func (m *PageBlockBlockquoteBlocks) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockBlockquoteBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3841,14 +3922,19 @@ func (m *PageListItemText) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageListItemText) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageListItemText{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageListItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3856,7 +3942,6 @@ func (m *PageListItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListItemText", "")
 	}
-	*m = PageListItemText{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemText", "flags")
@@ -3941,14 +4026,19 @@ func (m *PageListItemBlocks) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageListItemBlocks) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageListItemBlocks{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageListItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3956,7 +4046,6 @@ func (m *PageListItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListItemBlocks", "")
 	}
-	*m = PageListItemBlocks{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemBlocks", "flags")
@@ -4157,14 +4246,19 @@ func (m *PageListOrderedItemText) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageListOrderedItemText) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageListOrderedItemText{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4172,7 +4266,6 @@ func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemText", "")
 	}
-	*m = PageListOrderedItemText{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemText", "flags")
@@ -4364,14 +4457,19 @@ func (m *PageListOrderedItemBlocks) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageListOrderedItemBlocks) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageListOrderedItemBlocks{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4379,7 +4477,6 @@ func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemBlocks", "")
 	}
-	*m = PageListOrderedItemBlocks{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "flags")
@@ -4502,7 +4599,7 @@ func (m *PaidReactionPrivacyDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaidReactionPrivacyDefaultTypeID, "paidReactionPrivacyDefault"); err != nil {
 		return tlrt.DecodeErr(err, "paidReactionPrivacyDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4510,7 +4607,8 @@ func (m *PaidReactionPrivacyDefault) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaidReactionPrivacyDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4565,7 +4663,7 @@ func (m *PaidReactionPrivacyAnonymous) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaidReactionPrivacyAnonymousTypeID, "paidReactionPrivacyAnonymous"); err != nil {
 		return tlrt.DecodeErr(err, "paidReactionPrivacyAnonymous", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4573,7 +4671,8 @@ func (m *PaidReactionPrivacyAnonymous) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaidReactionPrivacyAnonymous) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4632,7 +4731,7 @@ func (m *PaidReactionPrivacyPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaidReactionPrivacyPeerTypeID, "paidReactionPrivacyPeer"); err != nil {
 		return tlrt.DecodeErr(err, "paidReactionPrivacyPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4640,7 +4739,8 @@ func (m *PaidReactionPrivacyPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaidReactionPrivacyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4737,7 +4837,7 @@ func (m *PasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PasswordKdfAlgoUnknownTypeID, "passwordKdfAlgoUnknown"); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoUnknown", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4745,7 +4845,8 @@ func (m *PasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PasswordKdfAlgoUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4828,8 +4929,9 @@ func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Deco
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4934,7 +5036,7 @@ func (m *PeerUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerUserTypeID, "peerUser"); err != nil {
 		return tlrt.DecodeErr(err, "peerUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4942,7 +5044,8 @@ func (m *PeerUser) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PeerUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5002,7 +5105,7 @@ func (m *PeerChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerChatTypeID, "peerChat"); err != nil {
 		return tlrt.DecodeErr(err, "peerChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5010,7 +5113,8 @@ func (m *PeerChat) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PeerChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5070,7 +5174,7 @@ func (m *PeerChannel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerChannelTypeID, "peerChannel"); err != nil {
 		return tlrt.DecodeErr(err, "peerChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5078,7 +5182,8 @@ func (m *PeerChannel) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PeerChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5234,20 +5339,24 @@ func (m *PeerColor) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerColorTypeID, "peerColor"); err != nil {
 		return tlrt.DecodeErr(err, "peerColor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerColor) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PeerColor{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *PeerColor) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "peerColor", "flags")
@@ -5397,20 +5506,24 @@ func (m *PeerColorCollectible) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerColorCollectibleTypeID, "peerColorCollectible"); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerColorCollectible) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PeerColorCollectible{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *PeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "flags")
@@ -5497,7 +5610,7 @@ func (m *InputPeerColorCollectible) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerColorCollectibleTypeID, "inputPeerColorCollectible"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerColorCollectible", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5505,7 +5618,8 @@ func (m *InputPeerColorCollectible) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5606,7 +5720,7 @@ func (m *PeerLocated) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerLocatedTypeID, "peerLocated"); err != nil {
 		return tlrt.DecodeErr(err, "peerLocated", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5614,7 +5728,8 @@ func (m *PeerLocated) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5683,7 +5798,7 @@ func (m *PeerSelfLocated) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerSelfLocatedTypeID, "peerSelfLocated"); err != nil {
 		return tlrt.DecodeErr(err, "peerSelfLocated", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5691,7 +5806,8 @@ func (m *PeerSelfLocated) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PeerSelfLocated) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5795,7 +5911,7 @@ func (m *PhoneCallEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallEmptyTypeID, "phoneCallEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5803,7 +5919,8 @@ func (m *PhoneCallEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneCallEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5921,14 +6038,19 @@ func (m *PhoneCallWaiting) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhoneCallWaiting) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneCallWaiting{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCallWaiting) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5936,7 +6058,6 @@ func (m *PhoneCallWaiting) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallWaiting", "")
 	}
-	*m = PhoneCallWaiting{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "flags")
@@ -6049,14 +6170,19 @@ func (m *PhoneCallRequested) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhoneCallRequested) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneCallRequested{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCallRequested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6064,7 +6190,6 @@ func (m *PhoneCallRequested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallRequested", "")
 	}
-	*m = PhoneCallRequested{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "flags")
@@ -6172,14 +6297,19 @@ func (m *PhoneCallAccepted) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhoneCallAccepted) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneCallAccepted{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6187,7 +6317,6 @@ func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallAccepted", "")
 	}
-	*m = PhoneCallAccepted{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "flags")
@@ -6326,14 +6455,19 @@ func (m *PhoneCall) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhoneCall) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneCall{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6341,7 +6475,6 @@ func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCall", "")
 	}
-	*m = PhoneCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "flags")
@@ -6500,14 +6633,19 @@ func (m *PhoneCallDiscarded) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhoneCallDiscarded) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneCallDiscarded{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCallDiscarded) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6515,7 +6653,6 @@ func (m *PhoneCallDiscarded) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallDiscarded", "")
 	}
-	*m = PhoneCallDiscarded{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscarded", "flags")
@@ -6635,7 +6772,7 @@ func (m *PhoneCallDiscardReasonMissed) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonMissedTypeID, "phoneCallDiscardReasonMissed"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMissed", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6643,7 +6780,8 @@ func (m *PhoneCallDiscardReasonMissed) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneCallDiscardReasonMissed) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6699,7 +6837,7 @@ func (m *PhoneCallDiscardReasonDisconnect) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonDisconnectTypeID, "phoneCallDiscardReasonDisconnect"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonDisconnect", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6707,7 +6845,8 @@ func (m *PhoneCallDiscardReasonDisconnect) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneCallDiscardReasonDisconnect) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6762,7 +6901,7 @@ func (m *PhoneCallDiscardReasonHangup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonHangupTypeID, "phoneCallDiscardReasonHangup"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonHangup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6770,7 +6909,8 @@ func (m *PhoneCallDiscardReasonHangup) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneCallDiscardReasonHangup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6824,7 +6964,7 @@ func (m *PhoneCallDiscardReasonBusy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonBusyTypeID, "phoneCallDiscardReasonBusy"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonBusy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6832,7 +6972,8 @@ func (m *PhoneCallDiscardReasonBusy) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneCallDiscardReasonBusy) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6906,8 +7047,9 @@ func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBare(b *bin.Buffer) 
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7025,19 +7167,23 @@ func (m *PhoneConnection) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhoneConnection) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneConnection{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = PhoneConnection{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "flags")
@@ -7139,19 +7285,23 @@ func (m *PhoneConnectionWebrtc) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhoneConnectionWebrtc) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneConnectionWebrtc{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneConnectionWebrtc) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = PhoneConnectionWebrtc{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "flags")
@@ -7262,7 +7412,7 @@ func (m *PhotoEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoEmptyTypeID, "photoEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "photoEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7270,7 +7420,8 @@ func (m *PhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7397,14 +7548,19 @@ func (m *Photo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *Photo) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Photo{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7412,7 +7568,6 @@ func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "photo", "")
 	}
-	*m = Photo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "photo", "flags")
@@ -7551,8 +7706,9 @@ func (m *PhotoSizeEmpty) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotoSizeEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7630,8 +7786,9 @@ func (m *PhotoSize) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotoSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7718,8 +7875,9 @@ func (m *PhotoCachedSize) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotoCachedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7802,8 +7960,9 @@ func (m *PhotoStrippedSize) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotoStrippedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7888,8 +8047,9 @@ func (m *PhotoSizeProgressive) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotoSizeProgressive) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7972,8 +8132,9 @@ func (m *PhotoPathSize) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotoPathSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8132,14 +8293,19 @@ func (m *PollAnswer) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PollAnswer{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8147,7 +8313,6 @@ func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pollAnswer", "")
 	}
-	*m = PollAnswer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "flags")
@@ -8249,14 +8414,19 @@ func (m *InputPollAnswer) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *InputPollAnswer) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPollAnswer{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8264,7 +8434,6 @@ func (m *InputPollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPollAnswer", "")
 	}
-	*m = InputPollAnswer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPollAnswer", "flags")
@@ -8376,7 +8545,7 @@ func (m *PostInteractionCountersMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PostInteractionCountersMessageTypeID, "postInteractionCountersMessage"); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8384,7 +8553,8 @@ func (m *PostInteractionCountersMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PostInteractionCountersMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8462,7 +8632,7 @@ func (m *PostInteractionCountersStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PostInteractionCountersStoryTypeID, "postInteractionCountersStory"); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8470,7 +8640,8 @@ func (m *PostInteractionCountersStory) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PostInteractionCountersStory) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8582,7 +8753,7 @@ func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrepaidGiveawayTypeID, "prepaidGiveaway"); err != nil {
 		return tlrt.DecodeErr(err, "prepaidGiveaway", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8590,7 +8761,8 @@ func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrepaidGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8668,7 +8840,7 @@ func (m *PrepaidStarsGiveaway) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrepaidStarsGiveawayTypeID, "prepaidStarsGiveaway"); err != nil {
 		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8676,7 +8848,8 @@ func (m *PrepaidStarsGiveaway) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrepaidStarsGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8808,7 +8981,7 @@ func (m *PrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyStatusTimestampTypeID, "privacyKeyStatusTimestamp"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyStatusTimestamp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8816,7 +8989,8 @@ func (m *PrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyStatusTimestamp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8869,7 +9043,7 @@ func (m *PrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyChatInviteTypeID, "privacyKeyChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8877,7 +9051,8 @@ func (m *PrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyChatInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8930,7 +9105,7 @@ func (m *PrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneCallTypeID, "privacyKeyPhoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyPhoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8938,7 +9113,8 @@ func (m *PrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8991,7 +9167,7 @@ func (m *PrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneP2PTypeID, "privacyKeyPhoneP2P"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyPhoneP2P", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8999,7 +9175,8 @@ func (m *PrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyPhoneP2P) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9052,7 +9229,7 @@ func (m *PrivacyKeyForwards) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyForwardsTypeID, "privacyKeyForwards"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9060,7 +9237,8 @@ func (m *PrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9113,7 +9291,7 @@ func (m *PrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyProfilePhotoTypeID, "privacyKeyProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9121,7 +9299,8 @@ func (m *PrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9174,7 +9353,7 @@ func (m *PrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneNumberTypeID, "privacyKeyPhoneNumber"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyPhoneNumber", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9182,7 +9361,8 @@ func (m *PrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyPhoneNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9235,7 +9415,7 @@ func (m *PrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyAddedByPhoneTypeID, "privacyKeyAddedByPhone"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyAddedByPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9243,7 +9423,8 @@ func (m *PrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyAddedByPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9296,7 +9477,7 @@ func (m *PrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyVoiceMessagesTypeID, "privacyKeyVoiceMessages"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyVoiceMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9304,7 +9485,8 @@ func (m *PrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyVoiceMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9357,7 +9539,7 @@ func (m *PrivacyKeyAbout) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyAboutTypeID, "privacyKeyAbout"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyAbout", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9365,7 +9547,8 @@ func (m *PrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9418,7 +9601,7 @@ func (m *PrivacyKeyBirthday) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyBirthdayTypeID, "privacyKeyBirthday"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyBirthday", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9426,7 +9609,8 @@ func (m *PrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyBirthday) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9480,7 +9664,7 @@ func (m *PrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyStarGiftsAutoSaveTypeID, "privacyKeyStarGiftsAutoSave"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyStarGiftsAutoSave", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9488,7 +9672,8 @@ func (m *PrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyStarGiftsAutoSave) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9541,7 +9726,7 @@ func (m *PrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyNoPaidMessagesTypeID, "privacyKeyNoPaidMessages"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyNoPaidMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9549,7 +9734,8 @@ func (m *PrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyNoPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9602,7 +9788,7 @@ func (m *PrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeySavedMusicTypeID, "privacyKeySavedMusic"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeySavedMusic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9610,7 +9796,8 @@ func (m *PrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeySavedMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9722,7 +9909,7 @@ func (m *PrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowContactsTypeID, "privacyValueAllowContacts"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9730,7 +9917,8 @@ func (m *PrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9783,7 +9971,7 @@ func (m *PrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowAllTypeID, "privacyValueAllowAll"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowAll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9791,7 +9979,8 @@ func (m *PrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9850,7 +10039,7 @@ func (m *PrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowUsersTypeID, "privacyValueAllowUsers"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9858,7 +10047,8 @@ func (m *PrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9916,7 +10106,7 @@ func (m *PrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueDisallowContactsTypeID, "privacyValueDisallowContacts"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9924,7 +10114,8 @@ func (m *PrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueDisallowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9977,7 +10168,7 @@ func (m *PrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueDisallowAllTypeID, "privacyValueDisallowAll"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowAll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9985,7 +10176,8 @@ func (m *PrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueDisallowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10044,7 +10236,7 @@ func (m *PrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueDisallowUsersTypeID, "privacyValueDisallowUsers"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10052,7 +10244,8 @@ func (m *PrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10119,7 +10312,7 @@ func (m *PrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowChatParticipantsTypeID, "privacyValueAllowChatParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowChatParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10127,7 +10320,8 @@ func (m *PrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10195,7 +10389,7 @@ func (m *PrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueDisallowChatParticipantsTypeID, "privacyValueDisallowChatParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowChatParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10203,7 +10397,8 @@ func (m *PrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueDisallowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10262,7 +10457,7 @@ func (m *PrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowCloseFriendsTypeID, "privacyValueAllowCloseFriends"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowCloseFriends", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10270,7 +10465,8 @@ func (m *PrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowCloseFriends) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10323,7 +10519,7 @@ func (m *PrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowPremiumTypeID, "privacyValueAllowPremium"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowPremium", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10331,7 +10527,8 @@ func (m *PrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10384,7 +10581,7 @@ func (m *PrivacyValueAllowBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowBotsTypeID, "privacyValueAllowBots"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10392,7 +10589,8 @@ func (m *PrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10445,7 +10643,7 @@ func (m *PrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueDisallowBotsTypeID, "privacyValueDisallowBots"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10453,7 +10651,8 @@ func (m *PrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueDisallowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10554,7 +10753,7 @@ func (m *ProfileTabPosts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabPostsTypeID, "profileTabPosts"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabPosts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10562,7 +10761,8 @@ func (m *ProfileTabPosts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabPosts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10615,7 +10815,7 @@ func (m *ProfileTabGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabGiftsTypeID, "profileTabGifts"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10623,7 +10823,8 @@ func (m *ProfileTabGifts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10676,7 +10877,7 @@ func (m *ProfileTabMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabMediaTypeID, "profileTabMedia"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10684,7 +10885,8 @@ func (m *ProfileTabMedia) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabMedia) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10737,7 +10939,7 @@ func (m *ProfileTabFiles) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabFilesTypeID, "profileTabFiles"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabFiles", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10745,7 +10947,8 @@ func (m *ProfileTabFiles) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabFiles) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10798,7 +11001,7 @@ func (m *ProfileTabMusic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabMusicTypeID, "profileTabMusic"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabMusic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10806,7 +11009,8 @@ func (m *ProfileTabMusic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10859,7 +11063,7 @@ func (m *ProfileTabVoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabVoiceTypeID, "profileTabVoice"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabVoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10867,7 +11071,8 @@ func (m *ProfileTabVoice) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10920,7 +11125,7 @@ func (m *ProfileTabLinks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabLinksTypeID, "profileTabLinks"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabLinks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10928,7 +11133,8 @@ func (m *ProfileTabLinks) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabLinks) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10981,7 +11187,7 @@ func (m *ProfileTabGifs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabGifsTypeID, "profileTabGifs"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabGifs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10989,7 +11195,8 @@ func (m *ProfileTabGifs) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabGifs) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11095,8 +11302,9 @@ func (m *PublicForwardMessage) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PublicForwardMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11177,8 +11385,9 @@ func (m *PublicForwardStory) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PublicForwardStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11315,14 +11524,19 @@ func (m *Page) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *Page) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Page{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11330,7 +11544,6 @@ func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "page", "")
 	}
-	*m = Page{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "page", "flags")
@@ -11425,8 +11638,9 @@ func (m *PageCaption) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageCaption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11637,19 +11851,23 @@ func (m *PageRelatedArticle) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageRelatedArticle) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageRelatedArticle{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageRelatedArticle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = PageRelatedArticle{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "flags")
@@ -11844,14 +12062,19 @@ func (m *PageTableCell) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PageTableCell) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageTableCell{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageTableCell) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11859,7 +12082,6 @@ func (m *PageTableCell) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageTableCell", "")
 	}
-	*m = PageTableCell{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageTableCell", "flags")
@@ -11956,8 +12178,9 @@ func (m *PageTableRow) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageTableRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12090,19 +12313,23 @@ func (m *Passkey) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *Passkey) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Passkey{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Passkey) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = Passkey{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "flags")
@@ -12195,8 +12422,9 @@ func (m *PaymentCharge) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentCharge) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12270,8 +12498,9 @@ func (m *PaymentFormMethod) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentFormMethod) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12431,14 +12660,19 @@ func (m *PaymentRequestedInfo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentRequestedInfo) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentRequestedInfo{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12446,7 +12680,6 @@ func (m *PaymentRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "paymentRequestedInfo", "")
 	}
-	*m = PaymentRequestedInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentRequestedInfo", "flags")
@@ -12546,8 +12779,9 @@ func (m *PaymentSavedCredentialsCard) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentSavedCredentialsCard) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12611,7 +12845,7 @@ func (m *PeerBlocked) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerBlockedTypeID, "peerBlocked"); err != nil {
 		return tlrt.DecodeErr(err, "peerBlocked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12619,7 +12853,8 @@ func (m *PeerBlocked) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12887,14 +13122,19 @@ func (m *PeerNotifySettings) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PeerNotifySettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerNotifySettings{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12902,7 +13142,6 @@ func (m *PeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "peerNotifySettings", "")
 	}
-	*m = PeerNotifySettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "peerNotifySettings", "flags")
@@ -13365,19 +13604,23 @@ func (m *PeerSettings) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PeerSettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerSettings{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = PeerSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "peerSettings", "flags")
@@ -13565,14 +13808,19 @@ func (m *PeerStories) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PeerStories) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerStories{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13580,7 +13828,6 @@ func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "peerStories", "")
 	}
-	*m = PeerStories{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "peerStories", "flags")
@@ -13664,14 +13911,19 @@ func (m *PendingSuggestion) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PendingSuggestion) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PendingSuggestion{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PendingSuggestion) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13766,19 +14018,23 @@ func (m *PhoneCallProtocol) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhoneCallProtocol) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneCallProtocol{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCallProtocol) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = PhoneCallProtocol{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "flags")
@@ -13999,14 +14255,19 @@ func (m *Poll) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *Poll) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Poll{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14014,7 +14275,6 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "poll", "")
 	}
-	*m = Poll{}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "poll", "id")
@@ -14194,14 +14454,19 @@ func (m *PollAnswerVoters) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PollAnswerVoters) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PollAnswerVoters{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14209,7 +14474,6 @@ func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pollAnswerVoters", "")
 	}
-	*m = PollAnswerVoters{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswerVoters", "flags")
@@ -14465,14 +14729,19 @@ func (m *PollResults) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PollResults) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PollResults{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14480,7 +14749,6 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pollResults", "")
 	}
-	*m = PollResults{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pollResults", "flags")
@@ -14581,7 +14849,7 @@ func (m *PopularContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PopularContactTypeID, "popularContact"); err != nil {
 		return tlrt.DecodeErr(err, "popularContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14589,7 +14857,8 @@ func (m *PopularContact) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PopularContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14672,8 +14941,9 @@ func (m *PostAddress) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PostAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14819,19 +15089,23 @@ func (m *PremiumGiftCodeOption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PremiumGiftCodeOption) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PremiumGiftCodeOption{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PremiumGiftCodeOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = PremiumGiftCodeOption{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "flags")
@@ -14995,19 +15269,23 @@ func (m *PremiumSubscriptionOption) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PremiumSubscriptionOption) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PremiumSubscriptionOption{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PremiumSubscriptionOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = PremiumSubscriptionOption{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "flags")

@@ -95,7 +95,7 @@ func (m *PaymentsCheckCanSendGiftResultOk) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCheckCanSendGiftResultOkTypeID, "payments.checkCanSendGiftResultOk"); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkCanSendGiftResultOk", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -103,7 +103,8 @@ func (m *PaymentsCheckCanSendGiftResultOk) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsCheckCanSendGiftResultOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -172,14 +173,19 @@ func (m *PaymentsCheckCanSendGiftResultFail) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsCheckCanSendGiftResultFail) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsCheckCanSendGiftResultFail{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsCheckCanSendGiftResultFail) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -386,19 +392,23 @@ func (m *PaymentsGiveawayInfo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGiveawayInfo) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGiveawayInfo{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGiveawayInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = PaymentsGiveawayInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfo", "flags")
@@ -594,19 +604,23 @@ func (m *PaymentsGiveawayInfoResults) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGiveawayInfoResults) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGiveawayInfoResults{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGiveawayInfoResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = PaymentsGiveawayInfoResults{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "flags")
@@ -905,14 +919,19 @@ func (m *PaymentsPaymentForm) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsPaymentForm) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsPaymentForm{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -920,7 +939,6 @@ func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentForm", "")
 	}
-	*m = PaymentsPaymentForm{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "flags")
@@ -1082,14 +1100,19 @@ func (m *PaymentsPaymentFormStars) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsPaymentFormStars) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsPaymentFormStars{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentFormStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1097,7 +1120,6 @@ func (m *PaymentsPaymentFormStars) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentFormStars", "")
 	}
-	*m = PaymentsPaymentFormStars{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "flags")
@@ -1190,14 +1212,19 @@ func (m *PaymentsPaymentFormStarGift) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsPaymentFormStarGift) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsPaymentFormStarGift{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentFormStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1398,14 +1425,19 @@ func (m *PaymentsPaymentReceipt) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsPaymentReceipt) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsPaymentReceipt{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1413,7 +1445,6 @@ func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentReceipt", "")
 	}
-	*m = PaymentsPaymentReceipt{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "flags")
@@ -1571,14 +1602,19 @@ func (m *PaymentsPaymentReceiptStars) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsPaymentReceiptStars) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsPaymentReceiptStars{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1586,7 +1622,6 @@ func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentReceiptStars", "")
 	}
-	*m = PaymentsPaymentReceiptStars{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "flags")
@@ -1728,8 +1763,9 @@ func (m *PaymentsPaymentResult) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1808,8 +1844,9 @@ func (m *PaymentsPaymentVerificationNeeded) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentVerificationNeeded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1911,7 +1948,7 @@ func (m *PaymentsStarGiftActiveAuctionsNotModified) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftActiveAuctionsNotModifiedTypeID, "payments.starGiftActiveAuctionsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctionsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1919,7 +1956,8 @@ func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2011,8 +2049,9 @@ func (m *PaymentsStarGiftActiveAuctions) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftActiveAuctions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2120,7 +2159,7 @@ func (m *PaymentsStarGiftCollectionsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftCollectionsNotModifiedTypeID, "payments.starGiftCollectionsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftCollectionsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2128,7 +2167,8 @@ func (m *PaymentsStarGiftCollectionsNotModified) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsStarGiftCollectionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2205,8 +2245,9 @@ func (m *PaymentsStarGiftCollections) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftCollections) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2305,7 +2346,7 @@ func (m *PaymentsStarGiftsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftsNotModifiedTypeID, "payments.starGiftsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2313,7 +2354,8 @@ func (m *PaymentsStarGiftsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsStarGiftsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2403,8 +2445,9 @@ func (m *PaymentsStarGifts) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2493,8 +2536,9 @@ func (m *PaymentsBankCardData) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsBankCardData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2681,14 +2725,19 @@ func (m *PaymentsCheckedGiftCode) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsCheckedGiftCode{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsCheckedGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2696,7 +2745,6 @@ func (m *PaymentsCheckedGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.checkedGiftCode", "")
 	}
-	*m = PaymentsCheckedGiftCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "flags")
@@ -2822,8 +2870,9 @@ func (m *PaymentsConnectedStarRefBots) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsConnectedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2901,8 +2950,9 @@ func (m *PaymentsExportedInvoice) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsExportedInvoice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3115,14 +3165,19 @@ func (m *PaymentsResaleStarGifts) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsResaleStarGifts) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsResaleStarGifts{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3130,7 +3185,6 @@ func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.resaleStarGifts", "")
 	}
-	*m = PaymentsResaleStarGifts{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "flags")
@@ -3245,14 +3299,19 @@ func (m *PaymentsSavedInfo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsSavedInfo) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsSavedInfo{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSavedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3260,7 +3319,6 @@ func (m *PaymentsSavedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.savedInfo", "")
 	}
-	*m = PaymentsSavedInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedInfo", "flags")
@@ -3412,14 +3470,19 @@ func (m *PaymentsSavedStarGifts) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsSavedStarGifts) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsSavedStarGifts{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSavedStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3427,7 +3490,6 @@ func (m *PaymentsSavedStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.savedStarGifts", "")
 	}
-	*m = PaymentsSavedStarGifts{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "flags")
@@ -3544,8 +3606,9 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3648,14 +3711,19 @@ func (m *PaymentsStarGiftAuctionState) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsStarGiftAuctionState{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3751,8 +3819,9 @@ func (m *PaymentsStarGiftUpgradeAttributes) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftUpgradeAttributes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3849,8 +3918,9 @@ func (m *PaymentsStarGiftUpgradePreview) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftUpgradePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3931,8 +4001,9 @@ func (m *PaymentsStarGiftWithdrawalURL) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftWithdrawalURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4004,8 +4075,9 @@ func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4091,14 +4163,19 @@ func (m *PaymentsStarsRevenueStats) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsStarsRevenueStats) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsStarsRevenueStats{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarsRevenueStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4106,7 +4183,6 @@ func (m *PaymentsStarsRevenueStats) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starsRevenueStats", "")
 	}
-	*m = PaymentsStarsRevenueStats{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "flags")
@@ -4189,8 +4265,9 @@ func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4424,14 +4501,19 @@ func (m *PaymentsStarsStatus) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsStarsStatus) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsStarsStatus{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4439,7 +4521,6 @@ func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starsStatus", "")
 	}
-	*m = PaymentsStarsStatus{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "flags")
@@ -4599,14 +4680,19 @@ func (m *PaymentsSuggestedStarRefBots) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsSuggestedStarRefBots) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsSuggestedStarRefBots{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4614,7 +4700,6 @@ func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.suggestedStarRefBots", "")
 	}
-	*m = PaymentsSuggestedStarRefBots{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "flags")
@@ -4713,8 +4798,9 @@ func (m *PaymentsUniqueStarGift) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5006,19 +5092,23 @@ func (m *PaymentsUniqueStarGiftValueInfo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsUniqueStarGiftValueInfo) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsUniqueStarGiftValueInfo{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsUniqueStarGiftValueInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = PaymentsUniqueStarGiftValueInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "flags")
@@ -5211,14 +5301,19 @@ func (m *PaymentsValidatedRequestedInfo) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsValidatedRequestedInfo) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsValidatedRequestedInfo{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5226,7 +5321,6 @@ func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.validatedRequestedInfo", "")
 	}
-	*m = PaymentsValidatedRequestedInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "flags")
@@ -5316,14 +5410,19 @@ func (m *PaymentsGetPaymentFormRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetPaymentFormRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5331,7 +5430,6 @@ func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getPaymentForm", "")
 	}
-	*m = PaymentsGetPaymentFormRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPaymentForm", "flags")
@@ -5410,7 +5508,7 @@ func (m *PaymentsGetPaymentReceiptRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetPaymentReceiptRequestTypeID, "payments.getPaymentReceipt"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPaymentReceipt", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5418,7 +5516,8 @@ func (m *PaymentsGetPaymentReceiptRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetPaymentReceiptRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5513,14 +5612,19 @@ func (m *PaymentsValidateRequestedInfoRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsValidateRequestedInfoRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5528,7 +5632,6 @@ func (m *PaymentsValidateRequestedInfoRequest) DecodeBareAt(b *bin.Buffer, depth
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.validateRequestedInfo", "")
 	}
-	*m = PaymentsValidateRequestedInfoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "flags")
@@ -5704,14 +5807,19 @@ func (m *PaymentsSendPaymentFormRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsSendPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsSendPaymentFormRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5719,7 +5827,6 @@ func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.sendPaymentForm", "")
 	}
-	*m = PaymentsSendPaymentFormRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "flags")
@@ -5811,7 +5918,7 @@ func (m *PaymentsGetSavedInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetSavedInfoRequestTypeID, "payments.getSavedInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5819,7 +5926,8 @@ func (m *PaymentsGetSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetSavedInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5891,20 +5999,24 @@ func (m *PaymentsClearSavedInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsClearSavedInfoRequestTypeID, "payments.clearSavedInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.clearSavedInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsClearSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsClearSavedInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsClearSavedInfoRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *PaymentsClearSavedInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.clearSavedInfo", "flags")
@@ -5981,8 +6093,9 @@ func (m *PaymentsGetBankCardDataRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetBankCardDataRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6063,8 +6176,9 @@ func (m *PaymentsExportInvoiceRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsExportInvoiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6152,8 +6266,9 @@ func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBare(b *bin.Buffer) err
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6240,14 +6355,19 @@ func (m *PaymentsAssignPlayMarketTransactionRequest) Decode(b *bin.Buffer) error
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsAssignPlayMarketTransactionRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6333,15 +6453,20 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetPremiumGiftCodeOptionsRequestTypeID, "payments.getPremiumGiftCodeOptions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetPremiumGiftCodeOptionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6349,7 +6474,6 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getPremiumGiftCodeOptions", "")
 	}
-	*m = PaymentsGetPremiumGiftCodeOptionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "flags")
@@ -6433,8 +6557,9 @@ func (m *PaymentsCheckGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsCheckGiftCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6512,8 +6637,9 @@ func (m *PaymentsApplyGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsApplyGiftCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6584,7 +6710,7 @@ func (m *PaymentsGetGiveawayInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetGiveawayInfoRequestTypeID, "payments.getGiveawayInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getGiveawayInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6592,7 +6718,8 @@ func (m *PaymentsGetGiveawayInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetGiveawayInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6687,8 +6814,9 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6762,7 +6890,7 @@ func (m *PaymentsGetStarsTopupOptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsTopupOptionsRequestTypeID, "payments.getStarsTopupOptions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTopupOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6770,7 +6898,8 @@ func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6846,15 +6975,20 @@ func (m *PaymentsGetStarsStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsStatusRequestTypeID, "payments.getStarsStatus"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarsStatusRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsStatusRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarsStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6862,7 +6996,6 @@ func (m *PaymentsGetStarsStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsStatus", "")
 	}
-	*m = PaymentsGetStarsStatusRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsStatus", "flags")
@@ -6997,14 +7130,19 @@ func (m *PaymentsGetStarsTransactionsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetStarsTransactionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsTransactionsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7012,7 +7150,6 @@ func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsTransactions", "")
 	}
-	*m = PaymentsGetStarsTransactionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "flags")
@@ -7113,8 +7250,9 @@ func (m *PaymentsSendStarsFormRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSendStarsFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7205,8 +7343,9 @@ func (m *PaymentsRefundStarsChargeRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsRefundStarsChargeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7294,15 +7433,20 @@ func (m *PaymentsGetStarsRevenueStatsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsRevenueStatsRequestTypeID, "payments.getStarsRevenueStats"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsRevenueStatsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7310,7 +7454,6 @@ func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsRevenueStats", "")
 	}
-	*m = PaymentsGetStarsRevenueStatsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueStats", "flags")
@@ -7431,14 +7574,19 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) Decode(b *bin.Buffer) erro
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsRevenueWithdrawalURLRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7446,7 +7594,6 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsRevenueWithdrawalUrl", "")
 	}
-	*m = PaymentsGetStarsRevenueWithdrawalURLRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "flags")
@@ -7530,7 +7677,7 @@ func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsRevenueAdsAccountURLRequestTypeID, "payments.getStarsRevenueAdsAccountUrl"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueAdsAccountUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7538,7 +7685,8 @@ func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBare(b *bin.Buffer) 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7634,14 +7782,19 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsTransactionsByIDRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7649,7 +7802,6 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(b *bin.Buffer, de
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsTransactionsByID", "")
 	}
-	*m = PaymentsGetStarsTransactionsByIDRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "flags")
@@ -7732,15 +7884,20 @@ func (m *PaymentsGetStarsGiftOptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsGiftOptionsRequestTypeID, "payments.getStarsGiftOptions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsGiftOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsGiftOptionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7748,7 +7905,6 @@ func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsGiftOptions", "")
 	}
-	*m = PaymentsGetStarsGiftOptionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsGiftOptions", "flags")
@@ -7841,14 +7997,19 @@ func (m *PaymentsGetStarsSubscriptionsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsSubscriptionsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7856,7 +8017,6 @@ func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(b *bin.Buffer, depth
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsSubscriptions", "")
 	}
-	*m = PaymentsGetStarsSubscriptionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "flags")
@@ -7972,14 +8132,19 @@ func (m *PaymentsChangeStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsChangeStarsSubscriptionRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7987,7 +8152,6 @@ func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.changeStarsSubscription", "")
 	}
-	*m = PaymentsChangeStarsSubscriptionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "flags")
@@ -8082,8 +8246,9 @@ func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) erro
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8154,7 +8319,7 @@ func (m *PaymentsGetStarsGiveawayOptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsGiveawayOptionsRequestTypeID, "payments.getStarsGiveawayOptions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsGiveawayOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8162,7 +8327,8 @@ func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8228,7 +8394,7 @@ func (m *PaymentsGetStarGiftsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftsRequestTypeID, "payments.getStarGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8236,7 +8402,8 @@ func (m *PaymentsGetStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8318,14 +8485,19 @@ func (m *PaymentsSaveStarGiftRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsSaveStarGiftRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsSaveStarGiftRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSaveStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8333,7 +8505,6 @@ func (m *PaymentsSaveStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.saveStarGift", "")
 	}
-	*m = PaymentsSaveStarGiftRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.saveStarGift", "flags")
@@ -8414,8 +8585,9 @@ func (m *PaymentsConvertStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsConvertStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8504,14 +8676,19 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) Decode(b *bin.Buffer) error 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsBotCancelStarsSubscriptionRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8519,7 +8696,6 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.botCancelStarsSubscription", "")
 	}
-	*m = PaymentsBotCancelStarsSubscriptionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "flags")
@@ -8664,14 +8840,19 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetConnectedStarRefBotsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8679,7 +8860,6 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getConnectedStarRefBots", "")
 	}
-	*m = PaymentsGetConnectedStarRefBotsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "flags")
@@ -8769,7 +8949,7 @@ func (m *PaymentsGetConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetConnectedStarRefBotRequestTypeID, "payments.getConnectedStarRefBot"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8777,7 +8957,8 @@ func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8877,14 +9058,19 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetSuggestedStarRefBotsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8892,7 +9078,6 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getSuggestedStarRefBots", "")
 	}
-	*m = PaymentsGetSuggestedStarRefBotsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "flags")
@@ -8975,7 +9160,7 @@ func (m *PaymentsConnectStarRefBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsConnectStarRefBotRequestTypeID, "payments.connectStarRefBot"); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectStarRefBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8983,7 +9168,8 @@ func (m *PaymentsConnectStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsConnectStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9075,14 +9261,19 @@ func (m *PaymentsEditConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsEditConnectedStarRefBotRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9090,7 +9281,6 @@ func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.editConnectedStarRefBot", "")
 	}
-	*m = PaymentsEditConnectedStarRefBotRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "flags")
@@ -9163,7 +9353,7 @@ func (m *PaymentsGetStarGiftUpgradePreviewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftUpgradePreviewRequestTypeID, "payments.getStarGiftUpgradePreview"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradePreview", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9171,7 +9361,8 @@ func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9254,14 +9445,19 @@ func (m *PaymentsUpgradeStarGiftRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsUpgradeStarGiftRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsUpgradeStarGiftRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsUpgradeStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9269,7 +9465,6 @@ func (m *PaymentsUpgradeStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.upgradeStarGift", "")
 	}
-	*m = PaymentsUpgradeStarGiftRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.upgradeStarGift", "flags")
@@ -9355,8 +9550,9 @@ func (m *PaymentsTransferStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsTransferStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9443,8 +9639,9 @@ func (m *PaymentsGetUniqueStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetUniqueStarGiftRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9600,14 +9797,19 @@ func (m *PaymentsGetSavedStarGiftsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetSavedStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetSavedStarGiftsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9615,7 +9817,6 @@ func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getSavedStarGifts", "")
 	}
-	*m = PaymentsGetSavedStarGiftsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "flags")
@@ -9722,8 +9923,9 @@ func (m *PaymentsGetSavedStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetSavedStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9813,8 +10015,9 @@ func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBare(b *bin.Buffer) erro
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9900,15 +10103,20 @@ func (m *PaymentsToggleChatStarGiftNotificationsRequest) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, PaymentsToggleChatStarGiftNotificationsRequestTypeID, "payments.toggleChatStarGiftNotifications"); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleChatStarGiftNotifications", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsToggleChatStarGiftNotificationsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9916,7 +10124,6 @@ func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBareAt(b *bin.Buf
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.toggleChatStarGiftNotifications", "")
 	}
-	*m = PaymentsToggleChatStarGiftNotificationsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleChatStarGiftNotifications", "flags")
@@ -10008,8 +10215,9 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBare(b *bin.Buffer) er
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10096,8 +10304,9 @@ func (m *PaymentsCanPurchaseStoreRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsCanPurchaseStoreRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10264,14 +10473,19 @@ func (m *PaymentsGetResaleStarGiftsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsGetResaleStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetResaleStarGiftsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10279,7 +10493,6 @@ func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getResaleStarGifts", "")
 	}
-	*m = PaymentsGetResaleStarGiftsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "flags")
@@ -10392,8 +10605,9 @@ func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10491,8 +10705,9 @@ func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) erro
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10710,14 +10925,19 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsUpdateStarGiftCollectionRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10725,7 +10945,6 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, de
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.updateStarGiftCollection", "")
 	}
-	*m = PaymentsUpdateStarGiftCollectionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "flags")
@@ -10835,7 +11054,7 @@ func (m *PaymentsReorderStarGiftCollectionsRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, PaymentsReorderStarGiftCollectionsRequestTypeID, "payments.reorderStarGiftCollections"); err != nil {
 		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10843,7 +11062,8 @@ func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10922,7 +11142,7 @@ func (m *PaymentsDeleteStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsDeleteStarGiftCollectionRequestTypeID, "payments.deleteStarGiftCollection"); err != nil {
 		return tlrt.DecodeErr(err, "payments.deleteStarGiftCollection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10930,7 +11150,8 @@ func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11009,7 +11230,7 @@ func (m *PaymentsGetStarGiftCollectionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftCollectionsRequestTypeID, "payments.getStarGiftCollections"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftCollections", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11017,7 +11238,8 @@ func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11104,8 +11326,9 @@ func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBare(b *bin.Buffer) er
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11172,7 +11395,7 @@ func (m *PaymentsCheckCanSendGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCheckCanSendGiftRequestTypeID, "payments.checkCanSendGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkCanSendGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11180,7 +11403,8 @@ func (m *PaymentsCheckCanSendGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsCheckCanSendGiftRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11265,8 +11489,9 @@ func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBare(b *bin.Buffer) error
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11343,7 +11568,7 @@ func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID, "payments.getStarGiftAuctionAcquiredGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionAcquiredGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11351,7 +11576,8 @@ func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBare(b *bin.Buffe
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11421,7 +11647,7 @@ func (m *PaymentsGetStarGiftActiveAuctionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftActiveAuctionsRequestTypeID, "payments.getStarGiftActiveAuctions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftActiveAuctions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11429,7 +11655,8 @@ func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11505,20 +11732,24 @@ func (m *PaymentsResolveStarGiftOfferRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsResolveStarGiftOfferRequestTypeID, "payments.resolveStarGiftOffer"); err != nil {
 		return tlrt.DecodeErr(err, "payments.resolveStarGiftOffer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsResolveStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsResolveStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsResolveStarGiftOfferRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *PaymentsResolveStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.resolveStarGiftOffer", "flags")
@@ -11642,14 +11873,19 @@ func (m *PaymentsSendStarGiftOfferRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PaymentsSendStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsSendStarGiftOfferRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11657,7 +11893,6 @@ func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.sendStarGiftOffer", "")
 	}
-	*m = PaymentsSendStarGiftOfferRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "flags")
@@ -11745,7 +11980,7 @@ func (m *PaymentsGetStarGiftUpgradeAttributesRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftUpgradeAttributesRequestTypeID, "payments.getStarGiftUpgradeAttributes"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradeAttributes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11753,7 +11988,8 @@ func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBare(b *bin.Buffer) 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11839,8 +12075,9 @@ func (m *PaymentsGetCraftStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetCraftStarGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11930,8 +12167,9 @@ func (m *PaymentsCraftStarGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsCraftStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -117,8 +117,9 @@ func (m *PhotosPhotos) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosPhotos) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -211,8 +212,9 @@ func (m *PhotosPhotosSlice) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosPhotosSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -299,8 +301,9 @@ func (m *PhotosPhoto) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -388,14 +391,19 @@ func (m *PhotosUpdateProfilePhotoRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotosUpdateProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhotosUpdateProfilePhotoRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosUpdateProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -403,7 +411,6 @@ func (m *PhotosUpdateProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.updateProfilePhoto", "")
 	}
-	*m = PhotosUpdateProfilePhotoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "flags")
@@ -556,14 +563,19 @@ func (m *PhotosUploadProfilePhotoRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotosUploadProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhotosUploadProfilePhotoRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosUploadProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -571,7 +583,6 @@ func (m *PhotosUploadProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.uploadProfilePhoto", "")
 	}
-	*m = PhotosUploadProfilePhotoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "flags")
@@ -680,8 +691,9 @@ func (m *PhotosDeletePhotosRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosDeletePhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -760,7 +772,7 @@ func (m *PhotosGetUserPhotosRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosGetUserPhotosRequestTypeID, "photos.getUserPhotos"); err != nil {
 		return tlrt.DecodeErr(err, "photos.getUserPhotos", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -768,7 +780,8 @@ func (m *PhotosGetUserPhotosRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhotosGetUserPhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -928,14 +941,19 @@ func (m *PhotosUploadContactProfilePhotoRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *PhotosUploadContactProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhotosUploadContactProfilePhotoRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosUploadContactProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -943,7 +961,6 @@ func (m *PhotosUploadContactProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.uploadContactProfilePhoto", "")
 	}
-	*m = PhotosUploadContactProfilePhotoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "flags")

@@ -89,7 +89,7 @@ func (m *StoriesAlbumsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesAlbumsNotModifiedTypeID, "stories.albumsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "stories.albumsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -97,7 +97,8 @@ func (m *StoriesAlbumsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesAlbumsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -173,8 +174,9 @@ func (m *StoriesAlbums) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesAlbums) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -293,14 +295,19 @@ func (m *StoriesAllStoriesNotModified) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesAllStoriesNotModified) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesAllStoriesNotModified{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesAllStoriesNotModified) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -412,14 +419,19 @@ func (m *StoriesAllStories) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesAllStories) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesAllStories{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesAllStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -427,7 +439,6 @@ func (m *StoriesAllStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.allStories", "")
 	}
-	*m = StoriesAllStories{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "flags")
@@ -501,7 +512,7 @@ func (m *StoriesCanSendStoryCount) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesCanSendStoryCountTypeID, "stories.canSendStoryCount"); err != nil {
 		return tlrt.DecodeErr(err, "stories.canSendStoryCount", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -509,7 +520,8 @@ func (m *StoriesCanSendStoryCount) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesCanSendStoryCount) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -629,14 +641,19 @@ func (m *StoriesFoundStories) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesFoundStories) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesFoundStories{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -644,7 +661,6 @@ func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.foundStories", "")
 	}
-	*m = StoriesFoundStories{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "flags")
@@ -740,14 +756,19 @@ func (m *StoriesPeerStories) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesPeerStories) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesPeerStories{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesPeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -879,14 +900,19 @@ func (m *StoriesStories) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesStories) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesStories{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -894,7 +920,6 @@ func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.stories", "")
 	}
-	*m = StoriesStories{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "flags")
@@ -1031,14 +1056,19 @@ func (m *StoriesStoryReactionsList) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesStoryReactionsList) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesStoryReactionsList{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesStoryReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1046,7 +1076,6 @@ func (m *StoriesStoryReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.storyReactionsList", "")
 	}
-	*m = StoriesStoryReactionsList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "flags")
@@ -1144,8 +1173,9 @@ func (m *StoriesStoryViews) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesStoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1278,14 +1308,19 @@ func (m *StoriesStoryViewsList) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesStoryViewsList) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesStoryViewsList{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesStoryViewsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1293,7 +1328,6 @@ func (m *StoriesStoryViewsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.storyViewsList", "")
 	}
-	*m = StoriesStoryViewsList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "flags")
@@ -1378,7 +1412,7 @@ func (m *StoriesCanSendStoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesCanSendStoryRequestTypeID, "stories.canSendStory"); err != nil {
 		return tlrt.DecodeErr(err, "stories.canSendStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1386,7 +1420,8 @@ func (m *StoriesCanSendStoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesCanSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1689,14 +1724,19 @@ func (m *StoriesSendStoryRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesSendStoryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesSendStoryRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1704,7 +1744,6 @@ func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.sendStory", "")
 	}
-	*m = StoriesSendStoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendStory", "flags")
@@ -1998,14 +2037,19 @@ func (m *StoriesEditStoryRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesEditStoryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesEditStoryRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2013,7 +2057,6 @@ func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.editStory", "")
 	}
-	*m = StoriesEditStoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.editStory", "flags")
@@ -2128,7 +2171,7 @@ func (m *StoriesDeleteStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesDeleteStoriesRequestTypeID, "stories.deleteStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.deleteStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2136,7 +2179,8 @@ func (m *StoriesDeleteStoriesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesDeleteStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2220,7 +2264,7 @@ func (m *StoriesTogglePinnedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesTogglePinnedRequestTypeID, "stories.togglePinned"); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2228,7 +2272,8 @@ func (m *StoriesTogglePinnedRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesTogglePinnedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2351,19 +2396,23 @@ func (m *StoriesGetAllStoriesRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesGetAllStoriesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesGetAllStoriesRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesGetAllStoriesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	*m = StoriesGetAllStoriesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAllStories", "flags")
@@ -2443,7 +2492,7 @@ func (m *StoriesGetPinnedStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetPinnedStoriesRequestTypeID, "stories.getPinnedStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPinnedStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2451,7 +2500,8 @@ func (m *StoriesGetPinnedStoriesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetPinnedStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2533,7 +2583,7 @@ func (m *StoriesGetStoriesArchiveRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetStoriesArchiveRequestTypeID, "stories.getStoriesArchive"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2541,7 +2591,8 @@ func (m *StoriesGetStoriesArchiveRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetStoriesArchiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2624,7 +2675,7 @@ func (m *StoriesGetStoriesByIDRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetStoriesByIDRequestTypeID, "stories.getStoriesByID"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesByID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2632,7 +2683,8 @@ func (m *StoriesGetStoriesByIDRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetStoriesByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2706,7 +2758,7 @@ func (m *StoriesToggleAllStoriesHiddenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesToggleAllStoriesHiddenRequestTypeID, "stories.toggleAllStoriesHidden"); err != nil {
 		return tlrt.DecodeErr(err, "stories.toggleAllStoriesHidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2714,7 +2766,8 @@ func (m *StoriesToggleAllStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesToggleAllStoriesHiddenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2784,7 +2837,7 @@ func (m *StoriesReadStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesReadStoriesRequestTypeID, "stories.readStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.readStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2792,7 +2845,8 @@ func (m *StoriesReadStoriesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesReadStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2875,7 +2929,7 @@ func (m *StoriesIncrementStoryViewsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesIncrementStoryViewsRequestTypeID, "stories.incrementStoryViews"); err != nil {
 		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2883,7 +2937,8 @@ func (m *StoriesIncrementStoryViewsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesIncrementStoryViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3016,14 +3071,19 @@ func (m *StoriesGetStoryViewsListRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesGetStoryViewsListRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesGetStoryViewsListRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesGetStoryViewsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3031,7 +3091,6 @@ func (m *StoriesGetStoryViewsListRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoryViewsList", "")
 	}
-	*m = StoriesGetStoryViewsListRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "flags")
@@ -3125,7 +3184,7 @@ func (m *StoriesGetStoriesViewsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetStoriesViewsRequestTypeID, "stories.getStoriesViews"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3133,7 +3192,8 @@ func (m *StoriesGetStoriesViewsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetStoriesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3210,7 +3270,7 @@ func (m *StoriesExportStoryLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesExportStoryLinkRequestTypeID, "stories.exportStoryLink"); err != nil {
 		return tlrt.DecodeErr(err, "stories.exportStoryLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3218,7 +3278,8 @@ func (m *StoriesExportStoryLinkRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesExportStoryLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3314,8 +3375,9 @@ func (m *StoriesReportRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3404,20 +3466,24 @@ func (m *StoriesActivateStealthModeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesActivateStealthModeRequestTypeID, "stories.activateStealthMode"); err != nil {
 		return tlrt.DecodeErr(err, "stories.activateStealthMode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesActivateStealthModeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesActivateStealthModeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesActivateStealthModeRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *StoriesActivateStealthModeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.activateStealthMode", "flags")
@@ -3504,14 +3570,19 @@ func (m *StoriesSendReactionRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesSendReactionRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3519,7 +3590,6 @@ func (m *StoriesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.sendReaction", "")
 	}
-	*m = StoriesSendReactionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendReaction", "flags")
@@ -3594,7 +3664,7 @@ func (m *StoriesGetPeerStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetPeerStoriesRequestTypeID, "stories.getPeerStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPeerStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3602,7 +3672,8 @@ func (m *StoriesGetPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetPeerStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3670,7 +3741,7 @@ func (m *StoriesGetAllReadPeerStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetAllReadPeerStoriesRequestTypeID, "stories.getAllReadPeerStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAllReadPeerStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3678,7 +3749,8 @@ func (m *StoriesGetAllReadPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetAllReadPeerStoriesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3746,7 +3818,7 @@ func (m *StoriesGetPeerMaxIDsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetPeerMaxIDsRequestTypeID, "stories.getPeerMaxIDs"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPeerMaxIDs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3754,7 +3826,8 @@ func (m *StoriesGetPeerMaxIDsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetPeerMaxIDsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3822,7 +3895,7 @@ func (m *StoriesGetChatsToSendRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetChatsToSendRequestTypeID, "stories.getChatsToSend"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getChatsToSend", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3830,7 +3903,8 @@ func (m *StoriesGetChatsToSendRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetChatsToSendRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3899,7 +3973,7 @@ func (m *StoriesTogglePeerStoriesHiddenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesTogglePeerStoriesHiddenRequestTypeID, "stories.togglePeerStoriesHidden"); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePeerStoriesHidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3907,7 +3981,8 @@ func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4042,14 +4117,19 @@ func (m *StoriesGetStoryReactionsListRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesGetStoryReactionsListRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesGetStoryReactionsListRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesGetStoryReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4057,7 +4137,6 @@ func (m *StoriesGetStoryReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoryReactionsList", "")
 	}
-	*m = StoriesGetStoryReactionsListRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "flags")
@@ -4150,7 +4229,7 @@ func (m *StoriesTogglePinnedToTopRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesTogglePinnedToTopRequestTypeID, "stories.togglePinnedToTop"); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4158,7 +4237,8 @@ func (m *StoriesTogglePinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesTogglePinnedToTopRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4291,14 +4371,19 @@ func (m *StoriesSearchPostsRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesSearchPostsRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4306,7 +4391,6 @@ func (m *StoriesSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.searchPosts", "")
 	}
-	*m = StoriesSearchPostsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.searchPosts", "flags")
@@ -4414,8 +4498,9 @@ func (m *StoriesCreateAlbumRequest) DecodeBare(b *bin.Buffer) error {
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesCreateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4622,14 +4707,19 @@ func (m *StoriesUpdateAlbumRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesUpdateAlbumRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesUpdateAlbumRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesUpdateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4637,7 +4727,6 @@ func (m *StoriesUpdateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.updateAlbum", "")
 	}
-	*m = StoriesUpdateAlbumRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.updateAlbum", "flags")
@@ -4743,7 +4832,7 @@ func (m *StoriesReorderAlbumsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesReorderAlbumsRequestTypeID, "stories.reorderAlbums"); err != nil {
 		return tlrt.DecodeErr(err, "stories.reorderAlbums", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4751,7 +4840,8 @@ func (m *StoriesReorderAlbumsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesReorderAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4827,7 +4917,7 @@ func (m *StoriesDeleteAlbumRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesDeleteAlbumRequestTypeID, "stories.deleteAlbum"); err != nil {
 		return tlrt.DecodeErr(err, "stories.deleteAlbum", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4835,7 +4925,8 @@ func (m *StoriesDeleteAlbumRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesDeleteAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4910,7 +5001,7 @@ func (m *StoriesGetAlbumsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetAlbumsRequestTypeID, "stories.getAlbums"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAlbums", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4918,7 +5009,8 @@ func (m *StoriesGetAlbumsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4998,7 +5090,7 @@ func (m *StoriesGetAlbumStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetAlbumStoriesRequestTypeID, "stories.getAlbumStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAlbumStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5006,7 +5098,8 @@ func (m *StoriesGetAlbumStoriesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetAlbumStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5236,14 +5329,19 @@ func (m *StoriesStartLiveRequest) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *StoriesStartLiveRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesStartLiveRequest{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesStartLiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5251,7 +5349,6 @@ func (m *StoriesStartLiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.startLive", "")
 	}
-	*m = StoriesStartLiveRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.startLive", "flags")

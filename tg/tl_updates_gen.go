@@ -137,20 +137,24 @@ func (m *UpdatesChannelDifferenceEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceEmptyTypeID, "updates.channelDifferenceEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesChannelDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesChannelDifferenceEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesChannelDifferenceEmpty{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UpdatesChannelDifferenceEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "flags")
@@ -290,14 +294,19 @@ func (m *UpdatesChannelDifferenceTooLong) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdatesChannelDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatesChannelDifferenceTooLong{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -305,7 +314,6 @@ func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updates.channelDifferenceTooLong", "")
 	}
-	*m = UpdatesChannelDifferenceTooLong{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "flags")
@@ -458,14 +466,19 @@ func (m *UpdatesChannelDifference) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdatesChannelDifference) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatesChannelDifference{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdatesChannelDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -473,7 +486,6 @@ func (m *UpdatesChannelDifference) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updates.channelDifference", "")
 	}
-	*m = UpdatesChannelDifference{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "flags")
@@ -598,7 +610,7 @@ func (m *UpdatesDifferenceEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesDifferenceEmptyTypeID, "updates.differenceEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -606,7 +618,8 @@ func (m *UpdatesDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatesDifferenceEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -715,14 +728,19 @@ func (m *UpdatesDifference) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdatesDifference) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatesDifference{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdatesDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -847,14 +865,19 @@ func (m *UpdatesDifferenceSlice) Decode(b *bin.Buffer) error {
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
 // copy of b's bytes.
 func (m *UpdatesDifferenceSlice) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatesDifferenceSlice{}
 	own := tlrt.Own(b)
 	err := m.DecodeBareAt(own, 0)
 	tlrt.Advance(b, own)
 	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep. Its strings
-// and bytes share b's memory, which must stay unchanged while m is in use.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdatesDifferenceSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -933,7 +956,7 @@ func (m *UpdatesDifferenceTooLong) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesDifferenceTooLongTypeID, "updates.differenceTooLong"); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceTooLong", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -941,7 +964,8 @@ func (m *UpdatesDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatesDifferenceTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1007,7 +1031,7 @@ func (m *UpdatesState) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesStateTypeID, "updates.state"); err != nil {
 		return tlrt.DecodeErr(err, "updates.state", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1015,7 +1039,8 @@ func (m *UpdatesState) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatesState) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1081,7 +1106,7 @@ func (m *UpdatesGetStateRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesGetStateRequestTypeID, "updates.getState"); err != nil {
 		return tlrt.DecodeErr(err, "updates.getState", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1089,7 +1114,8 @@ func (m *UpdatesGetStateRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatesGetStateRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1241,20 +1267,24 @@ func (m *UpdatesGetDifferenceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesGetDifferenceRequestTypeID, "updates.getDifference"); err != nil {
 		return tlrt.DecodeErr(err, "updates.getDifference", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesGetDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesGetDifferenceRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UpdatesGetDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updates.getDifference", "flags")
@@ -1370,15 +1400,20 @@ func (m *UpdatesGetChannelDifferenceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesGetChannelDifferenceRequestTypeID, "updates.getChannelDifference"); err != nil {
 		return tlrt.DecodeErr(err, "updates.getChannelDifference", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesGetChannelDifferenceRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatesGetChannelDifferenceRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatesGetChannelDifferenceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1386,7 +1421,6 @@ func (m *UpdatesGetChannelDifferenceRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updates.getChannelDifference", "")
 	}
-	*m = UpdatesGetChannelDifferenceRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updates.getChannelDifference", "flags")

@@ -8,45 +8,52 @@ import (
 	"github.com/tgraw/tgraw/gen"
 )
 
-// emitDecode writes Decode, which checks the ID and then reads the fields.
-// It calls DecodeBare or DecodeBareAt directly, not through
+// emitDecode writes Decode, which checks the ID and then reads the fields
+// through DecodeBare. It calls DecodeBare directly, not through
 // tlrt.DecodeBoxed and an interface, so that a value decoded into stays
 // where its caller put it.
 func emitDecode(f *jen.File, d *gen.Def) {
 	emitDoc(f, "Decode reads m from b, checking its ID.")
-	read := jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))
-	if d.SharesInput {
-		read = jen.Id("m").Dot("DecodeBare").Call(jen.Id("b"))
-	}
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Decode").Params(buf()).Error().Block(
 		jen.If(
 			jen.Err().Op(":=").Add(rt("ConsumeID")).Call(jen.Id("b"), jen.Id(d.TypeIDName()), jen.Lit(d.TLName)),
 			jen.Err().Op("!=").Nil(),
 		).Block(jen.Return(rt("DecodeErr").Call(jen.Err(), jen.Lit(d.TLName), jen.Lit("")))),
-		jen.Return(read),
+		jen.Return(jen.Id("m").Dot("DecodeBare").Call(jen.Id("b"))),
 	)
 	f.Line()
 }
 
-// emitDecodeBare writes DecodeBare, DecodeBareAt at the top. A value that
-// can hold strings or bytes is read from a copy of b (tlrt.Own), which
-// they share.
+// emitDecodeBare writes DecodeBare, DecodeBareAt at the top: it clears a
+// value with optional fields, so that absent fields do not keep what a
+// reused m held (values DecodeBareAt reads into below the top are new),
+// and reads a value that can hold strings or bytes from a copy of b
+// (tlrt.Own), which they share.
 func emitDecodeBare(f *jen.File, d *gen.Def) {
+	var body []jen.Code
+	for _, fd := range d.Fields {
+		// An optional field, or a struct held by value, which may have
+		// optional fields of its own.
+		if fd.Flag != nil || fd.Type.Kind == gen.KindStruct && !fd.Type.Ptr {
+			body = append(body, nilCheck(), jen.Op("*").Id("m").Op("=").Id(d.GoName).Values())
+			break
+		}
+	}
 	if !d.SharesInput {
 		emitDoc(f, "DecodeBare reads m from b, which holds no ID.")
-		f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(
-			jen.Return(jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))),
-		)
+		body = append(body, jen.Return(jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))))
+		f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(body...)
 		f.Line()
 		return
 	}
 	emitDoc(f, "DecodeBare reads m from b, which holds no ID. Its strings and bytes share one copy of b's bytes.")
-	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(
+	body = append(body,
 		jen.Id("own").Op(":=").Add(rt("Own")).Call(jen.Id("b")),
 		jen.Err().Op(":=").Id("m").Dot("DecodeBareAt").Call(jen.Id("own"), jen.Lit(0)),
 		rt("Advance").Call(jen.Id("b"), jen.Id("own")),
 		jen.Return(jen.Err()),
 	)
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(body...)
 	f.Line()
 }
 
@@ -65,7 +72,7 @@ func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 	}
 	body = append(body, decodeFields(d)...)
 	body = append(body, jen.Return(jen.Nil()))
-	doc := "DecodeBareAt is DecodeBare for a value nested depth levels deep."
+	doc := "DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a new m: it does not clear m."
 	if d.SharesInput {
 		doc += " Its strings and bytes share b's memory, which must stay unchanged while m is in use."
 	}
@@ -78,18 +85,11 @@ func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 // only what the fields cannot say.
 func decodeFields(d *gen.Def) []jen.Code {
 	var out []jen.Code
-	needErr, hasFlags := false, false
+	needErr := false
 	for _, fd := range d.Fields {
 		if fd.Type.Kind != gen.KindTrue {
 			needErr = true
 		}
-		if fd.Flag != nil {
-			hasFlags = true
-		}
-	}
-	if hasFlags {
-		// Absent fields must not keep what a reused m held.
-		out = append(out, jen.Op("*").Id("m").Op("=").Id(d.GoName).Values())
 	}
 	if needErr {
 		out = append(out, jen.Var().Err().Error())
