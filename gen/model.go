@@ -54,6 +54,14 @@ type Def struct {
 	// Nests reports that a field holds other constructors, so that
 	// decoding d goes a level deeper and checks the nesting bound.
 	Nests bool
+	// MinSize is the number of bytes of the smallest encoding of d's
+	// fields, without its ID (see Type.MinSize).
+	MinSize int
+	// SharesInput reports that a value of d can hold strings or bytes. They
+	// share one copy of the input, which Decode and DecodeBare make before
+	// they read such a value, so that the value does not share the
+	// caller's memory.
+	SharesInput bool
 	// Doc is the description of the schema's //@description annotation,
 	// "" if it has none.
 	Doc string
@@ -85,6 +93,12 @@ type Class struct {
 	Decoder string
 	// Marker is the unexported method that seals the interface.
 	Marker string
+	// MinSize is the number of bytes of the smallest encoding of a value
+	// of the class: the ID and fields of its smallest constructor.
+	MinSize int
+	// SharesInput reports that a constructor of the class can hold strings
+	// or bytes (see Def.SharesInput).
+	SharesInput bool
 	// Doc is the description of the schema's //@class annotation, "" if
 	// it has none.
 	Doc string
@@ -347,6 +361,8 @@ func BuildModel(s *tl.Schema, pkg string, lines []int) (*Model, error) {
 	for _, def := range m.Defs {
 		decideRepresentation(def)
 	}
+	decideMinSizes(m)
+	decideSharesInput(m)
 	linkDocs(m)
 	m.InvokeWithLayer = findInvokeWithLayer(m)
 	return m, nil

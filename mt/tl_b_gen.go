@@ -93,7 +93,7 @@ func (m *BadMsgNotification) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BadMsgNotificationTypeID, "bad_msg_notification"); err != nil {
 		return tlrt.DecodeErr(err, "bad_msg_notification", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -101,7 +101,8 @@ func (m *BadMsgNotification) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BadMsgNotification) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -172,7 +173,7 @@ func (m *BadServerSalt) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BadServerSaltTypeID, "bad_server_salt"); err != nil {
 		return tlrt.DecodeErr(err, "bad_server_salt", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -180,7 +181,8 @@ func (m *BadServerSalt) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BadServerSalt) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

@@ -57,15 +57,21 @@ func (m *ClientDHInnerData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ClientDHInnerDataTypeID, "client_DH_inner_data"); err != nil {
 		return tlrt.DecodeErr(err, "client_DH_inner_data", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ClientDHInnerData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ClientDHInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -80,7 +86,7 @@ func (m *ClientDHInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.RetryID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "client_DH_inner_data", "retry_id")
 	}
-	if m.GB, err = b.Bytes(); err != nil {
+	if m.GB, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "client_DH_inner_data", "g_b")
 	}
 	return nil

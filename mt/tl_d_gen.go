@@ -88,7 +88,7 @@ func (m *DestroySessionOk) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DestroySessionOkTypeID, "destroy_session_ok"); err != nil {
 		return tlrt.DecodeErr(err, "destroy_session_ok", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -96,7 +96,8 @@ func (m *DestroySessionOk) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DestroySessionOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -154,7 +155,7 @@ func (m *DestroySessionNone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DestroySessionNoneTypeID, "destroy_session_none"); err != nil {
 		return tlrt.DecodeErr(err, "destroy_session_none", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -162,7 +163,8 @@ func (m *DestroySessionNone) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DestroySessionNone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -217,7 +219,7 @@ func (m *DestroySessionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DestroySessionRequestTypeID, "destroy_session"); err != nil {
 		return tlrt.DecodeErr(err, "destroy_session", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -225,7 +227,8 @@ func (m *DestroySessionRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DestroySessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

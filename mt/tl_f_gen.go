@@ -55,7 +55,7 @@ func (m *FutureSalt) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FutureSaltTypeID, "future_salt"); err != nil {
 		return tlrt.DecodeErr(err, "future_salt", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -63,7 +63,8 @@ func (m *FutureSalt) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *FutureSalt) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -134,7 +135,7 @@ func (m *FutureSalts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FutureSaltsTypeID, "future_salts"); err != nil {
 		return tlrt.DecodeErr(err, "future_salts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -142,7 +143,8 @@ func (m *FutureSalts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *FutureSalts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -157,7 +159,7 @@ func (m *FutureSalts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Now, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "future_salts", "now")
 	}
-	if m.Salts, err = tlrt.DecodeBareVectorAt(b, depth+1, tlrt.DecodeBareValue[FutureSalt]); err != nil {
+	if m.Salts, err = tlrt.DecodeStructs[FutureSalt](b, true, true, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "future_salts", "salts")
 	}
 	return nil

@@ -51,7 +51,7 @@ func (m *GetFutureSaltsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GetFutureSaltsRequestTypeID, "get_future_salts"); err != nil {
 		return tlrt.DecodeErr(err, "get_future_salts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -59,7 +59,8 @@ func (m *GetFutureSaltsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *GetFutureSaltsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

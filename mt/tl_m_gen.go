@@ -94,7 +94,7 @@ func (m *MsgDetailedInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MsgDetailedInfoTypeID, "msg_detailed_info"); err != nil {
 		return tlrt.DecodeErr(err, "msg_detailed_info", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -102,7 +102,8 @@ func (m *MsgDetailedInfo) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MsgDetailedInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -174,7 +175,7 @@ func (m *MsgNewDetailedInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MsgNewDetailedInfoTypeID, "msg_new_detailed_info"); err != nil {
 		return tlrt.DecodeErr(err, "msg_new_detailed_info", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -182,7 +183,8 @@ func (m *MsgNewDetailedInfo) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MsgNewDetailedInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -251,15 +253,21 @@ func (m *Message) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageTypeID, "message"); err != nil {
 		return tlrt.DecodeErr(err, "message", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Message) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -331,15 +339,21 @@ func (m *MsgContainer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MsgContainerTypeID, "msg_container"); err != nil {
 		return tlrt.DecodeErr(err, "msg_container", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MsgContainer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MsgContainer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -348,7 +362,7 @@ func (m *MsgContainer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "msg_container", "")
 	}
 	var err error
-	if m.Messages, err = tlrt.DecodeBareVectorAt(b, depth+1, tlrt.DecodeBareValue[Message]); err != nil {
+	if m.Messages, err = tlrt.DecodeStructs[Message](b, true, true, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "msg_container", "messages")
 	}
 	return nil
@@ -399,15 +413,25 @@ func (m *MsgCopy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MsgCopyTypeID, "msg_copy"); err != nil {
 		return tlrt.DecodeErr(err, "msg_copy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MsgCopy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MsgCopy{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MsgCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -468,7 +492,7 @@ func (m *MsgResendReq) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MsgResendReqTypeID, "msg_resend_req"); err != nil {
 		return tlrt.DecodeErr(err, "msg_resend_req", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -476,13 +500,14 @@ func (m *MsgResendReq) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MsgResendReq) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "msg_resend_req", "msg_ids")
 	}
 	return nil
@@ -534,7 +559,7 @@ func (m *MsgsAck) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MsgsAckTypeID, "msgs_ack"); err != nil {
 		return tlrt.DecodeErr(err, "msgs_ack", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -542,13 +567,14 @@ func (m *MsgsAck) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MsgsAck) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "msgs_ack", "msg_ids")
 	}
 	return nil
@@ -602,24 +628,30 @@ func (m *MsgsAllInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MsgsAllInfoTypeID, "msgs_all_info"); err != nil {
 		return tlrt.DecodeErr(err, "msgs_all_info", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MsgsAllInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MsgsAllInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "msgs_all_info", "msg_ids")
 	}
-	if m.Info, err = b.Bytes(); err != nil {
+	if m.Info, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "msgs_all_info", "info")
 	}
 	return nil
@@ -670,15 +702,21 @@ func (m *MsgsStateInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MsgsStateInfoTypeID, "msgs_state_info"); err != nil {
 		return tlrt.DecodeErr(err, "msgs_state_info", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MsgsStateInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MsgsStateInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -687,7 +725,7 @@ func (m *MsgsStateInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ReqMsgID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "msgs_state_info", "req_msg_id")
 	}
-	if m.Info, err = b.Bytes(); err != nil {
+	if m.Info, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "msgs_state_info", "info")
 	}
 	return nil
@@ -739,7 +777,7 @@ func (m *MsgsStateReq) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MsgsStateReqTypeID, "msgs_state_req"); err != nil {
 		return tlrt.DecodeErr(err, "msgs_state_req", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -747,13 +785,14 @@ func (m *MsgsStateReq) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MsgsStateReq) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "msgs_state_req", "msg_ids")
 	}
 	return nil

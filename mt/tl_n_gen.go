@@ -55,7 +55,7 @@ func (m *NewSessionCreated) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NewSessionCreatedTypeID, "new_session_created"); err != nil {
 		return tlrt.DecodeErr(err, "new_session_created", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -63,7 +63,8 @@ func (m *NewSessionCreated) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *NewSessionCreated) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

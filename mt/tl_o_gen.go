@@ -50,21 +50,27 @@ func (m *GzipPacked) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GzipPackedTypeID, "gzip_packed"); err != nil {
 		return tlrt.DecodeErr(err, "gzip_packed", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *GzipPacked) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *GzipPacked) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PackedData, err = b.Bytes(); err != nil {
+	if m.PackedData, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "gzip_packed", "packed_data")
 	}
 	return nil

@@ -17,7 +17,7 @@ type PQInnerDataClass interface {
 
 // DecodePQInnerData decodes any constructor of P_Q_inner_data.
 func DecodePQInnerData(b *bin.Buffer) (PQInnerDataClass, error) {
-	return decodePQInnerData(b, 0)
+	return tlrt.Owned(b, decodePQInnerData)
 }
 
 // decodePQInnerData is DecodePQInnerData for a value nested depth levels deep.
@@ -100,27 +100,33 @@ func (m *PQInnerData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PQInnerDataTypeID, "p_q_inner_data"); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PQInnerData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PQInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pq, err = b.Bytes(); err != nil {
+	if m.Pq, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data", "pq")
 	}
-	if m.P, err = b.Bytes(); err != nil {
+	if m.P, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data", "p")
 	}
-	if m.Q, err = b.Bytes(); err != nil {
+	if m.Q, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data", "q")
 	}
 	if m.Nonce, err = b.Int128(); err != nil {
@@ -194,27 +200,33 @@ func (m *PQInnerDataDC) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PQInnerDataDCTypeID, "p_q_inner_data_dc"); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PQInnerDataDC) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PQInnerDataDC) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pq, err = b.Bytes(); err != nil {
+	if m.Pq, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "pq")
 	}
-	if m.P, err = b.Bytes(); err != nil {
+	if m.P, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "p")
 	}
-	if m.Q, err = b.Bytes(); err != nil {
+	if m.Q, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "q")
 	}
 	if m.Nonce, err = b.Int128(); err != nil {
@@ -294,27 +306,33 @@ func (m *PQInnerDataTempDC) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PQInnerDataTempDCTypeID, "p_q_inner_data_temp_dc"); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PQInnerDataTempDC) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PQInnerDataTempDC) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pq, err = b.Bytes(); err != nil {
+	if m.Pq, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "pq")
 	}
-	if m.P, err = b.Bytes(); err != nil {
+	if m.P, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "p")
 	}
-	if m.Q, err = b.Bytes(); err != nil {
+	if m.Q, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "q")
 	}
 	if m.Nonce, err = b.Int128(); err != nil {
@@ -380,7 +398,7 @@ func (m *Pong) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PongTypeID, "pong"); err != nil {
 		return tlrt.DecodeErr(err, "pong", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -388,7 +406,8 @@ func (m *Pong) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *Pong) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -446,7 +465,7 @@ func (m *PingRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PingRequestTypeID, "ping"); err != nil {
 		return tlrt.DecodeErr(err, "ping", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -454,7 +473,8 @@ func (m *PingRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PingRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -519,7 +539,7 @@ func (m *PingDelayDisconnectRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PingDelayDisconnectRequestTypeID, "ping_delay_disconnect"); err != nil {
 		return tlrt.DecodeErr(err, "ping_delay_disconnect", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -527,7 +547,8 @@ func (m *PingDelayDisconnectRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PingDelayDisconnectRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

@@ -87,7 +87,7 @@ func (m *RpcAnswerUnknown) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RpcAnswerUnknownTypeID, "rpc_answer_unknown"); err != nil {
 		return tlrt.DecodeErr(err, "rpc_answer_unknown", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -95,7 +95,8 @@ func (m *RpcAnswerUnknown) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *RpcAnswerUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -146,7 +147,7 @@ func (m *RpcAnswerDroppedRunning) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RpcAnswerDroppedRunningTypeID, "rpc_answer_dropped_running"); err != nil {
 		return tlrt.DecodeErr(err, "rpc_answer_dropped_running", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -154,7 +155,8 @@ func (m *RpcAnswerDroppedRunning) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *RpcAnswerDroppedRunning) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -213,7 +215,7 @@ func (m *RpcAnswerDropped) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RpcAnswerDroppedTypeID, "rpc_answer_dropped"); err != nil {
 		return tlrt.DecodeErr(err, "rpc_answer_dropped", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -221,7 +223,8 @@ func (m *RpcAnswerDropped) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *RpcAnswerDropped) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -292,15 +295,21 @@ func (m *ResPQ) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ResPQTypeID, "resPQ"); err != nil {
 		return tlrt.DecodeErr(err, "resPQ", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ResPQ) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ResPQ) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -312,10 +321,10 @@ func (m *ResPQ) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ServerNonce, err = b.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "resPQ", "server_nonce")
 	}
-	if m.Pq, err = b.Bytes(); err != nil {
+	if m.Pq, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "resPQ", "pq")
 	}
-	if m.ServerPublicKeyFingerprints, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.ServerPublicKeyFingerprints, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "resPQ", "server_public_key_fingerprints")
 	}
 	return nil
@@ -366,15 +375,21 @@ func (m *RpcError) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RpcErrorTypeID, "rpc_error"); err != nil {
 		return tlrt.DecodeErr(err, "rpc_error", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RpcError) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RpcError) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -383,7 +398,7 @@ func (m *RpcError) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ErrorCode, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "rpc_error", "error_code")
 	}
-	if m.ErrorMessage, err = b.String(); err != nil {
+	if m.ErrorMessage, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "rpc_error", "error_message")
 	}
 	return nil
@@ -436,15 +451,21 @@ func (m *RpcResult) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RpcResultTypeID, "rpc_result"); err != nil {
 		return tlrt.DecodeErr(err, "rpc_result", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RpcResult) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RpcResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -505,7 +526,7 @@ func (m *ReqPqRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReqPqRequestTypeID, "req_pq"); err != nil {
 		return tlrt.DecodeErr(err, "req_pq", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -513,7 +534,8 @@ func (m *ReqPqRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ReqPqRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -576,7 +598,7 @@ func (m *ReqPqMultiRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReqPqMultiRequestTypeID, "req_pq_multi"); err != nil {
 		return tlrt.DecodeErr(err, "req_pq_multi", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -584,7 +606,8 @@ func (m *ReqPqMultiRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ReqPqMultiRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -658,15 +681,21 @@ func (m *ReqDHParamsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReqDHParamsRequestTypeID, "req_DH_params"); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReqDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ReqDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -678,16 +707,16 @@ func (m *ReqDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ServerNonce, err = b.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "server_nonce")
 	}
-	if m.P, err = b.Bytes(); err != nil {
+	if m.P, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "p")
 	}
-	if m.Q, err = b.Bytes(); err != nil {
+	if m.Q, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "q")
 	}
 	if m.PublicKeyFingerprint, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "public_key_fingerprint")
 	}
-	if m.EncryptedData, err = b.Bytes(); err != nil {
+	if m.EncryptedData, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "req_DH_params", "encrypted_data")
 	}
 	return nil
@@ -744,7 +773,7 @@ func (m *RpcDropAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RpcDropAnswerRequestTypeID, "rpc_drop_answer"); err != nil {
 		return tlrt.DecodeErr(err, "rpc_drop_answer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -752,7 +781,8 @@ func (m *RpcDropAnswerRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *RpcDropAnswerRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

@@ -17,7 +17,7 @@ type ServerDHParamsClass interface {
 
 // DecodeServerDHParams decodes any constructor of Server_DH_Params.
 func DecodeServerDHParams(b *bin.Buffer) (ServerDHParamsClass, error) {
-	return decodeServerDHParams(b, 0)
+	return tlrt.Owned(b, decodeServerDHParams)
 }
 
 // decodeServerDHParams is DecodeServerDHParams for a value nested depth levels
@@ -93,7 +93,7 @@ func (m *ServerDHParamsFail) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ServerDHParamsFailTypeID, "server_DH_params_fail"); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_fail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -101,7 +101,8 @@ func (m *ServerDHParamsFail) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ServerDHParamsFail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -170,15 +171,21 @@ func (m *ServerDHParamsOk) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ServerDHParamsOkTypeID, "server_DH_params_ok"); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_ok", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ServerDHParamsOk) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ServerDHParamsOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -190,7 +197,7 @@ func (m *ServerDHParamsOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ServerNonce, err = b.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_ok", "server_nonce")
 	}
-	if m.EncryptedAnswer, err = b.Bytes(); err != nil {
+	if m.EncryptedAnswer, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_params_ok", "encrypted_answer")
 	}
 	return nil
@@ -284,7 +291,7 @@ func (m *DhGenOk) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DhGenOkTypeID, "dh_gen_ok"); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_ok", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -292,7 +299,8 @@ func (m *DhGenOk) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DhGenOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -362,7 +370,7 @@ func (m *DhGenRetry) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DhGenRetryTypeID, "dh_gen_retry"); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_retry", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -370,7 +378,8 @@ func (m *DhGenRetry) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DhGenRetry) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -440,7 +449,7 @@ func (m *DhGenFail) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DhGenFailTypeID, "dh_gen_fail"); err != nil {
 		return tlrt.DecodeErr(err, "dh_gen_fail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -448,7 +457,8 @@ func (m *DhGenFail) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DhGenFail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -520,15 +530,21 @@ func (m *ServerDHInnerData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ServerDHInnerDataTypeID, "server_DH_inner_data"); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ServerDHInnerData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ServerDHInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -543,10 +559,10 @@ func (m *ServerDHInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.G, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "g")
 	}
-	if m.DhPrime, err = b.Bytes(); err != nil {
+	if m.DhPrime, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "dh_prime")
 	}
-	if m.GA, err = b.Bytes(); err != nil {
+	if m.GA, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "server_DH_inner_data", "g_a")
 	}
 	if m.ServerTime, err = b.Int(); err != nil {
@@ -603,15 +619,21 @@ func (m *SetClientDHParamsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SetClientDHParamsRequestTypeID, "set_client_DH_params"); err != nil {
 		return tlrt.DecodeErr(err, "set_client_DH_params", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SetClientDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SetClientDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -623,7 +645,7 @@ func (m *SetClientDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ServerNonce, err = b.Int128(); err != nil {
 		return tlrt.DecodeErr(err, "set_client_DH_params", "server_nonce")
 	}
-	if m.EncryptedData, err = b.Bytes(); err != nil {
+	if m.EncryptedData, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "set_client_DH_params", "encrypted_data")
 	}
 	return nil

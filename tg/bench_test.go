@@ -10,7 +10,7 @@ import (
 )
 
 func BenchmarkEncodeMessages(b *testing.B) {
-	m := sample.Messages()
+	m := sample.ChannelMessages()
 	var buf bin.Buffer
 	if err := m.Encode(&buf); err != nil {
 		b.Fatal(err)
@@ -27,14 +27,14 @@ func BenchmarkEncodeMessages(b *testing.B) {
 
 func BenchmarkDecodeMessages(b *testing.B) {
 	var buf bin.Buffer
-	if err := sample.Messages().Encode(&buf); err != nil {
+	if err := sample.ChannelMessages().Encode(&buf); err != nil {
 		b.Fatal(err)
 	}
 	data := buf.Buf
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		var m tg.MessagesMessages
+		var m tg.MessagesChannelMessages
 		if err := m.Decode(&bin.Buffer{Buf: data}); err != nil {
 			b.Fatal(err)
 		}
@@ -56,12 +56,13 @@ func BenchmarkEncodeInputPeerChannel(b *testing.B) {
 // TestSampleMessages keeps the benchmark's value honest: it round-trips.
 func TestSampleMessages(t *testing.T) {
 	in := loadInfo(t)
-	m := sample.Messages()
+	m := sample.ChannelMessages()
 	data := encode(t, m)
-	if err := checkRoundTrip(in, m.TypeID(), data, sample.Messages()); err != nil {
+	if err := checkRoundTrip(in, m.TypeID(), data, sample.ChannelMessages()); err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Messages) != 100 || len(m.Users) != 100 {
-		t.Fatalf("%d messages, %d users", len(m.Messages), len(m.Users))
+	if len(m.Messages) != 100 || len(m.Users) != 50 || len(m.Chats) != 20 {
+		t.Fatalf("%d messages, %d users, %d chats", len(m.Messages), len(m.Users), len(m.Chats))
 	}
+	t.Logf("%d bytes", len(data))
 }

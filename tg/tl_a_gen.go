@@ -18,7 +18,7 @@ type AiComposeToneClass interface {
 
 // DecodeAiComposeTone decodes any constructor of AiComposeTone.
 func DecodeAiComposeTone(b *bin.Buffer) (AiComposeToneClass, error) {
-	return decodeAiComposeTone(b, 0)
+	return tlrt.Owned(b, decodeAiComposeTone)
 }
 
 // decodeAiComposeTone is DecodeAiComposeTone for a value nested depth levels
@@ -225,15 +225,25 @@ func (m *AiComposeTone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AiComposeToneTypeID, "aiComposeTone"); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AiComposeTone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AiComposeTone{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AiComposeTone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -241,7 +251,6 @@ func (m *AiComposeTone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "aiComposeTone", "")
 	}
-	*m = AiComposeTone{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "flags")
@@ -253,10 +262,10 @@ func (m *AiComposeTone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "access_hash")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "slug")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeTone", "title")
 	}
 	if m.Flags.Has(1) {
@@ -265,7 +274,7 @@ func (m *AiComposeTone) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Prompt, err = b.String(); err != nil {
+		if m.Prompt, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "aiComposeTone", "prompt")
 		}
 	}
@@ -354,27 +363,33 @@ func (m *AiComposeToneDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AiComposeToneDefaultTypeID, "aiComposeToneDefault"); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AiComposeToneDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Tone, err = b.String(); err != nil {
+	if m.Tone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "tone")
 	}
 	if m.EmojiID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "emoji_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneDefault", "title")
 	}
 	return nil
@@ -391,7 +406,7 @@ type AttachMenuBotsClass interface {
 
 // DecodeAttachMenuBots decodes any constructor of AttachMenuBots.
 func DecodeAttachMenuBots(b *bin.Buffer) (AttachMenuBotsClass, error) {
-	return decodeAttachMenuBots(b, 0)
+	return tlrt.Owned(b, decodeAttachMenuBots)
 }
 
 // decodeAttachMenuBots is DecodeAttachMenuBots for a value nested depth levels
@@ -462,7 +477,7 @@ func (m *AttachMenuBotsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuBotsNotModifiedTypeID, "attachMenuBotsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -470,7 +485,8 @@ func (m *AttachMenuBotsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AttachMenuBotsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -541,15 +557,21 @@ func (m *AttachMenuBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuBotsTypeID, "attachMenuBots"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AttachMenuBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -561,10 +583,10 @@ func (m *AttachMenuBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "hash")
 	}
-	if m.Bots, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AttachMenuBot]); err != nil {
+	if m.Bots, err = tlrt.DecodeStructs[AttachMenuBot](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "bots")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "users")
 	}
 	return nil
@@ -660,7 +682,7 @@ func (m *AttachMenuPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeSameBotPMTypeID, "attachMenuPeerTypeSameBotPM"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuPeerTypeSameBotPM", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -668,7 +690,8 @@ func (m *AttachMenuPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AttachMenuPeerTypeSameBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -722,7 +745,7 @@ func (m *AttachMenuPeerTypeBotPM) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeBotPMTypeID, "attachMenuPeerTypeBotPM"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuPeerTypeBotPM", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -730,7 +753,8 @@ func (m *AttachMenuPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AttachMenuPeerTypeBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -784,7 +808,7 @@ func (m *AttachMenuPeerTypePM) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuPeerTypePMTypeID, "attachMenuPeerTypePM"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuPeerTypePM", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -792,7 +816,8 @@ func (m *AttachMenuPeerTypePM) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AttachMenuPeerTypePM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -846,7 +871,7 @@ func (m *AttachMenuPeerTypeChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeChatTypeID, "attachMenuPeerTypeChat"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuPeerTypeChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -854,7 +879,8 @@ func (m *AttachMenuPeerTypeChat) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AttachMenuPeerTypeChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -909,7 +935,7 @@ func (m *AttachMenuPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeBroadcastTypeID, "attachMenuPeerTypeBroadcast"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuPeerTypeBroadcast", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -917,7 +943,8 @@ func (m *AttachMenuPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AttachMenuPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -980,15 +1007,21 @@ func (m *AccessPointRule) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccessPointRuleTypeID, "accessPointRule"); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccessPointRule) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccessPointRule) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -997,13 +1030,13 @@ func (m *AccessPointRule) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "accessPointRule", "")
 	}
 	var err error
-	if m.PhonePrefixRules, err = b.String(); err != nil {
+	if m.PhonePrefixRules, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "phone_prefix_rules")
 	}
 	if m.DCID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "dc_id")
 	}
-	if m.IPs, err = tlrt.DecodeBareVectorAt(b, depth+1, decodeIPPort); err != nil {
+	if m.IPs, err = tlrt.DecodeBareVectorAt(b, 12, depth+1, decodeIPPort); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "ips")
 	}
 	return nil
@@ -1054,7 +1087,7 @@ func (m *AccountDaysTTL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDaysTTLTypeID, "accountDaysTTL"); err != nil {
 		return tlrt.DecodeErr(err, "accountDaysTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1062,7 +1095,8 @@ func (m *AccountDaysTTL) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountDaysTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1126,15 +1160,25 @@ func (m *AiComposeToneExample) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AiComposeToneExampleTypeID, "aiComposeToneExample"); err != nil {
 		return tlrt.DecodeErr(err, "aiComposeToneExample", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AiComposeToneExample) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AiComposeToneExample{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AiComposeToneExample) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1272,15 +1316,25 @@ func (m *AttachMenuBot) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuBotTypeID, "attachMenuBot"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AttachMenuBot) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AttachMenuBot{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1288,7 +1342,6 @@ func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBot", "")
 	}
-	*m = AttachMenuBot{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "flags")
@@ -1302,15 +1355,15 @@ func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "bot_id")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "short_name")
 	}
 	if m.Flags.Has(3) {
-		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeAttachMenuPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeAttachMenuPeerType); err != nil {
 			return tlrt.DecodeErr(err, "attachMenuBot", "peer_types")
 		}
 	}
-	if m.Icons, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AttachMenuBotIcon]); err != nil {
+	if m.Icons, err = tlrt.DecodeStructs[AttachMenuBotIcon](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "icons")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5
@@ -1408,15 +1461,25 @@ func (m *AttachMenuBotIcon) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuBotIconTypeID, "attachMenuBotIcon"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AttachMenuBotIcon) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AttachMenuBotIcon{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AttachMenuBotIcon) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1424,19 +1487,18 @@ func (m *AttachMenuBotIcon) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBotIcon", "")
 	}
-	*m = AttachMenuBotIcon{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "flags")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "name")
 	}
 	if m.Icon, err = decodeDocument(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "icon")
 	}
 	if m.Flags.Has(0) {
-		if m.Colors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AttachMenuBotIconColor]); err != nil {
+		if m.Colors, err = tlrt.DecodeStructs[AttachMenuBotIconColor](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "attachMenuBotIcon", "colors")
 		}
 	}
@@ -1494,21 +1556,27 @@ func (m *AttachMenuBotIconColor) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuBotIconColorTypeID, "attachMenuBotIconColor"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AttachMenuBotIconColor) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AttachMenuBotIconColor) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "name")
 	}
 	if m.Color, err = b.Int(); err != nil {
@@ -1572,15 +1640,25 @@ func (m *AttachMenuBotsBot) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AttachMenuBotsBotTypeID, "attachMenuBotsBot"); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AttachMenuBotsBot) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AttachMenuBotsBot{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AttachMenuBotsBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1592,7 +1670,7 @@ func (m *AttachMenuBotsBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Bot, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsBot", "bot")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsBot", "users")
 	}
 	return nil
@@ -1647,7 +1725,7 @@ func (m *AuctionBidLevel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuctionBidLevelTypeID, "auctionBidLevel"); err != nil {
 		return tlrt.DecodeErr(err, "auctionBidLevel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1655,7 +1733,8 @@ func (m *AuctionBidLevel) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuctionBidLevel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1774,20 +1853,29 @@ func (m *Authorization) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthorizationTypeID, "authorization"); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Authorization) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Authorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Authorization{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *Authorization) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "flags")
@@ -1801,22 +1889,22 @@ func (m *Authorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "hash")
 	}
-	if m.DeviceModel, err = b.String(); err != nil {
+	if m.DeviceModel, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "device_model")
 	}
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "platform")
 	}
-	if m.SystemVersion, err = b.String(); err != nil {
+	if m.SystemVersion, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "system_version")
 	}
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "api_id")
 	}
-	if m.AppName, err = b.String(); err != nil {
+	if m.AppName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "app_name")
 	}
-	if m.AppVersion, err = b.String(); err != nil {
+	if m.AppVersion, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "app_version")
 	}
 	if m.DateCreated, err = b.Int(); err != nil {
@@ -1825,13 +1913,13 @@ func (m *Authorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DateActive, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "date_active")
 	}
-	if m.IP, err = b.String(); err != nil {
+	if m.IP, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "ip")
 	}
-	if m.Country, err = b.String(); err != nil {
+	if m.Country, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "country")
 	}
-	if m.Region, err = b.String(); err != nil {
+	if m.Region, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "authorization", "region")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
@@ -1921,20 +2009,24 @@ func (m *AutoDownloadSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AutoDownloadSettingsTypeID, "autoDownloadSettings"); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AutoDownloadSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AutoDownloadSettings{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AutoDownloadSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "autoDownloadSettings", "flags")
@@ -2018,15 +2110,20 @@ func (m *AutoSaveException) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AutoSaveExceptionTypeID, "autoSaveException"); err != nil {
 		return tlrt.DecodeErr(err, "autoSaveException", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AutoSaveException) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AutoSaveException{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AutoSaveException) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2130,20 +2227,24 @@ func (m *AutoSaveSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AutoSaveSettingsTypeID, "autoSaveSettings"); err != nil {
 		return tlrt.DecodeErr(err, "autoSaveSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AutoSaveSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AutoSaveSettings{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AutoSaveSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "autoSaveSettings", "flags")
@@ -2278,20 +2379,29 @@ func (m *AvailableEffect) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AvailableEffectTypeID, "availableEffect"); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AvailableEffect) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AvailableEffect) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AvailableEffect{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *AvailableEffect) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "flags")
@@ -2300,7 +2410,7 @@ func (m *AvailableEffect) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "id")
 	}
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "availableEffect", "emoticon")
 	}
 	if m.Flags.Has(0) {
@@ -2424,15 +2534,25 @@ func (m *AvailableReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AvailableReactionTypeID, "availableReaction"); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AvailableReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AvailableReaction{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AvailableReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2440,17 +2560,16 @@ func (m *AvailableReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "availableReaction", "")
 	}
-	*m = AvailableReaction{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "flags")
 	}
 	m.Inactive = m.Flags.Has(0)
 	m.Premium = m.Flags.Has(2)
-	if m.Reaction, err = b.String(); err != nil {
+	if m.Reaction, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "reaction")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "availableReaction", "title")
 	}
 	if m.StaticIcon, err = decodeDocument(b, depth+1); err != nil {

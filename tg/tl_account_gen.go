@@ -19,7 +19,7 @@ type AccountChatThemesClass interface {
 
 // DecodeAccountChatThemes decodes any constructor of account.ChatThemes.
 func DecodeAccountChatThemes(b *bin.Buffer) (AccountChatThemesClass, error) {
-	return decodeAccountChatThemes(b, 0)
+	return tlrt.Owned(b, decodeAccountChatThemes)
 }
 
 // decodeAccountChatThemes is DecodeAccountChatThemes for a value nested depth
@@ -92,7 +92,7 @@ func (m *AccountChatThemesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountChatThemesNotModifiedTypeID, "account.chatThemesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -100,7 +100,8 @@ func (m *AccountChatThemesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountChatThemesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -213,15 +214,25 @@ func (m *AccountChatThemes) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountChatThemesTypeID, "account.chatThemes"); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountChatThemes) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountChatThemes{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -229,7 +240,6 @@ func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.chatThemes", "")
 	}
-	*m = AccountChatThemes{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "flags")
@@ -237,17 +247,17 @@ func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "hash")
 	}
-	if m.Themes, err = tlrt.DecodeVectorAt(b, depth+1, decodeChatTheme); err != nil {
+	if m.Themes, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeChatTheme); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "themes")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.chatThemes", "next_offset")
 		}
 	}
@@ -268,7 +278,7 @@ type AccountEmailVerifiedClass interface {
 
 // DecodeAccountEmailVerified decodes any constructor of account.EmailVerified.
 func DecodeAccountEmailVerified(b *bin.Buffer) (AccountEmailVerifiedClass, error) {
-	return decodeAccountEmailVerified(b, 0)
+	return tlrt.Owned(b, decodeAccountEmailVerified)
 }
 
 // decodeAccountEmailVerified is DecodeAccountEmailVerified for a value nested
@@ -342,21 +352,27 @@ func (m *AccountEmailVerified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountEmailVerifiedTypeID, "account.emailVerified"); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountEmailVerified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountEmailVerified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Email, err = b.String(); err != nil {
+	if m.Email, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerified", "email")
 	}
 	return nil
@@ -416,15 +432,21 @@ func (m *AccountEmailVerifiedLogin) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountEmailVerifiedLoginTypeID, "account.emailVerifiedLogin"); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountEmailVerifiedLogin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountEmailVerifiedLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -433,7 +455,7 @@ func (m *AccountEmailVerifiedLogin) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "account.emailVerifiedLogin", "")
 	}
 	var err error
-	if m.Email, err = b.String(); err != nil {
+	if m.Email, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "email")
 	}
 	if m.SentCode, err = decodeAuthSentCode(b, depth+1); err != nil {
@@ -453,7 +475,7 @@ type AccountEmojiStatusesClass interface {
 
 // DecodeAccountEmojiStatuses decodes any constructor of account.EmojiStatuses.
 func DecodeAccountEmojiStatuses(b *bin.Buffer) (AccountEmojiStatusesClass, error) {
-	return decodeAccountEmojiStatuses(b, 0)
+	return tlrt.Owned(b, decodeAccountEmojiStatuses)
 }
 
 // decodeAccountEmojiStatuses is DecodeAccountEmojiStatuses for a value nested
@@ -526,7 +548,7 @@ func (m *AccountEmojiStatusesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountEmojiStatusesNotModifiedTypeID, "account.emojiStatusesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatusesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -534,7 +556,8 @@ func (m *AccountEmojiStatusesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountEmojiStatusesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -599,15 +622,21 @@ func (m *AccountEmojiStatuses) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountEmojiStatusesTypeID, "account.emojiStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountEmojiStatuses) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -619,7 +648,7 @@ func (m *AccountEmojiStatuses) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatuses", "hash")
 	}
-	if m.Statuses, err = tlrt.DecodeVectorAt(b, depth+1, decodeEmojiStatus); err != nil {
+	if m.Statuses, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeEmojiStatus); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatuses", "statuses")
 	}
 	return nil
@@ -717,7 +746,7 @@ func (m *AccountResetPasswordFailedWait) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetPasswordFailedWaitTypeID, "account.resetPasswordFailedWait"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetPasswordFailedWait", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -725,7 +754,8 @@ func (m *AccountResetPasswordFailedWait) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetPasswordFailedWait) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -789,7 +819,7 @@ func (m *AccountResetPasswordRequestedWait) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetPasswordRequestedWaitTypeID, "account.resetPasswordRequestedWait"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetPasswordRequestedWait", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -797,7 +827,8 @@ func (m *AccountResetPasswordRequestedWait) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetPasswordRequestedWait) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -855,7 +886,7 @@ func (m *AccountResetPasswordOk) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetPasswordOkTypeID, "account.resetPasswordOk"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetPasswordOk", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -863,7 +894,8 @@ func (m *AccountResetPasswordOk) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetPasswordOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -955,7 +987,7 @@ func (m *AccountSavedMusicIDsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSavedMusicIDsNotModifiedTypeID, "account.savedMusicIdsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.savedMusicIdsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -963,7 +995,8 @@ func (m *AccountSavedMusicIDsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSavedMusicIDsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1023,7 +1056,7 @@ func (m *AccountSavedMusicIDs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSavedMusicIDsTypeID, "account.savedMusicIds"); err != nil {
 		return tlrt.DecodeErr(err, "account.savedMusicIds", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1031,13 +1064,14 @@ func (m *AccountSavedMusicIDs) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSavedMusicIDs) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.IDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.IDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "account.savedMusicIds", "ids")
 	}
 	return nil
@@ -1054,7 +1088,7 @@ type AccountSavedRingtoneClass interface {
 
 // DecodeAccountSavedRingtone decodes any constructor of account.SavedRingtone.
 func DecodeAccountSavedRingtone(b *bin.Buffer) (AccountSavedRingtoneClass, error) {
-	return decodeAccountSavedRingtone(b, 0)
+	return tlrt.Owned(b, decodeAccountSavedRingtone)
 }
 
 // decodeAccountSavedRingtone is DecodeAccountSavedRingtone for a value nested
@@ -1125,7 +1159,7 @@ func (m *AccountSavedRingtone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSavedRingtoneTypeID, "account.savedRingtone"); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1133,7 +1167,8 @@ func (m *AccountSavedRingtone) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSavedRingtone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1195,15 +1230,21 @@ func (m *AccountSavedRingtoneConverted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSavedRingtoneConvertedTypeID, "account.savedRingtoneConverted"); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtoneConverted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSavedRingtoneConverted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSavedRingtoneConverted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1230,7 +1271,7 @@ type AccountSavedRingtonesClass interface {
 // DecodeAccountSavedRingtones decodes any constructor of
 // account.SavedRingtones.
 func DecodeAccountSavedRingtones(b *bin.Buffer) (AccountSavedRingtonesClass, error) {
-	return decodeAccountSavedRingtones(b, 0)
+	return tlrt.Owned(b, decodeAccountSavedRingtones)
 }
 
 // decodeAccountSavedRingtones is DecodeAccountSavedRingtones for a value nested
@@ -1303,7 +1344,7 @@ func (m *AccountSavedRingtonesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSavedRingtonesNotModifiedTypeID, "account.savedRingtonesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtonesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1311,7 +1352,8 @@ func (m *AccountSavedRingtonesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSavedRingtonesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1376,15 +1418,21 @@ func (m *AccountSavedRingtones) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSavedRingtonesTypeID, "account.savedRingtones"); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtones", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSavedRingtones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1396,7 +1444,7 @@ func (m *AccountSavedRingtones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtones", "hash")
 	}
-	if m.Ringtones, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Ringtones, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtones", "ringtones")
 	}
 	return nil
@@ -1413,7 +1461,7 @@ type AccountThemesClass interface {
 
 // DecodeAccountThemes decodes any constructor of account.Themes.
 func DecodeAccountThemes(b *bin.Buffer) (AccountThemesClass, error) {
-	return decodeAccountThemes(b, 0)
+	return tlrt.Owned(b, decodeAccountThemes)
 }
 
 // decodeAccountThemes is DecodeAccountThemes for a value nested depth levels
@@ -1483,7 +1531,7 @@ func (m *AccountThemesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountThemesNotModifiedTypeID, "account.themesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.themesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1491,7 +1539,8 @@ func (m *AccountThemesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountThemesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1554,15 +1603,21 @@ func (m *AccountThemes) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountThemesTypeID, "account.themes"); err != nil {
 		return tlrt.DecodeErr(err, "account.themes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountThemes) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1574,7 +1629,7 @@ func (m *AccountThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.themes", "hash")
 	}
-	if m.Themes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Theme]); err != nil {
+	if m.Themes, err = tlrt.DecodeStructs[Theme](b, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.themes", "themes")
 	}
 	return nil
@@ -1591,7 +1646,7 @@ type AccountWallPapersClass interface {
 
 // DecodeAccountWallPapers decodes any constructor of account.WallPapers.
 func DecodeAccountWallPapers(b *bin.Buffer) (AccountWallPapersClass, error) {
-	return decodeAccountWallPapers(b, 0)
+	return tlrt.Owned(b, decodeAccountWallPapers)
 }
 
 // decodeAccountWallPapers is DecodeAccountWallPapers for a value nested depth
@@ -1664,7 +1719,7 @@ func (m *AccountWallPapersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountWallPapersNotModifiedTypeID, "account.wallPapersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1672,7 +1727,8 @@ func (m *AccountWallPapersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountWallPapersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1736,15 +1792,21 @@ func (m *AccountWallPapers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountWallPapersTypeID, "account.wallPapers"); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountWallPapers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1756,7 +1818,7 @@ func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapers", "hash")
 	}
-	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, depth+1, decodeWallPaper); err != nil {
+	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeWallPaper); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapers", "wallpapers")
 	}
 	return nil
@@ -1774,7 +1836,7 @@ type AccountWebBrowserSettingsClass interface {
 // DecodeAccountWebBrowserSettings decodes any constructor of
 // account.WebBrowserSettings.
 func DecodeAccountWebBrowserSettings(b *bin.Buffer) (AccountWebBrowserSettingsClass, error) {
-	return decodeAccountWebBrowserSettings(b, 0)
+	return tlrt.Owned(b, decodeAccountWebBrowserSettings)
 }
 
 // decodeAccountWebBrowserSettings is DecodeAccountWebBrowserSettings for a
@@ -1849,7 +1911,7 @@ func (m *AccountWebBrowserSettingsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountWebBrowserSettingsNotModifiedTypeID, "account.webBrowserSettingsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettingsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1857,7 +1919,8 @@ func (m *AccountWebBrowserSettingsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountWebBrowserSettingsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1943,15 +2006,25 @@ func (m *AccountWebBrowserSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountWebBrowserSettingsTypeID, "account.webBrowserSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountWebBrowserSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountWebBrowserSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1959,17 +2032,16 @@ func (m *AccountWebBrowserSettings) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.webBrowserSettings", "")
 	}
-	*m = AccountWebBrowserSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "flags")
 	}
 	m.OpenExternalBrowser = m.Flags.Has(0)
 	m.DisplayCloseButton = m.Flags.Has(1)
-	if m.ExternalExceptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[WebDomainException]); err != nil {
+	if m.ExternalExceptions, err = tlrt.DecodeStructs[WebDomainException](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "external_exceptions")
 	}
-	if m.InappExceptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[WebDomainException]); err != nil {
+	if m.InappExceptions, err = tlrt.DecodeStructs[WebDomainException](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -2088,15 +2160,25 @@ func (m *AccountAuthorizationForm) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountAuthorizationFormTypeID, "account.authorizationForm"); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountAuthorizationForm) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountAuthorizationForm{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2104,25 +2186,24 @@ func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.authorizationForm", "")
 	}
-	*m = AccountAuthorizationForm{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "flags")
 	}
-	if m.RequiredTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
+	if m.RequiredTypes, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeSecureRequiredType); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "required_types")
 	}
-	if m.Values, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SecureValue]); err != nil {
+	if m.Values, err = tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "values")
 	}
-	if m.Errors, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
+	if m.Errors, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeSecureValueError); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "errors")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.PrivacyPolicyURL, err = b.String(); err != nil {
+		if m.PrivacyPolicyURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.authorizationForm", "privacy_policy_url")
 		}
 	}
@@ -2185,15 +2266,21 @@ func (m *AccountAuthorizations) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountAuthorizationsTypeID, "account.authorizations"); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountAuthorizations) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2205,7 +2292,7 @@ func (m *AccountAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AuthorizationTTLDays, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizations", "authorization_ttl_days")
 	}
-	if m.Authorizations, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Authorization]); err != nil {
+	if m.Authorizations, err = tlrt.DecodeStructs[Authorization](b, false, false, 60, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizations", "authorizations")
 	}
 	return nil
@@ -2269,15 +2356,20 @@ func (m *AccountAutoDownloadSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountAutoDownloadSettingsTypeID, "account.autoDownloadSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountAutoDownloadSettings{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountAutoDownloadSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2377,15 +2469,25 @@ func (m *AccountAutoSaveSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountAutoSaveSettingsTypeID, "account.autoSaveSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountAutoSaveSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2403,13 +2505,13 @@ func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.BroadcastsSettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
 	}
-	if m.Exceptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AutoSaveException]); err != nil {
+	if m.Exceptions, err = tlrt.DecodeStructs[AutoSaveException](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "exceptions")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users")
 	}
 	return nil
@@ -2480,15 +2582,21 @@ func (m *AccountBusinessChatLinks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountBusinessChatLinksTypeID, "account.businessChatLinks"); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2497,13 +2605,13 @@ func (m *AccountBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.businessChatLinks", "")
 	}
 	var err error
-	if m.Links, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BusinessChatLink]); err != nil {
+	if m.Links, err = tlrt.DecodeStructs[BusinessChatLink](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "links")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "users")
 	}
 	return nil
@@ -2567,15 +2675,21 @@ func (m *AccountConnectedBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountConnectedBotsTypeID, "account.connectedBots"); err != nil {
 		return tlrt.DecodeErr(err, "account.connectedBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountConnectedBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountConnectedBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2584,10 +2698,10 @@ func (m *AccountConnectedBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.connectedBots", "")
 	}
 	var err error
-	if m.ConnectedBots, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ConnectedBot]); err != nil {
+	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBot](b, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.connectedBots", "connected_bots")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.connectedBots", "users")
 	}
 	return nil
@@ -2648,20 +2762,24 @@ func (m *AccountContentSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountContentSettingsTypeID, "account.contentSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.contentSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountContentSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountContentSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountContentSettings{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AccountContentSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.contentSettings", "flags")
@@ -2718,7 +2836,7 @@ func (m *AccountPaidMessagesRevenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPaidMessagesRevenueTypeID, "account.paidMessagesRevenue"); err != nil {
 		return tlrt.DecodeErr(err, "account.paidMessagesRevenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2726,7 +2844,8 @@ func (m *AccountPaidMessagesRevenue) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountPaidMessagesRevenue) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2788,15 +2907,25 @@ func (m *AccountPasskeyRegistrationOptions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPasskeyRegistrationOptionsTypeID, "account.passkeyRegistrationOptions"); err != nil {
 		return tlrt.DecodeErr(err, "account.passkeyRegistrationOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountPasskeyRegistrationOptions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountPasskeyRegistrationOptions{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountPasskeyRegistrationOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2861,15 +2990,21 @@ func (m *AccountPasskeys) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPasskeysTypeID, "account.passkeys"); err != nil {
 		return tlrt.DecodeErr(err, "account.passkeys", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountPasskeys) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountPasskeys) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2878,7 +3013,7 @@ func (m *AccountPasskeys) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.passkeys", "")
 	}
 	var err error
-	if m.Passkeys, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Passkey]); err != nil {
+	if m.Passkeys, err = tlrt.DecodeStructs[Passkey](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.passkeys", "passkeys")
 	}
 	return nil
@@ -3128,15 +3263,25 @@ func (m *AccountPassword) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPasswordTypeID, "account.password"); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountPassword) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountPassword{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3144,7 +3289,6 @@ func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.password", "")
 	}
-	*m = AccountPassword{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "flags")
@@ -3158,7 +3302,7 @@ func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SRPB, err = b.Bytes(); err != nil {
+		if m.SRPB, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "srp_B")
 		}
 	}
@@ -3168,12 +3312,12 @@ func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Hint, err = b.String(); err != nil {
+		if m.Hint, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "hint")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.EmailUnconfirmedPattern, err = b.String(); err != nil {
+		if m.EmailUnconfirmedPattern, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "email_unconfirmed_pattern")
 		}
 	}
@@ -3183,7 +3327,7 @@ func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.NewSecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "new_secure_algo")
 	}
-	if m.SecureRandom, err = b.Bytes(); err != nil {
+	if m.SecureRandom, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "account.password", "secure_random")
 	}
 	if m.Flags.Has(5) {
@@ -3192,7 +3336,7 @@ func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.LoginEmailPattern, err = b.String(); err != nil {
+		if m.LoginEmailPattern, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.password", "login_email_pattern")
 		}
 	}
@@ -3367,15 +3511,25 @@ func (m *AccountPasswordInputSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPasswordInputSettingsTypeID, "account.passwordInputSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.passwordInputSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountPasswordInputSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountPasswordInputSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3383,7 +3537,6 @@ func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.passwordInputSettings", "")
 	}
-	*m = AccountPasswordInputSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.passwordInputSettings", "flags")
@@ -3394,17 +3547,17 @@ func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) er
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.NewPasswordHash, err = b.Bytes(); err != nil {
+		if m.NewPasswordHash, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_password_hash")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Hint, err = b.String(); err != nil {
+		if m.Hint, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "hint")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Email, err = b.String(); err != nil {
+		if m.Email, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordInputSettings", "email")
 		}
 	}
@@ -3511,15 +3664,25 @@ func (m *AccountPasswordSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPasswordSettingsTypeID, "account.passwordSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.passwordSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountPasswordSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountPasswordSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountPasswordSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3527,13 +3690,12 @@ func (m *AccountPasswordSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.passwordSettings", "")
 	}
-	*m = AccountPasswordSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.passwordSettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Email, err = b.String(); err != nil {
+		if m.Email, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.passwordSettings", "email")
 		}
 	}
@@ -3615,15 +3777,21 @@ func (m *AccountPrivacyRules) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountPrivacyRulesTypeID, "account.privacyRules"); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountPrivacyRules) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountPrivacyRules) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3632,13 +3800,13 @@ func (m *AccountPrivacyRules) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.privacyRules", "")
 	}
 	var err error
-	if m.Rules, err = tlrt.DecodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "rules")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "users")
 	}
 	return nil
@@ -3750,15 +3918,25 @@ func (m *AccountResolvedBusinessChatLinks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResolvedBusinessChatLinksTypeID, "account.resolvedBusinessChatLinks"); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountResolvedBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountResolvedBusinessChatLinks{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3766,7 +3944,6 @@ func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.resolvedBusinessChatLinks", "")
 	}
-	*m = AccountResolvedBusinessChatLinks{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "flags")
@@ -3774,18 +3951,18 @@ func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "peer")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "entities")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "users")
 	}
 	if len(m.Entities) > 0 {
@@ -3842,21 +4019,27 @@ func (m *AccountSentEmailCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSentEmailCodeTypeID, "account.sentEmailCode"); err != nil {
 		return tlrt.DecodeErr(err, "account.sentEmailCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSentEmailCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSentEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.EmailPattern, err = b.String(); err != nil {
+	if m.EmailPattern, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.sentEmailCode", "email_pattern")
 	}
 	if m.Length, err = b.Int(); err != nil {
@@ -3910,7 +4093,7 @@ func (m *AccountTakeout) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountTakeoutTypeID, "account.takeout"); err != nil {
 		return tlrt.DecodeErr(err, "account.takeout", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3918,7 +4101,8 @@ func (m *AccountTakeout) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountTakeout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3978,21 +4162,27 @@ func (m *AccountTmpPassword) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountTmpPasswordTypeID, "account.tmpPassword"); err != nil {
 		return tlrt.DecodeErr(err, "account.tmpPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountTmpPassword) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountTmpPassword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.TmpPassword, err = b.Bytes(); err != nil {
+	if m.TmpPassword, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "account.tmpPassword", "tmp_password")
 	}
 	if m.ValidUntil, err = b.Int(); err != nil {
@@ -4060,15 +4250,21 @@ func (m *AccountWebAuthorizations) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountWebAuthorizationsTypeID, "account.webAuthorizations"); err != nil {
 		return tlrt.DecodeErr(err, "account.webAuthorizations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountWebAuthorizations) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountWebAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4077,10 +4273,10 @@ func (m *AccountWebAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.webAuthorizations", "")
 	}
 	var err error
-	if m.Authorizations, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[WebAuthorization]); err != nil {
+	if m.Authorizations, err = tlrt.DecodeStructs[WebAuthorization](b, false, false, 48, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.webAuthorizations", "authorizations")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.webAuthorizations", "users")
 	}
 	return nil
@@ -4151,20 +4347,29 @@ func (m *AccountRegisterDeviceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountRegisterDeviceRequestTypeID, "account.registerDevice"); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountRegisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountRegisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountRegisterDeviceRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *AccountRegisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "flags")
@@ -4173,16 +4378,16 @@ func (m *AccountRegisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error 
 	if m.TokenType, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "token_type")
 	}
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "token")
 	}
 	if m.AppSandbox, err = b.Bool(); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "app_sandbox")
 	}
-	if m.Secret, err = b.Bytes(); err != nil {
+	if m.Secret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "secret")
 	}
-	if m.OtherUids, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.OtherUids, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "other_uids")
 	}
 	m.Flags &^= 1 << 0
@@ -4251,15 +4456,21 @@ func (m *AccountUnregisterDeviceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUnregisterDeviceRequestTypeID, "account.unregisterDevice"); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUnregisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUnregisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4268,10 +4479,10 @@ func (m *AccountUnregisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) erro
 	if m.TokenType, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "token_type")
 	}
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "token")
 	}
-	if m.OtherUids, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.OtherUids, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "other_uids")
 	}
 	return nil
@@ -4340,15 +4551,25 @@ func (m *AccountUpdateNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateNotifySettingsRequestTypeID, "account.updateNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateNotifySettingsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4423,7 +4644,7 @@ func (m *AccountGetNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetNotifySettingsRequestTypeID, "account.getNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4431,7 +4652,8 @@ func (m *AccountGetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4499,7 +4721,7 @@ func (m *AccountResetNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetNotifySettingsRequestTypeID, "account.resetNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4507,7 +4729,8 @@ func (m *AccountResetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4653,36 +4876,45 @@ func (m *AccountUpdateProfileRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateProfileRequestTypeID, "account.updateProfile"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateProfile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateProfileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateProfileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUpdateProfileRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *AccountUpdateProfileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateProfile", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.FirstName, err = b.String(); err != nil {
+		if m.FirstName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.updateProfile", "first_name")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.LastName, err = b.String(); err != nil {
+		if m.LastName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.updateProfile", "last_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.updateProfile", "about")
 		}
 	}
@@ -4752,7 +4984,7 @@ func (m *AccountUpdateStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateStatusRequestTypeID, "account.updateStatus"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4760,7 +4992,8 @@ func (m *AccountUpdateStatusRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4826,7 +5059,7 @@ func (m *AccountGetWallPapersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetWallPapersRequestTypeID, "account.getWallPapers"); err != nil {
 		return tlrt.DecodeErr(err, "account.getWallPapers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4834,7 +5067,8 @@ func (m *AccountGetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetWallPapersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4909,15 +5143,21 @@ func (m *AccountReportPeerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountReportPeerRequestTypeID, "account.reportPeer"); err != nil {
 		return tlrt.DecodeErr(err, "account.reportPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountReportPeerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountReportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4932,7 +5172,7 @@ func (m *AccountReportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportPeer", "reason")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.reportPeer", "message")
 	}
 	return nil
@@ -4991,21 +5231,27 @@ func (m *AccountCheckUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountCheckUsernameRequestTypeID, "account.checkUsername"); err != nil {
 		return tlrt.DecodeErr(err, "account.checkUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.checkUsername", "username")
 	}
 	return nil
@@ -5065,21 +5311,27 @@ func (m *AccountUpdateUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateUsernameRequestTypeID, "account.updateUsername"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateUsername", "username")
 	}
 	return nil
@@ -5141,7 +5393,7 @@ func (m *AccountGetPrivacyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetPrivacyRequestTypeID, "account.getPrivacy"); err != nil {
 		return tlrt.DecodeErr(err, "account.getPrivacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5149,7 +5401,8 @@ func (m *AccountGetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5227,7 +5480,7 @@ func (m *AccountSetPrivacyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetPrivacyRequestTypeID, "account.setPrivacy"); err != nil {
 		return tlrt.DecodeErr(err, "account.setPrivacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5235,7 +5488,8 @@ func (m *AccountSetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5247,7 +5501,7 @@ func (m *AccountSetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Key, err = decodeInputPrivacyKey(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.setPrivacy", "key")
 	}
-	if m.Rules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "account.setPrivacy", "rules")
 	}
 	return nil
@@ -5319,15 +5573,25 @@ func (m *AccountDeleteAccountRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDeleteAccountRequestTypeID, "account.deleteAccount"); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteAccount", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountDeleteAccountRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountDeleteAccountRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountDeleteAccountRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5335,12 +5599,11 @@ func (m *AccountDeleteAccountRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.deleteAccount", "")
 	}
-	*m = AccountDeleteAccountRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteAccount", "flags")
 	}
-	if m.Reason, err = b.String(); err != nil {
+	if m.Reason, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteAccount", "reason")
 	}
 	if m.Flags.Has(0) {
@@ -5403,7 +5666,7 @@ func (m *AccountGetAccountTTLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetAccountTTLRequestTypeID, "account.getAccountTTL"); err != nil {
 		return tlrt.DecodeErr(err, "account.getAccountTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5411,7 +5674,8 @@ func (m *AccountGetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5475,15 +5739,20 @@ func (m *AccountSetAccountTTLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetAccountTTLRequestTypeID, "account.setAccountTTL"); err != nil {
 		return tlrt.DecodeErr(err, "account.setAccountTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSetAccountTTLRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5559,15 +5828,25 @@ func (m *AccountSendChangePhoneCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSendChangePhoneCodeRequestTypeID, "account.sendChangePhoneCode"); err != nil {
 		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSendChangePhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSendChangePhoneCodeRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5576,7 +5855,7 @@ func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendChangePhoneCode", "")
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "phone_number")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
@@ -5644,27 +5923,33 @@ func (m *AccountChangePhoneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountChangePhoneRequestTypeID, "account.changePhone"); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountChangePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountChangePhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "phone_code_hash")
 	}
-	if m.PhoneCode, err = b.String(); err != nil {
+	if m.PhoneCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.changePhone", "phone_code")
 	}
 	return nil
@@ -5725,7 +6010,7 @@ func (m *AccountUpdateDeviceLockedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateDeviceLockedRequestTypeID, "account.updateDeviceLocked"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateDeviceLocked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5733,7 +6018,8 @@ func (m *AccountUpdateDeviceLockedRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateDeviceLockedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5796,7 +6082,7 @@ func (m *AccountGetAuthorizationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetAuthorizationsRequestTypeID, "account.getAuthorizations"); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5804,7 +6090,8 @@ func (m *AccountGetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5868,7 +6155,7 @@ func (m *AccountResetAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetAuthorizationRequestTypeID, "account.resetAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5876,7 +6163,8 @@ func (m *AccountResetAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5939,7 +6227,7 @@ func (m *AccountGetPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetPasswordRequestTypeID, "account.getPassword"); err != nil {
 		return tlrt.DecodeErr(err, "account.getPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5947,7 +6235,8 @@ func (m *AccountGetPasswordRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6013,15 +6302,21 @@ func (m *AccountGetPasswordSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetPasswordSettingsRequestTypeID, "account.getPasswordSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getPasswordSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetPasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetPasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6099,15 +6394,25 @@ func (m *AccountUpdatePasswordSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdatePasswordSettingsRequestTypeID, "account.updatePasswordSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdatePasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdatePasswordSettingsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdatePasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6186,15 +6491,25 @@ func (m *AccountSendConfirmPhoneCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSendConfirmPhoneCodeRequestTypeID, "account.sendConfirmPhoneCode"); err != nil {
 		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSendConfirmPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSendConfirmPhoneCodeRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6203,7 +6518,7 @@ func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendConfirmPhoneCode", "")
 	}
 	var err error
-	if m.Hash, err = b.String(); err != nil {
+	if m.Hash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "hash")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
@@ -6269,24 +6584,30 @@ func (m *AccountConfirmPhoneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountConfirmPhoneRequestTypeID, "account.confirmPhone"); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountConfirmPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountConfirmPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code_hash")
 	}
-	if m.PhoneCode, err = b.String(); err != nil {
+	if m.PhoneCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code")
 	}
 	return nil
@@ -6351,15 +6672,21 @@ func (m *AccountGetTmpPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetTmpPasswordRequestTypeID, "account.getTmpPassword"); err != nil {
 		return tlrt.DecodeErr(err, "account.getTmpPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetTmpPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetTmpPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6430,7 +6757,7 @@ func (m *AccountGetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetWebAuthorizationsRequestTypeID, "account.getWebAuthorizations"); err != nil {
 		return tlrt.DecodeErr(err, "account.getWebAuthorizations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6438,7 +6765,8 @@ func (m *AccountGetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetWebAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6502,7 +6830,7 @@ func (m *AccountResetWebAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetWebAuthorizationRequestTypeID, "account.resetWebAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetWebAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6510,7 +6838,8 @@ func (m *AccountResetWebAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetWebAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6575,7 +6904,7 @@ func (m *AccountResetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetWebAuthorizationsRequestTypeID, "account.resetWebAuthorizations"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetWebAuthorizations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6583,7 +6912,8 @@ func (m *AccountResetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetWebAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6644,7 +6974,7 @@ func (m *AccountGetAllSecureValuesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetAllSecureValuesRequestTypeID, "account.getAllSecureValues"); err != nil {
 		return tlrt.DecodeErr(err, "account.getAllSecureValues", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6652,7 +6982,8 @@ func (m *AccountGetAllSecureValuesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetAllSecureValuesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6667,7 +6998,9 @@ func (c *Client) AccountGetAllSecureValues(ctx context.Context, req *AccountGetA
 		req = new(AccountGetAllSecureValuesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[SecureValue])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]SecureValue, error) {
+			return tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth)
+		})
 	})
 }
 
@@ -6722,7 +7055,7 @@ func (m *AccountGetSecureValueRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetSecureValueRequestTypeID, "account.getSecureValue"); err != nil {
 		return tlrt.DecodeErr(err, "account.getSecureValue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6730,7 +7063,8 @@ func (m *AccountGetSecureValueRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6739,7 +7073,7 @@ func (m *AccountGetSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "account.getSecureValue", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "account.getSecureValue", "types")
 	}
 	return nil
@@ -6752,7 +7086,9 @@ func (c *Client) AccountGetSecureValue(ctx context.Context, req *AccountGetSecur
 		req = new(AccountGetSecureValueRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[SecureValue])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]SecureValue, error) {
+			return tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth)
+		})
 	})
 }
 
@@ -6806,15 +7142,25 @@ func (m *AccountSaveSecureValueRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveSecureValueRequestTypeID, "account.saveSecureValue"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveSecureValue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSaveSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSaveSecureValueRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSaveSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6891,7 +7237,7 @@ func (m *AccountDeleteSecureValueRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDeleteSecureValueRequestTypeID, "account.deleteSecureValue"); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteSecureValue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6899,7 +7245,8 @@ func (m *AccountDeleteSecureValueRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountDeleteSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6908,7 +7255,7 @@ func (m *AccountDeleteSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "account.deleteSecureValue", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteSecureValue", "types")
 	}
 	return nil
@@ -6975,15 +7322,21 @@ func (m *AccountGetAuthorizationFormRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetAuthorizationFormRequestTypeID, "account.getAuthorizationForm"); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetAuthorizationFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6992,10 +7345,10 @@ func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(b *bin.Buffer, _ int) 
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "bot_id")
 	}
-	if m.Scope, err = b.String(); err != nil {
+	if m.Scope, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "scope")
 	}
-	if m.PublicKey, err = b.String(); err != nil {
+	if m.PublicKey, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "public_key")
 	}
 	return nil
@@ -7074,15 +7427,25 @@ func (m *AccountAcceptAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountAcceptAuthorizationRequestTypeID, "account.acceptAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountAcceptAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountAcceptAuthorizationRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7094,13 +7457,13 @@ func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "bot_id")
 	}
-	if m.Scope, err = b.String(); err != nil {
+	if m.Scope, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "scope")
 	}
-	if m.PublicKey, err = b.String(); err != nil {
+	if m.PublicKey, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "public_key")
 	}
-	if m.ValueHashes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SecureValueHash]); err != nil {
+	if m.ValueHashes, err = tlrt.DecodeStructs[SecureValueHash](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "value_hashes")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Credentials, depth+1); err != nil {
@@ -7170,15 +7533,25 @@ func (m *AccountSendVerifyPhoneCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSendVerifyPhoneCodeRequestTypeID, "account.sendVerifyPhoneCode"); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSendVerifyPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSendVerifyPhoneCodeRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7187,7 +7560,7 @@ func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyPhoneCode", "")
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "phone_number")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
@@ -7255,27 +7628,33 @@ func (m *AccountVerifyPhoneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountVerifyPhoneRequestTypeID, "account.verifyPhone"); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountVerifyPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountVerifyPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code_hash")
 	}
-	if m.PhoneCode, err = b.String(); err != nil {
+	if m.PhoneCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code")
 	}
 	return nil
@@ -7341,15 +7720,21 @@ func (m *AccountSendVerifyEmailCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSendVerifyEmailCodeRequestTypeID, "account.sendVerifyEmailCode"); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7361,7 +7746,7 @@ func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if m.Purpose, err = decodeEmailVerifyPurpose(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "purpose")
 	}
-	if m.Email, err = b.String(); err != nil {
+	if m.Email, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "email")
 	}
 	return nil
@@ -7428,15 +7813,21 @@ func (m *AccountVerifyEmailRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountVerifyEmailRequestTypeID, "account.verifyEmail"); err != nil {
 		return tlrt.DecodeErr(err, "account.verifyEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountVerifyEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountVerifyEmailRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7567,20 +7958,24 @@ func (m *AccountInitTakeoutSessionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountInitTakeoutSessionRequestTypeID, "account.initTakeoutSession"); err != nil {
 		return tlrt.DecodeErr(err, "account.initTakeoutSession", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInitTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountInitTakeoutSessionRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.initTakeoutSession", "flags")
@@ -7665,20 +8060,24 @@ func (m *AccountFinishTakeoutSessionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountFinishTakeoutSessionRequestTypeID, "account.finishTakeoutSession"); err != nil {
 		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountFinishTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountFinishTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountFinishTakeoutSessionRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AccountFinishTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "flags")
@@ -7744,21 +8143,27 @@ func (m *AccountConfirmPasswordEmailRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountConfirmPasswordEmailRequestTypeID, "account.confirmPasswordEmail"); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountConfirmPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountConfirmPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Code, err = b.String(); err != nil {
+	if m.Code, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "code")
 	}
 	return nil
@@ -7817,7 +8222,7 @@ func (m *AccountResendPasswordEmailRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResendPasswordEmailRequestTypeID, "account.resendPasswordEmail"); err != nil {
 		return tlrt.DecodeErr(err, "account.resendPasswordEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7825,7 +8230,8 @@ func (m *AccountResendPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResendPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7886,7 +8292,7 @@ func (m *AccountCancelPasswordEmailRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountCancelPasswordEmailRequestTypeID, "account.cancelPasswordEmail"); err != nil {
 		return tlrt.DecodeErr(err, "account.cancelPasswordEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7894,7 +8300,8 @@ func (m *AccountCancelPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountCancelPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7955,7 +8362,7 @@ func (m *AccountGetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, AccountGetContactSignUpNotificationRequestTypeID, "account.getContactSignUpNotification"); err != nil {
 		return tlrt.DecodeErr(err, "account.getContactSignUpNotification", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7963,7 +8370,8 @@ func (m *AccountGetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetContactSignUpNotificationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8028,7 +8436,7 @@ func (m *AccountSetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, AccountSetContactSignUpNotificationRequestTypeID, "account.setContactSignUpNotification"); err != nil {
 		return tlrt.DecodeErr(err, "account.setContactSignUpNotification", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8036,7 +8444,8 @@ func (m *AccountSetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSetContactSignUpNotificationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8124,15 +8533,20 @@ func (m *AccountGetNotifyExceptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetNotifyExceptionsRequestTypeID, "account.getNotifyExceptions"); err != nil {
 		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetNotifyExceptionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountGetNotifyExceptionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8140,7 +8554,6 @@ func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifyExceptions", "")
 	}
-	*m = AccountGetNotifyExceptionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "flags")
@@ -8212,15 +8625,21 @@ func (m *AccountGetWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetWallPaperRequestTypeID, "account.getWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "account.getWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8306,15 +8725,25 @@ func (m *AccountUploadWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUploadWallPaperRequestTypeID, "account.uploadWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUploadWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUploadWallPaperRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUploadWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8322,7 +8751,6 @@ func (m *AccountUploadWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.uploadWallPaper", "")
 	}
-	*m = AccountUploadWallPaperRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "flags")
@@ -8331,7 +8759,7 @@ func (m *AccountUploadWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "file")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadWallPaper", "mime_type")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
@@ -8404,15 +8832,25 @@ func (m *AccountSaveWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveWallPaperRequestTypeID, "account.saveWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSaveWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSaveWallPaperRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSaveWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8494,15 +8932,25 @@ func (m *AccountInstallWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountInstallWallPaperRequestTypeID, "account.installWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "account.installWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountInstallWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountInstallWallPaperRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountInstallWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8571,7 +9019,7 @@ func (m *AccountResetWallPapersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetWallPapersRequestTypeID, "account.resetWallPapers"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetWallPapers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8579,7 +9027,8 @@ func (m *AccountResetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetWallPapersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8640,7 +9089,7 @@ func (m *AccountGetAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetAutoDownloadSettingsRequestTypeID, "account.getAutoDownloadSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getAutoDownloadSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8648,7 +9097,8 @@ func (m *AccountGetAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8726,15 +9176,20 @@ func (m *AccountSaveAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveAutoDownloadSettingsRequestTypeID, "account.saveAutoDownloadSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSaveAutoDownloadSettingsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8742,7 +9197,6 @@ func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoDownloadSettings", "")
 	}
-	*m = AccountSaveAutoDownloadSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "flags")
@@ -8830,15 +9284,25 @@ func (m *AccountUploadThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUploadThemeRequestTypeID, "account.uploadTheme"); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUploadThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUploadThemeRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUploadThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8846,7 +9310,6 @@ func (m *AccountUploadThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.uploadTheme", "")
 	}
-	*m = AccountUploadThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "flags")
@@ -8859,10 +9322,10 @@ func (m *AccountUploadThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "account.uploadTheme", "thumb")
 		}
 	}
-	if m.FileName, err = b.String(); err != nil {
+	if m.FileName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "file_name")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadTheme", "mime_type")
 	}
 	m.Flags &^= 1 << 0
@@ -8973,15 +9436,25 @@ func (m *AccountCreateThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountCreateThemeRequestTypeID, "account.createTheme"); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountCreateThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountCreateThemeRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8989,15 +9462,14 @@ func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.createTheme", "")
 	}
-	*m = AccountCreateThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "flags")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "slug")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.createTheme", "title")
 	}
 	if m.Flags.Has(2) {
@@ -9006,7 +9478,7 @@ func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputThemeSettings]); err != nil {
+		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.createTheme", "settings")
 		}
 	}
@@ -9176,15 +9648,25 @@ func (m *AccountUpdateThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateThemeRequestTypeID, "account.updateTheme"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateThemeRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9192,24 +9674,23 @@ func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateTheme", "")
 	}
-	*m = AccountUpdateThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "flags")
 	}
-	if m.Format, err = b.String(); err != nil {
+	if m.Format, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "format")
 	}
 	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.updateTheme", "theme")
 	}
 	if m.Flags.Has(0) {
-		if m.Slug, err = b.String(); err != nil {
+		if m.Slug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "slug")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "title")
 		}
 	}
@@ -9219,7 +9700,7 @@ func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputThemeSettings]); err != nil {
+		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "settings")
 		}
 	}
@@ -9293,15 +9774,21 @@ func (m *AccountSaveThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveThemeRequestTypeID, "account.saveTheme"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSaveThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSaveThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9427,15 +9914,25 @@ func (m *AccountInstallThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountInstallThemeRequestTypeID, "account.installTheme"); err != nil {
 		return tlrt.DecodeErr(err, "account.installTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountInstallThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountInstallThemeRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountInstallThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9443,7 +9940,6 @@ func (m *AccountInstallThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.installTheme", "")
 	}
-	*m = AccountInstallThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.installTheme", "flags")
@@ -9455,7 +9951,7 @@ func (m *AccountInstallThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Format, err = b.String(); err != nil {
+		if m.Format, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.installTheme", "format")
 		}
 	}
@@ -9529,15 +10025,21 @@ func (m *AccountGetThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetThemeRequestTypeID, "account.getTheme"); err != nil {
 		return tlrt.DecodeErr(err, "account.getTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9546,7 +10048,7 @@ func (m *AccountGetThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.getTheme", "")
 	}
 	var err error
-	if m.Format, err = b.String(); err != nil {
+	if m.Format, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getTheme", "format")
 	}
 	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
@@ -9610,21 +10112,27 @@ func (m *AccountGetThemesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetThemesRequestTypeID, "account.getThemes"); err != nil {
 		return tlrt.DecodeErr(err, "account.getThemes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetThemesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Format, err = b.String(); err != nil {
+	if m.Format, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getThemes", "format")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -9694,20 +10202,24 @@ func (m *AccountSetContentSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetContentSettingsRequestTypeID, "account.setContentSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.setContentSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountSetContentSettingsRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AccountSetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.setContentSettings", "flags")
@@ -9770,7 +10282,7 @@ func (m *AccountGetContentSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetContentSettingsRequestTypeID, "account.getContentSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getContentSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9778,7 +10290,8 @@ func (m *AccountGetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9848,15 +10361,21 @@ func (m *AccountGetMultiWallPapersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetMultiWallPapersRequestTypeID, "account.getMultiWallPapers"); err != nil {
 		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetMultiWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9865,7 +10384,7 @@ func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "account.getMultiWallPapers", "")
 	}
 	var err error
-	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputWallPaper); err != nil {
+	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputWallPaper); err != nil {
 		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "wallpapers")
 	}
 	return nil
@@ -9878,7 +10397,9 @@ func (c *Client) AccountGetMultiWallPapers(ctx context.Context, req *AccountGetM
 		req = new(AccountGetMultiWallPapersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]WallPaperClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeWallPaper)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]WallPaperClass, error) {
+			return tlrt.DecodeVectorAt(b, 16, depth, decodeWallPaper)
+		})
 	})
 }
 
@@ -9926,7 +10447,7 @@ func (m *AccountGetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetGlobalPrivacySettingsRequestTypeID, "account.getGlobalPrivacySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getGlobalPrivacySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9934,7 +10455,8 @@ func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10001,15 +10523,20 @@ func (m *AccountSetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetGlobalPrivacySettingsRequestTypeID, "account.setGlobalPrivacySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.setGlobalPrivacySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSetGlobalPrivacySettingsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10093,15 +10620,21 @@ func (m *AccountReportProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountReportProfilePhotoRequestTypeID, "account.reportProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountReportProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountReportProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10119,7 +10652,7 @@ func (m *AccountReportProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "reason")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "message")
 	}
 	return nil
@@ -10176,7 +10709,7 @@ func (m *AccountResetPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResetPasswordRequestTypeID, "account.resetPassword"); err != nil {
 		return tlrt.DecodeErr(err, "account.resetPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10184,7 +10717,8 @@ func (m *AccountResetPasswordRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountResetPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10245,7 +10779,7 @@ func (m *AccountDeclinePasswordResetRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDeclinePasswordResetRequestTypeID, "account.declinePasswordReset"); err != nil {
 		return tlrt.DecodeErr(err, "account.declinePasswordReset", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10253,7 +10787,8 @@ func (m *AccountDeclinePasswordResetRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountDeclinePasswordResetRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10315,7 +10850,7 @@ func (m *AccountGetChatThemesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetChatThemesRequestTypeID, "account.getChatThemes"); err != nil {
 		return tlrt.DecodeErr(err, "account.getChatThemes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10323,7 +10858,8 @@ func (m *AccountGetChatThemesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetChatThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10391,7 +10927,7 @@ func (m *AccountSetAuthorizationTTLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetAuthorizationTTLRequestTypeID, "account.setAuthorizationTTL"); err != nil {
 		return tlrt.DecodeErr(err, "account.setAuthorizationTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10399,7 +10935,8 @@ func (m *AccountSetAuthorizationTTLRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSetAuthorizationTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10536,20 +11073,24 @@ func (m *AccountChangeAuthorizationSettingsRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, AccountChangeAuthorizationSettingsRequestTypeID, "account.changeAuthorizationSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountChangeAuthorizationSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountChangeAuthorizationSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountChangeAuthorizationSettingsRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AccountChangeAuthorizationSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "flags")
@@ -10632,7 +11173,7 @@ func (m *AccountGetSavedRingtonesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetSavedRingtonesRequestTypeID, "account.getSavedRingtones"); err != nil {
 		return tlrt.DecodeErr(err, "account.getSavedRingtones", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10640,7 +11181,8 @@ func (m *AccountGetSavedRingtonesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetSavedRingtonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10711,15 +11253,21 @@ func (m *AccountSaveRingtoneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveRingtoneRequestTypeID, "account.saveRingtone"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveRingtone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSaveRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSaveRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10798,15 +11346,21 @@ func (m *AccountUploadRingtoneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUploadRingtoneRequestTypeID, "account.uploadRingtone"); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUploadRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUploadRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10818,10 +11372,10 @@ func (m *AccountUploadRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "file")
 	}
-	if m.FileName, err = b.String(); err != nil {
+	if m.FileName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "file_name")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.uploadRingtone", "mime_type")
 	}
 	return nil
@@ -10883,15 +11437,21 @@ func (m *AccountUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateEmojiStatusRequestTypeID, "account.updateEmojiStatus"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateEmojiStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10963,7 +11523,7 @@ func (m *AccountGetDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetDefaultEmojiStatusesRequestTypeID, "account.getDefaultEmojiStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultEmojiStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10971,7 +11531,8 @@ func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11040,7 +11601,7 @@ func (m *AccountGetRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetRecentEmojiStatusesRequestTypeID, "account.getRecentEmojiStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "account.getRecentEmojiStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11048,7 +11609,8 @@ func (m *AccountGetRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetRecentEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11113,7 +11675,7 @@ func (m *AccountClearRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountClearRecentEmojiStatusesRequestTypeID, "account.clearRecentEmojiStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "account.clearRecentEmojiStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11121,7 +11683,8 @@ func (m *AccountClearRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountClearRecentEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11186,21 +11749,27 @@ func (m *AccountReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountReorderUsernamesRequestTypeID, "account.reorderUsernames"); err != nil {
 		return tlrt.DecodeErr(err, "account.reorderUsernames", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "account.reorderUsernames", "order")
 	}
 	return nil
@@ -11262,21 +11831,27 @@ func (m *AccountToggleUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountToggleUsernameRequestTypeID, "account.toggleUsername"); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleUsername", "username")
 	}
 	if m.Active, err = b.Bool(); err != nil {
@@ -11341,7 +11916,7 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, AccountGetDefaultProfilePhotoEmojisRequestTypeID, "account.getDefaultProfilePhotoEmojis"); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultProfilePhotoEmojis", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11349,7 +11924,8 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11418,7 +11994,7 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetDefaultGroupPhotoEmojisRequestTypeID, "account.getDefaultGroupPhotoEmojis"); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultGroupPhotoEmojis", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11426,7 +12002,8 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11491,7 +12068,7 @@ func (m *AccountGetAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetAutoSaveSettingsRequestTypeID, "account.getAutoSaveSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getAutoSaveSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11499,7 +12076,8 @@ func (m *AccountGetAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11591,15 +12169,20 @@ func (m *AccountSaveAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveAutoSaveSettingsRequestTypeID, "account.saveAutoSaveSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSaveAutoSaveSettingsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11607,7 +12190,6 @@ func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoSaveSettings", "")
 	}
-	*m = AccountSaveAutoSaveSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "flags")
@@ -11680,7 +12262,7 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDeleteAutoSaveExceptionsRequestTypeID, "account.deleteAutoSaveExceptions"); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteAutoSaveExceptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11688,7 +12270,8 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11755,21 +12338,27 @@ func (m *AccountInvalidateSignInCodesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountInvalidateSignInCodesRequestTypeID, "account.invalidateSignInCodes"); err != nil {
 		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountInvalidateSignInCodesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountInvalidateSignInCodesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Codes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Codes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "codes")
 	}
 	return nil
@@ -11844,15 +12433,20 @@ func (m *AccountUpdateColorRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateColorRequestTypeID, "account.updateColor"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateColor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateColorRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11860,7 +12454,6 @@ func (m *AccountUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateColor", "")
 	}
-	*m = AccountUpdateColorRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateColor", "flags")
@@ -11930,7 +12523,7 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetDefaultBackgroundEmojisRequestTypeID, "account.getDefaultBackgroundEmojis"); err != nil {
 		return tlrt.DecodeErr(err, "account.getDefaultBackgroundEmojis", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11938,7 +12531,8 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12007,7 +12601,7 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) err
 	if err := tlrt.ConsumeID(b, AccountGetChannelDefaultEmojiStatusesRequestTypeID, "account.getChannelDefaultEmojiStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "account.getChannelDefaultEmojiStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12015,7 +12609,8 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer)
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12086,7 +12681,7 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, AccountGetChannelRestrictedStatusEmojisRequestTypeID, "account.getChannelRestrictedStatusEmojis"); err != nil {
 		return tlrt.DecodeErr(err, "account.getChannelRestrictedStatusEmojis", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12094,7 +12689,8 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBare(b *bin.Buffe
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12174,15 +12770,25 @@ func (m *AccountUpdateBusinessWorkHoursRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateBusinessWorkHoursRequestTypeID, "account.updateBusinessWorkHours"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateBusinessWorkHoursRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12190,7 +12796,6 @@ func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessWorkHours", "")
 	}
-	*m = AccountUpdateBusinessWorkHoursRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "flags")
@@ -12302,15 +12907,25 @@ func (m *AccountUpdateBusinessLocationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateBusinessLocationRequestTypeID, "account.updateBusinessLocation"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateBusinessLocationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateBusinessLocationRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12318,7 +12933,6 @@ func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(b *bin.Buffer, depth
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessLocation", "")
 	}
-	*m = AccountUpdateBusinessLocationRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "flags")
@@ -12329,7 +12943,7 @@ func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(b *bin.Buffer, depth
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Address, err = b.String(); err != nil {
+		if m.Address, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "address")
 		}
 	}
@@ -12407,15 +13021,20 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, AccountUpdateBusinessGreetingMessageRequestTypeID, "account.updateBusinessGreetingMessage"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateBusinessGreetingMessageRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12423,7 +13042,6 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(b *bin.Buffer
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessGreetingMessage", "")
 	}
-	*m = AccountUpdateBusinessGreetingMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "flags")
@@ -12506,15 +13124,20 @@ func (m *AccountUpdateBusinessAwayMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateBusinessAwayMessageRequestTypeID, "account.updateBusinessAwayMessage"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateBusinessAwayMessageRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12522,7 +13145,6 @@ func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(b *bin.Buffer, de
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessAwayMessage", "")
 	}
-	*m = AccountUpdateBusinessAwayMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "flags")
@@ -12617,15 +13239,20 @@ func (m *AccountUpdateConnectedBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateConnectedBotRequestTypeID, "account.updateConnectedBot"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateConnectedBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateConnectedBotRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12633,7 +13260,6 @@ func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateConnectedBot", "")
 	}
-	*m = AccountUpdateConnectedBotRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateConnectedBot", "flags")
@@ -12706,7 +13332,7 @@ func (m *AccountGetConnectedBotsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetConnectedBotsRequestTypeID, "account.getConnectedBots"); err != nil {
 		return tlrt.DecodeErr(err, "account.getConnectedBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12714,7 +13340,8 @@ func (m *AccountGetConnectedBotsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetConnectedBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12779,21 +13406,27 @@ func (m *AccountGetBotBusinessConnectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetBotBusinessConnectionRequestTypeID, "account.getBotBusinessConnection"); err != nil {
 		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetBotBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetBotBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "connection_id")
 	}
 	return nil
@@ -12866,15 +13499,25 @@ func (m *AccountUpdateBusinessIntroRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateBusinessIntroRequestTypeID, "account.updateBusinessIntro"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountUpdateBusinessIntroRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateBusinessIntroRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12882,7 +13525,6 @@ func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessIntro", "")
 	}
-	*m = AccountUpdateBusinessIntroRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "flags")
@@ -12958,7 +13600,7 @@ func (m *AccountToggleConnectedBotPausedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountToggleConnectedBotPausedRequestTypeID, "account.toggleConnectedBotPaused"); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12966,7 +13608,8 @@ func (m *AccountToggleConnectedBotPausedRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountToggleConnectedBotPausedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13042,7 +13685,7 @@ func (m *AccountDisablePeerConnectedBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDisablePeerConnectedBotRequestTypeID, "account.disablePeerConnectedBot"); err != nil {
 		return tlrt.DecodeErr(err, "account.disablePeerConnectedBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13050,7 +13693,8 @@ func (m *AccountDisablePeerConnectedBotRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountDisablePeerConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13130,15 +13774,20 @@ func (m *AccountUpdateBirthdayRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateBirthdayRequestTypeID, "account.updateBirthday"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBirthday", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateBirthdayRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateBirthdayRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdateBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13146,7 +13795,6 @@ func (m *AccountUpdateBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.updateBirthday", "")
 	}
-	*m = AccountUpdateBirthdayRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateBirthday", "flags")
@@ -13220,15 +13868,25 @@ func (m *AccountCreateBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountCreateBusinessChatLinkRequestTypeID, "account.createBusinessChatLink"); err != nil {
 		return tlrt.DecodeErr(err, "account.createBusinessChatLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountCreateBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountCreateBusinessChatLinkRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountCreateBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13304,15 +13962,25 @@ func (m *AccountEditBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountEditBusinessChatLinkRequestTypeID, "account.editBusinessChatLink"); err != nil {
 		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountEditBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountEditBusinessChatLinkRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13321,7 +13989,7 @@ func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "account.editBusinessChatLink", "")
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "slug")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Link, depth+1); err != nil {
@@ -13386,21 +14054,27 @@ func (m *AccountDeleteBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDeleteBusinessChatLinkRequestTypeID, "account.deleteBusinessChatLink"); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountDeleteBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountDeleteBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "slug")
 	}
 	return nil
@@ -13459,7 +14133,7 @@ func (m *AccountGetBusinessChatLinksRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetBusinessChatLinksRequestTypeID, "account.getBusinessChatLinks"); err != nil {
 		return tlrt.DecodeErr(err, "account.getBusinessChatLinks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13467,7 +14141,8 @@ func (m *AccountGetBusinessChatLinksRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetBusinessChatLinksRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13532,21 +14207,27 @@ func (m *AccountResolveBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountResolveBusinessChatLinkRequestTypeID, "account.resolveBusinessChatLink"); err != nil {
 		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountResolveBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountResolveBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "slug")
 	}
 	return nil
@@ -13610,7 +14291,7 @@ func (m *AccountUpdatePersonalChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdatePersonalChannelRequestTypeID, "account.updatePersonalChannel"); err != nil {
 		return tlrt.DecodeErr(err, "account.updatePersonalChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13618,7 +14299,8 @@ func (m *AccountUpdatePersonalChannelRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountUpdatePersonalChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13689,7 +14371,7 @@ func (m *AccountToggleSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountToggleSponsoredMessagesRequestTypeID, "account.toggleSponsoredMessages"); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleSponsoredMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13697,7 +14379,8 @@ func (m *AccountToggleSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountToggleSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13762,7 +14445,7 @@ func (m *AccountGetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetReactionsNotifySettingsRequestTypeID, "account.getReactionsNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getReactionsNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13770,7 +14453,8 @@ func (m *AccountGetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13837,15 +14521,25 @@ func (m *AccountSetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetReactionsNotifySettingsRequestTypeID, "account.setReactionsNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.setReactionsNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSetReactionsNotifySettingsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13917,7 +14611,7 @@ func (m *AccountGetCollectibleEmojiStatusesRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, AccountGetCollectibleEmojiStatusesRequestTypeID, "account.getCollectibleEmojiStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "account.getCollectibleEmojiStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13925,7 +14619,8 @@ func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14009,15 +14704,20 @@ func (m *AccountGetPaidMessagesRevenueRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetPaidMessagesRevenueRequestTypeID, "account.getPaidMessagesRevenue"); err != nil {
 		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPaidMessagesRevenueRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountGetPaidMessagesRevenueRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14025,7 +14725,6 @@ func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(b *bin.Buffer, depth
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.getPaidMessagesRevenue", "")
 	}
-	*m = AccountGetPaidMessagesRevenueRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "flags")
@@ -14122,15 +14821,20 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, AccountToggleNoPaidMessagesExceptionRequestTypeID, "account.toggleNoPaidMessagesException"); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountToggleNoPaidMessagesExceptionRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14138,7 +14842,6 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(b *bin.Buffer
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.toggleNoPaidMessagesException", "")
 	}
-	*m = AccountToggleNoPaidMessagesExceptionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "flags")
@@ -14214,7 +14917,7 @@ func (m *AccountSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSetMainProfileTabRequestTypeID, "account.setMainProfileTab"); err != nil {
 		return tlrt.DecodeErr(err, "account.setMainProfileTab", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14222,7 +14925,8 @@ func (m *AccountSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14310,15 +15014,25 @@ func (m *AccountSaveMusicRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountSaveMusicRequestTypeID, "account.saveMusic"); err != nil {
 		return tlrt.DecodeErr(err, "account.saveMusic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountSaveMusicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountSaveMusicRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountSaveMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14326,7 +15040,6 @@ func (m *AccountSaveMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "account.saveMusic", "")
 	}
-	*m = AccountSaveMusicRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.saveMusic", "flags")
@@ -14397,7 +15110,7 @@ func (m *AccountGetSavedMusicIDsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetSavedMusicIDsRequestTypeID, "account.getSavedMusicIds"); err != nil {
 		return tlrt.DecodeErr(err, "account.getSavedMusicIds", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14405,7 +15118,8 @@ func (m *AccountGetSavedMusicIDsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetSavedMusicIDsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14478,21 +15192,27 @@ func (m *AccountGetUniqueGiftChatThemesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetUniqueGiftChatThemesRequestTypeID, "account.getUniqueGiftChatThemes"); err != nil {
 		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -14558,7 +15278,7 @@ func (m *AccountInitPasskeyRegistrationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountInitPasskeyRegistrationRequestTypeID, "account.initPasskeyRegistration"); err != nil {
 		return tlrt.DecodeErr(err, "account.initPasskeyRegistration", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14566,7 +15286,8 @@ func (m *AccountInitPasskeyRegistrationRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountInitPasskeyRegistrationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14631,15 +15352,21 @@ func (m *AccountRegisterPasskeyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountRegisterPasskeyRequestTypeID, "account.registerPasskey"); err != nil {
 		return tlrt.DecodeErr(err, "account.registerPasskey", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountRegisterPasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountRegisterPasskeyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14705,7 +15432,7 @@ func (m *AccountGetPasskeysRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetPasskeysRequestTypeID, "account.getPasskeys"); err != nil {
 		return tlrt.DecodeErr(err, "account.getPasskeys", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14713,7 +15440,8 @@ func (m *AccountGetPasskeysRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetPasskeysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14774,21 +15502,27 @@ func (m *AccountDeletePasskeyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountDeletePasskeyRequestTypeID, "account.deletePasskey"); err != nil {
 		return tlrt.DecodeErr(err, "account.deletePasskey", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountDeletePasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AccountDeletePasskeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.deletePasskey", "id")
 	}
 	return nil
@@ -14852,7 +15586,7 @@ func (m *AccountConfirmBotConnectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountConfirmBotConnectionRequestTypeID, "account.confirmBotConnection"); err != nil {
 		return tlrt.DecodeErr(err, "account.confirmBotConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14860,7 +15594,8 @@ func (m *AccountConfirmBotConnectionRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountConfirmBotConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14932,7 +15667,7 @@ func (m *AccountGetWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountGetWebBrowserSettingsRequestTypeID, "account.getWebBrowserSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.getWebBrowserSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14940,7 +15675,8 @@ func (m *AccountGetWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountGetWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15019,20 +15755,24 @@ func (m *AccountUpdateWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AccountUpdateWebBrowserSettingsRequestTypeID, "account.updateWebBrowserSettings"); err != nil {
 		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUpdateWebBrowserSettingsRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "flags")
@@ -15142,20 +15882,29 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) Decode(b *bin.Buffer) 
 	if err := tlrt.ConsumeID(b, AccountToggleWebBrowserSettingsExceptionRequestTypeID, "account.toggleWebBrowserSettingsException"); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountToggleWebBrowserSettingsExceptionRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "flags")
@@ -15166,7 +15915,7 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(b *bin.Bu
 			return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "open_external_browser")
 		}
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "url")
 	}
 	m.Flags &^= 1 << 1
@@ -15233,7 +15982,7 @@ func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Decode(b *bin.Buffer)
 	if err := tlrt.ConsumeID(b, AccountDeleteWebBrowserSettingsExceptionsRequestTypeID, "account.deleteWebBrowserSettingsExceptions"); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteWebBrowserSettingsExceptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15241,7 +15990,8 @@ func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBare(b *bin.Buf
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

@@ -19,7 +19,7 @@ type AicomposeTonesClass interface {
 
 // DecodeAicomposeTones decodes any constructor of aicompose.Tones.
 func DecodeAicomposeTones(b *bin.Buffer) (AicomposeTonesClass, error) {
-	return decodeAicomposeTones(b, 0)
+	return tlrt.Owned(b, decodeAicomposeTones)
 }
 
 // decodeAicomposeTones is DecodeAicomposeTones for a value nested depth levels
@@ -90,7 +90,7 @@ func (m *AicomposeTonesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeTonesNotModifiedTypeID, "aicompose.tonesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.tonesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -98,7 +98,8 @@ func (m *AicomposeTonesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AicomposeTonesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -169,15 +170,21 @@ func (m *AicomposeTones) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeTonesTypeID, "aicompose.tones"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.tones", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeTones) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AicomposeTones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -189,10 +196,10 @@ func (m *AicomposeTones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.tones", "hash")
 	}
-	if m.Tones, err = tlrt.DecodeVectorAt(b, depth+1, decodeAiComposeTone); err != nil {
+	if m.Tones, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeAiComposeTone); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.tones", "tones")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.tones", "users")
 	}
 	return nil
@@ -255,20 +262,29 @@ func (m *AicomposeCreateToneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeCreateToneRequestTypeID, "aicompose.createTone"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeCreateToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AicomposeCreateToneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AicomposeCreateToneRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *AicomposeCreateToneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "flags")
@@ -277,10 +293,10 @@ func (m *AicomposeCreateToneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.EmojiID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "emoji_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "title")
 	}
-	if m.Prompt, err = b.String(); err != nil {
+	if m.Prompt, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.createTone", "prompt")
 	}
 	m.Flags &^= 1 << 0
@@ -457,15 +473,25 @@ func (m *AicomposeUpdateToneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeUpdateToneRequestTypeID, "aicompose.updateTone"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.updateTone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeUpdateToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AicomposeUpdateToneRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AicomposeUpdateToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -473,7 +499,6 @@ func (m *AicomposeUpdateToneRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "aicompose.updateTone", "")
 	}
-	*m = AicomposeUpdateToneRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.updateTone", "flags")
@@ -492,12 +517,12 @@ func (m *AicomposeUpdateToneRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "aicompose.updateTone", "title")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Prompt, err = b.String(); err != nil {
+		if m.Prompt, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "aicompose.updateTone", "prompt")
 		}
 	}
@@ -574,15 +599,21 @@ func (m *AicomposeSaveToneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeSaveToneRequestTypeID, "aicompose.saveTone"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.saveTone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeSaveToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AicomposeSaveToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -655,15 +686,21 @@ func (m *AicomposeDeleteToneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeDeleteToneRequestTypeID, "aicompose.deleteTone"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.deleteTone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeDeleteToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AicomposeDeleteToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -734,15 +771,21 @@ func (m *AicomposeGetToneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeGetToneRequestTypeID, "aicompose.getTone"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.getTone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeGetToneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AicomposeGetToneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -810,7 +853,7 @@ func (m *AicomposeGetTonesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeGetTonesRequestTypeID, "aicompose.getTones"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.getTones", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -818,7 +861,8 @@ func (m *AicomposeGetTonesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AicomposeGetTonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -888,15 +932,21 @@ func (m *AicomposeGetToneExampleRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AicomposeGetToneExampleRequestTypeID, "aicompose.getToneExample"); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.getToneExample", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AicomposeGetToneExampleRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AicomposeGetToneExampleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -19,7 +19,7 @@ type AuthAuthorizationClass interface {
 
 // DecodeAuthAuthorization decodes any constructor of auth.Authorization.
 func DecodeAuthAuthorization(b *bin.Buffer) (AuthAuthorizationClass, error) {
-	return decodeAuthAuthorization(b, 0)
+	return tlrt.Owned(b, decodeAuthAuthorization)
 }
 
 // decodeAuthAuthorization is DecodeAuthAuthorization for a value nested depth
@@ -187,15 +187,25 @@ func (m *AuthAuthorization) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthAuthorizationTypeID, "auth.authorization"); err != nil {
 		return tlrt.DecodeErr(err, "auth.authorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthAuthorization) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthAuthorization{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthAuthorization) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -203,7 +213,6 @@ func (m *AuthAuthorization) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.authorization", "")
 	}
-	*m = AuthAuthorization{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.authorization", "flags")
@@ -220,7 +229,7 @@ func (m *AuthAuthorization) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.FutureAuthToken, err = b.Bytes(); err != nil {
+		if m.FutureAuthToken, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.authorization", "future_auth_token")
 		}
 	}
@@ -301,15 +310,25 @@ func (m *AuthAuthorizationSignUpRequired) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthAuthorizationSignUpRequiredTypeID, "auth.authorizationSignUpRequired"); err != nil {
 		return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthAuthorizationSignUpRequired) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthAuthorizationSignUpRequired{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthAuthorizationSignUpRequired) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -317,7 +336,6 @@ func (m *AuthAuthorizationSignUpRequired) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.authorizationSignUpRequired", "")
 	}
-	*m = AuthAuthorizationSignUpRequired{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "flags")
@@ -420,7 +438,7 @@ func (m *AuthCodeTypeSMS) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthCodeTypeSMSTypeID, "auth.codeTypeSms"); err != nil {
 		return tlrt.DecodeErr(err, "auth.codeTypeSms", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -428,7 +446,8 @@ func (m *AuthCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuthCodeTypeSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -481,7 +500,7 @@ func (m *AuthCodeTypeCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthCodeTypeCallTypeID, "auth.codeTypeCall"); err != nil {
 		return tlrt.DecodeErr(err, "auth.codeTypeCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -489,7 +508,8 @@ func (m *AuthCodeTypeCall) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuthCodeTypeCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -542,7 +562,7 @@ func (m *AuthCodeTypeFlashCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthCodeTypeFlashCallTypeID, "auth.codeTypeFlashCall"); err != nil {
 		return tlrt.DecodeErr(err, "auth.codeTypeFlashCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -550,7 +570,8 @@ func (m *AuthCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuthCodeTypeFlashCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -603,7 +624,7 @@ func (m *AuthCodeTypeMissedCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthCodeTypeMissedCallTypeID, "auth.codeTypeMissedCall"); err != nil {
 		return tlrt.DecodeErr(err, "auth.codeTypeMissedCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -611,7 +632,8 @@ func (m *AuthCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuthCodeTypeMissedCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -664,7 +686,7 @@ func (m *AuthCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthCodeTypeFragmentSMSTypeID, "auth.codeTypeFragmentSms"); err != nil {
 		return tlrt.DecodeErr(err, "auth.codeTypeFragmentSms", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -672,7 +694,8 @@ func (m *AuthCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuthCodeTypeFragmentSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -691,7 +714,7 @@ type AuthLoginTokenClass interface {
 
 // DecodeAuthLoginToken decodes any constructor of auth.LoginToken.
 func DecodeAuthLoginToken(b *bin.Buffer) (AuthLoginTokenClass, error) {
-	return decodeAuthLoginToken(b, 0)
+	return tlrt.Owned(b, decodeAuthLoginToken)
 }
 
 // decodeAuthLoginToken is DecodeAuthLoginToken for a value nested depth levels
@@ -768,15 +791,21 @@ func (m *AuthLoginToken) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthLoginTokenTypeID, "auth.loginToken"); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthLoginToken) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthLoginToken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -785,7 +814,7 @@ func (m *AuthLoginToken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Expires, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginToken", "expires")
 	}
-	if m.Token, err = b.Bytes(); err != nil {
+	if m.Token, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginToken", "token")
 	}
 	return nil
@@ -842,15 +871,21 @@ func (m *AuthLoginTokenMigrateTo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthLoginTokenMigrateToTypeID, "auth.loginTokenMigrateTo"); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthLoginTokenMigrateTo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthLoginTokenMigrateTo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -859,7 +894,7 @@ func (m *AuthLoginTokenMigrateTo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DCID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "dc_id")
 	}
-	if m.Token, err = b.Bytes(); err != nil {
+	if m.Token, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "token")
 	}
 	return nil
@@ -916,15 +951,21 @@ func (m *AuthLoginTokenSuccess) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthLoginTokenSuccessTypeID, "auth.loginTokenSuccess"); err != nil {
 		return tlrt.DecodeErr(err, "auth.loginTokenSuccess", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthLoginTokenSuccess) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthLoginTokenSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -950,7 +991,7 @@ type AuthSentCodeClass interface {
 
 // DecodeAuthSentCode decodes any constructor of auth.SentCode.
 func DecodeAuthSentCode(b *bin.Buffer) (AuthSentCodeClass, error) {
-	return decodeAuthSentCode(b, 0)
+	return tlrt.Owned(b, decodeAuthSentCode)
 }
 
 // decodeAuthSentCode is DecodeAuthSentCode for a value nested depth levels
@@ -1073,15 +1114,25 @@ func (m *AuthSentCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeID, "auth.sentCode"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthSentCode{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthSentCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1089,7 +1140,6 @@ func (m *AuthSentCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.sentCode", "")
 	}
-	*m = AuthSentCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCode", "flags")
@@ -1097,7 +1147,7 @@ func (m *AuthSentCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeAuthSentCodeType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCode", "type")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCode", "phone_code_hash")
 	}
 	if m.Flags.Has(1) {
@@ -1168,15 +1218,21 @@ func (m *AuthSentCodeSuccess) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeSuccessTypeID, "auth.sentCodeSuccess"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeSuccess", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeSuccess) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthSentCodeSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1255,36 +1311,42 @@ func (m *AuthSentCodePaymentRequired) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodePaymentRequiredTypeID, "auth.sentCodePaymentRequired"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodePaymentRequired) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthSentCodePaymentRequired) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StoreProduct, err = b.String(); err != nil {
+	if m.StoreProduct, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "store_product")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "phone_code_hash")
 	}
-	if m.SupportEmailAddress, err = b.String(); err != nil {
+	if m.SupportEmailAddress, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_address")
 	}
-	if m.SupportEmailSubject, err = b.String(); err != nil {
+	if m.SupportEmailSubject, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_subject")
 	}
 	if m.PremiumDays, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "premium_days")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -1308,7 +1370,7 @@ type AuthSentCodeTypeClass interface {
 
 // DecodeAuthSentCodeType decodes any constructor of auth.SentCodeType.
 func DecodeAuthSentCodeType(b *bin.Buffer) (AuthSentCodeTypeClass, error) {
-	return decodeAuthSentCodeType(b, 0)
+	return tlrt.Owned(b, decodeAuthSentCodeType)
 }
 
 // decodeAuthSentCodeType is DecodeAuthSentCodeType for a value nested depth
@@ -1399,7 +1461,7 @@ func (m *AuthSentCodeTypeApp) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeAppTypeID, "auth.sentCodeTypeApp"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeApp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1407,7 +1469,8 @@ func (m *AuthSentCodeTypeApp) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuthSentCodeTypeApp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1467,7 +1530,7 @@ func (m *AuthSentCodeTypeSMS) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSTypeID, "auth.sentCodeTypeSms"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSms", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1475,7 +1538,8 @@ func (m *AuthSentCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuthSentCodeTypeSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1535,7 +1599,7 @@ func (m *AuthSentCodeTypeCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeCallTypeID, "auth.sentCodeTypeCall"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1543,7 +1607,8 @@ func (m *AuthSentCodeTypeCall) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuthSentCodeTypeCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1604,21 +1669,27 @@ func (m *AuthSentCodeTypeFlashCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFlashCallTypeID, "auth.sentCodeTypeFlashCall"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFlashCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthSentCodeTypeFlashCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Pattern, err = b.String(); err != nil {
+	if m.Pattern, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFlashCall", "pattern")
 	}
 	return nil
@@ -1676,21 +1747,27 @@ func (m *AuthSentCodeTypeMissedCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeMissedCallTypeID, "auth.sentCodeTypeMissedCall"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthSentCodeTypeMissedCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Prefix, err = b.String(); err != nil {
+	if m.Prefix, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "prefix")
 	}
 	if m.Length, err = b.Int(); err != nil {
@@ -1823,27 +1900,36 @@ func (m *AuthSentCodeTypeEmailCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeEmailCodeTypeID, "auth.sentCodeTypeEmailCode"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeEmailCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeEmailCode{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *AuthSentCodeTypeEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "flags")
 	}
 	m.AppleSigninAllowed = m.Flags.Has(0)
 	m.GoogleSigninAllowed = m.Flags.Has(1)
-	if m.EmailPattern, err = b.String(); err != nil {
+	if m.EmailPattern, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "email_pattern")
 	}
 	if m.Length, err = b.Int(); err != nil {
@@ -1932,20 +2018,24 @@ func (m *AuthSentCodeTypeSetUpEmailRequired) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSetUpEmailRequiredTypeID, "auth.sentCodeTypeSetUpEmailRequired"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSetUpEmailRequired", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeSetUpEmailRequired{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSetUpEmailRequired", "flags")
@@ -2009,21 +2099,27 @@ func (m *AuthSentCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFragmentSMSTypeID, "auth.sentCodeTypeFragmentSms"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthSentCodeTypeFragmentSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "url")
 	}
 	if m.Length, err = b.Int(); err != nil {
@@ -2225,26 +2321,35 @@ func (m *AuthSentCodeTypeFirebaseSMS) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFirebaseSMSTypeID, "auth.sentCodeTypeFirebaseSms"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeFirebaseSMS) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeFirebaseSMS{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Nonce, err = b.Bytes(); err != nil {
+		if m.Nonce, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "nonce")
 		}
 	}
@@ -2254,12 +2359,12 @@ func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PlayIntegrityNonce, err = b.Bytes(); err != nil {
+		if m.PlayIntegrityNonce, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "play_integrity_nonce")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Receipt, err = b.String(); err != nil {
+		if m.Receipt, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "receipt")
 		}
 	}
@@ -2364,26 +2469,35 @@ func (m *AuthSentCodeTypeSMSWord) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSWordTypeID, "auth.sentCodeTypeSmsWord"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeSMSWord) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeSMSWord) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeSMSWord{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *AuthSentCodeTypeSMSWord) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Beginning, err = b.String(); err != nil {
+		if m.Beginning, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "beginning")
 		}
 	}
@@ -2474,26 +2588,35 @@ func (m *AuthSentCodeTypeSMSPhrase) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSPhraseTypeID, "auth.sentCodeTypeSmsPhrase"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSentCodeTypeSMSPhrase) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeSMSPhrase) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeSMSPhrase{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *AuthSentCodeTypeSMSPhrase) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Beginning, err = b.String(); err != nil {
+		if m.Beginning, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "beginning")
 		}
 	}
@@ -2551,15 +2674,21 @@ func (m *AuthExportedAuthorization) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthExportedAuthorizationTypeID, "auth.exportedAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthExportedAuthorization) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthExportedAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2568,7 +2697,7 @@ func (m *AuthExportedAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "id")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "bytes")
 	}
 	return nil
@@ -2653,26 +2782,35 @@ func (m *AuthLoggedOut) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthLoggedOutTypeID, "auth.loggedOut"); err != nil {
 		return tlrt.DecodeErr(err, "auth.loggedOut", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthLoggedOut) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthLoggedOut) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthLoggedOut{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *AuthLoggedOut) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.loggedOut", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.FutureAuthToken, err = b.Bytes(); err != nil {
+		if m.FutureAuthToken, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.loggedOut", "future_auth_token")
 		}
 	}
@@ -2730,15 +2868,25 @@ func (m *AuthPasskeyLoginOptions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthPasskeyLoginOptionsTypeID, "auth.passkeyLoginOptions"); err != nil {
 		return tlrt.DecodeErr(err, "auth.passkeyLoginOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthPasskeyLoginOptions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthPasskeyLoginOptions{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthPasskeyLoginOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2799,21 +2947,27 @@ func (m *AuthPasswordRecovery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthPasswordRecoveryTypeID, "auth.passwordRecovery"); err != nil {
 		return tlrt.DecodeErr(err, "auth.passwordRecovery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthPasswordRecovery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthPasswordRecovery) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.EmailPattern, err = b.String(); err != nil {
+	if m.EmailPattern, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.passwordRecovery", "email_pattern")
 	}
 	return nil
@@ -2873,15 +3027,25 @@ func (m *AuthSendCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSendCodeRequestTypeID, "auth.sendCode"); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSendCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthSendCodeRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthSendCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2890,13 +3054,13 @@ func (m *AuthSendCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.sendCode", "")
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "phone_number")
 	}
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "api_id")
 	}
-	if m.APIHash, err = b.String(); err != nil {
+	if m.APIHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.sendCode", "api_hash")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
@@ -2973,35 +3137,44 @@ func (m *AuthSignUpRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSignUpRequestTypeID, "auth.signUp"); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSignUpRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSignUpRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSignUpRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *AuthSignUpRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "flags")
 	}
 	m.NoJoinedNotifications = m.Flags.Has(0)
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "phone_code_hash")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signUp", "last_name")
 	}
 	m.Flags &^= 1 << 0
@@ -3107,15 +3280,25 @@ func (m *AuthSignInRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthSignInRequestTypeID, "auth.signIn"); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthSignInRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthSignInRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthSignInRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3123,19 +3306,18 @@ func (m *AuthSignInRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.signIn", "")
 	}
-	*m = AuthSignInRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "flags")
 	}
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.signIn", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
-		if m.PhoneCode, err = b.String(); err != nil {
+		if m.PhoneCode, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.signIn", "phone_code")
 		}
 	}
@@ -3201,7 +3383,7 @@ func (m *AuthLogOutRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthLogOutRequestTypeID, "auth.logOut"); err != nil {
 		return tlrt.DecodeErr(err, "auth.logOut", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3209,7 +3391,8 @@ func (m *AuthLogOutRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuthLogOutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3267,7 +3450,7 @@ func (m *AuthResetAuthorizationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthResetAuthorizationsRequestTypeID, "auth.resetAuthorizations"); err != nil {
 		return tlrt.DecodeErr(err, "auth.resetAuthorizations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3275,7 +3458,8 @@ func (m *AuthResetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuthResetAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3338,7 +3522,7 @@ func (m *AuthExportAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthExportAuthorizationRequestTypeID, "auth.exportAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3346,7 +3530,8 @@ func (m *AuthExportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuthExportAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3415,15 +3600,21 @@ func (m *AuthImportAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthImportAuthorizationRequestTypeID, "auth.importAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "auth.importAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthImportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthImportAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3432,7 +3623,7 @@ func (m *AuthImportAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) erro
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importAuthorization", "id")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.importAuthorization", "bytes")
 	}
 	return nil
@@ -3499,15 +3690,21 @@ func (m *AuthBindTempAuthKeyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthBindTempAuthKeyRequestTypeID, "auth.bindTempAuthKey"); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthBindTempAuthKeyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthBindTempAuthKeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3522,7 +3719,7 @@ func (m *AuthBindTempAuthKeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ExpiresAt, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "expires_at")
 	}
-	if m.EncryptedMessage, err = b.Bytes(); err != nil {
+	if m.EncryptedMessage, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "encrypted_message")
 	}
 	return nil
@@ -3591,15 +3788,21 @@ func (m *AuthImportBotAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthImportBotAuthorizationRequestTypeID, "auth.importBotAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthImportBotAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthImportBotAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3611,10 +3814,10 @@ func (m *AuthImportBotAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) e
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "api_id")
 	}
-	if m.APIHash, err = b.String(); err != nil {
+	if m.APIHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "api_hash")
 	}
-	if m.BotAuthToken, err = b.String(); err != nil {
+	if m.BotAuthToken, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "bot_auth_token")
 	}
 	return nil
@@ -3677,15 +3880,21 @@ func (m *AuthCheckPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthCheckPasswordRequestTypeID, "auth.checkPassword"); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthCheckPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthCheckPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3752,7 +3961,7 @@ func (m *AuthRequestPasswordRecoveryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthRequestPasswordRecoveryRequestTypeID, "auth.requestPasswordRecovery"); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestPasswordRecovery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3760,7 +3969,8 @@ func (m *AuthRequestPasswordRecoveryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuthRequestPasswordRecoveryRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3836,15 +4046,25 @@ func (m *AuthRecoverPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthRecoverPasswordRequestTypeID, "auth.recoverPassword"); err != nil {
 		return tlrt.DecodeErr(err, "auth.recoverPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthRecoverPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthRecoverPasswordRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthRecoverPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3852,12 +4072,11 @@ func (m *AuthRecoverPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.recoverPassword", "")
 	}
-	*m = AuthRecoverPasswordRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.recoverPassword", "flags")
 	}
-	if m.Code, err = b.String(); err != nil {
+	if m.Code, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.recoverPassword", "code")
 	}
 	if m.Flags.Has(0) {
@@ -3960,32 +4179,41 @@ func (m *AuthResendCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthResendCodeRequestTypeID, "auth.resendCode"); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthResendCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthResendCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthResendCodeRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *AuthResendCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "flags")
 	}
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.resendCode", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
-		if m.Reason, err = b.String(); err != nil {
+		if m.Reason, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.resendCode", "reason")
 		}
 	}
@@ -4051,24 +4279,30 @@ func (m *AuthCancelCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthCancelCodeRequestTypeID, "auth.cancelCode"); err != nil {
 		return tlrt.DecodeErr(err, "auth.cancelCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthCancelCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthCancelCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.cancelCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.cancelCode", "phone_code_hash")
 	}
 	return nil
@@ -4130,7 +4364,7 @@ func (m *AuthDropTempAuthKeysRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthDropTempAuthKeysRequestTypeID, "auth.dropTempAuthKeys"); err != nil {
 		return tlrt.DecodeErr(err, "auth.dropTempAuthKeys", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4138,13 +4372,14 @@ func (m *AuthDropTempAuthKeysRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *AuthDropTempAuthKeysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ExceptAuthKeys, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.ExceptAuthKeys, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "auth.dropTempAuthKeys", "except_auth_keys")
 	}
 	return nil
@@ -4212,15 +4447,21 @@ func (m *AuthExportLoginTokenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthExportLoginTokenRequestTypeID, "auth.exportLoginToken"); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthExportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthExportLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4229,10 +4470,10 @@ func (m *AuthExportLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "api_id")
 	}
-	if m.APIHash, err = b.String(); err != nil {
+	if m.APIHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "api_hash")
 	}
-	if m.ExceptIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.ExceptIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "except_ids")
 	}
 	return nil
@@ -4292,21 +4533,27 @@ func (m *AuthImportLoginTokenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthImportLoginTokenRequestTypeID, "auth.importLoginToken"); err != nil {
 		return tlrt.DecodeErr(err, "auth.importLoginToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthImportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthImportLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = b.Bytes(); err != nil {
+	if m.Token, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.importLoginToken", "token")
 	}
 	return nil
@@ -4366,21 +4613,27 @@ func (m *AuthAcceptLoginTokenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthAcceptLoginTokenRequestTypeID, "auth.acceptLoginToken"); err != nil {
 		return tlrt.DecodeErr(err, "auth.acceptLoginToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthAcceptLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthAcceptLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = b.Bytes(); err != nil {
+	if m.Token, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.acceptLoginToken", "token")
 	}
 	return nil
@@ -4442,21 +4695,27 @@ func (m *AuthCheckRecoveryPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthCheckRecoveryPasswordRequestTypeID, "auth.checkRecoveryPassword"); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkRecoveryPassword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthCheckRecoveryPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthCheckRecoveryPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Code, err = b.String(); err != nil {
+	if m.Code, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkRecoveryPassword", "code")
 	}
 	return nil
@@ -4523,15 +4782,21 @@ func (m *AuthImportWebTokenAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthImportWebTokenAuthorizationRequestTypeID, "auth.importWebTokenAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthImportWebTokenAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthImportWebTokenAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4540,10 +4805,10 @@ func (m *AuthImportWebTokenAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ i
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "api_id")
 	}
-	if m.APIHash, err = b.String(); err != nil {
+	if m.APIHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "api_hash")
 	}
-	if m.WebAuthToken, err = b.String(); err != nil {
+	if m.WebAuthToken, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "web_auth_token")
 	}
 	return nil
@@ -4696,42 +4961,51 @@ func (m *AuthRequestFirebaseSMSRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthRequestFirebaseSMSRequestTypeID, "auth.requestFirebaseSms"); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthRequestFirebaseSMSRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthRequestFirebaseSMSRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthRequestFirebaseSMSRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *AuthRequestFirebaseSMSRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "flags")
 	}
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
-		if m.SafetyNetToken, err = b.String(); err != nil {
+		if m.SafetyNetToken, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "safety_net_token")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PlayIntegrityToken, err = b.String(); err != nil {
+		if m.PlayIntegrityToken, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "play_integrity_token")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.IosPushSecret, err = b.String(); err != nil {
+		if m.IosPushSecret, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "ios_push_secret")
 		}
 	}
@@ -4804,24 +5078,30 @@ func (m *AuthResetLoginEmailRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthResetLoginEmailRequestTypeID, "auth.resetLoginEmail"); err != nil {
 		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthResetLoginEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthResetLoginEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "phone_code_hash")
 	}
 	return nil
@@ -4886,27 +5166,33 @@ func (m *AuthReportMissingCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthReportMissingCodeRequestTypeID, "auth.reportMissingCode"); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthReportMissingCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthReportMissingCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_code_hash")
 	}
-	if m.Mnc, err = b.String(); err != nil {
+	if m.Mnc, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.reportMissingCode", "mnc")
 	}
 	return nil
@@ -4971,24 +5257,30 @@ func (m *AuthCheckPaidAuthRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthCheckPaidAuthRequestTypeID, "auth.checkPaidAuth"); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthCheckPaidAuthRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthCheckPaidAuthRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_code_hash")
 	}
 	if m.FormID, err = b.Long(); err != nil {
@@ -5053,15 +5345,21 @@ func (m *AuthInitPasskeyLoginRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthInitPasskeyLoginRequestTypeID, "auth.initPasskeyLogin"); err != nil {
 		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthInitPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthInitPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5070,7 +5368,7 @@ func (m *AuthInitPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_id")
 	}
-	if m.APIHash, err = b.String(); err != nil {
+	if m.APIHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_hash")
 	}
 	return nil
@@ -5194,15 +5492,25 @@ func (m *AuthFinishPasskeyLoginRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, AuthFinishPasskeyLoginRequestTypeID, "auth.finishPasskeyLogin"); err != nil {
 		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *AuthFinishPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthFinishPasskeyLoginRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *AuthFinishPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5210,7 +5518,6 @@ func (m *AuthFinishPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "auth.finishPasskeyLogin", "")
 	}
-	*m = AuthFinishPasskeyLoginRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "flags")

@@ -93,7 +93,7 @@ func (m *BaseThemeClassic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BaseThemeClassicTypeID, "baseThemeClassic"); err != nil {
 		return tlrt.DecodeErr(err, "baseThemeClassic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -101,7 +101,8 @@ func (m *BaseThemeClassic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BaseThemeClassic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -154,7 +155,7 @@ func (m *BaseThemeDay) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BaseThemeDayTypeID, "baseThemeDay"); err != nil {
 		return tlrt.DecodeErr(err, "baseThemeDay", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -162,7 +163,8 @@ func (m *BaseThemeDay) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BaseThemeDay) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -215,7 +217,7 @@ func (m *BaseThemeNight) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BaseThemeNightTypeID, "baseThemeNight"); err != nil {
 		return tlrt.DecodeErr(err, "baseThemeNight", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -223,7 +225,8 @@ func (m *BaseThemeNight) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BaseThemeNight) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -276,7 +279,7 @@ func (m *BaseThemeTinted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BaseThemeTintedTypeID, "baseThemeTinted"); err != nil {
 		return tlrt.DecodeErr(err, "baseThemeTinted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -284,7 +287,8 @@ func (m *BaseThemeTinted) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BaseThemeTinted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -337,7 +341,7 @@ func (m *BaseThemeArctic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BaseThemeArcticTypeID, "baseThemeArctic"); err != nil {
 		return tlrt.DecodeErr(err, "baseThemeArctic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -345,7 +349,8 @@ func (m *BaseThemeArctic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BaseThemeArctic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -432,7 +437,7 @@ func (m *BoolFalse) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BoolFalseTypeID, "boolFalse"); err != nil {
 		return tlrt.DecodeErr(err, "boolFalse", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -440,7 +445,8 @@ func (m *BoolFalse) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BoolFalse) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -493,7 +499,7 @@ func (m *BoolTrue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BoolTrueTypeID, "boolTrue"); err != nil {
 		return tlrt.DecodeErr(err, "boolTrue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -501,7 +507,8 @@ func (m *BoolTrue) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BoolTrue) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -519,7 +526,7 @@ type BotAppClass interface {
 
 // DecodeBotApp decodes any constructor of BotApp.
 func DecodeBotApp(b *bin.Buffer) (BotAppClass, error) {
-	return decodeBotApp(b, 0)
+	return tlrt.Owned(b, decodeBotApp)
 }
 
 // decodeBotApp is DecodeBotApp for a value nested depth levels deep.
@@ -588,7 +595,7 @@ func (m *BotAppNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotAppNotModifiedTypeID, "botAppNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "botAppNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -596,7 +603,8 @@ func (m *BotAppNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotAppNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -680,15 +688,25 @@ func (m *BotApp) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotAppTypeID, "botApp"); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotApp) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotApp{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -696,7 +714,6 @@ func (m *BotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botApp", "")
 	}
-	*m = BotApp{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "flags")
@@ -707,13 +724,13 @@ func (m *BotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "access_hash")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "short_name")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botApp", "description")
 	}
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
@@ -824,7 +841,7 @@ func (m *BotCommandScopeDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopeDefaultTypeID, "botCommandScopeDefault"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopeDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -832,7 +849,8 @@ func (m *BotCommandScopeDefault) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopeDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -885,7 +903,7 @@ func (m *BotCommandScopeUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopeUsersTypeID, "botCommandScopeUsers"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopeUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -893,7 +911,8 @@ func (m *BotCommandScopeUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopeUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -946,7 +965,7 @@ func (m *BotCommandScopeChats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopeChatsTypeID, "botCommandScopeChats"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopeChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -954,7 +973,8 @@ func (m *BotCommandScopeChats) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopeChats) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1008,7 +1028,7 @@ func (m *BotCommandScopeChatAdmins) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopeChatAdminsTypeID, "botCommandScopeChatAdmins"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopeChatAdmins", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1016,7 +1036,8 @@ func (m *BotCommandScopeChatAdmins) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopeChatAdmins) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1074,7 +1095,7 @@ func (m *BotCommandScopePeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopePeerTypeID, "botCommandScopePeer"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1082,7 +1103,8 @@ func (m *BotCommandScopePeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopePeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1148,7 +1170,7 @@ func (m *BotCommandScopePeerAdmins) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopePeerAdminsTypeID, "botCommandScopePeerAdmins"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeerAdmins", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1156,7 +1178,8 @@ func (m *BotCommandScopePeerAdmins) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopePeerAdmins) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1226,7 +1249,7 @@ func (m *BotCommandScopePeerUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandScopePeerUserTypeID, "botCommandScopePeerUser"); err != nil {
 		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1234,7 +1257,8 @@ func (m *BotCommandScopePeerUser) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotCommandScopePeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1266,7 +1290,7 @@ type BotInlineMessageClass interface {
 
 // DecodeBotInlineMessage decodes any constructor of BotInlineMessage.
 func DecodeBotInlineMessage(b *bin.Buffer) (BotInlineMessageClass, error) {
-	return decodeBotInlineMessage(b, 0)
+	return tlrt.Owned(b, decodeBotInlineMessage)
 }
 
 // decodeBotInlineMessage is DecodeBotInlineMessage for a value nested depth
@@ -1405,15 +1429,25 @@ func (m *BotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageMediaAutoTypeID, "botInlineMessageMediaAuto"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageMediaAuto{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1421,17 +1455,16 @@ func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaAuto", "")
 	}
-	*m = BotInlineMessageMediaAuto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "entities")
 		}
 	}
@@ -1553,15 +1586,25 @@ func (m *BotInlineMessageText) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageTextTypeID, "botInlineMessageText"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageText) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageText{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1569,18 +1612,17 @@ func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageText", "")
 	}
-	*m = BotInlineMessageText{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageText", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(0)
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageText", "entities")
 		}
 	}
@@ -1745,15 +1787,25 @@ func (m *BotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageMediaGeoTypeID, "botInlineMessageMediaGeo"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageMediaGeo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1761,7 +1813,6 @@ func (m *BotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaGeo", "")
 	}
-	*m = BotInlineMessageMediaGeo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "flags")
@@ -1877,15 +1928,25 @@ func (m *BotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageMediaVenueTypeID, "botInlineMessageMediaVenue"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageMediaVenue{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1893,7 +1954,6 @@ func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaVenue", "")
 	}
-	*m = BotInlineMessageMediaVenue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "flags")
@@ -1901,19 +1961,19 @@ func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "geo")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "title")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "address")
 	}
-	if m.Provider, err = b.String(); err != nil {
+	if m.Provider, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "provider")
 	}
-	if m.VenueID, err = b.String(); err != nil {
+	if m.VenueID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = b.String(); err != nil {
+	if m.VenueType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_type")
 	}
 	if m.Flags.Has(2) {
@@ -1995,15 +2055,25 @@ func (m *BotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageMediaContactTypeID, "botInlineMessageMediaContact"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageMediaContact{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2011,21 +2081,20 @@ func (m *BotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaContact", "")
 	}
-	*m = BotInlineMessageMediaContact{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "flags")
 	}
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "phone_number")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "last_name")
 	}
-	if m.Vcard, err = b.String(); err != nil {
+	if m.Vcard, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "vcard")
 	}
 	if m.Flags.Has(2) {
@@ -2126,15 +2195,25 @@ func (m *BotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageMediaInvoiceTypeID, "botInlineMessageMediaInvoice"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageMediaInvoice{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2142,17 +2221,16 @@ func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaInvoice", "")
 	}
-	*m = BotInlineMessageMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "flags")
 	}
 	m.ShippingAddressRequested = m.Flags.Has(1)
 	m.Test = m.Flags.Has(3)
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
@@ -2160,7 +2238,7 @@ func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) er
 			return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "photo")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
@@ -2298,15 +2376,25 @@ func (m *BotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageMediaWebPageTypeID, "botInlineMessageMediaWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageMediaWebPage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2314,7 +2402,6 @@ func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaWebPage", "")
 	}
-	*m = BotInlineMessageMediaWebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "flags")
@@ -2324,15 +2411,15 @@ func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) er
 	m.ForceSmallMedia = m.Flags.Has(5)
 	m.Manual = m.Flags.Has(7)
 	m.Safe = m.Flags.Has(8)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "entities")
 		}
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "url")
 	}
 	if m.Flags.Has(2) {
@@ -2413,15 +2500,25 @@ func (m *BotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMessageRichMessageTypeID, "botInlineMessageRichMessage"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMessageRichMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2429,7 +2526,6 @@ func (m *BotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageRichMessage", "")
 	}
-	*m = BotInlineMessageRichMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "flags")
@@ -2457,7 +2553,7 @@ type BotInlineResultClass interface {
 
 // DecodeBotInlineResult decodes any constructor of BotInlineResult.
 func DecodeBotInlineResult(b *bin.Buffer) (BotInlineResultClass, error) {
-	return decodeBotInlineResult(b, 0)
+	return tlrt.Owned(b, decodeBotInlineResult)
 }
 
 // decodeBotInlineResult is DecodeBotInlineResult for a value nested depth
@@ -2641,15 +2737,25 @@ func (m *BotInlineResult) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineResultTypeID, "botInlineResult"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineResult) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineResult{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2657,29 +2763,28 @@ func (m *BotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineResult", "")
 	}
-	*m = BotInlineResult{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "flags")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "id")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineResult", "type")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "description")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInlineResult", "url")
 		}
 	}
@@ -2843,15 +2948,25 @@ func (m *BotInlineMediaResult) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInlineMediaResultTypeID, "botInlineMediaResult"); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInlineMediaResult) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInlineMediaResult{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2859,15 +2974,14 @@ func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInlineMediaResult", "")
 	}
-	*m = BotInlineMediaResult{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "flags")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "id")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botInlineMediaResult", "type")
 	}
 	if m.Flags.Has(0) {
@@ -2881,12 +2995,12 @@ func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMediaResult", "title")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMediaResult", "description")
 		}
 	}
@@ -2914,7 +3028,7 @@ type BotMenuButtonClass interface {
 
 // DecodeBotMenuButton decodes any constructor of BotMenuButton.
 func DecodeBotMenuButton(b *bin.Buffer) (BotMenuButtonClass, error) {
-	return decodeBotMenuButton(b, 0)
+	return tlrt.Owned(b, decodeBotMenuButton)
 }
 
 // decodeBotMenuButton is DecodeBotMenuButton for a value nested depth levels
@@ -2986,7 +3100,7 @@ func (m *BotMenuButtonDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotMenuButtonDefaultTypeID, "botMenuButtonDefault"); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButtonDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2994,7 +3108,8 @@ func (m *BotMenuButtonDefault) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotMenuButtonDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3047,7 +3162,7 @@ func (m *BotMenuButtonCommands) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotMenuButtonCommandsTypeID, "botMenuButtonCommands"); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButtonCommands", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3055,7 +3170,8 @@ func (m *BotMenuButtonCommands) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotMenuButtonCommands) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3113,24 +3229,30 @@ func (m *BotMenuButton) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotMenuButtonTypeID, "botMenuButton"); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotMenuButton) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotMenuButton) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButton", "text")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botMenuButton", "url")
 	}
 	return nil
@@ -3226,7 +3348,7 @@ func (m *BusinessAwayMessageScheduleAlways) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleAlwaysTypeID, "businessAwayMessageScheduleAlways"); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessageScheduleAlways", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3234,7 +3356,8 @@ func (m *BusinessAwayMessageScheduleAlways) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BusinessAwayMessageScheduleAlways) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3294,7 +3417,7 @@ func (m *BusinessAwayMessageScheduleOutsideWorkHours) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleOutsideWorkHoursTypeID, "businessAwayMessageScheduleOutsideWorkHours"); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessageScheduleOutsideWorkHours", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3302,7 +3425,8 @@ func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBare(b *bin.Buffer) 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3364,7 +3488,7 @@ func (m *BusinessAwayMessageScheduleCustom) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleCustomTypeID, "businessAwayMessageScheduleCustom"); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3372,7 +3496,8 @@ func (m *BusinessAwayMessageScheduleCustom) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BusinessAwayMessageScheduleCustom) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3434,24 +3559,30 @@ func (m *BankCardOpenURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BankCardOpenURLTypeID, "bankCardOpenUrl"); err != nil {
 		return tlrt.DecodeErr(err, "bankCardOpenUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BankCardOpenURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BankCardOpenURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bankCardOpenUrl", "url")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bankCardOpenUrl", "name")
 	}
 	return nil
@@ -3537,20 +3668,24 @@ func (m *Birthday) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BirthdayTypeID, "birthday"); err != nil {
 		return tlrt.DecodeErr(err, "birthday", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Birthday) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Birthday) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Birthday{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *Birthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "birthday", "flags")
@@ -3773,20 +3908,29 @@ func (m *Boost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BoostTypeID, "boost"); err != nil {
 		return tlrt.DecodeErr(err, "boost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Boost) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Boost{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "boost", "flags")
@@ -3794,7 +3938,7 @@ func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.Gift = m.Flags.Has(1)
 	m.Giveaway = m.Flags.Has(2)
 	m.Unclaimed = m.Flags.Has(3)
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "boost", "id")
 	}
 	if m.Flags.Has(0) {
@@ -3814,7 +3958,7 @@ func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "boost", "expires")
 	}
 	if m.Flags.Has(4) {
-		if m.UsedGiftSlug, err = b.String(); err != nil {
+		if m.UsedGiftSlug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "boost", "used_gift_slug")
 		}
 	}
@@ -4035,26 +4179,35 @@ func (m *BotAppSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotAppSettingsTypeID, "botAppSettings"); err != nil {
 		return tlrt.DecodeErr(err, "botAppSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotAppSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotAppSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotAppSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *BotAppSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botAppSettings", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.PlaceholderPath, err = b.Bytes(); err != nil {
+		if m.PlaceholderPath, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "botAppSettings", "placeholder_path")
 		}
 	}
@@ -4165,15 +4318,25 @@ func (m *BotBusinessConnection) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotBusinessConnectionTypeID, "botBusinessConnection"); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotBusinessConnection) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotBusinessConnection{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotBusinessConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4181,13 +4344,12 @@ func (m *BotBusinessConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botBusinessConnection", "")
 	}
-	*m = BotBusinessConnection{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "flags")
 	}
 	m.Disabled = m.Flags.Has(1)
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botBusinessConnection", "connection_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
@@ -4264,29 +4426,38 @@ func (m *BotCommand) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotCommandTypeID, "botCommand"); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotCommand) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotCommand{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *BotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "flags")
 	}
 	m.Ephemeral = m.Flags.Has(0)
-	if m.Command, err = b.String(); err != nil {
+	if m.Command, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "command")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botCommand", "description")
 	}
 	m.Flags &^= 1 << 0
@@ -4509,15 +4680,25 @@ func (m *BotInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotInfoTypeID, "botInfo"); err != nil {
 		return tlrt.DecodeErr(err, "botInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotInfo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4525,7 +4706,6 @@ func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "botInfo", "")
 	}
-	*m = BotInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botInfo", "flags")
@@ -4537,7 +4717,7 @@ func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "description")
 		}
 	}
@@ -4552,7 +4732,7 @@ func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Commands, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotCommand]); err != nil {
+		if m.Commands, err = tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "commands")
 		}
 	}
@@ -4562,7 +4742,7 @@ func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.PrivacyPolicyURL, err = b.String(); err != nil {
+		if m.PrivacyPolicyURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "privacy_policy_url")
 		}
 	}
@@ -4643,15 +4823,21 @@ func (m *BotPreviewMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotPreviewMediaTypeID, "botPreviewMedia"); err != nil {
 		return tlrt.DecodeErr(err, "botPreviewMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotPreviewMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotPreviewMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4719,15 +4905,21 @@ func (m *BotVerification) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotVerificationTypeID, "botVerification"); err != nil {
 		return tlrt.DecodeErr(err, "botVerification", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotVerification) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotVerification) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4739,7 +4931,7 @@ func (m *BotVerification) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Icon, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botVerification", "icon")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botVerification", "description")
 	}
 	return nil
@@ -4833,20 +5025,29 @@ func (m *BotVerifierSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotVerifierSettingsTypeID, "botVerifierSettings"); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotVerifierSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotVerifierSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BotVerifierSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *BotVerifierSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "flags")
@@ -4855,11 +5056,11 @@ func (m *BotVerifierSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Icon, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "icon")
 	}
-	if m.Company, err = b.String(); err != nil {
+	if m.Company, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "botVerifierSettings", "company")
 	}
 	if m.Flags.Has(0) {
-		if m.CustomDescription, err = b.String(); err != nil {
+		if m.CustomDescription, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "botVerifierSettings", "custom_description")
 		}
 	}
@@ -4932,15 +5133,20 @@ func (m *BusinessAwayMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessAwayMessageTypeID, "businessAwayMessage"); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessAwayMessage{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4948,7 +5154,6 @@ func (m *BusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "businessAwayMessage", "")
 	}
-	*m = BusinessAwayMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessAwayMessage", "flags")
@@ -5099,20 +5304,24 @@ func (m *BusinessBotRecipients) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessBotRecipientsTypeID, "businessBotRecipients"); err != nil {
 		return tlrt.DecodeErr(err, "businessBotRecipients", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BusinessBotRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BusinessBotRecipients{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *BusinessBotRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessBotRecipients", "flags")
@@ -5123,12 +5332,12 @@ func (m *BusinessBotRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "businessBotRecipients", "users")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ExcludeUsers, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.ExcludeUsers, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "businessBotRecipients", "exclude_users")
 		}
 	}
@@ -5252,20 +5461,24 @@ func (m *BusinessBotRights) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessBotRightsTypeID, "businessBotRights"); err != nil {
 		return tlrt.DecodeErr(err, "businessBotRights", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessBotRights) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BusinessBotRights) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BusinessBotRights{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *BusinessBotRights) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessBotRights", "flags")
@@ -5403,15 +5616,25 @@ func (m *BusinessChatLink) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessChatLinkTypeID, "businessChatLink"); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BusinessChatLink) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessChatLink{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5419,24 +5642,23 @@ func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "businessChatLink", "")
 	}
-	*m = BusinessChatLink{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "flags")
 	}
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "link")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "businessChatLink", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "businessChatLink", "entities")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "businessChatLink", "title")
 		}
 	}
@@ -5505,15 +5727,20 @@ func (m *BusinessGreetingMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessGreetingMessageTypeID, "businessGreetingMessage"); err != nil {
 		return tlrt.DecodeErr(err, "businessGreetingMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessGreetingMessage{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5594,15 +5821,25 @@ func (m *BusinessIntro) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessIntroTypeID, "businessIntro"); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BusinessIntro) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessIntro{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5610,15 +5847,14 @@ func (m *BusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "businessIntro", "")
 	}
-	*m = BusinessIntro{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "flags")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "businessIntro", "description")
 	}
 	if m.Flags.Has(0) {
@@ -5688,15 +5924,25 @@ func (m *BusinessLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessLocationTypeID, "businessLocation"); err != nil {
 		return tlrt.DecodeErr(err, "businessLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BusinessLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessLocation{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BusinessLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5704,7 +5950,6 @@ func (m *BusinessLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "businessLocation", "")
 	}
-	*m = BusinessLocation{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessLocation", "flags")
@@ -5714,7 +5959,7 @@ func (m *BusinessLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "businessLocation", "geo_point")
 		}
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "businessLocation", "address")
 	}
 	m.Flags &^= 1 << 0
@@ -5823,20 +6068,24 @@ func (m *BusinessRecipients) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessRecipientsTypeID, "businessRecipients"); err != nil {
 		return tlrt.DecodeErr(err, "businessRecipients", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BusinessRecipients) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BusinessRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = BusinessRecipients{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *BusinessRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessRecipients", "flags")
@@ -5847,7 +6096,7 @@ func (m *BusinessRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "businessRecipients", "users")
 		}
 	}
@@ -5906,7 +6155,7 @@ func (m *BusinessWeeklyOpen) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessWeeklyOpenTypeID, "businessWeeklyOpen"); err != nil {
 		return tlrt.DecodeErr(err, "businessWeeklyOpen", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5914,7 +6163,8 @@ func (m *BusinessWeeklyOpen) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BusinessWeeklyOpen) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5990,15 +6240,25 @@ func (m *BusinessWorkHours) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BusinessWorkHoursTypeID, "businessWorkHours"); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BusinessWorkHours) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessWorkHours{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BusinessWorkHours) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6006,16 +6266,15 @@ func (m *BusinessWorkHours) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "businessWorkHours", "")
 	}
-	*m = BusinessWorkHours{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "flags")
 	}
 	m.OpenNow = m.Flags.Has(0)
-	if m.TimezoneID, err = b.String(); err != nil {
+	if m.TimezoneID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "timezone_id")
 	}
-	if m.WeeklyOpen, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BusinessWeeklyOpen]); err != nil {
+	if m.WeeklyOpen, err = tlrt.DecodeStructs[BusinessWeeklyOpen](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "weekly_open")
 	}
 	m.Flags &^= 1 << 0
@@ -6067,7 +6326,7 @@ func (m *Bytes) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BytesTypeID, "bytes"); err != nil {
 		return tlrt.DecodeErr(err, "bytes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6075,7 +6334,8 @@ func (m *Bytes) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *Bytes) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

@@ -94,15 +94,25 @@ func (m *BotsAccessSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsAccessSettingsTypeID, "bots.accessSettings"); err != nil {
 		return tlrt.DecodeErr(err, "bots.accessSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsAccessSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotsAccessSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsAccessSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -110,14 +120,13 @@ func (m *BotsAccessSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.accessSettings", "")
 	}
-	*m = BotsAccessSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.accessSettings", "flags")
 	}
 	m.Restricted = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.AddUsers, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		if m.AddUsers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 			return tlrt.DecodeErr(err, "bots.accessSettings", "add_users")
 		}
 	}
@@ -178,27 +187,33 @@ func (m *BotsBotInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsBotInfoTypeID, "bots.botInfo"); err != nil {
 		return tlrt.DecodeErr(err, "bots.botInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsBotInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsBotInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.botInfo", "name")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.botInfo", "about")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.botInfo", "description")
 	}
 	return nil
@@ -249,21 +264,27 @@ func (m *BotsExportedBotToken) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsExportedBotTokenTypeID, "bots.exportedBotToken"); err != nil {
 		return tlrt.DecodeErr(err, "bots.exportedBotToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsExportedBotToken) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsExportedBotToken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.exportedBotToken", "token")
 	}
 	return nil
@@ -354,15 +375,25 @@ func (m *BotsPopularAppBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsPopularAppBotsTypeID, "bots.popularAppBots"); err != nil {
 		return tlrt.DecodeErr(err, "bots.popularAppBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsPopularAppBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotsPopularAppBots{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsPopularAppBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -370,17 +401,16 @@ func (m *BotsPopularAppBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.popularAppBots", "")
 	}
-	*m = BotsPopularAppBots{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.popularAppBots", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "bots.popularAppBots", "next_offset")
 		}
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "bots.popularAppBots", "users")
 	}
 	if m.NextOffset != "" {
@@ -445,15 +475,21 @@ func (m *BotsPreviewInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsPreviewInfoTypeID, "bots.previewInfo"); err != nil {
 		return tlrt.DecodeErr(err, "bots.previewInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsPreviewInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsPreviewInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -462,10 +498,10 @@ func (m *BotsPreviewInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.previewInfo", "")
 	}
 	var err error
-	if m.Media, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotPreviewMedia]); err != nil {
+	if m.Media, err = tlrt.DecodeStructs[BotPreviewMedia](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.previewInfo", "media")
 	}
-	if m.LangCodes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.LangCodes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "bots.previewInfo", "lang_codes")
 	}
 	return nil
@@ -517,21 +553,27 @@ func (m *BotsRequestedButton) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsRequestedButtonTypeID, "bots.requestedButton"); err != nil {
 		return tlrt.DecodeErr(err, "bots.requestedButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsRequestedButton) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsRequestedButton) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.WebappReqID, err = b.String(); err != nil {
+	if m.WebappReqID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.requestedButton", "webapp_req_id")
 	}
 	return nil
@@ -587,15 +629,25 @@ func (m *BotsSendCustomRequestRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsSendCustomRequestRequestTypeID, "bots.sendCustomRequest"); err != nil {
 		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsSendCustomRequestRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotsSendCustomRequestRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsSendCustomRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -604,7 +656,7 @@ func (m *BotsSendCustomRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "bots.sendCustomRequest", "")
 	}
 	var err error
-	if m.CustomMethod, err = b.String(); err != nil {
+	if m.CustomMethod, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "custom_method")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
@@ -673,15 +725,25 @@ func (m *BotsAnswerWebhookJSONQueryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsAnswerWebhookJSONQueryRequestTypeID, "bots.answerWebhookJSONQuery"); err != nil {
 		return tlrt.DecodeErr(err, "bots.answerWebhookJSONQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotsAnswerWebhookJSONQueryRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -765,15 +827,21 @@ func (m *BotsSetBotCommandsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsSetBotCommandsRequestTypeID, "bots.setBotCommands"); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotCommands", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsSetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsSetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -785,10 +853,10 @@ func (m *BotsSetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotCommands", "scope")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotCommands", "lang_code")
 	}
-	if m.Commands, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotCommand]); err != nil {
+	if m.Commands, err = tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotCommands", "commands")
 	}
 	return nil
@@ -852,15 +920,21 @@ func (m *BotsResetBotCommandsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsResetBotCommandsRequestTypeID, "bots.resetBotCommands"); err != nil {
 		return tlrt.DecodeErr(err, "bots.resetBotCommands", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsResetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsResetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -872,7 +946,7 @@ func (m *BotsResetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.resetBotCommands", "scope")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.resetBotCommands", "lang_code")
 	}
 	return nil
@@ -937,15 +1011,21 @@ func (m *BotsGetBotCommandsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetBotCommandsRequestTypeID, "bots.getBotCommands"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotCommands", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsGetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsGetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -957,7 +1037,7 @@ func (m *BotsGetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotCommands", "scope")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotCommands", "lang_code")
 	}
 	return nil
@@ -969,7 +1049,9 @@ func (c *Client) BotsGetBotCommands(ctx context.Context, req *BotsGetBotCommands
 		req = new(BotsGetBotCommandsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotCommand, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[BotCommand])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]BotCommand, error) {
+			return tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth)
+		})
 	})
 }
 
@@ -1025,15 +1107,21 @@ func (m *BotsSetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsSetBotMenuButtonRequestTypeID, "bots.setBotMenuButton"); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotMenuButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsSetBotMenuButtonRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsSetBotMenuButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1107,7 +1195,7 @@ func (m *BotsGetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetBotMenuButtonRequestTypeID, "bots.getBotMenuButton"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotMenuButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1115,7 +1203,8 @@ func (m *BotsGetBotMenuButtonRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotsGetBotMenuButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1189,15 +1278,20 @@ func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) Decode(b *bin.Buffer) err
 	if err := tlrt.ConsumeID(b, BotsSetBotBroadcastDefaultAdminRightsRequestTypeID, "bots.setBotBroadcastDefaultAdminRights"); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotBroadcastDefaultAdminRights", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotsSetBotBroadcastDefaultAdminRightsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1272,15 +1366,20 @@ func (m *BotsSetBotGroupDefaultAdminRightsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsSetBotGroupDefaultAdminRightsRequestTypeID, "bots.setBotGroupDefaultAdminRights"); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotGroupDefaultAdminRights", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotGroupDefaultAdminRightsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotsSetBotGroupDefaultAdminRightsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotsSetBotGroupDefaultAdminRightsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1445,15 +1544,25 @@ func (m *BotsSetBotInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsSetBotInfoRequestTypeID, "bots.setBotInfo"); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsSetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotsSetBotInfoRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsSetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1461,7 +1570,6 @@ func (m *BotsSetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotInfo", "")
 	}
-	*m = BotsSetBotInfoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotInfo", "flags")
@@ -1471,21 +1579,21 @@ func (m *BotsSetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "bots.setBotInfo", "bot")
 		}
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotInfo", "lang_code")
 	}
 	if m.Flags.Has(3) {
-		if m.Name, err = b.String(); err != nil {
+		if m.Name, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "bots.setBotInfo", "name")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "bots.setBotInfo", "about")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "bots.setBotInfo", "description")
 		}
 	}
@@ -1568,15 +1676,25 @@ func (m *BotsGetBotInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetBotInfoRequestTypeID, "bots.getBotInfo"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsGetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotsGetBotInfoRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsGetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1584,7 +1702,6 @@ func (m *BotsGetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotInfo", "")
 	}
-	*m = BotsGetBotInfoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotInfo", "flags")
@@ -1594,7 +1711,7 @@ func (m *BotsGetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "bots.getBotInfo", "bot")
 		}
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotInfo", "lang_code")
 	}
 	m.Flags &^= 1 << 0
@@ -1662,15 +1779,21 @@ func (m *BotsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsReorderUsernamesRequestTypeID, "bots.reorderUsernames"); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderUsernames", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1682,7 +1805,7 @@ func (m *BotsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderUsernames", "bot")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderUsernames", "order")
 	}
 	return nil
@@ -1749,15 +1872,21 @@ func (m *BotsToggleUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsToggleUsernameRequestTypeID, "bots.toggleUsername"); err != nil {
 		return tlrt.DecodeErr(err, "bots.toggleUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1769,7 +1898,7 @@ func (m *BotsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.toggleUsername", "bot")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.toggleUsername", "username")
 	}
 	if m.Active, err = b.Bool(); err != nil {
@@ -1833,7 +1962,7 @@ func (m *BotsCanSendMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsCanSendMessageRequestTypeID, "bots.canSendMessage"); err != nil {
 		return tlrt.DecodeErr(err, "bots.canSendMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1841,7 +1970,8 @@ func (m *BotsCanSendMessageRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotsCanSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1911,7 +2041,7 @@ func (m *BotsAllowSendMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsAllowSendMessageRequestTypeID, "bots.allowSendMessage"); err != nil {
 		return tlrt.DecodeErr(err, "bots.allowSendMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1919,7 +2049,8 @@ func (m *BotsAllowSendMessageRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotsAllowSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1999,15 +2130,25 @@ func (m *BotsInvokeWebViewCustomMethodRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsInvokeWebViewCustomMethodRequestTypeID, "bots.invokeWebViewCustomMethod"); err != nil {
 		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotsInvokeWebViewCustomMethodRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2019,7 +2160,7 @@ func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBareAt(b *bin.Buffer, depth
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "bot")
 	}
-	if m.CustomMethod, err = b.String(); err != nil {
+	if m.CustomMethod, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "custom_method")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
@@ -2085,21 +2226,27 @@ func (m *BotsGetPopularAppBotsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetPopularAppBotsRequestTypeID, "bots.getPopularAppBots"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsGetPopularAppBotsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsGetPopularAppBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -2171,15 +2318,21 @@ func (m *BotsAddPreviewMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsAddPreviewMediaRequestTypeID, "bots.addPreviewMedia"); err != nil {
 		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsAddPreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsAddPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2191,7 +2344,7 @@ func (m *BotsAddPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "bot")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "lang_code")
 	}
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
@@ -2267,15 +2420,21 @@ func (m *BotsEditPreviewMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsEditPreviewMediaRequestTypeID, "bots.editPreviewMedia"); err != nil {
 		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsEditPreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsEditPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2287,7 +2446,7 @@ func (m *BotsEditPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "bot")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "lang_code")
 	}
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
@@ -2365,15 +2524,21 @@ func (m *BotsDeletePreviewMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsDeletePreviewMediaRequestTypeID, "bots.deletePreviewMedia"); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsDeletePreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsDeletePreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2385,10 +2550,10 @@ func (m *BotsDeletePreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "bot")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "lang_code")
 	}
-	if m.Media, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMedia); err != nil {
+	if m.Media, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMedia); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "media")
 	}
 	return nil
@@ -2460,15 +2625,21 @@ func (m *BotsReorderPreviewMediasRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsReorderPreviewMediasRequestTypeID, "bots.reorderPreviewMedias"); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsReorderPreviewMediasRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsReorderPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2480,10 +2651,10 @@ func (m *BotsReorderPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "bot")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "lang_code")
 	}
-	if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMedia); err != nil {
+	if m.Order, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMedia); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "order")
 	}
 	return nil
@@ -2548,15 +2719,21 @@ func (m *BotsGetPreviewInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetPreviewInfoRequestTypeID, "bots.getPreviewInfo"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsGetPreviewInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsGetPreviewInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2568,7 +2745,7 @@ func (m *BotsGetPreviewInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "bot")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "lang_code")
 	}
 	return nil
@@ -2629,7 +2806,7 @@ func (m *BotsGetPreviewMediasRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetPreviewMediasRequestTypeID, "bots.getPreviewMedias"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getPreviewMedias", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2637,7 +2814,8 @@ func (m *BotsGetPreviewMediasRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotsGetPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2659,7 +2837,9 @@ func (c *Client) BotsGetPreviewMedias(ctx context.Context, req *BotsGetPreviewMe
 		req = new(BotsGetPreviewMediasRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotPreviewMedia, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[BotPreviewMedia])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]BotPreviewMedia, error) {
+			return tlrt.DecodeStructs[BotPreviewMedia](b, false, false, 12, depth)
+		})
 	})
 }
 
@@ -2717,15 +2897,21 @@ func (m *BotsUpdateUserEmojiStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsUpdateUserEmojiStatusRequestTypeID, "bots.updateUserEmojiStatus"); err != nil {
 		return tlrt.DecodeErr(err, "bots.updateUserEmojiStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsUpdateUserEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsUpdateUserEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2804,7 +2990,7 @@ func (m *BotsToggleUserEmojiStatusPermissionRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, BotsToggleUserEmojiStatusPermissionRequestTypeID, "bots.toggleUserEmojiStatusPermission"); err != nil {
 		return tlrt.DecodeErr(err, "bots.toggleUserEmojiStatusPermission", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2812,7 +2998,8 @@ func (m *BotsToggleUserEmojiStatusPermissionRequest) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotsToggleUserEmojiStatusPermissionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2894,15 +3081,21 @@ func (m *BotsCheckDownloadFileParamsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsCheckDownloadFileParamsRequestTypeID, "bots.checkDownloadFileParams"); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsCheckDownloadFileParamsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsCheckDownloadFileParamsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2914,10 +3107,10 @@ func (m *BotsCheckDownloadFileParamsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "bot")
 	}
-	if m.FileName, err = b.String(); err != nil {
+	if m.FileName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "file_name")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "url")
 	}
 	return nil
@@ -2974,7 +3167,7 @@ func (m *BotsGetAdminedBotsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetAdminedBotsRequestTypeID, "bots.getAdminedBots"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getAdminedBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2982,7 +3175,8 @@ func (m *BotsGetAdminedBotsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotsGetAdminedBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2996,7 +3190,9 @@ func (c *Client) BotsGetAdminedBots(ctx context.Context, req *BotsGetAdminedBots
 		req = new(BotsGetAdminedBotsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeUser)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]UserClass, error) {
+			return tlrt.DecodeVectorAt(b, 12, depth, decodeUser)
+		})
 	})
 }
 
@@ -3086,15 +3282,20 @@ func (m *BotsUpdateStarRefProgramRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsUpdateStarRefProgramRequestTypeID, "bots.updateStarRefProgram"); err != nil {
 		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsUpdateStarRefProgramRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotsUpdateStarRefProgramRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotsUpdateStarRefProgramRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3102,7 +3303,6 @@ func (m *BotsUpdateStarRefProgramRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.updateStarRefProgram", "")
 	}
-	*m = BotsUpdateStarRefProgramRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "flags")
@@ -3232,15 +3432,25 @@ func (m *BotsSetCustomVerificationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsSetCustomVerificationRequestTypeID, "bots.setCustomVerification"); err != nil {
 		return tlrt.DecodeErr(err, "bots.setCustomVerification", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsSetCustomVerificationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotsSetCustomVerificationRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsSetCustomVerificationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3248,7 +3458,6 @@ func (m *BotsSetCustomVerificationRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.setCustomVerification", "")
 	}
-	*m = BotsSetCustomVerificationRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.setCustomVerification", "flags")
@@ -3263,7 +3472,7 @@ func (m *BotsSetCustomVerificationRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(err, "bots.setCustomVerification", "peer")
 	}
 	if m.Flags.Has(2) {
-		if m.CustomDescription, err = b.String(); err != nil {
+		if m.CustomDescription, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "bots.setCustomVerification", "custom_description")
 		}
 	}
@@ -3332,7 +3541,7 @@ func (m *BotsGetBotRecommendationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetBotRecommendationsRequestTypeID, "bots.getBotRecommendations"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getBotRecommendations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3340,7 +3549,8 @@ func (m *BotsGetBotRecommendationsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotsGetBotRecommendationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3409,21 +3619,27 @@ func (m *BotsCheckUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsCheckUsernameRequestTypeID, "bots.checkUsername"); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.checkUsername", "username")
 	}
 	return nil
@@ -3496,15 +3712,25 @@ func (m *BotsCreateBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsCreateBotRequestTypeID, "bots.createBot"); err != nil {
 		return tlrt.DecodeErr(err, "bots.createBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsCreateBotRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotsCreateBotRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsCreateBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3512,16 +3738,15 @@ func (m *BotsCreateBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.createBot", "")
 	}
-	*m = BotsCreateBotRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.createBot", "flags")
 	}
 	m.ViaDeeplink = m.Flags.Has(0)
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.createBot", "name")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.createBot", "username")
 	}
 	if m.ManagerID, err = decodeInputUser(b, depth+1); err != nil {
@@ -3589,7 +3814,7 @@ func (m *BotsExportBotTokenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsExportBotTokenRequestTypeID, "bots.exportBotToken"); err != nil {
 		return tlrt.DecodeErr(err, "bots.exportBotToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3597,7 +3822,8 @@ func (m *BotsExportBotTokenRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotsExportBotTokenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3675,15 +3901,21 @@ func (m *BotsRequestWebViewButtonRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsRequestWebViewButtonRequestTypeID, "bots.requestWebViewButton"); err != nil {
 		return tlrt.DecodeErr(err, "bots.requestWebViewButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsRequestWebViewButtonRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsRequestWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3762,15 +3994,21 @@ func (m *BotsGetRequestedWebViewButtonRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetRequestedWebViewButtonRequestTypeID, "bots.getRequestedWebViewButton"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsGetRequestedWebViewButtonRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsGetRequestedWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3782,7 +4020,7 @@ func (m *BotsGetRequestedWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "bot")
 	}
-	if m.WebappReqID, err = b.String(); err != nil {
+	if m.WebappReqID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "webapp_req_id")
 	}
 	return nil
@@ -3844,7 +4082,7 @@ func (m *BotsGetAccessSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsGetAccessSettingsRequestTypeID, "bots.getAccessSettings"); err != nil {
 		return tlrt.DecodeErr(err, "bots.getAccessSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3852,7 +4090,8 @@ func (m *BotsGetAccessSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotsGetAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3966,15 +4205,20 @@ func (m *BotsEditAccessSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsEditAccessSettingsRequestTypeID, "bots.editAccessSettings"); err != nil {
 		return tlrt.DecodeErr(err, "bots.editAccessSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsEditAccessSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotsEditAccessSettingsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *BotsEditAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3982,7 +4226,6 @@ func (m *BotsEditAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.editAccessSettings", "")
 	}
-	*m = BotsEditAccessSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.editAccessSettings", "flags")
@@ -3992,7 +4235,7 @@ func (m *BotsEditAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(err, "bots.editAccessSettings", "bot")
 	}
 	if m.Flags.Has(1) {
-		if m.AddUsers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		if m.AddUsers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "bots.editAccessSettings", "add_users")
 		}
 	}
@@ -4062,15 +4305,21 @@ func (m *BotsSetJoinChatResultsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, BotsSetJoinChatResultsRequestTypeID, "bots.setJoinChatResults"); err != nil {
 		return tlrt.DecodeErr(err, "bots.setJoinChatResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *BotsSetJoinChatResultsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *BotsSetJoinChatResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

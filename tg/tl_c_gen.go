@@ -67,7 +67,7 @@ type ChannelAdminLogEventActionClass interface {
 // DecodeChannelAdminLogEventAction decodes any constructor of
 // ChannelAdminLogEventAction.
 func DecodeChannelAdminLogEventAction(b *bin.Buffer) (ChannelAdminLogEventActionClass, error) {
-	return decodeChannelAdminLogEventAction(b, 0)
+	return tlrt.Owned(b, decodeChannelAdminLogEventAction)
 }
 
 // decodeChannelAdminLogEventAction is DecodeChannelAdminLogEventAction for a
@@ -247,24 +247,30 @@ func (m *ChannelAdminLogEventActionChangeTitle) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeTitleTypeID, "channelAdminLogEventActionChangeTitle"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeTitle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeTitle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.String(); err != nil {
+	if m.PrevValue, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "prev_value")
 	}
-	if m.NewValue, err = b.String(); err != nil {
+	if m.NewValue, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "new_value")
 	}
 	return nil
@@ -325,24 +331,30 @@ func (m *ChannelAdminLogEventActionChangeAbout) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeAboutTypeID, "channelAdminLogEventActionChangeAbout"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeAbout) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.String(); err != nil {
+	if m.PrevValue, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "prev_value")
 	}
-	if m.NewValue, err = b.String(); err != nil {
+	if m.NewValue, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "new_value")
 	}
 	return nil
@@ -405,24 +417,30 @@ func (m *ChannelAdminLogEventActionChangeUsername) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeUsernameTypeID, "channelAdminLogEventActionChangeUsername"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeUsername) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeUsername) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = b.String(); err != nil {
+	if m.PrevValue, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "prev_value")
 	}
-	if m.NewValue, err = b.String(); err != nil {
+	if m.NewValue, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "new_value")
 	}
 	return nil
@@ -487,15 +505,21 @@ func (m *ChannelAdminLogEventActionChangePhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangePhotoTypeID, "channelAdminLogEventActionChangePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -566,7 +590,7 @@ func (m *ChannelAdminLogEventActionToggleInvites) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleInvitesTypeID, "channelAdminLogEventActionToggleInvites"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -574,7 +598,8 @@ func (m *ChannelAdminLogEventActionToggleInvites) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionToggleInvites) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -641,7 +666,7 @@ func (m *ChannelAdminLogEventActionToggleSignatures) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleSignaturesTypeID, "channelAdminLogEventActionToggleSignatures"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatures", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -649,7 +674,8 @@ func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -716,15 +742,21 @@ func (m *ChannelAdminLogEventActionUpdatePinned) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionUpdatePinnedTypeID, "channelAdminLogEventActionUpdatePinned"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionUpdatePinned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -798,15 +830,21 @@ func (m *ChannelAdminLogEventActionEditMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionEditMessageTypeID, "channelAdminLogEventActionEditMessage"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionEditMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionEditMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -879,15 +917,21 @@ func (m *ChannelAdminLogEventActionDeleteMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDeleteMessageTypeID, "channelAdminLogEventActionDeleteMessage"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -954,7 +998,7 @@ func (m *ChannelAdminLogEventActionParticipantJoin) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinTypeID, "channelAdminLogEventActionParticipantJoin"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -962,7 +1006,8 @@ func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1022,7 +1067,7 @@ func (m *ChannelAdminLogEventActionParticipantLeave) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantLeaveTypeID, "channelAdminLogEventActionParticipantLeave"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantLeave", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1030,7 +1075,8 @@ func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1095,15 +1141,21 @@ func (m *ChannelAdminLogEventActionParticipantInvite) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantInviteTypeID, "channelAdminLogEventActionParticipantInvite"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1180,15 +1232,21 @@ func (m *ChannelAdminLogEventActionParticipantToggleBan) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantToggleBanTypeID, "channelAdminLogEventActionParticipantToggleBan"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1268,15 +1326,21 @@ func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Decode(b *bin.Buffer)
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantToggleAdminTypeID, "channelAdminLogEventActionParticipantToggleAdmin"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1356,15 +1420,21 @@ func (m *ChannelAdminLogEventActionChangeStickerSet) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeStickerSetTypeID, "channelAdminLogEventActionChangeStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1437,7 +1507,7 @@ func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Decode(b *bin.Buffer)
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID, "channelAdminLogEventActionTogglePreHistoryHidden"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionTogglePreHistoryHidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1445,7 +1515,8 @@ func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBare(b *bin.Buf
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1519,15 +1590,20 @@ func (m *ChannelAdminLogEventActionDefaultBannedRights) Decode(b *bin.Buffer) er
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDefaultBannedRightsTypeID, "channelAdminLogEventActionDefaultBannedRights"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelAdminLogEventActionDefaultBannedRights{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1599,15 +1675,21 @@ func (m *ChannelAdminLogEventActionStopPoll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionStopPollTypeID, "channelAdminLogEventActionStopPoll"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionStopPoll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionStopPoll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionStopPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1679,7 +1761,7 @@ func (m *ChannelAdminLogEventActionChangeLinkedChat) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeLinkedChatTypeID, "channelAdminLogEventActionChangeLinkedChat"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLinkedChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1687,7 +1769,8 @@ func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1764,15 +1847,21 @@ func (m *ChannelAdminLogEventActionChangeLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeLocationTypeID, "channelAdminLogEventActionChangeLocation"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1847,7 +1936,7 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleSlowModeTypeID, "channelAdminLogEventActionToggleSlowMode"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSlowMode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1855,7 +1944,8 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1927,15 +2017,21 @@ func (m *ChannelAdminLogEventActionStartGroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionStartGroupCallTypeID, "channelAdminLogEventActionStartGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionStartGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2007,15 +2103,21 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDiscardGroupCallTypeID, "channelAdminLogEventActionDiscardGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDiscardGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2087,15 +2189,25 @@ func (m *ChannelAdminLogEventActionParticipantMute) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantMuteTypeID, "channelAdminLogEventActionParticipantMute"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantMute", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantMute) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelAdminLogEventActionParticipantMute{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantMute) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2167,15 +2279,25 @@ func (m *ChannelAdminLogEventActionParticipantUnmute) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantUnmuteTypeID, "channelAdminLogEventActionParticipantUnmute"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantUnmute", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelAdminLogEventActionParticipantUnmute{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2245,7 +2367,7 @@ func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Decode(b *bin.Buffer)
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleGroupCallSettingTypeID, "channelAdminLogEventActionToggleGroupCallSetting"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleGroupCallSetting", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2253,7 +2375,8 @@ func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBare(b *bin.Buf
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2330,15 +2453,25 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Decode(b *bin.Buffer
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinByInviteTypeID, "channelAdminLogEventActionParticipantJoinByInvite"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelAdminLogEventActionParticipantJoinByInvite{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2346,7 +2479,6 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBareAt(b *bin.
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantJoinByInvite", "")
 	}
-	*m = ChannelAdminLogEventActionParticipantJoinByInvite{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "flags")
@@ -2416,15 +2548,21 @@ func (m *ChannelAdminLogEventActionExportedInviteDelete) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteDeleteTypeID, "channelAdminLogEventActionExportedInviteDelete"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteDelete", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2496,15 +2634,21 @@ func (m *ChannelAdminLogEventActionExportedInviteRevoke) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteRevokeTypeID, "channelAdminLogEventActionExportedInviteRevoke"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteRevoke", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2581,15 +2725,21 @@ func (m *ChannelAdminLogEventActionExportedInviteEdit) Decode(b *bin.Buffer) err
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteEditTypeID, "channelAdminLogEventActionExportedInviteEdit"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2664,15 +2814,25 @@ func (m *ChannelAdminLogEventActionParticipantVolume) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantVolumeTypeID, "channelAdminLogEventActionParticipantVolume"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantVolume", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelAdminLogEventActionParticipantVolume{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2744,7 +2904,7 @@ func (m *ChannelAdminLogEventActionChangeHistoryTTL) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeHistoryTTLTypeID, "channelAdminLogEventActionChangeHistoryTTL"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeHistoryTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2752,7 +2912,8 @@ func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2827,15 +2988,21 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Decode(b *bin.Buffe
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinByRequestTypeID, "channelAdminLogEventActionParticipantJoinByRequest"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2908,7 +3075,7 @@ func (m *ChannelAdminLogEventActionToggleNoForwards) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleNoForwardsTypeID, "channelAdminLogEventActionToggleNoForwards"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleNoForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2916,7 +3083,8 @@ func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2983,15 +3151,21 @@ func (m *ChannelAdminLogEventActionSendMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionSendMessageTypeID, "channelAdminLogEventActionSendMessage"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionSendMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionSendMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionSendMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3068,15 +3242,21 @@ func (m *ChannelAdminLogEventActionChangeAvailableReactions) Decode(b *bin.Buffe
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeAvailableReactionsTypeID, "channelAdminLogEventActionChangeAvailableReactions"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3158,24 +3338,30 @@ func (m *ChannelAdminLogEventActionChangeUsernames) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeUsernamesTypeID, "channelAdminLogEventActionChangeUsernames"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.PrevValue, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "prev_value")
 	}
-	if m.NewValue, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.NewValue, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "new_value")
 	}
 	return nil
@@ -3234,7 +3420,7 @@ func (m *ChannelAdminLogEventActionToggleForum) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleForumTypeID, "channelAdminLogEventActionToggleForum"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleForum", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3242,7 +3428,8 @@ func (m *ChannelAdminLogEventActionToggleForum) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionToggleForum) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3309,15 +3496,21 @@ func (m *ChannelAdminLogEventActionCreateTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionCreateTopicTypeID, "channelAdminLogEventActionCreateTopic"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionCreateTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionCreateTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionCreateTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3391,15 +3584,21 @@ func (m *ChannelAdminLogEventActionEditTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionEditTopicTypeID, "channelAdminLogEventActionEditTopic"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionEditTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionEditTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3472,15 +3671,21 @@ func (m *ChannelAdminLogEventActionDeleteTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDeleteTopicTypeID, "channelAdminLogEventActionDeleteTopic"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3567,15 +3772,25 @@ func (m *ChannelAdminLogEventActionPinTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionPinTopicTypeID, "channelAdminLogEventActionPinTopic"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionPinTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelAdminLogEventActionPinTopic{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionPinTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3583,7 +3798,6 @@ func (m *ChannelAdminLogEventActionPinTopic) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionPinTopic", "")
 	}
-	*m = ChannelAdminLogEventActionPinTopic{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "flags")
@@ -3657,7 +3871,7 @@ func (m *ChannelAdminLogEventActionToggleAntiSpam) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleAntiSpamTypeID, "channelAdminLogEventActionToggleAntiSpam"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAntiSpam", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3665,7 +3879,8 @@ func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3738,7 +3953,7 @@ func (m *ChannelAdminLogEventActionChangePeerColor) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangePeerColorTypeID, "channelAdminLogEventActionChangePeerColor"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3746,7 +3961,8 @@ func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3826,7 +4042,7 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Decode(b *bin.Buffer)
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeProfilePeerColorTypeID, "channelAdminLogEventActionChangeProfilePeerColor"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3834,7 +4050,8 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBare(b *bin.Buf
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3913,15 +4130,21 @@ func (m *ChannelAdminLogEventActionChangeWallpaper) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeWallpaperTypeID, "channelAdminLogEventActionChangeWallpaper"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeWallpaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4001,15 +4224,21 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeEmojiStatusTypeID, "channelAdminLogEventActionChangeEmojiStatus"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4089,15 +4318,21 @@ func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Decode(b *bin.Buffer) 
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeEmojiStickerSetTypeID, "channelAdminLogEventActionChangeEmojiStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4170,7 +4405,7 @@ func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Decode(b *bin.Buffer
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleSignatureProfilesTypeID, "channelAdminLogEventActionToggleSignatureProfiles"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatureProfiles", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4178,7 +4413,8 @@ func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBare(b *bin.Bu
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4252,15 +4488,21 @@ func (m *ChannelAdminLogEventActionParticipantSubExtend) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantSubExtendTypeID, "channelAdminLogEventActionParticipantSubExtend"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4333,7 +4575,7 @@ func (m *ChannelAdminLogEventActionToggleAutotranslation) Decode(b *bin.Buffer) 
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleAutotranslationTypeID, "channelAdminLogEventActionToggleAutotranslation"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAutotranslation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4341,7 +4583,8 @@ func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBare(b *bin.Buff
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4412,15 +4655,21 @@ func (m *ChannelAdminLogEventActionParticipantEditRank) Decode(b *bin.Buffer) er
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantEditRankTypeID, "channelAdminLogEventActionParticipantEditRank"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4429,10 +4678,10 @@ func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBareAt(b *bin.Buff
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "user_id")
 	}
-	if m.PrevRank, err = b.String(); err != nil {
+	if m.PrevRank, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "prev_rank")
 	}
-	if m.NewRank, err = b.String(); err != nil {
+	if m.NewRank, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "new_rank")
 	}
 	return nil
@@ -4449,7 +4698,7 @@ type ChannelLocationClass interface {
 
 // DecodeChannelLocation decodes any constructor of ChannelLocation.
 func DecodeChannelLocation(b *bin.Buffer) (ChannelLocationClass, error) {
-	return decodeChannelLocation(b, 0)
+	return tlrt.Owned(b, decodeChannelLocation)
 }
 
 // decodeChannelLocation is DecodeChannelLocation for a value nested depth
@@ -4519,7 +4768,7 @@ func (m *ChannelLocationEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelLocationEmptyTypeID, "channelLocationEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "channelLocationEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4527,7 +4776,8 @@ func (m *ChannelLocationEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelLocationEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4588,15 +4838,21 @@ func (m *ChannelLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelLocationTypeID, "channelLocation"); err != nil {
 		return tlrt.DecodeErr(err, "channelLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4608,7 +4864,7 @@ func (m *ChannelLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.GeoPoint, err = decodeGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelLocation", "geo_point")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelLocation", "address")
 	}
 	return nil
@@ -4696,7 +4952,7 @@ func (m *ChannelMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelMessagesFilterEmptyTypeID, "channelMessagesFilterEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "channelMessagesFilterEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4704,7 +4960,8 @@ func (m *ChannelMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelMessagesFilterEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4774,15 +5031,20 @@ func (m *ChannelMessagesFilter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelMessagesFilterTypeID, "channelMessagesFilter"); err != nil {
 		return tlrt.DecodeErr(err, "channelMessagesFilter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelMessagesFilter) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelMessagesFilter{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelMessagesFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4790,13 +5052,12 @@ func (m *ChannelMessagesFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channelMessagesFilter", "")
 	}
-	*m = ChannelMessagesFilter{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channelMessagesFilter", "flags")
 	}
 	m.ExcludeNewMessages = m.Flags.Has(1)
-	if m.Ranges, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageRange]); err != nil {
+	if m.Ranges, err = tlrt.DecodeStructs[MessageRange](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelMessagesFilter", "ranges")
 	}
 	m.Flags &^= 1 << 1
@@ -4815,7 +5076,7 @@ type ChannelParticipantClass interface {
 
 // DecodeChannelParticipant decodes any constructor of ChannelParticipant.
 func DecodeChannelParticipant(b *bin.Buffer) (ChannelParticipantClass, error) {
-	return decodeChannelParticipant(b, 0)
+	return tlrt.Owned(b, decodeChannelParticipant)
 }
 
 // decodeChannelParticipant is DecodeChannelParticipant for a value nested depth
@@ -4962,20 +5223,29 @@ func (m *ChannelParticipant) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantTypeID, "channelParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelParticipant{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ChannelParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipant", "flags")
@@ -4992,7 +5262,7 @@ func (m *ChannelParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipant", "rank")
 		}
 	}
@@ -5126,20 +5396,29 @@ func (m *ChannelParticipantSelf) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantSelfTypeID, "channelParticipantSelf"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantSelf", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantSelf) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantSelf{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ChannelParticipantSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantSelf", "flags")
@@ -5160,7 +5439,7 @@ func (m *ChannelParticipantSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantSelf", "rank")
 		}
 	}
@@ -5262,15 +5541,25 @@ func (m *ChannelParticipantCreator) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantCreatorTypeID, "channelParticipantCreator"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantCreator", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantCreator) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelParticipantCreator{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelParticipantCreator) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5278,7 +5567,6 @@ func (m *ChannelParticipantCreator) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantCreator", "")
 	}
-	*m = ChannelParticipantCreator{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantCreator", "flags")
@@ -5290,7 +5578,7 @@ func (m *ChannelParticipantCreator) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "channelParticipantCreator", "admin_rights")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantCreator", "rank")
 		}
 	}
@@ -5426,15 +5714,25 @@ func (m *ChannelParticipantAdmin) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantAdminTypeID, "channelParticipantAdmin"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelParticipantAdmin{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelParticipantAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5442,7 +5740,6 @@ func (m *ChannelParticipantAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantAdmin", "")
 	}
-	*m = ChannelParticipantAdmin{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "flags")
@@ -5467,7 +5764,7 @@ func (m *ChannelParticipantAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "channelParticipantAdmin", "admin_rights")
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantAdmin", "rank")
 		}
 	}
@@ -5579,15 +5876,25 @@ func (m *ChannelParticipantBanned) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantBannedTypeID, "channelParticipantBanned"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantBanned) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelParticipantBanned{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelParticipantBanned) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5595,7 +5902,6 @@ func (m *ChannelParticipantBanned) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantBanned", "")
 	}
-	*m = ChannelParticipantBanned{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "flags")
@@ -5614,7 +5920,7 @@ func (m *ChannelParticipantBanned) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "channelParticipantBanned", "banned_rights")
 	}
 	if m.Flags.Has(2) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantBanned", "rank")
 		}
 	}
@@ -5676,7 +5982,7 @@ func (m *ChannelParticipantLeft) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantLeftTypeID, "channelParticipantLeft"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantLeft", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5684,7 +5990,8 @@ func (m *ChannelParticipantLeft) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelParticipantLeft) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5714,7 +6021,7 @@ type ChannelParticipantsFilterClass interface {
 // DecodeChannelParticipantsFilter decodes any constructor of
 // ChannelParticipantsFilter.
 func DecodeChannelParticipantsFilter(b *bin.Buffer) (ChannelParticipantsFilterClass, error) {
-	return decodeChannelParticipantsFilter(b, 0)
+	return tlrt.Owned(b, decodeChannelParticipantsFilter)
 }
 
 // decodeChannelParticipantsFilter is DecodeChannelParticipantsFilter for a
@@ -5797,7 +6104,7 @@ func (m *ChannelParticipantsRecent) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantsRecentTypeID, "channelParticipantsRecent"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsRecent", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5805,7 +6112,8 @@ func (m *ChannelParticipantsRecent) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelParticipantsRecent) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5859,7 +6167,7 @@ func (m *ChannelParticipantsAdmins) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantsAdminsTypeID, "channelParticipantsAdmins"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsAdmins", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5867,7 +6175,8 @@ func (m *ChannelParticipantsAdmins) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelParticipantsAdmins) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5924,21 +6233,27 @@ func (m *ChannelParticipantsKicked) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantsKickedTypeID, "channelParticipantsKicked"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsKicked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantsKicked) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelParticipantsKicked) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsKicked", "q")
 	}
 	return nil
@@ -5990,7 +6305,7 @@ func (m *ChannelParticipantsBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantsBotsTypeID, "channelParticipantsBots"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5998,7 +6313,8 @@ func (m *ChannelParticipantsBots) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelParticipantsBots) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6055,21 +6371,27 @@ func (m *ChannelParticipantsBanned) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantsBannedTypeID, "channelParticipantsBanned"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsBanned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantsBanned) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelParticipantsBanned) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsBanned", "q")
 	}
 	return nil
@@ -6124,21 +6446,27 @@ func (m *ChannelParticipantsSearch) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantsSearchTypeID, "channelParticipantsSearch"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsSearch", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantsSearch) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelParticipantsSearch) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsSearch", "q")
 	}
 	return nil
@@ -6195,21 +6523,27 @@ func (m *ChannelParticipantsContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantsContactsTypeID, "channelParticipantsContacts"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantsContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelParticipantsContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsContacts", "q")
 	}
 	return nil
@@ -6322,26 +6656,35 @@ func (m *ChannelParticipantsMentions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelParticipantsMentionsTypeID, "channelParticipantsMentions"); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsMentions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelParticipantsMentions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantsMentions) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantsMentions{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ChannelParticipantsMentions) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channelParticipantsMentions", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Q, err = b.String(); err != nil {
+		if m.Q, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelParticipantsMentions", "q")
 		}
 	}
@@ -6370,7 +6713,7 @@ type ChatClass interface {
 
 // DecodeChat decodes any constructor of Chat.
 func DecodeChat(b *bin.Buffer) (ChatClass, error) {
-	return decodeChat(b, 0)
+	return tlrt.Owned(b, decodeChat)
 }
 
 // decodeChat is DecodeChat for a value nested depth levels deep.
@@ -6452,7 +6795,7 @@ func (m *ChatEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatEmptyTypeID, "chatEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "chatEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6460,7 +6803,8 @@ func (m *ChatEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6592,15 +6936,25 @@ func (m *Chat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatTypeID, "chat"); err != nil {
 		return tlrt.DecodeErr(err, "chat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Chat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Chat{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Chat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6608,7 +6962,6 @@ func (m *Chat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "chat", "")
 	}
-	*m = Chat{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chat", "flags")
@@ -6622,7 +6975,7 @@ func (m *Chat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chat", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chat", "title")
 	}
 	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
@@ -6708,15 +7061,21 @@ func (m *ChatForbidden) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatForbiddenTypeID, "chatForbidden"); err != nil {
 		return tlrt.DecodeErr(err, "chatForbidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6725,7 +7084,7 @@ func (m *ChatForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatForbidden", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatForbidden", "title")
 	}
 	return nil
@@ -7300,15 +7659,25 @@ func (m *Channel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelTypeID, "channel"); err != nil {
 		return tlrt.DecodeErr(err, "channel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Channel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Channel{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7316,7 +7685,6 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channel", "")
 	}
-	*m = Channel{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channel", "flags")
@@ -7360,11 +7728,11 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "channel", "access_hash")
 		}
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channel", "title")
 	}
 	if m.Flags.Has(6) {
-		if m.Username, err = b.String(); err != nil {
+		if m.Username, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channel", "username")
 		}
 	}
@@ -7375,7 +7743,7 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "channel", "date")
 	}
 	if m.Flags.Has(9) {
-		if m.RestrictionReason, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[RestrictionReason]); err != nil {
+		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "restriction_reason")
 		}
 	}
@@ -7403,7 +7771,7 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags2.Has(0) {
-		if m.Usernames, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Username]); err != nil {
+		if m.Usernames, err = tlrt.DecodeStructs[Username](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "usernames")
 		}
 	}
@@ -7595,20 +7963,29 @@ func (m *ChannelForbidden) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelForbiddenTypeID, "channelForbidden"); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelForbidden{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ChannelForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "flags")
@@ -7622,7 +7999,7 @@ func (m *ChannelForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "access_hash")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelForbidden", "title")
 	}
 	if m.Flags.Has(16) {
@@ -7722,20 +8099,29 @@ func (m *CommunityForbidden) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunityForbiddenTypeID, "communityForbidden"); err != nil {
 		return tlrt.DecodeErr(err, "communityForbidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CommunityForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CommunityForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = CommunityForbidden{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *CommunityForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communityForbidden", "flags")
@@ -7748,7 +8134,7 @@ func (m *CommunityForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "communityForbidden", "access_hash")
 		}
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "communityForbidden", "title")
 	}
 	if m.AccessHash != 0 {
@@ -7888,15 +8274,25 @@ func (m *Community) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunityTypeID, "community"); err != nil {
 		return tlrt.DecodeErr(err, "community", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Community) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Community{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Community) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7904,7 +8300,6 @@ func (m *Community) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "community", "")
 	}
-	*m = Community{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "community", "flags")
@@ -7924,7 +8319,7 @@ func (m *Community) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "community", "access_hash")
 		}
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "community", "title")
 	}
 	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
@@ -7964,7 +8359,7 @@ type ChatFullClass interface {
 
 // DecodeChatFull decodes any constructor of ChatFull.
 func DecodeChatFull(b *bin.Buffer) (ChatFullClass, error) {
-	return decodeChatFull(b, 0)
+	return tlrt.Owned(b, decodeChatFull)
 }
 
 // decodeChatFull is DecodeChatFull for a value nested depth levels deep.
@@ -8343,15 +8738,25 @@ func (m *ChatFull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatFullTypeID, "chatFull"); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatFull{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8359,7 +8764,6 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "chatFull", "")
 	}
-	*m = ChatFull{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "flags")
@@ -8370,7 +8774,7 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "id")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatFull", "about")
 	}
 	if m.Participants, err = decodeChatParticipants(b, depth+1); err != nil {
@@ -8390,7 +8794,7 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.BotInfo, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotInfo]); err != nil {
+		if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](b, false, false, 8, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "bot_info")
 		}
 	}
@@ -8420,7 +8824,7 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.ThemeEmoticon, err = b.String(); err != nil {
+		if m.ThemeEmoticon, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "theme_emoticon")
 		}
 	}
@@ -8430,7 +8834,7 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.RecentRequesters, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.RecentRequesters, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "recent_requesters")
 		}
 	}
@@ -9457,15 +9861,25 @@ func (m *ChannelFull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelFullTypeID, "channelFull"); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelFull{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9473,7 +9887,6 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channelFull", "")
 	}
-	*m = ChannelFull{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "flags")
@@ -9505,7 +9918,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "id")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "about")
 	}
 	if m.Flags.Has(0) {
@@ -9553,7 +9966,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "channelFull", "exported_invite")
 		}
 	}
-	if m.BotInfo, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotInfo]); err != nil {
+	if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](b, false, false, 8, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "bot_info")
 	}
 	if m.Flags.Has(4) {
@@ -9626,7 +10039,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(25) {
-		if m.PendingSuggestions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.PendingSuggestions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "pending_suggestions")
 		}
 	}
@@ -9636,7 +10049,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(27) {
-		if m.ThemeEmoticon, err = b.String(); err != nil {
+		if m.ThemeEmoticon, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "theme_emoticon")
 		}
 	}
@@ -9646,7 +10059,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(28) {
-		if m.RecentRequesters, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.RecentRequesters, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "recent_requesters")
 		}
 	}
@@ -9940,15 +10353,25 @@ func (m *CommunityFull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunityFullTypeID, "communityFull"); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CommunityFull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunityFull{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *CommunityFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9956,7 +10379,6 @@ func (m *CommunityFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communityFull", "")
 	}
-	*m = CommunityFull{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "flags")
@@ -9964,13 +10386,13 @@ func (m *CommunityFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "id")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "about")
 	}
 	if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "chat_photo")
 	}
-	if m.LinkedPeers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[CommunityPeer]); err != nil {
+	if m.LinkedPeers, err = tlrt.DecodeStructs[CommunityPeer](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "linked_peers")
 	}
 	if m.Flags.Has(1) {
@@ -10011,7 +10433,7 @@ type ChatInviteClass interface {
 
 // DecodeChatInvite decodes any constructor of ChatInvite.
 func DecodeChatInvite(b *bin.Buffer) (ChatInviteClass, error) {
-	return decodeChatInvite(b, 0)
+	return tlrt.Owned(b, decodeChatInvite)
 }
 
 // decodeChatInvite is DecodeChatInvite for a value nested depth levels deep.
@@ -10087,15 +10509,21 @@ func (m *ChatInviteAlready) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatInviteAlreadyTypeID, "chatInviteAlready"); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteAlready", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatInviteAlready) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10319,15 +10747,25 @@ func (m *ChatInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatInviteTypeID, "chatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatInvite{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10335,7 +10773,6 @@ func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "chatInvite", "")
 	}
-	*m = ChatInvite{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "flags")
@@ -10349,11 +10786,11 @@ func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Scam = m.Flags.Has(8)
 	m.Fake = m.Flags.Has(9)
 	m.CanRefulfillSubscription = m.Flags.Has(11)
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatInvite", "title")
 	}
 	if m.Flags.Has(5) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "about")
 		}
 	}
@@ -10364,7 +10801,7 @@ func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "chatInvite", "participants_count")
 	}
 	if m.Flags.Has(4) {
-		if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		if m.Participants, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "participants")
 		}
 	}
@@ -10453,15 +10890,21 @@ func (m *ChatInvitePeek) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatInvitePeekTypeID, "chatInvitePeek"); err != nil {
 		return tlrt.DecodeErr(err, "chatInvitePeek", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatInvitePeek) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatInvitePeek) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10490,7 +10933,7 @@ type ChatParticipantClass interface {
 
 // DecodeChatParticipant decodes any constructor of ChatParticipant.
 func DecodeChatParticipant(b *bin.Buffer) (ChatParticipantClass, error) {
-	return decodeChatParticipant(b, 0)
+	return tlrt.Owned(b, decodeChatParticipant)
 }
 
 // decodeChatParticipant is DecodeChatParticipant for a value nested depth
@@ -10603,20 +11046,29 @@ func (m *ChatParticipant) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatParticipantTypeID, "chatParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatParticipant{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ChatParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipant", "flags")
@@ -10631,7 +11083,7 @@ func (m *ChatParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "chatParticipant", "date")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipant", "rank")
 		}
 	}
@@ -10723,20 +11175,29 @@ func (m *ChatParticipantCreator) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatParticipantCreatorTypeID, "chatParticipantCreator"); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantCreator", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatParticipantCreator) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatParticipantCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatParticipantCreator{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ChatParticipantCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantCreator", "flags")
@@ -10745,7 +11206,7 @@ func (m *ChatParticipantCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "chatParticipantCreator", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipantCreator", "rank")
 		}
 	}
@@ -10841,20 +11302,29 @@ func (m *ChatParticipantAdmin) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatParticipantAdminTypeID, "chatParticipantAdmin"); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatParticipantAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatParticipantAdmin{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ChatParticipantAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "flags")
@@ -10869,7 +11339,7 @@ func (m *ChatParticipantAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "chatParticipantAdmin", "date")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatParticipantAdmin", "rank")
 		}
 	}
@@ -10890,7 +11360,7 @@ type ChatParticipantsClass interface {
 
 // DecodeChatParticipants decodes any constructor of ChatParticipants.
 func DecodeChatParticipants(b *bin.Buffer) (ChatParticipantsClass, error) {
-	return decodeChatParticipants(b, 0)
+	return tlrt.Owned(b, decodeChatParticipants)
 }
 
 // decodeChatParticipants is DecodeChatParticipants for a value nested depth
@@ -10977,15 +11447,25 @@ func (m *ChatParticipantsForbidden) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatParticipantsForbiddenTypeID, "chatParticipantsForbidden"); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatParticipantsForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatParticipantsForbidden{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatParticipantsForbidden) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10993,7 +11473,6 @@ func (m *ChatParticipantsForbidden) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "chatParticipantsForbidden", "")
 	}
-	*m = ChatParticipantsForbidden{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "flags")
@@ -11068,15 +11547,21 @@ func (m *ChatParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatParticipantsTypeID, "chatParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11088,7 +11573,7 @@ func (m *ChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ChatID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "chat_id")
 	}
-	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, decodeChatParticipant); err != nil {
+	if m.Participants, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeChatParticipant); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "participants")
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -11107,7 +11592,7 @@ type ChatPhotoClass interface {
 
 // DecodeChatPhoto decodes any constructor of ChatPhoto.
 func DecodeChatPhoto(b *bin.Buffer) (ChatPhotoClass, error) {
-	return decodeChatPhoto(b, 0)
+	return tlrt.Owned(b, decodeChatPhoto)
 }
 
 // decodeChatPhoto is DecodeChatPhoto for a value nested depth levels deep.
@@ -11176,7 +11661,7 @@ func (m *ChatPhotoEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatPhotoEmptyTypeID, "chatPhotoEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "chatPhotoEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11184,7 +11669,8 @@ func (m *ChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11281,20 +11767,29 @@ func (m *ChatPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatPhotoTypeID, "chatPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "chatPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatPhoto{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ChatPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatPhoto", "flags")
@@ -11304,7 +11799,7 @@ func (m *ChatPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "chatPhoto", "photo_id")
 	}
 	if m.Flags.Has(1) {
-		if m.StrippedThumb, err = b.Bytes(); err != nil {
+		if m.StrippedThumb, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "chatPhoto", "stripped_thumb")
 		}
 	}
@@ -11329,7 +11824,7 @@ type ChatReactionsClass interface {
 
 // DecodeChatReactions decodes any constructor of ChatReactions.
 func DecodeChatReactions(b *bin.Buffer) (ChatReactionsClass, error) {
-	return decodeChatReactions(b, 0)
+	return tlrt.Owned(b, decodeChatReactions)
 }
 
 // decodeChatReactions is DecodeChatReactions for a value nested depth levels
@@ -11401,7 +11896,7 @@ func (m *ChatReactionsNone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatReactionsNoneTypeID, "chatReactionsNone"); err != nil {
 		return tlrt.DecodeErr(err, "chatReactionsNone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11409,7 +11904,8 @@ func (m *ChatReactionsNone) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatReactionsNone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11471,20 +11967,24 @@ func (m *ChatReactionsAll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatReactionsAllTypeID, "chatReactionsAll"); err != nil {
 		return tlrt.DecodeErr(err, "chatReactionsAll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatReactionsAll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatReactionsAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatReactionsAll{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *ChatReactionsAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatReactionsAll", "flags")
@@ -11547,15 +12047,21 @@ func (m *ChatReactionsSome) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatReactionsSomeTypeID, "chatReactionsSome"); err != nil {
 		return tlrt.DecodeErr(err, "chatReactionsSome", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatReactionsSome) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatReactionsSome) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11564,7 +12070,7 @@ func (m *ChatReactionsSome) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatReactionsSome", "")
 	}
 	var err error
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "chatReactionsSome", "reactions")
 	}
 	return nil
@@ -11581,7 +12087,7 @@ type ChatThemeClass interface {
 
 // DecodeChatTheme decodes any constructor of ChatTheme.
 func DecodeChatTheme(b *bin.Buffer) (ChatThemeClass, error) {
-	return decodeChatTheme(b, 0)
+	return tlrt.Owned(b, decodeChatTheme)
 }
 
 // decodeChatTheme is DecodeChatTheme for a value nested depth levels deep.
@@ -11653,21 +12159,27 @@ func (m *ChatTheme) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatThemeTypeID, "chatTheme"); err != nil {
 		return tlrt.DecodeErr(err, "chatTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatTheme) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatTheme", "emoticon")
 	}
 	return nil
@@ -11731,15 +12243,21 @@ func (m *ChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatThemeUniqueGiftTypeID, "chatThemeUniqueGift"); err != nil {
 		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11751,7 +12269,7 @@ func (m *ChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "gift")
 	}
-	if m.ThemeSettings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ThemeSettings]); err != nil {
+	if m.ThemeSettings, err = tlrt.DecodeStructs[ThemeSettings](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "theme_settings")
 	}
 	return nil
@@ -11807,15 +12325,21 @@ func (m *CDNConfig) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CDNConfigTypeID, "cdnConfig"); err != nil {
 		return tlrt.DecodeErr(err, "cdnConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CDNConfig) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *CDNConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11824,7 +12348,7 @@ func (m *CDNConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "cdnConfig", "")
 	}
 	var err error
-	if m.PublicKeys, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[CDNPublicKey]); err != nil {
+	if m.PublicKeys, err = tlrt.DecodeStructs[CDNPublicKey](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "cdnConfig", "public_keys")
 	}
 	return nil
@@ -11877,15 +12401,21 @@ func (m *CDNPublicKey) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CDNPublicKeyTypeID, "cdnPublicKey"); err != nil {
 		return tlrt.DecodeErr(err, "cdnPublicKey", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CDNPublicKey) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *CDNPublicKey) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11894,7 +12424,7 @@ func (m *CDNPublicKey) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DCID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "cdnPublicKey", "dc_id")
 	}
-	if m.PublicKey, err = b.String(); err != nil {
+	if m.PublicKey, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "cdnPublicKey", "public_key")
 	}
 	return nil
@@ -11954,15 +12484,21 @@ func (m *ChannelAdminLogEvent) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventTypeID, "channelAdminLogEvent"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEvent", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelAdminLogEvent) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelAdminLogEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12120,20 +12656,24 @@ func (m *ChannelAdminLogEventsFilter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelAdminLogEventsFilterTypeID, "channelAdminLogEventsFilter"); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventsFilter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventsFilter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventsFilter) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventsFilter{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *ChannelAdminLogEventsFilter) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventsFilter", "flags")
@@ -12289,20 +12829,24 @@ func (m *ChatAdminRights) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatAdminRightsTypeID, "chatAdminRights"); err != nil {
 		return tlrt.DecodeErr(err, "chatAdminRights", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatAdminRights) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatAdminRights) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatAdminRights{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *ChatAdminRights) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatAdminRights", "flags")
@@ -12379,7 +12923,7 @@ func (m *ChatAdminWithInvites) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatAdminWithInvitesTypeID, "chatAdminWithInvites"); err != nil {
 		return tlrt.DecodeErr(err, "chatAdminWithInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12387,7 +12931,8 @@ func (m *ChatAdminWithInvites) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatAdminWithInvites) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12557,20 +13102,24 @@ func (m *ChatBannedRights) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatBannedRightsTypeID, "chatBannedRights"); err != nil {
 		return tlrt.DecodeErr(err, "chatBannedRights", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatBannedRights) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatBannedRights) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatBannedRights{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *ChatBannedRights) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatBannedRights", "flags")
@@ -12721,20 +13270,29 @@ func (m *ChatInviteImporter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatInviteImporterTypeID, "chatInviteImporter"); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteImporter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatInviteImporter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatInviteImporter) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatInviteImporter{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ChatInviteImporter) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteImporter", "flags")
@@ -12748,7 +13306,7 @@ func (m *ChatInviteImporter) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "chatInviteImporter", "date")
 	}
 	if m.Flags.Has(2) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteImporter", "about")
 		}
 	}
@@ -12812,7 +13370,7 @@ func (m *ChatOnlines) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatOnlinesTypeID, "chatOnlines"); err != nil {
 		return tlrt.DecodeErr(err, "chatOnlines", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12820,7 +13378,8 @@ func (m *ChatOnlines) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatOnlines) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12992,20 +13551,29 @@ func (m *CodeSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CodeSettingsTypeID, "codeSettings"); err != nil {
 		return tlrt.DecodeErr(err, "codeSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CodeSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = CodeSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "codeSettings", "flags")
@@ -13017,12 +13585,12 @@ func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.AllowFirebase = m.Flags.Has(7)
 	m.UnknownNumber = m.Flags.Has(9)
 	if m.Flags.Has(6) {
-		if m.LogoutTokens, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+		if m.LogoutTokens, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 			return tlrt.DecodeErr(err, "codeSettings", "logout_tokens")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.Token, err = b.String(); err != nil {
+		if m.Token, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "codeSettings", "token")
 		}
 	}
@@ -13126,15 +13694,20 @@ func (m *CommunityPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunityPeerTypeID, "communityPeer"); err != nil {
 		return tlrt.DecodeErr(err, "communityPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunityPeer) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunityPeer{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunityPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13142,7 +13715,6 @@ func (m *CommunityPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communityPeer", "")
 	}
-	*m = CommunityPeer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communityPeer", "flags")
@@ -13222,15 +13794,20 @@ func (m *CommunityPeerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunityPeerRequestTypeID, "communityPeerRequest"); err != nil {
 		return tlrt.DecodeErr(err, "communityPeerRequest", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunityPeerRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunityPeerRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunityPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13238,7 +13815,6 @@ func (m *CommunityPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communityPeerRequest", "")
 	}
-	*m = CommunityPeerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communityPeerRequest", "flags")
@@ -13697,15 +14273,25 @@ func (m *Config) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ConfigTypeID, "config"); err != nil {
 		return tlrt.DecodeErr(err, "config", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Config) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Config{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13713,7 +14299,6 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "config", "")
 	}
-	*m = Config{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "config", "flags")
@@ -13735,10 +14320,10 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ThisDC, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "this_dc")
 	}
-	if m.DCOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[DCOption]); err != nil {
+	if m.DCOptions, err = tlrt.DecodeStructs[DCOption](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "config", "dc_options")
 	}
-	if m.DCTxtDomainName, err = b.String(); err != nil {
+	if m.DCTxtDomainName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "config", "dc_txt_domain_name")
 	}
 	if m.ChatSizeMax, err = b.Int(); err != nil {
@@ -13809,31 +14394,31 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.CallPacketTimeoutMs, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "call_packet_timeout_ms")
 	}
-	if m.MeURLPrefix, err = b.String(); err != nil {
+	if m.MeURLPrefix, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "config", "me_url_prefix")
 	}
 	if m.Flags.Has(7) {
-		if m.AutoupdateURLPrefix, err = b.String(); err != nil {
+		if m.AutoupdateURLPrefix, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "autoupdate_url_prefix")
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.GifSearchUsername, err = b.String(); err != nil {
+		if m.GifSearchUsername, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "gif_search_username")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.VenueSearchUsername, err = b.String(); err != nil {
+		if m.VenueSearchUsername, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "venue_search_username")
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.ImgSearchUsername, err = b.String(); err != nil {
+		if m.ImgSearchUsername, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "img_search_username")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.StaticMapsProvider, err = b.String(); err != nil {
+		if m.StaticMapsProvider, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "static_maps_provider")
 		}
 	}
@@ -13847,7 +14432,7 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "config", "webfile_dc_id")
 	}
 	if m.Flags.Has(2) {
-		if m.SuggestedLangCode, err = b.String(); err != nil {
+		if m.SuggestedLangCode, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "suggested_lang_code")
 		}
 	}
@@ -13867,7 +14452,7 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.AutologinToken, err = b.String(); err != nil {
+		if m.AutologinToken, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "config", "autologin_token")
 		}
 	}
@@ -14040,15 +14625,25 @@ func (m *ConnectedBot) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ConnectedBotTypeID, "connectedBot"); err != nil {
 		return tlrt.DecodeErr(err, "connectedBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ConnectedBot) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ConnectedBot{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ConnectedBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14056,7 +14651,6 @@ func (m *ConnectedBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "connectedBot", "")
 	}
-	*m = ConnectedBot{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "connectedBot", "flags")
@@ -14071,7 +14665,7 @@ func (m *ConnectedBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "connectedBot", "rights")
 	}
 	if m.Flags.Has(0) {
-		if m.Device, err = b.String(); err != nil {
+		if m.Device, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "connectedBot", "device")
 		}
 	}
@@ -14081,7 +14675,7 @@ func (m *ConnectedBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Location, err = b.String(); err != nil {
+		if m.Location, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "connectedBot", "location")
 		}
 	}
@@ -14194,26 +14788,35 @@ func (m *ConnectedBotStarRef) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ConnectedBotStarRefTypeID, "connectedBotStarRef"); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ConnectedBotStarRef) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ConnectedBotStarRef) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ConnectedBotStarRef{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ConnectedBotStarRef) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "flags")
 	}
 	m.Revoked = m.Flags.Has(1)
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "connectedBotStarRef", "url")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -14290,7 +14893,7 @@ func (m *Contact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactTypeID, "contact"); err != nil {
 		return tlrt.DecodeErr(err, "contact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14298,7 +14901,8 @@ func (m *Contact) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *Contact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14363,15 +14967,20 @@ func (m *ContactBirthday) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactBirthdayTypeID, "contactBirthday"); err != nil {
 		return tlrt.DecodeErr(err, "contactBirthday", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactBirthday) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactBirthday{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactBirthday) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14438,7 +15047,7 @@ func (m *ContactStatus) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactStatusTypeID, "contactStatus"); err != nil {
 		return tlrt.DecodeErr(err, "contactStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14446,7 +15055,8 @@ func (m *ContactStatus) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -20,7 +20,7 @@ type ChannelsChannelParticipantsClass interface {
 // DecodeChannelsChannelParticipants decodes any constructor of
 // channels.ChannelParticipants.
 func DecodeChannelsChannelParticipants(b *bin.Buffer) (ChannelsChannelParticipantsClass, error) {
-	return decodeChannelsChannelParticipants(b, 0)
+	return tlrt.Owned(b, decodeChannelsChannelParticipants)
 }
 
 // decodeChannelsChannelParticipants is DecodeChannelsChannelParticipants for a
@@ -118,15 +118,21 @@ func (m *ChannelsChannelParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantsTypeID, "channels.channelParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsChannelParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsChannelParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -138,13 +144,13 @@ func (m *ChannelsChannelParticipants) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "count")
 	}
-	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, decodeChannelParticipant); err != nil {
+	if m.Participants, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeChannelParticipant); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "participants")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "users")
 	}
 	return nil
@@ -200,7 +206,7 @@ func (m *ChannelsChannelParticipantsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantsNotModifiedTypeID, "channels.channelParticipantsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipantsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -208,7 +214,8 @@ func (m *ChannelsChannelParticipantsNotModified) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsChannelParticipantsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -231,7 +238,7 @@ type ChannelsSponsoredMessageReportResultClass interface {
 // DecodeChannelsSponsoredMessageReportResult decodes any constructor of
 // channels.SponsoredMessageReportResult.
 func DecodeChannelsSponsoredMessageReportResult(b *bin.Buffer) (ChannelsSponsoredMessageReportResultClass, error) {
-	return decodeChannelsSponsoredMessageReportResult(b, 0)
+	return tlrt.Owned(b, decodeChannelsSponsoredMessageReportResult)
 }
 
 // decodeChannelsSponsoredMessageReportResult is
@@ -323,15 +330,21 @@ func (m *ChannelsSponsoredMessageReportResultChooseOption) Decode(b *bin.Buffer)
 	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultChooseOptionTypeID, "channels.sponsoredMessageReportResultChooseOption"); err != nil {
 		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -340,10 +353,10 @@ func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBareAt(b *bin.B
 		return tlrt.DecodeErr(ErrTooDeep, "channels.sponsoredMessageReportResultChooseOption", "")
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "title")
 	}
-	if m.Options, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SponsoredMessageReportOption]); err != nil {
+	if m.Options, err = tlrt.DecodeStructs[SponsoredMessageReportOption](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "options")
 	}
 	return nil
@@ -401,7 +414,7 @@ func (m *ChannelsSponsoredMessageReportResultAdsHidden) Decode(b *bin.Buffer) er
 	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultAdsHiddenTypeID, "channels.sponsoredMessageReportResultAdsHidden"); err != nil {
 		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultAdsHidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -409,7 +422,8 @@ func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBare(b *bin.Buffer
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -469,7 +483,7 @@ func (m *ChannelsSponsoredMessageReportResultReported) Decode(b *bin.Buffer) err
 	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultReportedTypeID, "channels.sponsoredMessageReportResultReported"); err != nil {
 		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultReported", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -477,7 +491,8 @@ func (m *ChannelsSponsoredMessageReportResultReported) DecodeBare(b *bin.Buffer)
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsSponsoredMessageReportResultReported) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -550,15 +565,21 @@ func (m *ChannelsAdminLogResults) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsAdminLogResultsTypeID, "channels.adminLogResults"); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsAdminLogResults) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsAdminLogResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -567,13 +588,13 @@ func (m *ChannelsAdminLogResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.adminLogResults", "")
 	}
 	var err error
-	if m.Events, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ChannelAdminLogEvent]); err != nil {
+	if m.Events, err = tlrt.DecodeStructs[ChannelAdminLogEvent](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "events")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "users")
 	}
 	return nil
@@ -641,15 +662,21 @@ func (m *ChannelsChannelParticipant) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantTypeID, "channels.channelParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -661,10 +688,10 @@ func (m *ChannelsChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Participant, err = decodeChannelParticipant(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "participant")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "users")
 	}
 	return nil
@@ -735,15 +762,21 @@ func (m *ChannelsSendAsPeers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsSendAsPeersTypeID, "channels.sendAsPeers"); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsSendAsPeers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsSendAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -752,13 +785,13 @@ func (m *ChannelsSendAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.sendAsPeers", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SendAsPeer]); err != nil {
+	if m.Peers, err = tlrt.DecodeStructs[SendAsPeer](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "users")
 	}
 	return nil
@@ -813,7 +846,7 @@ func (m *ChannelsReadHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsReadHistoryRequestTypeID, "channels.readHistory"); err != nil {
 		return tlrt.DecodeErr(err, "channels.readHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -821,7 +854,8 @@ func (m *ChannelsReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsReadHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -901,7 +935,7 @@ func (m *ChannelsDeleteMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsDeleteMessagesRequestTypeID, "channels.deleteMessages"); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -909,7 +943,8 @@ func (m *ChannelsDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -921,7 +956,7 @@ func (m *ChannelsDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteMessages", "channel")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteMessages", "id")
 	}
 	return nil
@@ -993,7 +1028,7 @@ func (m *ChannelsReportSpamRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsReportSpamRequestTypeID, "channels.reportSpam"); err != nil {
 		return tlrt.DecodeErr(err, "channels.reportSpam", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1001,7 +1036,8 @@ func (m *ChannelsReportSpamRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1016,7 +1052,7 @@ func (m *ChannelsReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.reportSpam", "participant")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "channels.reportSpam", "id")
 	}
 	return nil
@@ -1085,7 +1121,7 @@ func (m *ChannelsGetMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetMessagesRequestTypeID, "channels.getMessages"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1093,7 +1129,8 @@ func (m *ChannelsGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1105,7 +1142,7 @@ func (m *ChannelsGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessages", "channel")
 	}
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMessage); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMessage); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessages", "id")
 	}
 	return nil
@@ -1179,15 +1216,21 @@ func (m *ChannelsGetParticipantsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetParticipantsRequestTypeID, "channels.getParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsGetParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsGetParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1275,7 +1318,7 @@ func (m *ChannelsGetParticipantRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetParticipantRequestTypeID, "channels.getParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1283,7 +1326,8 @@ func (m *ChannelsGetParticipantRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1360,7 +1404,7 @@ func (m *ChannelsGetChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetChannelsRequestTypeID, "channels.getChannels"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getChannels", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1368,7 +1412,8 @@ func (m *ChannelsGetChannelsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetChannelsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1377,7 +1422,7 @@ func (m *ChannelsGetChannelsRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannels", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputChannel); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputChannel); err != nil {
 		return tlrt.DecodeErr(err, "channels.getChannels", "id")
 	}
 	return nil
@@ -1440,7 +1485,7 @@ func (m *ChannelsGetFullChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetFullChannelRequestTypeID, "channels.getFullChannel"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getFullChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1448,7 +1493,8 @@ func (m *ChannelsGetFullChannelRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetFullChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1604,15 +1650,25 @@ func (m *ChannelsCreateChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsCreateChannelRequestTypeID, "channels.createChannel"); err != nil {
 		return tlrt.DecodeErr(err, "channels.createChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsCreateChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsCreateChannelRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsCreateChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1620,7 +1676,6 @@ func (m *ChannelsCreateChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.createChannel", "")
 	}
-	*m = ChannelsCreateChannelRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.createChannel", "flags")
@@ -1629,10 +1684,10 @@ func (m *ChannelsCreateChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	m.Megagroup = m.Flags.Has(1)
 	m.ForImport = m.Flags.Has(3)
 	m.Forum = m.Flags.Has(5)
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.createChannel", "title")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.createChannel", "about")
 	}
 	if m.Flags.Has(2) {
@@ -1641,7 +1696,7 @@ func (m *ChannelsCreateChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Address, err = b.String(); err != nil {
+		if m.Address, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channels.createChannel", "address")
 		}
 	}
@@ -1759,15 +1814,25 @@ func (m *ChannelsEditAdminRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsEditAdminRequestTypeID, "channels.editAdmin"); err != nil {
 		return tlrt.DecodeErr(err, "channels.editAdmin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsEditAdminRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsEditAdminRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsEditAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1775,7 +1840,6 @@ func (m *ChannelsEditAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.editAdmin", "")
 	}
-	*m = ChannelsEditAdminRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.editAdmin", "flags")
@@ -1790,7 +1854,7 @@ func (m *ChannelsEditAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "channels.editAdmin", "admin_rights")
 	}
 	if m.Flags.Has(0) {
-		if m.Rank, err = b.String(); err != nil {
+		if m.Rank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channels.editAdmin", "rank")
 		}
 	}
@@ -1857,15 +1921,21 @@ func (m *ChannelsEditTitleRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsEditTitleRequestTypeID, "channels.editTitle"); err != nil {
 		return tlrt.DecodeErr(err, "channels.editTitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsEditTitleRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsEditTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1877,7 +1947,7 @@ func (m *ChannelsEditTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editTitle", "channel")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.editTitle", "title")
 	}
 	return nil
@@ -1943,15 +2013,21 @@ func (m *ChannelsEditPhotoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsEditPhotoRequestTypeID, "channels.editPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "channels.editPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsEditPhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsEditPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2027,15 +2103,21 @@ func (m *ChannelsCheckUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsCheckUsernameRequestTypeID, "channels.checkUsername"); err != nil {
 		return tlrt.DecodeErr(err, "channels.checkUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2047,7 +2129,7 @@ func (m *ChannelsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.checkUsername", "channel")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.checkUsername", "username")
 	}
 	return nil
@@ -2112,15 +2194,21 @@ func (m *ChannelsUpdateUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsUpdateUsernameRequestTypeID, "channels.updateUsername"); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2132,7 +2220,7 @@ func (m *ChannelsUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateUsername", "channel")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateUsername", "username")
 	}
 	return nil
@@ -2195,7 +2283,7 @@ func (m *ChannelsJoinChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsJoinChannelRequestTypeID, "channels.joinChannel"); err != nil {
 		return tlrt.DecodeErr(err, "channels.joinChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2203,7 +2291,8 @@ func (m *ChannelsJoinChannelRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsJoinChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2274,7 +2363,7 @@ func (m *ChannelsLeaveChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsLeaveChannelRequestTypeID, "channels.leaveChannel"); err != nil {
 		return tlrt.DecodeErr(err, "channels.leaveChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2282,7 +2371,8 @@ func (m *ChannelsLeaveChannelRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsLeaveChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2361,7 +2451,7 @@ func (m *ChannelsInviteToChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsInviteToChannelRequestTypeID, "channels.inviteToChannel"); err != nil {
 		return tlrt.DecodeErr(err, "channels.inviteToChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2369,7 +2459,8 @@ func (m *ChannelsInviteToChannelRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsInviteToChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2381,7 +2472,7 @@ func (m *ChannelsInviteToChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.inviteToChannel", "channel")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.inviteToChannel", "users")
 	}
 	return nil
@@ -2443,7 +2534,7 @@ func (m *ChannelsDeleteChannelRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsDeleteChannelRequestTypeID, "channels.deleteChannel"); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2451,7 +2542,8 @@ func (m *ChannelsDeleteChannelRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsDeleteChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2539,15 +2631,20 @@ func (m *ChannelsExportMessageLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsExportMessageLinkRequestTypeID, "channels.exportMessageLink"); err != nil {
 		return tlrt.DecodeErr(err, "channels.exportMessageLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsExportMessageLinkRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsExportMessageLinkRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsExportMessageLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2555,7 +2652,6 @@ func (m *ChannelsExportMessageLinkRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.exportMessageLink", "")
 	}
-	*m = ChannelsExportMessageLinkRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.exportMessageLink", "flags")
@@ -2641,15 +2737,20 @@ func (m *ChannelsToggleSignaturesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleSignaturesRequestTypeID, "channels.toggleSignatures"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleSignatures", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleSignaturesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsToggleSignaturesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleSignaturesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2657,7 +2758,6 @@ func (m *ChannelsToggleSignaturesRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleSignatures", "")
 	}
-	*m = ChannelsToggleSignaturesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleSignatures", "flags")
@@ -2747,20 +2847,24 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetAdminedPublicChannelsRequestTypeID, "channels.getAdminedPublicChannels"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminedPublicChannels", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelsGetAdminedPublicChannelsRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminedPublicChannels", "flags")
@@ -2838,15 +2942,20 @@ func (m *ChannelsEditBannedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsEditBannedRequestTypeID, "channels.editBanned"); err != nil {
 		return tlrt.DecodeErr(err, "channels.editBanned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditBannedRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsEditBannedRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsEditBannedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2980,15 +3089,25 @@ func (m *ChannelsGetAdminLogRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetAdminLogRequestTypeID, "channels.getAdminLog"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsGetAdminLogRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsGetAdminLogRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2996,7 +3115,6 @@ func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getAdminLog", "")
 	}
-	*m = ChannelsGetAdminLogRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "flags")
@@ -3004,7 +3122,7 @@ func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "channel")
 	}
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.getAdminLog", "q")
 	}
 	if m.Flags.Has(0) {
@@ -3014,7 +3132,7 @@ func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Admins, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		if m.Admins, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "channels.getAdminLog", "admins")
 		}
 	}
@@ -3095,15 +3213,21 @@ func (m *ChannelsSetStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsSetStickersRequestTypeID, "channels.setStickers"); err != nil {
 		return tlrt.DecodeErr(err, "channels.setStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsSetStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsSetStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3185,7 +3309,7 @@ func (m *ChannelsReadMessageContentsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsReadMessageContentsRequestTypeID, "channels.readMessageContents"); err != nil {
 		return tlrt.DecodeErr(err, "channels.readMessageContents", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3193,7 +3317,8 @@ func (m *ChannelsReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsReadMessageContentsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3205,7 +3330,7 @@ func (m *ChannelsReadMessageContentsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.readMessageContents", "channel")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "channels.readMessageContents", "id")
 	}
 	return nil
@@ -3277,15 +3402,20 @@ func (m *ChannelsDeleteHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsDeleteHistoryRequestTypeID, "channels.deleteHistory"); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsDeleteHistoryRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3293,7 +3423,6 @@ func (m *ChannelsDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteHistory", "")
 	}
-	*m = ChannelsDeleteHistoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteHistory", "flags")
@@ -3370,7 +3499,7 @@ func (m *ChannelsTogglePreHistoryHiddenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsTogglePreHistoryHiddenRequestTypeID, "channels.togglePreHistoryHidden"); err != nil {
 		return tlrt.DecodeErr(err, "channels.togglePreHistoryHidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3378,7 +3507,8 @@ func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3450,7 +3580,7 @@ func (m *ChannelsGetLeftChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetLeftChannelsRequestTypeID, "channels.getLeftChannels"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getLeftChannels", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3458,7 +3588,8 @@ func (m *ChannelsGetLeftChannelsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetLeftChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3523,7 +3654,7 @@ func (m *ChannelsGetGroupsForDiscussionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetGroupsForDiscussionRequestTypeID, "channels.getGroupsForDiscussion"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getGroupsForDiscussion", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3531,7 +3662,8 @@ func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3602,7 +3734,7 @@ func (m *ChannelsSetDiscussionGroupRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsSetDiscussionGroupRequestTypeID, "channels.setDiscussionGroup"); err != nil {
 		return tlrt.DecodeErr(err, "channels.setDiscussionGroup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3610,7 +3742,8 @@ func (m *ChannelsSetDiscussionGroupRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsSetDiscussionGroupRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3691,15 +3824,21 @@ func (m *ChannelsEditLocationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsEditLocationRequestTypeID, "channels.editLocation"); err != nil {
 		return tlrt.DecodeErr(err, "channels.editLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsEditLocationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsEditLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3714,7 +3853,7 @@ func (m *ChannelsEditLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.editLocation", "geo_point")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.editLocation", "address")
 	}
 	return nil
@@ -3779,7 +3918,7 @@ func (m *ChannelsToggleSlowModeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleSlowModeRequestTypeID, "channels.toggleSlowMode"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleSlowMode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3787,7 +3926,8 @@ func (m *ChannelsToggleSlowModeRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleSlowModeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3858,7 +3998,7 @@ func (m *ChannelsGetInactiveChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetInactiveChannelsRequestTypeID, "channels.getInactiveChannels"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getInactiveChannels", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3866,7 +4006,8 @@ func (m *ChannelsGetInactiveChannelsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetInactiveChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3932,7 +4073,7 @@ func (m *ChannelsConvertToGigagroupRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsConvertToGigagroupRequestTypeID, "channels.convertToGigagroup"); err != nil {
 		return tlrt.DecodeErr(err, "channels.convertToGigagroup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3940,7 +4081,8 @@ func (m *ChannelsConvertToGigagroupRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsConvertToGigagroupRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4023,15 +4165,20 @@ func (m *ChannelsGetSendAsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetSendAsRequestTypeID, "channels.getSendAs"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getSendAs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetSendAsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsGetSendAsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4039,7 +4186,6 @@ func (m *ChannelsGetSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getSendAs", "")
 	}
-	*m = ChannelsGetSendAsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.getSendAs", "flags")
@@ -4115,7 +4261,7 @@ func (m *ChannelsDeleteParticipantHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsDeleteParticipantHistoryRequestTypeID, "channels.deleteParticipantHistory"); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteParticipantHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4123,7 +4269,8 @@ func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4200,7 +4347,7 @@ func (m *ChannelsToggleJoinToSendRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleJoinToSendRequestTypeID, "channels.toggleJoinToSend"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleJoinToSend", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4208,7 +4355,8 @@ func (m *ChannelsToggleJoinToSendRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleJoinToSendRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4304,15 +4452,20 @@ func (m *ChannelsToggleJoinRequestRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleJoinRequestRequestTypeID, "channels.toggleJoinRequest"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsToggleJoinRequestRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4320,7 +4473,6 @@ func (m *ChannelsToggleJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleJoinRequest", "")
 	}
-	*m = ChannelsToggleJoinRequestRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "flags")
@@ -4403,15 +4555,21 @@ func (m *ChannelsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsReorderUsernamesRequestTypeID, "channels.reorderUsernames"); err != nil {
 		return tlrt.DecodeErr(err, "channels.reorderUsernames", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4423,7 +4581,7 @@ func (m *ChannelsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.reorderUsernames", "channel")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "channels.reorderUsernames", "order")
 	}
 	return nil
@@ -4490,15 +4648,21 @@ func (m *ChannelsToggleUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleUsernameRequestTypeID, "channels.toggleUsername"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4510,7 +4674,7 @@ func (m *ChannelsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleUsername", "channel")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleUsername", "username")
 	}
 	if m.Active, err = b.Bool(); err != nil {
@@ -4577,7 +4741,7 @@ func (m *ChannelsDeactivateAllUsernamesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsDeactivateAllUsernamesRequestTypeID, "channels.deactivateAllUsernames"); err != nil {
 		return tlrt.DecodeErr(err, "channels.deactivateAllUsernames", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4585,7 +4749,8 @@ func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4661,7 +4826,7 @@ func (m *ChannelsToggleForumRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleForumRequestTypeID, "channels.toggleForum"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleForum", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4669,7 +4834,8 @@ func (m *ChannelsToggleForumRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleForumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4749,7 +4915,7 @@ func (m *ChannelsToggleAntiSpamRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleAntiSpamRequestTypeID, "channels.toggleAntiSpam"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleAntiSpam", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4757,7 +4923,8 @@ func (m *ChannelsToggleAntiSpamRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleAntiSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4836,7 +5003,7 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, ChannelsReportAntiSpamFalsePositiveRequestTypeID, "channels.reportAntiSpamFalsePositive"); err != nil {
 		return tlrt.DecodeErr(err, "channels.reportAntiSpamFalsePositive", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4844,7 +5011,8 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4924,7 +5092,7 @@ func (m *ChannelsToggleParticipantsHiddenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleParticipantsHiddenRequestTypeID, "channels.toggleParticipantsHidden"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleParticipantsHidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4932,7 +5100,8 @@ func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5072,15 +5241,20 @@ func (m *ChannelsUpdateColorRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsUpdateColorRequestTypeID, "channels.updateColor"); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateColor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsUpdateColorRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5088,7 +5262,6 @@ func (m *ChannelsUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.updateColor", "")
 	}
-	*m = ChannelsUpdateColorRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateColor", "flags")
@@ -5178,7 +5351,7 @@ func (m *ChannelsToggleViewForumAsMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleViewForumAsMessagesRequestTypeID, "channels.toggleViewForumAsMessages"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleViewForumAsMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5186,7 +5359,8 @@ func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5271,15 +5445,20 @@ func (m *ChannelsGetChannelRecommendationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetChannelRecommendationsRequestTypeID, "channels.getChannelRecommendations"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetChannelRecommendationsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsGetChannelRecommendationsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetChannelRecommendationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5287,7 +5466,6 @@ func (m *ChannelsGetChannelRecommendationsRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannelRecommendations", "")
 	}
-	*m = ChannelsGetChannelRecommendationsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "flags")
@@ -5364,15 +5542,21 @@ func (m *ChannelsUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsUpdateEmojiStatusRequestTypeID, "channels.updateEmojiStatus"); err != nil {
 		return tlrt.DecodeErr(err, "channels.updateEmojiStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5451,7 +5635,7 @@ func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) Decode(b *bin.Buffer) er
 	if err := tlrt.ConsumeID(b, ChannelsSetBoostsToUnblockRestrictionsRequestTypeID, "channels.setBoostsToUnblockRestrictions"); err != nil {
 		return tlrt.DecodeErr(err, "channels.setBoostsToUnblockRestrictions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5459,7 +5643,8 @@ func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBare(b *bin.Buffer
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5539,15 +5724,21 @@ func (m *ChannelsSetEmojiStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsSetEmojiStickersRequestTypeID, "channels.setEmojiStickers"); err != nil {
 		return tlrt.DecodeErr(err, "channels.setEmojiStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsSetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsSetEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5626,7 +5817,7 @@ func (m *ChannelsRestrictSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsRestrictSponsoredMessagesRequestTypeID, "channels.restrictSponsoredMessages"); err != nil {
 		return tlrt.DecodeErr(err, "channels.restrictSponsoredMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5634,7 +5825,8 @@ func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5803,15 +5995,25 @@ func (m *ChannelsSearchPostsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsSearchPostsRequestTypeID, "channels.searchPosts"); err != nil {
 		return tlrt.DecodeErr(err, "channels.searchPosts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsSearchPostsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChannelsSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5819,18 +6021,17 @@ func (m *ChannelsSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.searchPosts", "")
 	}
-	*m = ChannelsSearchPostsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.searchPosts", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Hashtag, err = b.String(); err != nil {
+		if m.Hashtag, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channels.searchPosts", "hashtag")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Query, err = b.String(); err != nil {
+		if m.Query, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channels.searchPosts", "query")
 		}
 	}
@@ -5932,15 +6133,20 @@ func (m *ChannelsUpdatePaidMessagesPriceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsUpdatePaidMessagesPriceRequestTypeID, "channels.updatePaidMessagesPrice"); err != nil {
 		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsUpdatePaidMessagesPriceRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5948,7 +6154,6 @@ func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.updatePaidMessagesPrice", "")
 	}
-	*m = ChannelsUpdatePaidMessagesPriceRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "flags")
@@ -6025,7 +6230,7 @@ func (m *ChannelsToggleAutotranslationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsToggleAutotranslationRequestTypeID, "channels.toggleAutotranslation"); err != nil {
 		return tlrt.DecodeErr(err, "channels.toggleAutotranslation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6033,7 +6238,8 @@ func (m *ChannelsToggleAutotranslationRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsToggleAutotranslationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6109,7 +6315,7 @@ func (m *ChannelsGetMessageAuthorRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsGetMessageAuthorRequestTypeID, "channels.getMessageAuthor"); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessageAuthor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6117,7 +6323,8 @@ func (m *ChannelsGetMessageAuthorRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsGetMessageAuthorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6223,26 +6430,35 @@ func (m *ChannelsCheckSearchPostsFloodRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsCheckSearchPostsFloodRequestTypeID, "channels.checkSearchPostsFlood"); err != nil {
 		return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelsCheckSearchPostsFloodRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Query, err = b.String(); err != nil {
+		if m.Query, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "query")
 		}
 	}
@@ -6315,7 +6531,7 @@ func (m *ChannelsSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChannelsSetMainProfileTabRequestTypeID, "channels.setMainProfileTab"); err != nil {
 		return tlrt.DecodeErr(err, "channels.setMainProfileTab", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6323,7 +6539,8 @@ func (m *ChannelsSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChannelsSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -20,7 +20,7 @@ type ChatlistsChatlistInviteClass interface {
 // DecodeChatlistsChatlistInvite decodes any constructor of
 // chatlists.ChatlistInvite.
 func DecodeChatlistsChatlistInvite(b *bin.Buffer) (ChatlistsChatlistInviteClass, error) {
-	return decodeChatlistsChatlistInvite(b, 0)
+	return tlrt.Owned(b, decodeChatlistsChatlistInvite)
 }
 
 // decodeChatlistsChatlistInvite is DecodeChatlistsChatlistInvite for a value
@@ -126,15 +126,21 @@ func (m *ChatlistsChatlistInviteAlready) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsChatlistInviteAlreadyTypeID, "chatlists.chatlistInviteAlready"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsChatlistInviteAlready) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsChatlistInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -146,16 +152,16 @@ func (m *ChatlistsChatlistInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.FilterID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "filter_id")
 	}
-	if m.MissingPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.MissingPeers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "missing_peers")
 	}
-	if m.AlreadyPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.AlreadyPeers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "already_peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "users")
 	}
 	return nil
@@ -272,15 +278,25 @@ func (m *ChatlistsChatlistInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsChatlistInviteTypeID, "chatlists.chatlistInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsChatlistInvite{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -288,7 +304,6 @@ func (m *ChatlistsChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.chatlistInvite", "")
 	}
-	*m = ChatlistsChatlistInvite{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "flags")
@@ -298,17 +313,17 @@ func (m *ChatlistsChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.Emoticon, err = b.String(); err != nil {
+		if m.Emoticon, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "emoticon")
 		}
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "users")
 	}
 	m.Flags &^= 1 << 1
@@ -383,15 +398,21 @@ func (m *ChatlistsChatlistUpdates) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsChatlistUpdatesTypeID, "chatlists.chatlistUpdates"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsChatlistUpdates) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsChatlistUpdates) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -400,13 +421,13 @@ func (m *ChatlistsChatlistUpdates) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.chatlistUpdates", "")
 	}
 	var err error
-	if m.MissingPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.MissingPeers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "missing_peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "users")
 	}
 	return nil
@@ -466,15 +487,25 @@ func (m *ChatlistsExportedChatlistInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsExportedChatlistInviteTypeID, "chatlists.exportedChatlistInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedChatlistInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsExportedChatlistInvite{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsExportedChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -558,15 +589,21 @@ func (m *ChatlistsExportedInvites) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsExportedInvitesTypeID, "chatlists.exportedInvites"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsExportedInvites) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsExportedInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -575,13 +612,13 @@ func (m *ChatlistsExportedInvites) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.exportedInvites", "")
 	}
 	var err error
-	if m.Invites, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ExportedChatlistInvite]); err != nil {
+	if m.Invites, err = tlrt.DecodeStructs[ExportedChatlistInvite](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "invites")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "users")
 	}
 	return nil
@@ -647,15 +684,25 @@ func (m *ChatlistsExportChatlistInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsExportChatlistInviteRequestTypeID, "chatlists.exportChatlistInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsExportChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsExportChatlistInviteRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsExportChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -667,10 +714,10 @@ func (m *ChatlistsExportChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth
 	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "chatlist")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "title")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "peers")
 	}
 	return nil
@@ -737,15 +784,25 @@ func (m *ChatlistsDeleteExportedInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsDeleteExportedInviteRequestTypeID, "chatlists.deleteExportedInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsDeleteExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsDeleteExportedInviteRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsDeleteExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -757,7 +814,7 @@ func (m *ChatlistsDeleteExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth
 	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "chatlist")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "slug")
 	}
 	return nil
@@ -889,15 +946,25 @@ func (m *ChatlistsEditExportedInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsEditExportedInviteRequestTypeID, "chatlists.editExportedInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsEditExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsEditExportedInviteRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsEditExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -905,7 +972,6 @@ func (m *ChatlistsEditExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.editExportedInvite", "")
 	}
-	*m = ChatlistsEditExportedInviteRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "flags")
@@ -913,16 +979,16 @@ func (m *ChatlistsEditExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "chatlist")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "slug")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		if m.Peers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 			return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "peers")
 		}
 	}
@@ -994,15 +1060,20 @@ func (m *ChatlistsGetExportedInvitesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsGetExportedInvitesRequestTypeID, "chatlists.getExportedInvites"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.getExportedInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsGetExportedInvitesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsGetExportedInvitesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatlistsGetExportedInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1074,21 +1145,27 @@ func (m *ChatlistsCheckChatlistInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsCheckChatlistInviteRequestTypeID, "chatlists.checkChatlistInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.checkChatlistInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsCheckChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsCheckChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.checkChatlistInvite", "slug")
 	}
 	return nil
@@ -1158,15 +1235,21 @@ func (m *ChatlistsJoinChatlistInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsJoinChatlistInviteRequestTypeID, "chatlists.joinChatlistInvite"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatlistsJoinChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatlistsJoinChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1175,10 +1258,10 @@ func (m *ChatlistsJoinChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.joinChatlistInvite", "")
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "slug")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "peers")
 	}
 	return nil
@@ -1243,15 +1326,20 @@ func (m *ChatlistsGetChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsGetChatlistUpdatesRequestTypeID, "chatlists.getChatlistUpdates"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.getChatlistUpdates", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsGetChatlistUpdatesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1332,15 +1420,20 @@ func (m *ChatlistsJoinChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsJoinChatlistUpdatesRequestTypeID, "chatlists.joinChatlistUpdates"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsJoinChatlistUpdatesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1352,7 +1445,7 @@ func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "chatlist")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "peers")
 	}
 	return nil
@@ -1416,15 +1509,20 @@ func (m *ChatlistsHideChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsHideChatlistUpdatesRequestTypeID, "chatlists.hideChatlistUpdates"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.hideChatlistUpdates", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsHideChatlistUpdatesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1498,15 +1596,20 @@ func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, ChatlistsGetLeaveChatlistSuggestionsRequestTypeID, "chatlists.getLeaveChatlistSuggestions"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.getLeaveChatlistSuggestions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsGetLeaveChatlistSuggestionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1529,7 +1632,7 @@ func (c *Client) ChatlistsGetLeaveChatlistSuggestions(ctx context.Context, req *
 		req = new(ChatlistsGetLeaveChatlistSuggestionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PeerClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodePeer)
+		return tlrt.DecodeVectorAt(b, 12, 0, decodePeer)
 	})
 }
 
@@ -1588,15 +1691,20 @@ func (m *ChatlistsLeaveChatlistRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatlistsLeaveChatlistRequestTypeID, "chatlists.leaveChatlist"); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsLeaveChatlistRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatlistsLeaveChatlistRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatlistsLeaveChatlistRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1608,7 +1716,7 @@ func (m *ChatlistsLeaveChatlistRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "chatlist")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "peers")
 	}
 	return nil

@@ -80,15 +80,21 @@ func (m *CommunitiesParticipantJoinedChats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunitiesParticipantJoinedChatsTypeID, "communities.participantJoinedChats"); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CommunitiesParticipantJoinedChats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *CommunitiesParticipantJoinedChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -97,16 +103,16 @@ func (m *CommunitiesParticipantJoinedChats) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "communities.participantJoinedChats", "")
 	}
 	var err error
-	if m.CreatorChatIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.CreatorChatIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "creator_chat_ids")
 	}
-	if m.JoinedChatIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.JoinedChatIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "joined_chat_ids")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "users")
 	}
 	return nil
@@ -216,15 +222,25 @@ func (m *CommunitiesPeerLinkRequests) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunitiesPeerLinkRequestsTypeID, "communities.peerLinkRequests"); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CommunitiesPeerLinkRequests) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesPeerLinkRequests{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *CommunitiesPeerLinkRequests) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -232,7 +248,6 @@ func (m *CommunitiesPeerLinkRequests) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.peerLinkRequests", "")
 	}
-	*m = CommunitiesPeerLinkRequests{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "flags")
@@ -240,18 +255,18 @@ func (m *CommunitiesPeerLinkRequests) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.TotalCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "total_count")
 	}
-	if m.Requests, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[CommunityPeerRequest]); err != nil {
+	if m.Requests, err = tlrt.DecodeStructs[CommunityPeerRequest](b, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "requests")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "communities.peerLinkRequests", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "users")
 	}
 	if m.NextOffset != "" {
@@ -347,15 +362,25 @@ func (m *CommunitiesCreateRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunitiesCreateRequestTypeID, "communities.create"); err != nil {
 		return tlrt.DecodeErr(err, "communities.create", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CommunitiesCreateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesCreateRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *CommunitiesCreateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -363,17 +388,16 @@ func (m *CommunitiesCreateRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.create", "")
 	}
-	*m = CommunitiesCreateRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.create", "flags")
 	}
 	m.Hidden = m.Flags.Has(1)
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.create", "title")
 	}
 	if m.Flags.Has(0) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "communities.create", "about")
 		}
 	}
@@ -465,15 +489,20 @@ func (m *CommunitiesTogglePeerLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunitiesTogglePeerLinkRequestTypeID, "communities.togglePeerLink"); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesTogglePeerLinkRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesTogglePeerLinkRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesTogglePeerLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -481,7 +510,6 @@ func (m *CommunitiesTogglePeerLinkRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.togglePeerLink", "")
 	}
-	*m = CommunitiesTogglePeerLinkRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLink", "flags")
@@ -552,7 +580,7 @@ func (m *CommunitiesGetJoinedCommunitiesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunitiesGetJoinedCommunitiesRequestTypeID, "communities.getJoinedCommunities"); err != nil {
 		return tlrt.DecodeErr(err, "communities.getJoinedCommunities", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -560,7 +588,8 @@ func (m *CommunitiesGetJoinedCommunitiesRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesGetJoinedCommunitiesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -636,15 +665,20 @@ func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) Decode(b *bin.Buff
 	if err := tlrt.ConsumeID(b, CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID, "communities.toggleCommunityCollapsedInDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesToggleCommunityCollapsedInDialogsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -652,7 +686,6 @@ func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBareAt(b *bi
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleCommunityCollapsedInDialogs", "")
 	}
-	*m = CommunitiesToggleCommunityCollapsedInDialogsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "flags")
@@ -729,15 +762,21 @@ func (m *CommunitiesGetPeerLinkRequestsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, CommunitiesGetPeerLinkRequestsRequestTypeID, "communities.getPeerLinkRequests"); err != nil {
 		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -749,7 +788,7 @@ func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBareAt(b *bin.Buffer, dept
 	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "community")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -830,15 +869,20 @@ func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) Decode(b *bin.Buffer) 
 	if err := tlrt.ConsumeID(b, CommunitiesTogglePeerLinkRequestApprovalRequestTypeID, "communities.togglePeerLinkRequestApproval"); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesTogglePeerLinkRequestApprovalRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -846,7 +890,6 @@ func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBareAt(b *bin.Bu
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.togglePeerLinkRequestApproval", "")
 	}
-	*m = CommunitiesTogglePeerLinkRequestApprovalRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "flags")
@@ -931,15 +974,20 @@ func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) Decode(b *bin.Buffe
 	if err := tlrt.ConsumeID(b, CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID, "communities.toggleAllPeerLinkRequestApproval"); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesToggleAllPeerLinkRequestApprovalRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -947,7 +995,6 @@ func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBareAt(b *bin
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleAllPeerLinkRequestApproval", "")
 	}
-	*m = CommunitiesToggleAllPeerLinkRequestApprovalRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "flags")
@@ -1031,15 +1078,20 @@ func (m *CommunitiesToggleParticipantBannedRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, CommunitiesToggleParticipantBannedRequestTypeID, "communities.toggleParticipantBanned"); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CommunitiesToggleParticipantBannedRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunitiesToggleParticipantBannedRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesToggleParticipantBannedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1047,7 +1099,6 @@ func (m *CommunitiesToggleParticipantBannedRequest) DecodeBareAt(b *bin.Buffer, 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleParticipantBanned", "")
 	}
-	*m = CommunitiesToggleParticipantBannedRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "flags")
@@ -1126,7 +1177,7 @@ func (m *CommunitiesGetParticipantJoinedChatsRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, CommunitiesGetParticipantJoinedChatsRequestTypeID, "communities.getParticipantJoinedChats"); err != nil {
 		return tlrt.DecodeErr(err, "communities.getParticipantJoinedChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1134,7 +1185,8 @@ func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBare(b *bin.Buffer) 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

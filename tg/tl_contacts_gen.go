@@ -19,7 +19,7 @@ type ContactsBlockedClass interface {
 
 // DecodeContactsBlocked decodes any constructor of contacts.Blocked.
 func DecodeContactsBlocked(b *bin.Buffer) (ContactsBlockedClass, error) {
-	return decodeContactsBlocked(b, 0)
+	return tlrt.Owned(b, decodeContactsBlocked)
 }
 
 // decodeContactsBlocked is DecodeContactsBlocked for a value nested depth
@@ -112,15 +112,21 @@ func (m *ContactsBlocked) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsBlockedTypeID, "contacts.blocked"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsBlocked) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -129,13 +135,13 @@ func (m *ContactsBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.blocked", "")
 	}
 	var err error
-	if m.Blocked, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PeerBlocked]); err != nil {
+	if m.Blocked, err = tlrt.DecodeStructs[PeerBlocked](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "blocked")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "users")
 	}
 	return nil
@@ -211,15 +217,21 @@ func (m *ContactsBlockedSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsBlockedSliceTypeID, "contacts.blockedSlice"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsBlockedSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsBlockedSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -231,13 +243,13 @@ func (m *ContactsBlockedSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "count")
 	}
-	if m.Blocked, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PeerBlocked]); err != nil {
+	if m.Blocked, err = tlrt.DecodeStructs[PeerBlocked](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "blocked")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "users")
 	}
 	return nil
@@ -254,7 +266,7 @@ type ContactsContactsClass interface {
 
 // DecodeContactsContacts decodes any constructor of contacts.Contacts.
 func DecodeContactsContacts(b *bin.Buffer) (ContactsContactsClass, error) {
-	return decodeContactsContacts(b, 0)
+	return tlrt.Owned(b, decodeContactsContacts)
 }
 
 // decodeContactsContacts is DecodeContactsContacts for a value nested depth
@@ -326,7 +338,7 @@ func (m *ContactsContactsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsContactsNotModifiedTypeID, "contacts.contactsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contactsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -334,7 +346,8 @@ func (m *ContactsContactsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsContactsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -405,15 +418,21 @@ func (m *ContactsContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsContactsTypeID, "contacts.contacts"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -422,13 +441,13 @@ func (m *ContactsContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.contacts", "")
 	}
 	var err error
-	if m.Contacts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Contact]); err != nil {
+	if m.Contacts, err = tlrt.DecodeStructs[Contact](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contacts", "contacts")
 	}
 	if m.SavedCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contacts", "saved_count")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contacts", "users")
 	}
 	return nil
@@ -446,7 +465,7 @@ type ContactsSponsoredPeersClass interface {
 // DecodeContactsSponsoredPeers decodes any constructor of
 // contacts.SponsoredPeers.
 func DecodeContactsSponsoredPeers(b *bin.Buffer) (ContactsSponsoredPeersClass, error) {
-	return decodeContactsSponsoredPeers(b, 0)
+	return tlrt.Owned(b, decodeContactsSponsoredPeers)
 }
 
 // decodeContactsSponsoredPeers is DecodeContactsSponsoredPeers for a value
@@ -518,7 +537,7 @@ func (m *ContactsSponsoredPeersEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsSponsoredPeersEmptyTypeID, "contacts.sponsoredPeersEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeersEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -526,7 +545,8 @@ func (m *ContactsSponsoredPeersEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsSponsoredPeersEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -603,15 +623,21 @@ func (m *ContactsSponsoredPeers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsSponsoredPeersTypeID, "contacts.sponsoredPeers"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsSponsoredPeers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsSponsoredPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -620,13 +646,13 @@ func (m *ContactsSponsoredPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.sponsoredPeers", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SponsoredPeer]); err != nil {
+	if m.Peers, err = tlrt.DecodeStructs[SponsoredPeer](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "users")
 	}
 	return nil
@@ -643,7 +669,7 @@ type ContactsTopPeersClass interface {
 
 // DecodeContactsTopPeers decodes any constructor of contacts.TopPeers.
 func DecodeContactsTopPeers(b *bin.Buffer) (ContactsTopPeersClass, error) {
-	return decodeContactsTopPeers(b, 0)
+	return tlrt.Owned(b, decodeContactsTopPeers)
 }
 
 // decodeContactsTopPeers is DecodeContactsTopPeers for a value nested depth
@@ -717,7 +743,7 @@ func (m *ContactsTopPeersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsTopPeersNotModifiedTypeID, "contacts.topPeersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -725,7 +751,8 @@ func (m *ContactsTopPeersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsTopPeersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -801,15 +828,21 @@ func (m *ContactsTopPeers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsTopPeersTypeID, "contacts.topPeers"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsTopPeers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsTopPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -818,13 +851,13 @@ func (m *ContactsTopPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.topPeers", "")
 	}
 	var err error
-	if m.Categories, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TopPeerCategoryPeers]); err != nil {
+	if m.Categories, err = tlrt.DecodeStructs[TopPeerCategoryPeers](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "categories")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "users")
 	}
 	return nil
@@ -876,7 +909,7 @@ func (m *ContactsTopPeersDisabled) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsTopPeersDisabledTypeID, "contacts.topPeersDisabled"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeersDisabled", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -884,7 +917,8 @@ func (m *ContactsTopPeersDisabled) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsTopPeersDisabled) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -950,15 +984,21 @@ func (m *ContactsContactBirthdays) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsContactBirthdaysTypeID, "contacts.contactBirthdays"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsContactBirthdays) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsContactBirthdays) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -967,10 +1007,10 @@ func (m *ContactsContactBirthdays) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.contactBirthdays", "")
 	}
 	var err error
-	if m.Contacts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ContactBirthday]); err != nil {
+	if m.Contacts, err = tlrt.DecodeStructs[ContactBirthday](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "contacts")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "users")
 	}
 	return nil
@@ -1048,15 +1088,21 @@ func (m *ContactsFound) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsFoundTypeID, "contacts.found"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsFound) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsFound) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1065,16 +1111,16 @@ func (m *ContactsFound) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.found", "")
 	}
 	var err error
-	if m.MyResults, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.MyResults, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "my_results")
 	}
-	if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.Results, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "results")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "users")
 	}
 	return nil
@@ -1151,15 +1197,21 @@ func (m *ContactsImportedContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsImportedContactsTypeID, "contacts.importedContacts"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsImportedContacts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsImportedContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1168,16 +1220,16 @@ func (m *ContactsImportedContacts) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.importedContacts", "")
 	}
 	var err error
-	if m.Imported, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ImportedContact]); err != nil {
+	if m.Imported, err = tlrt.DecodeStructs[ImportedContact](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "imported")
 	}
-	if m.PopularInvites, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PopularContact]); err != nil {
+	if m.PopularInvites, err = tlrt.DecodeStructs[PopularContact](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "popular_invites")
 	}
-	if m.RetryContacts, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.RetryContacts, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "retry_contacts")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "users")
 	}
 	return nil
@@ -1245,15 +1297,21 @@ func (m *ContactsResolvedPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsResolvedPeerTypeID, "contacts.resolvedPeer"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsResolvedPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsResolvedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1265,10 +1323,10 @@ func (m *ContactsResolvedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "peer")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "users")
 	}
 	return nil
@@ -1319,7 +1377,7 @@ func (m *ContactsGetContactIDsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetContactIDsRequestTypeID, "contacts.getContactIDs"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getContactIDs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1327,7 +1385,8 @@ func (m *ContactsGetContactIDsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsGetContactIDsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1346,7 +1405,7 @@ func (c *Client) ContactsGetContactIDs(ctx context.Context, req *ContactsGetCont
 		req = new(ContactsGetContactIDsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
+		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
 	})
 }
 
@@ -1392,7 +1451,7 @@ func (m *ContactsGetStatusesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetStatusesRequestTypeID, "contacts.getStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1400,7 +1459,8 @@ func (m *ContactsGetStatusesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsGetStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1415,7 +1475,7 @@ func (c *Client) ContactsGetStatuses(ctx context.Context, req *ContactsGetStatus
 		req = new(ContactsGetStatusesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ContactStatus, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[ContactStatus])
+		return tlrt.DecodeStructs[ContactStatus](b, false, false, 16, 0)
 	})
 }
 
@@ -1464,7 +1524,7 @@ func (m *ContactsGetContactsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetContactsRequestTypeID, "contacts.getContacts"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1472,7 +1532,8 @@ func (m *ContactsGetContactsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsGetContactsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1544,15 +1605,21 @@ func (m *ContactsImportContactsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsImportContactsRequestTypeID, "contacts.importContacts"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsImportContactsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsImportContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1561,7 +1628,7 @@ func (m *ContactsImportContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.importContacts", "")
 	}
 	var err error
-	if m.Contacts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputPhoneContact]); err != nil {
+	if m.Contacts, err = tlrt.DecodeStructs[InputPhoneContact](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importContacts", "contacts")
 	}
 	return nil
@@ -1626,7 +1693,7 @@ func (m *ContactsDeleteContactsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsDeleteContactsRequestTypeID, "contacts.deleteContacts"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.deleteContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1634,7 +1701,8 @@ func (m *ContactsDeleteContactsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsDeleteContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1643,7 +1711,7 @@ func (m *ContactsDeleteContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.deleteContacts", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.deleteContacts", "id")
 	}
 	return nil
@@ -1706,21 +1774,27 @@ func (m *ContactsDeleteByPhonesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsDeleteByPhonesRequestTypeID, "contacts.deleteByPhones"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.deleteByPhones", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsDeleteByPhonesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsDeleteByPhonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phones, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Phones, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "contacts.deleteByPhones", "phones")
 	}
 	return nil
@@ -1790,15 +1864,20 @@ func (m *ContactsBlockRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsBlockRequestTypeID, "contacts.block"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.block", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsBlockRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsBlockRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsBlockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1806,7 +1885,6 @@ func (m *ContactsBlockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.block", "")
 	}
-	*m = ContactsBlockRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.block", "flags")
@@ -1882,15 +1960,20 @@ func (m *ContactsUnblockRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsUnblockRequestTypeID, "contacts.unblock"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.unblock", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsUnblockRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsUnblockRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsUnblockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1898,7 +1981,6 @@ func (m *ContactsUnblockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.unblock", "")
 	}
-	*m = ContactsUnblockRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.unblock", "flags")
@@ -1974,20 +2056,24 @@ func (m *ContactsGetBlockedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetBlockedRequestTypeID, "contacts.getBlocked"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getBlocked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetBlockedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsGetBlockedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsGetBlockedRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *ContactsGetBlockedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getBlocked", "flags")
@@ -2070,27 +2156,36 @@ func (m *ContactsSearchRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsSearchRequestTypeID, "contacts.search"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.search", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsSearchRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsSearchRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsSearchRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ContactsSearchRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.search", "flags")
 	}
 	m.Broadcasts = m.Flags.Has(0)
 	m.Bots = m.Flags.Has(1)
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.search", "q")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -2187,29 +2282,38 @@ func (m *ContactsResolveUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsResolveUsernameRequestTypeID, "contacts.resolveUsername"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolveUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsResolveUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsResolveUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsResolveUsernameRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ContactsResolveUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolveUsername", "flags")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolveUsername", "username")
 	}
 	if m.Flags.Has(0) {
-		if m.Referer, err = b.String(); err != nil {
+		if m.Referer, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "contacts.resolveUsername", "referer")
 		}
 	}
@@ -2326,20 +2430,24 @@ func (m *ContactsGetTopPeersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetTopPeersRequestTypeID, "contacts.getTopPeers"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getTopPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetTopPeersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsGetTopPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsGetTopPeersRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *ContactsGetTopPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getTopPeers", "flags")
@@ -2430,7 +2538,7 @@ func (m *ContactsResetTopPeerRatingRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsResetTopPeerRatingRequestTypeID, "contacts.resetTopPeerRating"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resetTopPeerRating", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2438,7 +2546,8 @@ func (m *ContactsResetTopPeerRatingRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsResetTopPeerRatingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2507,7 +2616,7 @@ func (m *ContactsResetSavedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsResetSavedRequestTypeID, "contacts.resetSaved"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resetSaved", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2515,7 +2624,8 @@ func (m *ContactsResetSavedRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsResetSavedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2573,7 +2683,7 @@ func (m *ContactsGetSavedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetSavedRequestTypeID, "contacts.getSaved"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getSaved", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2581,7 +2691,8 @@ func (m *ContactsGetSavedRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsGetSavedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2595,7 +2706,9 @@ func (c *Client) ContactsGetSaved(ctx context.Context, req *ContactsGetSavedRequ
 		req = new(ContactsGetSavedRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SavedPhoneContact, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[SavedPhoneContact])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]SavedPhoneContact, error) {
+			return tlrt.DecodeStructs[SavedPhoneContact](b, false, false, 20, depth)
+		})
 	})
 }
 
@@ -2644,7 +2757,7 @@ func (m *ContactsToggleTopPeersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsToggleTopPeersRequestTypeID, "contacts.toggleTopPeers"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.toggleTopPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2652,7 +2765,8 @@ func (m *ContactsToggleTopPeersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsToggleTopPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2745,15 +2859,25 @@ func (m *ContactsAddContactRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsAddContactRequestTypeID, "contacts.addContact"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsAddContactRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsAddContactRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsAddContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2761,7 +2885,6 @@ func (m *ContactsAddContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.addContact", "")
 	}
-	*m = ContactsAddContactRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "flags")
@@ -2770,13 +2893,13 @@ func (m *ContactsAddContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "id")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "last_name")
 	}
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.addContact", "phone")
 	}
 	if m.Flags.Has(1) {
@@ -2844,7 +2967,7 @@ func (m *ContactsAcceptContactRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsAcceptContactRequestTypeID, "contacts.acceptContact"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.acceptContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2852,7 +2975,8 @@ func (m *ContactsAcceptContactRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsAcceptContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2962,15 +3086,20 @@ func (m *ContactsGetLocatedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetLocatedRequestTypeID, "contacts.getLocated"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getLocated", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetLocatedRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsGetLocatedRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsGetLocatedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2978,7 +3107,6 @@ func (m *ContactsGetLocatedRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.getLocated", "")
 	}
-	*m = ContactsGetLocatedRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getLocated", "flags")
@@ -3069,20 +3197,24 @@ func (m *ContactsBlockFromRepliesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsBlockFromRepliesRequestTypeID, "contacts.blockFromReplies"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockFromReplies", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsBlockFromRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsBlockFromRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsBlockFromRepliesRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *ContactsBlockFromRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockFromReplies", "flags")
@@ -3151,21 +3283,27 @@ func (m *ContactsResolvePhoneRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsResolvePhoneRequestTypeID, "contacts.resolvePhone"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvePhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsResolvePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsResolvePhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvePhone", "phone")
 	}
 	return nil
@@ -3224,7 +3362,7 @@ func (m *ContactsExportContactTokenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsExportContactTokenRequestTypeID, "contacts.exportContactToken"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.exportContactToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3232,7 +3370,8 @@ func (m *ContactsExportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsExportContactTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3296,21 +3435,27 @@ func (m *ContactsImportContactTokenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsImportContactTokenRequestTypeID, "contacts.importContactToken"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importContactToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsImportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsImportContactTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importContactToken", "token")
 	}
 	return nil
@@ -3373,7 +3518,7 @@ func (m *ContactsEditCloseFriendsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsEditCloseFriendsRequestTypeID, "contacts.editCloseFriends"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.editCloseFriends", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3381,13 +3526,14 @@ func (m *ContactsEditCloseFriendsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsEditCloseFriendsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "contacts.editCloseFriends", "id")
 	}
 	return nil
@@ -3462,15 +3608,20 @@ func (m *ContactsSetBlockedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsSetBlockedRequestTypeID, "contacts.setBlocked"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.setBlocked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsSetBlockedRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsSetBlockedRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsSetBlockedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3478,13 +3629,12 @@ func (m *ContactsSetBlockedRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.setBlocked", "")
 	}
-	*m = ContactsSetBlockedRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.setBlocked", "flags")
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.setBlocked", "id")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -3544,7 +3694,7 @@ func (m *ContactsGetBirthdaysRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetBirthdaysRequestTypeID, "contacts.getBirthdays"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getBirthdays", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3552,7 +3702,8 @@ func (m *ContactsGetBirthdaysRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ContactsGetBirthdaysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3616,21 +3767,27 @@ func (m *ContactsGetSponsoredPeersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsGetSponsoredPeersRequestTypeID, "contacts.getSponsoredPeers"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getSponsoredPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsGetSponsoredPeersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsGetSponsoredPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "contacts.getSponsoredPeers", "q")
 	}
 	return nil
@@ -3699,15 +3856,25 @@ func (m *ContactsUpdateContactNoteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ContactsUpdateContactNoteRequestTypeID, "contacts.updateContactNote"); err != nil {
 		return tlrt.DecodeErr(err, "contacts.updateContactNote", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ContactsUpdateContactNoteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ContactsUpdateContactNoteRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ContactsUpdateContactNoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

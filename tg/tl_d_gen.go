@@ -18,7 +18,7 @@ type DialogClass interface {
 
 // DecodeDialog decodes any constructor of Dialog.
 func DecodeDialog(b *bin.Buffer) (DialogClass, error) {
-	return decodeDialog(b, 0)
+	return tlrt.Owned(b, decodeDialog)
 }
 
 // decodeDialog is DecodeDialog for a value nested depth levels deep.
@@ -223,15 +223,25 @@ func (m *Dialog) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogTypeID, "dialog"); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Dialog) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Dialog{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Dialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -239,7 +249,6 @@ func (m *Dialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "dialog", "")
 	}
-	*m = Dialog{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "dialog", "flags")
@@ -381,15 +390,25 @@ func (m *DialogFolder) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogFolderTypeID, "dialogFolder"); err != nil {
 		return tlrt.DecodeErr(err, "dialogFolder", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DialogFolder) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DialogFolder{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DialogFolder) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -397,7 +416,6 @@ func (m *DialogFolder) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogFolder", "")
 	}
-	*m = DialogFolder{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "dialogFolder", "flags")
@@ -488,15 +506,25 @@ func (m *DialogCommunity) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogCommunityTypeID, "dialogCommunity"); err != nil {
 		return tlrt.DecodeErr(err, "dialogCommunity", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DialogCommunity) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DialogCommunity{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DialogCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -504,7 +532,6 @@ func (m *DialogCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogCommunity", "")
 	}
-	*m = DialogCommunity{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "dialogCommunity", "flags")
@@ -531,7 +558,7 @@ type DialogFilterClass interface {
 
 // DecodeDialogFilter decodes any constructor of DialogFilter.
 func DecodeDialogFilter(b *bin.Buffer) (DialogFilterClass, error) {
-	return decodeDialogFilter(b, 0)
+	return tlrt.Owned(b, decodeDialogFilter)
 }
 
 // decodeDialogFilter is DecodeDialogFilter for a value nested depth levels
@@ -733,15 +760,25 @@ func (m *DialogFilter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogFilterTypeID, "dialogFilter"); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DialogFilter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DialogFilter{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -749,7 +786,6 @@ func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogFilter", "")
 	}
-	*m = DialogFilter{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "flags")
@@ -770,7 +806,7 @@ func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "dialogFilter", "title")
 	}
 	if m.Flags.Has(25) {
-		if m.Emoticon, err = b.String(); err != nil {
+		if m.Emoticon, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "dialogFilter", "emoticon")
 		}
 	}
@@ -779,13 +815,13 @@ func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "dialogFilter", "color")
 		}
 	}
-	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "pinned_peers")
 	}
-	if m.IncludePeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.IncludePeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "include_peers")
 	}
-	if m.ExcludePeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.ExcludePeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "exclude_peers")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28
@@ -843,7 +879,7 @@ func (m *DialogFilterDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogFilterDefaultTypeID, "dialogFilterDefault"); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -851,7 +887,8 @@ func (m *DialogFilterDefault) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DialogFilterDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -996,15 +1033,25 @@ func (m *DialogFilterChatlist) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogFilterChatlistTypeID, "dialogFilterChatlist"); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DialogFilterChatlist) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DialogFilterChatlist{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1012,7 +1059,6 @@ func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "dialogFilterChatlist", "")
 	}
-	*m = DialogFilterChatlist{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "flags")
@@ -1026,7 +1072,7 @@ func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "title")
 	}
 	if m.Flags.Has(25) {
-		if m.Emoticon, err = b.String(); err != nil {
+		if m.Emoticon, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "dialogFilterChatlist", "emoticon")
 		}
 	}
@@ -1035,10 +1081,10 @@ func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "dialogFilterChatlist", "color")
 		}
 	}
-	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "pinned_peers")
 	}
-	if m.IncludePeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.IncludePeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "include_peers")
 	}
 	m.Flags &^= 1<<26 | 1<<28
@@ -1138,7 +1184,7 @@ func (m *DialogPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogPeerTypeID, "dialogPeer"); err != nil {
 		return tlrt.DecodeErr(err, "dialogPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1146,7 +1192,8 @@ func (m *DialogPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DialogPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1209,7 +1256,7 @@ func (m *DialogPeerFolder) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogPeerFolderTypeID, "dialogPeerFolder"); err != nil {
 		return tlrt.DecodeErr(err, "dialogPeerFolder", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1217,7 +1264,8 @@ func (m *DialogPeerFolder) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DialogPeerFolder) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1277,7 +1325,7 @@ func (m *DialogPeerCommunity) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogPeerCommunityTypeID, "dialogPeerCommunity"); err != nil {
 		return tlrt.DecodeErr(err, "dialogPeerCommunity", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1285,7 +1333,8 @@ func (m *DialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DialogPeerCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1307,7 +1356,7 @@ type DocumentClass interface {
 
 // DecodeDocument decodes any constructor of Document.
 func DecodeDocument(b *bin.Buffer) (DocumentClass, error) {
-	return decodeDocument(b, 0)
+	return tlrt.Owned(b, decodeDocument)
 }
 
 // decodeDocument is DecodeDocument for a value nested depth levels deep.
@@ -1379,7 +1428,7 @@ func (m *DocumentEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentEmptyTypeID, "documentEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "documentEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1387,7 +1436,8 @@ func (m *DocumentEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DocumentEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1538,15 +1588,25 @@ func (m *Document) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentTypeID, "document"); err != nil {
 		return tlrt.DecodeErr(err, "document", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Document) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Document{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Document) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1554,7 +1614,6 @@ func (m *Document) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "document", "")
 	}
-	*m = Document{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "document", "flags")
@@ -1565,32 +1624,32 @@ func (m *Document) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "document", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "document", "file_reference")
 	}
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "document", "date")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "document", "mime_type")
 	}
 	if m.Size, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "document", "size")
 	}
 	if m.Flags.Has(0) {
-		if m.Thumbs, err = tlrt.DecodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
+		if m.Thumbs, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodePhotoSize); err != nil {
 			return tlrt.DecodeErr(err, "document", "thumbs")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.VideoThumbs, err = tlrt.DecodeVectorAt(b, depth+1, decodeVideoSize); err != nil {
+		if m.VideoThumbs, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeVideoSize); err != nil {
 			return tlrt.DecodeErr(err, "document", "video_thumbs")
 		}
 	}
 	if m.DCID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "document", "dc_id")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "document", "attributes")
 	}
 	if len(m.Thumbs) > 0 {
@@ -1616,7 +1675,7 @@ type DocumentAttributeClass interface {
 
 // DecodeDocumentAttribute decodes any constructor of DocumentAttribute.
 func DecodeDocumentAttribute(b *bin.Buffer) (DocumentAttributeClass, error) {
-	return decodeDocumentAttribute(b, 0)
+	return tlrt.Owned(b, decodeDocumentAttribute)
 }
 
 // decodeDocumentAttribute is DecodeDocumentAttribute for a value nested depth
@@ -1704,7 +1763,7 @@ func (m *DocumentAttributeImageSize) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeImageSizeTypeID, "documentAttributeImageSize"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeImageSize", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1712,7 +1771,8 @@ func (m *DocumentAttributeImageSize) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DocumentAttributeImageSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1773,7 +1833,7 @@ func (m *DocumentAttributeAnimated) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeAnimatedTypeID, "documentAttributeAnimated"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeAnimated", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1781,7 +1841,8 @@ func (m *DocumentAttributeAnimated) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DocumentAttributeAnimated) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1860,15 +1921,25 @@ func (m *DocumentAttributeSticker) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeStickerTypeID, "documentAttributeSticker"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeSticker", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DocumentAttributeSticker) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DocumentAttributeSticker{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DocumentAttributeSticker) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1876,13 +1947,12 @@ func (m *DocumentAttributeSticker) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "documentAttributeSticker", "")
 	}
-	*m = DocumentAttributeSticker{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeSticker", "flags")
 	}
 	m.Mask = m.Flags.Has(1)
-	if m.Alt, err = b.String(); err != nil {
+	if m.Alt, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeSticker", "alt")
 	}
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
@@ -2054,20 +2124,29 @@ func (m *DocumentAttributeVideo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeVideoTypeID, "documentAttributeVideo"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeVideo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DocumentAttributeVideo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DocumentAttributeVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DocumentAttributeVideo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *DocumentAttributeVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeVideo", "flags")
@@ -2095,7 +2174,7 @@ func (m *DocumentAttributeVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.VideoCodec, err = b.String(); err != nil {
+		if m.VideoCodec, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeVideo", "video_codec")
 		}
 	}
@@ -2252,20 +2331,29 @@ func (m *DocumentAttributeAudio) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeAudioTypeID, "documentAttributeAudio"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeAudio", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DocumentAttributeAudio) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DocumentAttributeAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DocumentAttributeAudio{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *DocumentAttributeAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeAudio", "flags")
@@ -2275,17 +2363,17 @@ func (m *DocumentAttributeAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "documentAttributeAudio", "duration")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeAudio", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Performer, err = b.String(); err != nil {
+		if m.Performer, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeAudio", "performer")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Waveform, err = b.Bytes(); err != nil {
+		if m.Waveform, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "documentAttributeAudio", "waveform")
 		}
 	}
@@ -2351,21 +2439,27 @@ func (m *DocumentAttributeFilename) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeFilenameTypeID, "documentAttributeFilename"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeFilename", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DocumentAttributeFilename) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DocumentAttributeFilename) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileName, err = b.String(); err != nil {
+	if m.FileName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeFilename", "file_name")
 	}
 	return nil
@@ -2418,7 +2512,7 @@ func (m *DocumentAttributeHasStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeHasStickersTypeID, "documentAttributeHasStickers"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeHasStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2426,7 +2520,8 @@ func (m *DocumentAttributeHasStickers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DocumentAttributeHasStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2501,15 +2596,25 @@ func (m *DocumentAttributeCustomEmoji) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DocumentAttributeCustomEmojiTypeID, "documentAttributeCustomEmoji"); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DocumentAttributeCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DocumentAttributeCustomEmoji{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DocumentAttributeCustomEmoji) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2517,14 +2622,13 @@ func (m *DocumentAttributeCustomEmoji) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "documentAttributeCustomEmoji", "")
 	}
-	*m = DocumentAttributeCustomEmoji{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "flags")
 	}
 	m.Free = m.Flags.Has(0)
 	m.TextColor = m.Flags.Has(1)
-	if m.Alt, err = b.String(); err != nil {
+	if m.Alt, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "alt")
 	}
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
@@ -2545,7 +2649,7 @@ type DraftMessageClass interface {
 
 // DecodeDraftMessage decodes any constructor of DraftMessage.
 func DecodeDraftMessage(b *bin.Buffer) (DraftMessageClass, error) {
-	return decodeDraftMessage(b, 0)
+	return tlrt.Owned(b, decodeDraftMessage)
 }
 
 // decodeDraftMessage is DecodeDraftMessage for a value nested depth levels
@@ -2649,20 +2753,24 @@ func (m *DraftMessageEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DraftMessageEmptyTypeID, "draftMessageEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "draftMessageEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DraftMessageEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DraftMessageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DraftMessageEmpty{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *DraftMessageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "draftMessageEmpty", "flags")
@@ -2841,15 +2949,25 @@ func (m *DraftMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DraftMessageTypeID, "draftMessage"); err != nil {
 		return tlrt.DecodeErr(err, "draftMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DraftMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DraftMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2857,7 +2975,6 @@ func (m *DraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "draftMessage", "")
 	}
-	*m = DraftMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "draftMessage", "flags")
@@ -2869,11 +2986,11 @@ func (m *DraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "draftMessage", "reply_to")
 		}
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "draftMessage", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "draftMessage", "entities")
 		}
 	}
@@ -2957,21 +3074,27 @@ func (m *DataJSON) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DataJSONTypeID, "dataJSON"); err != nil {
 		return tlrt.DecodeErr(err, "dataJSON", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DataJSON) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DataJSON) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Data, err = b.String(); err != nil {
+	if m.Data, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "dataJSON", "data")
 	}
 	return nil
@@ -3086,20 +3209,29 @@ func (m *DCOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DCOptionTypeID, "dcOption"); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DCOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DCOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DCOption{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *DCOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "flags")
@@ -3113,14 +3245,14 @@ func (m *DCOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "id")
 	}
-	if m.IPAddress, err = b.String(); err != nil {
+	if m.IPAddress, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "ip_address")
 	}
 	if m.Port, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "dcOption", "port")
 	}
 	if m.Flags.Has(10) {
-		if m.Secret, err = b.Bytes(); err != nil {
+		if m.Secret, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "dcOption", "secret")
 		}
 	}
@@ -3176,7 +3308,7 @@ func (m *DefaultHistoryTTL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DefaultHistoryTTLTypeID, "defaultHistoryTTL"); err != nil {
 		return tlrt.DecodeErr(err, "defaultHistoryTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3184,7 +3316,8 @@ func (m *DefaultHistoryTTL) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *DefaultHistoryTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3246,15 +3379,21 @@ func (m *DialogFilterSuggested) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DialogFilterSuggestedTypeID, "dialogFilterSuggested"); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterSuggested", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *DialogFilterSuggested) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *DialogFilterSuggested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3266,7 +3405,7 @@ func (m *DialogFilterSuggested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterSuggested", "filter")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterSuggested", "description")
 	}
 	return nil
@@ -3344,20 +3483,24 @@ func (m *DisallowedGiftsSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DisallowedGiftsSettingsTypeID, "disallowedGiftsSettings"); err != nil {
 		return tlrt.DecodeErr(err, "disallowedGiftsSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DisallowedGiftsSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DisallowedGiftsSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DisallowedGiftsSettings{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *DisallowedGiftsSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "disallowedGiftsSettings", "flags")
@@ -3416,7 +3559,7 @@ func (m *Double) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, DoubleTypeID, "double"); err != nil {
 		return tlrt.DecodeErr(err, "double", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3424,7 +3567,8 @@ func (m *Double) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *Double) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

@@ -18,7 +18,7 @@ type EmailVerificationClass interface {
 
 // DecodeEmailVerification decodes any constructor of EmailVerification.
 func DecodeEmailVerification(b *bin.Buffer) (EmailVerificationClass, error) {
-	return decodeEmailVerification(b, 0)
+	return tlrt.Owned(b, decodeEmailVerification)
 }
 
 // decodeEmailVerification is DecodeEmailVerification for a value nested depth
@@ -94,21 +94,27 @@ func (m *EmailVerificationCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmailVerificationCodeTypeID, "emailVerificationCode"); err != nil {
 		return tlrt.DecodeErr(err, "emailVerificationCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EmailVerificationCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EmailVerificationCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Code, err = b.String(); err != nil {
+	if m.Code, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emailVerificationCode", "code")
 	}
 	return nil
@@ -163,21 +169,27 @@ func (m *EmailVerificationGoogle) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmailVerificationGoogleTypeID, "emailVerificationGoogle"); err != nil {
 		return tlrt.DecodeErr(err, "emailVerificationGoogle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EmailVerificationGoogle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EmailVerificationGoogle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emailVerificationGoogle", "token")
 	}
 	return nil
@@ -232,21 +244,27 @@ func (m *EmailVerificationApple) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmailVerificationAppleTypeID, "emailVerificationApple"); err != nil {
 		return tlrt.DecodeErr(err, "emailVerificationApple", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EmailVerificationApple) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EmailVerificationApple) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emailVerificationApple", "token")
 	}
 	return nil
@@ -264,7 +282,7 @@ type EmailVerifyPurposeClass interface {
 
 // DecodeEmailVerifyPurpose decodes any constructor of EmailVerifyPurpose.
 func DecodeEmailVerifyPurpose(b *bin.Buffer) (EmailVerifyPurposeClass, error) {
-	return decodeEmailVerifyPurpose(b, 0)
+	return tlrt.Owned(b, decodeEmailVerifyPurpose)
 }
 
 // decodeEmailVerifyPurpose is DecodeEmailVerifyPurpose for a value nested depth
@@ -344,24 +362,30 @@ func (m *EmailVerifyPurposeLoginSetup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmailVerifyPurposeLoginSetupTypeID, "emailVerifyPurposeLoginSetup"); err != nil {
 		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginSetup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EmailVerifyPurposeLoginSetup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EmailVerifyPurposeLoginSetup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginSetup", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginSetup", "phone_code_hash")
 	}
 	return nil
@@ -415,7 +439,7 @@ func (m *EmailVerifyPurposeLoginChange) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmailVerifyPurposeLoginChangeTypeID, "emailVerifyPurposeLoginChange"); err != nil {
 		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginChange", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -423,7 +447,8 @@ func (m *EmailVerifyPurposeLoginChange) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *EmailVerifyPurposeLoginChange) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -477,7 +502,7 @@ func (m *EmailVerifyPurposePassport) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmailVerifyPurposePassportTypeID, "emailVerifyPurposePassport"); err != nil {
 		return tlrt.DecodeErr(err, "emailVerifyPurposePassport", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -485,7 +510,8 @@ func (m *EmailVerifyPurposePassport) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *EmailVerifyPurposePassport) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -504,7 +530,7 @@ type EmojiGroupClass interface {
 
 // DecodeEmojiGroup decodes any constructor of EmojiGroup.
 func DecodeEmojiGroup(b *bin.Buffer) (EmojiGroupClass, error) {
-	return decodeEmojiGroup(b, 0)
+	return tlrt.Owned(b, decodeEmojiGroup)
 }
 
 // decodeEmojiGroup is DecodeEmojiGroup for a value nested depth levels deep.
@@ -586,27 +612,33 @@ func (m *EmojiGroup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmojiGroupTypeID, "emojiGroup"); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EmojiGroup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EmojiGroup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroup", "title")
 	}
 	if m.IconEmojiID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroup", "icon_emoji_id")
 	}
-	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Emoticons, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroup", "emoticons")
 	}
 	return nil
@@ -668,27 +700,33 @@ func (m *EmojiGroupGreeting) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmojiGroupGreetingTypeID, "emojiGroupGreeting"); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroupGreeting", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EmojiGroupGreeting) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EmojiGroupGreeting) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroupGreeting", "title")
 	}
 	if m.IconEmojiID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroupGreeting", "icon_emoji_id")
 	}
-	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Emoticons, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroupGreeting", "emoticons")
 	}
 	return nil
@@ -744,21 +782,27 @@ func (m *EmojiGroupPremium) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmojiGroupPremiumTypeID, "emojiGroupPremium"); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroupPremium", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EmojiGroupPremium) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EmojiGroupPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroupPremium", "title")
 	}
 	if m.IconEmojiID, err = b.Long(); err != nil {
@@ -778,7 +822,7 @@ type EmojiKeywordClass interface {
 
 // DecodeEmojiKeyword decodes any constructor of EmojiKeyword.
 func DecodeEmojiKeyword(b *bin.Buffer) (EmojiKeywordClass, error) {
-	return decodeEmojiKeyword(b, 0)
+	return tlrt.Owned(b, decodeEmojiKeyword)
 }
 
 // decodeEmojiKeyword is DecodeEmojiKeyword for a value nested depth levels
@@ -857,24 +901,30 @@ func (m *EmojiKeyword) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmojiKeywordTypeID, "emojiKeyword"); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeyword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EmojiKeyword) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EmojiKeyword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Keyword, err = b.String(); err != nil {
+	if m.Keyword, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeyword", "keyword")
 	}
-	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Emoticons, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeyword", "emoticons")
 	}
 	return nil
@@ -934,24 +984,30 @@ func (m *EmojiKeywordDeleted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmojiKeywordDeletedTypeID, "emojiKeywordDeleted"); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EmojiKeywordDeleted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EmojiKeywordDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Keyword, err = b.String(); err != nil {
+	if m.Keyword, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "keyword")
 	}
-	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Emoticons, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "emoticons")
 	}
 	return nil
@@ -1037,7 +1093,7 @@ func (m *EmojiListNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmojiListNotModifiedTypeID, "emojiListNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "emojiListNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1045,7 +1101,8 @@ func (m *EmojiListNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *EmojiListNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1106,7 +1163,7 @@ func (m *EmojiList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmojiListTypeID, "emojiList"); err != nil {
 		return tlrt.DecodeErr(err, "emojiList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1114,7 +1171,8 @@ func (m *EmojiList) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *EmojiList) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1123,7 +1181,7 @@ func (m *EmojiList) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiList", "hash")
 	}
-	if m.DocumentID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.DocumentID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "emojiList", "document_id")
 	}
 	return nil
@@ -1140,7 +1198,7 @@ type EmojiStatusClass interface {
 
 // DecodeEmojiStatus decodes any constructor of EmojiStatus.
 func DecodeEmojiStatus(b *bin.Buffer) (EmojiStatusClass, error) {
-	return decodeEmojiStatus(b, 0)
+	return tlrt.Owned(b, decodeEmojiStatus)
 }
 
 // decodeEmojiStatus is DecodeEmojiStatus for a value nested depth levels deep.
@@ -1213,7 +1271,7 @@ func (m *EmojiStatusEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmojiStatusEmptyTypeID, "emojiStatusEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1221,7 +1279,8 @@ func (m *EmojiStatusEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *EmojiStatusEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1311,20 +1370,24 @@ func (m *EmojiStatus) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmojiStatusTypeID, "emojiStatus"); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiStatus) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EmojiStatus{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *EmojiStatus) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatus", "flags")
@@ -1443,20 +1506,29 @@ func (m *EmojiStatusCollectible) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmojiStatusCollectibleTypeID, "emojiStatusCollectible"); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiStatusCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EmojiStatusCollectible{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *EmojiStatusCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "flags")
@@ -1467,10 +1539,10 @@ func (m *EmojiStatusCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DocumentID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "document_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "title")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emojiStatusCollectible", "slug")
 	}
 	if m.PatternDocumentID, err = b.Long(); err != nil {
@@ -1582,20 +1654,24 @@ func (m *InputEmojiStatusCollectible) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputEmojiStatusCollectibleTypeID, "inputEmojiStatusCollectible"); err != nil {
 		return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputEmojiStatusCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputEmojiStatusCollectible{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *InputEmojiStatusCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "flags")
@@ -1626,7 +1702,7 @@ type EncryptedChatClass interface {
 
 // DecodeEncryptedChat decodes any constructor of EncryptedChat.
 func DecodeEncryptedChat(b *bin.Buffer) (EncryptedChatClass, error) {
-	return decodeEncryptedChat(b, 0)
+	return tlrt.Owned(b, decodeEncryptedChat)
 }
 
 // decodeEncryptedChat is DecodeEncryptedChat for a value nested depth levels
@@ -1705,7 +1781,7 @@ func (m *EncryptedChatEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EncryptedChatEmptyTypeID, "encryptedChatEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1713,7 +1789,8 @@ func (m *EncryptedChatEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *EncryptedChatEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1782,7 +1859,7 @@ func (m *EncryptedChatWaiting) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EncryptedChatWaitingTypeID, "encryptedChatWaiting"); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatWaiting", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1790,7 +1867,8 @@ func (m *EncryptedChatWaiting) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *EncryptedChatWaiting) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1907,20 +1985,29 @@ func (m *EncryptedChatRequested) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EncryptedChatRequestedTypeID, "encryptedChatRequested"); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatRequested", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EncryptedChatRequested) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EncryptedChatRequested) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EncryptedChatRequested{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *EncryptedChatRequested) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatRequested", "flags")
@@ -1945,7 +2032,7 @@ func (m *EncryptedChatRequested) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ParticipantID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatRequested", "participant_id")
 	}
-	if m.GA, err = b.Bytes(); err != nil {
+	if m.GA, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatRequested", "g_a")
 	}
 	if m.FolderID != 0 {
@@ -2016,15 +2103,21 @@ func (m *EncryptedChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EncryptedChatTypeID, "encryptedChat"); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EncryptedChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EncryptedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2045,7 +2138,7 @@ func (m *EncryptedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ParticipantID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChat", "participant_id")
 	}
-	if m.GAOrB, err = b.Bytes(); err != nil {
+	if m.GAOrB, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChat", "g_a_or_b")
 	}
 	if m.KeyFingerprint, err = b.Long(); err != nil {
@@ -2110,20 +2203,24 @@ func (m *EncryptedChatDiscarded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EncryptedChatDiscardedTypeID, "encryptedChatDiscarded"); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatDiscarded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChatDiscarded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EncryptedChatDiscarded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EncryptedChatDiscarded{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *EncryptedChatDiscarded) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "encryptedChatDiscarded", "flags")
@@ -2217,7 +2314,7 @@ func (m *EncryptedFileEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EncryptedFileEmptyTypeID, "encryptedFileEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "encryptedFileEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2225,7 +2322,8 @@ func (m *EncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *EncryptedFileEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2290,7 +2388,7 @@ func (m *EncryptedFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EncryptedFileTypeID, "encryptedFile"); err != nil {
 		return tlrt.DecodeErr(err, "encryptedFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2298,7 +2396,8 @@ func (m *EncryptedFile) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *EncryptedFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2333,7 +2432,7 @@ type EncryptedMessageClass interface {
 
 // DecodeEncryptedMessage decodes any constructor of EncryptedMessage.
 func DecodeEncryptedMessage(b *bin.Buffer) (EncryptedMessageClass, error) {
-	return decodeEncryptedMessage(b, 0)
+	return tlrt.Owned(b, decodeEncryptedMessage)
 }
 
 // decodeEncryptedMessage is DecodeEncryptedMessage for a value nested depth
@@ -2417,15 +2516,21 @@ func (m *EncryptedMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EncryptedMessageTypeID, "encryptedMessage"); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2443,7 +2548,7 @@ func (m *EncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessage", "date")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessage", "bytes")
 	}
 	if m.File, err = decodeEncryptedFile(b, depth+1); err != nil {
@@ -2508,15 +2613,21 @@ func (m *EncryptedMessageService) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EncryptedMessageServiceTypeID, "encryptedMessageService"); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessageService", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EncryptedMessageService) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EncryptedMessageService) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2531,7 +2642,7 @@ func (m *EncryptedMessageService) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessageService", "date")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "encryptedMessageService", "bytes")
 	}
 	return nil
@@ -2548,7 +2659,7 @@ type ExportedChatInviteClass interface {
 
 // DecodeExportedChatInvite decodes any constructor of ExportedChatInvite.
 func DecodeExportedChatInvite(b *bin.Buffer) (ExportedChatInviteClass, error) {
-	return decodeExportedChatInvite(b, 0)
+	return tlrt.Owned(b, decodeExportedChatInvite)
 }
 
 // decodeExportedChatInvite is DecodeExportedChatInvite for a value nested depth
@@ -2844,15 +2955,25 @@ func (m *ChatInviteExported) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatInviteExportedTypeID, "chatInviteExported"); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteExported", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ChatInviteExported) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChatInviteExported{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ChatInviteExported) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2860,7 +2981,6 @@ func (m *ChatInviteExported) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "chatInviteExported", "")
 	}
-	*m = ChatInviteExported{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteExported", "flags")
@@ -2868,7 +2988,7 @@ func (m *ChatInviteExported) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Revoked = m.Flags.Has(0)
 	m.Permanent = m.Flags.Has(5)
 	m.RequestNeeded = m.Flags.Has(6)
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatInviteExported", "link")
 	}
 	if m.AdminID, err = b.Long(); err != nil {
@@ -2908,7 +3028,7 @@ func (m *ChatInviteExported) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "chatInviteExported", "title")
 		}
 	}
@@ -2990,7 +3110,7 @@ func (m *ChatInvitePublicJoinRequests) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ChatInvitePublicJoinRequestsTypeID, "chatInvitePublicJoinRequests"); err != nil {
 		return tlrt.DecodeErr(err, "chatInvitePublicJoinRequests", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2998,7 +3118,8 @@ func (m *ChatInvitePublicJoinRequests) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ChatInvitePublicJoinRequests) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3063,15 +3184,21 @@ func (m *EmojiKeywordsDifference) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmojiKeywordsDifferenceTypeID, "emojiKeywordsDifference"); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EmojiKeywordsDifference) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EmojiKeywordsDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3080,7 +3207,7 @@ func (m *EmojiKeywordsDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "emojiKeywordsDifference", "")
 	}
 	var err error
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "lang_code")
 	}
 	if m.FromVersion, err = b.Int(); err != nil {
@@ -3089,7 +3216,7 @@ func (m *EmojiKeywordsDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Version, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "version")
 	}
-	if m.Keywords, err = tlrt.DecodeVectorAt(b, depth+1, decodeEmojiKeyword); err != nil {
+	if m.Keywords, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeEmojiKeyword); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "keywords")
 	}
 	return nil
@@ -3140,21 +3267,27 @@ func (m *EmojiLanguage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmojiLanguageTypeID, "emojiLanguage"); err != nil {
 		return tlrt.DecodeErr(err, "emojiLanguage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EmojiLanguage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EmojiLanguage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emojiLanguage", "lang_code")
 	}
 	return nil
@@ -3205,21 +3338,27 @@ func (m *EmojiURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EmojiURLTypeID, "emojiURL"); err != nil {
 		return tlrt.DecodeErr(err, "emojiURL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EmojiURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EmojiURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "emojiURL", "url")
 	}
 	return nil
@@ -3383,15 +3522,25 @@ func (m *EphemeralMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EphemeralMessageTypeID, "ephemeralMessage"); err != nil {
 		return tlrt.DecodeErr(err, "ephemeralMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = EphemeralMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3399,7 +3548,6 @@ func (m *EphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeralMessage", "")
 	}
-	*m = EphemeralMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "ephemeralMessage", "flags")
@@ -3425,11 +3573,11 @@ func (m *EphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeralMessage", "date")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "ephemeralMessage", "message")
 	}
 	if m.Flags.Has(2) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "ephemeralMessage", "entities")
 		}
 	}
@@ -3505,15 +3653,21 @@ func (m *Error) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ErrorTypeID, "error"); err != nil {
 		return tlrt.DecodeErr(err, "error", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Error) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Error) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3522,7 +3676,7 @@ func (m *Error) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Code, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "error", "code")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "error", "text")
 	}
 	return nil
@@ -3586,15 +3740,21 @@ func (m *ExportedChatlistInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ExportedChatlistInviteTypeID, "exportedChatlistInvite"); err != nil {
 		return tlrt.DecodeErr(err, "exportedChatlistInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ExportedChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3606,13 +3766,13 @@ func (m *ExportedChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "exportedChatlistInvite", "flags")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "exportedChatlistInvite", "title")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "exportedChatlistInvite", "url")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "exportedChatlistInvite", "peers")
 	}
 	return nil
@@ -3666,21 +3826,27 @@ func (m *ExportedContactToken) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ExportedContactTokenTypeID, "exportedContactToken"); err != nil {
 		return tlrt.DecodeErr(err, "exportedContactToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ExportedContactToken) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ExportedContactToken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "exportedContactToken", "url")
 	}
 	if m.Expires, err = b.Int(); err != nil {
@@ -3737,24 +3903,30 @@ func (m *ExportedMessageLink) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ExportedMessageLinkTypeID, "exportedMessageLink"); err != nil {
 		return tlrt.DecodeErr(err, "exportedMessageLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ExportedMessageLink) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ExportedMessageLink) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "exportedMessageLink", "link")
 	}
-	if m.Html, err = b.String(); err != nil {
+	if m.Html, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "exportedMessageLink", "html")
 	}
 	return nil
@@ -3805,21 +3977,27 @@ func (m *ExportedStoryLink) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ExportedStoryLinkTypeID, "exportedStoryLink"); err != nil {
 		return tlrt.DecodeErr(err, "exportedStoryLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ExportedStoryLink) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ExportedStoryLink) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "exportedStoryLink", "link")
 	}
 	return nil

@@ -168,15 +168,25 @@ func (m *EphemeralSendMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EphemeralSendMessageRequestTypeID, "ephemeral.sendMessage"); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EphemeralSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = EphemeralSendMessageRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EphemeralSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -184,7 +194,6 @@ func (m *EphemeralSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.sendMessage", "")
 	}
-	*m = EphemeralSendMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "flags")
@@ -200,11 +209,11 @@ func (m *EphemeralSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "query_id")
 		}
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "entities")
 		}
 	}
@@ -304,7 +313,7 @@ func (m *EphemeralDeleteMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EphemeralDeleteMessageRequestTypeID, "ephemeral.deleteMessage"); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -312,7 +321,8 @@ func (m *EphemeralDeleteMessageRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *EphemeralDeleteMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -396,15 +406,21 @@ func (m *EphemeralReportMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EphemeralReportMessageRequestTypeID, "ephemeral.reportMessage"); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EphemeralReportMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EphemeralReportMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -419,10 +435,10 @@ func (m *EphemeralReportMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "id")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "option")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "message")
 	}
 	return nil
@@ -522,15 +538,25 @@ func (m *EphemeralGetCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, EphemeralGetCallbackAnswerRequestTypeID, "ephemeral.getCallbackAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *EphemeralGetCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = EphemeralGetCallbackAnswerRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -538,7 +564,6 @@ func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.getCallbackAnswer", "")
 	}
-	*m = EphemeralGetCallbackAnswerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "flags")
@@ -550,7 +575,7 @@ func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "id")
 	}
 	if m.Flags.Has(1) {
-		if m.Data, err = b.Bytes(); err != nil {
+		if m.Data, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "data")
 		}
 	}

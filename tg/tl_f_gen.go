@@ -18,7 +18,7 @@ type ForumTopicClass interface {
 
 // DecodeForumTopic decodes any constructor of ForumTopic.
 func DecodeForumTopic(b *bin.Buffer) (ForumTopicClass, error) {
-	return decodeForumTopic(b, 0)
+	return tlrt.Owned(b, decodeForumTopic)
 }
 
 // decodeForumTopic is DecodeForumTopic for a value nested depth levels deep.
@@ -90,7 +90,7 @@ func (m *ForumTopicDeleted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ForumTopicDeletedTypeID, "forumTopicDeleted"); err != nil {
 		return tlrt.DecodeErr(err, "forumTopicDeleted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -98,7 +98,8 @@ func (m *ForumTopicDeleted) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ForumTopicDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -265,15 +266,25 @@ func (m *ForumTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ForumTopicTypeID, "forumTopic"); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ForumTopic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ForumTopic{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -281,7 +292,6 @@ func (m *ForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "forumTopic", "")
 	}
-	*m = ForumTopic{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "flags")
@@ -301,7 +311,7 @@ func (m *ForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "peer")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "forumTopic", "title")
 	}
 	if m.IconColor, err = b.Int(); err != nil {
@@ -442,15 +452,25 @@ func (m *FactCheck) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FactCheckTypeID, "factCheck"); err != nil {
 		return tlrt.DecodeErr(err, "factCheck", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *FactCheck) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = FactCheck{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *FactCheck) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -458,14 +478,13 @@ func (m *FactCheck) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "factCheck", "")
 	}
-	*m = FactCheck{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "factCheck", "flags")
 	}
 	m.NeedCheck = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.Country, err = b.String(); err != nil {
+		if m.Country, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "factCheck", "country")
 		}
 	}
@@ -534,15 +553,21 @@ func (m *FileHash) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FileHashTypeID, "fileHash"); err != nil {
 		return tlrt.DecodeErr(err, "fileHash", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *FileHash) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *FileHash) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -554,7 +579,7 @@ func (m *FileHash) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Limit, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "fileHash", "limit")
 	}
-	if m.Hash, err = b.Bytes(); err != nil {
+	if m.Hash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "fileHash", "hash")
 	}
 	return nil
@@ -634,15 +659,25 @@ func (m *Folder) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FolderTypeID, "folder"); err != nil {
 		return tlrt.DecodeErr(err, "folder", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Folder) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Folder{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Folder) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -650,7 +685,6 @@ func (m *Folder) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "folder", "")
 	}
-	*m = Folder{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "folder", "flags")
@@ -661,7 +695,7 @@ func (m *Folder) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "folder", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "folder", "title")
 	}
 	if m.Flags.Has(3) {
@@ -722,7 +756,7 @@ func (m *FolderPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FolderPeerTypeID, "folderPeer"); err != nil {
 		return tlrt.DecodeErr(err, "folderPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -730,7 +764,8 @@ func (m *FolderPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *FolderPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -799,15 +834,21 @@ func (m *FoundStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FoundStoryTypeID, "foundStory"); err != nil {
 		return tlrt.DecodeErr(err, "foundStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *FoundStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *FoundStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

@@ -59,7 +59,7 @@ func (m *FoldersEditPeerFoldersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FoldersEditPeerFoldersRequestTypeID, "folders.editPeerFolders"); err != nil {
 		return tlrt.DecodeErr(err, "folders.editPeerFolders", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -67,7 +67,8 @@ func (m *FoldersEditPeerFoldersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *FoldersEditPeerFoldersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -76,7 +77,7 @@ func (m *FoldersEditPeerFoldersRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "folders.editPeerFolders", "")
 	}
 	var err error
-	if m.FolderPeers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputFolderPeer]); err != nil {
+	if m.FolderPeers, err = tlrt.DecodeStructs[InputFolderPeer](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "folders.editPeerFolders", "folder_peers")
 	}
 	return nil

@@ -65,15 +65,21 @@ func (m *FragmentCollectibleInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FragmentCollectibleInfoTypeID, "fragment.collectibleInfo"); err != nil {
 		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *FragmentCollectibleInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *FragmentCollectibleInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -82,19 +88,19 @@ func (m *FragmentCollectibleInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.PurchaseDate, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "purchase_date")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "amount")
 	}
-	if m.CryptoCurrency, err = b.String(); err != nil {
+	if m.CryptoCurrency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "crypto_currency")
 	}
 	if m.CryptoAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "crypto_amount")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "url")
 	}
 	return nil
@@ -150,15 +156,21 @@ func (m *FragmentGetCollectibleInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, FragmentGetCollectibleInfoRequestTypeID, "fragment.getCollectibleInfo"); err != nil {
 		return tlrt.DecodeErr(err, "fragment.getCollectibleInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *FragmentGetCollectibleInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *FragmentGetCollectibleInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

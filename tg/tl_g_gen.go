@@ -86,7 +86,7 @@ func (m *GeoPointEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GeoPointEmptyTypeID, "geoPointEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "geoPointEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -94,7 +94,8 @@ func (m *GeoPointEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *GeoPointEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -190,20 +191,24 @@ func (m *GeoPoint) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GeoPointTypeID, "geoPoint"); err != nil {
 		return tlrt.DecodeErr(err, "geoPoint", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GeoPoint) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GeoPoint) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = GeoPoint{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *GeoPoint) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "geoPoint", "flags")
@@ -239,7 +244,7 @@ type GroupCallClass interface {
 
 // DecodeGroupCall decodes any constructor of GroupCall.
 func DecodeGroupCall(b *bin.Buffer) (GroupCallClass, error) {
-	return decodeGroupCall(b, 0)
+	return tlrt.Owned(b, decodeGroupCall)
 }
 
 // decodeGroupCall is DecodeGroupCall for a value nested depth levels deep.
@@ -316,7 +321,7 @@ func (m *GroupCallDiscarded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GroupCallDiscardedTypeID, "groupCallDiscarded"); err != nil {
 		return tlrt.DecodeErr(err, "groupCallDiscarded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -324,7 +329,8 @@ func (m *GroupCallDiscarded) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *GroupCallDiscarded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -663,15 +669,25 @@ func (m *GroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GroupCallTypeID, "groupCall"); err != nil {
 		return tlrt.DecodeErr(err, "groupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *GroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = GroupCall{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *GroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -679,7 +695,6 @@ func (m *GroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "groupCall", "")
 	}
-	*m = GroupCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "groupCall", "flags")
@@ -707,7 +722,7 @@ func (m *GroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "groupCall", "participants_count")
 	}
 	if m.Flags.Has(3) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "groupCall", "title")
 		}
 	}
@@ -738,7 +753,7 @@ func (m *GroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "groupCall", "version")
 	}
 	if m.Flags.Has(16) {
-		if m.InviteLink, err = b.String(); err != nil {
+		if m.InviteLink, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "groupCall", "invite_link")
 		}
 	}
@@ -848,15 +863,25 @@ func (m *Game) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GameTypeID, "game"); err != nil {
 		return tlrt.DecodeErr(err, "game", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Game) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Game{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Game) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -864,7 +889,6 @@ func (m *Game) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "game", "")
 	}
-	*m = Game{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "game", "flags")
@@ -875,13 +899,13 @@ func (m *Game) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "game", "access_hash")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "game", "short_name")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "game", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "game", "description")
 	}
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
@@ -1028,39 +1052,48 @@ func (m *GeoPointAddress) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GeoPointAddressTypeID, "geoPointAddress"); err != nil {
 		return tlrt.DecodeErr(err, "geoPointAddress", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *GeoPointAddress) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GeoPointAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = GeoPointAddress{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *GeoPointAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "geoPointAddress", "flags")
 	}
-	if m.CountryIso2, err = b.String(); err != nil {
+	if m.CountryIso2, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "geoPointAddress", "country_iso2")
 	}
 	if m.Flags.Has(0) {
-		if m.State, err = b.String(); err != nil {
+		if m.State, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "geoPointAddress", "state")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.City, err = b.String(); err != nil {
+		if m.City, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "geoPointAddress", "city")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Street, err = b.String(); err != nil {
+		if m.Street, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "geoPointAddress", "street")
 		}
 	}
@@ -1195,15 +1228,20 @@ func (m *GlobalPrivacySettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GlobalPrivacySettingsTypeID, "globalPrivacySettings"); err != nil {
 		return tlrt.DecodeErr(err, "globalPrivacySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GlobalPrivacySettings) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = GlobalPrivacySettings{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *GlobalPrivacySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1211,7 +1249,6 @@ func (m *GlobalPrivacySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "globalPrivacySettings", "")
 	}
-	*m = GlobalPrivacySettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "globalPrivacySettings", "flags")
@@ -1306,15 +1343,20 @@ func (m *GroupCallDonor) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GroupCallDonorTypeID, "groupCallDonor"); err != nil {
 		return tlrt.DecodeErr(err, "groupCallDonor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallDonor) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = GroupCallDonor{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *GroupCallDonor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1322,7 +1364,6 @@ func (m *GroupCallDonor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "groupCallDonor", "")
 	}
-	*m = GroupCallDonor{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "groupCallDonor", "flags")
@@ -1437,15 +1478,25 @@ func (m *GroupCallMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GroupCallMessageTypeID, "groupCallMessage"); err != nil {
 		return tlrt.DecodeErr(err, "groupCallMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *GroupCallMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = GroupCallMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *GroupCallMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1453,7 +1504,6 @@ func (m *GroupCallMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "groupCallMessage", "")
 	}
-	*m = GroupCallMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "groupCallMessage", "flags")
@@ -1741,15 +1791,25 @@ func (m *GroupCallParticipant) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GroupCallParticipantTypeID, "groupCallParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *GroupCallParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = GroupCallParticipant{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *GroupCallParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1757,7 +1817,6 @@ func (m *GroupCallParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "groupCallParticipant", "")
 	}
-	*m = GroupCallParticipant{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipant", "flags")
@@ -1792,7 +1851,7 @@ func (m *GroupCallParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "groupCallParticipant", "about")
 		}
 	}
@@ -1930,15 +1989,25 @@ func (m *GroupCallParticipantVideo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GroupCallParticipantVideoTypeID, "groupCallParticipantVideo"); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *GroupCallParticipantVideo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = GroupCallParticipantVideo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *GroupCallParticipantVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1946,16 +2015,15 @@ func (m *GroupCallParticipantVideo) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "groupCallParticipantVideo", "")
 	}
-	*m = GroupCallParticipantVideo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "flags")
 	}
 	m.Paused = m.Flags.Has(0)
-	if m.Endpoint, err = b.String(); err != nil {
+	if m.Endpoint, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "endpoint")
 	}
-	if m.SourceGroups, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallParticipantVideoSourceGroup]); err != nil {
+	if m.SourceGroups, err = tlrt.DecodeStructs[GroupCallParticipantVideoSourceGroup](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "source_groups")
 	}
 	if m.Flags.Has(1) {
@@ -2024,24 +2092,30 @@ func (m *GroupCallParticipantVideoSourceGroup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GroupCallParticipantVideoSourceGroupTypeID, "groupCallParticipantVideoSourceGroup"); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *GroupCallParticipantVideoSourceGroup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *GroupCallParticipantVideoSourceGroup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Semantics, err = b.String(); err != nil {
+	if m.Semantics, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "semantics")
 	}
-	if m.Sources, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Sources, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "sources")
 	}
 	return nil
@@ -2097,7 +2171,7 @@ func (m *GroupCallStreamChannel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, GroupCallStreamChannelTypeID, "groupCallStreamChannel"); err != nil {
 		return tlrt.DecodeErr(err, "groupCallStreamChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2105,7 +2179,8 @@ func (m *GroupCallStreamChannel) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *GroupCallStreamChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

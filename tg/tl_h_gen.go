@@ -56,7 +56,7 @@ func (m *HighScore) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HighScoreTypeID, "highScore"); err != nil {
 		return tlrt.DecodeErr(err, "highScore", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -64,7 +64,8 @@ func (m *HighScore) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HighScore) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

@@ -19,7 +19,7 @@ type HelpAppConfigClass interface {
 
 // DecodeHelpAppConfig decodes any constructor of help.AppConfig.
 func DecodeHelpAppConfig(b *bin.Buffer) (HelpAppConfigClass, error) {
-	return decodeHelpAppConfig(b, 0)
+	return tlrt.Owned(b, decodeHelpAppConfig)
 }
 
 // decodeHelpAppConfig is DecodeHelpAppConfig for a value nested depth levels
@@ -89,7 +89,7 @@ func (m *HelpAppConfigNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpAppConfigNotModifiedTypeID, "help.appConfigNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "help.appConfigNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -97,7 +97,8 @@ func (m *HelpAppConfigNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpAppConfigNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -157,15 +158,21 @@ func (m *HelpAppConfig) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpAppConfigTypeID, "help.appConfig"); err != nil {
 		return tlrt.DecodeErr(err, "help.appConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpAppConfig) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpAppConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -194,7 +201,7 @@ type HelpAppUpdateClass interface {
 
 // DecodeHelpAppUpdate decodes any constructor of help.AppUpdate.
 func DecodeHelpAppUpdate(b *bin.Buffer) (HelpAppUpdateClass, error) {
-	return decodeHelpAppUpdate(b, 0)
+	return tlrt.Owned(b, decodeHelpAppUpdate)
 }
 
 // decodeHelpAppUpdate is DecodeHelpAppUpdate for a value nested depth levels
@@ -335,15 +342,25 @@ func (m *HelpAppUpdate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpAppUpdateTypeID, "help.appUpdate"); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpAppUpdate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = HelpAppUpdate{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpAppUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -351,7 +368,6 @@ func (m *HelpAppUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "help.appUpdate", "")
 	}
-	*m = HelpAppUpdate{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "flags")
@@ -360,13 +376,13 @@ func (m *HelpAppUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "id")
 	}
-	if m.Version, err = b.String(); err != nil {
+	if m.Version, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "version")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "text")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "entities")
 	}
 	if m.Flags.Has(1) {
@@ -375,7 +391,7 @@ func (m *HelpAppUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "help.appUpdate", "url")
 		}
 	}
@@ -436,7 +452,7 @@ func (m *HelpNoAppUpdate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpNoAppUpdateTypeID, "help.noAppUpdate"); err != nil {
 		return tlrt.DecodeErr(err, "help.noAppUpdate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -444,7 +460,8 @@ func (m *HelpNoAppUpdate) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpNoAppUpdate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -463,7 +480,7 @@ type HelpCountriesListClass interface {
 
 // DecodeHelpCountriesList decodes any constructor of help.CountriesList.
 func DecodeHelpCountriesList(b *bin.Buffer) (HelpCountriesListClass, error) {
-	return decodeHelpCountriesList(b, 0)
+	return tlrt.Owned(b, decodeHelpCountriesList)
 }
 
 // decodeHelpCountriesList is DecodeHelpCountriesList for a value nested depth
@@ -536,7 +553,7 @@ func (m *HelpCountriesListNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpCountriesListNotModifiedTypeID, "help.countriesListNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "help.countriesListNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -544,7 +561,8 @@ func (m *HelpCountriesListNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpCountriesListNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -608,15 +626,21 @@ func (m *HelpCountriesList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpCountriesListTypeID, "help.countriesList"); err != nil {
 		return tlrt.DecodeErr(err, "help.countriesList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpCountriesList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpCountriesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -625,7 +649,7 @@ func (m *HelpCountriesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.countriesList", "")
 	}
 	var err error
-	if m.Countries, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[HelpCountry]); err != nil {
+	if m.Countries, err = tlrt.DecodeStructs[HelpCountry](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.countriesList", "countries")
 	}
 	if m.Hash, err = b.Int(); err != nil {
@@ -645,7 +669,7 @@ type HelpDeepLinkInfoClass interface {
 
 // DecodeHelpDeepLinkInfo decodes any constructor of help.DeepLinkInfo.
 func DecodeHelpDeepLinkInfo(b *bin.Buffer) (HelpDeepLinkInfoClass, error) {
-	return decodeHelpDeepLinkInfo(b, 0)
+	return tlrt.Owned(b, decodeHelpDeepLinkInfo)
 }
 
 // decodeHelpDeepLinkInfo is DecodeHelpDeepLinkInfo for a value nested depth
@@ -715,7 +739,7 @@ func (m *HelpDeepLinkInfoEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpDeepLinkInfoEmptyTypeID, "help.deepLinkInfoEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "help.deepLinkInfoEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -723,7 +747,8 @@ func (m *HelpDeepLinkInfoEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpDeepLinkInfoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -823,15 +848,25 @@ func (m *HelpDeepLinkInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpDeepLinkInfoTypeID, "help.deepLinkInfo"); err != nil {
 		return tlrt.DecodeErr(err, "help.deepLinkInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpDeepLinkInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = HelpDeepLinkInfo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpDeepLinkInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -839,17 +874,16 @@ func (m *HelpDeepLinkInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "help.deepLinkInfo", "")
 	}
-	*m = HelpDeepLinkInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "help.deepLinkInfo", "flags")
 	}
 	m.UpdateApp = m.Flags.Has(0)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.deepLinkInfo", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "help.deepLinkInfo", "entities")
 		}
 	}
@@ -871,7 +905,7 @@ type HelpPassportConfigClass interface {
 
 // DecodeHelpPassportConfig decodes any constructor of help.PassportConfig.
 func DecodeHelpPassportConfig(b *bin.Buffer) (HelpPassportConfigClass, error) {
-	return decodeHelpPassportConfig(b, 0)
+	return tlrt.Owned(b, decodeHelpPassportConfig)
 }
 
 // decodeHelpPassportConfig is DecodeHelpPassportConfig for a value nested depth
@@ -944,7 +978,7 @@ func (m *HelpPassportConfigNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpPassportConfigNotModifiedTypeID, "help.passportConfigNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "help.passportConfigNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -952,7 +986,8 @@ func (m *HelpPassportConfigNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpPassportConfigNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1014,15 +1049,25 @@ func (m *HelpPassportConfig) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpPassportConfigTypeID, "help.passportConfig"); err != nil {
 		return tlrt.DecodeErr(err, "help.passportConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpPassportConfig) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = HelpPassportConfig{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpPassportConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1127,7 +1172,7 @@ func (m *HelpPeerColorSet) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpPeerColorSetTypeID, "help.peerColorSet"); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1135,13 +1180,14 @@ func (m *HelpPeerColorSet) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpPeerColorSet) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Colors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Colors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorSet", "colors")
 	}
 	return nil
@@ -1210,7 +1256,7 @@ func (m *HelpPeerColorProfileSet) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpPeerColorProfileSetTypeID, "help.peerColorProfileSet"); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1218,19 +1264,20 @@ func (m *HelpPeerColorProfileSet) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpPeerColorProfileSet) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PaletteColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.PaletteColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "palette_colors")
 	}
-	if m.BgColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.BgColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "bg_colors")
 	}
-	if m.StoryColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.StoryColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "story_colors")
 	}
 	return nil
@@ -1317,7 +1364,7 @@ func (m *HelpPeerColorsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpPeerColorsNotModifiedTypeID, "help.peerColorsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1325,7 +1372,8 @@ func (m *HelpPeerColorsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpPeerColorsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1389,7 +1437,7 @@ func (m *HelpPeerColors) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpPeerColorsTypeID, "help.peerColors"); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColors", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1397,7 +1445,8 @@ func (m *HelpPeerColors) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpPeerColors) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1409,7 +1458,7 @@ func (m *HelpPeerColors) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColors", "hash")
 	}
-	if m.Colors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[HelpPeerColorOption]); err != nil {
+	if m.Colors, err = tlrt.DecodeStructs[HelpPeerColorOption](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColors", "colors")
 	}
 	return nil
@@ -1426,7 +1475,7 @@ type HelpPromoDataClass interface {
 
 // DecodeHelpPromoData decodes any constructor of help.PromoData.
 func DecodeHelpPromoData(b *bin.Buffer) (HelpPromoDataClass, error) {
-	return decodeHelpPromoData(b, 0)
+	return tlrt.Owned(b, decodeHelpPromoData)
 }
 
 // decodeHelpPromoData is DecodeHelpPromoData for a value nested depth levels
@@ -1499,7 +1548,7 @@ func (m *HelpPromoDataEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpPromoDataEmptyTypeID, "help.promoDataEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "help.promoDataEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1507,7 +1556,8 @@ func (m *HelpPromoDataEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpPromoDataEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1677,15 +1727,25 @@ func (m *HelpPromoData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpPromoDataTypeID, "help.promoData"); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpPromoData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = HelpPromoData{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1693,7 +1753,6 @@ func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "help.promoData", "")
 	}
-	*m = HelpPromoData{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "flags")
@@ -1708,19 +1767,19 @@ func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.PsaType, err = b.String(); err != nil {
+		if m.PsaType, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "help.promoData", "psa_type")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PsaMessage, err = b.String(); err != nil {
+		if m.PsaMessage, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "help.promoData", "psa_message")
 		}
 	}
-	if m.PendingSuggestions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.PendingSuggestions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "pending_suggestions")
 	}
-	if m.DismissedSuggestions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.DismissedSuggestions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "dismissed_suggestions")
 	}
 	if m.Flags.Has(4) {
@@ -1729,10 +1788,10 @@ func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "help.promoData", "custom_pending_suggestion")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<3 | 1<<4
@@ -1757,7 +1816,7 @@ type HelpTermsOfServiceUpdateClass interface {
 // DecodeHelpTermsOfServiceUpdate decodes any constructor of
 // help.TermsOfServiceUpdate.
 func DecodeHelpTermsOfServiceUpdate(b *bin.Buffer) (HelpTermsOfServiceUpdateClass, error) {
-	return decodeHelpTermsOfServiceUpdate(b, 0)
+	return tlrt.Owned(b, decodeHelpTermsOfServiceUpdate)
 }
 
 // decodeHelpTermsOfServiceUpdate is DecodeHelpTermsOfServiceUpdate for a value
@@ -1834,7 +1893,7 @@ func (m *HelpTermsOfServiceUpdateEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpTermsOfServiceUpdateEmptyTypeID, "help.termsOfServiceUpdateEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfServiceUpdateEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1842,7 +1901,8 @@ func (m *HelpTermsOfServiceUpdateEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpTermsOfServiceUpdateEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1908,15 +1968,25 @@ func (m *HelpTermsOfServiceUpdate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpTermsOfServiceUpdateTypeID, "help.termsOfServiceUpdate"); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfServiceUpdate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpTermsOfServiceUpdate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = HelpTermsOfServiceUpdate{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpTermsOfServiceUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1945,7 +2015,7 @@ type HelpTimezonesListClass interface {
 
 // DecodeHelpTimezonesList decodes any constructor of help.TimezonesList.
 func DecodeHelpTimezonesList(b *bin.Buffer) (HelpTimezonesListClass, error) {
-	return decodeHelpTimezonesList(b, 0)
+	return tlrt.Owned(b, decodeHelpTimezonesList)
 }
 
 // decodeHelpTimezonesList is DecodeHelpTimezonesList for a value nested depth
@@ -2018,7 +2088,7 @@ func (m *HelpTimezonesListNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpTimezonesListNotModifiedTypeID, "help.timezonesListNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "help.timezonesListNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2026,7 +2096,8 @@ func (m *HelpTimezonesListNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpTimezonesListNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2090,15 +2161,21 @@ func (m *HelpTimezonesList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpTimezonesListTypeID, "help.timezonesList"); err != nil {
 		return tlrt.DecodeErr(err, "help.timezonesList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpTimezonesList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpTimezonesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2107,7 +2184,7 @@ func (m *HelpTimezonesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.timezonesList", "")
 	}
 	var err error
-	if m.Timezones, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Timezone]); err != nil {
+	if m.Timezones, err = tlrt.DecodeStructs[Timezone](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.timezonesList", "timezones")
 	}
 	if m.Hash, err = b.Int(); err != nil {
@@ -2127,7 +2204,7 @@ type HelpUserInfoClass interface {
 
 // DecodeHelpUserInfo decodes any constructor of help.UserInfo.
 func DecodeHelpUserInfo(b *bin.Buffer) (HelpUserInfoClass, error) {
-	return decodeHelpUserInfo(b, 0)
+	return tlrt.Owned(b, decodeHelpUserInfo)
 }
 
 // decodeHelpUserInfo is DecodeHelpUserInfo for a value nested depth levels
@@ -2197,7 +2274,7 @@ func (m *HelpUserInfoEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpUserInfoEmptyTypeID, "help.userInfoEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfoEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2205,7 +2282,8 @@ func (m *HelpUserInfoEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpUserInfoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2273,15 +2351,21 @@ func (m *HelpUserInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpUserInfoTypeID, "help.userInfo"); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpUserInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpUserInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2290,13 +2374,13 @@ func (m *HelpUserInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.userInfo", "")
 	}
 	var err error
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "message")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "entities")
 	}
-	if m.Author, err = b.String(); err != nil {
+	if m.Author, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "author")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -2360,15 +2444,21 @@ func (m *HelpConfigSimple) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpConfigSimpleTypeID, "help.configSimple"); err != nil {
 		return tlrt.DecodeErr(err, "help.configSimple", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpConfigSimple) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpConfigSimple) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2383,7 +2473,7 @@ func (m *HelpConfigSimple) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Expires, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.configSimple", "expires")
 	}
-	if m.Rules, err = tlrt.DecodeBareVectorAt(b, depth+1, tlrt.DecodeValue[AccessPointRule]); err != nil {
+	if m.Rules, err = tlrt.DecodeStructs[AccessPointRule](b, true, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.configSimple", "rules")
 	}
 	return nil
@@ -2482,15 +2572,25 @@ func (m *HelpCountry) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpCountryTypeID, "help.country"); err != nil {
 		return tlrt.DecodeErr(err, "help.country", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpCountry) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = HelpCountry{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpCountry) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2498,24 +2598,23 @@ func (m *HelpCountry) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "help.country", "")
 	}
-	*m = HelpCountry{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "help.country", "flags")
 	}
 	m.Hidden = m.Flags.Has(0)
-	if m.Iso2, err = b.String(); err != nil {
+	if m.Iso2, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.country", "iso2")
 	}
-	if m.DefaultName, err = b.String(); err != nil {
+	if m.DefaultName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.country", "default_name")
 	}
 	if m.Flags.Has(1) {
-		if m.Name, err = b.String(); err != nil {
+		if m.Name, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "help.country", "name")
 		}
 	}
-	if m.CountryCodes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[HelpCountryCode]); err != nil {
+	if m.CountryCodes, err = tlrt.DecodeStructs[HelpCountryCode](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.country", "country_codes")
 	}
 	m.Flags &^= 1 << 0
@@ -2637,34 +2736,43 @@ func (m *HelpCountryCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpCountryCodeTypeID, "help.countryCode"); err != nil {
 		return tlrt.DecodeErr(err, "help.countryCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpCountryCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpCountryCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpCountryCode{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *HelpCountryCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "help.countryCode", "flags")
 	}
-	if m.CountryCode, err = b.String(); err != nil {
+	if m.CountryCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.countryCode", "country_code")
 	}
 	if m.Flags.Has(0) {
-		if m.Prefixes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.Prefixes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "help.countryCode", "prefixes")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Patterns, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.Patterns, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "help.countryCode", "patterns")
 		}
 	}
@@ -2722,21 +2830,27 @@ func (m *HelpInviteText) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpInviteTextTypeID, "help.inviteText"); err != nil {
 		return tlrt.DecodeErr(err, "help.inviteText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpInviteText) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpInviteText) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.inviteText", "message")
 	}
 	return nil
@@ -2873,15 +2987,20 @@ func (m *HelpPeerColorOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpPeerColorOptionTypeID, "help.peerColorOption"); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorOption) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = HelpPeerColorOption{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpPeerColorOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2889,7 +3008,6 @@ func (m *HelpPeerColorOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "help.peerColorOption", "")
 	}
-	*m = HelpPeerColorOption{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorOption", "flags")
@@ -3010,15 +3128,21 @@ func (m *HelpPremiumPromo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpPremiumPromoTypeID, "help.premiumPromo"); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpPremiumPromo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpPremiumPromo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3027,22 +3151,22 @@ func (m *HelpPremiumPromo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.premiumPromo", "")
 	}
 	var err error
-	if m.StatusText, err = b.String(); err != nil {
+	if m.StatusText, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "status_text")
 	}
-	if m.StatusEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.StatusEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "status_entities")
 	}
-	if m.VideoSections, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.VideoSections, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "video_sections")
 	}
-	if m.Videos, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Videos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "videos")
 	}
-	if m.PeriodOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PremiumSubscriptionOption]); err != nil {
+	if m.PeriodOptions, err = tlrt.DecodeStructs[PremiumSubscriptionOption](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "period_options")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "users")
 	}
 	return nil
@@ -3113,15 +3237,21 @@ func (m *HelpRecentMeURLs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpRecentMeURLsTypeID, "help.recentMeUrls"); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpRecentMeURLs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpRecentMeURLs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3130,13 +3260,13 @@ func (m *HelpRecentMeURLs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.recentMeUrls", "")
 	}
 	var err error
-	if m.URLs, err = tlrt.DecodeVectorAt(b, depth+1, decodeRecentMeURL); err != nil {
+	if m.URLs, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeRecentMeURL); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "urls")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "users")
 	}
 	return nil
@@ -3191,15 +3321,21 @@ func (m *HelpSupport) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpSupportTypeID, "help.support"); err != nil {
 		return tlrt.DecodeErr(err, "help.support", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpSupport) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpSupport) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3208,7 +3344,7 @@ func (m *HelpSupport) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.support", "")
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.support", "phone_number")
 	}
 	if m.User, err = decodeUser(b, depth+1); err != nil {
@@ -3262,21 +3398,27 @@ func (m *HelpSupportName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpSupportNameTypeID, "help.supportName"); err != nil {
 		return tlrt.DecodeErr(err, "help.supportName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpSupportName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpSupportName) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.supportName", "name")
 	}
 	return nil
@@ -3378,15 +3520,25 @@ func (m *HelpTermsOfService) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpTermsOfServiceTypeID, "help.termsOfService"); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpTermsOfService) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = HelpTermsOfService{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpTermsOfService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3394,7 +3546,6 @@ func (m *HelpTermsOfService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "help.termsOfService", "")
 	}
-	*m = HelpTermsOfService{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "flags")
@@ -3403,10 +3554,10 @@ func (m *HelpTermsOfService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.ID, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "id")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "text")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "entities")
 	}
 	if m.Flags.Has(1) {
@@ -3463,7 +3614,7 @@ func (m *HelpGetConfigRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetConfigRequestTypeID, "help.getConfig"); err != nil {
 		return tlrt.DecodeErr(err, "help.getConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3471,7 +3622,8 @@ func (m *HelpGetConfigRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3529,7 +3681,7 @@ func (m *HelpGetNearestDCRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetNearestDCRequestTypeID, "help.getNearestDc"); err != nil {
 		return tlrt.DecodeErr(err, "help.getNearestDc", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3537,7 +3689,8 @@ func (m *HelpGetNearestDCRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetNearestDCRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3598,21 +3751,27 @@ func (m *HelpGetAppUpdateRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetAppUpdateRequestTypeID, "help.getAppUpdate"); err != nil {
 		return tlrt.DecodeErr(err, "help.getAppUpdate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpGetAppUpdateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpGetAppUpdateRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Source, err = b.String(); err != nil {
+	if m.Source, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.getAppUpdate", "source")
 	}
 	return nil
@@ -3668,7 +3827,7 @@ func (m *HelpGetInviteTextRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetInviteTextRequestTypeID, "help.getInviteText"); err != nil {
 		return tlrt.DecodeErr(err, "help.getInviteText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3676,7 +3835,8 @@ func (m *HelpGetInviteTextRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetInviteTextRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3734,7 +3894,7 @@ func (m *HelpGetSupportRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetSupportRequestTypeID, "help.getSupport"); err != nil {
 		return tlrt.DecodeErr(err, "help.getSupport", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3742,7 +3902,8 @@ func (m *HelpGetSupportRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetSupportRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3806,15 +3967,21 @@ func (m *HelpSetBotUpdatesStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpSetBotUpdatesStatusRequestTypeID, "help.setBotUpdatesStatus"); err != nil {
 		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpSetBotUpdatesStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpSetBotUpdatesStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3823,7 +3990,7 @@ func (m *HelpSetBotUpdatesStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) erro
 	if m.PendingUpdatesCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "pending_updates_count")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "message")
 	}
 	return nil
@@ -3880,7 +4047,7 @@ func (m *HelpGetCDNConfigRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetCDNConfigRequestTypeID, "help.getCdnConfig"); err != nil {
 		return tlrt.DecodeErr(err, "help.getCdnConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3888,7 +4055,8 @@ func (m *HelpGetCDNConfigRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetCDNConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3949,21 +4117,27 @@ func (m *HelpGetRecentMeURLsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetRecentMeURLsRequestTypeID, "help.getRecentMeUrls"); err != nil {
 		return tlrt.DecodeErr(err, "help.getRecentMeUrls", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpGetRecentMeURLsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpGetRecentMeURLsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Referer, err = b.String(); err != nil {
+	if m.Referer, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.getRecentMeUrls", "referer")
 	}
 	return nil
@@ -4022,7 +4196,7 @@ func (m *HelpGetTermsOfServiceUpdateRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetTermsOfServiceUpdateRequestTypeID, "help.getTermsOfServiceUpdate"); err != nil {
 		return tlrt.DecodeErr(err, "help.getTermsOfServiceUpdate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4030,7 +4204,8 @@ func (m *HelpGetTermsOfServiceUpdateRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetTermsOfServiceUpdateRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4094,15 +4269,25 @@ func (m *HelpAcceptTermsOfServiceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpAcceptTermsOfServiceRequestTypeID, "help.acceptTermsOfService"); err != nil {
 		return tlrt.DecodeErr(err, "help.acceptTermsOfService", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpAcceptTermsOfServiceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = HelpAcceptTermsOfServiceRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpAcceptTermsOfServiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4171,21 +4356,27 @@ func (m *HelpGetDeepLinkInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetDeepLinkInfoRequestTypeID, "help.getDeepLinkInfo"); err != nil {
 		return tlrt.DecodeErr(err, "help.getDeepLinkInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpGetDeepLinkInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpGetDeepLinkInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Path, err = b.String(); err != nil {
+	if m.Path, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.getDeepLinkInfo", "path")
 	}
 	return nil
@@ -4245,7 +4436,7 @@ func (m *HelpGetAppConfigRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetAppConfigRequestTypeID, "help.getAppConfig"); err != nil {
 		return tlrt.DecodeErr(err, "help.getAppConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4253,7 +4444,8 @@ func (m *HelpGetAppConfigRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetAppConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4323,15 +4515,21 @@ func (m *HelpSaveAppLogRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpSaveAppLogRequestTypeID, "help.saveAppLog"); err != nil {
 		return tlrt.DecodeErr(err, "help.saveAppLog", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpSaveAppLogRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpSaveAppLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4340,7 +4538,7 @@ func (m *HelpSaveAppLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.saveAppLog", "")
 	}
 	var err error
-	if m.Events, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputAppEvent]); err != nil {
+	if m.Events, err = tlrt.DecodeStructs[InputAppEvent](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.saveAppLog", "events")
 	}
 	return nil
@@ -4399,7 +4597,7 @@ func (m *HelpGetPassportConfigRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetPassportConfigRequestTypeID, "help.getPassportConfig"); err != nil {
 		return tlrt.DecodeErr(err, "help.getPassportConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4407,7 +4605,8 @@ func (m *HelpGetPassportConfigRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetPassportConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4470,7 +4669,7 @@ func (m *HelpGetSupportNameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetSupportNameRequestTypeID, "help.getSupportName"); err != nil {
 		return tlrt.DecodeErr(err, "help.getSupportName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4478,7 +4677,8 @@ func (m *HelpGetSupportNameRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetSupportNameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4541,7 +4741,7 @@ func (m *HelpGetUserInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetUserInfoRequestTypeID, "help.getUserInfo"); err != nil {
 		return tlrt.DecodeErr(err, "help.getUserInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4549,7 +4749,8 @@ func (m *HelpGetUserInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetUserInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4629,15 +4830,21 @@ func (m *HelpEditUserInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpEditUserInfoRequestTypeID, "help.editUserInfo"); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpEditUserInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpEditUserInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4649,10 +4856,10 @@ func (m *HelpEditUserInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "user_id")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "message")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "entities")
 	}
 	return nil
@@ -4708,7 +4915,7 @@ func (m *HelpGetPromoDataRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetPromoDataRequestTypeID, "help.getPromoData"); err != nil {
 		return tlrt.DecodeErr(err, "help.getPromoData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4716,7 +4923,8 @@ func (m *HelpGetPromoDataRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetPromoDataRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4779,7 +4987,7 @@ func (m *HelpHidePromoDataRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpHidePromoDataRequestTypeID, "help.hidePromoData"); err != nil {
 		return tlrt.DecodeErr(err, "help.hidePromoData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4787,7 +4995,8 @@ func (m *HelpHidePromoDataRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpHidePromoDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4859,15 +5068,21 @@ func (m *HelpDismissSuggestionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpDismissSuggestionRequestTypeID, "help.dismissSuggestion"); err != nil {
 		return tlrt.DecodeErr(err, "help.dismissSuggestion", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpDismissSuggestionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpDismissSuggestionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4879,7 +5094,7 @@ func (m *HelpDismissSuggestionRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.dismissSuggestion", "peer")
 	}
-	if m.Suggestion, err = b.String(); err != nil {
+	if m.Suggestion, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.dismissSuggestion", "suggestion")
 	}
 	return nil
@@ -4942,21 +5157,27 @@ func (m *HelpGetCountriesListRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetCountriesListRequestTypeID, "help.getCountriesList"); err != nil {
 		return tlrt.DecodeErr(err, "help.getCountriesList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *HelpGetCountriesListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *HelpGetCountriesListRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.getCountriesList", "lang_code")
 	}
 	if m.Hash, err = b.Int(); err != nil {
@@ -5016,7 +5237,7 @@ func (m *HelpGetPremiumPromoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetPremiumPromoRequestTypeID, "help.getPremiumPromo"); err != nil {
 		return tlrt.DecodeErr(err, "help.getPremiumPromo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5024,7 +5245,8 @@ func (m *HelpGetPremiumPromoRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetPremiumPromoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5086,7 +5308,7 @@ func (m *HelpGetPeerColorsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetPeerColorsRequestTypeID, "help.getPeerColors"); err != nil {
 		return tlrt.DecodeErr(err, "help.getPeerColors", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5094,7 +5316,8 @@ func (m *HelpGetPeerColorsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetPeerColorsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5159,7 +5382,7 @@ func (m *HelpGetPeerProfileColorsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetPeerProfileColorsRequestTypeID, "help.getPeerProfileColors"); err != nil {
 		return tlrt.DecodeErr(err, "help.getPeerProfileColors", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5167,7 +5390,8 @@ func (m *HelpGetPeerProfileColorsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetPeerProfileColorsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5233,7 +5457,7 @@ func (m *HelpGetTimezonesListRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, HelpGetTimezonesListRequestTypeID, "help.getTimezonesList"); err != nil {
 		return tlrt.DecodeErr(err, "help.getTimezonesList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5241,7 +5465,8 @@ func (m *HelpGetTimezonesListRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *HelpGetTimezonesListRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

@@ -101,7 +101,7 @@ func (m *InlineQueryPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeSameBotPMTypeID, "inlineQueryPeerTypeSameBotPM"); err != nil {
 		return tlrt.DecodeErr(err, "inlineQueryPeerTypeSameBotPM", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -109,7 +109,8 @@ func (m *InlineQueryPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InlineQueryPeerTypeSameBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -163,7 +164,7 @@ func (m *InlineQueryPeerTypePM) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineQueryPeerTypePMTypeID, "inlineQueryPeerTypePM"); err != nil {
 		return tlrt.DecodeErr(err, "inlineQueryPeerTypePM", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -171,7 +172,8 @@ func (m *InlineQueryPeerTypePM) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InlineQueryPeerTypePM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -225,7 +227,7 @@ func (m *InlineQueryPeerTypeChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeChatTypeID, "inlineQueryPeerTypeChat"); err != nil {
 		return tlrt.DecodeErr(err, "inlineQueryPeerTypeChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -233,7 +235,8 @@ func (m *InlineQueryPeerTypeChat) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InlineQueryPeerTypeChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -288,7 +291,7 @@ func (m *InlineQueryPeerTypeMegagroup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeMegagroupTypeID, "inlineQueryPeerTypeMegagroup"); err != nil {
 		return tlrt.DecodeErr(err, "inlineQueryPeerTypeMegagroup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -296,7 +299,8 @@ func (m *InlineQueryPeerTypeMegagroup) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InlineQueryPeerTypeMegagroup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -351,7 +355,7 @@ func (m *InlineQueryPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeBroadcastTypeID, "inlineQueryPeerTypeBroadcast"); err != nil {
 		return tlrt.DecodeErr(err, "inlineQueryPeerTypeBroadcast", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -359,7 +363,8 @@ func (m *InlineQueryPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InlineQueryPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -413,7 +418,7 @@ func (m *InlineQueryPeerTypeBotPM) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeBotPMTypeID, "inlineQueryPeerTypeBotPM"); err != nil {
 		return tlrt.DecodeErr(err, "inlineQueryPeerTypeBotPM", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -421,7 +426,8 @@ func (m *InlineQueryPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InlineQueryPeerTypeBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -441,7 +447,7 @@ type InputAiComposeToneClass interface {
 
 // DecodeInputAiComposeTone decodes any constructor of InputAiComposeTone.
 func DecodeInputAiComposeTone(b *bin.Buffer) (InputAiComposeToneClass, error) {
-	return decodeInputAiComposeTone(b, 0)
+	return tlrt.Owned(b, decodeInputAiComposeTone)
 }
 
 // decodeInputAiComposeTone is DecodeInputAiComposeTone for a value nested depth
@@ -519,21 +525,27 @@ func (m *InputAiComposeToneDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputAiComposeToneDefaultTypeID, "inputAiComposeToneDefault"); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputAiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputAiComposeToneDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Tone, err = b.String(); err != nil {
+	if m.Tone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "tone")
 	}
 	return nil
@@ -591,7 +603,7 @@ func (m *InputAiComposeToneID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputAiComposeToneIDTypeID, "inputAiComposeToneID"); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -599,7 +611,8 @@ func (m *InputAiComposeToneID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputAiComposeToneID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -663,21 +676,27 @@ func (m *InputAiComposeToneSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputAiComposeToneSlugTypeID, "inputAiComposeToneSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputAiComposeToneSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputAiComposeToneSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "slug")
 	}
 	return nil
@@ -734,21 +753,27 @@ func (m *InputAiComposeToneSingleUse) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputAiComposeToneSingleUseTypeID, "inputAiComposeToneSingleUse"); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputAiComposeToneSingleUse) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputAiComposeToneSingleUse) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.CustomPrompt, err = b.String(); err != nil {
+	if m.CustomPrompt, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "custom_prompt")
 	}
 	return nil
@@ -765,7 +790,7 @@ type InputBotAppClass interface {
 
 // DecodeInputBotApp decodes any constructor of InputBotApp.
 func DecodeInputBotApp(b *bin.Buffer) (InputBotAppClass, error) {
-	return decodeInputBotApp(b, 0)
+	return tlrt.Owned(b, decodeInputBotApp)
 }
 
 // decodeInputBotApp is DecodeInputBotApp for a value nested depth levels deep.
@@ -839,7 +864,7 @@ func (m *InputBotAppID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotAppIDTypeID, "inputBotAppID"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -847,7 +872,8 @@ func (m *InputBotAppID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBotAppID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -915,15 +941,21 @@ func (m *InputBotAppShortName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotAppShortNameTypeID, "inputBotAppShortName"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppShortName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotAppShortName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotAppShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -935,7 +967,7 @@ func (m *InputBotAppShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppShortName", "bot_id")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotAppShortName", "short_name")
 	}
 	return nil
@@ -956,7 +988,7 @@ type InputBotInlineMessageClass interface {
 
 // DecodeInputBotInlineMessage decodes any constructor of InputBotInlineMessage.
 func DecodeInputBotInlineMessage(b *bin.Buffer) (InputBotInlineMessageClass, error) {
-	return decodeInputBotInlineMessage(b, 0)
+	return tlrt.Owned(b, decodeInputBotInlineMessage)
 }
 
 // decodeInputBotInlineMessage is DecodeInputBotInlineMessage for a value nested
@@ -1100,15 +1132,25 @@ func (m *InputBotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaAutoTypeID, "inputBotInlineMessageMediaAuto"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageMediaAuto{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1116,17 +1158,16 @@ func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaAuto", "")
 	}
-	*m = InputBotInlineMessageMediaAuto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "entities")
 		}
 	}
@@ -1249,15 +1290,25 @@ func (m *InputBotInlineMessageText) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageTextTypeID, "inputBotInlineMessageText"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageText) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageText{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1265,18 +1316,17 @@ func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageText", "")
 	}
-	*m = InputBotInlineMessageText{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(0)
 	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageText", "entities")
 		}
 	}
@@ -1443,15 +1493,25 @@ func (m *InputBotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaGeoTypeID, "inputBotInlineMessageMediaGeo"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageMediaGeo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1459,7 +1519,6 @@ func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaGeo", "")
 	}
-	*m = InputBotInlineMessageMediaGeo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "flags")
@@ -1578,15 +1637,25 @@ func (m *InputBotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaVenueTypeID, "inputBotInlineMessageMediaVenue"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageMediaVenue{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1594,7 +1663,6 @@ func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaVenue", "")
 	}
-	*m = InputBotInlineMessageMediaVenue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "flags")
@@ -1602,19 +1670,19 @@ func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "geo_point")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "title")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "address")
 	}
-	if m.Provider, err = b.String(); err != nil {
+	if m.Provider, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "provider")
 	}
-	if m.VenueID, err = b.String(); err != nil {
+	if m.VenueID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = b.String(); err != nil {
+	if m.VenueType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_type")
 	}
 	if m.Flags.Has(2) {
@@ -1697,15 +1765,25 @@ func (m *InputBotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaContactTypeID, "inputBotInlineMessageMediaContact"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageMediaContact{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1713,21 +1791,20 @@ func (m *InputBotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaContact", "")
 	}
-	*m = InputBotInlineMessageMediaContact{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "flags")
 	}
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "phone_number")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "last_name")
 	}
-	if m.Vcard, err = b.String(); err != nil {
+	if m.Vcard, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "vcard")
 	}
 	if m.Flags.Has(2) {
@@ -1799,15 +1876,25 @@ func (m *InputBotInlineMessageGame) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageGameTypeID, "inputBotInlineMessageGame"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageGame) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageGame{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1815,7 +1902,6 @@ func (m *InputBotInlineMessageGame) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageGame", "")
 	}
-	*m = InputBotInlineMessageGame{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "flags")
@@ -1918,15 +2004,25 @@ func (m *InputBotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaInvoiceTypeID, "inputBotInlineMessageMediaInvoice"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageMediaInvoice{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1934,15 +2030,14 @@ func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaInvoice", "")
 	}
-	*m = InputBotInlineMessageMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "flags")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
@@ -1954,10 +2049,10 @@ func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth in
 	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "invoice")
 	}
-	if m.Payload, err = b.Bytes(); err != nil {
+	if m.Payload, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "payload")
 	}
-	if m.Provider, err = b.String(); err != nil {
+	if m.Provider, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "provider")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.ProviderData, depth+1); err != nil {
@@ -2092,15 +2187,25 @@ func (m *InputBotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaWebPageTypeID, "inputBotInlineMessageMediaWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageMediaWebPage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2108,7 +2213,6 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaWebPage", "")
 	}
-	*m = InputBotInlineMessageMediaWebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "flags")
@@ -2117,15 +2221,15 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth in
 	m.ForceLargeMedia = m.Flags.Has(4)
 	m.ForceSmallMedia = m.Flags.Has(5)
 	m.Optional = m.Flags.Has(6)
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
 		}
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "url")
 	}
 	if m.Flags.Has(2) {
@@ -2207,15 +2311,25 @@ func (m *InputBotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageRichMessageTypeID, "inputBotInlineMessageRichMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineMessageRichMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2223,7 +2337,6 @@ func (m *InputBotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageRichMessage", "")
 	}
-	*m = InputBotInlineMessageRichMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "flags")
@@ -2331,7 +2444,7 @@ func (m *InputBotInlineMessageID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageIDTypeID, "inputBotInlineMessageID"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2339,7 +2452,8 @@ func (m *InputBotInlineMessageID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBotInlineMessageID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2413,7 +2527,7 @@ func (m *InputBotInlineMessageID64) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineMessageID64TypeID, "inputBotInlineMessageID64"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2421,7 +2535,8 @@ func (m *InputBotInlineMessageID64) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBotInlineMessageID64) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2454,7 +2569,7 @@ type InputBotInlineResultClass interface {
 
 // DecodeInputBotInlineResult decodes any constructor of InputBotInlineResult.
 func DecodeInputBotInlineResult(b *bin.Buffer) (InputBotInlineResultClass, error) {
-	return decodeInputBotInlineResult(b, 0)
+	return tlrt.Owned(b, decodeInputBotInlineResult)
 }
 
 // decodeInputBotInlineResult is DecodeInputBotInlineResult for a value nested
@@ -2643,15 +2758,25 @@ func (m *InputBotInlineResult) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineResultTypeID, "inputBotInlineResult"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineResult) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineResult{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2659,29 +2784,28 @@ func (m *InputBotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResult", "")
 	}
-	*m = InputBotInlineResult{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "flags")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "id")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResult", "type")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "description")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResult", "url")
 		}
 	}
@@ -2774,15 +2898,21 @@ func (m *InputBotInlineResultPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineResultPhotoTypeID, "inputBotInlineResultPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineResultPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineResultPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2791,10 +2921,10 @@ func (m *InputBotInlineResultPhoto) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultPhoto", "")
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "id")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "type")
 	}
 	if m.Photo, err = decodeInputPhoto(b, depth+1); err != nil {
@@ -2928,15 +3058,25 @@ func (m *InputBotInlineResultDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineResultDocumentTypeID, "inputBotInlineResultDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineResultDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBotInlineResultDocument{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineResultDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2944,24 +3084,23 @@ func (m *InputBotInlineResultDocument) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultDocument", "")
 	}
-	*m = InputBotInlineResultDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "flags")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "id")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "type")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "description")
 		}
 	}
@@ -3036,15 +3175,21 @@ func (m *InputBotInlineResultGame) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBotInlineResultGameTypeID, "inputBotInlineResultGame"); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBotInlineResultGame) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBotInlineResultGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3053,10 +3198,10 @@ func (m *InputBotInlineResultGame) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultGame", "")
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "id")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "short_name")
 	}
 	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
@@ -3148,7 +3293,7 @@ func (m *InputChannelEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChannelEmptyTypeID, "inputChannelEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputChannelEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3156,7 +3301,8 @@ func (m *InputChannelEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputChannelEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3214,7 +3360,7 @@ func (m *InputChannel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChannelTypeID, "inputChannel"); err != nil {
 		return tlrt.DecodeErr(err, "inputChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3222,7 +3368,8 @@ func (m *InputChannel) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3292,7 +3439,7 @@ func (m *InputChannelFromMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChannelFromMessageTypeID, "inputChannelFromMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputChannelFromMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3300,7 +3447,8 @@ func (m *InputChannelFromMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3332,7 +3480,7 @@ type InputChatPhotoClass interface {
 
 // DecodeInputChatPhoto decodes any constructor of InputChatPhoto.
 func DecodeInputChatPhoto(b *bin.Buffer) (InputChatPhotoClass, error) {
-	return decodeInputChatPhoto(b, 0)
+	return tlrt.Owned(b, decodeInputChatPhoto)
 }
 
 // decodeInputChatPhoto is DecodeInputChatPhoto for a value nested depth levels
@@ -3404,7 +3552,7 @@ func (m *InputChatPhotoEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatPhotoEmptyTypeID, "inputChatPhotoEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatPhotoEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3412,7 +3560,8 @@ func (m *InputChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputChatPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3529,15 +3678,25 @@ func (m *InputChatUploadedPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatUploadedPhotoTypeID, "inputChatUploadedPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputChatUploadedPhoto{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputChatUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3545,7 +3704,6 @@ func (m *InputChatUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputChatUploadedPhoto", "")
 	}
-	*m = InputChatUploadedPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "flags")
@@ -3627,15 +3785,21 @@ func (m *InputChatPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatPhotoTypeID, "inputChatPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputChatPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputChatPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3661,7 +3825,7 @@ type InputChatThemeClass interface {
 
 // DecodeInputChatTheme decodes any constructor of InputChatTheme.
 func DecodeInputChatTheme(b *bin.Buffer) (InputChatThemeClass, error) {
-	return decodeInputChatTheme(b, 0)
+	return tlrt.Owned(b, decodeInputChatTheme)
 }
 
 // decodeInputChatTheme is DecodeInputChatTheme for a value nested depth levels
@@ -3733,7 +3897,7 @@ func (m *InputChatThemeEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatThemeEmptyTypeID, "inputChatThemeEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatThemeEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3741,7 +3905,8 @@ func (m *InputChatThemeEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputChatThemeEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3797,21 +3962,27 @@ func (m *InputChatTheme) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatThemeTypeID, "inputChatTheme"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputChatTheme) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputChatTheme", "emoticon")
 	}
 	return nil
@@ -3865,21 +4036,27 @@ func (m *InputChatThemeUniqueGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatThemeUniqueGiftTypeID, "inputChatThemeUniqueGift"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "slug")
 	}
 	return nil
@@ -3896,7 +4073,7 @@ type InputCheckPasswordSRPClass interface {
 
 // DecodeInputCheckPasswordSRP decodes any constructor of InputCheckPasswordSRP.
 func DecodeInputCheckPasswordSRP(b *bin.Buffer) (InputCheckPasswordSRPClass, error) {
-	return decodeInputCheckPasswordSRP(b, 0)
+	return tlrt.Owned(b, decodeInputCheckPasswordSRP)
 }
 
 // decodeInputCheckPasswordSRP is DecodeInputCheckPasswordSRP for a value nested
@@ -3967,7 +4144,7 @@ func (m *InputCheckPasswordEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputCheckPasswordEmptyTypeID, "inputCheckPasswordEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3975,7 +4152,8 @@ func (m *InputCheckPasswordEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputCheckPasswordEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4037,15 +4215,21 @@ func (m *InputCheckPasswordSRP) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputCheckPasswordSRPTypeID, "inputCheckPasswordSRP"); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputCheckPasswordSRP) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputCheckPasswordSRP) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4054,10 +4238,10 @@ func (m *InputCheckPasswordSRP) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.SRPID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "srp_id")
 	}
-	if m.A, err = b.Bytes(); err != nil {
+	if m.A, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "A")
 	}
-	if m.M1, err = b.Bytes(); err != nil {
+	if m.M1, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "M1")
 	}
 	return nil
@@ -4074,7 +4258,7 @@ type InputCollectibleClass interface {
 
 // DecodeInputCollectible decodes any constructor of InputCollectible.
 func DecodeInputCollectible(b *bin.Buffer) (InputCollectibleClass, error) {
-	return decodeInputCollectible(b, 0)
+	return tlrt.Owned(b, decodeInputCollectible)
 }
 
 // decodeInputCollectible is DecodeInputCollectible for a value nested depth
@@ -4148,21 +4332,27 @@ func (m *InputCollectibleUsername) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputCollectibleUsernameTypeID, "inputCollectibleUsername"); err != nil {
 		return tlrt.DecodeErr(err, "inputCollectibleUsername", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputCollectibleUsername) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputCollectibleUsername) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputCollectibleUsername", "username")
 	}
 	return nil
@@ -4217,21 +4407,27 @@ func (m *InputCollectiblePhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputCollectiblePhoneTypeID, "inputCollectiblePhone"); err != nil {
 		return tlrt.DecodeErr(err, "inputCollectiblePhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputCollectiblePhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputCollectiblePhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputCollectiblePhone", "phone")
 	}
 	return nil
@@ -4325,7 +4521,7 @@ func (m *InputDialogPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputDialogPeerTypeID, "inputDialogPeer"); err != nil {
 		return tlrt.DecodeErr(err, "inputDialogPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4333,7 +4529,8 @@ func (m *InputDialogPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputDialogPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4396,7 +4593,7 @@ func (m *InputDialogPeerFolder) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputDialogPeerFolderTypeID, "inputDialogPeerFolder"); err != nil {
 		return tlrt.DecodeErr(err, "inputDialogPeerFolder", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4404,7 +4601,8 @@ func (m *InputDialogPeerFolder) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputDialogPeerFolder) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4468,7 +4666,7 @@ func (m *InputDialogPeerCommunity) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputDialogPeerCommunityTypeID, "inputDialogPeerCommunity"); err != nil {
 		return tlrt.DecodeErr(err, "inputDialogPeerCommunity", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4476,7 +4674,8 @@ func (m *InputDialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputDialogPeerCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4502,7 +4701,7 @@ type InputDocumentClass interface {
 
 // DecodeInputDocument decodes any constructor of InputDocument.
 func DecodeInputDocument(b *bin.Buffer) (InputDocumentClass, error) {
-	return decodeInputDocument(b, 0)
+	return tlrt.Owned(b, decodeInputDocument)
 }
 
 // decodeInputDocument is DecodeInputDocument for a value nested depth levels
@@ -4572,7 +4771,7 @@ func (m *InputDocumentEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputDocumentEmptyTypeID, "inputDocumentEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4580,7 +4779,8 @@ func (m *InputDocumentEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputDocumentEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4641,15 +4841,21 @@ func (m *InputDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputDocumentTypeID, "inputDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputDocument) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4661,7 +4867,7 @@ func (m *InputDocument) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputDocument", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputDocument", "file_reference")
 	}
 	return nil
@@ -4679,7 +4885,7 @@ type InputEncryptedFileClass interface {
 
 // DecodeInputEncryptedFile decodes any constructor of InputEncryptedFile.
 func DecodeInputEncryptedFile(b *bin.Buffer) (InputEncryptedFileClass, error) {
-	return decodeInputEncryptedFile(b, 0)
+	return tlrt.Owned(b, decodeInputEncryptedFile)
 }
 
 // decodeInputEncryptedFile is DecodeInputEncryptedFile for a value nested depth
@@ -4754,7 +4960,7 @@ func (m *InputEncryptedFileEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputEncryptedFileEmptyTypeID, "inputEncryptedFileEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4762,7 +4968,8 @@ func (m *InputEncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputEncryptedFileEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4826,15 +5033,21 @@ func (m *InputEncryptedFileUploaded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputEncryptedFileUploadedTypeID, "inputEncryptedFileUploaded"); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputEncryptedFileUploaded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputEncryptedFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4846,7 +5059,7 @@ func (m *InputEncryptedFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Parts, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "parts")
 	}
-	if m.Md5Checksum, err = b.String(); err != nil {
+	if m.Md5Checksum, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "md5_checksum")
 	}
 	if m.KeyFingerprint, err = b.Int(); err != nil {
@@ -4907,7 +5120,7 @@ func (m *InputEncryptedFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputEncryptedFileTypeID, "inputEncryptedFile"); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4915,7 +5128,8 @@ func (m *InputEncryptedFile) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputEncryptedFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4986,7 +5200,7 @@ func (m *InputEncryptedFileBigUploaded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputEncryptedFileBigUploadedTypeID, "inputEncryptedFileBigUploaded"); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4994,7 +5208,8 @@ func (m *InputEncryptedFileBigUploaded) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputEncryptedFileBigUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5023,7 +5238,7 @@ type InputFileClass interface {
 
 // DecodeInputFile decodes any constructor of InputFile.
 func DecodeInputFile(b *bin.Buffer) (InputFileClass, error) {
-	return decodeInputFile(b, 0)
+	return tlrt.Owned(b, decodeInputFile)
 }
 
 // decodeInputFile is DecodeInputFile for a value nested depth levels deep.
@@ -5104,15 +5319,21 @@ func (m *InputFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputFileTypeID, "inputFile"); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5124,10 +5345,10 @@ func (m *InputFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Parts, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "parts")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "name")
 	}
-	if m.Md5Checksum, err = b.String(); err != nil {
+	if m.Md5Checksum, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputFile", "md5_checksum")
 	}
 	return nil
@@ -5185,15 +5406,21 @@ func (m *InputFileBig) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputFileBigTypeID, "inputFileBig"); err != nil {
 		return tlrt.DecodeErr(err, "inputFileBig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputFileBig) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputFileBig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5205,7 +5432,7 @@ func (m *InputFileBig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Parts, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileBig", "parts")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputFileBig", "name")
 	}
 	return nil
@@ -5261,15 +5488,21 @@ func (m *InputFileStoryDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputFileStoryDocumentTypeID, "inputFileStoryDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputFileStoryDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputFileStoryDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputFileStoryDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5299,7 +5532,7 @@ type InputFileLocationClass interface {
 
 // DecodeInputFileLocation decodes any constructor of InputFileLocation.
 func DecodeInputFileLocation(b *bin.Buffer) (InputFileLocationClass, error) {
-	return decodeInputFileLocation(b, 0)
+	return tlrt.Owned(b, decodeInputFileLocation)
 }
 
 // decodeInputFileLocation is DecodeInputFileLocation for a value nested depth
@@ -5399,15 +5632,21 @@ func (m *InputFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputFileLocationTypeID, "inputFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5422,7 +5661,7 @@ func (m *InputFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Secret, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "secret")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputFileLocation", "file_reference")
 	}
 	return nil
@@ -5480,7 +5719,7 @@ func (m *InputEncryptedFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputEncryptedFileLocationTypeID, "inputEncryptedFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5488,7 +5727,8 @@ func (m *InputEncryptedFileLocation) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputEncryptedFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5559,15 +5799,21 @@ func (m *InputDocumentFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputDocumentFileLocationTypeID, "inputDocumentFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputDocumentFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputDocumentFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5579,10 +5825,10 @@ func (m *InputDocumentFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "file_reference")
 	}
-	if m.ThumbSize, err = b.String(); err != nil {
+	if m.ThumbSize, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "thumb_size")
 	}
 	return nil
@@ -5640,7 +5886,7 @@ func (m *InputSecureFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSecureFileLocationTypeID, "inputSecureFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5648,7 +5894,8 @@ func (m *InputSecureFileLocation) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputSecureFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5709,7 +5956,7 @@ func (m *InputTakeoutFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputTakeoutFileLocationTypeID, "inputTakeoutFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputTakeoutFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5717,7 +5964,8 @@ func (m *InputTakeoutFileLocation) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputTakeoutFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5781,15 +6029,21 @@ func (m *InputPhotoFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPhotoFileLocationTypeID, "inputPhotoFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPhotoFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5801,10 +6055,10 @@ func (m *InputPhotoFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "file_reference")
 	}
-	if m.ThumbSize, err = b.String(); err != nil {
+	if m.ThumbSize, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "thumb_size")
 	}
 	return nil
@@ -5872,15 +6126,21 @@ func (m *InputPhotoLegacyFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPhotoLegacyFileLocationTypeID, "inputPhotoLegacyFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPhotoLegacyFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPhotoLegacyFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5892,7 +6152,7 @@ func (m *InputPhotoLegacyFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error 
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "file_reference")
 	}
 	if m.VolumeID, err = b.Long(); err != nil {
@@ -5968,15 +6228,20 @@ func (m *InputPeerPhotoFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerPhotoFileLocationTypeID, "inputPeerPhotoFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPeerPhotoFileLocation{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerPhotoFileLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5984,7 +6249,6 @@ func (m *InputPeerPhotoFileLocation) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocation", "")
 	}
-	*m = InputPeerPhotoFileLocation{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "flags")
@@ -6054,15 +6318,21 @@ func (m *InputStickerSetThumb) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetThumbTypeID, "inputStickerSetThumb"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumb", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickerSetThumb) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickerSetThumb) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6198,15 +6468,25 @@ func (m *InputGroupCallStream) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGroupCallStreamTypeID, "inputGroupCallStream"); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputGroupCallStream) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputGroupCallStream{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputGroupCallStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6214,7 +6494,6 @@ func (m *InputGroupCallStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputGroupCallStream", "")
 	}
-	*m = InputGroupCallStream{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallStream", "flags")
@@ -6309,15 +6588,20 @@ func (m *InputPeerPhotoFileLocationLegacy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerPhotoFileLocationLegacyTypeID, "inputPeerPhotoFileLocationLegacy"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerPhotoFileLocationLegacy) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPeerPhotoFileLocationLegacy{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6325,7 +6609,6 @@ func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocationLegacy", "")
 	}
-	*m = InputPeerPhotoFileLocationLegacy{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "flags")
@@ -6400,15 +6683,21 @@ func (m *InputStickerSetThumbLegacy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetThumbLegacyTypeID, "inputStickerSetThumbLegacy"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickerSetThumbLegacy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickerSetThumbLegacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6440,7 +6729,7 @@ type InputGameClass interface {
 
 // DecodeInputGame decodes any constructor of InputGame.
 func DecodeInputGame(b *bin.Buffer) (InputGameClass, error) {
-	return decodeInputGame(b, 0)
+	return tlrt.Owned(b, decodeInputGame)
 }
 
 // decodeInputGame is DecodeInputGame for a value nested depth levels deep.
@@ -6514,7 +6803,7 @@ func (m *InputGameID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGameIDTypeID, "inputGameID"); err != nil {
 		return tlrt.DecodeErr(err, "inputGameID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6522,7 +6811,8 @@ func (m *InputGameID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputGameID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6590,15 +6880,21 @@ func (m *InputGameShortName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGameShortNameTypeID, "inputGameShortName"); err != nil {
 		return tlrt.DecodeErr(err, "inputGameShortName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputGameShortName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputGameShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6610,7 +6906,7 @@ func (m *InputGameShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputGameShortName", "bot_id")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputGameShortName", "short_name")
 	}
 	return nil
@@ -6697,7 +6993,7 @@ func (m *InputGeoPointEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGeoPointEmptyTypeID, "inputGeoPointEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputGeoPointEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6705,7 +7001,8 @@ func (m *InputGeoPointEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputGeoPointEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6799,20 +7096,24 @@ func (m *InputGeoPoint) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGeoPointTypeID, "inputGeoPoint"); err != nil {
 		return tlrt.DecodeErr(err, "inputGeoPoint", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGeoPoint) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputGeoPoint) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputGeoPoint{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *InputGeoPoint) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputGeoPoint", "flags")
@@ -6845,7 +7146,7 @@ type InputGroupCallClass interface {
 
 // DecodeInputGroupCall decodes any constructor of InputGroupCall.
 func DecodeInputGroupCall(b *bin.Buffer) (InputGroupCallClass, error) {
-	return decodeInputGroupCall(b, 0)
+	return tlrt.Owned(b, decodeInputGroupCall)
 }
 
 // decodeInputGroupCall is DecodeInputGroupCall for a value nested depth levels
@@ -6922,7 +7223,7 @@ func (m *InputGroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGroupCallTypeID, "inputGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6930,7 +7231,8 @@ func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputGroupCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6993,21 +7295,27 @@ func (m *InputGroupCallSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGroupCallSlugTypeID, "inputGroupCallSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputGroupCallSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputGroupCallSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallSlug", "slug")
 	}
 	return nil
@@ -7063,7 +7371,7 @@ func (m *InputGroupCallInviteMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputGroupCallInviteMessageTypeID, "inputGroupCallInviteMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputGroupCallInviteMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7071,7 +7379,8 @@ func (m *InputGroupCallInviteMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputGroupCallInviteMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7100,7 +7409,7 @@ type InputInvoiceClass interface {
 
 // DecodeInputInvoice decodes any constructor of InputInvoice.
 func DecodeInputInvoice(b *bin.Buffer) (InputInvoiceClass, error) {
-	return decodeInputInvoice(b, 0)
+	return tlrt.Owned(b, decodeInputInvoice)
 }
 
 // decodeInputInvoice is DecodeInputInvoice for a value nested depth levels
@@ -7203,7 +7512,7 @@ func (m *InputInvoiceMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceMessageTypeID, "inputInvoiceMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7211,7 +7520,8 @@ func (m *InputInvoiceMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputInvoiceMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7277,21 +7587,27 @@ func (m *InputInvoiceSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceSlugTypeID, "inputInvoiceSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceSlug", "slug")
 	}
 	return nil
@@ -7353,15 +7669,25 @@ func (m *InputInvoicePremiumGiftCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoicePremiumGiftCodeTypeID, "inputInvoicePremiumGiftCode"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoicePremiumGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputInvoicePremiumGiftCode{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoicePremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7430,15 +7756,21 @@ func (m *InputInvoiceStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarsTypeID, "inputInvoiceStars"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7504,21 +7836,27 @@ func (m *InputInvoiceChatInviteSubscription) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceChatInviteSubscriptionTypeID, "inputInvoiceChatInviteSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceChatInviteSubscription) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.String(); err != nil {
+	if m.Hash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "hash")
 	}
 	return nil
@@ -7598,15 +7936,25 @@ func (m *InputInvoiceStarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftTypeID, "inputInvoiceStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputInvoiceStarGift{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7614,7 +7962,6 @@ func (m *InputInvoiceStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGift", "")
 	}
-	*m = InputInvoiceStarGift{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "flags")
@@ -7697,15 +8044,25 @@ func (m *InputInvoiceStarGiftUpgrade) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftUpgradeTypeID, "inputInvoiceStarGiftUpgrade"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGiftUpgrade) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputInvoiceStarGiftUpgrade{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7713,7 +8070,6 @@ func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftUpgrade", "")
 	}
-	*m = InputInvoiceStarGiftUpgrade{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "flags")
@@ -7782,15 +8138,21 @@ func (m *InputInvoiceStarGiftTransfer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftTransferTypeID, "inputInvoiceStarGiftTransfer"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGiftTransfer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7874,15 +8236,25 @@ func (m *InputInvoicePremiumGiftStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoicePremiumGiftStarsTypeID, "inputInvoicePremiumGiftStars"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoicePremiumGiftStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputInvoicePremiumGiftStars{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoicePremiumGiftStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7890,7 +8262,6 @@ func (m *InputInvoicePremiumGiftStars) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumGiftStars", "")
 	}
-	*m = InputInvoicePremiumGiftStars{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "flags")
@@ -7968,7 +8339,7 @@ func (m *InputInvoiceBusinessBotTransferStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceBusinessBotTransferStarsTypeID, "inputInvoiceBusinessBotTransferStars"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7976,7 +8347,8 @@ func (m *InputInvoiceBusinessBotTransferStars) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8054,15 +8426,25 @@ func (m *InputInvoiceStarGiftResale) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftResaleTypeID, "inputInvoiceStarGiftResale"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGiftResale) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputInvoiceStarGiftResale{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftResale) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8070,13 +8452,12 @@ func (m *InputInvoiceStarGiftResale) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftResale", "")
 	}
-	*m = InputInvoiceStarGiftResale{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "flags")
 	}
 	m.Ton = m.Flags.Has(0)
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "slug")
 	}
 	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
@@ -8142,15 +8523,21 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftPrepaidUpgradeTypeID, "inputInvoiceStarGiftPrepaidUpgrade"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8162,7 +8549,7 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(b *bin.Buffer, depth i
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
 	}
-	if m.Hash, err = b.String(); err != nil {
+	if m.Hash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "hash")
 	}
 	return nil
@@ -8220,15 +8607,21 @@ func (m *InputInvoicePremiumAuthCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoicePremiumAuthCodeTypeID, "inputInvoicePremiumAuthCode"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoicePremiumAuthCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoicePremiumAuthCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoicePremiumAuthCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8298,15 +8691,21 @@ func (m *InputInvoiceStarGiftDropOriginalDetails) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftDropOriginalDetailsTypeID, "inputInvoiceStarGiftDropOriginalDetails"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8405,15 +8804,25 @@ func (m *InputInvoiceStarGiftAuctionBid) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftAuctionBidTypeID, "inputInvoiceStarGiftAuctionBid"); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputInvoiceStarGiftAuctionBid) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputInvoiceStarGiftAuctionBid{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8421,7 +8830,6 @@ func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftAuctionBid", "")
 	}
-	*m = InputInvoiceStarGiftAuctionBid{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "flags")
@@ -8465,7 +8873,7 @@ type InputMediaClass interface {
 
 // DecodeInputMedia decodes any constructor of InputMedia.
 func DecodeInputMedia(b *bin.Buffer) (InputMediaClass, error) {
-	return decodeInputMedia(b, 0)
+	return tlrt.Owned(b, decodeInputMedia)
 }
 
 // decodeInputMedia is DecodeInputMedia for a value nested depth levels deep.
@@ -8570,7 +8978,7 @@ func (m *InputMediaEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaEmptyTypeID, "inputMediaEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8578,7 +8986,8 @@ func (m *InputMediaEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8717,15 +9126,25 @@ func (m *InputMediaUploadedPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaUploadedPhotoTypeID, "inputMediaUploadedPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaUploadedPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaUploadedPhoto{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8733,7 +9152,6 @@ func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedPhoto", "")
 	}
-	*m = InputMediaUploadedPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "flags")
@@ -8744,7 +9162,7 @@ func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "file")
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+		if m.Stickers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "stickers")
 		}
 	}
@@ -8868,15 +9286,25 @@ func (m *InputMediaPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaPhotoTypeID, "inputMediaPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaPhoto{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8884,7 +9312,6 @@ func (m *InputMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPhoto", "")
 	}
-	*m = InputMediaPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhoto", "flags")
@@ -8961,7 +9388,7 @@ func (m *InputMediaGeoPoint) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaGeoPointTypeID, "inputMediaGeoPoint"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGeoPoint", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8969,7 +9396,8 @@ func (m *InputMediaGeoPoint) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMediaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9039,30 +9467,36 @@ func (m *InputMediaContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaContactTypeID, "inputMediaContact"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "phone_number")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "last_name")
 	}
-	if m.Vcard, err = b.String(); err != nil {
+	if m.Vcard, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaContact", "vcard")
 	}
 	return nil
@@ -9254,15 +9688,25 @@ func (m *InputMediaUploadedDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaUploadedDocumentTypeID, "inputMediaUploadedDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaUploadedDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaUploadedDocument{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9270,7 +9714,6 @@ func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedDocument", "")
 	}
-	*m = InputMediaUploadedDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "flags")
@@ -9286,14 +9729,14 @@ func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "thumb")
 		}
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "attributes")
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+		if m.Stickers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "stickers")
 		}
 	}
@@ -9478,15 +9921,25 @@ func (m *InputMediaDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaDocumentTypeID, "inputMediaDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaDocument{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9494,7 +9947,6 @@ func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocument", "")
 	}
-	*m = InputMediaDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocument", "flags")
@@ -9519,7 +9971,7 @@ func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Query, err = b.String(); err != nil {
+		if m.Query, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaDocument", "query")
 		}
 	}
@@ -9598,15 +10050,21 @@ func (m *InputMediaVenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaVenueTypeID, "inputMediaVenue"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9618,19 +10076,19 @@ func (m *InputMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "geo_point")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "title")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "address")
 	}
-	if m.Provider, err = b.String(); err != nil {
+	if m.Provider, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "provider")
 	}
-	if m.VenueID, err = b.String(); err != nil {
+	if m.VenueID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = b.String(); err != nil {
+	if m.VenueType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_type")
 	}
 	return nil
@@ -9723,26 +10181,35 @@ func (m *InputMediaPhotoExternal) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaPhotoExternalTypeID, "inputMediaPhotoExternal"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaPhotoExternal) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaPhotoExternal) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaPhotoExternal{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *InputMediaPhotoExternal) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "url")
 	}
 	if m.Flags.Has(0) {
@@ -9881,15 +10348,25 @@ func (m *InputMediaDocumentExternal) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaDocumentExternalTypeID, "inputMediaDocumentExternal"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaDocumentExternal{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9897,13 +10374,12 @@ func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocumentExternal", "")
 	}
-	*m = InputMediaDocumentExternal{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "url")
 	}
 	if m.Flags.Has(0) {
@@ -9981,15 +10457,21 @@ func (m *InputMediaGame) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaGameTypeID, "inputMediaGame"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGame", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaGame) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10145,15 +10627,25 @@ func (m *InputMediaInvoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaInvoiceTypeID, "inputMediaInvoice"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaInvoice{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10161,15 +10653,14 @@ func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaInvoice", "")
 	}
-	*m = InputMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "flags")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
@@ -10181,11 +10672,11 @@ func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "invoice")
 	}
-	if m.Payload, err = b.Bytes(); err != nil {
+	if m.Payload, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "payload")
 	}
 	if m.Flags.Has(3) {
-		if m.Provider, err = b.String(); err != nil {
+		if m.Provider, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaInvoice", "provider")
 		}
 	}
@@ -10193,7 +10684,7 @@ func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputMediaInvoice", "provider_data")
 	}
 	if m.Flags.Has(1) {
-		if m.StartParam, err = b.String(); err != nil {
+		if m.StartParam, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaInvoice", "start_param")
 		}
 	}
@@ -10354,15 +10845,20 @@ func (m *InputMediaGeoLive) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaGeoLiveTypeID, "inputMediaGeoLive"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGeoLive", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaGeoLive) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaGeoLive{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10370,7 +10866,6 @@ func (m *InputMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGeoLive", "")
 	}
-	*m = InputMediaGeoLive{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaGeoLive", "flags")
@@ -10576,15 +11071,25 @@ func (m *InputMediaPoll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaPollTypeID, "inputMediaPoll"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPoll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaPoll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaPoll{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10592,7 +11097,6 @@ func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPoll", "")
 	}
-	*m = InputMediaPoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPoll", "flags")
@@ -10601,7 +11105,7 @@ func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputMediaPoll", "poll")
 	}
 	if m.Flags.Has(0) {
-		if m.CorrectAnswers, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.CorrectAnswers, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "correct_answers")
 		}
 	}
@@ -10611,12 +11115,12 @@ func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Solution, err = b.String(); err != nil {
+		if m.Solution, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "solution")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SolutionEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.SolutionEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_entities")
 		}
 	}
@@ -10683,21 +11187,27 @@ func (m *InputMediaDice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaDiceTypeID, "inputMediaDice"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaDice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaDice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaDice", "emoticon")
 	}
 	return nil
@@ -10755,7 +11265,7 @@ func (m *InputMediaStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaStoryTypeID, "inputMediaStory"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10763,7 +11273,8 @@ func (m *InputMediaStory) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10846,20 +11357,29 @@ func (m *InputMediaWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaWebPageTypeID, "inputMediaWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaWebPage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaWebPage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *InputMediaWebPage) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaWebPage", "flags")
@@ -10867,7 +11387,7 @@ func (m *InputMediaWebPage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.ForceLargeMedia = m.Flags.Has(0)
 	m.ForceSmallMedia = m.Flags.Has(1)
 	m.Optional = m.Flags.Has(2)
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaWebPage", "url")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -10964,15 +11484,25 @@ func (m *InputMediaPaidMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaPaidMediaTypeID, "inputMediaPaidMedia"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaPaidMedia{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10980,7 +11510,6 @@ func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPaidMedia", "")
 	}
-	*m = InputMediaPaidMedia{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "flags")
@@ -10988,11 +11517,11 @@ func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StarsAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "stars_amount")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMedia); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "extended_media")
 	}
 	if m.Flags.Has(0) {
-		if m.Payload, err = b.String(); err != nil {
+		if m.Payload, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPaidMedia", "payload")
 		}
 	}
@@ -11052,15 +11581,25 @@ func (m *InputMediaTodo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaTodoTypeID, "inputMediaTodo"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaTodo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaTodo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaTodo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaTodo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11128,27 +11667,33 @@ func (m *InputMediaStakeDice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaStakeDiceTypeID, "inputMediaStakeDice"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaStakeDice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaStakeDice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.GameHash, err = b.String(); err != nil {
+	if m.GameHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "game_hash")
 	}
 	if m.TonAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "ton_amount")
 	}
-	if m.ClientSeed, err = b.Bytes(); err != nil {
+	if m.ClientSeed, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaStakeDice", "client_seed")
 	}
 	return nil
@@ -11242,7 +11787,7 @@ func (m *InputMessageID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessageIDTypeID, "inputMessageID"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11250,7 +11795,8 @@ func (m *InputMessageID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessageID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11310,7 +11856,7 @@ func (m *InputMessageReplyTo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessageReplyToTypeID, "inputMessageReplyTo"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReplyTo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11318,7 +11864,8 @@ func (m *InputMessageReplyTo) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessageReplyTo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11375,7 +11922,7 @@ func (m *InputMessagePinned) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagePinnedTypeID, "inputMessagePinned"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagePinned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11383,7 +11930,8 @@ func (m *InputMessagePinned) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagePinned) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11441,7 +11989,7 @@ func (m *InputMessageCallbackQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessageCallbackQueryTypeID, "inputMessageCallbackQuery"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11449,7 +11997,8 @@ func (m *InputMessageCallbackQuery) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessageCallbackQuery) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11559,7 +12108,7 @@ func (m *InputNotifyPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputNotifyPeerTypeID, "inputNotifyPeer"); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11567,7 +12116,8 @@ func (m *InputNotifyPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputNotifyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11627,7 +12177,7 @@ func (m *InputNotifyUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputNotifyUsersTypeID, "inputNotifyUsers"); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11635,7 +12185,8 @@ func (m *InputNotifyUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputNotifyUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11688,7 +12239,7 @@ func (m *InputNotifyChats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputNotifyChatsTypeID, "inputNotifyChats"); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11696,7 +12247,8 @@ func (m *InputNotifyChats) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputNotifyChats) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11749,7 +12301,7 @@ func (m *InputNotifyBroadcasts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputNotifyBroadcastsTypeID, "inputNotifyBroadcasts"); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyBroadcasts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11757,7 +12309,8 @@ func (m *InputNotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputNotifyBroadcasts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11818,7 +12371,7 @@ func (m *InputNotifyForumTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputNotifyForumTopicTypeID, "inputNotifyForumTopic"); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11826,7 +12379,8 @@ func (m *InputNotifyForumTopic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputNotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11894,7 +12448,7 @@ func (m *InputNotifyCommunity) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputNotifyCommunityTypeID, "inputNotifyCommunity"); err != nil {
 		return tlrt.DecodeErr(err, "inputNotifyCommunity", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11902,7 +12456,8 @@ func (m *InputNotifyCommunity) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputNotifyCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11929,7 +12484,7 @@ type InputPasskeyCredentialClass interface {
 // DecodeInputPasskeyCredential decodes any constructor of
 // InputPasskeyCredential.
 func DecodeInputPasskeyCredential(b *bin.Buffer) (InputPasskeyCredentialClass, error) {
-	return decodeInputPasskeyCredential(b, 0)
+	return tlrt.Owned(b, decodeInputPasskeyCredential)
 }
 
 // decodeInputPasskeyCredential is DecodeInputPasskeyCredential for a value
@@ -12012,15 +12567,21 @@ func (m *InputPasskeyCredentialPublicKey) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPasskeyCredentialPublicKeyTypeID, "inputPasskeyCredentialPublicKey"); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPasskeyCredentialPublicKey) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12029,10 +12590,10 @@ func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyCredentialPublicKey", "")
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "id")
 	}
-	if m.RawID, err = b.String(); err != nil {
+	if m.RawID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "raw_id")
 	}
 	if m.Response, err = decodeInputPasskeyResponse(b, depth+1); err != nil {
@@ -12093,21 +12654,27 @@ func (m *InputPasskeyCredentialFirebasePNV) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPasskeyCredentialFirebasePNVTypeID, "inputPasskeyCredentialFirebasePNV"); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPasskeyCredentialFirebasePNV) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PnvToken, err = b.String(); err != nil {
+	if m.PnvToken, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "pnv_token")
 	}
 	return nil
@@ -12124,7 +12691,7 @@ type InputPasskeyResponseClass interface {
 
 // DecodeInputPasskeyResponse decodes any constructor of InputPasskeyResponse.
 func DecodeInputPasskeyResponse(b *bin.Buffer) (InputPasskeyResponseClass, error) {
-	return decodeInputPasskeyResponse(b, 0)
+	return tlrt.Owned(b, decodeInputPasskeyResponse)
 }
 
 // decodeInputPasskeyResponse is DecodeInputPasskeyResponse for a value nested
@@ -12204,15 +12771,25 @@ func (m *InputPasskeyResponseRegister) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPasskeyResponseRegisterTypeID, "inputPasskeyResponseRegister"); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPasskeyResponseRegister) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPasskeyResponseRegister{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPasskeyResponseRegister) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12224,7 +12801,7 @@ func (m *InputPasskeyResponseRegister) DecodeBareAt(b *bin.Buffer, depth int) er
 	if err = tlrt.DecodeBoxed(b, &m.ClientData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "client_data")
 	}
-	if m.AttestationData, err = b.Bytes(); err != nil {
+	if m.AttestationData, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "attestation_data")
 	}
 	return nil
@@ -12289,15 +12866,25 @@ func (m *InputPasskeyResponseLogin) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPasskeyResponseLoginTypeID, "inputPasskeyResponseLogin"); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPasskeyResponseLogin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPasskeyResponseLogin{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPasskeyResponseLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12309,13 +12896,13 @@ func (m *InputPasskeyResponseLogin) DecodeBareAt(b *bin.Buffer, depth int) error
 	if err = tlrt.DecodeBoxed(b, &m.ClientData, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "client_data")
 	}
-	if m.AuthenticatorData, err = b.Bytes(); err != nil {
+	if m.AuthenticatorData, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "authenticator_data")
 	}
-	if m.Signature, err = b.Bytes(); err != nil {
+	if m.Signature, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "signature")
 	}
-	if m.UserHandle, err = b.String(); err != nil {
+	if m.UserHandle, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "user_handle")
 	}
 	return nil
@@ -12334,7 +12921,7 @@ type InputPaymentCredentialsClass interface {
 // DecodeInputPaymentCredentials decodes any constructor of
 // InputPaymentCredentials.
 func DecodeInputPaymentCredentials(b *bin.Buffer) (InputPaymentCredentialsClass, error) {
-	return decodeInputPaymentCredentials(b, 0)
+	return tlrt.Owned(b, decodeInputPaymentCredentials)
 }
 
 // decodeInputPaymentCredentials is DecodeInputPaymentCredentials for a value
@@ -12416,24 +13003,30 @@ func (m *InputPaymentCredentialsSaved) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPaymentCredentialsSavedTypeID, "inputPaymentCredentialsSaved"); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPaymentCredentialsSaved) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPaymentCredentialsSaved) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "id")
 	}
-	if m.TmpPassword, err = b.Bytes(); err != nil {
+	if m.TmpPassword, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "tmp_password")
 	}
 	return nil
@@ -12498,15 +13091,25 @@ func (m *InputPaymentCredentials) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPaymentCredentialsTypeID, "inputPaymentCredentials"); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentials", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPaymentCredentials) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPaymentCredentials{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPaymentCredentials) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12514,7 +13117,6 @@ func (m *InputPaymentCredentials) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentials", "")
 	}
-	*m = InputPaymentCredentials{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentials", "flags")
@@ -12581,15 +13183,25 @@ func (m *InputPaymentCredentialsApplePay) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPaymentCredentialsApplePayTypeID, "inputPaymentCredentialsApplePay"); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsApplePay", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPaymentCredentialsApplePay) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPaymentCredentialsApplePay{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPaymentCredentialsApplePay) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12658,15 +13270,25 @@ func (m *InputPaymentCredentialsGooglePay) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPaymentCredentialsGooglePayTypeID, "inputPaymentCredentialsGooglePay"); err != nil {
 		return tlrt.DecodeErr(err, "inputPaymentCredentialsGooglePay", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPaymentCredentialsGooglePay) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPaymentCredentialsGooglePay{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12772,7 +13394,7 @@ func (m *InputPeerEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerEmptyTypeID, "inputPeerEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12780,7 +13402,8 @@ func (m *InputPeerEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12833,7 +13456,7 @@ func (m *InputPeerSelf) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerSelfTypeID, "inputPeerSelf"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerSelf", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12841,7 +13464,8 @@ func (m *InputPeerSelf) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12897,7 +13521,7 @@ func (m *InputPeerChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerChatTypeID, "inputPeerChat"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12905,7 +13529,8 @@ func (m *InputPeerChat) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12967,7 +13592,7 @@ func (m *InputPeerUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerUserTypeID, "inputPeerUser"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12975,7 +13600,8 @@ func (m *InputPeerUser) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13040,7 +13666,7 @@ func (m *InputPeerChannel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerChannelTypeID, "inputPeerChannel"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13048,7 +13674,8 @@ func (m *InputPeerChannel) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13118,7 +13745,7 @@ func (m *InputPeerUserFromMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerUserFromMessageTypeID, "inputPeerUserFromMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13126,7 +13753,8 @@ func (m *InputPeerUserFromMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13203,7 +13831,7 @@ func (m *InputPeerChannelFromMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerChannelFromMessageTypeID, "inputPeerChannelFromMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13211,7 +13839,8 @@ func (m *InputPeerChannelFromMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13243,7 +13872,7 @@ type InputPhotoClass interface {
 
 // DecodeInputPhoto decodes any constructor of InputPhoto.
 func DecodeInputPhoto(b *bin.Buffer) (InputPhotoClass, error) {
-	return decodeInputPhoto(b, 0)
+	return tlrt.Owned(b, decodeInputPhoto)
 }
 
 // decodeInputPhoto is DecodeInputPhoto for a value nested depth levels deep.
@@ -13312,7 +13941,7 @@ func (m *InputPhotoEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPhotoEmptyTypeID, "inputPhotoEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputPhotoEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13320,7 +13949,8 @@ func (m *InputPhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13381,15 +14011,21 @@ func (m *InputPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPhotoTypeID, "inputPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13401,7 +14037,7 @@ func (m *InputPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoto", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoto", "file_reference")
 	}
 	return nil
@@ -13521,7 +14157,7 @@ func (m *InputPrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyStatusTimestampTypeID, "inputPrivacyKeyStatusTimestamp"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyStatusTimestamp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13529,7 +14165,8 @@ func (m *InputPrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyStatusTimestamp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13583,7 +14220,7 @@ func (m *InputPrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyChatInviteTypeID, "inputPrivacyKeyChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13591,7 +14228,8 @@ func (m *InputPrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyChatInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13645,7 +14283,7 @@ func (m *InputPrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneCallTypeID, "inputPrivacyKeyPhoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13653,7 +14291,8 @@ func (m *InputPrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13707,7 +14346,7 @@ func (m *InputPrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneP2PTypeID, "inputPrivacyKeyPhoneP2P"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneP2P", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13715,7 +14354,8 @@ func (m *InputPrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyPhoneP2P) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13769,7 +14409,7 @@ func (m *InputPrivacyKeyForwards) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyForwardsTypeID, "inputPrivacyKeyForwards"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13777,7 +14417,8 @@ func (m *InputPrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13832,7 +14473,7 @@ func (m *InputPrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyProfilePhotoTypeID, "inputPrivacyKeyProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13840,7 +14481,8 @@ func (m *InputPrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13894,7 +14536,7 @@ func (m *InputPrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneNumberTypeID, "inputPrivacyKeyPhoneNumber"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneNumber", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13902,7 +14544,8 @@ func (m *InputPrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyPhoneNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13957,7 +14600,7 @@ func (m *InputPrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyAddedByPhoneTypeID, "inputPrivacyKeyAddedByPhone"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyAddedByPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13965,7 +14608,8 @@ func (m *InputPrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyAddedByPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14020,7 +14664,7 @@ func (m *InputPrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyVoiceMessagesTypeID, "inputPrivacyKeyVoiceMessages"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyVoiceMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14028,7 +14672,8 @@ func (m *InputPrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyVoiceMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14081,7 +14726,7 @@ func (m *InputPrivacyKeyAbout) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyAboutTypeID, "inputPrivacyKeyAbout"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyAbout", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14089,7 +14734,8 @@ func (m *InputPrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14143,7 +14789,7 @@ func (m *InputPrivacyKeyBirthday) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyBirthdayTypeID, "inputPrivacyKeyBirthday"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyBirthday", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14151,7 +14797,8 @@ func (m *InputPrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyBirthday) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14207,7 +14854,7 @@ func (m *InputPrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyStarGiftsAutoSaveTypeID, "inputPrivacyKeyStarGiftsAutoSave"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyStarGiftsAutoSave", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14215,7 +14862,8 @@ func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14271,7 +14919,7 @@ func (m *InputPrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeyNoPaidMessagesTypeID, "inputPrivacyKeyNoPaidMessages"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeyNoPaidMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14279,7 +14927,8 @@ func (m *InputPrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeyNoPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14333,7 +14982,7 @@ func (m *InputPrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyKeySavedMusicTypeID, "inputPrivacyKeySavedMusic"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyKeySavedMusic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14341,7 +14990,8 @@ func (m *InputPrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyKeySavedMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14459,7 +15109,7 @@ func (m *InputPrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowContactsTypeID, "inputPrivacyValueAllowContacts"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14467,7 +15117,8 @@ func (m *InputPrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14521,7 +15172,7 @@ func (m *InputPrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowAllTypeID, "inputPrivacyValueAllowAll"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowAll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14529,7 +15180,8 @@ func (m *InputPrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14593,7 +15245,7 @@ func (m *InputPrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowUsersTypeID, "inputPrivacyValueAllowUsers"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14601,7 +15253,8 @@ func (m *InputPrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14610,7 +15263,7 @@ func (m *InputPrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueAllowUsers", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "users")
 	}
 	return nil
@@ -14664,7 +15317,7 @@ func (m *InputPrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowContactsTypeID, "inputPrivacyValueDisallowContacts"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14672,7 +15325,8 @@ func (m *InputPrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueDisallowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14727,7 +15381,7 @@ func (m *InputPrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowAllTypeID, "inputPrivacyValueDisallowAll"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowAll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14735,7 +15389,8 @@ func (m *InputPrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueDisallowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14800,7 +15455,7 @@ func (m *InputPrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowUsersTypeID, "inputPrivacyValueDisallowUsers"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14808,7 +15463,8 @@ func (m *InputPrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14817,7 +15473,7 @@ func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueDisallowUsers", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "users")
 	}
 	return nil
@@ -14879,7 +15535,7 @@ func (m *InputPrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowChatParticipantsTypeID, "inputPrivacyValueAllowChatParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowChatParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14887,13 +15543,14 @@ func (m *InputPrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowChatParticipants", "chats")
 	}
 	return nil
@@ -14956,7 +15613,7 @@ func (m *InputPrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowChatParticipantsTypeID, "inputPrivacyValueDisallowChatParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowChatParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14964,13 +15621,14 @@ func (m *InputPrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueDisallowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowChatParticipants", "chats")
 	}
 	return nil
@@ -15024,7 +15682,7 @@ func (m *InputPrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowCloseFriendsTypeID, "inputPrivacyValueAllowCloseFriends"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowCloseFriends", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15032,7 +15690,8 @@ func (m *InputPrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowCloseFriends) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15088,7 +15747,7 @@ func (m *InputPrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowPremiumTypeID, "inputPrivacyValueAllowPremium"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowPremium", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15096,7 +15755,8 @@ func (m *InputPrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15150,7 +15810,7 @@ func (m *InputPrivacyValueAllowBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowBotsTypeID, "inputPrivacyValueAllowBots"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15158,7 +15818,8 @@ func (m *InputPrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueAllowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15214,7 +15875,7 @@ func (m *InputPrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowBotsTypeID, "inputPrivacyValueDisallowBots"); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15222,7 +15883,8 @@ func (m *InputPrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPrivacyValueDisallowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15242,7 +15904,7 @@ type InputQuickReplyShortcutClass interface {
 // DecodeInputQuickReplyShortcut decodes any constructor of
 // InputQuickReplyShortcut.
 func DecodeInputQuickReplyShortcut(b *bin.Buffer) (InputQuickReplyShortcutClass, error) {
-	return decodeInputQuickReplyShortcut(b, 0)
+	return tlrt.Owned(b, decodeInputQuickReplyShortcut)
 }
 
 // decodeInputQuickReplyShortcut is DecodeInputQuickReplyShortcut for a value
@@ -15317,21 +15979,27 @@ func (m *InputQuickReplyShortcut) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputQuickReplyShortcutTypeID, "inputQuickReplyShortcut"); err != nil {
 		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputQuickReplyShortcut) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputQuickReplyShortcut) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Shortcut, err = b.String(); err != nil {
+	if m.Shortcut, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "shortcut")
 	}
 	return nil
@@ -15387,7 +16055,7 @@ func (m *InputQuickReplyShortcutID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputQuickReplyShortcutIDTypeID, "inputQuickReplyShortcutId"); err != nil {
 		return tlrt.DecodeErr(err, "inputQuickReplyShortcutId", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15395,7 +16063,8 @@ func (m *InputQuickReplyShortcutID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputQuickReplyShortcutID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15418,7 +16087,7 @@ type InputReplyToClass interface {
 
 // DecodeInputReplyTo decodes any constructor of InputReplyTo.
 func DecodeInputReplyTo(b *bin.Buffer) (InputReplyToClass, error) {
-	return decodeInputReplyTo(b, 0)
+	return tlrt.Owned(b, decodeInputReplyTo)
 }
 
 // decodeInputReplyTo is DecodeInputReplyTo for a value nested depth levels
@@ -15686,15 +16355,25 @@ func (m *InputReplyToMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReplyToMessageTypeID, "inputReplyToMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputReplyToMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15702,7 +16381,6 @@ func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToMessage", "")
 	}
-	*m = InputReplyToMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToMessage", "flags")
@@ -15721,12 +16399,12 @@ func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.QuoteText, err = b.String(); err != nil {
+		if m.QuoteText, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_text")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.QuoteEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.QuoteEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_entities")
 		}
 	}
@@ -15746,7 +16424,7 @@ func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.PollOption, err = b.Bytes(); err != nil {
+		if m.PollOption, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "poll_option")
 		}
 	}
@@ -15824,7 +16502,7 @@ func (m *InputReplyToStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReplyToStoryTypeID, "inputReplyToStory"); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15832,7 +16510,8 @@ func (m *InputReplyToStory) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReplyToStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15901,7 +16580,7 @@ func (m *InputReplyToMonoForum) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReplyToMonoForumTypeID, "inputReplyToMonoForum"); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToMonoForum", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15909,7 +16588,8 @@ func (m *InputReplyToMonoForum) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReplyToMonoForum) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15973,7 +16653,7 @@ func (m *InputReplyToEphemeralMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReplyToEphemeralMessageTypeID, "inputReplyToEphemeralMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputReplyToEphemeralMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15981,7 +16661,8 @@ func (m *InputReplyToEphemeralMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReplyToEphemeralMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16004,7 +16685,7 @@ type InputRichFileClass interface {
 
 // DecodeInputRichFile decodes any constructor of InputRichFile.
 func DecodeInputRichFile(b *bin.Buffer) (InputRichFileClass, error) {
-	return decodeInputRichFile(b, 0)
+	return tlrt.Owned(b, decodeInputRichFile)
 }
 
 // decodeInputRichFile is DecodeInputRichFile for a value nested depth levels
@@ -16081,15 +16762,21 @@ func (m *InputRichFilePhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputRichFilePhotoTypeID, "inputRichFilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputRichFilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputRichFilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16098,7 +16785,7 @@ func (m *InputRichFilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichFilePhoto", "")
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFilePhoto", "id")
 	}
 	if m.Photo, err = decodeInputPhoto(b, depth+1); err != nil {
@@ -16160,15 +16847,21 @@ func (m *InputRichFileDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputRichFileDocumentTypeID, "inputRichFileDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFileDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputRichFileDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputRichFileDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16177,7 +16870,7 @@ func (m *InputRichFileDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichFileDocument", "")
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichFileDocument", "id")
 	}
 	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
@@ -16197,7 +16890,7 @@ type InputRichMessageClass interface {
 
 // DecodeInputRichMessage decodes any constructor of InputRichMessage.
 func DecodeInputRichMessage(b *bin.Buffer) (InputRichMessageClass, error) {
-	return decodeInputRichMessage(b, 0)
+	return tlrt.Owned(b, decodeInputRichMessage)
 }
 
 // decodeInputRichMessage is DecodeInputRichMessage for a value nested depth
@@ -16389,15 +17082,25 @@ func (m *InputRichMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputRichMessageTypeID, "inputRichMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputRichMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputRichMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16405,28 +17108,27 @@ func (m *InputRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessage", "")
 	}
-	*m = InputRichMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessage", "flags")
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Noautolink = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessage", "blocks")
 	}
 	if m.Flags.Has(2) {
-		if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPhoto); err != nil {
+		if m.Photos, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPhoto); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "photos")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+		if m.Documents, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "documents")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "users")
 		}
 	}
@@ -16539,15 +17241,25 @@ func (m *InputRichMessageHTML) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputRichMessageHTMLTypeID, "inputRichMessageHTML"); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageHTML", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputRichMessageHTML) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputRichMessageHTML{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16555,18 +17267,17 @@ func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageHTML", "")
 	}
-	*m = InputRichMessageHTML{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageHTML", "flags")
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Noautolink = m.Flags.Has(1)
-	if m.Html, err = b.String(); err != nil {
+	if m.Html, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageHTML", "html")
 	}
 	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputRichFile); err != nil {
+		if m.Files, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeInputRichFile); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessageHTML", "files")
 		}
 	}
@@ -16674,15 +17385,25 @@ func (m *InputRichMessageMarkdown) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputRichMessageMarkdownTypeID, "inputRichMessageMarkdown"); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputRichMessageMarkdown) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputRichMessageMarkdown{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16690,18 +17411,17 @@ func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageMarkdown", "")
 	}
-	*m = InputRichMessageMarkdown{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "flags")
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Noautolink = m.Flags.Has(1)
-	if m.Markdown, err = b.String(); err != nil {
+	if m.Markdown, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "markdown")
 	}
 	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputRichFile); err != nil {
+		if m.Files, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeInputRichFile); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "files")
 		}
 	}
@@ -16723,7 +17443,7 @@ type InputSavedStarGiftClass interface {
 
 // DecodeInputSavedStarGift decodes any constructor of InputSavedStarGift.
 func DecodeInputSavedStarGift(b *bin.Buffer) (InputSavedStarGiftClass, error) {
-	return decodeInputSavedStarGift(b, 0)
+	return tlrt.Owned(b, decodeInputSavedStarGift)
 }
 
 // decodeInputSavedStarGift is DecodeInputSavedStarGift for a value nested depth
@@ -16799,7 +17519,7 @@ func (m *InputSavedStarGiftUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSavedStarGiftUserTypeID, "inputSavedStarGiftUser"); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16807,7 +17527,8 @@ func (m *InputSavedStarGiftUser) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputSavedStarGiftUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16873,7 +17594,7 @@ func (m *InputSavedStarGiftChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSavedStarGiftChatTypeID, "inputSavedStarGiftChat"); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16881,7 +17602,8 @@ func (m *InputSavedStarGiftChat) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputSavedStarGiftChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16948,21 +17670,27 @@ func (m *InputSavedStarGiftSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSavedStarGiftSlugTypeID, "inputSavedStarGiftSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputSavedStarGiftSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputSavedStarGiftSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "slug")
 	}
 	return nil
@@ -16979,7 +17707,7 @@ type InputSecureFileClass interface {
 
 // DecodeInputSecureFile decodes any constructor of InputSecureFile.
 func DecodeInputSecureFile(b *bin.Buffer) (InputSecureFileClass, error) {
-	return decodeInputSecureFile(b, 0)
+	return tlrt.Owned(b, decodeInputSecureFile)
 }
 
 // decodeInputSecureFile is DecodeInputSecureFile for a value nested depth
@@ -17062,15 +17790,21 @@ func (m *InputSecureFileUploaded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSecureFileUploadedTypeID, "inputSecureFileUploaded"); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputSecureFileUploaded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputSecureFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17082,13 +17816,13 @@ func (m *InputSecureFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Parts, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "parts")
 	}
-	if m.Md5Checksum, err = b.String(); err != nil {
+	if m.Md5Checksum, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "md5_checksum")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "file_hash")
 	}
-	if m.Secret, err = b.Bytes(); err != nil {
+	if m.Secret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "secret")
 	}
 	return nil
@@ -17144,7 +17878,7 @@ func (m *InputSecureFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSecureFileTypeID, "inputSecureFile"); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17152,7 +17886,8 @@ func (m *InputSecureFile) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputSecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17178,7 +17913,7 @@ type InputStarGiftAuctionClass interface {
 
 // DecodeInputStarGiftAuction decodes any constructor of InputStarGiftAuction.
 func DecodeInputStarGiftAuction(b *bin.Buffer) (InputStarGiftAuctionClass, error) {
-	return decodeInputStarGiftAuction(b, 0)
+	return tlrt.Owned(b, decodeInputStarGiftAuction)
 }
 
 // decodeInputStarGiftAuction is DecodeInputStarGiftAuction for a value nested
@@ -17252,7 +17987,7 @@ func (m *InputStarGiftAuction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStarGiftAuctionTypeID, "inputStarGiftAuction"); err != nil {
 		return tlrt.DecodeErr(err, "inputStarGiftAuction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17260,7 +17995,8 @@ func (m *InputStarGiftAuction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStarGiftAuction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17321,21 +18057,27 @@ func (m *InputStarGiftAuctionSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStarGiftAuctionSlugTypeID, "inputStarGiftAuctionSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStarGiftAuctionSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStarGiftAuctionSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "slug")
 	}
 	return nil
@@ -17357,7 +18099,7 @@ type InputStickerSetClass interface {
 
 // DecodeInputStickerSet decodes any constructor of InputStickerSet.
 func DecodeInputStickerSet(b *bin.Buffer) (InputStickerSetClass, error) {
-	return decodeInputStickerSet(b, 0)
+	return tlrt.Owned(b, decodeInputStickerSet)
 }
 
 // decodeInputStickerSet is DecodeInputStickerSet for a value nested depth
@@ -17447,7 +18189,7 @@ func (m *InputStickerSetEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetEmptyTypeID, "inputStickerSetEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17455,7 +18197,8 @@ func (m *InputStickerSetEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17513,7 +18256,7 @@ func (m *InputStickerSetID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetIDTypeID, "inputStickerSetID"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17521,7 +18264,8 @@ func (m *InputStickerSetID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17585,21 +18329,27 @@ func (m *InputStickerSetShortName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetShortNameTypeID, "inputStickerSetShortName"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetShortName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickerSetShortName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickerSetShortName) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetShortName", "short_name")
 	}
 	return nil
@@ -17652,7 +18402,7 @@ func (m *InputStickerSetAnimatedEmoji) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetAnimatedEmojiTypeID, "inputStickerSetAnimatedEmoji"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetAnimatedEmoji", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17660,7 +18410,8 @@ func (m *InputStickerSetAnimatedEmoji) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetAnimatedEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17716,21 +18467,27 @@ func (m *InputStickerSetDice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetDiceTypeID, "inputStickerSetDice"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetDice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickerSetDice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickerSetDice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetDice", "emoticon")
 	}
 	return nil
@@ -17785,7 +18542,7 @@ func (m *InputStickerSetAnimatedEmojiAnimations) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetAnimatedEmojiAnimationsTypeID, "inputStickerSetAnimatedEmojiAnimations"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetAnimatedEmojiAnimations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17793,7 +18550,8 @@ func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17848,7 +18606,7 @@ func (m *InputStickerSetPremiumGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetPremiumGiftsTypeID, "inputStickerSetPremiumGifts"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetPremiumGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17856,7 +18614,8 @@ func (m *InputStickerSetPremiumGifts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetPremiumGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17913,7 +18672,7 @@ func (m *InputStickerSetEmojiGenericAnimations) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetEmojiGenericAnimationsTypeID, "inputStickerSetEmojiGenericAnimations"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetEmojiGenericAnimations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17921,7 +18680,8 @@ func (m *InputStickerSetEmojiGenericAnimations) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetEmojiGenericAnimations) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17978,7 +18738,7 @@ func (m *InputStickerSetEmojiDefaultStatuses) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetEmojiDefaultStatusesTypeID, "inputStickerSetEmojiDefaultStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetEmojiDefaultStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17986,7 +18746,8 @@ func (m *InputStickerSetEmojiDefaultStatuses) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetEmojiDefaultStatuses) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18043,7 +18804,7 @@ func (m *InputStickerSetEmojiDefaultTopicIcons) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetEmojiDefaultTopicIconsTypeID, "inputStickerSetEmojiDefaultTopicIcons"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetEmojiDefaultTopicIcons", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18051,7 +18812,8 @@ func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18109,7 +18871,7 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, InputStickerSetEmojiChannelDefaultStatusesTypeID, "inputStickerSetEmojiChannelDefaultStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetEmojiChannelDefaultStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18117,7 +18879,8 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBare(b *bin.Buffer) e
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18171,7 +18934,7 @@ func (m *InputStickerSetTonGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetTonGiftsTypeID, "inputStickerSetTonGifts"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetTonGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18179,7 +18942,8 @@ func (m *InputStickerSetTonGifts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputStickerSetTonGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18198,7 +18962,7 @@ type InputStickeredMediaClass interface {
 
 // DecodeInputStickeredMedia decodes any constructor of InputStickeredMedia.
 func DecodeInputStickeredMedia(b *bin.Buffer) (InputStickeredMediaClass, error) {
-	return decodeInputStickeredMedia(b, 0)
+	return tlrt.Owned(b, decodeInputStickeredMedia)
 }
 
 // decodeInputStickeredMedia is DecodeInputStickeredMedia for a value nested
@@ -18274,15 +19038,21 @@ func (m *InputStickeredMediaPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickeredMediaPhotoTypeID, "inputStickeredMediaPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickeredMediaPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickeredMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickeredMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18350,15 +19120,21 @@ func (m *InputStickeredMediaDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickeredMediaDocumentTypeID, "inputStickeredMediaDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickeredMediaDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickeredMediaDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickeredMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18388,7 +19164,7 @@ type InputStorePaymentPurposeClass interface {
 // DecodeInputStorePaymentPurpose decodes any constructor of
 // InputStorePaymentPurpose.
 func DecodeInputStorePaymentPurpose(b *bin.Buffer) (InputStorePaymentPurposeClass, error) {
-	return decodeInputStorePaymentPurpose(b, 0)
+	return tlrt.Owned(b, decodeInputStorePaymentPurpose)
 }
 
 // decodeInputStorePaymentPurpose is DecodeInputStorePaymentPurpose for a value
@@ -18488,20 +19264,24 @@ func (m *InputStorePaymentPremiumSubscription) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumSubscriptionTypeID, "inputStorePaymentPremiumSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStorePaymentPremiumSubscription) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentPremiumSubscription{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumSubscription", "flags")
@@ -18569,15 +19349,21 @@ func (m *InputStorePaymentGiftPremium) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentGiftPremiumTypeID, "inputStorePaymentGiftPremium"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentGiftPremium) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStorePaymentGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18589,7 +19375,7 @@ func (m *InputStorePaymentGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "user_id")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -18682,15 +19468,25 @@ func (m *InputStorePaymentPremiumGiftCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumGiftCodeTypeID, "inputStorePaymentPremiumGiftCode"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentPremiumGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStorePaymentPremiumGiftCode{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18698,12 +19494,11 @@ func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiftCode", "")
 	}
-	*m = InputStorePaymentPremiumGiftCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "flags")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "users")
 	}
 	if m.Flags.Has(0) {
@@ -18711,7 +19506,7 @@ func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "boost_peer")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -18897,15 +19692,25 @@ func (m *InputStorePaymentPremiumGiveaway) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumGiveawayTypeID, "inputStorePaymentPremiumGiveaway"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentPremiumGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStorePaymentPremiumGiveaway{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18913,7 +19718,6 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiveaway", "")
 	}
-	*m = InputStorePaymentPremiumGiveaway{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "flags")
@@ -18924,17 +19728,17 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		if m.AdditionalPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "additional_peers")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.PrizeDescription, err = b.String(); err != nil {
+		if m.PrizeDescription, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "prize_description")
 		}
 	}
@@ -18944,7 +19748,7 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int
 	if m.UntilDate, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "until_date")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -19031,15 +19835,25 @@ func (m *InputStorePaymentStarsTopup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentStarsTopupTypeID, "inputStorePaymentStarsTopup"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentStarsTopup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStorePaymentStarsTopup{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStorePaymentStarsTopup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19047,7 +19861,6 @@ func (m *InputStorePaymentStarsTopup) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsTopup", "")
 	}
-	*m = InputStorePaymentStarsTopup{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "flags")
@@ -19055,7 +19868,7 @@ func (m *InputStorePaymentStarsTopup) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Stars, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "stars")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -19128,15 +19941,21 @@ func (m *InputStorePaymentStarsGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentStarsGiftTypeID, "inputStorePaymentStarsGift"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentStarsGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStorePaymentStarsGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19151,7 +19970,7 @@ func (m *InputStorePaymentStarsGift) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Stars, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "stars")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -19335,15 +20154,25 @@ func (m *InputStorePaymentStarsGiveaway) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentStarsGiveawayTypeID, "inputStorePaymentStarsGiveaway"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentStarsGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStorePaymentStarsGiveaway{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19351,7 +20180,6 @@ func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGiveaway", "")
 	}
-	*m = InputStorePaymentStarsGiveaway{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "flags")
@@ -19365,17 +20193,17 @@ func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		if m.AdditionalPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.PrizeDescription, err = b.String(); err != nil {
+		if m.PrizeDescription, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "prize_description")
 		}
 	}
@@ -19385,7 +20213,7 @@ func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.UntilDate, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "until_date")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -19473,35 +20301,44 @@ func (m *InputStorePaymentAuthCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStorePaymentAuthCodeTypeID, "inputStorePaymentAuthCode"); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStorePaymentAuthCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStorePaymentAuthCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentAuthCode{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *InputStorePaymentAuthCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "flags")
 	}
 	m.Restore = m.Flags.Has(0)
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_number")
 	}
-	if m.PhoneCodeHash, err = b.String(); err != nil {
+	if m.PhoneCodeHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_code_hash")
 	}
 	if m.PremiumDays, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "premium_days")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -19521,7 +20358,7 @@ type InputThemeClass interface {
 
 // DecodeInputTheme decodes any constructor of InputTheme.
 func DecodeInputTheme(b *bin.Buffer) (InputThemeClass, error) {
-	return decodeInputTheme(b, 0)
+	return tlrt.Owned(b, decodeInputTheme)
 }
 
 // decodeInputTheme is DecodeInputTheme for a value nested depth levels deep.
@@ -19595,7 +20432,7 @@ func (m *InputTheme) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputThemeTypeID, "inputTheme"); err != nil {
 		return tlrt.DecodeErr(err, "inputTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19603,7 +20440,8 @@ func (m *InputTheme) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19666,21 +20504,27 @@ func (m *InputThemeSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputThemeSlugTypeID, "inputThemeSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputThemeSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputThemeSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSlug", "slug")
 	}
 	return nil
@@ -19770,7 +20614,7 @@ func (m *InputUserEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputUserEmptyTypeID, "inputUserEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputUserEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19778,7 +20622,8 @@ func (m *InputUserEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputUserEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19831,7 +20676,7 @@ func (m *InputUserSelf) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputUserSelfTypeID, "inputUserSelf"); err != nil {
 		return tlrt.DecodeErr(err, "inputUserSelf", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19839,7 +20684,8 @@ func (m *InputUserSelf) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputUserSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19897,7 +20743,7 @@ func (m *InputUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputUserTypeID, "inputUser"); err != nil {
 		return tlrt.DecodeErr(err, "inputUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19905,7 +20751,8 @@ func (m *InputUser) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19975,7 +20822,7 @@ func (m *InputUserFromMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputUserFromMessageTypeID, "inputUserFromMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputUserFromMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19983,7 +20830,8 @@ func (m *InputUserFromMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20015,7 +20863,7 @@ type InputWallPaperClass interface {
 
 // DecodeInputWallPaper decodes any constructor of InputWallPaper.
 func DecodeInputWallPaper(b *bin.Buffer) (InputWallPaperClass, error) {
-	return decodeInputWallPaper(b, 0)
+	return tlrt.Owned(b, decodeInputWallPaper)
 }
 
 // decodeInputWallPaper is DecodeInputWallPaper for a value nested depth levels
@@ -20092,7 +20940,7 @@ func (m *InputWallPaper) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWallPaperTypeID, "inputWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20100,7 +20948,8 @@ func (m *InputWallPaper) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputWallPaper) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20163,21 +21012,27 @@ func (m *InputWallPaperSlug) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWallPaperSlugTypeID, "inputWallPaperSlug"); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaperSlug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputWallPaperSlug) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputWallPaperSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaperSlug", "slug")
 	}
 	return nil
@@ -20231,7 +21086,7 @@ func (m *InputWallPaperNoFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWallPaperNoFileTypeID, "inputWallPaperNoFile"); err != nil {
 		return tlrt.DecodeErr(err, "inputWallPaperNoFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20239,7 +21094,8 @@ func (m *InputWallPaperNoFile) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputWallPaperNoFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20263,7 +21119,7 @@ type InputWebFileLocationClass interface {
 
 // DecodeInputWebFileLocation decodes any constructor of InputWebFileLocation.
 func DecodeInputWebFileLocation(b *bin.Buffer) (InputWebFileLocationClass, error) {
-	return decodeInputWebFileLocation(b, 0)
+	return tlrt.Owned(b, decodeInputWebFileLocation)
 }
 
 // decodeInputWebFileLocation is DecodeInputWebFileLocation for a value nested
@@ -20342,21 +21198,27 @@ func (m *InputWebFileLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWebFileLocationTypeID, "inputWebFileLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputWebFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputWebFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileLocation", "url")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
@@ -20429,7 +21291,7 @@ func (m *InputWebFileGeoPointLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWebFileGeoPointLocationTypeID, "inputWebFileGeoPointLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20437,7 +21299,8 @@ func (m *InputWebFileGeoPointLocation) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputWebFileGeoPointLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20591,15 +21454,25 @@ func (m *InputWebFileAudioAlbumThumbLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWebFileAudioAlbumThumbLocationTypeID, "inputWebFileAudioAlbumThumbLocation"); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputWebFileAudioAlbumThumbLocation{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20607,7 +21480,6 @@ func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputWebFileAudioAlbumThumbLocation", "")
 	}
-	*m = InputWebFileAudioAlbumThumbLocation{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "flags")
@@ -20619,12 +21491,12 @@ func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(b *bin.Buffer, depth 
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Performer, err = b.String(); err != nil {
+		if m.Performer, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "performer")
 		}
 	}
@@ -20645,7 +21517,7 @@ type IPPortClass interface {
 
 // DecodeIPPort decodes any constructor of IpPort.
 func DecodeIPPort(b *bin.Buffer) (IPPortClass, error) {
-	return decodeIPPort(b, 0)
+	return tlrt.Owned(b, decodeIPPort)
 }
 
 // decodeIPPort is DecodeIPPort for a value nested depth levels deep.
@@ -20719,7 +21591,7 @@ func (m *IPPort) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, IPPortTypeID, "ipPort"); err != nil {
 		return tlrt.DecodeErr(err, "ipPort", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20727,7 +21599,8 @@ func (m *IPPort) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *IPPort) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20794,15 +21667,21 @@ func (m *IPPortSecret) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, IPPortSecretTypeID, "ipPortSecret"); err != nil {
 		return tlrt.DecodeErr(err, "ipPortSecret", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *IPPortSecret) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *IPPortSecret) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20814,7 +21693,7 @@ func (m *IPPortSecret) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Port, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "ipPortSecret", "port")
 	}
-	if m.Secret, err = b.Bytes(); err != nil {
+	if m.Secret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "ipPortSecret", "secret")
 	}
 	return nil
@@ -20867,7 +21746,7 @@ func (m *ImportedContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ImportedContactTypeID, "importedContact"); err != nil {
 		return tlrt.DecodeErr(err, "importedContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20875,7 +21754,8 @@ func (m *ImportedContact) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ImportedContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20938,24 +21818,30 @@ func (m *InlineBotSwitchPM) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineBotSwitchPMTypeID, "inlineBotSwitchPM"); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InlineBotSwitchPM) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InlineBotSwitchPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "text")
 	}
-	if m.StartParam, err = b.String(); err != nil {
+	if m.StartParam, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "start_param")
 	}
 	return nil
@@ -21008,24 +21894,30 @@ func (m *InlineBotWebView) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InlineBotWebViewTypeID, "inlineBotWebView"); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InlineBotWebView) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InlineBotWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotWebView", "text")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inlineBotWebView", "url")
 	}
 	return nil
@@ -21085,15 +21977,21 @@ func (m *InputAppEvent) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputAppEventTypeID, "inputAppEvent"); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputAppEvent) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputAppEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21105,7 +22003,7 @@ func (m *InputAppEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Time, err = b.Double(); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "time")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputAppEvent", "type")
 	}
 	if m.Peer, err = b.Long(); err != nil {
@@ -21179,15 +22077,20 @@ func (m *InputBusinessAwayMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBusinessAwayMessageTypeID, "inputBusinessAwayMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBusinessAwayMessage{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21195,7 +22098,6 @@ func (m *InputBusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessAwayMessage", "")
 	}
-	*m = InputBusinessAwayMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "flags")
@@ -21351,15 +22253,20 @@ func (m *InputBusinessBotRecipients) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBusinessBotRecipientsTypeID, "inputBusinessBotRecipients"); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBusinessBotRecipients{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21367,7 +22274,6 @@ func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessBotRecipients", "")
 	}
-	*m = InputBusinessBotRecipients{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "flags")
@@ -21378,12 +22284,12 @@ func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) erro
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "users")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ExcludeUsers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		if m.ExcludeUsers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "exclude_users")
 		}
 	}
@@ -21508,15 +22414,25 @@ func (m *InputBusinessChatLink) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBusinessChatLinkTypeID, "inputBusinessChatLink"); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessChatLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBusinessChatLink) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBusinessChatLink{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21524,21 +22440,20 @@ func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessChatLink", "")
 	}
-	*m = InputBusinessChatLink{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessChatLink", "flags")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessChatLink", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessChatLink", "entities")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessChatLink", "title")
 		}
 	}
@@ -21605,15 +22520,20 @@ func (m *InputBusinessGreetingMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBusinessGreetingMessageTypeID, "inputBusinessGreetingMessage"); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBusinessGreetingMessage{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21694,15 +22614,25 @@ func (m *InputBusinessIntro) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBusinessIntroTypeID, "inputBusinessIntro"); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputBusinessIntro) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBusinessIntro{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputBusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21710,15 +22640,14 @@ func (m *InputBusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessIntro", "")
 	}
-	*m = InputBusinessIntro{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "flags")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessIntro", "description")
 	}
 	if m.Flags.Has(0) {
@@ -21834,15 +22763,20 @@ func (m *InputBusinessRecipients) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputBusinessRecipientsTypeID, "inputBusinessRecipients"); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessRecipients", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBusinessRecipients) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputBusinessRecipients{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21850,7 +22784,6 @@ func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessRecipients", "")
 	}
-	*m = InputBusinessRecipients{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputBusinessRecipients", "flags")
@@ -21861,7 +22794,7 @@ func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessRecipients", "users")
 		}
 	}
@@ -21917,7 +22850,7 @@ func (m *InputChatlistDialogFilter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputChatlistDialogFilterTypeID, "inputChatlistDialogFilter"); err != nil {
 		return tlrt.DecodeErr(err, "inputChatlistDialogFilter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21925,7 +22858,8 @@ func (m *InputChatlistDialogFilter) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputChatlistDialogFilter) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21984,21 +22918,27 @@ func (m *InputClientProxy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputClientProxyTypeID, "inputClientProxy"); err != nil {
 		return tlrt.DecodeErr(err, "inputClientProxy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputClientProxy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputClientProxy) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputClientProxy", "address")
 	}
 	if m.Port, err = b.Int(); err != nil {
@@ -22072,15 +23012,25 @@ func (m *InputPhoneContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPhoneContactTypeID, "inputPhoneContact"); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPhoneContact{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22088,7 +23038,6 @@ func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPhoneContact", "")
 	}
-	*m = InputPhoneContact{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "flags")
@@ -22096,13 +23045,13 @@ func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ClientID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "client_id")
 	}
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "phone")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneContact", "last_name")
 	}
 	if m.Flags.Has(0) {
@@ -22163,7 +23112,7 @@ func (m *InputEncryptedChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputEncryptedChatTypeID, "inputEncryptedChat"); err != nil {
 		return tlrt.DecodeErr(err, "inputEncryptedChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22171,7 +23120,8 @@ func (m *InputEncryptedChat) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputEncryptedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22235,7 +23185,7 @@ func (m *InputFolderPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputFolderPeerTypeID, "inputFolderPeer"); err != nil {
 		return tlrt.DecodeErr(err, "inputFolderPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22243,7 +23193,8 @@ func (m *InputFolderPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputFolderPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22319,7 +23270,7 @@ func (m *InputMessageReadMetric) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessageReadMetricTypeID, "inputMessageReadMetric"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageReadMetric", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22327,7 +23278,8 @@ func (m *InputMessageReadMetric) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessageReadMetric) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22558,15 +23510,25 @@ func (m *InputPeerNotifySettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerNotifySettingsTypeID, "inputPeerNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPeerNotifySettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22574,7 +23536,6 @@ func (m *InputPeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPeerNotifySettings", "")
 	}
-	*m = InputPeerNotifySettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerNotifySettings", "flags")
@@ -22680,7 +23641,7 @@ func (m *InputPhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPhoneCallTypeID, "inputPhoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "inputPhoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22688,7 +23649,8 @@ func (m *InputPhoneCall) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22870,15 +23832,25 @@ func (m *InputSecureValue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSecureValueTypeID, "inputSecureValue"); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureValue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputSecureValue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputSecureValue{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22886,7 +23858,6 @@ func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputSecureValue", "")
 	}
-	*m = InputSecureValue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSecureValue", "flags")
@@ -22916,12 +23887,12 @@ func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSecureFile); err != nil {
+		if m.Translation, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeInputSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "translation")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSecureFile); err != nil {
+		if m.Files, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeInputSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "files")
 		}
 	}
@@ -23031,15 +24002,25 @@ func (m *InputSingleMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSingleMediaTypeID, "inputSingleMedia"); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputSingleMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputSingleMedia{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23047,7 +24028,6 @@ func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputSingleMedia", "")
 	}
-	*m = InputSingleMedia{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "flags")
@@ -23058,11 +24038,11 @@ func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.RandomID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "random_id")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputSingleMedia", "entities")
 		}
 	}
@@ -23125,26 +24105,35 @@ func (m *InputStarsTransaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStarsTransactionTypeID, "inputStarsTransaction"); err != nil {
 		return tlrt.DecodeErr(err, "inputStarsTransaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStarsTransaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStarsTransaction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputStarsTransaction{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *InputStarsTransaction) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStarsTransaction", "flags")
 	}
 	m.Refund = m.Flags.Has(0)
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStarsTransaction", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -23244,15 +24233,25 @@ func (m *InputStickerSetItem) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputStickerSetItemTypeID, "inputStickerSetItem"); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputStickerSetItem) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStickerSetItem{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23260,7 +24259,6 @@ func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetItem", "")
 	}
-	*m = InputStickerSetItem{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "flags")
@@ -23268,7 +24266,7 @@ func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "document")
 	}
-	if m.Emoji, err = b.String(); err != nil {
+	if m.Emoji, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStickerSetItem", "emoji")
 	}
 	if m.Flags.Has(0) {
@@ -23278,7 +24276,7 @@ func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Keywords, err = b.String(); err != nil {
+		if m.Keywords, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputStickerSetItem", "keywords")
 		}
 	}
@@ -23425,15 +24423,25 @@ func (m *InputThemeSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputThemeSettingsTypeID, "inputThemeSettings"); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputThemeSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23441,7 +24449,6 @@ func (m *InputThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputThemeSettings", "")
 	}
-	*m = InputThemeSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputThemeSettings", "flags")
@@ -23459,7 +24466,7 @@ func (m *InputThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.MessageColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.MessageColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "inputThemeSettings", "message_colors")
 		}
 	}
@@ -23541,15 +24548,21 @@ func (m *InputWebDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputWebDocumentTypeID, "inputWebDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputWebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23558,16 +24571,16 @@ func (m *InputWebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "inputWebDocument", "")
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "url")
 	}
 	if m.Size, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "size")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "attributes")
 	}
 	return nil
@@ -23618,7 +24631,7 @@ func (m *Int) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, IntTypeID, "int"); err != nil {
 		return tlrt.DecodeErr(err, "int", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23626,7 +24639,8 @@ func (m *Int) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *Int) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23848,15 +24862,25 @@ func (m *Invoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvoiceTypeID, "invoice"); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Invoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Invoice{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23864,7 +24888,6 @@ func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "invoice", "")
 	}
-	*m = Invoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "flags")
@@ -23878,10 +24901,10 @@ func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PhoneToProvider = m.Flags.Has(6)
 	m.EmailToProvider = m.Flags.Has(7)
 	m.Recurring = m.Flags.Has(9)
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "currency")
 	}
-	if m.Prices, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[LabeledPrice]); err != nil {
+	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "prices")
 	}
 	if m.Flags.Has(8) {
@@ -23890,12 +24913,12 @@ func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.SuggestedTipAmounts, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.SuggestedTipAmounts, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "invoice", "suggested_tip_amounts")
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.TermsURL, err = b.String(); err != nil {
+		if m.TermsURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "invoice", "terms_url")
 		}
 	}
@@ -23966,15 +24989,21 @@ func (m *InvokeAfterMsgRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeAfterMsgRequestTypeID, "invokeAfterMsg"); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsg", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeAfterMsgRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeAfterMsgRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24052,15 +25081,21 @@ func (m *InvokeAfterMsgsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeAfterMsgsRequestTypeID, "invokeAfterMsgs"); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsgs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeAfterMsgsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeAfterMsgsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24069,7 +25104,7 @@ func (m *InvokeAfterMsgsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "invokeAfterMsgs", "")
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsgs", "msg_ids")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
@@ -24171,15 +25206,25 @@ func (m *InitConnectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InitConnectionRequestTypeID, "initConnection"); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InitConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InitConnectionRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InitConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24187,7 +25232,6 @@ func (m *InitConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "initConnection", "")
 	}
-	*m = InitConnectionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "flags")
@@ -24195,22 +25239,22 @@ func (m *InitConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.APIID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "api_id")
 	}
-	if m.DeviceModel, err = b.String(); err != nil {
+	if m.DeviceModel, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "device_model")
 	}
-	if m.SystemVersion, err = b.String(); err != nil {
+	if m.SystemVersion, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "system_version")
 	}
-	if m.AppVersion, err = b.String(); err != nil {
+	if m.AppVersion, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "app_version")
 	}
-	if m.SystemLangCode, err = b.String(); err != nil {
+	if m.SystemLangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "system_lang_code")
 	}
-	if m.LangPack, err = b.String(); err != nil {
+	if m.LangPack, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "lang_pack")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "initConnection", "lang_code")
 	}
 	if m.Flags.Has(0) {
@@ -24288,15 +25332,21 @@ func (m *InvokeWithLayerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithLayerRequestTypeID, "invokeWithLayer"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithLayer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithLayerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithLayerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24369,15 +25419,21 @@ func (m *InvokeWithoutUpdatesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithoutUpdatesRequestTypeID, "invokeWithoutUpdates"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithoutUpdates", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithoutUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24453,15 +25509,25 @@ func (m *InvokeWithMessagesRangeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithMessagesRangeRequestTypeID, "invokeWithMessagesRange"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithMessagesRangeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InvokeWithMessagesRangeRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24537,15 +25603,21 @@ func (m *InvokeWithTakeoutRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithTakeoutRequestTypeID, "invokeWithTakeout"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithTakeout", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithTakeoutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithTakeoutRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24623,15 +25695,21 @@ func (m *InvokeWithBusinessConnectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithBusinessConnectionRequestTypeID, "invokeWithBusinessConnection"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24640,7 +25718,7 @@ func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithBusinessConnection", "")
 	}
 	var err error
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "connection_id")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
@@ -24712,15 +25790,21 @@ func (m *InvokeWithGooglePlayIntegrityRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithGooglePlayIntegrityRequestTypeID, "invokeWithGooglePlayIntegrity"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24729,10 +25813,10 @@ func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithGooglePlayIntegrity", "")
 	}
 	var err error
-	if m.Nonce, err = b.String(); err != nil {
+	if m.Nonce, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "nonce")
 	}
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "token")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
@@ -24802,15 +25886,21 @@ func (m *InvokeWithApnsSecretRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithApnsSecretRequestTypeID, "invokeWithApnsSecret"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithApnsSecretRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithApnsSecretRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24819,10 +25909,10 @@ func (m *InvokeWithApnsSecretRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithApnsSecret", "")
 	}
 	var err error
-	if m.Nonce, err = b.String(); err != nil {
+	if m.Nonce, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "nonce")
 	}
-	if m.Secret, err = b.String(); err != nil {
+	if m.Secret, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "secret")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
@@ -24889,15 +25979,21 @@ func (m *InvokeWithReCaptchaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InvokeWithReCaptchaRequestTypeID, "invokeWithReCaptcha"); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InvokeWithReCaptchaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InvokeWithReCaptchaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24906,7 +26002,7 @@ func (m *InvokeWithReCaptchaRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "invokeWithReCaptcha", "")
 	}
 	var err error
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "token")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {

@@ -18,7 +18,7 @@ type JSONValueClass interface {
 
 // DecodeJSONValue decodes any constructor of JSONValue.
 func DecodeJSONValue(b *bin.Buffer) (JSONValueClass, error) {
-	return decodeJSONValue(b, 0)
+	return tlrt.Owned(b, decodeJSONValue)
 }
 
 // decodeJSONValue is DecodeJSONValue for a value nested depth levels deep.
@@ -95,7 +95,7 @@ func (m *JSONNull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONNullTypeID, "jsonNull"); err != nil {
 		return tlrt.DecodeErr(err, "jsonNull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -103,7 +103,8 @@ func (m *JSONNull) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *JSONNull) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -159,7 +160,7 @@ func (m *JSONBool) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONBoolTypeID, "jsonBool"); err != nil {
 		return tlrt.DecodeErr(err, "jsonBool", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -167,7 +168,8 @@ func (m *JSONBool) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *JSONBool) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -227,7 +229,7 @@ func (m *JSONNumber) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONNumberTypeID, "jsonNumber"); err != nil {
 		return tlrt.DecodeErr(err, "jsonNumber", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -235,7 +237,8 @@ func (m *JSONNumber) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *JSONNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -295,21 +298,27 @@ func (m *JSONString) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONStringTypeID, "jsonString"); err != nil {
 		return tlrt.DecodeErr(err, "jsonString", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *JSONString) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *JSONString) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Value, err = b.String(); err != nil {
+	if m.Value, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "jsonString", "value")
 	}
 	return nil
@@ -368,15 +377,21 @@ func (m *JSONArray) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONArrayTypeID, "jsonArray"); err != nil {
 		return tlrt.DecodeErr(err, "jsonArray", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *JSONArray) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -385,7 +400,7 @@ func (m *JSONArray) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "jsonArray", "")
 	}
 	var err error
-	if m.Value, err = tlrt.DecodeVectorAt(b, depth+1, decodeJSONValue); err != nil {
+	if m.Value, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeJSONValue); err != nil {
 		return tlrt.DecodeErr(err, "jsonArray", "value")
 	}
 	return nil
@@ -444,15 +459,21 @@ func (m *JSONObject) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONObjectTypeID, "jsonObject"); err != nil {
 		return tlrt.DecodeErr(err, "jsonObject", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *JSONObject) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -461,7 +482,7 @@ func (m *JSONObject) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "jsonObject", "")
 	}
 	var err error
-	if m.Value, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[JSONObjectValue]); err != nil {
+	if m.Value, err = tlrt.DecodeStructs[JSONObjectValue](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "jsonObject", "value")
 	}
 	return nil
@@ -479,7 +500,7 @@ type JoinChatBotResultClass interface {
 
 // DecodeJoinChatBotResult decodes any constructor of JoinChatBotResult.
 func DecodeJoinChatBotResult(b *bin.Buffer) (JoinChatBotResultClass, error) {
-	return decodeJoinChatBotResult(b, 0)
+	return tlrt.Owned(b, decodeJoinChatBotResult)
 }
 
 // decodeJoinChatBotResult is DecodeJoinChatBotResult for a value nested depth
@@ -554,7 +575,7 @@ func (m *JoinChatBotResultApproved) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JoinChatBotResultApprovedTypeID, "joinChatBotResultApproved"); err != nil {
 		return tlrt.DecodeErr(err, "joinChatBotResultApproved", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -562,7 +583,8 @@ func (m *JoinChatBotResultApproved) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *JoinChatBotResultApproved) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -616,7 +638,7 @@ func (m *JoinChatBotResultDeclined) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JoinChatBotResultDeclinedTypeID, "joinChatBotResultDeclined"); err != nil {
 		return tlrt.DecodeErr(err, "joinChatBotResultDeclined", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -624,7 +646,8 @@ func (m *JoinChatBotResultDeclined) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *JoinChatBotResultDeclined) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -678,7 +701,7 @@ func (m *JoinChatBotResultQueued) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JoinChatBotResultQueuedTypeID, "joinChatBotResultQueued"); err != nil {
 		return tlrt.DecodeErr(err, "joinChatBotResultQueued", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -686,7 +709,8 @@ func (m *JoinChatBotResultQueued) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *JoinChatBotResultQueued) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -743,21 +767,27 @@ func (m *JoinChatBotResultWebView) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JoinChatBotResultWebViewTypeID, "joinChatBotResultWebView"); err != nil {
 		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *JoinChatBotResultWebView) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *JoinChatBotResultWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "url")
 	}
 	return nil
@@ -812,15 +842,21 @@ func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, JSONObjectValueTypeID, "jsonObjectValue"); err != nil {
 		return tlrt.DecodeErr(err, "jsonObjectValue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *JSONObjectValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -829,7 +865,7 @@ func (m *JSONObjectValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "jsonObjectValue", "")
 	}
 	var err error
-	if m.Key, err = b.String(); err != nil {
+	if m.Key, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "jsonObjectValue", "key")
 	}
 	if m.Value, err = decodeJSONValue(b, depth+1); err != nil {

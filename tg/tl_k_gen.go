@@ -25,7 +25,7 @@ type KeyboardButtonClass interface {
 
 // DecodeKeyboardButton decodes any constructor of KeyboardButton.
 func DecodeKeyboardButton(b *bin.Buffer) (KeyboardButtonClass, error) {
-	return decodeKeyboardButton(b, 0)
+	return tlrt.Owned(b, decodeKeyboardButton)
 }
 
 // decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels
@@ -143,15 +143,25 @@ func (m *KeyboardButton) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonTypeID, "keyboardButton"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButton{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -159,7 +169,6 @@ func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButton", "")
 	}
-	*m = KeyboardButton{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButton", "flags")
@@ -170,7 +179,7 @@ func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButton", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButton", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -240,15 +249,25 @@ func (m *KeyboardButtonURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonURLTypeID, "keyboardButtonUrl"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonURL{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -256,7 +275,6 @@ func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrl", "")
 	}
-	*m = KeyboardButtonURL{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "flags")
@@ -267,10 +285,10 @@ func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonUrl", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "text")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrl", "url")
 	}
 	m.Flags &^= 1 << 10
@@ -345,15 +363,25 @@ func (m *KeyboardButtonCallback) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonCallbackTypeID, "keyboardButtonCallback"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonCallback{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -361,7 +389,6 @@ func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCallback", "")
 	}
-	*m = KeyboardButtonCallback{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "flags")
@@ -373,10 +400,10 @@ func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonCallback", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "text")
 	}
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCallback", "data")
 	}
 	m.Flags &^= 1<<0 | 1<<10
@@ -445,15 +472,25 @@ func (m *KeyboardButtonRequestPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPhoneTypeID, "keyboardButtonRequestPhone"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonRequestPhone{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -461,7 +498,6 @@ func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPhone", "")
 	}
-	*m = KeyboardButtonRequestPhone{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "flags")
@@ -472,7 +508,7 @@ func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -543,15 +579,25 @@ func (m *KeyboardButtonRequestGeoLocation) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonRequestGeoLocationTypeID, "keyboardButtonRequestGeoLocation"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonRequestGeoLocation{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -559,7 +605,6 @@ func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestGeoLocation", "")
 	}
-	*m = KeyboardButtonRequestGeoLocation{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "flags")
@@ -570,7 +615,7 @@ func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, depth int
 			return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -681,15 +726,25 @@ func (m *KeyboardButtonSwitchInline) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonSwitchInlineTypeID, "keyboardButtonSwitchInline"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonSwitchInline) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonSwitchInline{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -697,7 +752,6 @@ func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSwitchInline", "")
 	}
-	*m = KeyboardButtonSwitchInline{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "flags")
@@ -709,14 +763,14 @@ func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "text")
 	}
-	if m.Query, err = b.String(); err != nil {
+	if m.Query, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "query")
 	}
 	if m.Flags.Has(1) {
-		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "peer_types")
 		}
 	}
@@ -788,15 +842,25 @@ func (m *KeyboardButtonGame) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonGameTypeID, "keyboardButtonGame"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonGame", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonGame{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -804,7 +868,6 @@ func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonGame", "")
 	}
-	*m = KeyboardButtonGame{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonGame", "flags")
@@ -815,7 +878,7 @@ func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonGame", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonGame", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -883,15 +946,25 @@ func (m *KeyboardButtonBuy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonBuyTypeID, "keyboardButtonBuy"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonBuy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonBuy{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -899,7 +972,6 @@ func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonBuy", "")
 	}
-	*m = KeyboardButtonBuy{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonBuy", "flags")
@@ -910,7 +982,7 @@ func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonBuy", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonBuy", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -1013,15 +1085,25 @@ func (m *KeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonURLAuthTypeID, "keyboardButtonUrlAuth"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonURLAuth{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1029,7 +1111,6 @@ func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrlAuth", "")
 	}
-	*m = KeyboardButtonURLAuth{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "flags")
@@ -1040,15 +1121,15 @@ func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(0) {
-		if m.FwdText, err = b.String(); err != nil {
+		if m.FwdText, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "fwd_text")
 		}
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "url")
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
@@ -1165,15 +1246,25 @@ func (m *InputKeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputKeyboardButtonURLAuthTypeID, "inputKeyboardButtonUrlAuth"); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputKeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputKeyboardButtonURLAuth{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1181,7 +1272,6 @@ func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUrlAuth", "")
 	}
-	*m = InputKeyboardButtonURLAuth{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "flags")
@@ -1193,15 +1283,15 @@ func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(1) {
-		if m.FwdText, err = b.String(); err != nil {
+		if m.FwdText, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "fwd_text")
 		}
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "url")
 	}
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
@@ -1306,15 +1396,25 @@ func (m *KeyboardButtonRequestPoll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPollTypeID, "keyboardButtonRequestPoll"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonRequestPoll{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1322,7 +1422,6 @@ func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPoll", "")
 	}
-	*m = KeyboardButtonRequestPoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "flags")
@@ -1338,7 +1437,7 @@ func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "quiz")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "text")
 	}
 	m.Flags &^= 1 << 10
@@ -1417,15 +1516,25 @@ func (m *InputKeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputKeyboardButtonUserProfileTypeID, "inputKeyboardButtonUserProfile"); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputKeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputKeyboardButtonUserProfile{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputKeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1433,7 +1542,6 @@ func (m *InputKeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUserProfile", "")
 	}
-	*m = InputKeyboardButtonUserProfile{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "flags")
@@ -1444,7 +1552,7 @@ func (m *InputKeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) 
 			return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "text")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
@@ -1518,15 +1626,25 @@ func (m *KeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonUserProfileTypeID, "keyboardButtonUserProfile"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonUserProfile{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1534,7 +1652,6 @@ func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUserProfile", "")
 	}
-	*m = KeyboardButtonUserProfile{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "flags")
@@ -1545,7 +1662,7 @@ func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "text")
 	}
 	if m.UserID, err = b.Long(); err != nil {
@@ -1619,15 +1736,25 @@ func (m *KeyboardButtonWebView) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonWebViewTypeID, "keyboardButtonWebView"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonWebView{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1635,7 +1762,6 @@ func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonWebView", "")
 	}
-	*m = KeyboardButtonWebView{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "flags")
@@ -1646,10 +1772,10 @@ func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonWebView", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "text")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonWebView", "url")
 	}
 	m.Flags &^= 1 << 10
@@ -1722,15 +1848,25 @@ func (m *KeyboardButtonSimpleWebView) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonSimpleWebViewTypeID, "keyboardButtonSimpleWebView"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonSimpleWebView{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1738,7 +1874,6 @@ func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSimpleWebView", "")
 	}
-	*m = KeyboardButtonSimpleWebView{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "flags")
@@ -1749,10 +1884,10 @@ func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, depth int) err
 			return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "text")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "url")
 	}
 	m.Flags &^= 1 << 10
@@ -1829,15 +1964,25 @@ func (m *KeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPeerTypeID, "keyboardButtonRequestPeer"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonRequestPeer{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1845,7 +1990,6 @@ func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPeer", "")
 	}
-	*m = KeyboardButtonRequestPeer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "flags")
@@ -1856,7 +2000,7 @@ func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "text")
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
@@ -1959,15 +2103,25 @@ func (m *InputKeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputKeyboardButtonRequestPeerTypeID, "inputKeyboardButtonRequestPeer"); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputKeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputKeyboardButtonRequestPeer{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1975,7 +2129,6 @@ func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonRequestPeer", "")
 	}
-	*m = InputKeyboardButtonRequestPeer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "flags")
@@ -1989,7 +2142,7 @@ func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) 
 			return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "text")
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
@@ -2068,15 +2221,25 @@ func (m *KeyboardButtonCopy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonCopyTypeID, "keyboardButtonCopy"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCopy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonCopy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonCopy{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2084,7 +2247,6 @@ func (m *KeyboardButtonCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCopy", "")
 	}
-	*m = KeyboardButtonCopy{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCopy", "flags")
@@ -2095,10 +2257,10 @@ func (m *KeyboardButtonCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "keyboardButtonCopy", "style")
 		}
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCopy", "text")
 	}
-	if m.CopyText, err = b.String(); err != nil {
+	if m.CopyText, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonCopy", "copy_text")
 	}
 	m.Flags &^= 1 << 10
@@ -2156,15 +2318,21 @@ func (m *KeyboardButtonRow) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonRowTypeID, "keyboardButtonRow"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRow", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *KeyboardButtonRow) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *KeyboardButtonRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2173,7 +2341,7 @@ func (m *KeyboardButtonRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRow", "")
 	}
 	var err error
-	if m.Buttons, err = tlrt.DecodeVectorAt(b, depth+1, decodeKeyboardButton); err != nil {
+	if m.Buttons, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeKeyboardButton); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRow", "buttons")
 	}
 	return nil
@@ -2269,20 +2437,24 @@ func (m *KeyboardButtonStyle) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, KeyboardButtonStyleTypeID, "keyboardButtonStyle"); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonStyle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonStyle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonStyle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonStyle{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *KeyboardButtonStyle) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonStyle", "flags")

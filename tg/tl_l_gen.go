@@ -18,7 +18,7 @@ type LangPackStringClass interface {
 
 // DecodeLangPackString decodes any constructor of LangPackString.
 func DecodeLangPackString(b *bin.Buffer) (LangPackStringClass, error) {
-	return decodeLangPackString(b, 0)
+	return tlrt.Owned(b, decodeLangPackString)
 }
 
 // decodeLangPackString is DecodeLangPackString for a value nested depth levels
@@ -95,24 +95,30 @@ func (m *LangPackString) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, LangPackStringTypeID, "langPackString"); err != nil {
 		return tlrt.DecodeErr(err, "langPackString", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *LangPackString) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *LangPackString) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Key, err = b.String(); err != nil {
+	if m.Key, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langPackString", "key")
 	}
-	if m.Value, err = b.String(); err != nil {
+	if m.Value, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langPackString", "value")
 	}
 	return nil
@@ -308,53 +314,62 @@ func (m *LangPackStringPluralized) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, LangPackStringPluralizedTypeID, "langPackStringPluralized"); err != nil {
 		return tlrt.DecodeErr(err, "langPackStringPluralized", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *LangPackStringPluralized) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *LangPackStringPluralized) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = LangPackStringPluralized{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *LangPackStringPluralized) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "langPackStringPluralized", "flags")
 	}
-	if m.Key, err = b.String(); err != nil {
+	if m.Key, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langPackStringPluralized", "key")
 	}
 	if m.Flags.Has(0) {
-		if m.ZeroValue, err = b.String(); err != nil {
+		if m.ZeroValue, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "langPackStringPluralized", "zero_value")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.OneValue, err = b.String(); err != nil {
+		if m.OneValue, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "langPackStringPluralized", "one_value")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.TwoValue, err = b.String(); err != nil {
+		if m.TwoValue, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "langPackStringPluralized", "two_value")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.FewValue, err = b.String(); err != nil {
+		if m.FewValue, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "langPackStringPluralized", "few_value")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ManyValue, err = b.String(); err != nil {
+		if m.ManyValue, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "langPackStringPluralized", "many_value")
 		}
 	}
-	if m.OtherValue, err = b.String(); err != nil {
+	if m.OtherValue, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langPackStringPluralized", "other_value")
 	}
 	if m.ZeroValue != "" {
@@ -423,21 +438,27 @@ func (m *LangPackStringDeleted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, LangPackStringDeletedTypeID, "langPackStringDeleted"); err != nil {
 		return tlrt.DecodeErr(err, "langPackStringDeleted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *LangPackStringDeleted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *LangPackStringDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Key, err = b.String(); err != nil {
+	if m.Key, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langPackStringDeleted", "key")
 	}
 	return nil
@@ -490,21 +511,27 @@ func (m *LabeledPrice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, LabeledPriceTypeID, "labeledPrice"); err != nil {
 		return tlrt.DecodeErr(err, "labeledPrice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *LabeledPrice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *LabeledPrice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Label, err = b.String(); err != nil {
+	if m.Label, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "labeledPrice", "label")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -570,15 +597,21 @@ func (m *LangPackDifference) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, LangPackDifferenceTypeID, "langPackDifference"); err != nil {
 		return tlrt.DecodeErr(err, "langPackDifference", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *LangPackDifference) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *LangPackDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -587,7 +620,7 @@ func (m *LangPackDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "langPackDifference", "")
 	}
 	var err error
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langPackDifference", "lang_code")
 	}
 	if m.FromVersion, err = b.Int(); err != nil {
@@ -596,7 +629,7 @@ func (m *LangPackDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Version, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "langPackDifference", "version")
 	}
-	if m.Strings, err = tlrt.DecodeVectorAt(b, depth+1, decodeLangPackString); err != nil {
+	if m.Strings, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeLangPackString); err != nil {
 		return tlrt.DecodeErr(err, "langPackDifference", "strings")
 	}
 	return nil
@@ -708,20 +741,29 @@ func (m *LangPackLanguage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, LangPackLanguageTypeID, "langPackLanguage"); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *LangPackLanguage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *LangPackLanguage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = LangPackLanguage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *LangPackLanguage) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "flags")
@@ -729,21 +771,21 @@ func (m *LangPackLanguage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.Official = m.Flags.Has(0)
 	m.Rtl = m.Flags.Has(2)
 	m.Beta = m.Flags.Has(3)
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "name")
 	}
-	if m.NativeName, err = b.String(); err != nil {
+	if m.NativeName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "native_name")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "lang_code")
 	}
 	if m.Flags.Has(1) {
-		if m.BaseLangCode, err = b.String(); err != nil {
+		if m.BaseLangCode, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "langPackLanguage", "base_lang_code")
 		}
 	}
-	if m.PluralCode, err = b.String(); err != nil {
+	if m.PluralCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "plural_code")
 	}
 	if m.StringsCount, err = b.Int(); err != nil {
@@ -752,7 +794,7 @@ func (m *LangPackLanguage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.TranslatedCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "translated_count")
 	}
-	if m.TranslationsURL, err = b.String(); err != nil {
+	if m.TranslationsURL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langPackLanguage", "translations_url")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
@@ -807,7 +849,7 @@ func (m *Long) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, LongTypeID, "long"); err != nil {
 		return tlrt.DecodeErr(err, "long", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -815,7 +857,8 @@ func (m *Long) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *Long) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

@@ -56,24 +56,30 @@ func (m *LangpackGetLangPackRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, LangpackGetLangPackRequestTypeID, "langpack.getLangPack"); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getLangPack", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *LangpackGetLangPackRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *LangpackGetLangPackRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangPack, err = b.String(); err != nil {
+	if m.LangPack, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getLangPack", "lang_pack")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getLangPack", "lang_code")
 	}
 	return nil
@@ -141,27 +147,33 @@ func (m *LangpackGetStringsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, LangpackGetStringsRequestTypeID, "langpack.getStrings"); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getStrings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *LangpackGetStringsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *LangpackGetStringsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangPack, err = b.String(); err != nil {
+	if m.LangPack, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getStrings", "lang_pack")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getStrings", "lang_code")
 	}
-	if m.Keys, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Keys, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getStrings", "keys")
 	}
 	return nil
@@ -173,7 +185,9 @@ func (c *Client) LangpackGetStrings(ctx context.Context, req *LangpackGetStrings
 		req = new(LangpackGetStringsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackStringClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeLangPackString)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]LangPackStringClass, error) {
+			return tlrt.DecodeVectorAt(b, 8, depth, decodeLangPackString)
+		})
 	})
 }
 
@@ -227,24 +241,30 @@ func (m *LangpackGetDifferenceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, LangpackGetDifferenceRequestTypeID, "langpack.getDifference"); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getDifference", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *LangpackGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *LangpackGetDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangPack, err = b.String(); err != nil {
+	if m.LangPack, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getDifference", "lang_pack")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getDifference", "lang_code")
 	}
 	if m.FromVersion, err = b.Int(); err != nil {
@@ -308,21 +328,27 @@ func (m *LangpackGetLanguagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, LangpackGetLanguagesRequestTypeID, "langpack.getLanguages"); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getLanguages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *LangpackGetLanguagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *LangpackGetLanguagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangPack, err = b.String(); err != nil {
+	if m.LangPack, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getLanguages", "lang_pack")
 	}
 	return nil
@@ -335,7 +361,9 @@ func (c *Client) LangpackGetLanguages(ctx context.Context, req *LangpackGetLangu
 		req = new(LangpackGetLanguagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackLanguage, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[LangPackLanguage])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]LangPackLanguage, error) {
+			return tlrt.DecodeStructs[LangPackLanguage](b, false, false, 36, depth)
+		})
 	})
 }
 
@@ -387,24 +415,30 @@ func (m *LangpackGetLanguageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, LangpackGetLanguageRequestTypeID, "langpack.getLanguage"); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getLanguage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *LangpackGetLanguageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *LangpackGetLanguageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangPack, err = b.String(); err != nil {
+	if m.LangPack, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getLanguage", "lang_pack")
 	}
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getLanguage", "lang_code")
 	}
 	return nil

@@ -20,7 +20,7 @@ type MediaAreaClass interface {
 
 // DecodeMediaArea decodes any constructor of MediaArea.
 func DecodeMediaArea(b *bin.Buffer) (MediaAreaClass, error) {
-	return decodeMediaArea(b, 0)
+	return tlrt.Owned(b, decodeMediaArea)
 }
 
 // decodeMediaArea is DecodeMediaArea for a value nested depth levels deep.
@@ -124,15 +124,25 @@ func (m *MediaAreaVenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaVenueTypeID, "mediaAreaVenue"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MediaAreaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MediaAreaVenue{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -147,19 +157,19 @@ func (m *MediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "geo")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "title")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "address")
 	}
-	if m.Provider, err = b.String(); err != nil {
+	if m.Provider, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "provider")
 	}
-	if m.VenueID, err = b.String(); err != nil {
+	if m.VenueID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_id")
 	}
-	if m.VenueType, err = b.String(); err != nil {
+	if m.VenueType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_type")
 	}
 	return nil
@@ -220,15 +230,25 @@ func (m *InputMediaAreaVenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaAreaVenueTypeID, "inputMediaAreaVenue"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputMediaAreaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaAreaVenue{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputMediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -243,7 +263,7 @@ func (m *InputMediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.QueryID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "query_id")
 	}
-	if m.ResultID, err = b.String(); err != nil {
+	if m.ResultID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "result_id")
 	}
 	return nil
@@ -316,15 +336,25 @@ func (m *MediaAreaGeoPoint) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaGeoPointTypeID, "mediaAreaGeoPoint"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MediaAreaGeoPoint) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MediaAreaGeoPoint{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MediaAreaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -332,7 +362,6 @@ func (m *MediaAreaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaGeoPoint", "")
 	}
-	*m = MediaAreaGeoPoint{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "flags")
@@ -420,15 +449,25 @@ func (m *MediaAreaSuggestedReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaSuggestedReactionTypeID, "mediaAreaSuggestedReaction"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MediaAreaSuggestedReaction{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MediaAreaSuggestedReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -436,7 +475,6 @@ func (m *MediaAreaSuggestedReaction) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaSuggestedReaction", "")
 	}
-	*m = MediaAreaSuggestedReaction{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "flags")
@@ -508,15 +546,20 @@ func (m *MediaAreaChannelPost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaChannelPostTypeID, "mediaAreaChannelPost"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MediaAreaChannelPost{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -594,15 +637,20 @@ func (m *InputMediaAreaChannelPost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMediaAreaChannelPostTypeID, "inputMediaAreaChannelPost"); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputMediaAreaChannelPost{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -676,15 +724,25 @@ func (m *MediaAreaURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaURLTypeID, "mediaAreaUrl"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MediaAreaURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MediaAreaURL{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MediaAreaURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -696,7 +754,7 @@ func (m *MediaAreaURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaUrl", "coordinates")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaUrl", "url")
 	}
 	return nil
@@ -759,15 +817,25 @@ func (m *MediaAreaWeather) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaWeatherTypeID, "mediaAreaWeather"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MediaAreaWeather) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MediaAreaWeather{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MediaAreaWeather) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -779,7 +847,7 @@ func (m *MediaAreaWeather) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "coordinates")
 	}
-	if m.Emoji, err = b.String(); err != nil {
+	if m.Emoji, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaWeather", "emoji")
 	}
 	if m.TemperatureC, err = b.Double(); err != nil {
@@ -844,15 +912,25 @@ func (m *MediaAreaStarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaStarGiftTypeID, "mediaAreaStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MediaAreaStarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MediaAreaStarGift{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MediaAreaStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -864,7 +942,7 @@ func (m *MediaAreaStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaStarGift", "coordinates")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaStarGift", "slug")
 	}
 	return nil
@@ -881,7 +959,7 @@ type MessageClass interface {
 
 // DecodeMessage decodes any constructor of Message.
 func DecodeMessage(b *bin.Buffer) (MessageClass, error) {
-	return decodeMessage(b, 0)
+	return tlrt.Owned(b, decodeMessage)
 }
 
 // decodeMessage is DecodeMessage for a value nested depth levels deep.
@@ -967,15 +1045,20 @@ func (m *MessageEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEmptyTypeID, "messageEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "messageEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEmpty) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageEmpty{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEmpty) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -983,7 +1066,6 @@ func (m *MessageEmpty) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageEmpty", "")
 	}
-	*m = MessageEmpty{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageEmpty", "flags")
@@ -1747,15 +1829,25 @@ func (m *Message) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageTypeID, "message"); err != nil {
 		return tlrt.DecodeErr(err, "message", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Message) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Message{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1763,7 +1855,6 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "message", "")
 	}
-	*m = Message{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "message", "flags")
@@ -1800,7 +1891,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags2.Has(12) {
-		if m.FromRank, err = b.String(); err != nil {
+		if m.FromRank, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "message", "from_rank")
 		}
 	}
@@ -1841,7 +1932,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "message", "date")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "message", "message")
 	}
 	if m.Flags.Has(9) {
@@ -1855,7 +1946,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "message", "entities")
 		}
 	}
@@ -1881,7 +1972,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PostAuthor, err = b.String(); err != nil {
+		if m.PostAuthor, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "message", "post_author")
 		}
 	}
@@ -1897,7 +1988,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.RestrictionReason, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[RestrictionReason]); err != nil {
+		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "restriction_reason")
 		}
 	}
@@ -1944,7 +2035,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags2.Has(11) {
-		if m.SummaryFromLanguage, err = b.String(); err != nil {
+		if m.SummaryFromLanguage, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "message", "summary_from_language")
 		}
 	}
@@ -2171,15 +2262,25 @@ func (m *MessageService) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageServiceTypeID, "messageService"); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageService) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageService{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2187,7 +2288,6 @@ func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageService", "")
 	}
-	*m = MessageService{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageService", "flags")
@@ -2287,7 +2387,7 @@ type MessageActionClass interface {
 
 // DecodeMessageAction decodes any constructor of MessageAction.
 func DecodeMessageAction(b *bin.Buffer) (MessageActionClass, error) {
-	return decodeMessageAction(b, 0)
+	return tlrt.Owned(b, decodeMessageAction)
 }
 
 // decodeMessageAction is DecodeMessageAction for a value nested depth levels
@@ -2489,7 +2589,7 @@ func (m *MessageActionEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionEmptyTypeID, "messageActionEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2497,7 +2597,8 @@ func (m *MessageActionEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2559,24 +2660,30 @@ func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChatCreateTypeID, "messageActionChatCreate"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatCreate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionChatCreate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionChatCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatCreate", "title")
 	}
-	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatCreate", "users")
 	}
 	return nil
@@ -2630,21 +2737,27 @@ func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChatEditTitleTypeID, "messageActionChatEditTitle"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionChatEditTitle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionChatEditTitle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "title")
 	}
 	return nil
@@ -2700,15 +2813,21 @@ func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChatEditPhotoTypeID, "messageActionChatEditPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatEditPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionChatEditPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionChatEditPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2770,7 +2889,7 @@ func (m *MessageActionChatDeletePhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChatDeletePhotoTypeID, "messageActionChatDeletePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatDeletePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2778,7 +2897,8 @@ func (m *MessageActionChatDeletePhoto) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionChatDeletePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2837,7 +2957,7 @@ func (m *MessageActionChatAddUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChatAddUserTypeID, "messageActionChatAddUser"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatAddUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2845,13 +2965,14 @@ func (m *MessageActionChatAddUser) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionChatAddUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatAddUser", "users")
 	}
 	return nil
@@ -2906,7 +3027,7 @@ func (m *MessageActionChatDeleteUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChatDeleteUserTypeID, "messageActionChatDeleteUser"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatDeleteUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2914,7 +3035,8 @@ func (m *MessageActionChatDeleteUser) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionChatDeleteUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2977,7 +3099,7 @@ func (m *MessageActionChatJoinedByLink) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChatJoinedByLinkTypeID, "messageActionChatJoinedByLink"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatJoinedByLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2985,7 +3107,8 @@ func (m *MessageActionChatJoinedByLink) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionChatJoinedByLink) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3045,21 +3168,27 @@ func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChannelCreateTypeID, "messageActionChannelCreate"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelCreate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionChannelCreate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionChannelCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelCreate", "title")
 	}
 	return nil
@@ -3113,7 +3242,7 @@ func (m *MessageActionChatMigrateTo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChatMigrateToTypeID, "messageActionChatMigrateTo"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatMigrateTo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3121,7 +3250,8 @@ func (m *MessageActionChatMigrateTo) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionChatMigrateTo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3187,21 +3317,27 @@ func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChannelMigrateFromTypeID, "messageActionChannelMigrateFrom"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionChannelMigrateFrom) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionChannelMigrateFrom) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "title")
 	}
 	if m.ChatID, err = b.Long(); err != nil {
@@ -3255,7 +3391,7 @@ func (m *MessageActionPinMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPinMessageTypeID, "messageActionPinMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPinMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3263,7 +3399,8 @@ func (m *MessageActionPinMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionPinMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3316,7 +3453,7 @@ func (m *MessageActionHistoryClear) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionHistoryClearTypeID, "messageActionHistoryClear"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionHistoryClear", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3324,7 +3461,8 @@ func (m *MessageActionHistoryClear) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionHistoryClear) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3382,7 +3520,7 @@ func (m *MessageActionGameScore) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGameScoreTypeID, "messageActionGameScore"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGameScore", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3390,7 +3528,8 @@ func (m *MessageActionGameScore) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionGameScore) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3544,15 +3683,25 @@ func (m *MessageActionPaymentSentMe) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPaymentSentMeTypeID, "messageActionPaymentSentMe"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionPaymentSentMe{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3560,20 +3709,19 @@ func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentSentMe", "")
 	}
-	*m = MessageActionPaymentSentMe{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "flags")
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "total_amount")
 	}
-	if m.Payload, err = b.Bytes(); err != nil {
+	if m.Payload, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "payload")
 	}
 	if m.Flags.Has(0) {
@@ -3583,7 +3731,7 @@ func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptionID, err = b.String(); err != nil {
+		if m.ShippingOptionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "shipping_option_id")
 		}
 	}
@@ -3727,34 +3875,43 @@ func (m *MessageActionPaymentSent) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPaymentSentTypeID, "messageActionPaymentSent"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSent", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPaymentSent) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionPaymentSent) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentSent{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessageActionPaymentSent) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSent", "flags")
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSent", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentSent", "total_amount")
 	}
 	if m.Flags.Has(0) {
-		if m.InvoiceSlug, err = b.String(); err != nil {
+		if m.InvoiceSlug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentSent", "invoice_slug")
 		}
 	}
@@ -3869,15 +4026,25 @@ func (m *MessageActionPhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPhoneCallTypeID, "messageActionPhoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPhoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionPhoneCall{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionPhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3885,7 +4052,6 @@ func (m *MessageActionPhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPhoneCall", "")
 	}
-	*m = MessageActionPhoneCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPhoneCall", "flags")
@@ -3958,7 +4124,7 @@ func (m *MessageActionScreenshotTaken) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionScreenshotTakenTypeID, "messageActionScreenshotTaken"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionScreenshotTaken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3966,7 +4132,8 @@ func (m *MessageActionScreenshotTaken) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionScreenshotTaken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4022,21 +4189,27 @@ func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionCustomActionTypeID, "messageActionCustomAction"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionCustomAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionCustomAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionCustomAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionCustomAction", "message")
 	}
 	return nil
@@ -4140,15 +4313,25 @@ func (m *MessageActionBotAllowed) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionBotAllowedTypeID, "messageActionBotAllowed"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionBotAllowed", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionBotAllowed{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionBotAllowed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4156,7 +4339,6 @@ func (m *MessageActionBotAllowed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionBotAllowed", "")
 	}
-	*m = MessageActionBotAllowed{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionBotAllowed", "flags")
@@ -4164,7 +4346,7 @@ func (m *MessageActionBotAllowed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.AttachMenu = m.Flags.Has(1)
 	m.FromRequest = m.Flags.Has(3)
 	if m.Flags.Has(0) {
-		if m.Domain, err = b.String(); err != nil {
+		if m.Domain, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionBotAllowed", "domain")
 		}
 	}
@@ -4241,15 +4423,25 @@ func (m *MessageActionSecureValuesSentMe) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSecureValuesSentMeTypeID, "messageActionSecureValuesSentMe"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionSecureValuesSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionSecureValuesSentMe{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionSecureValuesSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4258,7 +4450,7 @@ func (m *MessageActionSecureValuesSentMe) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSentMe", "")
 	}
 	var err error
-	if m.Values, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SecureValue]); err != nil {
+	if m.Values, err = tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "values")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Credentials, depth+1); err != nil {
@@ -4324,7 +4516,7 @@ func (m *MessageActionSecureValuesSent) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSecureValuesSentTypeID, "messageActionSecureValuesSent"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4332,7 +4524,8 @@ func (m *MessageActionSecureValuesSent) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionSecureValuesSent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4341,7 +4534,7 @@ func (m *MessageActionSecureValuesSent) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSent", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "types")
 	}
 	return nil
@@ -4392,7 +4585,7 @@ func (m *MessageActionContactSignUp) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionContactSignUpTypeID, "messageActionContactSignUp"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionContactSignUp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4400,7 +4593,8 @@ func (m *MessageActionContactSignUp) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionContactSignUp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4468,7 +4662,7 @@ func (m *MessageActionGeoProximityReached) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGeoProximityReachedTypeID, "messageActionGeoProximityReached"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4476,7 +4670,8 @@ func (m *MessageActionGeoProximityReached) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionGeoProximityReached) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4581,15 +4776,25 @@ func (m *MessageActionGroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGroupCallTypeID, "messageActionGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionGroupCall{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4597,7 +4802,6 @@ func (m *MessageActionGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCall", "")
 	}
-	*m = MessageActionGroupCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCall", "flags")
@@ -4675,15 +4879,21 @@ func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionInviteToGroupCallTypeID, "messageActionInviteToGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionInviteToGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionInviteToGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4695,7 +4905,7 @@ func (m *MessageActionInviteToGroupCall) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "call")
 	}
-	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "users")
 	}
 	return nil
@@ -4786,20 +4996,24 @@ func (m *MessageActionSetMessagesTTL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSetMessagesTTLTypeID, "messageActionSetMessagesTTL"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSetMessagesTTL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSetMessagesTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionSetMessagesTTL{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessageActionSetMessagesTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "flags")
@@ -4874,15 +5088,21 @@ func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGroupCallScheduledTypeID, "messageActionGroupCallScheduled"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionGroupCallScheduled) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionGroupCallScheduled) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4950,15 +5170,21 @@ func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSetChatThemeTypeID, "messageActionSetChatTheme"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionSetChatTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5021,7 +5247,7 @@ func (m *MessageActionChatJoinedByRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChatJoinedByRequestTypeID, "messageActionChatJoinedByRequest"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatJoinedByRequest", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5029,7 +5255,8 @@ func (m *MessageActionChatJoinedByRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionChatJoinedByRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5091,24 +5318,30 @@ func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionWebViewDataSentMeTypeID, "messageActionWebViewDataSentMe"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionWebViewDataSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionWebViewDataSentMe) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "text")
 	}
-	if m.Data, err = b.String(); err != nil {
+	if m.Data, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "data")
 	}
 	return nil
@@ -5164,21 +5397,27 @@ func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionWebViewDataSentTypeID, "messageActionWebViewDataSent"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionWebViewDataSent) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionWebViewDataSent) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "text")
 	}
 	return nil
@@ -5309,15 +5548,25 @@ func (m *MessageActionGiftPremium) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGiftPremiumTypeID, "messageActionGiftPremium"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionGiftPremium{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5325,12 +5574,11 @@ func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftPremium", "")
 	}
-	*m = MessageActionGiftPremium{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "flags")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -5340,7 +5588,7 @@ func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "messageActionGiftPremium", "days")
 	}
 	if m.Flags.Has(0) {
-		if m.CryptoCurrency, err = b.String(); err != nil {
+		if m.CryptoCurrency, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_currency")
 		}
 	}
@@ -5452,26 +5700,35 @@ func (m *MessageActionTopicCreate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionTopicCreateTypeID, "messageActionTopicCreate"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionTopicCreate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionTopicCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicCreate{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessageActionTopicCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "flags")
 	}
 	m.TitleMissing = m.Flags.Has(1)
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicCreate", "title")
 	}
 	if m.IconColor, err = b.Int(); err != nil {
@@ -5648,26 +5905,35 @@ func (m *MessageActionTopicEdit) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionTopicEditTypeID, "messageActionTopicEdit"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicEdit", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionTopicEdit) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionTopicEdit) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicEdit{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessageActionTopicEdit) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTopicEdit", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionTopicEdit", "title")
 		}
 	}
@@ -5754,15 +6020,21 @@ func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSuggestProfilePhotoTypeID, "messageActionSuggestProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionSuggestProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5833,7 +6105,7 @@ func (m *MessageActionRequestedPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionRequestedPeerTypeID, "messageActionRequestedPeer"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5841,7 +6113,8 @@ func (m *MessageActionRequestedPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionRequestedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5853,7 +6126,7 @@ func (m *MessageActionRequestedPeer) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.ButtonID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "button_id")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "peers")
 	}
 	return nil
@@ -5924,15 +6197,25 @@ func (m *MessageActionSetChatWallPaper) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSetChatWallPaperTypeID, "messageActionSetChatWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionSetChatWallPaper{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionSetChatWallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5940,7 +6223,6 @@ func (m *MessageActionSetChatWallPaper) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSetChatWallPaper", "")
 	}
-	*m = MessageActionSetChatWallPaper{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "flags")
@@ -6147,15 +6429,25 @@ func (m *MessageActionGiftCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGiftCodeTypeID, "messageActionGiftCode"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionGiftCode{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6163,7 +6455,6 @@ func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftCode", "")
 	}
-	*m = MessageActionGiftCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "flags")
@@ -6178,11 +6469,11 @@ func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Days, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "days")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftCode", "slug")
 	}
 	if m.Flags.Has(2) {
-		if m.Currency, err = b.String(); err != nil {
+		if m.Currency, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "currency")
 		}
 	}
@@ -6192,7 +6483,7 @@ func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.CryptoCurrency, err = b.String(); err != nil {
+		if m.CryptoCurrency, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_currency")
 		}
 	}
@@ -6298,20 +6589,24 @@ func (m *MessageActionGiveawayLaunch) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGiveawayLaunchTypeID, "messageActionGiveawayLaunch"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiveawayLaunch) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiveawayLaunch) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGiveawayLaunch{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessageActionGiveawayLaunch) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "flags")
@@ -6387,20 +6682,24 @@ func (m *MessageActionGiveawayResults) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGiveawayResultsTypeID, "messageActionGiveawayResults"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiveawayResults) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGiveawayResults{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessageActionGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "flags")
@@ -6464,7 +6763,7 @@ func (m *MessageActionBoostApply) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionBoostApplyTypeID, "messageActionBoostApply"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionBoostApply", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6472,7 +6771,8 @@ func (m *MessageActionBoostApply) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionBoostApply) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6543,15 +6843,21 @@ func (m *MessageActionRequestedPeerSentMe) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionRequestedPeerSentMeTypeID, "messageActionRequestedPeerSentMe"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionRequestedPeerSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6563,7 +6869,7 @@ func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(b *bin.Buffer, depth int
 	if m.ButtonID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "button_id")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeRequestedPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeRequestedPeer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "peers")
 	}
 	return nil
@@ -6664,15 +6970,25 @@ func (m *MessageActionPaymentRefunded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPaymentRefundedTypeID, "messageActionPaymentRefunded"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPaymentRefunded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionPaymentRefunded{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionPaymentRefunded) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6680,7 +6996,6 @@ func (m *MessageActionPaymentRefunded) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentRefunded", "")
 	}
-	*m = MessageActionPaymentRefunded{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "flags")
@@ -6688,14 +7003,14 @@ func (m *MessageActionPaymentRefunded) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "peer")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "total_amount")
 	}
 	if m.Flags.Has(0) {
-		if m.Payload, err = b.Bytes(); err != nil {
+		if m.Payload, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "payload")
 		}
 	}
@@ -6850,25 +7165,34 @@ func (m *MessageActionGiftStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGiftStarsTypeID, "messageActionGiftStars"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionGiftStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiftStars) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftStars{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessageActionGiftStars) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "flags")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -6878,7 +7202,7 @@ func (m *MessageActionGiftStars) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "messageActionGiftStars", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.CryptoCurrency, err = b.String(); err != nil {
+		if m.CryptoCurrency, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_currency")
 		}
 	}
@@ -6888,7 +7212,7 @@ func (m *MessageActionGiftStars) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TransactionID, err = b.String(); err != nil {
+		if m.TransactionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftStars", "transaction_id")
 		}
 	}
@@ -6966,15 +7290,25 @@ func (m *MessageActionPrizeStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPrizeStarsTypeID, "messageActionPrizeStars"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPrizeStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionPrizeStars{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionPrizeStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6982,7 +7316,6 @@ func (m *MessageActionPrizeStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionPrizeStars", "")
 	}
-	*m = MessageActionPrizeStars{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "flags")
@@ -6991,7 +7324,7 @@ func (m *MessageActionPrizeStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Stars, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "stars")
 	}
-	if m.TransactionID, err = b.String(); err != nil {
+	if m.TransactionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPrizeStars", "transaction_id")
 	}
 	if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
@@ -7323,15 +7656,25 @@ func (m *MessageActionStarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionStarGiftTypeID, "messageActionStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionStarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionStarGift{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7339,7 +7682,6 @@ func (m *MessageActionStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGift", "")
 	}
-	*m = MessageActionStarGift{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGift", "flags")
@@ -7393,7 +7735,7 @@ func (m *MessageActionStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.PrepaidUpgradeHash, err = b.String(); err != nil {
+		if m.PrepaidUpgradeHash, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionStarGift", "prepaid_upgrade_hash")
 		}
 	}
@@ -7744,15 +8086,25 @@ func (m *MessageActionStarGiftUnique) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionStarGiftUniqueTypeID, "messageActionStarGiftUnique"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionStarGiftUnique) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionStarGiftUnique{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionStarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7760,7 +8112,6 @@ func (m *MessageActionStarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftUnique", "")
 	}
-	*m = MessageActionStarGiftUnique{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "flags")
@@ -7905,7 +8256,7 @@ func (m *MessageActionPaidMessagesRefunded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPaidMessagesRefundedTypeID, "messageActionPaidMessagesRefunded"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7913,7 +8264,8 @@ func (m *MessageActionPaidMessagesRefunded) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionPaidMessagesRefunded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7987,20 +8339,24 @@ func (m *MessageActionPaidMessagesPrice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPaidMessagesPriceTypeID, "messageActionPaidMessagesPrice"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPaidMessagesPrice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionPaidMessagesPrice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPaidMessagesPrice{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessageActionPaidMessagesPrice) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "flags")
@@ -8142,15 +8498,20 @@ func (m *MessageActionConferenceCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionConferenceCallTypeID, "messageActionConferenceCall"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionConferenceCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionConferenceCall) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionConferenceCall{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionConferenceCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8158,7 +8519,6 @@ func (m *MessageActionConferenceCall) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionConferenceCall", "")
 	}
-	*m = MessageActionConferenceCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionConferenceCall", "flags")
@@ -8175,7 +8535,7 @@ func (m *MessageActionConferenceCall) DecodeBareAt(b *bin.Buffer, depth int) err
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.OtherParticipants, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		if m.OtherParticipants, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "messageActionConferenceCall", "other_participants")
 		}
 	}
@@ -8248,7 +8608,7 @@ func (m *MessageActionTodoCompletions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionTodoCompletionsTypeID, "messageActionTodoCompletions"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8256,16 +8616,17 @@ func (m *MessageActionTodoCompletions) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionTodoCompletions) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Completed, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Completed, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "completed")
 	}
-	if m.Incompleted, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Incompleted, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "incompleted")
 	}
 	return nil
@@ -8327,15 +8688,21 @@ func (m *MessageActionTodoAppendTasks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionTodoAppendTasksTypeID, "messageActionTodoAppendTasks"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionTodoAppendTasks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionTodoAppendTasks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8344,7 +8711,7 @@ func (m *MessageActionTodoAppendTasks) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionTodoAppendTasks", "")
 	}
 	var err error
-	if m.List, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoItem]); err != nil {
+	if m.List, err = tlrt.DecodeStructs[TodoItem](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "list")
 	}
 	return nil
@@ -8479,15 +8846,25 @@ func (m *MessageActionSuggestedPostApproval) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostApprovalTypeID, "messageActionSuggestedPostApproval"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionSuggestedPostApproval) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionSuggestedPostApproval{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionSuggestedPostApproval) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8495,7 +8872,6 @@ func (m *MessageActionSuggestedPostApproval) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestedPostApproval", "")
 	}
-	*m = MessageActionSuggestedPostApproval{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "flags")
@@ -8503,7 +8879,7 @@ func (m *MessageActionSuggestedPostApproval) DecodeBareAt(b *bin.Buffer, depth i
 	m.Rejected = m.Flags.Has(0)
 	m.BalanceTooLow = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.RejectComment, err = b.String(); err != nil {
+		if m.RejectComment, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "reject_comment")
 		}
 	}
@@ -8581,7 +8957,7 @@ func (m *MessageActionSuggestedPostSuccess) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostSuccessTypeID, "messageActionSuggestedPostSuccess"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestedPostSuccess", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8589,7 +8965,8 @@ func (m *MessageActionSuggestedPostSuccess) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionSuggestedPostSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8661,20 +9038,24 @@ func (m *MessageActionSuggestedPostRefund) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostRefundTypeID, "messageActionSuggestedPostRefund"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestedPostRefund", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSuggestedPostRefund) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSuggestedPostRefund) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionSuggestedPostRefund{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessageActionSuggestedPostRefund) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestedPostRefund", "flags")
@@ -8774,38 +9155,47 @@ func (m *MessageActionGiftTon) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionGiftTonTypeID, "messageActionGiftTon"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionGiftTon) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiftTon) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftTon{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessageActionGiftTon) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "flags")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "amount")
 	}
-	if m.CryptoCurrency, err = b.String(); err != nil {
+	if m.CryptoCurrency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_currency")
 	}
 	if m.CryptoAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_amount")
 	}
 	if m.Flags.Has(0) {
-		if m.TransactionID, err = b.String(); err != nil {
+		if m.TransactionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageActionGiftTon", "transaction_id")
 		}
 	}
@@ -8867,15 +9257,20 @@ func (m *MessageActionSuggestBirthday) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionSuggestBirthdayTypeID, "messageActionSuggestBirthday"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSuggestBirthday", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSuggestBirthday) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionSuggestBirthday{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionSuggestBirthday) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8962,15 +9357,25 @@ func (m *MessageActionStarGiftPurchaseOffer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionStarGiftPurchaseOfferTypeID, "messageActionStarGiftPurchaseOffer"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionStarGiftPurchaseOffer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionStarGiftPurchaseOffer{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8978,7 +9383,6 @@ func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOffer", "")
 	}
-	*m = MessageActionStarGiftPurchaseOffer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "flags")
@@ -9066,15 +9470,25 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, MessageActionStarGiftPurchaseOfferDeclinedTypeID, "messageActionStarGiftPurchaseOfferDeclined"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionStarGiftPurchaseOfferDeclined{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9082,7 +9496,6 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(b *bin.Buffer,
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOfferDeclined", "")
 	}
-	*m = MessageActionStarGiftPurchaseOfferDeclined{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "flags")
@@ -9150,7 +9563,7 @@ func (m *MessageActionNewCreatorPending) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionNewCreatorPendingTypeID, "messageActionNewCreatorPending"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNewCreatorPending", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9158,7 +9571,8 @@ func (m *MessageActionNewCreatorPending) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionNewCreatorPending) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9218,7 +9632,7 @@ func (m *MessageActionChangeCreator) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChangeCreatorTypeID, "messageActionChangeCreator"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChangeCreator", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9226,7 +9640,8 @@ func (m *MessageActionChangeCreator) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionChangeCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9292,7 +9707,7 @@ func (m *MessageActionNoForwardsToggle) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionNoForwardsToggleTypeID, "messageActionNoForwardsToggle"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9300,7 +9715,8 @@ func (m *MessageActionNoForwardsToggle) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionNoForwardsToggle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9376,20 +9792,24 @@ func (m *MessageActionNoForwardsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionNoForwardsRequestTypeID, "messageActionNoForwardsRequest"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionNoForwardsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionNoForwardsRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessageActionNoForwardsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "flags")
@@ -9459,15 +9879,21 @@ func (m *MessageActionPollAppendAnswer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPollAppendAnswerTypeID, "messageActionPollAppendAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPollAppendAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPollAppendAnswer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionPollAppendAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9536,15 +9962,21 @@ func (m *MessageActionPollDeleteAnswer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionPollDeleteAnswerTypeID, "messageActionPollDeleteAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionPollDeleteAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageActionPollDeleteAnswer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageActionPollDeleteAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9610,7 +10042,7 @@ func (m *MessageActionManagedBotCreated) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionManagedBotCreatedTypeID, "messageActionManagedBotCreated"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionManagedBotCreated", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9618,7 +10050,8 @@ func (m *MessageActionManagedBotCreated) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageActionManagedBotCreated) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9713,20 +10146,24 @@ func (m *MessageActionChangeCommunity) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageActionChangeCommunityTypeID, "messageActionChangeCommunity"); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChangeCommunity", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChangeCommunity) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChangeCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionChangeCommunity{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessageActionChangeCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChangeCommunity", "flags")
@@ -9760,7 +10197,7 @@ type MessageEntityClass interface {
 
 // DecodeMessageEntity decodes any constructor of MessageEntity.
 func DecodeMessageEntity(b *bin.Buffer) (MessageEntityClass, error) {
-	return decodeMessageEntity(b, 0)
+	return tlrt.Owned(b, decodeMessageEntity)
 }
 
 // decodeMessageEntity is DecodeMessageEntity for a value nested depth levels
@@ -9881,7 +10318,7 @@ func (m *MessageEntityUnknown) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityUnknownTypeID, "messageEntityUnknown"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUnknown", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9889,7 +10326,8 @@ func (m *MessageEntityUnknown) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9954,7 +10392,7 @@ func (m *MessageEntityMention) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityMentionTypeID, "messageEntityMention"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityMention", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9962,7 +10400,8 @@ func (m *MessageEntityMention) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityMention) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10027,7 +10466,7 @@ func (m *MessageEntityHashtag) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityHashtagTypeID, "messageEntityHashtag"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityHashtag", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10035,7 +10474,8 @@ func (m *MessageEntityHashtag) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityHashtag) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10100,7 +10540,7 @@ func (m *MessageEntityBotCommand) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityBotCommandTypeID, "messageEntityBotCommand"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBotCommand", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10108,7 +10548,8 @@ func (m *MessageEntityBotCommand) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityBotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10173,7 +10614,7 @@ func (m *MessageEntityURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityURLTypeID, "messageEntityUrl"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10181,7 +10622,8 @@ func (m *MessageEntityURL) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10246,7 +10688,7 @@ func (m *MessageEntityEmail) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityEmailTypeID, "messageEntityEmail"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10254,7 +10696,8 @@ func (m *MessageEntityEmail) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10319,7 +10762,7 @@ func (m *MessageEntityBold) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityBoldTypeID, "messageEntityBold"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBold", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10327,7 +10770,8 @@ func (m *MessageEntityBold) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityBold) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10392,7 +10836,7 @@ func (m *MessageEntityItalic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityItalicTypeID, "messageEntityItalic"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityItalic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10400,7 +10844,8 @@ func (m *MessageEntityItalic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityItalic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10465,7 +10910,7 @@ func (m *MessageEntityCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityCodeTypeID, "messageEntityCode"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10473,7 +10918,8 @@ func (m *MessageEntityCode) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10541,15 +10987,21 @@ func (m *MessageEntityPre) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityPreTypeID, "messageEntityPre"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPre", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageEntityPre) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageEntityPre) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10561,7 +11013,7 @@ func (m *MessageEntityPre) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Length, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPre", "length")
 	}
-	if m.Language, err = b.String(); err != nil {
+	if m.Language, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPre", "language")
 	}
 	return nil
@@ -10620,15 +11072,21 @@ func (m *MessageEntityTextURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityTextURLTypeID, "messageEntityTextUrl"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityTextUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageEntityTextURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageEntityTextURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10640,7 +11098,7 @@ func (m *MessageEntityTextURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Length, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityTextUrl", "length")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityTextUrl", "url")
 	}
 	return nil
@@ -10699,7 +11157,7 @@ func (m *MessageEntityMentionName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityMentionNameTypeID, "messageEntityMentionName"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityMentionName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10707,7 +11165,8 @@ func (m *MessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityMentionName) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10783,7 +11242,7 @@ func (m *InputMessageEntityMentionName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessageEntityMentionNameTypeID, "inputMessageEntityMentionName"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10791,7 +11250,8 @@ func (m *InputMessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessageEntityMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10862,7 +11322,7 @@ func (m *MessageEntityPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityPhoneTypeID, "messageEntityPhone"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10870,7 +11330,8 @@ func (m *MessageEntityPhone) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10935,7 +11396,7 @@ func (m *MessageEntityCashtag) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityCashtagTypeID, "messageEntityCashtag"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCashtag", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10943,7 +11404,8 @@ func (m *MessageEntityCashtag) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityCashtag) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11008,7 +11470,7 @@ func (m *MessageEntityUnderline) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityUnderlineTypeID, "messageEntityUnderline"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityUnderline", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11016,7 +11478,8 @@ func (m *MessageEntityUnderline) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityUnderline) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11081,7 +11544,7 @@ func (m *MessageEntityStrike) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityStrikeTypeID, "messageEntityStrike"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityStrike", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11089,7 +11552,8 @@ func (m *MessageEntityStrike) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityStrike) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11154,7 +11618,7 @@ func (m *MessageEntityBankCard) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityBankCardTypeID, "messageEntityBankCard"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBankCard", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11162,7 +11626,8 @@ func (m *MessageEntityBankCard) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityBankCard) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11227,7 +11692,7 @@ func (m *MessageEntitySpoiler) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntitySpoilerTypeID, "messageEntitySpoiler"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntitySpoiler", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11235,7 +11700,8 @@ func (m *MessageEntitySpoiler) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntitySpoiler) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11303,7 +11769,7 @@ func (m *MessageEntityCustomEmoji) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityCustomEmojiTypeID, "messageEntityCustomEmoji"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11311,7 +11777,8 @@ func (m *MessageEntityCustomEmoji) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11387,20 +11854,24 @@ func (m *MessageEntityBlockquote) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityBlockquoteTypeID, "messageEntityBlockquote"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBlockquote", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBlockquote) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityBlockquote) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageEntityBlockquote{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessageEntityBlockquote) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityBlockquote", "flags")
@@ -11499,20 +11970,24 @@ func (m *MessageEntityFormattedDate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityFormattedDateTypeID, "messageEntityFormattedDate"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityFormattedDate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityFormattedDate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageEntityFormattedDate{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessageEntityFormattedDate) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "flags")
@@ -11586,7 +12061,7 @@ func (m *MessageEntityDiffInsert) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityDiffInsertTypeID, "messageEntityDiffInsert"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffInsert", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11594,7 +12069,8 @@ func (m *MessageEntityDiffInsert) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityDiffInsert) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11662,15 +12138,21 @@ func (m *MessageEntityDiffReplace) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityDiffReplaceTypeID, "messageEntityDiffReplace"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageEntityDiffReplace) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageEntityDiffReplace) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11682,7 +12164,7 @@ func (m *MessageEntityDiffReplace) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Length, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "length")
 	}
-	if m.OldText, err = b.String(); err != nil {
+	if m.OldText, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "old_text")
 	}
 	return nil
@@ -11738,7 +12220,7 @@ func (m *MessageEntityDiffDelete) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageEntityDiffDeleteTypeID, "messageEntityDiffDelete"); err != nil {
 		return tlrt.DecodeErr(err, "messageEntityDiffDelete", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11746,7 +12228,8 @@ func (m *MessageEntityDiffDelete) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageEntityDiffDelete) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11772,7 +12255,7 @@ type MessageExtendedMediaClass interface {
 
 // DecodeMessageExtendedMedia decodes any constructor of MessageExtendedMedia.
 func DecodeMessageExtendedMedia(b *bin.Buffer) (MessageExtendedMediaClass, error) {
-	return decodeMessageExtendedMedia(b, 0)
+	return tlrt.Owned(b, decodeMessageExtendedMedia)
 }
 
 // decodeMessageExtendedMedia is DecodeMessageExtendedMedia for a value nested
@@ -11940,15 +12423,25 @@ func (m *MessageExtendedMediaPreview) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageExtendedMediaPreviewTypeID, "messageExtendedMediaPreview"); err != nil {
 		return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageExtendedMediaPreview{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageExtendedMediaPreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11956,7 +12449,6 @@ func (m *MessageExtendedMediaPreview) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageExtendedMediaPreview", "")
 	}
-	*m = MessageExtendedMediaPreview{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "flags")
@@ -12042,15 +12534,21 @@ func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageExtendedMediaTypeID, "messageExtendedMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messageExtendedMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12081,7 +12579,7 @@ type MessageMediaClass interface {
 
 // DecodeMessageMedia decodes any constructor of MessageMedia.
 func DecodeMessageMedia(b *bin.Buffer) (MessageMediaClass, error) {
-	return decodeMessageMedia(b, 0)
+	return tlrt.Owned(b, decodeMessageMedia)
 }
 
 // decodeMessageMedia is DecodeMessageMedia for a value nested depth levels
@@ -12185,7 +12683,7 @@ func (m *MessageMediaEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaEmptyTypeID, "messageMediaEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12193,7 +12691,8 @@ func (m *MessageMediaEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12306,15 +12805,25 @@ func (m *MessageMediaPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaPhotoTypeID, "messageMediaPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaPhoto{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12322,7 +12831,6 @@ func (m *MessageMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPhoto", "")
 	}
-	*m = MessageMediaPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPhoto", "flags")
@@ -12401,7 +12909,7 @@ func (m *MessageMediaGeo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaGeoTypeID, "messageMediaGeo"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGeo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12409,7 +12917,8 @@ func (m *MessageMediaGeo) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12481,30 +12990,36 @@ func (m *MessageMediaContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaContactTypeID, "messageMediaContact"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "phone_number")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "last_name")
 	}
-	if m.Vcard, err = b.String(); err != nil {
+	if m.Vcard, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaContact", "vcard")
 	}
 	if m.UserID, err = b.Long(); err != nil {
@@ -12558,7 +13073,7 @@ func (m *MessageMediaUnsupported) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaUnsupportedTypeID, "messageMediaUnsupported"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaUnsupported", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12566,7 +13081,8 @@ func (m *MessageMediaUnsupported) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageMediaUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12754,15 +13270,25 @@ func (m *MessageMediaDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaDocumentTypeID, "messageMediaDocument"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaDocument{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12770,7 +13296,6 @@ func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaDocument", "")
 	}
-	*m = MessageMediaDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDocument", "flags")
@@ -12786,7 +13311,7 @@ func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.AltDocuments, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		if m.AltDocuments, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "alt_documents")
 		}
 	}
@@ -12889,15 +13414,25 @@ func (m *MessageMediaWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaWebPageTypeID, "messageMediaWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaWebPage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12905,7 +13440,6 @@ func (m *MessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaWebPage", "")
 	}
-	*m = MessageMediaWebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaWebPage", "flags")
@@ -12982,15 +13516,21 @@ func (m *MessageMediaVenue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaVenueTypeID, "messageMediaVenue"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13002,19 +13542,19 @@ func (m *MessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "geo")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "title")
 	}
-	if m.Address, err = b.String(); err != nil {
+	if m.Address, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "address")
 	}
-	if m.Provider, err = b.String(); err != nil {
+	if m.Provider, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "provider")
 	}
-	if m.VenueID, err = b.String(); err != nil {
+	if m.VenueID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "venue_id")
 	}
-	if m.VenueType, err = b.String(); err != nil {
+	if m.VenueType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVenue", "venue_type")
 	}
 	return nil
@@ -13070,15 +13610,25 @@ func (m *MessageMediaGame) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaGameTypeID, "messageMediaGame"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGame", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaGame) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaGame{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13214,15 +13764,25 @@ func (m *MessageMediaInvoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaInvoiceTypeID, "messageMediaInvoice"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaInvoice{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13230,17 +13790,16 @@ func (m *MessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaInvoice", "")
 	}
-	*m = MessageMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "flags")
 	}
 	m.ShippingAddressRequested = m.Flags.Has(1)
 	m.Test = m.Flags.Has(3)
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
@@ -13253,13 +13812,13 @@ func (m *MessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messageMediaInvoice", "receipt_msg_id")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "total_amount")
 	}
-	if m.StartParam, err = b.String(); err != nil {
+	if m.StartParam, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaInvoice", "start_param")
 	}
 	if m.Flags.Has(4) {
@@ -13387,15 +13946,20 @@ func (m *MessageMediaGeoLive) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaGeoLiveTypeID, "messageMediaGeoLive"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGeoLive", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGeoLive) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaGeoLive{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13403,7 +13967,6 @@ func (m *MessageMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaGeoLive", "")
 	}
-	*m = MessageMediaGeoLive{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGeoLive", "flags")
@@ -13500,15 +14063,25 @@ func (m *MessageMediaPoll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaPollTypeID, "messageMediaPoll"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPoll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaPoll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaPoll{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13516,7 +14089,6 @@ func (m *MessageMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPoll", "")
 	}
-	*m = MessageMediaPoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPoll", "flags")
@@ -13599,15 +14171,25 @@ func (m *MessageMediaDice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaDiceTypeID, "messageMediaDice"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaDice{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13615,7 +14197,6 @@ func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaDice", "")
 	}
-	*m = MessageMediaDice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "flags")
@@ -13623,7 +14204,7 @@ func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Value, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "value")
 	}
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaDice", "emoticon")
 	}
 	if m.Flags.Has(0) {
@@ -13705,15 +14286,25 @@ func (m *MessageMediaStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaStoryTypeID, "messageMediaStory"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaStory{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13721,7 +14312,6 @@ func (m *MessageMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaStory", "")
 	}
-	*m = MessageMediaStory{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaStory", "flags")
@@ -13925,36 +14515,45 @@ func (m *MessageMediaGiveaway) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaGiveawayTypeID, "messageMediaGiveaway"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveaway{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessageMediaGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.WinnersAreVisible = m.Flags.Has(2)
-	if m.Channels, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Channels, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "channels")
 	}
 	if m.Flags.Has(1) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.PrizeDescription, err = b.String(); err != nil {
+		if m.PrizeDescription, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveaway", "prize_description")
 		}
 	}
@@ -14179,20 +14778,29 @@ func (m *MessageMediaGiveawayResults) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaGiveawayResultsTypeID, "messageMediaGiveawayResults"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaGiveawayResults) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveawayResults{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessageMediaGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "flags")
@@ -14216,7 +14824,7 @@ func (m *MessageMediaGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UnclaimedCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "unclaimed_count")
 	}
-	if m.Winners, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Winners, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "winners")
 	}
 	if m.Flags.Has(4) {
@@ -14230,7 +14838,7 @@ func (m *MessageMediaGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.PrizeDescription, err = b.String(); err != nil {
+		if m.PrizeDescription, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "prize_description")
 		}
 	}
@@ -14309,15 +14917,21 @@ func (m *MessageMediaPaidMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaPaidMediaTypeID, "messageMediaPaidMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14329,7 +14943,7 @@ func (m *MessageMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StarsAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "stars_amount")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageExtendedMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeMessageExtendedMedia); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "extended_media")
 	}
 	return nil
@@ -14425,15 +15039,25 @@ func (m *MessageMediaToDo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaToDoTypeID, "messageMediaToDo"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaToDo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaToDo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaToDo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageMediaToDo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14441,7 +15065,6 @@ func (m *MessageMediaToDo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaToDo", "")
 	}
-	*m = MessageMediaToDo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaToDo", "flags")
@@ -14450,7 +15073,7 @@ func (m *MessageMediaToDo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "messageMediaToDo", "todo")
 	}
 	if m.Flags.Has(0) {
-		if m.Completions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoCompletion]); err != nil {
+		if m.Completions, err = tlrt.DecodeStructs[TodoCompletion](b, false, false, 24, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaToDo", "completions")
 		}
 	}
@@ -14518,15 +15141,25 @@ func (m *MessageMediaVideoStream) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageMediaVideoStreamTypeID, "messageMediaVideoStream"); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVideoStream", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageMediaVideoStream) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageMediaVideoStream{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageMediaVideoStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14534,7 +15167,6 @@ func (m *MessageMediaVideoStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageMediaVideoStream", "")
 	}
-	*m = MessageMediaVideoStream{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaVideoStream", "flags")
@@ -14558,7 +15190,7 @@ type MessagePeerVoteClass interface {
 
 // DecodeMessagePeerVote decodes any constructor of MessagePeerVote.
 func DecodeMessagePeerVote(b *bin.Buffer) (MessagePeerVoteClass, error) {
-	return decodeMessagePeerVote(b, 0)
+	return tlrt.Owned(b, decodeMessagePeerVote)
 }
 
 // decodeMessagePeerVote is DecodeMessagePeerVote for a value nested depth
@@ -14640,15 +15272,21 @@ func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagePeerVoteTypeID, "messagePeerVote"); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVote", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagePeerVote) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagePeerVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14660,7 +15298,7 @@ func (m *MessagePeerVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVote", "peer")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVote", "option")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -14723,7 +15361,7 @@ func (m *MessagePeerVoteInputOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagePeerVoteInputOptionTypeID, "messagePeerVoteInputOption"); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14731,7 +15369,8 @@ func (m *MessagePeerVoteInputOption) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagePeerVoteInputOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14807,15 +15446,21 @@ func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagePeerVoteMultipleTypeID, "messagePeerVoteMultiple"); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagePeerVoteMultiple) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagePeerVoteMultiple) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14827,7 +15472,7 @@ func (m *MessagePeerVoteMultiple) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "peer")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "options")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -14847,7 +15492,7 @@ type MessageReplyHeaderClass interface {
 
 // DecodeMessageReplyHeader decodes any constructor of MessageReplyHeader.
 func DecodeMessageReplyHeader(b *bin.Buffer) (MessageReplyHeaderClass, error) {
-	return decodeMessageReplyHeader(b, 0)
+	return tlrt.Owned(b, decodeMessageReplyHeader)
 }
 
 // decodeMessageReplyHeader is DecodeMessageReplyHeader for a value nested depth
@@ -15165,15 +15810,25 @@ func (m *MessageReplyHeader) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageReplyHeaderTypeID, "messageReplyHeader"); err != nil {
 		return tlrt.DecodeErr(err, "messageReplyHeader", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageReplyHeader{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15181,7 +15836,6 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReplyHeader", "")
 	}
-	*m = MessageReplyHeader{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageReplyHeader", "flags")
@@ -15217,12 +15871,12 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.QuoteText, err = b.String(); err != nil {
+		if m.QuoteText, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_text")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.QuoteEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.QuoteEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_entities")
 		}
 	}
@@ -15237,7 +15891,7 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.PollOption, err = b.Bytes(); err != nil {
+		if m.PollOption, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "poll_option")
 		}
 	}
@@ -15320,7 +15974,7 @@ func (m *MessageReplyStoryHeader) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageReplyStoryHeaderTypeID, "messageReplyStoryHeader"); err != nil {
 		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15328,7 +15982,8 @@ func (m *MessageReplyStoryHeader) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageReplyStoryHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15467,7 +16122,7 @@ func (m *InputMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterEmptyTypeID, "inputMessagesFilterEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15475,7 +16130,8 @@ func (m *InputMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15528,7 +16184,7 @@ func (m *InputMessagesFilterPhotos) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterPhotosTypeID, "inputMessagesFilterPhotos"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterPhotos", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15536,7 +16192,8 @@ func (m *InputMessagesFilterPhotos) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterPhotos) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15589,7 +16246,7 @@ func (m *InputMessagesFilterVideo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterVideoTypeID, "inputMessagesFilterVideo"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterVideo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15597,7 +16254,8 @@ func (m *InputMessagesFilterVideo) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15653,7 +16311,7 @@ func (m *InputMessagesFilterPhotoVideo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterPhotoVideoTypeID, "inputMessagesFilterPhotoVideo"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterPhotoVideo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15661,7 +16319,8 @@ func (m *InputMessagesFilterPhotoVideo) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterPhotoVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15716,7 +16375,7 @@ func (m *InputMessagesFilterDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterDocumentTypeID, "inputMessagesFilterDocument"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15724,7 +16383,8 @@ func (m *InputMessagesFilterDocument) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterDocument) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15777,7 +16437,7 @@ func (m *InputMessagesFilterURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterURLTypeID, "inputMessagesFilterUrl"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15785,7 +16445,8 @@ func (m *InputMessagesFilterURL) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15838,7 +16499,7 @@ func (m *InputMessagesFilterGif) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterGifTypeID, "inputMessagesFilterGif"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterGif", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15846,7 +16507,8 @@ func (m *InputMessagesFilterGif) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterGif) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15899,7 +16561,7 @@ func (m *InputMessagesFilterVoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterVoiceTypeID, "inputMessagesFilterVoice"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterVoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15907,7 +16569,8 @@ func (m *InputMessagesFilterVoice) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15960,7 +16623,7 @@ func (m *InputMessagesFilterMusic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterMusicTypeID, "inputMessagesFilterMusic"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterMusic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15968,7 +16631,8 @@ func (m *InputMessagesFilterMusic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16024,7 +16688,7 @@ func (m *InputMessagesFilterChatPhotos) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterChatPhotosTypeID, "inputMessagesFilterChatPhotos"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterChatPhotos", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16032,7 +16696,8 @@ func (m *InputMessagesFilterChatPhotos) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterChatPhotos) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16097,20 +16762,24 @@ func (m *InputMessagesFilterPhoneCalls) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterPhoneCallsTypeID, "inputMessagesFilterPhoneCalls"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterPhoneCalls", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhoneCalls) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterPhoneCalls) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMessagesFilterPhoneCalls{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *InputMessagesFilterPhoneCalls) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterPhoneCalls", "flags")
@@ -16168,7 +16837,7 @@ func (m *InputMessagesFilterRoundVoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterRoundVoiceTypeID, "inputMessagesFilterRoundVoice"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterRoundVoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16176,7 +16845,8 @@ func (m *InputMessagesFilterRoundVoice) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterRoundVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16232,7 +16902,7 @@ func (m *InputMessagesFilterRoundVideo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterRoundVideoTypeID, "inputMessagesFilterRoundVideo"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterRoundVideo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16240,7 +16910,8 @@ func (m *InputMessagesFilterRoundVideo) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterRoundVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16296,7 +16967,7 @@ func (m *InputMessagesFilterMyMentions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterMyMentionsTypeID, "inputMessagesFilterMyMentions"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterMyMentions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16304,7 +16975,8 @@ func (m *InputMessagesFilterMyMentions) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterMyMentions) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16357,7 +17029,7 @@ func (m *InputMessagesFilterGeo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterGeoTypeID, "inputMessagesFilterGeo"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterGeo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16365,7 +17037,8 @@ func (m *InputMessagesFilterGeo) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterGeo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16420,7 +17093,7 @@ func (m *InputMessagesFilterContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterContactsTypeID, "inputMessagesFilterContacts"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16428,7 +17101,8 @@ func (m *InputMessagesFilterContacts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16481,7 +17155,7 @@ func (m *InputMessagesFilterPinned) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterPinnedTypeID, "inputMessagesFilterPinned"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterPinned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16489,7 +17163,8 @@ func (m *InputMessagesFilterPinned) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterPinned) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16542,7 +17217,7 @@ func (m *InputMessagesFilterPoll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputMessagesFilterPollTypeID, "inputMessagesFilterPoll"); err != nil {
 		return tlrt.DecodeErr(err, "inputMessagesFilterPoll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16550,7 +17225,8 @@ func (m *InputMessagesFilterPoll) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputMessagesFilterPoll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16609,7 +17285,7 @@ func (m *MaskCoords) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MaskCoordsTypeID, "maskCoords"); err != nil {
 		return tlrt.DecodeErr(err, "maskCoords", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16617,7 +17293,8 @@ func (m *MaskCoords) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MaskCoords) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16726,20 +17403,24 @@ func (m *MediaAreaCoordinates) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MediaAreaCoordinatesTypeID, "mediaAreaCoordinates"); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaCoordinates) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MediaAreaCoordinates) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MediaAreaCoordinates{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MediaAreaCoordinates) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "flags")
@@ -17045,15 +17726,25 @@ func (m *MessageFwdHeader) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageFwdHeaderTypeID, "messageFwdHeader"); err != nil {
 		return tlrt.DecodeErr(err, "messageFwdHeader", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageFwdHeader{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17061,7 +17752,6 @@ func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageFwdHeader", "")
 	}
-	*m = MessageFwdHeader{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageFwdHeader", "flags")
@@ -17074,7 +17764,7 @@ func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.FromName, err = b.String(); err != nil {
+		if m.FromName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "from_name")
 		}
 	}
@@ -17087,7 +17777,7 @@ func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.PostAuthor, err = b.String(); err != nil {
+		if m.PostAuthor, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "post_author")
 		}
 	}
@@ -17107,7 +17797,7 @@ func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.SavedFromName, err = b.String(); err != nil {
+		if m.SavedFromName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_name")
 		}
 	}
@@ -17117,7 +17807,7 @@ func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.PsaType, err = b.String(); err != nil {
+		if m.PsaType, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messageFwdHeader", "psa_type")
 		}
 	}
@@ -17216,15 +17906,25 @@ func (m *MessagePeerReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagePeerReactionTypeID, "messagePeerReaction"); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagePeerReaction{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagePeerReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17232,7 +17932,6 @@ func (m *MessagePeerReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messagePeerReaction", "")
 	}
-	*m = MessagePeerReaction{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerReaction", "flags")
@@ -17300,7 +17999,7 @@ func (m *MessageRange) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageRangeTypeID, "messageRange"); err != nil {
 		return tlrt.DecodeErr(err, "messageRange", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17308,7 +18007,8 @@ func (m *MessageRange) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageRange) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17460,15 +18160,25 @@ func (m *MessageReactions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageReactionsTypeID, "messageReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messageReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageReactions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageReactions{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17476,7 +18186,6 @@ func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReactions", "")
 	}
-	*m = MessageReactions{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageReactions", "flags")
@@ -17484,16 +18193,16 @@ func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Min = m.Flags.Has(0)
 	m.CanSeeList = m.Flags.Has(2)
 	m.ReactionsAsTags = m.Flags.Has(3)
-	if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ReactionCount]); err != nil {
+	if m.Results, err = tlrt.DecodeStructs[ReactionCount](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageReactions", "results")
 	}
 	if m.Flags.Has(1) {
-		if m.RecentReactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessagePeerReaction]); err != nil {
+		if m.RecentReactions, err = tlrt.DecodeStructs[MessagePeerReaction](b, false, false, 28, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReactions", "recent_reactions")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.TopReactors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageReactor]); err != nil {
+		if m.TopReactors, err = tlrt.DecodeStructs[MessageReactor](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReactions", "top_reactors")
 		}
 	}
@@ -17578,15 +18287,20 @@ func (m *MessageReactor) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageReactorTypeID, "messageReactor"); err != nil {
 		return tlrt.DecodeErr(err, "messageReactor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReactor) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageReactor{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageReactor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17594,7 +18308,6 @@ func (m *MessageReactor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReactor", "")
 	}
-	*m = MessageReactor{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageReactor", "flags")
@@ -17785,15 +18498,20 @@ func (m *MessageReplies) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageRepliesTypeID, "messageReplies"); err != nil {
 		return tlrt.DecodeErr(err, "messageReplies", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplies) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageReplies{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17801,7 +18519,6 @@ func (m *MessageReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageReplies", "")
 	}
-	*m = MessageReplies{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageReplies", "flags")
@@ -17814,7 +18531,7 @@ func (m *MessageReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "messageReplies", "replies_pts")
 	}
 	if m.Flags.Has(1) {
-		if m.RecentRepliers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		if m.RecentRepliers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "messageReplies", "recent_repliers")
 		}
 	}
@@ -17896,24 +18613,30 @@ func (m *MessageReportOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageReportOptionTypeID, "messageReportOption"); err != nil {
 		return tlrt.DecodeErr(err, "messageReportOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessageReportOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessageReportOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messageReportOption", "text")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messageReportOption", "option")
 	}
 	return nil
@@ -18031,15 +18754,20 @@ func (m *MessageViews) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessageViewsTypeID, "messageViews"); err != nil {
 		return tlrt.DecodeErr(err, "messageViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageViews) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageViews{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18047,7 +18775,6 @@ func (m *MessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messageViews", "")
 	}
-	*m = MessageViews{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messageViews", "flags")
@@ -18135,20 +18862,24 @@ func (m *MissingInvitee) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MissingInviteeTypeID, "missingInvitee"); err != nil {
 		return tlrt.DecodeErr(err, "missingInvitee", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MissingInvitee) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MissingInvitee) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MissingInvitee{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MissingInvitee) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "missingInvitee", "flags")
@@ -18256,15 +18987,20 @@ func (m *MyBoost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MyBoostTypeID, "myBoost"); err != nil {
 		return tlrt.DecodeErr(err, "myBoost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MyBoost) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MyBoost{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MyBoost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18272,7 +19008,6 @@ func (m *MyBoost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "myBoost", "")
 	}
-	*m = MyBoost{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "myBoost", "flags")

@@ -19,7 +19,7 @@ type MessagesAllStickersClass interface {
 
 // DecodeMessagesAllStickers decodes any constructor of messages.AllStickers.
 func DecodeMessagesAllStickers(b *bin.Buffer) (MessagesAllStickersClass, error) {
-	return decodeMessagesAllStickers(b, 0)
+	return tlrt.Owned(b, decodeMessagesAllStickers)
 }
 
 // decodeMessagesAllStickers is DecodeMessagesAllStickers for a value nested
@@ -92,7 +92,7 @@ func (m *MessagesAllStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAllStickersNotModifiedTypeID, "messages.allStickersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.allStickersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -100,7 +100,8 @@ func (m *MessagesAllStickersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAllStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -165,15 +166,21 @@ func (m *MessagesAllStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAllStickersTypeID, "messages.allStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.allStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAllStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAllStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -185,7 +192,7 @@ func (m *MessagesAllStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.allStickers", "hash")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerSet]); err != nil {
+	if m.Sets, err = tlrt.DecodeStructs[StickerSet](b, false, false, 40, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.allStickers", "sets")
 	}
 	return nil
@@ -203,7 +210,7 @@ type MessagesAvailableEffectsClass interface {
 // DecodeMessagesAvailableEffects decodes any constructor of
 // messages.AvailableEffects.
 func DecodeMessagesAvailableEffects(b *bin.Buffer) (MessagesAvailableEffectsClass, error) {
-	return decodeMessagesAvailableEffects(b, 0)
+	return tlrt.Owned(b, decodeMessagesAvailableEffects)
 }
 
 // decodeMessagesAvailableEffects is DecodeMessagesAvailableEffects for a value
@@ -278,7 +285,7 @@ func (m *MessagesAvailableEffectsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAvailableEffectsNotModifiedTypeID, "messages.availableEffectsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffectsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -286,7 +293,8 @@ func (m *MessagesAvailableEffectsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAvailableEffectsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -359,15 +367,21 @@ func (m *MessagesAvailableEffects) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAvailableEffectsTypeID, "messages.availableEffects"); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAvailableEffects) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAvailableEffects) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -379,10 +393,10 @@ func (m *MessagesAvailableEffects) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "hash")
 	}
-	if m.Effects, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AvailableEffect]); err != nil {
+	if m.Effects, err = tlrt.DecodeStructs[AvailableEffect](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "effects")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "documents")
 	}
 	return nil
@@ -400,7 +414,7 @@ type MessagesAvailableReactionsClass interface {
 // DecodeMessagesAvailableReactions decodes any constructor of
 // messages.AvailableReactions.
 func DecodeMessagesAvailableReactions(b *bin.Buffer) (MessagesAvailableReactionsClass, error) {
-	return decodeMessagesAvailableReactions(b, 0)
+	return tlrt.Owned(b, decodeMessagesAvailableReactions)
 }
 
 // decodeMessagesAvailableReactions is DecodeMessagesAvailableReactions for a
@@ -475,7 +489,7 @@ func (m *MessagesAvailableReactionsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAvailableReactionsNotModifiedTypeID, "messages.availableReactionsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableReactionsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -483,7 +497,8 @@ func (m *MessagesAvailableReactionsNotModified) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAvailableReactionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -548,15 +563,21 @@ func (m *MessagesAvailableReactions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAvailableReactionsTypeID, "messages.availableReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAvailableReactions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -568,7 +589,7 @@ func (m *MessagesAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableReactions", "hash")
 	}
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AvailableReaction]); err != nil {
+	if m.Reactions, err = tlrt.DecodeStructs[AvailableReaction](b, false, false, 76, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableReactions", "reactions")
 	}
 	return nil
@@ -587,7 +608,7 @@ type MessagesChatInviteJoinResultClass interface {
 // DecodeMessagesChatInviteJoinResult decodes any constructor of
 // messages.ChatInviteJoinResult.
 func DecodeMessagesChatInviteJoinResult(b *bin.Buffer) (MessagesChatInviteJoinResultClass, error) {
-	return decodeMessagesChatInviteJoinResult(b, 0)
+	return tlrt.Owned(b, decodeMessagesChatInviteJoinResult)
 }
 
 // decodeMessagesChatInviteJoinResult is DecodeMessagesChatInviteJoinResult for
@@ -666,15 +687,21 @@ func (m *MessagesChatInviteJoinResultOk) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatInviteJoinResultOkTypeID, "messages.chatInviteJoinResultOk"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultOk", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChatInviteJoinResultOk) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChatInviteJoinResultOk) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -751,15 +778,21 @@ func (m *MessagesChatInviteJoinResultWebView) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatInviteJoinResultWebViewTypeID, "messages.chatInviteJoinResultWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChatInviteJoinResultWebView) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -774,7 +807,7 @@ func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(b *bin.Buffer, depth 
 	if m.QueryID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "query_id")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "users")
 	}
 	return nil
@@ -791,7 +824,7 @@ type MessagesChatsClass interface {
 
 // DecodeMessagesChats decodes any constructor of messages.Chats.
 func DecodeMessagesChats(b *bin.Buffer) (MessagesChatsClass, error) {
-	return decodeMessagesChats(b, 0)
+	return tlrt.Owned(b, decodeMessagesChats)
 }
 
 // decodeMessagesChats is DecodeMessagesChats for a value nested depth levels
@@ -869,15 +902,21 @@ func (m *MessagesChats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatsTypeID, "messages.chats"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -886,7 +925,7 @@ func (m *MessagesChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chats", "")
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chats", "chats")
 	}
 	return nil
@@ -948,15 +987,21 @@ func (m *MessagesChatsSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatsSliceTypeID, "messages.chatsSlice"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatsSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChatsSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChatsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -968,7 +1013,7 @@ func (m *MessagesChatsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatsSlice", "count")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatsSlice", "chats")
 	}
 	return nil
@@ -985,7 +1030,7 @@ type MessagesDhConfigClass interface {
 
 // DecodeMessagesDhConfig decodes any constructor of messages.DhConfig.
 func DecodeMessagesDhConfig(b *bin.Buffer) (MessagesDhConfigClass, error) {
-	return decodeMessagesDhConfig(b, 0)
+	return tlrt.Owned(b, decodeMessagesDhConfig)
 }
 
 // decodeMessagesDhConfig is DecodeMessagesDhConfig for a value nested depth
@@ -1060,21 +1105,27 @@ func (m *MessagesDhConfigNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDhConfigNotModifiedTypeID, "messages.dhConfigNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfigNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDhConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDhConfigNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Random, err = b.Bytes(); err != nil {
+	if m.Random, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfigNotModified", "random")
 	}
 	return nil
@@ -1135,15 +1186,21 @@ func (m *MessagesDhConfig) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDhConfigTypeID, "messages.dhConfig"); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDhConfig) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDhConfig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1152,13 +1209,13 @@ func (m *MessagesDhConfig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.G, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "g")
 	}
-	if m.P, err = b.Bytes(); err != nil {
+	if m.P, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "p")
 	}
 	if m.Version, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "version")
 	}
-	if m.Random, err = b.Bytes(); err != nil {
+	if m.Random, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.dhConfig", "random")
 	}
 	return nil
@@ -1175,7 +1232,7 @@ type MessagesDialogsClass interface {
 
 // DecodeMessagesDialogs decodes any constructor of messages.Dialogs.
 func DecodeMessagesDialogs(b *bin.Buffer) (MessagesDialogsClass, error) {
-	return decodeMessagesDialogs(b, 0)
+	return tlrt.Owned(b, decodeMessagesDialogs)
 }
 
 // decodeMessagesDialogs is DecodeMessagesDialogs for a value nested depth
@@ -1278,15 +1335,21 @@ func (m *MessagesDialogs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDialogsTypeID, "messages.dialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDialogs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1295,16 +1358,16 @@ func (m *MessagesDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "users")
 	}
 	return nil
@@ -1388,15 +1451,21 @@ func (m *MessagesDialogsSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDialogsSliceTypeID, "messages.dialogsSlice"); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDialogsSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1408,16 +1477,16 @@ func (m *MessagesDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "count")
 	}
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "users")
 	}
 	return nil
@@ -1472,7 +1541,7 @@ func (m *MessagesDialogsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDialogsNotModifiedTypeID, "messages.dialogsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1480,7 +1549,8 @@ func (m *MessagesDialogsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDialogsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1504,7 +1574,7 @@ type MessagesEmojiGameInfoClass interface {
 // DecodeMessagesEmojiGameInfo decodes any constructor of
 // messages.EmojiGameInfo.
 func DecodeMessagesEmojiGameInfo(b *bin.Buffer) (MessagesEmojiGameInfoClass, error) {
-	return decodeMessagesEmojiGameInfo(b, 0)
+	return tlrt.Owned(b, decodeMessagesEmojiGameInfo)
 }
 
 // decodeMessagesEmojiGameInfo is DecodeMessagesEmojiGameInfo for a value nested
@@ -1577,7 +1647,7 @@ func (m *MessagesEmojiGameUnavailable) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEmojiGameUnavailableTypeID, "messages.emojiGameUnavailable"); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameUnavailable", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1585,7 +1655,8 @@ func (m *MessagesEmojiGameUnavailable) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesEmojiGameUnavailable) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1686,25 +1757,34 @@ func (m *MessagesEmojiGameDiceInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEmojiGameDiceInfoTypeID, "messages.emojiGameDiceInfo"); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEmojiGameDiceInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesEmojiGameDiceInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesEmojiGameDiceInfo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessagesEmojiGameDiceInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "flags")
 	}
-	if m.GameHash, err = b.String(); err != nil {
+	if m.GameHash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "game_hash")
 	}
 	if m.PrevStake, err = b.Long(); err != nil {
@@ -1713,7 +1793,7 @@ func (m *MessagesEmojiGameDiceInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.CurrentStreak, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "current_streak")
 	}
-	if m.Params, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Params, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "params")
 	}
 	if m.Flags.Has(0) {
@@ -1738,7 +1818,7 @@ type MessagesEmojiGroupsClass interface {
 
 // DecodeMessagesEmojiGroups decodes any constructor of messages.EmojiGroups.
 func DecodeMessagesEmojiGroups(b *bin.Buffer) (MessagesEmojiGroupsClass, error) {
-	return decodeMessagesEmojiGroups(b, 0)
+	return tlrt.Owned(b, decodeMessagesEmojiGroups)
 }
 
 // decodeMessagesEmojiGroups is DecodeMessagesEmojiGroups for a value nested
@@ -1811,7 +1891,7 @@ func (m *MessagesEmojiGroupsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEmojiGroupsNotModifiedTypeID, "messages.emojiGroupsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroupsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1819,7 +1899,8 @@ func (m *MessagesEmojiGroupsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesEmojiGroupsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1884,15 +1965,21 @@ func (m *MessagesEmojiGroups) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEmojiGroupsTypeID, "messages.emojiGroups"); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEmojiGroups) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEmojiGroups) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1904,7 +1991,7 @@ func (m *MessagesEmojiGroups) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "hash")
 	}
-	if m.Groups, err = tlrt.DecodeVectorAt(b, depth+1, decodeEmojiGroup); err != nil {
+	if m.Groups, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeEmojiGroup); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "groups")
 	}
 	return nil
@@ -1922,7 +2009,7 @@ type MessagesExportedChatInviteClass interface {
 // DecodeMessagesExportedChatInvite decodes any constructor of
 // messages.ExportedChatInvite.
 func DecodeMessagesExportedChatInvite(b *bin.Buffer) (MessagesExportedChatInviteClass, error) {
-	return decodeMessagesExportedChatInvite(b, 0)
+	return tlrt.Owned(b, decodeMessagesExportedChatInvite)
 }
 
 // decodeMessagesExportedChatInvite is DecodeMessagesExportedChatInvite for a
@@ -2006,15 +2093,21 @@ func (m *MessagesExportedChatInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesExportedChatInviteTypeID, "messages.exportedChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesExportedChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesExportedChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2026,7 +2119,7 @@ func (m *MessagesExportedChatInvite) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "invite")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "users")
 	}
 	return nil
@@ -2099,15 +2192,21 @@ func (m *MessagesExportedChatInviteReplaced) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesExportedChatInviteReplacedTypeID, "messages.exportedChatInviteReplaced"); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesExportedChatInviteReplaced) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesExportedChatInviteReplaced) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2122,7 +2221,7 @@ func (m *MessagesExportedChatInviteReplaced) DecodeBareAt(b *bin.Buffer, depth i
 	if m.NewInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "new_invite")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "users")
 	}
 	return nil
@@ -2140,7 +2239,7 @@ type MessagesFavedStickersClass interface {
 // DecodeMessagesFavedStickers decodes any constructor of
 // messages.FavedStickers.
 func DecodeMessagesFavedStickers(b *bin.Buffer) (MessagesFavedStickersClass, error) {
-	return decodeMessagesFavedStickers(b, 0)
+	return tlrt.Owned(b, decodeMessagesFavedStickers)
 }
 
 // decodeMessagesFavedStickers is DecodeMessagesFavedStickers for a value nested
@@ -2213,7 +2312,7 @@ func (m *MessagesFavedStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFavedStickersNotModifiedTypeID, "messages.favedStickersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2221,7 +2320,8 @@ func (m *MessagesFavedStickersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesFavedStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2293,15 +2393,21 @@ func (m *MessagesFavedStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFavedStickersTypeID, "messages.favedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesFavedStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesFavedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2313,10 +2419,10 @@ func (m *MessagesFavedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "hash")
 	}
-	if m.Packs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerPack]); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "packs")
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "stickers")
 	}
 	return nil
@@ -2334,7 +2440,7 @@ type MessagesFeaturedStickersClass interface {
 // DecodeMessagesFeaturedStickers decodes any constructor of
 // messages.FeaturedStickers.
 func DecodeMessagesFeaturedStickers(b *bin.Buffer) (MessagesFeaturedStickersClass, error) {
-	return decodeMessagesFeaturedStickers(b, 0)
+	return tlrt.Owned(b, decodeMessagesFeaturedStickers)
 }
 
 // decodeMessagesFeaturedStickers is DecodeMessagesFeaturedStickers for a value
@@ -2412,7 +2518,7 @@ func (m *MessagesFeaturedStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFeaturedStickersNotModifiedTypeID, "messages.featuredStickersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2420,7 +2526,8 @@ func (m *MessagesFeaturedStickersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesFeaturedStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2504,15 +2611,25 @@ func (m *MessagesFeaturedStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFeaturedStickersTypeID, "messages.featuredStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesFeaturedStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesFeaturedStickers{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesFeaturedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2520,7 +2637,6 @@ func (m *MessagesFeaturedStickers) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.featuredStickers", "")
 	}
-	*m = MessagesFeaturedStickers{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "flags")
@@ -2532,10 +2648,10 @@ func (m *MessagesFeaturedStickers) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "sets")
 	}
-	if m.Unread, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Unread, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "unread")
 	}
 	m.Flags &^= 1 << 0
@@ -2554,7 +2670,7 @@ type MessagesFoundStickerSetsClass interface {
 // DecodeMessagesFoundStickerSets decodes any constructor of
 // messages.FoundStickerSets.
 func DecodeMessagesFoundStickerSets(b *bin.Buffer) (MessagesFoundStickerSetsClass, error) {
-	return decodeMessagesFoundStickerSets(b, 0)
+	return tlrt.Owned(b, decodeMessagesFoundStickerSets)
 }
 
 // decodeMessagesFoundStickerSets is DecodeMessagesFoundStickerSets for a value
@@ -2629,7 +2745,7 @@ func (m *MessagesFoundStickerSetsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFoundStickerSetsNotModifiedTypeID, "messages.foundStickerSetsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSetsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2637,7 +2753,8 @@ func (m *MessagesFoundStickerSetsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesFoundStickerSetsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2702,15 +2819,21 @@ func (m *MessagesFoundStickerSets) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFoundStickerSetsTypeID, "messages.foundStickerSets"); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSets", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesFoundStickerSets) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesFoundStickerSets) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2722,7 +2845,7 @@ func (m *MessagesFoundStickerSets) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSets", "hash")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSets", "sets")
 	}
 	return nil
@@ -2740,7 +2863,7 @@ type MessagesFoundStickersClass interface {
 // DecodeMessagesFoundStickers decodes any constructor of
 // messages.FoundStickers.
 func DecodeMessagesFoundStickers(b *bin.Buffer) (MessagesFoundStickersClass, error) {
-	return decodeMessagesFoundStickers(b, 0)
+	return tlrt.Owned(b, decodeMessagesFoundStickers)
 }
 
 // decodeMessagesFoundStickers is DecodeMessagesFoundStickers for a value nested
@@ -2849,20 +2972,24 @@ func (m *MessagesFoundStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFoundStickersNotModifiedTypeID, "messages.foundStickersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFoundStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesFoundStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesFoundStickersNotModified{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesFoundStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "flags")
@@ -2969,15 +3096,25 @@ func (m *MessagesFoundStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFoundStickersTypeID, "messages.foundStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesFoundStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesFoundStickers{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesFoundStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2985,7 +3122,6 @@ func (m *MessagesFoundStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.foundStickers", "")
 	}
-	*m = MessagesFoundStickers{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "flags")
@@ -2998,7 +3134,7 @@ func (m *MessagesFoundStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "hash")
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "stickers")
 	}
 	if m.NextOffset != 0 {
@@ -3019,7 +3155,7 @@ type MessagesMessagesClass interface {
 
 // DecodeMessagesMessages decodes any constructor of messages.Messages.
 func DecodeMessagesMessages(b *bin.Buffer) (MessagesMessagesClass, error) {
-	return decodeMessagesMessages(b, 0)
+	return tlrt.Owned(b, decodeMessagesMessages)
 }
 
 // decodeMessagesMessages is DecodeMessagesMessages for a value nested depth
@@ -3124,15 +3260,21 @@ func (m *MessagesMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMessagesTypeID, "messages.messages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3141,16 +3283,16 @@ func (m *MessagesMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messages", "")
 	}
 	var err error
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "users")
 	}
 	return nil
@@ -3309,15 +3451,25 @@ func (m *MessagesMessagesSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMessagesSliceTypeID, "messages.messagesSlice"); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesMessagesSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesMessagesSlice{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3325,7 +3477,6 @@ func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messagesSlice", "")
 	}
-	*m = MessagesMessagesSlice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "flags")
@@ -3350,16 +3501,16 @@ func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messages.messagesSlice", "search_flood")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "users")
 	}
 	m.Flags &^= 1<<1 | 1<<3
@@ -3493,15 +3644,25 @@ func (m *MessagesChannelMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChannelMessagesTypeID, "messages.channelMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChannelMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesChannelMessages{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChannelMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3509,7 +3670,6 @@ func (m *MessagesChannelMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.channelMessages", "")
 	}
-	*m = MessagesChannelMessages{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "flags")
@@ -3526,16 +3686,16 @@ func (m *MessagesChannelMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messages.channelMessages", "offset_id_offset")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "users")
 	}
 	m.Flags &^= 1 << 1
@@ -3595,7 +3755,7 @@ func (m *MessagesMessagesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMessagesNotModifiedTypeID, "messages.messagesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3603,7 +3763,8 @@ func (m *MessagesMessagesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesMessagesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3626,7 +3787,7 @@ type MessagesQuickRepliesClass interface {
 
 // DecodeMessagesQuickReplies decodes any constructor of messages.QuickReplies.
 func DecodeMessagesQuickReplies(b *bin.Buffer) (MessagesQuickRepliesClass, error) {
-	return decodeMessagesQuickReplies(b, 0)
+	return tlrt.Owned(b, decodeMessagesQuickReplies)
 }
 
 // decodeMessagesQuickReplies is DecodeMessagesQuickReplies for a value nested
@@ -3728,15 +3889,21 @@ func (m *MessagesQuickReplies) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesQuickRepliesTypeID, "messages.quickReplies"); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesQuickReplies) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3745,16 +3912,16 @@ func (m *MessagesQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.quickReplies", "")
 	}
 	var err error
-	if m.QuickReplies, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[QuickReply]); err != nil {
+	if m.QuickReplies, err = tlrt.DecodeStructs[QuickReply](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "quick_replies")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "users")
 	}
 	return nil
@@ -3808,7 +3975,7 @@ func (m *MessagesQuickRepliesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesQuickRepliesNotModifiedTypeID, "messages.quickRepliesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickRepliesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3816,7 +3983,8 @@ func (m *MessagesQuickRepliesNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesQuickRepliesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3835,7 +4003,7 @@ type MessagesReactionsClass interface {
 
 // DecodeMessagesReactions decodes any constructor of messages.Reactions.
 func DecodeMessagesReactions(b *bin.Buffer) (MessagesReactionsClass, error) {
-	return decodeMessagesReactions(b, 0)
+	return tlrt.Owned(b, decodeMessagesReactions)
 }
 
 // decodeMessagesReactions is DecodeMessagesReactions for a value nested depth
@@ -3908,7 +4076,7 @@ func (m *MessagesReactionsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReactionsNotModifiedTypeID, "messages.reactionsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactionsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3916,7 +4084,8 @@ func (m *MessagesReactionsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReactionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3980,15 +4149,21 @@ func (m *MessagesReactions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReactionsTypeID, "messages.reactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesReactions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4000,7 +4175,7 @@ func (m *MessagesReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactions", "hash")
 	}
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactions", "reactions")
 	}
 	return nil
@@ -4018,7 +4193,7 @@ type MessagesRecentStickersClass interface {
 // DecodeMessagesRecentStickers decodes any constructor of
 // messages.RecentStickers.
 func DecodeMessagesRecentStickers(b *bin.Buffer) (MessagesRecentStickersClass, error) {
-	return decodeMessagesRecentStickers(b, 0)
+	return tlrt.Owned(b, decodeMessagesRecentStickers)
 }
 
 // decodeMessagesRecentStickers is DecodeMessagesRecentStickers for a value
@@ -4091,7 +4266,7 @@ func (m *MessagesRecentStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRecentStickersNotModifiedTypeID, "messages.recentStickersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4099,7 +4274,8 @@ func (m *MessagesRecentStickersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesRecentStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4177,15 +4353,21 @@ func (m *MessagesRecentStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRecentStickersTypeID, "messages.recentStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRecentStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRecentStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4197,13 +4379,13 @@ func (m *MessagesRecentStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "hash")
 	}
-	if m.Packs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerPack]); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "packs")
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "stickers")
 	}
-	if m.Dates, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Dates, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "dates")
 	}
 	return nil
@@ -4221,7 +4403,7 @@ type MessagesSavedDialogsClass interface {
 
 // DecodeMessagesSavedDialogs decodes any constructor of messages.SavedDialogs.
 func DecodeMessagesSavedDialogs(b *bin.Buffer) (MessagesSavedDialogsClass, error) {
-	return decodeMessagesSavedDialogs(b, 0)
+	return tlrt.Owned(b, decodeMessagesSavedDialogs)
 }
 
 // decodeMessagesSavedDialogs is DecodeMessagesSavedDialogs for a value nested
@@ -4325,15 +4507,21 @@ func (m *MessagesSavedDialogs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedDialogsTypeID, "messages.savedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSavedDialogs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4342,16 +4530,16 @@ func (m *MessagesSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedDialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, decodeSavedDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeSavedDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "users")
 	}
 	return nil
@@ -4436,15 +4624,21 @@ func (m *MessagesSavedDialogsSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedDialogsSliceTypeID, "messages.savedDialogsSlice"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSavedDialogsSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSavedDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4456,16 +4650,16 @@ func (m *MessagesSavedDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "count")
 	}
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, decodeSavedDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeSavedDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "users")
 	}
 	return nil
@@ -4523,7 +4717,7 @@ func (m *MessagesSavedDialogsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedDialogsNotModifiedTypeID, "messages.savedDialogsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4531,7 +4725,8 @@ func (m *MessagesSavedDialogsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSavedDialogsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4554,7 +4749,7 @@ type MessagesSavedGifsClass interface {
 
 // DecodeMessagesSavedGifs decodes any constructor of messages.SavedGifs.
 func DecodeMessagesSavedGifs(b *bin.Buffer) (MessagesSavedGifsClass, error) {
-	return decodeMessagesSavedGifs(b, 0)
+	return tlrt.Owned(b, decodeMessagesSavedGifs)
 }
 
 // decodeMessagesSavedGifs is DecodeMessagesSavedGifs for a value nested depth
@@ -4627,7 +4822,7 @@ func (m *MessagesSavedGifsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedGifsNotModifiedTypeID, "messages.savedGifsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4635,7 +4830,8 @@ func (m *MessagesSavedGifsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSavedGifsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4699,15 +4895,21 @@ func (m *MessagesSavedGifs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedGifsTypeID, "messages.savedGifs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSavedGifs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSavedGifs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4719,7 +4921,7 @@ func (m *MessagesSavedGifs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifs", "hash")
 	}
-	if m.Gifs, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Gifs, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifs", "gifs")
 	}
 	return nil
@@ -4737,7 +4939,7 @@ type MessagesSavedReactionTagsClass interface {
 // DecodeMessagesSavedReactionTags decodes any constructor of
 // messages.SavedReactionTags.
 func DecodeMessagesSavedReactionTags(b *bin.Buffer) (MessagesSavedReactionTagsClass, error) {
-	return decodeMessagesSavedReactionTags(b, 0)
+	return tlrt.Owned(b, decodeMessagesSavedReactionTags)
 }
 
 // decodeMessagesSavedReactionTags is DecodeMessagesSavedReactionTags for a
@@ -4812,7 +5014,7 @@ func (m *MessagesSavedReactionTagsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedReactionTagsNotModifiedTypeID, "messages.savedReactionTagsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedReactionTagsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4820,7 +5022,8 @@ func (m *MessagesSavedReactionTagsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSavedReactionTagsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4885,15 +5088,21 @@ func (m *MessagesSavedReactionTags) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavedReactionTagsTypeID, "messages.savedReactionTags"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedReactionTags", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSavedReactionTags) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSavedReactionTags) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4902,7 +5111,7 @@ func (m *MessagesSavedReactionTags) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedReactionTags", "")
 	}
 	var err error
-	if m.Tags, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SavedReactionTag]); err != nil {
+	if m.Tags, err = tlrt.DecodeStructs[SavedReactionTag](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedReactionTags", "tags")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -5001,7 +5210,7 @@ func (m *MessagesSentEncryptedMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSentEncryptedMessageTypeID, "messages.sentEncryptedMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sentEncryptedMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5009,7 +5218,8 @@ func (m *MessagesSentEncryptedMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSentEncryptedMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5075,7 +5285,7 @@ func (m *MessagesSentEncryptedFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSentEncryptedFileTypeID, "messages.sentEncryptedFile"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sentEncryptedFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5083,7 +5293,8 @@ func (m *MessagesSentEncryptedFile) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSentEncryptedFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5113,7 +5324,7 @@ type MessagesSponsoredMessagesClass interface {
 // DecodeMessagesSponsoredMessages decodes any constructor of
 // messages.SponsoredMessages.
 func DecodeMessagesSponsoredMessages(b *bin.Buffer) (MessagesSponsoredMessagesClass, error) {
-	return decodeMessagesSponsoredMessages(b, 0)
+	return tlrt.Owned(b, decodeMessagesSponsoredMessages)
 }
 
 // decodeMessagesSponsoredMessages is DecodeMessagesSponsoredMessages for a
@@ -5295,15 +5506,25 @@ func (m *MessagesSponsoredMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSponsoredMessagesTypeID, "messages.sponsoredMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSponsoredMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSponsoredMessages{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5311,7 +5532,6 @@ func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sponsoredMessages", "")
 	}
-	*m = MessagesSponsoredMessages{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "flags")
@@ -5331,13 +5551,13 @@ func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "between_delay")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SponsoredMessage]); err != nil {
+	if m.Messages, err = tlrt.DecodeStructs[SponsoredMessage](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "users")
 	}
 	if m.PostsBetween != 0 {
@@ -5400,7 +5620,7 @@ func (m *MessagesSponsoredMessagesEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSponsoredMessagesEmptyTypeID, "messages.sponsoredMessagesEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessagesEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5408,7 +5628,8 @@ func (m *MessagesSponsoredMessagesEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSponsoredMessagesEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5427,7 +5648,7 @@ type MessagesStickerSetClass interface {
 
 // DecodeMessagesStickerSet decodes any constructor of messages.StickerSet.
 func DecodeMessagesStickerSet(b *bin.Buffer) (MessagesStickerSetClass, error) {
-	return decodeMessagesStickerSet(b, 0)
+	return tlrt.Owned(b, decodeMessagesStickerSet)
 }
 
 // decodeMessagesStickerSet is DecodeMessagesStickerSet for a value nested depth
@@ -5526,15 +5747,25 @@ func (m *MessagesStickerSet) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStickerSetTypeID, "messages.stickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesStickerSet{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5546,13 +5777,13 @@ func (m *MessagesStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "set")
 	}
-	if m.Packs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerPack]); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "packs")
 	}
-	if m.Keywords, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerKeyword]); err != nil {
+	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "keywords")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "documents")
 	}
 	return nil
@@ -5606,7 +5837,7 @@ func (m *MessagesStickerSetNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStickerSetNotModifiedTypeID, "messages.stickerSetNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSetNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5614,7 +5845,8 @@ func (m *MessagesStickerSetNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesStickerSetNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5636,7 +5868,7 @@ type MessagesStickerSetInstallResultClass interface {
 // DecodeMessagesStickerSetInstallResult decodes any constructor of
 // messages.StickerSetInstallResult.
 func DecodeMessagesStickerSetInstallResult(b *bin.Buffer) (MessagesStickerSetInstallResultClass, error) {
-	return decodeMessagesStickerSetInstallResult(b, 0)
+	return tlrt.Owned(b, decodeMessagesStickerSetInstallResult)
 }
 
 // decodeMessagesStickerSetInstallResult is
@@ -5712,7 +5944,7 @@ func (m *MessagesStickerSetInstallResultSuccess) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStickerSetInstallResultSuccessTypeID, "messages.stickerSetInstallResultSuccess"); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultSuccess", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5720,7 +5952,8 @@ func (m *MessagesStickerSetInstallResultSuccess) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesStickerSetInstallResultSuccess) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5787,15 +6020,21 @@ func (m *MessagesStickerSetInstallResultArchive) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStickerSetInstallResultArchiveTypeID, "messages.stickerSetInstallResultArchive"); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultArchive", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesStickerSetInstallResultArchive) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesStickerSetInstallResultArchive) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5804,7 +6043,7 @@ func (m *MessagesStickerSetInstallResultArchive) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.stickerSetInstallResultArchive", "")
 	}
 	var err error
-	if m.Sets, err = tlrt.DecodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultArchive", "sets")
 	}
 	return nil
@@ -5821,7 +6060,7 @@ type MessagesStickersClass interface {
 
 // DecodeMessagesStickers decodes any constructor of messages.Stickers.
 func DecodeMessagesStickers(b *bin.Buffer) (MessagesStickersClass, error) {
-	return decodeMessagesStickers(b, 0)
+	return tlrt.Owned(b, decodeMessagesStickers)
 }
 
 // decodeMessagesStickers is DecodeMessagesStickers for a value nested depth
@@ -5893,7 +6132,7 @@ func (m *MessagesStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStickersNotModifiedTypeID, "messages.stickersNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickersNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5901,7 +6140,8 @@ func (m *MessagesStickersNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5965,15 +6205,21 @@ func (m *MessagesStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStickersTypeID, "messages.stickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5985,7 +6231,7 @@ func (m *MessagesStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickers", "hash")
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickers", "stickers")
 	}
 	return nil
@@ -6048,7 +6294,7 @@ func (m *MessagesAffectedFoundMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAffectedFoundMessagesTypeID, "messages.affectedFoundMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6056,7 +6302,8 @@ func (m *MessagesAffectedFoundMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAffectedFoundMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6071,7 +6318,7 @@ func (m *MessagesAffectedFoundMessages) DecodeBareAt(b *bin.Buffer, _ int) error
 	if m.Offset, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "offset")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "messages")
 	}
 	return nil
@@ -6127,7 +6374,7 @@ func (m *MessagesAffectedHistory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAffectedHistoryTypeID, "messages.affectedHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6135,7 +6382,8 @@ func (m *MessagesAffectedHistory) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAffectedHistory) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6201,7 +6449,7 @@ func (m *MessagesAffectedMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAffectedMessagesTypeID, "messages.affectedMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6209,7 +6457,8 @@ func (m *MessagesAffectedMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAffectedMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6277,15 +6526,21 @@ func (m *MessagesArchivedStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesArchivedStickersTypeID, "messages.archivedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.archivedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesArchivedStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesArchivedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6297,7 +6552,7 @@ func (m *MessagesArchivedStickers) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.archivedStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.archivedStickers", "sets")
 	}
 	return nil
@@ -6367,15 +6622,25 @@ func (m *MessagesBotApp) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesBotAppTypeID, "messages.botApp"); err != nil {
 		return tlrt.DecodeErr(err, "messages.botApp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesBotApp) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesBotApp{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesBotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6383,7 +6648,6 @@ func (m *MessagesBotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.botApp", "")
 	}
-	*m = MessagesBotApp{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.botApp", "flags")
@@ -6516,20 +6780,29 @@ func (m *MessagesBotCallbackAnswer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesBotCallbackAnswerTypeID, "messages.botCallbackAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesBotCallbackAnswer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesBotCallbackAnswer) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesBotCallbackAnswer{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessagesBotCallbackAnswer) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "flags")
@@ -6538,12 +6811,12 @@ func (m *MessagesBotCallbackAnswer) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.HasURL = m.Flags.Has(3)
 	m.NativeUi = m.Flags.Has(4)
 	if m.Flags.Has(0) {
-		if m.Message, err = b.String(); err != nil {
+		if m.Message, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "message")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "url")
 		}
 	}
@@ -6610,21 +6883,27 @@ func (m *MessagesBotPreparedInlineMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesBotPreparedInlineMessageTypeID, "messages.botPreparedInlineMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesBotPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesBotPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "id")
 	}
 	if m.ExpireDate, err = b.Int(); err != nil {
@@ -6754,15 +7033,25 @@ func (m *MessagesBotResults) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesBotResultsTypeID, "messages.botResults"); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesBotResults) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesBotResults{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6770,7 +7059,6 @@ func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.botResults", "")
 	}
-	*m = MessagesBotResults{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "flags")
@@ -6780,7 +7068,7 @@ func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "messages.botResults", "query_id")
 	}
 	if m.Flags.Has(1) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.botResults", "next_offset")
 		}
 	}
@@ -6796,13 +7084,13 @@ func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messages.botResults", "switch_webview")
 		}
 	}
-	if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, decodeBotInlineResult); err != nil {
+	if m.Results, err = tlrt.DecodeVectorAt(b, 28, depth+1, decodeBotInlineResult); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "results")
 	}
 	if m.CacheTime, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "cache_time")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
@@ -6873,15 +7161,21 @@ func (m *MessagesChatAdminsWithInvites) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatAdminsWithInvitesTypeID, "messages.chatAdminsWithInvites"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChatAdminsWithInvites) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChatAdminsWithInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6890,10 +7184,10 @@ func (m *MessagesChatAdminsWithInvites) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatAdminsWithInvites", "")
 	}
 	var err error
-	if m.Admins, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ChatAdminWithInvites]); err != nil {
+	if m.Admins, err = tlrt.DecodeStructs[ChatAdminWithInvites](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "admins")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "users")
 	}
 	return nil
@@ -6961,15 +7255,21 @@ func (m *MessagesChatFull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatFullTypeID, "messages.chatFull"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChatFull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6981,10 +7281,10 @@ func (m *MessagesChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.FullChat, err = decodeChatFull(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "full_chat")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "users")
 	}
 	return nil
@@ -7052,15 +7352,21 @@ func (m *MessagesChatInviteImporters) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesChatInviteImportersTypeID, "messages.chatInviteImporters"); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesChatInviteImporters) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesChatInviteImporters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7072,10 +7378,10 @@ func (m *MessagesChatInviteImporters) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "count")
 	}
-	if m.Importers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ChatInviteImporter]); err != nil {
+	if m.Importers, err = tlrt.DecodeStructs[ChatInviteImporter](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "importers")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "users")
 	}
 	return nil
@@ -7129,21 +7435,27 @@ func (m *MessagesCheckedHistoryImportPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCheckedHistoryImportPeerTypeID, "messages.checkedHistoryImportPeer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkedHistoryImportPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCheckedHistoryImportPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCheckedHistoryImportPeer) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ConfirmText, err = b.String(); err != nil {
+	if m.ConfirmText, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkedHistoryImportPeer", "confirm_text")
 	}
 	return nil
@@ -7212,15 +7524,25 @@ func (m *MessagesComposedMessageWithAI) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesComposedMessageWithAITypeID, "messages.composedMessageWithAI"); err != nil {
 		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesComposedMessageWithAI) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesComposedMessageWithAI{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesComposedMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7228,7 +7550,6 @@ func (m *MessagesComposedMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composedMessageWithAI", "")
 	}
-	*m = MessagesComposedMessageWithAI{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "flags")
@@ -7296,15 +7617,25 @@ func (m *MessagesComposedRichMessageWithAI) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesComposedRichMessageWithAITypeID, "messages.composedRichMessageWithAI"); err != nil {
 		return tlrt.DecodeErr(err, "messages.composedRichMessageWithAI", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesComposedRichMessageWithAI) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesComposedRichMessageWithAI{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesComposedRichMessageWithAI) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7377,15 +7708,25 @@ func (m *MessagesDialogFilters) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDialogFiltersTypeID, "messages.dialogFilters"); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogFilters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDialogFilters) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesDialogFilters{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDialogFilters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7393,13 +7734,12 @@ func (m *MessagesDialogFilters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogFilters", "")
 	}
-	*m = MessagesDialogFilters{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogFilters", "flags")
 	}
 	m.TagsEnabled = m.Flags.Has(0)
-	if m.Filters, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialogFilter); err != nil {
+	if m.Filters, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDialogFilter); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogFilters", "filters")
 	}
 	m.Flags &^= 1 << 0
@@ -7562,15 +7902,25 @@ func (m *MessagesDiscussionMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDiscussionMessageTypeID, "messages.discussionMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDiscussionMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesDiscussionMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7578,12 +7928,11 @@ func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.discussionMessage", "")
 	}
-	*m = MessagesDiscussionMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "flags")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "messages")
 	}
 	if m.Flags.Has(0) {
@@ -7604,10 +7953,10 @@ func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.UnreadCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "unread_count")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "users")
 	}
 	if m.MaxID != 0 {
@@ -7672,21 +8021,27 @@ func (m *MessagesEmojiGameOutcome) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEmojiGameOutcomeTypeID, "messages.emojiGameOutcome"); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEmojiGameOutcome) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEmojiGameOutcome) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Seed, err = b.Bytes(); err != nil {
+	if m.Seed, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "seed")
 	}
 	if m.StakeTonAmount, err = b.Long(); err != nil {
@@ -7760,15 +8115,21 @@ func (m *MessagesExportedChatInvites) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesExportedChatInvitesTypeID, "messages.exportedChatInvites"); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesExportedChatInvites) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesExportedChatInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7780,10 +8141,10 @@ func (m *MessagesExportedChatInvites) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "count")
 	}
-	if m.Invites, err = tlrt.DecodeVectorAt(b, depth+1, decodeExportedChatInvite); err != nil {
+	if m.Invites, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeExportedChatInvite); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "invites")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "users")
 	}
 	return nil
@@ -7874,15 +8235,25 @@ func (m *MessagesForumTopics) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesForumTopicsTypeID, "messages.forumTopics"); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesForumTopics) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesForumTopics{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7890,7 +8261,6 @@ func (m *MessagesForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.forumTopics", "")
 	}
-	*m = MessagesForumTopics{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "flags")
@@ -7899,16 +8269,16 @@ func (m *MessagesForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "count")
 	}
-	if m.Topics, err = tlrt.DecodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "topics")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "users")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -7976,15 +8346,21 @@ func (m *MessagesHighScores) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesHighScoresTypeID, "messages.highScores"); err != nil {
 		return tlrt.DecodeErr(err, "messages.highScores", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesHighScores) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesHighScores) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7993,10 +8369,10 @@ func (m *MessagesHighScores) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.highScores", "")
 	}
 	var err error
-	if m.Scores, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[HighScore]); err != nil {
+	if m.Scores, err = tlrt.DecodeStructs[HighScore](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.highScores", "scores")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.highScores", "users")
 	}
 	return nil
@@ -8047,7 +8423,7 @@ func (m *MessagesHistoryImport) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesHistoryImportTypeID, "messages.historyImport"); err != nil {
 		return tlrt.DecodeErr(err, "messages.historyImport", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8055,7 +8431,8 @@ func (m *MessagesHistoryImport) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesHistoryImport) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8154,20 +8531,29 @@ func (m *MessagesHistoryImportParsed) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesHistoryImportParsedTypeID, "messages.historyImportParsed"); err != nil {
 		return tlrt.DecodeErr(err, "messages.historyImportParsed", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesHistoryImportParsed) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesHistoryImportParsed) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesHistoryImportParsed{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessagesHistoryImportParsed) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.historyImportParsed", "flags")
@@ -8175,7 +8561,7 @@ func (m *MessagesHistoryImportParsed) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.Pm = m.Flags.Has(0)
 	m.Group = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.historyImportParsed", "title")
 		}
 	}
@@ -8249,15 +8635,21 @@ func (m *MessagesInactiveChats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesInactiveChatsTypeID, "messages.inactiveChats"); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesInactiveChats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesInactiveChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8266,13 +8658,13 @@ func (m *MessagesInactiveChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.inactiveChats", "")
 	}
 	var err error
-	if m.Dates, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Dates, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "dates")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "users")
 	}
 	return nil
@@ -8333,15 +8725,21 @@ func (m *MessagesInvitedUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesInvitedUsersTypeID, "messages.invitedUsers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.invitedUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesInvitedUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesInvitedUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8353,7 +8751,7 @@ func (m *MessagesInvitedUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.invitedUsers", "updates")
 	}
-	if m.MissingInvitees, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MissingInvitee]); err != nil {
+	if m.MissingInvitees, err = tlrt.DecodeStructs[MissingInvitee](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.invitedUsers", "missing_invitees")
 	}
 	return nil
@@ -8410,20 +8808,24 @@ func (m *MessagesMessageEditData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMessageEditDataTypeID, "messages.messageEditData"); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageEditData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMessageEditData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesMessageEditData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesMessageEditData{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesMessageEditData) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageEditData", "flags")
@@ -8538,15 +8940,25 @@ func (m *MessagesMessageReactionsList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMessageReactionsListTypeID, "messages.messageReactionsList"); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesMessageReactionsList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesMessageReactionsList{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesMessageReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8554,7 +8966,6 @@ func (m *MessagesMessageReactionsList) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messageReactionsList", "")
 	}
-	*m = MessagesMessageReactionsList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "flags")
@@ -8562,17 +8973,17 @@ func (m *MessagesMessageReactionsList) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "count")
 	}
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessagePeerReaction]); err != nil {
+	if m.Reactions, err = tlrt.DecodeStructs[MessagePeerReaction](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "reactions")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.messageReactionsList", "next_offset")
 		}
 	}
@@ -8647,15 +9058,21 @@ func (m *MessagesMessageViews) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMessageViewsTypeID, "messages.messageViews"); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesMessageViews) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesMessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8664,13 +9081,13 @@ func (m *MessagesMessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messageViews", "")
 	}
 	var err error
-	if m.Views, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageViews]); err != nil {
+	if m.Views, err = tlrt.DecodeStructs[MessageViews](b, false, false, 8, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "views")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "users")
 	}
 	return nil
@@ -8729,15 +9146,21 @@ func (m *MessagesMyStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMyStickersTypeID, "messages.myStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.myStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesMyStickers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesMyStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8749,7 +9172,7 @@ func (m *MessagesMyStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.myStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.myStickers", "sets")
 	}
 	return nil
@@ -8832,15 +9255,25 @@ func (m *MessagesPeerDialogs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesPeerDialogsTypeID, "messages.peerDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesPeerDialogs) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesPeerDialogs{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesPeerDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8849,16 +9282,16 @@ func (m *MessagesPeerDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.peerDialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "users")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.State, depth+1); err != nil {
@@ -8929,15 +9362,25 @@ func (m *MessagesPeerSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesPeerSettingsTypeID, "messages.peerSettings"); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesPeerSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesPeerSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesPeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8949,10 +9392,10 @@ func (m *MessagesPeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "settings")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "users")
 	}
 	return nil
@@ -9027,15 +9470,21 @@ func (m *MessagesPreparedInlineMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesPreparedInlineMessageTypeID, "messages.preparedInlineMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9050,13 +9499,13 @@ func (m *MessagesPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Result, err = decodeBotInlineResult(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "result")
 	}
-	if m.PeerTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
+	if m.PeerTypes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "peer_types")
 	}
 	if m.CacheTime, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "cache_time")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "users")
 	}
 	return nil
@@ -9119,15 +9568,20 @@ func (m *MessagesSearchCounter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchCounterTypeID, "messages.searchCounter"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCounter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchCounter) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSearchCounter{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSearchCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9135,7 +9589,6 @@ func (m *MessagesSearchCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchCounter", "")
 	}
-	*m = MessagesSearchCounter{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCounter", "flags")
@@ -9273,15 +9726,25 @@ func (m *MessagesSearchResultsCalendar) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchResultsCalendarTypeID, "messages.searchResultsCalendar"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchResultsCalendar) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSearchResultsCalendar{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSearchResultsCalendar) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9289,7 +9752,6 @@ func (m *MessagesSearchResultsCalendar) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchResultsCalendar", "")
 	}
-	*m = MessagesSearchResultsCalendar{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "flags")
@@ -9309,16 +9771,16 @@ func (m *MessagesSearchResultsCalendar) DecodeBareAt(b *bin.Buffer, depth int) e
 			return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "offset_id_offset")
 		}
 	}
-	if m.Periods, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SearchResultsCalendarPeriod]); err != nil {
+	if m.Periods, err = tlrt.DecodeStructs[SearchResultsCalendarPeriod](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "periods")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "users")
 	}
 	m.Flags &^= 1 << 0
@@ -9384,7 +9846,7 @@ func (m *MessagesSearchResultsPositions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchResultsPositionsTypeID, "messages.searchResultsPositions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9392,7 +9854,8 @@ func (m *MessagesSearchResultsPositions) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSearchResultsPositions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9404,7 +9867,7 @@ func (m *MessagesSearchResultsPositions) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "count")
 	}
-	if m.Positions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SearchResultPosition]); err != nil {
+	if m.Positions, err = tlrt.DecodeStructs[SearchResultPosition](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "positions")
 	}
 	return nil
@@ -9526,20 +9989,29 @@ func (m *MessagesTranscribedAudio) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTranscribedAudioTypeID, "messages.transcribedAudio"); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesTranscribedAudio) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesTranscribedAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesTranscribedAudio{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessagesTranscribedAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "flags")
@@ -9548,7 +10020,7 @@ func (m *MessagesTranscribedAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.TranscriptionID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "transcription_id")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribedAudio", "text")
 	}
 	if m.Flags.Has(1) {
@@ -9621,15 +10093,21 @@ func (m *MessagesTranslatedRichMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTranslatedRichMessageTypeID, "messages.translatedRichMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.translatedRichMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesTranslatedRichMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesTranslatedRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9638,7 +10116,7 @@ func (m *MessagesTranslatedRichMessage) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translatedRichMessage", "")
 	}
 	var err error
-	if m.Result, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[RichMessage]); err != nil {
+	if m.Result, err = tlrt.DecodeStructs[RichMessage](b, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.translatedRichMessage", "result")
 	}
 	return nil
@@ -9695,15 +10173,21 @@ func (m *MessagesTranslateResult) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTranslateResultTypeID, "messages.translateResult"); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesTranslateResult) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesTranslateResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9712,7 +10196,7 @@ func (m *MessagesTranslateResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translateResult", "")
 	}
 	var err error
-	if m.Result, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TextWithEntities]); err != nil {
+	if m.Result, err = tlrt.DecodeStructs[TextWithEntities](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateResult", "result")
 	}
 	return nil
@@ -9820,15 +10304,25 @@ func (m *MessagesVotesList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesVotesListTypeID, "messages.votesList"); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesVotesList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesVotesList{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesVotesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9836,7 +10330,6 @@ func (m *MessagesVotesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.votesList", "")
 	}
-	*m = MessagesVotesList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "flags")
@@ -9844,17 +10337,17 @@ func (m *MessagesVotesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "count")
 	}
-	if m.Votes, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessagePeerVote); err != nil {
+	if m.Votes, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeMessagePeerVote); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "votes")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.votesList", "next_offset")
 		}
 	}
@@ -9926,15 +10419,21 @@ func (m *MessagesWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesWebPageTypeID, "messages.webPage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9946,10 +10445,10 @@ func (m *MessagesWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "webpage")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "users")
 	}
 	return nil
@@ -10017,15 +10516,21 @@ func (m *MessagesWebPagePreview) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesWebPagePreviewTypeID, "messages.webPagePreview"); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesWebPagePreview) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesWebPagePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10037,10 +10542,10 @@ func (m *MessagesWebPagePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "media")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "users")
 	}
 	return nil
@@ -10097,7 +10602,7 @@ func (m *MessagesGetMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMessagesRequestTypeID, "messages.getMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10105,7 +10610,8 @@ func (m *MessagesGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10114,7 +10620,7 @@ func (m *MessagesGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessages", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMessage); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessages", "id")
 	}
 	return nil
@@ -10223,15 +10729,20 @@ func (m *MessagesGetDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDialogsRequestTypeID, "messages.getDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetDialogsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10239,7 +10750,6 @@ func (m *MessagesGetDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getDialogs", "")
 	}
-	*m = MessagesGetDialogsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogs", "flags")
@@ -10343,7 +10853,7 @@ func (m *MessagesGetHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetHistoryRequestTypeID, "messages.getHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10351,7 +10861,8 @@ func (m *MessagesGetHistoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10552,15 +11063,25 @@ func (m *MessagesSearchRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchRequestTypeID, "messages.search"); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSearchRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10568,7 +11089,6 @@ func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.search", "")
 	}
-	*m = MessagesSearchRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "flags")
@@ -10576,7 +11096,7 @@ func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "peer")
 	}
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.search", "q")
 	}
 	if m.Flags.Has(0) {
@@ -10590,7 +11110,7 @@ func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.SavedReaction, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+		if m.SavedReaction, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
 			return tlrt.DecodeErr(err, "messages.search", "saved_reaction")
 		}
 	}
@@ -10694,7 +11214,7 @@ func (m *MessagesReadHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadHistoryRequestTypeID, "messages.readHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10702,7 +11222,8 @@ func (m *MessagesReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10847,15 +11368,20 @@ func (m *MessagesDeleteHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteHistoryRequestTypeID, "messages.deleteHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesDeleteHistoryRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10863,7 +11389,6 @@ func (m *MessagesDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteHistory", "")
 	}
-	*m = MessagesDeleteHistoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteHistory", "flags")
@@ -10961,26 +11486,30 @@ func (m *MessagesDeleteMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteMessagesRequestTypeID, "messages.deleteMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesDeleteMessagesRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteMessages", "flags")
 	}
 	m.Revoke = m.Flags.Has(0)
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteMessages", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -11042,7 +11571,7 @@ func (m *MessagesReceivedMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReceivedMessagesRequestTypeID, "messages.receivedMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.receivedMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11050,7 +11579,8 @@ func (m *MessagesReceivedMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReceivedMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11069,7 +11599,7 @@ func (c *Client) MessagesReceivedMessages(ctx context.Context, req *MessagesRece
 		req = new(MessagesReceivedMessagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ReceivedNotifyMessage, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[ReceivedNotifyMessage])
+		return tlrt.DecodeStructs[ReceivedNotifyMessage](b, false, false, 12, 0)
 	})
 }
 
@@ -11158,15 +11688,25 @@ func (m *MessagesSetTypingRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetTypingRequestTypeID, "messages.setTyping"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setTyping", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetTypingRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetTypingRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetTypingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11174,7 +11714,6 @@ func (m *MessagesSetTypingRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setTyping", "")
 	}
-	*m = MessagesSetTypingRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setTyping", "flags")
@@ -11496,15 +12035,25 @@ func (m *MessagesSendMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendMessageRequestTypeID, "messages.sendMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendMessageRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11512,7 +12061,6 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMessage", "")
 	}
-	*m = MessagesSendMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "flags")
@@ -11533,7 +12081,7 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 			return tlrt.DecodeErr(err, "messages.sendMessage", "reply_to")
 		}
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMessage", "message")
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -11545,7 +12093,7 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "entities")
 		}
 	}
@@ -11900,15 +12448,25 @@ func (m *MessagesSendMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendMediaRequestTypeID, "messages.sendMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendMediaRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11916,7 +12474,6 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMedia", "")
 	}
-	*m = MessagesSendMediaRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "flags")
@@ -11939,7 +12496,7 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "media")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMedia", "message")
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -11951,7 +12508,7 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "entities")
 		}
 	}
@@ -12320,15 +12877,25 @@ func (m *MessagesForwardMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesForwardMessagesRequestTypeID, "messages.forwardMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesForwardMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesForwardMessagesRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12336,7 +12903,6 @@ func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.forwardMessages", "")
 	}
-	*m = MessagesForwardMessagesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "flags")
@@ -12351,10 +12917,10 @@ func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.FromPeer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "from_peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "id")
 	}
-	if m.RandomID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.RandomID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "random_id")
 	}
 	if m.ToPeer, err = decodeInputPeer(b, depth+1); err != nil {
@@ -12489,7 +13055,7 @@ func (m *MessagesReportSpamRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportSpamRequestTypeID, "messages.reportSpam"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSpam", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12497,7 +13063,8 @@ func (m *MessagesReportSpamRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12568,7 +13135,7 @@ func (m *MessagesGetPeerSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPeerSettingsRequestTypeID, "messages.getPeerSettings"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPeerSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12576,7 +13143,8 @@ func (m *MessagesGetPeerSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPeerSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12657,15 +13225,21 @@ func (m *MessagesReportRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportRequestTypeID, "messages.report"); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesReportRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12677,13 +13251,13 @@ func (m *MessagesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "id")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "option")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "message")
 	}
 	return nil
@@ -12745,7 +13319,7 @@ func (m *MessagesGetChatsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetChatsRequestTypeID, "messages.getChats"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12753,13 +13327,14 @@ func (m *MessagesGetChatsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetChatsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChats", "id")
 	}
 	return nil
@@ -12818,7 +13393,7 @@ func (m *MessagesGetFullChatRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetFullChatRequestTypeID, "messages.getFullChat"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFullChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12826,7 +13401,8 @@ func (m *MessagesGetFullChatRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetFullChatRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12894,15 +13470,21 @@ func (m *MessagesEditChatTitleRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditChatTitleRequestTypeID, "messages.editChatTitle"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatTitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditChatTitleRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditChatTitleRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12911,7 +13493,7 @@ func (m *MessagesEditChatTitleRequest) DecodeBareAt(b *bin.Buffer, _ int) error 
 	if m.ChatID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatTitle", "chat_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatTitle", "title")
 	}
 	return nil
@@ -12976,15 +13558,21 @@ func (m *MessagesEditChatPhotoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditChatPhotoRequestTypeID, "messages.editChatPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditChatPhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditChatPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13063,7 +13651,7 @@ func (m *MessagesAddChatUserRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAddChatUserRequestTypeID, "messages.addChatUser"); err != nil {
 		return tlrt.DecodeErr(err, "messages.addChatUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13071,7 +13659,8 @@ func (m *MessagesAddChatUserRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesAddChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13158,15 +13747,20 @@ func (m *MessagesDeleteChatUserRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteChatUserRequestTypeID, "messages.deleteChatUser"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChatUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteChatUserRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesDeleteChatUserRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13174,7 +13768,6 @@ func (m *MessagesDeleteChatUserRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteChatUser", "")
 	}
-	*m = MessagesDeleteChatUserRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChatUser", "flags")
@@ -13285,15 +13878,25 @@ func (m *MessagesCreateChatRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCreateChatRequestTypeID, "messages.createChat"); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCreateChatRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesCreateChatRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCreateChatRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13301,15 +13904,14 @@ func (m *MessagesCreateChatRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.createChat", "")
 	}
-	*m = MessagesCreateChatRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "flags")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "users")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "title")
 	}
 	if m.Flags.Has(0) {
@@ -13379,7 +13981,7 @@ func (m *MessagesGetDhConfigRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDhConfigRequestTypeID, "messages.getDhConfig"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDhConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13387,7 +13989,8 @@ func (m *MessagesGetDhConfigRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDhConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13465,15 +14068,21 @@ func (m *MessagesRequestEncryptionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestEncryptionRequestTypeID, "messages.requestEncryption"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestEncryption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestEncryptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13488,7 +14097,7 @@ func (m *MessagesRequestEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.RandomID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestEncryption", "random_id")
 	}
-	if m.GA, err = b.Bytes(); err != nil {
+	if m.GA, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestEncryption", "g_a")
 	}
 	return nil
@@ -13555,15 +14164,25 @@ func (m *MessagesAcceptEncryptionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAcceptEncryptionRequestTypeID, "messages.acceptEncryption"); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptEncryption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAcceptEncryptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesAcceptEncryptionRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAcceptEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13575,7 +14194,7 @@ func (m *MessagesAcceptEncryptionRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptEncryption", "peer")
 	}
-	if m.GB, err = b.Bytes(); err != nil {
+	if m.GB, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptEncryption", "g_b")
 	}
 	if m.KeyFingerprint, err = b.Long(); err != nil {
@@ -13648,20 +14267,24 @@ func (m *MessagesDiscardEncryptionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDiscardEncryptionRequestTypeID, "messages.discardEncryption"); err != nil {
 		return tlrt.DecodeErr(err, "messages.discardEncryption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDiscardEncryptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesDiscardEncryptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesDiscardEncryptionRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesDiscardEncryptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.discardEncryption", "flags")
@@ -13735,15 +14358,20 @@ func (m *MessagesSetEncryptedTypingRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetEncryptedTypingRequestTypeID, "messages.setEncryptedTyping"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setEncryptedTyping", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetEncryptedTypingRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetEncryptedTypingRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSetEncryptedTypingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13822,15 +14450,20 @@ func (m *MessagesReadEncryptedHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadEncryptedHistoryRequestTypeID, "messages.readEncryptedHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readEncryptedHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadEncryptedHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReadEncryptedHistoryRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadEncryptedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13917,15 +14550,25 @@ func (m *MessagesSendEncryptedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendEncryptedRequestTypeID, "messages.sendEncrypted"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendEncryptedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendEncryptedRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendEncryptedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13933,7 +14576,6 @@ func (m *MessagesSendEncryptedRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendEncrypted", "")
 	}
-	*m = MessagesSendEncryptedRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "flags")
@@ -13945,7 +14587,7 @@ func (m *MessagesSendEncryptedRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.RandomID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "random_id")
 	}
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncrypted", "data")
 	}
 	m.Flags &^= 1 << 0
@@ -14027,15 +14669,25 @@ func (m *MessagesSendEncryptedFileRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendEncryptedFileRequestTypeID, "messages.sendEncryptedFile"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendEncryptedFileRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14043,7 +14695,6 @@ func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendEncryptedFile", "")
 	}
-	*m = MessagesSendEncryptedFileRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "flags")
@@ -14055,7 +14706,7 @@ func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.RandomID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "random_id")
 	}
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "data")
 	}
 	if m.File, err = decodeInputEncryptedFile(b, depth+1); err != nil {
@@ -14128,15 +14779,25 @@ func (m *MessagesSendEncryptedServiceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendEncryptedServiceRequestTypeID, "messages.sendEncryptedService"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendEncryptedServiceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendEncryptedServiceRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendEncryptedServiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14151,7 +14812,7 @@ func (m *MessagesSendEncryptedServiceRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.RandomID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "random_id")
 	}
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "data")
 	}
 	return nil
@@ -14211,7 +14872,7 @@ func (m *MessagesReceivedQueueRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReceivedQueueRequestTypeID, "messages.receivedQueue"); err != nil {
 		return tlrt.DecodeErr(err, "messages.receivedQueue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14219,7 +14880,8 @@ func (m *MessagesReceivedQueueRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReceivedQueueRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14238,7 +14900,7 @@ func (c *Client) MessagesReceivedQueue(ctx context.Context, req *MessagesReceive
 		req = new(MessagesReceivedQueueRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int64, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Long)
+		return tlrt.DecodeVector(b, 8, (*bin.Buffer).Long)
 	})
 }
 
@@ -14291,15 +14953,20 @@ func (m *MessagesReportEncryptedSpamRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportEncryptedSpamRequestTypeID, "messages.reportEncryptedSpam"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportEncryptedSpam", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportEncryptedSpamRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReportEncryptedSpamRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReportEncryptedSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14374,7 +15041,7 @@ func (m *MessagesReadMessageContentsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadMessageContentsRequestTypeID, "messages.readMessageContents"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMessageContents", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14382,13 +15049,14 @@ func (m *MessagesReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadMessageContentsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMessageContents", "id")
 	}
 	return nil
@@ -14451,21 +15119,27 @@ func (m *MessagesGetStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetStickersRequestTypeID, "messages.getStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickers", "emoticon")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -14528,7 +15202,7 @@ func (m *MessagesGetAllStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAllStickersRequestTypeID, "messages.getAllStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAllStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14536,7 +15210,8 @@ func (m *MessagesGetAllStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAllStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14643,15 +15318,25 @@ func (m *MessagesGetWebPagePreviewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetWebPagePreviewRequestTypeID, "messages.getWebPagePreview"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetWebPagePreviewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetWebPagePreviewRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14659,16 +15344,15 @@ func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getWebPagePreview", "")
 	}
-	*m = MessagesGetWebPagePreviewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "flags")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.getWebPagePreview", "entities")
 		}
 	}
@@ -14842,15 +15526,25 @@ func (m *MessagesExportChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesExportChatInviteRequestTypeID, "messages.exportChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesExportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesExportChatInviteRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesExportChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14858,7 +15552,6 @@ func (m *MessagesExportChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.exportChatInvite", "")
 	}
-	*m = MessagesExportChatInviteRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportChatInvite", "flags")
@@ -14879,7 +15572,7 @@ func (m *MessagesExportChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.exportChatInvite", "title")
 		}
 	}
@@ -14956,21 +15649,27 @@ func (m *MessagesCheckChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCheckChatInviteRequestTypeID, "messages.checkChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCheckChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCheckChatInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.String(); err != nil {
+	if m.Hash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkChatInvite", "hash")
 	}
 	return nil
@@ -15031,21 +15730,27 @@ func (m *MessagesImportChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesImportChatInviteRequestTypeID, "messages.importChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.importChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesImportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesImportChatInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Hash, err = b.String(); err != nil {
+	if m.Hash, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.importChatInvite", "hash")
 	}
 	return nil
@@ -15110,15 +15815,21 @@ func (m *MessagesGetStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetStickerSetRequestTypeID, "messages.getStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15197,15 +15908,21 @@ func (m *MessagesInstallStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesInstallStickerSetRequestTypeID, "messages.installStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "messages.installStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesInstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesInstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15281,15 +15998,21 @@ func (m *MessagesUninstallStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUninstallStickerSetRequestTypeID, "messages.uninstallStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "messages.uninstallStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesUninstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesUninstallStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15369,15 +16092,21 @@ func (m *MessagesStartBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStartBotRequestTypeID, "messages.startBot"); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesStartBotRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesStartBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15395,7 +16124,7 @@ func (m *MessagesStartBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.RandomID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "random_id")
 	}
-	if m.StartParam, err = b.String(); err != nil {
+	if m.StartParam, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.startBot", "start_param")
 	}
 	return nil
@@ -15464,7 +16193,7 @@ func (m *MessagesGetMessagesViewsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMessagesViewsRequestTypeID, "messages.getMessagesViews"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15472,7 +16201,8 @@ func (m *MessagesGetMessagesViewsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMessagesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15484,7 +16214,7 @@ func (m *MessagesGetMessagesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesViews", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesViews", "id")
 	}
 	if m.Increment, err = b.Bool(); err != nil {
@@ -15554,7 +16284,7 @@ func (m *MessagesEditChatAdminRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditChatAdminRequestTypeID, "messages.editChatAdmin"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAdmin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15562,7 +16292,8 @@ func (m *MessagesEditChatAdminRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesEditChatAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15637,7 +16368,7 @@ func (m *MessagesMigrateChatRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMigrateChatRequestTypeID, "messages.migrateChat"); err != nil {
 		return tlrt.DecodeErr(err, "messages.migrateChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15645,7 +16376,8 @@ func (m *MessagesMigrateChatRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesMigrateChatRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15787,15 +16519,25 @@ func (m *MessagesSearchGlobalRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchGlobalRequestTypeID, "messages.searchGlobal"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchGlobalRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSearchGlobalRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSearchGlobalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15803,7 +16545,6 @@ func (m *MessagesSearchGlobalRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchGlobal", "")
 	}
-	*m = MessagesSearchGlobalRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "flags")
@@ -15821,7 +16562,7 @@ func (m *MessagesSearchGlobalRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 			return tlrt.DecodeErr(err, "messages.searchGlobal", "community")
 		}
 	}
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchGlobal", "q")
 	}
 	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
@@ -15923,27 +16664,31 @@ func (m *MessagesReorderStickerSetsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReorderStickerSetsRequestTypeID, "messages.reorderStickerSets"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesReorderStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesReorderStickerSetsRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesReorderStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "order")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -16011,27 +16756,33 @@ func (m *MessagesGetDocumentByHashRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDocumentByHashRequestTypeID, "messages.getDocumentByHash"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetDocumentByHashRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetDocumentByHashRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Sha256, err = b.Bytes(); err != nil {
+	if m.Sha256, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "sha256")
 	}
 	if m.Size, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "size")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "mime_type")
 	}
 	return nil
@@ -16091,7 +16842,7 @@ func (m *MessagesGetSavedGifsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSavedGifsRequestTypeID, "messages.getSavedGifs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedGifs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16099,7 +16850,8 @@ func (m *MessagesGetSavedGifsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSavedGifsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16169,15 +16921,21 @@ func (m *MessagesSaveGifRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSaveGifRequestTypeID, "messages.saveGif"); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveGif", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSaveGifRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSaveGifRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16274,15 +17032,25 @@ func (m *MessagesGetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetInlineBotResultsRequestTypeID, "messages.getInlineBotResults"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetInlineBotResultsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16290,7 +17058,6 @@ func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getInlineBotResults", "")
 	}
-	*m = MessagesGetInlineBotResultsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "flags")
@@ -16306,10 +17073,10 @@ func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 			return tlrt.DecodeErr(err, "messages.getInlineBotResults", "geo_point")
 		}
 	}
-	if m.Query, err = b.String(); err != nil {
+	if m.Query, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "query")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "offset")
 	}
 	m.Flags &^= 1 << 0
@@ -16445,15 +17212,25 @@ func (m *MessagesSetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetInlineBotResultsRequestTypeID, "messages.setInlineBotResults"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetInlineBotResultsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16461,7 +17238,6 @@ func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setInlineBotResults", "")
 	}
-	*m = MessagesSetInlineBotResultsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "flags")
@@ -16471,14 +17247,14 @@ func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.QueryID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "query_id")
 	}
-	if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputBotInlineResult); err != nil {
+	if m.Results, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeInputBotInlineResult); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "results")
 	}
 	if m.CacheTime, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "cache_time")
 	}
 	if m.Flags.Has(2) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.setInlineBotResults", "next_offset")
 		}
 	}
@@ -16675,15 +17451,25 @@ func (m *MessagesSendInlineBotResultRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendInlineBotResultRequestTypeID, "messages.sendInlineBotResult"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendInlineBotResultRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendInlineBotResultRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16691,7 +17477,6 @@ func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendInlineBotResult", "")
 	}
-	*m = MessagesSendInlineBotResultRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "flags")
@@ -16714,7 +17499,7 @@ func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.QueryID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "query_id")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "id")
 	}
 	if m.Flags.Has(10) {
@@ -16808,7 +17593,7 @@ func (m *MessagesGetMessageEditDataRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMessageEditDataRequestTypeID, "messages.getMessageEditData"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageEditData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16816,7 +17601,8 @@ func (m *MessagesGetMessageEditDataRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMessageEditDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17078,15 +17864,25 @@ func (m *MessagesEditMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditMessageRequestTypeID, "messages.editMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEditMessageRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17094,7 +17890,6 @@ func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editMessage", "")
 	}
-	*m = MessagesEditMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editMessage", "flags")
@@ -17108,7 +17903,7 @@ func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(err, "messages.editMessage", "id")
 	}
 	if m.Flags.Has(11) {
-		if m.Message, err = b.String(); err != nil {
+		if m.Message, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "message")
 		}
 	}
@@ -17123,7 +17918,7 @@ func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "entities")
 		}
 	}
@@ -17328,15 +18123,25 @@ func (m *MessagesEditInlineBotMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditInlineBotMessageRequestTypeID, "messages.editInlineBotMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditInlineBotMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEditInlineBotMessageRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17344,7 +18149,6 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editInlineBotMessage", "")
 	}
-	*m = MessagesEditInlineBotMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "flags")
@@ -17355,7 +18159,7 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "id")
 	}
 	if m.Flags.Has(11) {
-		if m.Message, err = b.String(); err != nil {
+		if m.Message, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "message")
 		}
 	}
@@ -17370,7 +18174,7 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "entities")
 		}
 	}
@@ -17497,15 +18301,25 @@ func (m *MessagesGetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetBotCallbackAnswerRequestTypeID, "messages.getBotCallbackAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetBotCallbackAnswerRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17513,7 +18327,6 @@ func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getBotCallbackAnswer", "")
 	}
-	*m = MessagesGetBotCallbackAnswerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "flags")
@@ -17526,7 +18339,7 @@ func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Data, err = b.Bytes(); err != nil {
+		if m.Data, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "data")
 		}
 	}
@@ -17664,20 +18477,29 @@ func (m *MessagesSetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetBotCallbackAnswerRequestTypeID, "messages.setBotCallbackAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesSetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSetBotCallbackAnswerRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessagesSetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "flags")
@@ -17687,12 +18509,12 @@ func (m *MessagesSetBotCallbackAnswerRequest) DecodeBareAt(b *bin.Buffer, _ int)
 		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Message, err = b.String(); err != nil {
+		if m.Message, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "message")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "url")
 		}
 	}
@@ -17769,7 +18591,7 @@ func (m *MessagesGetPeerDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPeerDialogsRequestTypeID, "messages.getPeerDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPeerDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17777,7 +18599,8 @@ func (m *MessagesGetPeerDialogsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPeerDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17786,7 +18609,7 @@ func (m *MessagesGetPeerDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPeerDialogs", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPeerDialogs", "peers")
 	}
 	return nil
@@ -17963,15 +18786,25 @@ func (m *MessagesSaveDraftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSaveDraftRequestTypeID, "messages.saveDraft"); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSaveDraftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSaveDraftRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17979,7 +18812,6 @@ func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.saveDraft", "")
 	}
-	*m = MessagesSaveDraftRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "flags")
@@ -17994,11 +18826,11 @@ func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "peer")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDraft", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "entities")
 		}
 	}
@@ -18083,7 +18915,7 @@ func (m *MessagesGetAllDraftsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAllDraftsRequestTypeID, "messages.getAllDrafts"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAllDrafts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18091,7 +18923,8 @@ func (m *MessagesGetAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAllDraftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18156,7 +18989,7 @@ func (m *MessagesGetFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetFeaturedStickersRequestTypeID, "messages.getFeaturedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFeaturedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18164,7 +18997,8 @@ func (m *MessagesGetFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetFeaturedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18235,7 +19069,7 @@ func (m *MessagesReadFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadFeaturedStickersRequestTypeID, "messages.readFeaturedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readFeaturedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18243,13 +19077,14 @@ func (m *MessagesReadFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadFeaturedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.readFeaturedStickers", "id")
 	}
 	return nil
@@ -18319,20 +19154,24 @@ func (m *MessagesGetRecentStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetRecentStickersRequestTypeID, "messages.getRecentStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesGetRecentStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetRecentStickersRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesGetRecentStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentStickers", "flags")
@@ -18413,15 +19252,25 @@ func (m *MessagesSaveRecentStickerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSaveRecentStickerRequestTypeID, "messages.saveRecentSticker"); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSaveRecentStickerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSaveRecentStickerRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSaveRecentStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18429,7 +19278,6 @@ func (m *MessagesSaveRecentStickerRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.saveRecentSticker", "")
 	}
-	*m = MessagesSaveRecentStickerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "flags")
@@ -18507,20 +19355,24 @@ func (m *MessagesClearRecentStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesClearRecentStickersRequestTypeID, "messages.clearRecentStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.clearRecentStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesClearRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesClearRecentStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesClearRecentStickersRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesClearRecentStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.clearRecentStickers", "flags")
@@ -18601,20 +19453,24 @@ func (m *MessagesGetArchivedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetArchivedStickersRequestTypeID, "messages.getArchivedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetArchivedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesGetArchivedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetArchivedStickersRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesGetArchivedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "flags")
@@ -18685,7 +19541,7 @@ func (m *MessagesGetMaskStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMaskStickersRequestTypeID, "messages.getMaskStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMaskStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18693,7 +19549,8 @@ func (m *MessagesGetMaskStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMaskStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18764,15 +19621,21 @@ func (m *MessagesGetAttachedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAttachedStickersRequestTypeID, "messages.getAttachedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAttachedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetAttachedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetAttachedStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18794,7 +19657,9 @@ func (c *Client) MessagesGetAttachedStickers(ctx context.Context, req *MessagesG
 		req = new(MessagesGetAttachedStickersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StickerSetCoveredClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeStickerSetCovered)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StickerSetCoveredClass, error) {
+			return tlrt.DecodeVectorAt(b, 44, depth, decodeStickerSetCovered)
+		})
 	})
 }
 
@@ -18866,15 +19731,20 @@ func (m *MessagesSetGameScoreRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetGameScoreRequestTypeID, "messages.setGameScore"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetGameScoreRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetGameScoreRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSetGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18882,7 +19752,6 @@ func (m *MessagesSetGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setGameScore", "")
 	}
-	*m = MessagesSetGameScoreRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setGameScore", "flags")
@@ -18982,15 +19851,20 @@ func (m *MessagesSetInlineGameScoreRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetInlineGameScoreRequestTypeID, "messages.setInlineGameScore"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetInlineGameScoreRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetInlineGameScoreRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSetInlineGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18998,7 +19872,6 @@ func (m *MessagesSetInlineGameScoreRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setInlineGameScore", "")
 	}
-	*m = MessagesSetInlineGameScoreRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "flags")
@@ -19083,7 +19956,7 @@ func (m *MessagesGetGameHighScoresRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetGameHighScoresRequestTypeID, "messages.getGameHighScores"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getGameHighScores", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19091,7 +19964,8 @@ func (m *MessagesGetGameHighScoresRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetGameHighScoresRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19175,7 +20049,7 @@ func (m *MessagesGetInlineGameHighScoresRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetInlineGameHighScoresRequestTypeID, "messages.getInlineGameHighScores"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getInlineGameHighScores", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19183,7 +20057,8 @@ func (m *MessagesGetInlineGameHighScoresRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetInlineGameHighScoresRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19262,7 +20137,7 @@ func (m *MessagesGetCommonChatsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetCommonChatsRequestTypeID, "messages.getCommonChats"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCommonChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19270,7 +20145,8 @@ func (m *MessagesGetCommonChatsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetCommonChatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19347,21 +20223,27 @@ func (m *MessagesGetWebPageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetWebPageRequestTypeID, "messages.getWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetWebPageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetWebPageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getWebPage", "url")
 	}
 	if m.Hash, err = b.Int(); err != nil {
@@ -19433,15 +20315,20 @@ func (m *MessagesToggleDialogPinRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleDialogPinRequestTypeID, "messages.toggleDialogPin"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleDialogPin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleDialogPinRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesToggleDialogPinRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesToggleDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19449,7 +20336,6 @@ func (m *MessagesToggleDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleDialogPin", "")
 	}
-	*m = MessagesToggleDialogPinRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleDialogPin", "flags")
@@ -19533,15 +20419,20 @@ func (m *MessagesReorderPinnedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReorderPinnedDialogsRequestTypeID, "messages.reorderPinnedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReorderPinnedDialogsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19549,7 +20440,6 @@ func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedDialogs", "")
 	}
-	*m = MessagesReorderPinnedDialogsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "flags")
@@ -19558,7 +20448,7 @@ func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.FolderID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "folder_id")
 	}
-	if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -19619,7 +20509,7 @@ func (m *MessagesGetPinnedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPinnedDialogsRequestTypeID, "messages.getPinnedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPinnedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19627,7 +20517,8 @@ func (m *MessagesGetPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19762,15 +20653,25 @@ func (m *MessagesSetBotShippingResultsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetBotShippingResultsRequestTypeID, "messages.setBotShippingResults"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetBotShippingResultsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetBotShippingResultsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19778,7 +20679,6 @@ func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(b *bin.Buffer, depth
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setBotShippingResults", "")
 	}
-	*m = MessagesSetBotShippingResultsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "flags")
@@ -19787,12 +20687,12 @@ func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Error, err = b.String(); err != nil {
+		if m.Error, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotShippingResults", "error")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ShippingOption]); err != nil {
+		if m.ShippingOptions, err = tlrt.DecodeStructs[ShippingOption](b, false, false, 20, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotShippingResults", "shipping_options")
 		}
 	}
@@ -19899,20 +20799,29 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetBotPrecheckoutResultsRequestTypeID, "messages.setBotPrecheckoutResults"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSetBotPrecheckoutResultsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "flags")
@@ -19922,7 +20831,7 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBareAt(b *bin.Buffer, _ 
 		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "query_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Error, err = b.String(); err != nil {
+		if m.Error, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "error")
 		}
 	}
@@ -20030,15 +20939,25 @@ func (m *MessagesUploadMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUploadMediaRequestTypeID, "messages.uploadMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesUploadMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesUploadMediaRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesUploadMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20046,13 +20965,12 @@ func (m *MessagesUploadMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.uploadMedia", "")
 	}
-	*m = MessagesUploadMediaRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadMedia", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.BusinessConnectionID, err = b.String(); err != nil {
+		if m.BusinessConnectionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.uploadMedia", "business_connection_id")
 		}
 	}
@@ -20133,15 +21051,21 @@ func (m *MessagesSendScreenshotNotificationRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, MessagesSendScreenshotNotificationRequestTypeID, "messages.sendScreenshotNotification"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScreenshotNotification", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendScreenshotNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendScreenshotNotificationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20216,7 +21140,7 @@ func (m *MessagesGetFavedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetFavedStickersRequestTypeID, "messages.getFavedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFavedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20224,7 +21148,8 @@ func (m *MessagesGetFavedStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetFavedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20294,15 +21219,21 @@ func (m *MessagesFaveStickerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesFaveStickerRequestTypeID, "messages.faveSticker"); err != nil {
 		return tlrt.DecodeErr(err, "messages.faveSticker", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesFaveStickerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesFaveStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20423,15 +21354,20 @@ func (m *MessagesGetUnreadMentionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetUnreadMentionsRequestTypeID, "messages.getUnreadMentions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetUnreadMentionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetUnreadMentionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetUnreadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20439,7 +21375,6 @@ func (m *MessagesGetUnreadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadMentions", "")
 	}
-	*m = MessagesGetUnreadMentionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "flags")
@@ -20563,15 +21498,20 @@ func (m *MessagesReadMentionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadMentionsRequestTypeID, "messages.readMentions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMentions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadMentionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReadMentionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20579,7 +21519,6 @@ func (m *MessagesReadMentionsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readMentions", "")
 	}
-	*m = MessagesReadMentionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMentions", "flags")
@@ -20661,7 +21600,7 @@ func (m *MessagesGetRecentLocationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetRecentLocationsRequestTypeID, "messages.getRecentLocations"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentLocations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20669,7 +21608,8 @@ func (m *MessagesGetRecentLocationsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetRecentLocationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20903,15 +21843,25 @@ func (m *MessagesSendMultiMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendMultiMediaRequestTypeID, "messages.sendMultiMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendMultiMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendMultiMediaRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -20919,7 +21869,6 @@ func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMultiMedia", "")
 	}
-	*m = MessagesSendMultiMediaRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "flags")
@@ -20939,7 +21888,7 @@ func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "reply_to")
 		}
 	}
-	if m.MultiMedia, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputSingleMedia]); err != nil {
+	if m.MultiMedia, err = tlrt.DecodeStructs[InputSingleMedia](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "multi_media")
 	}
 	if m.Flags.Has(10) {
@@ -21043,15 +21992,25 @@ func (m *MessagesUploadEncryptedFileRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUploadEncryptedFileRequestTypeID, "messages.uploadEncryptedFile"); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadEncryptedFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesUploadEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesUploadEncryptedFileRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesUploadEncryptedFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21136,26 +22095,35 @@ func (m *MessagesSearchStickerSetsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchStickerSetsRequestTypeID, "messages.searchStickerSets"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickerSets", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesSearchStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSearchStickerSetsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessagesSearchStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickerSets", "flags")
 	}
 	m.ExcludeFeatured = m.Flags.Has(0)
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickerSets", "q")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -21216,7 +22184,7 @@ func (m *MessagesGetSplitRangesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSplitRangesRequestTypeID, "messages.getSplitRanges"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSplitRanges", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21224,7 +22192,8 @@ func (m *MessagesGetSplitRangesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSplitRangesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21239,7 +22208,7 @@ func (c *Client) MessagesGetSplitRanges(ctx context.Context, req *MessagesGetSpl
 		req = new(MessagesGetSplitRangesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]MessageRange, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[MessageRange])
+		return tlrt.DecodeStructs[MessageRange](b, false, false, 12, 0)
 	})
 }
 
@@ -21307,15 +22276,20 @@ func (m *MessagesMarkDialogUnreadRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesMarkDialogUnreadRequestTypeID, "messages.markDialogUnread"); err != nil {
 		return tlrt.DecodeErr(err, "messages.markDialogUnread", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMarkDialogUnreadRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesMarkDialogUnreadRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesMarkDialogUnreadRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21323,7 +22297,6 @@ func (m *MessagesMarkDialogUnreadRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.markDialogUnread", "")
 	}
-	*m = MessagesMarkDialogUnreadRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.markDialogUnread", "flags")
@@ -21408,15 +22381,20 @@ func (m *MessagesGetDialogUnreadMarksRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDialogUnreadMarksRequestTypeID, "messages.getDialogUnreadMarks"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDialogUnreadMarksRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetDialogUnreadMarksRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDialogUnreadMarksRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21424,7 +22402,6 @@ func (m *MessagesGetDialogUnreadMarksRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getDialogUnreadMarks", "")
 	}
-	*m = MessagesGetDialogUnreadMarksRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "flags")
@@ -21445,7 +22422,7 @@ func (c *Client) MessagesGetDialogUnreadMarks(ctx context.Context, req *Messages
 		req = new(MessagesGetDialogUnreadMarksRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogPeerClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeDialogPeer)
+		return tlrt.DecodeVectorAt(b, 8, 0, decodeDialogPeer)
 	})
 }
 
@@ -21491,7 +22468,7 @@ func (m *MessagesClearAllDraftsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesClearAllDraftsRequestTypeID, "messages.clearAllDrafts"); err != nil {
 		return tlrt.DecodeErr(err, "messages.clearAllDrafts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21499,7 +22476,8 @@ func (m *MessagesClearAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesClearAllDraftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21584,15 +22562,20 @@ func (m *MessagesUpdatePinnedMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUpdatePinnedMessageRequestTypeID, "messages.updatePinnedMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUpdatePinnedMessageRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesUpdatePinnedMessageRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesUpdatePinnedMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21600,7 +22583,6 @@ func (m *MessagesUpdatePinnedMessageRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updatePinnedMessage", "")
 	}
-	*m = MessagesUpdatePinnedMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "flags")
@@ -21682,15 +22664,21 @@ func (m *MessagesSendVoteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendVoteRequestTypeID, "messages.sendVote"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendVoteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendVoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21705,7 +22693,7 @@ func (m *MessagesSendVoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "msg_id")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "options")
 	}
 	return nil
@@ -21771,7 +22759,7 @@ func (m *MessagesGetPollResultsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPollResultsRequestTypeID, "messages.getPollResults"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21779,7 +22767,8 @@ func (m *MessagesGetPollResultsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPollResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21856,7 +22845,7 @@ func (m *MessagesGetOnlinesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetOnlinesRequestTypeID, "messages.getOnlines"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOnlines", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21864,7 +22853,8 @@ func (m *MessagesGetOnlinesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetOnlinesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21936,15 +22926,21 @@ func (m *MessagesEditChatAboutRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditChatAboutRequestTypeID, "messages.editChatAbout"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAbout", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditChatAboutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditChatAboutRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -21956,7 +22952,7 @@ func (m *MessagesEditChatAboutRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAbout", "peer")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatAbout", "about")
 	}
 	return nil
@@ -22025,15 +23021,20 @@ func (m *MessagesEditChatDefaultBannedRightsRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, MessagesEditChatDefaultBannedRightsRequestTypeID, "messages.editChatDefaultBannedRights"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatDefaultBannedRights", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEditChatDefaultBannedRightsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22107,21 +23108,27 @@ func (m *MessagesGetEmojiKeywordsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiKeywordsRequestTypeID, "messages.getEmojiKeywords"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywords", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetEmojiKeywordsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetEmojiKeywordsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywords", "lang_code")
 	}
 	return nil
@@ -22186,21 +23193,27 @@ func (m *MessagesGetEmojiKeywordsDifferenceRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiKeywordsDifferenceRequestTypeID, "messages.getEmojiKeywordsDifference"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsDifference", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsDifference", "lang_code")
 	}
 	if m.FromVersion, err = b.Int(); err != nil {
@@ -22269,21 +23282,27 @@ func (m *MessagesGetEmojiKeywordsLanguagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiKeywordsLanguagesRequestTypeID, "messages.getEmojiKeywordsLanguages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsLanguages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCodes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.LangCodes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsLanguages", "lang_codes")
 	}
 	return nil
@@ -22296,7 +23315,9 @@ func (c *Client) MessagesGetEmojiKeywordsLanguages(ctx context.Context, req *Mes
 		req = new(MessagesGetEmojiKeywordsLanguagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]EmojiLanguage, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[EmojiLanguage])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]EmojiLanguage, error) {
+			return tlrt.DecodeStructs[EmojiLanguage](b, false, false, 8, depth)
+		})
 	})
 }
 
@@ -22345,21 +23366,27 @@ func (m *MessagesGetEmojiURLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiURLRequestTypeID, "messages.getEmojiURL"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiURL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetEmojiURLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetEmojiURLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiURL", "lang_code")
 	}
 	return nil
@@ -22474,15 +23501,20 @@ func (m *MessagesGetSearchCountersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSearchCountersRequestTypeID, "messages.getSearchCounters"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchCounters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSearchCountersRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSearchCountersRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSearchCountersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22490,7 +23522,6 @@ func (m *MessagesGetSearchCountersRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchCounters", "")
 	}
-	*m = MessagesGetSearchCountersRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchCounters", "flags")
@@ -22508,7 +23539,7 @@ func (m *MessagesGetSearchCountersRequest) DecodeBareAt(b *bin.Buffer, depth int
 			return tlrt.DecodeErr(err, "messages.getSearchCounters", "top_msg_id")
 		}
 	}
-	if m.Filters, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessagesFilter); err != nil {
+	if m.Filters, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeMessagesFilter); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchCounters", "filters")
 	}
 	m.Flags &^= 1 << 2
@@ -22525,7 +23556,7 @@ func (c *Client) MessagesGetSearchCounters(ctx context.Context, req *MessagesGet
 		req = new(MessagesGetSearchCountersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]MessagesSearchCounter, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[MessagesSearchCounter])
+		return tlrt.DecodeStructs[MessagesSearchCounter](b, false, false, 16, 0)
 	})
 }
 
@@ -22691,15 +23722,25 @@ func (m *MessagesRequestURLAuthRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestURLAuthRequestTypeID, "messages.requestUrlAuth"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestUrlAuth", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestURLAuthRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesRequestURLAuthRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22707,7 +23748,6 @@ func (m *MessagesRequestURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestUrlAuth", "")
 	}
-	*m = MessagesRequestURLAuthRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestUrlAuth", "flags")
@@ -22728,12 +23768,12 @@ func (m *MessagesRequestURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "url")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.InAppOrigin, err = b.String(); err != nil {
+		if m.InAppOrigin, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "in_app_origin")
 		}
 	}
@@ -22929,15 +23969,25 @@ func (m *MessagesAcceptURLAuthRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAcceptURLAuthRequestTypeID, "messages.acceptUrlAuth"); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAcceptURLAuthRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesAcceptURLAuthRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -22945,7 +23995,6 @@ func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.acceptUrlAuth", "")
 	}
-	*m = MessagesAcceptURLAuthRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "flags")
@@ -22968,12 +24017,12 @@ func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "url")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.MatchCode, err = b.String(); err != nil {
+		if m.MatchCode, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "match_code")
 		}
 	}
@@ -23048,7 +24097,7 @@ func (m *MessagesHidePeerSettingsBarRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesHidePeerSettingsBarRequestTypeID, "messages.hidePeerSettingsBar"); err != nil {
 		return tlrt.DecodeErr(err, "messages.hidePeerSettingsBar", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23056,7 +24105,8 @@ func (m *MessagesHidePeerSettingsBarRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesHidePeerSettingsBarRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23132,7 +24182,7 @@ func (m *MessagesGetScheduledHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetScheduledHistoryRequestTypeID, "messages.getScheduledHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23140,7 +24190,8 @@ func (m *MessagesGetScheduledHistoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetScheduledHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23222,7 +24273,7 @@ func (m *MessagesGetScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetScheduledMessagesRequestTypeID, "messages.getScheduledMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23230,7 +24281,8 @@ func (m *MessagesGetScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23242,7 +24294,7 @@ func (m *MessagesGetScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "id")
 	}
 	return nil
@@ -23312,7 +24364,7 @@ func (m *MessagesSendScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendScheduledMessagesRequestTypeID, "messages.sendScheduledMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23320,7 +24372,8 @@ func (m *MessagesSendScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSendScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23332,7 +24385,7 @@ func (m *MessagesSendScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "id")
 	}
 	return nil
@@ -23402,7 +24455,7 @@ func (m *MessagesDeleteScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteScheduledMessagesRequestTypeID, "messages.deleteScheduledMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23410,7 +24463,8 @@ func (m *MessagesDeleteScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23422,7 +24476,7 @@ func (m *MessagesDeleteScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, dep
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "id")
 	}
 	return nil
@@ -23549,15 +24603,25 @@ func (m *MessagesGetPollVotesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPollVotesRequestTypeID, "messages.getPollVotes"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetPollVotesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetPollVotesRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23565,7 +24629,6 @@ func (m *MessagesGetPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPollVotes", "")
 	}
-	*m = MessagesGetPollVotesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "flags")
@@ -23577,12 +24640,12 @@ func (m *MessagesGetPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(err, "messages.getPollVotes", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.Option, err = b.Bytes(); err != nil {
+		if m.Option, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getPollVotes", "option")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Offset, err = b.String(); err != nil {
+		if m.Offset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getPollVotes", "offset")
 		}
 	}
@@ -23676,15 +24739,25 @@ func (m *MessagesToggleStickerSetsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleStickerSetsRequestTypeID, "messages.toggleStickerSets"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesToggleStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesToggleStickerSetsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23692,7 +24765,6 @@ func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleStickerSets", "")
 	}
-	*m = MessagesToggleStickerSetsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "flags")
@@ -23700,7 +24772,7 @@ func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	m.Uninstall = m.Flags.Has(0)
 	m.Archive = m.Flags.Has(1)
 	m.Unarchive = m.Flags.Has(2)
-	if m.Stickersets, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputStickerSet); err != nil {
+	if m.Stickersets, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputStickerSet); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "stickersets")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -23758,7 +24830,7 @@ func (m *MessagesGetDialogFiltersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDialogFiltersRequestTypeID, "messages.getDialogFilters"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDialogFilters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23766,7 +24838,8 @@ func (m *MessagesGetDialogFiltersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDialogFiltersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23828,7 +24901,7 @@ func (m *MessagesGetSuggestedDialogFiltersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSuggestedDialogFiltersRequestTypeID, "messages.getSuggestedDialogFilters"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSuggestedDialogFilters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23836,7 +24909,8 @@ func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23851,7 +24925,9 @@ func (c *Client) MessagesGetSuggestedDialogFilters(ctx context.Context, req *Mes
 		req = new(MessagesGetSuggestedDialogFiltersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogFilterSuggested, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[DialogFilterSuggested])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]DialogFilterSuggested, error) {
+			return tlrt.DecodeStructs[DialogFilterSuggested](b, false, false, 12, depth)
+		})
 	})
 }
 
@@ -23915,15 +24991,25 @@ func (m *MessagesUpdateDialogFilterRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUpdateDialogFilterRequestTypeID, "messages.updateDialogFilter"); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFilter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesUpdateDialogFilterRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesUpdateDialogFilterRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesUpdateDialogFilterRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -23931,7 +25017,6 @@ func (m *MessagesUpdateDialogFilterRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updateDialogFilter", "")
 	}
-	*m = MessagesUpdateDialogFilterRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFilter", "flags")
@@ -24007,7 +25092,7 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUpdateDialogFiltersOrderRequestTypeID, "messages.updateDialogFiltersOrder"); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFiltersOrder", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24015,13 +25100,14 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFiltersOrder", "order")
 	}
 	return nil
@@ -24088,7 +25174,7 @@ func (m *MessagesGetOldFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetOldFeaturedStickersRequestTypeID, "messages.getOldFeaturedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOldFeaturedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24096,7 +25182,8 @@ func (m *MessagesGetOldFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetOldFeaturedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24188,7 +25275,7 @@ func (m *MessagesGetRepliesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetRepliesRequestTypeID, "messages.getReplies"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getReplies", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24196,7 +25283,8 @@ func (m *MessagesGetRepliesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetRepliesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24295,7 +25383,7 @@ func (m *MessagesGetDiscussionMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDiscussionMessageRequestTypeID, "messages.getDiscussionMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDiscussionMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24303,7 +25391,8 @@ func (m *MessagesGetDiscussionMessageRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDiscussionMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24382,7 +25471,7 @@ func (m *MessagesReadDiscussionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadDiscussionRequestTypeID, "messages.readDiscussion"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readDiscussion", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24390,7 +25479,8 @@ func (m *MessagesReadDiscussionRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadDiscussionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24511,15 +25601,20 @@ func (m *MessagesUnpinAllMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUnpinAllMessagesRequestTypeID, "messages.unpinAllMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.unpinAllMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUnpinAllMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesUnpinAllMessagesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesUnpinAllMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24527,7 +25622,6 @@ func (m *MessagesUnpinAllMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.unpinAllMessages", "")
 	}
-	*m = MessagesUnpinAllMessagesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.unpinAllMessages", "flags")
@@ -24606,7 +25700,7 @@ func (m *MessagesDeleteChatRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteChatRequestTypeID, "messages.deleteChat"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24614,7 +25708,8 @@ func (m *MessagesDeleteChatRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteChatRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24687,20 +25782,24 @@ func (m *MessagesDeletePhoneCallHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeletePhoneCallHistoryRequestTypeID, "messages.deletePhoneCallHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePhoneCallHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesDeletePhoneCallHistoryRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePhoneCallHistory", "flags")
@@ -24767,21 +25866,27 @@ func (m *MessagesCheckHistoryImportRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCheckHistoryImportRequestTypeID, "messages.checkHistoryImport"); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkHistoryImport", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCheckHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCheckHistoryImportRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ImportHead, err = b.String(); err != nil {
+	if m.ImportHead, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkHistoryImport", "import_head")
 	}
 	return nil
@@ -24852,15 +25957,21 @@ func (m *MessagesInitHistoryImportRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesInitHistoryImportRequestTypeID, "messages.initHistoryImport"); err != nil {
 		return tlrt.DecodeErr(err, "messages.initHistoryImport", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesInitHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesInitHistoryImportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24948,15 +26059,21 @@ func (m *MessagesUploadImportedMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUploadImportedMediaRequestTypeID, "messages.uploadImportedMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesUploadImportedMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesUploadImportedMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -24971,7 +26088,7 @@ func (m *MessagesUploadImportedMediaRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.ImportID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "import_id")
 	}
-	if m.FileName, err = b.String(); err != nil {
+	if m.FileName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "file_name")
 	}
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
@@ -25041,7 +26158,7 @@ func (m *MessagesStartHistoryImportRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesStartHistoryImportRequestTypeID, "messages.startHistoryImport"); err != nil {
 		return tlrt.DecodeErr(err, "messages.startHistoryImport", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25049,7 +26166,8 @@ func (m *MessagesStartHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesStartHistoryImportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25198,15 +26316,25 @@ func (m *MessagesGetExportedChatInvitesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetExportedChatInvitesRequestTypeID, "messages.getExportedChatInvites"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetExportedChatInvitesRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25214,7 +26342,6 @@ func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getExportedChatInvites", "")
 	}
-	*m = MessagesGetExportedChatInvitesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "flags")
@@ -25232,7 +26359,7 @@ func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, dept
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetLink, err = b.String(); err != nil {
+		if m.OffsetLink, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "offset_link")
 		}
 	}
@@ -25307,15 +26434,21 @@ func (m *MessagesGetExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetExportedChatInviteRequestTypeID, "messages.getExportedChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25327,7 +26460,7 @@ func (m *MessagesGetExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "peer")
 	}
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "link")
 	}
 	return nil
@@ -25512,15 +26645,25 @@ func (m *MessagesEditExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditExportedChatInviteRequestTypeID, "messages.editExportedChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEditExportedChatInviteRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25528,7 +26671,6 @@ func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editExportedChatInvite", "")
 	}
-	*m = MessagesEditExportedChatInviteRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "flags")
@@ -25537,7 +26679,7 @@ func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, dept
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "peer")
 	}
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "link")
 	}
 	if m.Flags.Has(0) {
@@ -25556,7 +26698,7 @@ func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, dept
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "title")
 		}
 	}
@@ -25641,7 +26783,7 @@ func (m *MessagesDeleteRevokedExportedChatInvitesRequest) Decode(b *bin.Buffer) 
 	if err := tlrt.ConsumeID(b, MessagesDeleteRevokedExportedChatInvitesRequestTypeID, "messages.deleteRevokedExportedChatInvites"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteRevokedExportedChatInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25649,7 +26791,8 @@ func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBare(b *bin.Buff
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25729,15 +26872,21 @@ func (m *MessagesDeleteExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteExportedChatInviteRequestTypeID, "messages.deleteExportedChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDeleteExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDeleteExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25749,7 +26898,7 @@ func (m *MessagesDeleteExportedChatInviteRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "peer")
 	}
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "link")
 	}
 	return nil
@@ -25814,7 +26963,7 @@ func (m *MessagesGetAdminsWithInvitesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAdminsWithInvitesRequestTypeID, "messages.getAdminsWithInvites"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAdminsWithInvites", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25822,7 +26971,8 @@ func (m *MessagesGetAdminsWithInvitesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAdminsWithInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25972,15 +27122,25 @@ func (m *MessagesGetChatInviteImportersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetChatInviteImportersRequestTypeID, "messages.getChatInviteImporters"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetChatInviteImportersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetChatInviteImportersRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -25988,7 +27148,6 @@ func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getChatInviteImporters", "")
 	}
-	*m = MessagesGetChatInviteImportersRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "flags")
@@ -25999,12 +27158,12 @@ func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.Link, err = b.String(); err != nil {
+		if m.Link, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "link")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Q, err = b.String(); err != nil {
+		if m.Q, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "q")
 		}
 	}
@@ -26085,7 +27244,7 @@ func (m *MessagesSetHistoryTTLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetHistoryTTLRequestTypeID, "messages.setHistoryTTL"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setHistoryTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26093,7 +27252,8 @@ func (m *MessagesSetHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSetHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26170,7 +27330,7 @@ func (m *MessagesCheckHistoryImportPeerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCheckHistoryImportPeerRequestTypeID, "messages.checkHistoryImportPeer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkHistoryImportPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26178,7 +27338,8 @@ func (m *MessagesCheckHistoryImportPeerRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesCheckHistoryImportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26254,15 +27415,21 @@ func (m *MessagesSetChatThemeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetChatThemeRequestTypeID, "messages.setChatTheme"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetChatThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetChatThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26341,7 +27508,7 @@ func (m *MessagesGetMessageReadParticipantsRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, MessagesGetMessageReadParticipantsRequestTypeID, "messages.getMessageReadParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReadParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26349,7 +27516,8 @@ func (m *MessagesGetMessageReadParticipantsRequest) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMessageReadParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26374,7 +27542,7 @@ func (c *Client) MessagesGetMessageReadParticipants(ctx context.Context, req *Me
 		req = new(MessagesGetMessageReadParticipantsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ReadParticipantDate, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[ReadParticipantDate])
+		return tlrt.DecodeStructs[ReadParticipantDate](b, false, false, 16, 0)
 	})
 }
 
@@ -26449,15 +27617,20 @@ func (m *MessagesGetSearchResultsCalendarRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSearchResultsCalendarRequestTypeID, "messages.getSearchResultsCalendar"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSearchResultsCalendarRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSearchResultsCalendarRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSearchResultsCalendarRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26465,7 +27638,6 @@ func (m *MessagesGetSearchResultsCalendarRequest) DecodeBareAt(b *bin.Buffer, de
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchResultsCalendar", "")
 	}
-	*m = MessagesGetSearchResultsCalendarRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "flags")
@@ -26571,15 +27743,20 @@ func (m *MessagesGetSearchResultsPositionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSearchResultsPositionsRequestTypeID, "messages.getSearchResultsPositions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSearchResultsPositionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSearchResultsPositionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSearchResultsPositionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26587,7 +27764,6 @@ func (m *MessagesGetSearchResultsPositionsRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchResultsPositions", "")
 	}
-	*m = MessagesGetSearchResultsPositionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "flags")
@@ -26683,15 +27859,20 @@ func (m *MessagesHideChatJoinRequestRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesHideChatJoinRequestRequestTypeID, "messages.hideChatJoinRequest"); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHideChatJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesHideChatJoinRequestRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesHideChatJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26699,7 +27880,6 @@ func (m *MessagesHideChatJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.hideChatJoinRequest", "")
 	}
-	*m = MessagesHideChatJoinRequestRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "flags")
@@ -26811,15 +27991,25 @@ func (m *MessagesHideAllChatJoinRequestsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesHideAllChatJoinRequestsRequestTypeID, "messages.hideAllChatJoinRequests"); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesHideAllChatJoinRequestsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26827,7 +28017,6 @@ func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.hideAllChatJoinRequests", "")
 	}
-	*m = MessagesHideAllChatJoinRequestsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "flags")
@@ -26837,7 +28026,7 @@ func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.Link, err = b.String(); err != nil {
+		if m.Link, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "link")
 		}
 	}
@@ -26941,15 +28130,20 @@ func (m *MessagesToggleNoForwardsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleNoForwardsRequestTypeID, "messages.toggleNoForwards"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesToggleNoForwardsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesToggleNoForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -26957,7 +28151,6 @@ func (m *MessagesToggleNoForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleNoForwards", "")
 	}
-	*m = MessagesToggleNoForwardsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "flags")
@@ -27042,7 +28235,7 @@ func (m *MessagesSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSaveDefaultSendAsRequestTypeID, "messages.saveDefaultSendAs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.saveDefaultSendAs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -27050,7 +28243,8 @@ func (m *MessagesSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSaveDefaultSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27174,15 +28368,25 @@ func (m *MessagesSendReactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendReactionRequestTypeID, "messages.sendReaction"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendReactionRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27190,7 +28394,6 @@ func (m *MessagesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendReaction", "")
 	}
-	*m = MessagesSendReactionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendReaction", "flags")
@@ -27204,7 +28407,7 @@ func (m *MessagesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(err, "messages.sendReaction", "msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Reaction, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+		if m.Reaction, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendReaction", "reaction")
 		}
 	}
@@ -27279,7 +28482,7 @@ func (m *MessagesGetMessagesReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMessagesReactionsRequestTypeID, "messages.getMessagesReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -27287,7 +28490,8 @@ func (m *MessagesGetMessagesReactionsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMessagesReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27299,7 +28503,7 @@ func (m *MessagesGetMessagesReactionsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "id")
 	}
 	return nil
@@ -27411,15 +28615,25 @@ func (m *MessagesGetMessageReactionsListRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMessageReactionsListRequestTypeID, "messages.getMessageReactionsList"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetMessageReactionsListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetMessageReactionsListRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27427,7 +28641,6 @@ func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessageReactionsList", "")
 	}
-	*m = MessagesGetMessageReactionsListRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "flags")
@@ -27444,7 +28657,7 @@ func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(b *bin.Buffer, dep
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Offset, err = b.String(); err != nil {
+		if m.Offset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "offset")
 		}
 	}
@@ -27583,15 +28796,25 @@ func (m *MessagesSetChatAvailableReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetChatAvailableReactionsRequestTypeID, "messages.setChatAvailableReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetChatAvailableReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetChatAvailableReactionsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetChatAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27599,7 +28822,6 @@ func (m *MessagesSetChatAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatAvailableReactions", "")
 	}
-	*m = MessagesSetChatAvailableReactionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "flags")
@@ -27686,7 +28908,7 @@ func (m *MessagesGetAvailableReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAvailableReactionsRequestTypeID, "messages.getAvailableReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAvailableReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -27694,7 +28916,8 @@ func (m *MessagesGetAvailableReactionsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAvailableReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27764,15 +28987,21 @@ func (m *MessagesSetDefaultReactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetDefaultReactionRequestTypeID, "messages.setDefaultReaction"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setDefaultReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetDefaultReactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetDefaultReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27943,15 +29172,25 @@ func (m *MessagesTranslateTextRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTranslateTextRequestTypeID, "messages.translateText"); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesTranslateTextRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesTranslateTextRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesTranslateTextRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -27959,7 +29198,6 @@ func (m *MessagesTranslateTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translateText", "")
 	}
-	*m = MessagesTranslateTextRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateText", "flags")
@@ -27970,20 +29208,20 @@ func (m *MessagesTranslateTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Text, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TextWithEntities]); err != nil {
+		if m.Text, err = tlrt.DecodeStructs[TextWithEntities](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "text")
 		}
 	}
-	if m.ToLang, err = b.String(); err != nil {
+	if m.ToLang, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateText", "to_lang")
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = b.String(); err != nil {
+		if m.Tone, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "tone")
 		}
 	}
@@ -28111,15 +29349,20 @@ func (m *MessagesGetUnreadReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetUnreadReactionsRequestTypeID, "messages.getUnreadReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetUnreadReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetUnreadReactionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetUnreadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28127,7 +29370,6 @@ func (m *MessagesGetUnreadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadReactions", "")
 	}
-	*m = MessagesGetUnreadReactionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "flags")
@@ -28267,15 +29509,20 @@ func (m *MessagesReadReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadReactionsRequestTypeID, "messages.readReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReadReactionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28283,7 +29530,6 @@ func (m *MessagesReadReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readReactions", "")
 	}
-	*m = MessagesReadReactionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.readReactions", "flags")
@@ -28369,15 +29615,21 @@ func (m *MessagesSearchSentMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchSentMediaRequestTypeID, "messages.searchSentMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchSentMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchSentMediaRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSearchSentMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28386,7 +29638,7 @@ func (m *MessagesSearchSentMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "messages.searchSentMedia", "")
 	}
 	var err error
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchSentMedia", "q")
 	}
 	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
@@ -28454,7 +29706,7 @@ func (m *MessagesGetAttachMenuBotsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAttachMenuBotsRequestTypeID, "messages.getAttachMenuBots"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAttachMenuBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -28462,7 +29714,8 @@ func (m *MessagesGetAttachMenuBotsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAttachMenuBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28530,7 +29783,7 @@ func (m *MessagesGetAttachMenuBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAttachMenuBotRequestTypeID, "messages.getAttachMenuBot"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAttachMenuBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -28538,7 +29791,8 @@ func (m *MessagesGetAttachMenuBotRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAttachMenuBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28621,15 +29875,20 @@ func (m *MessagesToggleBotInAttachMenuRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleBotInAttachMenuRequestTypeID, "messages.toggleBotInAttachMenu"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleBotInAttachMenuRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesToggleBotInAttachMenuRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesToggleBotInAttachMenuRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28637,7 +29896,6 @@ func (m *MessagesToggleBotInAttachMenuRequest) DecodeBareAt(b *bin.Buffer, depth
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleBotInAttachMenu", "")
 	}
-	*m = MessagesToggleBotInAttachMenuRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "flags")
@@ -28821,15 +30079,25 @@ func (m *MessagesRequestWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestWebViewRequestTypeID, "messages.requestWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesRequestWebViewRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28837,7 +30105,6 @@ func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestWebView", "")
 	}
-	*m = MessagesRequestWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "flags")
@@ -28853,12 +30120,12 @@ func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(err, "messages.requestWebView", "bot")
 	}
 	if m.Flags.Has(1) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "url")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.StartParam, err = b.String(); err != nil {
+		if m.StartParam, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestWebView", "start_param")
 		}
 	}
@@ -28868,7 +30135,7 @@ func (m *MessagesRequestWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 			return tlrt.DecodeErr(err, "messages.requestWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestWebView", "platform")
 	}
 	if m.Flags.Has(0) {
@@ -28980,15 +30247,25 @@ func (m *MessagesProlongWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesProlongWebViewRequestTypeID, "messages.prolongWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.prolongWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesProlongWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesProlongWebViewRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesProlongWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -28996,7 +30273,6 @@ func (m *MessagesProlongWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.prolongWebView", "")
 	}
-	*m = MessagesProlongWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.prolongWebView", "flags")
@@ -29172,15 +30448,25 @@ func (m *MessagesRequestSimpleWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestSimpleWebViewRequestTypeID, "messages.requestSimpleWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestSimpleWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesRequestSimpleWebViewRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29188,7 +30474,6 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestSimpleWebView", "")
 	}
-	*m = MessagesRequestSimpleWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "flags")
@@ -29201,12 +30486,12 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "bot")
 	}
 	if m.Flags.Has(3) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "url")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.StartParam, err = b.String(); err != nil {
+		if m.StartParam, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "start_param")
 		}
 	}
@@ -29216,7 +30501,7 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(b *bin.Buffer, depth 
 			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "platform")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<7 | 1<<8
@@ -29290,15 +30575,21 @@ func (m *MessagesSendWebViewResultMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendWebViewResultMessageRequestTypeID, "messages.sendWebViewResultMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewResultMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendWebViewResultMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendWebViewResultMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29307,7 +30598,7 @@ func (m *MessagesSendWebViewResultMessageRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendWebViewResultMessage", "")
 	}
 	var err error
-	if m.BotQueryID, err = b.String(); err != nil {
+	if m.BotQueryID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewResultMessage", "bot_query_id")
 	}
 	if m.Result, err = decodeInputBotInlineResult(b, depth+1); err != nil {
@@ -29379,15 +30670,21 @@ func (m *MessagesSendWebViewDataRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendWebViewDataRequestTypeID, "messages.sendWebViewData"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendWebViewDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendWebViewDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29402,10 +30699,10 @@ func (m *MessagesSendWebViewDataRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.RandomID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "random_id")
 	}
-	if m.ButtonText, err = b.String(); err != nil {
+	if m.ButtonText, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "button_text")
 	}
-	if m.Data, err = b.String(); err != nil {
+	if m.Data, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendWebViewData", "data")
 	}
 	return nil
@@ -29470,7 +30767,7 @@ func (m *MessagesTranscribeAudioRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTranscribeAudioRequestTypeID, "messages.transcribeAudio"); err != nil {
 		return tlrt.DecodeErr(err, "messages.transcribeAudio", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -29478,7 +30775,8 @@ func (m *MessagesTranscribeAudioRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesTranscribeAudioRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29561,7 +30859,7 @@ func (m *MessagesRateTranscribedAudioRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRateTranscribedAudioRequestTypeID, "messages.rateTranscribedAudio"); err != nil {
 		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -29569,7 +30867,8 @@ func (m *MessagesRateTranscribedAudioRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesRateTranscribedAudioRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29653,7 +30952,7 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetCustomEmojiDocumentsRequestTypeID, "messages.getCustomEmojiDocuments"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCustomEmojiDocuments", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -29661,13 +30960,14 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.DocumentID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCustomEmojiDocuments", "document_id")
 	}
 	return nil
@@ -29680,7 +30980,9 @@ func (c *Client) MessagesGetCustomEmojiDocuments(ctx context.Context, req *Messa
 		req = new(MessagesGetCustomEmojiDocumentsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DocumentClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeDocument)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]DocumentClass, error) {
+			return tlrt.DecodeVectorAt(b, 12, depth, decodeDocument)
+		})
 	})
 }
 
@@ -29729,7 +31031,7 @@ func (m *MessagesGetEmojiStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiStickersRequestTypeID, "messages.getEmojiStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -29737,7 +31039,8 @@ func (m *MessagesGetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29806,7 +31109,7 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetFeaturedEmojiStickersRequestTypeID, "messages.getFeaturedEmojiStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFeaturedEmojiStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -29814,7 +31117,8 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29889,7 +31193,7 @@ func (m *MessagesReportReactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportReactionRequestTypeID, "messages.reportReaction"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -29897,7 +31201,8 @@ func (m *MessagesReportReactionRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReportReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -29975,7 +31280,7 @@ func (m *MessagesGetTopReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetTopReactionsRequestTypeID, "messages.getTopReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getTopReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -29983,7 +31288,8 @@ func (m *MessagesGetTopReactionsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetTopReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30057,7 +31363,7 @@ func (m *MessagesGetRecentReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetRecentReactionsRequestTypeID, "messages.getRecentReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRecentReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30065,7 +31371,8 @@ func (m *MessagesGetRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetRecentReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30133,7 +31440,7 @@ func (m *MessagesClearRecentReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesClearRecentReactionsRequestTypeID, "messages.clearRecentReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.clearRecentReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30141,7 +31448,8 @@ func (m *MessagesClearRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesClearRecentReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30211,7 +31519,7 @@ func (m *MessagesGetExtendedMediaRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetExtendedMediaRequestTypeID, "messages.getExtendedMedia"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30219,7 +31527,8 @@ func (m *MessagesGetExtendedMediaRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetExtendedMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30231,7 +31540,7 @@ func (m *MessagesGetExtendedMediaRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "id")
 	}
 	return nil
@@ -30293,7 +31602,7 @@ func (m *MessagesSetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetDefaultHistoryTTLRequestTypeID, "messages.setDefaultHistoryTTL"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setDefaultHistoryTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30301,7 +31610,8 @@ func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30366,7 +31676,7 @@ func (m *MessagesGetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDefaultHistoryTTLRequestTypeID, "messages.getDefaultHistoryTTL"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDefaultHistoryTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30374,7 +31684,8 @@ func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30510,15 +31821,25 @@ func (m *MessagesSendBotRequestedPeerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendBotRequestedPeerRequestTypeID, "messages.sendBotRequestedPeer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSendBotRequestedPeerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendBotRequestedPeerRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30526,7 +31847,6 @@ func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendBotRequestedPeer", "")
 	}
-	*m = MessagesSendBotRequestedPeerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "flags")
@@ -30540,14 +31860,14 @@ func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth 
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.WebappReqID, err = b.String(); err != nil {
+		if m.WebappReqID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "webapp_req_id")
 		}
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "button_id")
 	}
-	if m.RequestedPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.RequestedPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "requested_peers")
 	}
 	if m.MsgID != 0 {
@@ -30613,7 +31933,7 @@ func (m *MessagesGetEmojiGroupsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiGroupsRequestTypeID, "messages.getEmojiGroups"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiGroups", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30621,7 +31941,8 @@ func (m *MessagesGetEmojiGroupsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetEmojiGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30689,7 +32010,7 @@ func (m *MessagesGetEmojiStatusGroupsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiStatusGroupsRequestTypeID, "messages.getEmojiStatusGroups"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiStatusGroups", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30697,7 +32018,8 @@ func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30766,7 +32088,7 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiProfilePhotoGroupsRequestTypeID, "messages.getEmojiProfilePhotoGroups"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiProfilePhotoGroups", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -30774,7 +32096,8 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30845,21 +32168,27 @@ func (m *MessagesSearchCustomEmojiRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchCustomEmojiRequestTypeID, "messages.searchCustomEmoji"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCustomEmoji", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchCustomEmojiRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSearchCustomEmojiRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchCustomEmoji", "emoticon")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -30934,15 +32263,20 @@ func (m *MessagesTogglePeerTranslationsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTogglePeerTranslationsRequestTypeID, "messages.togglePeerTranslations"); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePeerTranslations", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesTogglePeerTranslationsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesTogglePeerTranslationsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesTogglePeerTranslationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -30950,7 +32284,6 @@ func (m *MessagesTogglePeerTranslationsRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.togglePeerTranslations", "")
 	}
-	*m = MessagesTogglePeerTranslationsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePeerTranslations", "flags")
@@ -31021,15 +32354,21 @@ func (m *MessagesGetBotAppRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetBotAppRequestTypeID, "messages.getBotApp"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getBotApp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetBotAppRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetBotAppRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31168,15 +32507,25 @@ func (m *MessagesRequestAppWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestAppWebViewRequestTypeID, "messages.requestAppWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestAppWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesRequestAppWebViewRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31184,7 +32533,6 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestAppWebView", "")
 	}
-	*m = MessagesRequestAppWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "flags")
@@ -31199,7 +32547,7 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "app")
 	}
 	if m.Flags.Has(1) {
-		if m.StartParam, err = b.String(); err != nil {
+		if m.StartParam, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestAppWebView", "start_param")
 		}
 	}
@@ -31209,7 +32557,7 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int
 			return tlrt.DecodeErr(err, "messages.requestAppWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestAppWebView", "platform")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<7 | 1<<8
@@ -31335,15 +32683,25 @@ func (m *MessagesSetChatWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetChatWallPaperRequestTypeID, "messages.setChatWallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatWallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetChatWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSetChatWallPaperRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetChatWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31351,7 +32709,6 @@ func (m *MessagesSetChatWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatWallPaper", "")
 	}
-	*m = MessagesSetChatWallPaperRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.setChatWallPaper", "flags")
@@ -31451,26 +32808,35 @@ func (m *MessagesSearchEmojiStickerSetsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchEmojiStickerSetsRequestTypeID, "messages.searchEmojiStickerSets"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSearchEmojiStickerSetsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "flags")
 	}
 	m.ExcludeFeatured = m.Flags.Has(0)
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "q")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -31562,15 +32928,20 @@ func (m *MessagesGetSavedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSavedDialogsRequestTypeID, "messages.getSavedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSavedDialogsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31578,7 +32949,6 @@ func (m *MessagesGetSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedDialogs", "")
 	}
-	*m = MessagesGetSavedDialogsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "flags")
@@ -31692,15 +33062,20 @@ func (m *MessagesGetSavedHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSavedHistoryRequestTypeID, "messages.getSavedHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSavedHistoryRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31708,7 +33083,6 @@ func (m *MessagesGetSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedHistory", "")
 	}
-	*m = MessagesGetSavedHistoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedHistory", "flags")
@@ -31877,15 +33251,20 @@ func (m *MessagesDeleteSavedHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteSavedHistoryRequestTypeID, "messages.deleteSavedHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesDeleteSavedHistoryRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -31893,7 +33272,6 @@ func (m *MessagesDeleteSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteSavedHistory", "")
 	}
-	*m = MessagesDeleteSavedHistoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "flags")
@@ -31982,7 +33360,7 @@ func (m *MessagesGetPinnedSavedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPinnedSavedDialogsRequestTypeID, "messages.getPinnedSavedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPinnedSavedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -31990,7 +33368,8 @@ func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32064,15 +33443,20 @@ func (m *MessagesToggleSavedDialogPinRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleSavedDialogPinRequestTypeID, "messages.toggleSavedDialogPin"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSavedDialogPin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleSavedDialogPinRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesToggleSavedDialogPinRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesToggleSavedDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32080,7 +33464,6 @@ func (m *MessagesToggleSavedDialogPinRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleSavedDialogPin", "")
 	}
-	*m = MessagesToggleSavedDialogPinRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSavedDialogPin", "flags")
@@ -32162,15 +33545,20 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReorderPinnedSavedDialogsRequestTypeID, "messages.reorderPinnedSavedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReorderPinnedSavedDialogsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32178,13 +33566,12 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedSavedDialogs", "")
 	}
-	*m = MessagesReorderPinnedSavedDialogsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "flags")
 	}
 	m.Force = m.Flags.Has(0)
-	if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -32260,15 +33647,20 @@ func (m *MessagesGetSavedReactionTagsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSavedReactionTagsRequestTypeID, "messages.getSavedReactionTags"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedReactionTagsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSavedReactionTagsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSavedReactionTagsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32276,7 +33668,6 @@ func (m *MessagesGetSavedReactionTagsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedReactionTags", "")
 	}
-	*m = MessagesGetSavedReactionTagsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "flags")
@@ -32385,15 +33776,25 @@ func (m *MessagesUpdateSavedReactionTagRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUpdateSavedReactionTagRequestTypeID, "messages.updateSavedReactionTag"); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesUpdateSavedReactionTagRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesUpdateSavedReactionTagRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32401,7 +33802,6 @@ func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.updateSavedReactionTag", "")
 	}
-	*m = MessagesUpdateSavedReactionTagRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "flags")
@@ -32410,7 +33810,7 @@ func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(b *bin.Buffer, dept
 		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "reaction")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "title")
 		}
 	}
@@ -32476,7 +33876,7 @@ func (m *MessagesGetDefaultTagReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetDefaultTagReactionsRequestTypeID, "messages.getDefaultTagReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getDefaultTagReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -32484,7 +33884,8 @@ func (m *MessagesGetDefaultTagReactionsRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetDefaultTagReactionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32557,7 +33958,7 @@ func (m *MessagesGetOutboxReadDateRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetOutboxReadDateRequestTypeID, "messages.getOutboxReadDate"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getOutboxReadDate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -32565,7 +33966,8 @@ func (m *MessagesGetOutboxReadDateRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetOutboxReadDateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32637,7 +34039,7 @@ func (m *MessagesGetQuickRepliesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetQuickRepliesRequestTypeID, "messages.getQuickReplies"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplies", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -32645,7 +34047,8 @@ func (m *MessagesGetQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetQuickRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32716,7 +34119,7 @@ func (m *MessagesReorderQuickRepliesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReorderQuickRepliesRequestTypeID, "messages.reorderQuickReplies"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderQuickReplies", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -32724,13 +34127,14 @@ func (m *MessagesReorderQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReorderQuickRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderQuickReplies", "order")
 	}
 	return nil
@@ -32792,21 +34196,27 @@ func (m *MessagesCheckQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCheckQuickReplyShortcutRequestTypeID, "messages.checkQuickReplyShortcut"); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkQuickReplyShortcut", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Shortcut, err = b.String(); err != nil {
+	if m.Shortcut, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkQuickReplyShortcut", "shortcut")
 	}
 	return nil
@@ -32871,15 +34281,21 @@ func (m *MessagesEditQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditQuickReplyShortcutRequestTypeID, "messages.editQuickReplyShortcut"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -32888,7 +34304,7 @@ func (m *MessagesEditQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ in
 	if m.ShortcutID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "shortcut_id")
 	}
-	if m.Shortcut, err = b.String(); err != nil {
+	if m.Shortcut, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "shortcut")
 	}
 	return nil
@@ -32950,7 +34366,7 @@ func (m *MessagesDeleteQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteQuickReplyShortcutRequestTypeID, "messages.deleteQuickReplyShortcut"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyShortcut", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -32958,7 +34374,8 @@ func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33064,20 +34481,24 @@ func (m *MessagesGetQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetQuickReplyMessagesRequestTypeID, "messages.getQuickReplyMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesGetQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesGetQuickReplyMessagesRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *MessagesGetQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "flags")
@@ -33086,7 +34507,7 @@ func (m *MessagesGetQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int
 		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "shortcut_id")
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "id")
 		}
 	}
@@ -33170,7 +34591,7 @@ func (m *MessagesSendQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendQuickReplyMessagesRequestTypeID, "messages.sendQuickReplyMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33178,7 +34599,8 @@ func (m *MessagesSendQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSendQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33193,10 +34615,10 @@ func (m *MessagesSendQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, dept
 	if m.ShortcutID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "shortcut_id")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "id")
 	}
-	if m.RandomID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.RandomID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "random_id")
 	}
 	return nil
@@ -33264,7 +34686,7 @@ func (m *MessagesDeleteQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteQuickReplyMessagesRequestTypeID, "messages.deleteQuickReplyMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33272,7 +34694,8 @@ func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33281,7 +34704,7 @@ func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ 
 	if m.ShortcutID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "shortcut_id")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "id")
 	}
 	return nil
@@ -33343,7 +34766,7 @@ func (m *MessagesToggleDialogFilterTagsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleDialogFilterTagsRequestTypeID, "messages.toggleDialogFilterTags"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleDialogFilterTags", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33351,7 +34774,8 @@ func (m *MessagesToggleDialogFilterTagsRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesToggleDialogFilterTagsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33420,7 +34844,7 @@ func (m *MessagesGetMyStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetMyStickersRequestTypeID, "messages.getMyStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMyStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33428,7 +34852,8 @@ func (m *MessagesGetMyStickersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetMyStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33499,7 +34924,7 @@ func (m *MessagesGetEmojiStickerGroupsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiStickerGroupsRequestTypeID, "messages.getEmojiStickerGroups"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiStickerGroups", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33507,7 +34932,8 @@ func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33576,7 +35002,7 @@ func (m *MessagesGetAvailableEffectsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetAvailableEffectsRequestTypeID, "messages.getAvailableEffects"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getAvailableEffects", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33584,7 +35010,8 @@ func (m *MessagesGetAvailableEffectsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetAvailableEffectsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33659,15 +35086,25 @@ func (m *MessagesEditFactCheckRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditFactCheckRequestTypeID, "messages.editFactCheck"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editFactCheck", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditFactCheckRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEditFactCheckRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33746,7 +35183,7 @@ func (m *MessagesDeleteFactCheckRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteFactCheckRequestTypeID, "messages.deleteFactCheck"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteFactCheck", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33754,7 +35191,8 @@ func (m *MessagesDeleteFactCheckRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33834,7 +35272,7 @@ func (m *MessagesGetFactCheckRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetFactCheckRequestTypeID, "messages.getFactCheck"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFactCheck", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -33842,7 +35280,8 @@ func (m *MessagesGetFactCheckRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33854,7 +35293,7 @@ func (m *MessagesGetFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFactCheck", "peer")
 	}
-	if m.MsgID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.MsgID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFactCheck", "msg_id")
 	}
 	return nil
@@ -33867,7 +35306,9 @@ func (c *Client) MessagesGetFactCheck(ctx context.Context, req *MessagesGetFactC
 		req = new(MessagesGetFactCheckRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FactCheck, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[FactCheck])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]FactCheck, error) {
+			return tlrt.DecodeStructs[FactCheck](b, false, false, 16, depth)
+		})
 	})
 }
 
@@ -33980,15 +35421,25 @@ func (m *MessagesRequestMainWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestMainWebViewRequestTypeID, "messages.requestMainWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestMainWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesRequestMainWebViewRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -33996,7 +35447,6 @@ func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestMainWebView", "")
 	}
-	*m = MessagesRequestMainWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "flags")
@@ -34010,7 +35460,7 @@ func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "bot")
 	}
 	if m.Flags.Has(1) {
-		if m.StartParam, err = b.String(); err != nil {
+		if m.StartParam, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.requestMainWebView", "start_param")
 		}
 	}
@@ -34020,7 +35470,7 @@ func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(b *bin.Buffer, depth in
 			return tlrt.DecodeErr(err, "messages.requestMainWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestMainWebView", "platform")
 	}
 	m.Flags &^= 1<<0 | 1<<7 | 1<<8
@@ -34106,15 +35556,20 @@ func (m *MessagesSendPaidReactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSendPaidReactionRequestTypeID, "messages.sendPaidReaction"); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendPaidReactionRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSendPaidReactionRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesSendPaidReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34122,7 +35577,6 @@ func (m *MessagesSendPaidReactionRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.sendPaidReaction", "")
 	}
-	*m = MessagesSendPaidReactionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "flags")
@@ -34213,7 +35667,7 @@ func (m *MessagesTogglePaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTogglePaidReactionPrivacyRequestTypeID, "messages.togglePaidReactionPrivacy"); err != nil {
 		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -34221,7 +35675,8 @@ func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34295,7 +35750,7 @@ func (m *MessagesGetPaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPaidReactionPrivacyRequestTypeID, "messages.getPaidReactionPrivacy"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPaidReactionPrivacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -34303,7 +35758,8 @@ func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34367,21 +35823,27 @@ func (m *MessagesViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesViewSponsoredMessageRequestTypeID, "messages.viewSponsoredMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.viewSponsoredMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesViewSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RandomID, err = b.Bytes(); err != nil {
+	if m.RandomID, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.viewSponsoredMessage", "random_id")
 	}
 	return nil
@@ -34455,27 +35917,36 @@ func (m *MessagesClickSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesClickSponsoredMessageRequestTypeID, "messages.clickSponsoredMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesClickSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesClickSponsoredMessageRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessagesClickSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "flags")
 	}
 	m.Media = m.Flags.Has(0)
 	m.Fullscreen = m.Flags.Has(1)
-	if m.RandomID, err = b.Bytes(); err != nil {
+	if m.RandomID, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "random_id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -34541,24 +36012,30 @@ func (m *MessagesReportSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportSponsoredMessageRequestTypeID, "messages.reportSponsoredMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesReportSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesReportSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RandomID, err = b.Bytes(); err != nil {
+	if m.RandomID, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "random_id")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "option")
 	}
 	return nil
@@ -34656,15 +36133,20 @@ func (m *MessagesGetSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSponsoredMessagesRequestTypeID, "messages.getSponsoredMessages"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSponsoredMessagesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34672,7 +36154,6 @@ func (m *MessagesGetSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSponsoredMessages", "")
 	}
-	*m = MessagesGetSponsoredMessagesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "flags")
@@ -34794,15 +36275,25 @@ func (m *MessagesSavePreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSavePreparedInlineMessageRequestTypeID, "messages.savePreparedInlineMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSavePreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSavePreparedInlineMessageRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34810,7 +36301,6 @@ func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savePreparedInlineMessage", "")
 	}
-	*m = MessagesSavePreparedInlineMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "flags")
@@ -34822,7 +36312,7 @@ func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 			return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "peer_types")
 		}
 	}
@@ -34893,15 +36383,21 @@ func (m *MessagesGetPreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPreparedInlineMessageRequestTypeID, "messages.getPreparedInlineMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetPreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetPreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -34913,7 +36409,7 @@ func (m *MessagesGetPreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "bot")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "id")
 	}
 	return nil
@@ -34995,32 +36491,41 @@ func (m *MessagesSearchStickersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSearchStickersRequestTypeID, "messages.searchStickers"); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSearchStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesSearchStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessagesSearchStickersRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *MessagesSearchStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "flags")
 	}
 	m.Emojis = m.Flags.Has(0)
-	if m.Q, err = b.String(); err != nil {
+	if m.Q, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "q")
 	}
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "emoticon")
 	}
-	if m.LangCode, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.LangCode, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "lang_code")
 	}
 	if m.Offset, err = b.Int(); err != nil {
@@ -35107,15 +36612,20 @@ func (m *MessagesReportMessagesDeliveryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportMessagesDeliveryRequestTypeID, "messages.reportMessagesDelivery"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportMessagesDeliveryRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReportMessagesDeliveryRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35123,7 +36633,6 @@ func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reportMessagesDelivery", "")
 	}
-	*m = MessagesReportMessagesDeliveryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "flags")
@@ -35132,7 +36641,7 @@ func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(b *bin.Buffer, dept
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -35214,15 +36723,20 @@ func (m *MessagesGetSavedDialogsByIDRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetSavedDialogsByIDRequestTypeID, "messages.getSavedDialogsByID"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedDialogsByIDRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetSavedDialogsByIDRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35230,7 +36744,6 @@ func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedDialogsByID", "")
 	}
-	*m = MessagesGetSavedDialogsByIDRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "flags")
@@ -35240,7 +36753,7 @@ func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(b *bin.Buffer, depth i
 			return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "parent_peer")
 		}
 	}
-	if m.IDs, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.IDs, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "ids")
 	}
 	m.Flags &^= 1 << 1
@@ -35310,7 +36823,7 @@ func (m *MessagesReadSavedHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadSavedHistoryRequestTypeID, "messages.readSavedHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readSavedHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -35318,7 +36831,8 @@ func (m *MessagesReadSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadSavedHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35410,7 +36924,7 @@ func (m *MessagesToggleTodoCompletedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesToggleTodoCompletedRequestTypeID, "messages.toggleTodoCompleted"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -35418,7 +36932,8 @@ func (m *MessagesToggleTodoCompletedRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesToggleTodoCompletedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35433,10 +36948,10 @@ func (m *MessagesToggleTodoCompletedRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "msg_id")
 	}
-	if m.Completed, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Completed, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "completed")
 	}
-	if m.Incompleted, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Incompleted, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "incompleted")
 	}
 	return nil
@@ -35508,15 +37023,21 @@ func (m *MessagesAppendTodoListRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAppendTodoListRequestTypeID, "messages.appendTodoList"); err != nil {
 		return tlrt.DecodeErr(err, "messages.appendTodoList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAppendTodoListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAppendTodoListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35531,7 +37052,7 @@ func (m *MessagesAppendTodoListRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.appendTodoList", "msg_id")
 	}
-	if m.List, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoItem]); err != nil {
+	if m.List, err = tlrt.DecodeStructs[TodoItem](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.appendTodoList", "list")
 	}
 	return nil
@@ -35663,15 +37184,25 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, MessagesToggleSuggestedPostApprovalRequestTypeID, "messages.toggleSuggestedPostApproval"); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesToggleSuggestedPostApprovalRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35679,7 +37210,6 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(b *bin.Buffer,
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleSuggestedPostApproval", "")
 	}
-	*m = MessagesToggleSuggestedPostApprovalRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "flags")
@@ -35697,7 +37227,7 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(b *bin.Buffer,
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.RejectComment, err = b.String(); err != nil {
+		if m.RejectComment, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "reject_comment")
 		}
 	}
@@ -35810,15 +37340,25 @@ func (m *MessagesGetForumTopicsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetForumTopicsRequestTypeID, "messages.getForumTopics"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetForumTopicsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35826,7 +37366,6 @@ func (m *MessagesGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getForumTopics", "")
 	}
-	*m = MessagesGetForumTopicsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "flags")
@@ -35835,7 +37374,7 @@ func (m *MessagesGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(err, "messages.getForumTopics", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Q, err = b.String(); err != nil {
+		if m.Q, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.getForumTopics", "q")
 		}
 	}
@@ -35921,7 +37460,7 @@ func (m *MessagesGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetForumTopicsByIDRequestTypeID, "messages.getForumTopicsByID"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -35929,7 +37468,8 @@ func (m *MessagesGetForumTopicsByIDRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetForumTopicsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -35941,7 +37481,7 @@ func (m *MessagesGetForumTopicsByIDRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "peer")
 	}
-	if m.Topics, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Topics, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "topics")
 	}
 	return nil
@@ -36118,15 +37658,25 @@ func (m *MessagesEditForumTopicRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditForumTopicRequestTypeID, "messages.editForumTopic"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editForumTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEditForumTopicRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36134,7 +37684,6 @@ func (m *MessagesEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.editForumTopic", "")
 	}
-	*m = MessagesEditForumTopicRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editForumTopic", "flags")
@@ -36146,7 +37695,7 @@ func (m *MessagesEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(err, "messages.editForumTopic", "topic_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.editForumTopic", "title")
 		}
 	}
@@ -36243,7 +37792,7 @@ func (m *MessagesUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesUpdatePinnedForumTopicRequestTypeID, "messages.updatePinnedForumTopic"); err != nil {
 		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -36251,7 +37800,8 @@ func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36343,15 +37893,20 @@ func (m *MessagesReorderPinnedForumTopicsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReorderPinnedForumTopicsRequestTypeID, "messages.reorderPinnedForumTopics"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReorderPinnedForumTopicsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36359,7 +37914,6 @@ func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(b *bin.Buffer, de
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedForumTopics", "")
 	}
-	*m = MessagesReorderPinnedForumTopicsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "flags")
@@ -36368,7 +37922,7 @@ func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "peer")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -36510,15 +38064,25 @@ func (m *MessagesCreateForumTopicRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCreateForumTopicRequestTypeID, "messages.createForumTopic"); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesCreateForumTopicRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36526,7 +38090,6 @@ func (m *MessagesCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.createForumTopic", "")
 	}
-	*m = MessagesCreateForumTopicRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "flags")
@@ -36535,7 +38098,7 @@ func (m *MessagesCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "peer")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.createForumTopic", "title")
 	}
 	if m.Flags.Has(0) {
@@ -36627,7 +38190,7 @@ func (m *MessagesDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteTopicHistoryRequestTypeID, "messages.deleteTopicHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteTopicHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -36635,7 +38198,8 @@ func (m *MessagesDeleteTopicHistoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteTopicHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36704,7 +38268,7 @@ func (m *MessagesGetEmojiGameInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetEmojiGameInfoRequestTypeID, "messages.getEmojiGameInfo"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiGameInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -36712,7 +38276,8 @@ func (m *MessagesGetEmojiGameInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetEmojiGameInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36838,15 +38403,25 @@ func (m *MessagesSummarizeTextRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSummarizeTextRequestTypeID, "messages.summarizeText"); err != nil {
 		return tlrt.DecodeErr(err, "messages.summarizeText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSummarizeTextRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSummarizeTextRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSummarizeTextRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -36854,7 +38429,6 @@ func (m *MessagesSummarizeTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.summarizeText", "")
 	}
-	*m = MessagesSummarizeTextRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.summarizeText", "flags")
@@ -36866,12 +38440,12 @@ func (m *MessagesSummarizeTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(err, "messages.summarizeText", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.ToLang, err = b.String(); err != nil {
+		if m.ToLang, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.summarizeText", "to_lang")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = b.String(); err != nil {
+		if m.Tone, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.summarizeText", "tone")
 		}
 	}
@@ -36949,15 +38523,21 @@ func (m *MessagesEditChatCreatorRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditChatCreatorRequestTypeID, "messages.editChatCreator"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatCreator", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditChatCreatorRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditChatCreatorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37036,7 +38616,7 @@ func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) Decode(b *bin.Buffer) er
 	if err := tlrt.ConsumeID(b, MessagesGetFutureChatCreatorAfterLeaveRequestTypeID, "messages.getFutureChatCreatorAfterLeave"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFutureChatCreatorAfterLeave", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -37044,7 +38624,8 @@ func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBare(b *bin.Buffer
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37125,15 +38706,21 @@ func (m *MessagesEditChatParticipantRankRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesEditChatParticipantRankRequestTypeID, "messages.editChatParticipantRank"); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesEditChatParticipantRankRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesEditChatParticipantRankRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37148,7 +38735,7 @@ func (m *MessagesEditChatParticipantRankRequest) DecodeBareAt(b *bin.Buffer, dep
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "participant")
 	}
-	if m.Rank, err = b.String(); err != nil {
+	if m.Rank, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "rank")
 	}
 	return nil
@@ -37208,21 +38795,27 @@ func (m *MessagesDeclineURLAuthRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeclineURLAuthRequestTypeID, "messages.declineUrlAuth"); err != nil {
 		return tlrt.DecodeErr(err, "messages.declineUrlAuth", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDeclineURLAuthRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDeclineURLAuthRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.declineUrlAuth", "url")
 	}
 	return nil
@@ -37287,24 +38880,30 @@ func (m *MessagesCheckURLAuthMatchCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesCheckURLAuthMatchCodeRequestTypeID, "messages.checkUrlAuthMatchCode"); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "url")
 	}
-	if m.MatchCode, err = b.String(); err != nil {
+	if m.MatchCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "match_code")
 	}
 	return nil
@@ -37423,15 +39022,25 @@ func (m *MessagesComposeMessageWithAIRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesComposeMessageWithAIRequestTypeID, "messages.composeMessageWithAI"); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesComposeMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesComposeMessageWithAIRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37439,7 +39048,6 @@ func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composeMessageWithAI", "")
 	}
-	*m = MessagesComposeMessageWithAIRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "flags")
@@ -37450,7 +39058,7 @@ func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth 
 		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "text")
 	}
 	if m.Flags.Has(1) {
-		if m.TranslateToLang, err = b.String(); err != nil {
+		if m.TranslateToLang, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "translate_to_lang")
 		}
 	}
@@ -37532,7 +39140,7 @@ func (m *MessagesReportReadMetricsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportReadMetricsRequestTypeID, "messages.reportReadMetrics"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -37540,7 +39148,8 @@ func (m *MessagesReportReadMetricsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReportReadMetricsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37552,7 +39161,7 @@ func (m *MessagesReportReadMetricsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "peer")
 	}
-	if m.Metrics, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputMessageReadMetric]); err != nil {
+	if m.Metrics, err = tlrt.DecodeStructs[InputMessageReadMetric](b, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "metrics")
 	}
 	return nil
@@ -37619,15 +39228,21 @@ func (m *MessagesReportMusicListenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReportMusicListenRequestTypeID, "messages.reportMusicListen"); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMusicListen", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesReportMusicListenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesReportMusicListenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37708,15 +39323,21 @@ func (m *MessagesAddPollAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesAddPollAnswerRequestTypeID, "messages.addPollAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.addPollAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesAddPollAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesAddPollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37798,15 +39419,21 @@ func (m *MessagesDeletePollAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeletePollAnswerRequestTypeID, "messages.deletePollAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesDeletePollAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesDeletePollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37821,7 +39448,7 @@ func (m *MessagesDeletePollAnswerRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "msg_id")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "option")
 	}
 	return nil
@@ -37930,15 +39557,20 @@ func (m *MessagesGetUnreadPollVotesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetUnreadPollVotesRequestTypeID, "messages.getUnreadPollVotes"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetUnreadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetUnreadPollVotesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetUnreadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -37946,7 +39578,6 @@ func (m *MessagesGetUnreadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadPollVotes", "")
 	}
-	*m = MessagesGetUnreadPollVotesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "flags")
@@ -38070,15 +39701,20 @@ func (m *MessagesReadPollVotesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesReadPollVotesRequestTypeID, "messages.readPollVotes"); err != nil {
 		return tlrt.DecodeErr(err, "messages.readPollVotes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesReadPollVotesRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesReadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38086,7 +39722,6 @@ func (m *MessagesReadPollVotesRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.readPollVotes", "")
 	}
-	*m = MessagesReadPollVotesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.readPollVotes", "flags")
@@ -38166,15 +39801,21 @@ func (m *MessagesSetBotGuestChatResultRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesSetBotGuestChatResultRequestTypeID, "messages.setBotGuestChatResult"); err != nil {
 		return tlrt.DecodeErr(err, "messages.setBotGuestChatResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesSetBotGuestChatResultRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesSetBotGuestChatResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38255,7 +39896,7 @@ func (m *MessagesDeleteParticipantReactionsRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, MessagesDeleteParticipantReactionsRequestTypeID, "messages.deleteParticipantReactions"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -38263,7 +39904,8 @@ func (m *MessagesDeleteParticipantReactionsRequest) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteParticipantReactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38346,7 +39988,7 @@ func (m *MessagesDeleteParticipantReactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesDeleteParticipantReactionRequestTypeID, "messages.deleteParticipantReaction"); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -38354,7 +39996,8 @@ func (m *MessagesDeleteParticipantReactionRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesDeleteParticipantReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38442,7 +40085,7 @@ func (m *MessagesGetPersonalChannelHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetPersonalChannelHistoryRequestTypeID, "messages.getPersonalChannelHistory"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -38450,7 +40093,8 @@ func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38536,7 +40180,7 @@ func (m *MessagesGetRichMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesGetRichMessageRequestTypeID, "messages.getRichMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.getRichMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -38544,7 +40188,8 @@ func (m *MessagesGetRichMessageRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *MessagesGetRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38720,15 +40365,25 @@ func (m *MessagesTranslateRichMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesTranslateRichMessageRequestTypeID, "messages.translateRichMessage"); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateRichMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesTranslateRichMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesTranslateRichMessageRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38736,7 +40391,6 @@ func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translateRichMessage", "")
 	}
-	*m = MessagesTranslateRichMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateRichMessage", "flags")
@@ -38747,20 +40401,20 @@ func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Text, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputRichMessage); err != nil {
+		if m.Text, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeInputRichMessage); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "text")
 		}
 	}
-	if m.ToLang, err = b.String(); err != nil {
+	if m.ToLang, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateRichMessage", "to_lang")
 	}
 	if m.Flags.Has(2) {
-		if m.Tone, err = b.String(); err != nil {
+		if m.Tone, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "tone")
 		}
 	}
@@ -38895,15 +40549,25 @@ func (m *MessagesComposeRichMessageWithAIRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesComposeRichMessageWithAIRequestTypeID, "messages.composeRichMessageWithAI"); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesComposeRichMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesComposeRichMessageWithAIRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -38911,7 +40575,6 @@ func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, de
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.composeRichMessageWithAI", "")
 	}
-	*m = MessagesComposeRichMessageWithAIRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "flags")
@@ -38924,7 +40587,7 @@ func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(b *bin.Buffer, de
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.TranslateToLang, err = b.String(); err != nil {
+		if m.TranslateToLang, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "translate_to_lang")
 		}
 	}
@@ -39011,15 +40674,25 @@ func (m *MessagesRequestChatJoinWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MessagesRequestChatJoinWebViewRequestTypeID, "messages.requestChatJoinWebView"); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MessagesRequestChatJoinWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesRequestChatJoinWebViewRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -39027,7 +40700,6 @@ func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.requestChatJoinWebView", "")
 	}
-	*m = MessagesRequestChatJoinWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "flags")
@@ -39041,7 +40713,7 @@ func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(b *bin.Buffer, dept
 			return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "theme_params")
 		}
 	}
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "platform")
 	}
 	m.Flags &^= 1 << 0

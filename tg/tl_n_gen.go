@@ -19,7 +19,7 @@ type NotificationSoundClass interface {
 
 // DecodeNotificationSound decodes any constructor of NotificationSound.
 func DecodeNotificationSound(b *bin.Buffer) (NotificationSoundClass, error) {
-	return decodeNotificationSound(b, 0)
+	return tlrt.Owned(b, decodeNotificationSound)
 }
 
 // decodeNotificationSound is DecodeNotificationSound for a value nested depth
@@ -94,7 +94,7 @@ func (m *NotificationSoundDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NotificationSoundDefaultTypeID, "notificationSoundDefault"); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -102,7 +102,8 @@ func (m *NotificationSoundDefault) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *NotificationSoundDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -156,7 +157,7 @@ func (m *NotificationSoundNone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NotificationSoundNoneTypeID, "notificationSoundNone"); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundNone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -164,7 +165,8 @@ func (m *NotificationSoundNone) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *NotificationSoundNone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -224,24 +226,30 @@ func (m *NotificationSoundLocal) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NotificationSoundLocalTypeID, "notificationSoundLocal"); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundLocal", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *NotificationSoundLocal) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *NotificationSoundLocal) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundLocal", "title")
 	}
-	if m.Data, err = b.String(); err != nil {
+	if m.Data, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundLocal", "data")
 	}
 	return nil
@@ -296,7 +304,7 @@ func (m *NotificationSoundRingtone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NotificationSoundRingtoneTypeID, "notificationSoundRingtone"); err != nil {
 		return tlrt.DecodeErr(err, "notificationSoundRingtone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -304,7 +312,8 @@ func (m *NotificationSoundRingtone) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *NotificationSoundRingtone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -409,7 +418,7 @@ func (m *NotifyPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NotifyPeerTypeID, "notifyPeer"); err != nil {
 		return tlrt.DecodeErr(err, "notifyPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -417,7 +426,8 @@ func (m *NotifyPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *NotifyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -477,7 +487,7 @@ func (m *NotifyUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NotifyUsersTypeID, "notifyUsers"); err != nil {
 		return tlrt.DecodeErr(err, "notifyUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -485,7 +495,8 @@ func (m *NotifyUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *NotifyUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -538,7 +549,7 @@ func (m *NotifyChats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NotifyChatsTypeID, "notifyChats"); err != nil {
 		return tlrt.DecodeErr(err, "notifyChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -546,7 +557,8 @@ func (m *NotifyChats) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *NotifyChats) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -599,7 +611,7 @@ func (m *NotifyBroadcasts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NotifyBroadcastsTypeID, "notifyBroadcasts"); err != nil {
 		return tlrt.DecodeErr(err, "notifyBroadcasts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -607,7 +619,8 @@ func (m *NotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *NotifyBroadcasts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -667,7 +680,7 @@ func (m *NotifyForumTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NotifyForumTopicTypeID, "notifyForumTopic"); err != nil {
 		return tlrt.DecodeErr(err, "notifyForumTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -675,7 +688,8 @@ func (m *NotifyForumTopic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *NotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -741,7 +755,7 @@ func (m *NotifyCommunity) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NotifyCommunityTypeID, "notifyCommunity"); err != nil {
 		return tlrt.DecodeErr(err, "notifyCommunity", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -749,7 +763,8 @@ func (m *NotifyCommunity) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *NotifyCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -811,21 +826,27 @@ func (m *NearestDC) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NearestDCTypeID, "nearestDc"); err != nil {
 		return tlrt.DecodeErr(err, "nearestDc", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *NearestDC) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *NearestDC) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Country, err = b.String(); err != nil {
+	if m.Country, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "nearestDc", "country")
 	}
 	if m.ThisDC, err = b.Int(); err != nil {
@@ -879,7 +900,7 @@ func (m *Null) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, NullTypeID, "null"); err != nil {
 		return tlrt.DecodeErr(err, "null", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -887,7 +908,8 @@ func (m *Null) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *Null) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

@@ -52,7 +52,7 @@ func (m *OutboxReadDate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, OutboxReadDateTypeID, "outboxReadDate"); err != nil {
 		return tlrt.DecodeErr(err, "outboxReadDate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -60,7 +60,8 @@ func (m *OutboxReadDate) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *OutboxReadDate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

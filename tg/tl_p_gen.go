@@ -28,7 +28,7 @@ type PageBlockClass interface {
 
 // DecodePageBlock decodes any constructor of PageBlock.
 func DecodePageBlock(b *bin.Buffer) (PageBlockClass, error) {
-	return decodePageBlock(b, 0)
+	return tlrt.Owned(b, decodePageBlock)
 }
 
 // decodePageBlock is DecodePageBlock for a value nested depth levels deep.
@@ -171,7 +171,7 @@ func (m *PageBlockUnsupported) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockUnsupportedTypeID, "pageBlockUnsupported"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockUnsupported", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -179,7 +179,8 @@ func (m *PageBlockUnsupported) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PageBlockUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -237,15 +238,21 @@ func (m *PageBlockTitle) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockTitleTypeID, "pageBlockTitle"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockTitle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockTitle) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -310,15 +317,21 @@ func (m *PageBlockSubtitle) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockSubtitleTypeID, "pageBlockSubtitle"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSubtitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockSubtitle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockSubtitle) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -386,15 +399,21 @@ func (m *PageBlockAuthorDate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockAuthorDateTypeID, "pageBlockAuthorDate"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAuthorDate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockAuthorDate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockAuthorDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -462,15 +481,21 @@ func (m *PageBlockHeader) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeaderTypeID, "pageBlockHeader"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeader", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeader) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -535,15 +560,21 @@ func (m *PageBlockSubheader) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockSubheaderTypeID, "pageBlockSubheader"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSubheader", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockSubheader) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockSubheader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -608,15 +639,21 @@ func (m *PageBlockParagraph) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockParagraphTypeID, "pageBlockParagraph"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockParagraph", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockParagraph) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockParagraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -684,15 +721,21 @@ func (m *PageBlockPreformatted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockPreformattedTypeID, "pageBlockPreformatted"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPreformatted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockPreformatted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockPreformatted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -704,7 +747,7 @@ func (m *PageBlockPreformatted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPreformatted", "text")
 	}
-	if m.Language, err = b.String(); err != nil {
+	if m.Language, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPreformatted", "language")
 	}
 	return nil
@@ -760,15 +803,21 @@ func (m *PageBlockFooter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockFooterTypeID, "pageBlockFooter"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockFooter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockFooter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockFooter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -828,7 +877,7 @@ func (m *PageBlockDivider) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockDividerTypeID, "pageBlockDivider"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDivider", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -836,7 +885,8 @@ func (m *PageBlockDivider) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PageBlockDivider) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -892,21 +942,27 @@ func (m *PageBlockAnchor) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockAnchorTypeID, "pageBlockAnchor"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAnchor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockAnchor) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockAnchor) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAnchor", "name")
 	}
 	return nil
@@ -965,15 +1021,21 @@ func (m *PageBlockList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockListTypeID, "pageBlockList"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -982,7 +1044,7 @@ func (m *PageBlockList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockList", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, decodePageListItem); err != nil {
+	if m.Items, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePageListItem); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockList", "items")
 	}
 	return nil
@@ -1042,15 +1104,21 @@ func (m *PageBlockBlockquote) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockBlockquoteTypeID, "pageBlockBlockquote"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquote", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockBlockquote) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockBlockquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1122,15 +1190,21 @@ func (m *PageBlockPullquote) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockPullquoteTypeID, "pageBlockPullquote"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPullquote", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockPullquote) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockPullquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1265,15 +1339,25 @@ func (m *PageBlockPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockPhotoTypeID, "pageBlockPhoto"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockPhoto{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1281,7 +1365,6 @@ func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPhoto", "")
 	}
-	*m = PageBlockPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "flags")
@@ -1294,7 +1377,7 @@ func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "pageBlockPhoto", "caption")
 	}
 	if m.Flags.Has(0) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockPhoto", "url")
 		}
 	}
@@ -1378,15 +1461,25 @@ func (m *PageBlockVideo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockVideoTypeID, "pageBlockVideo"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockVideo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockVideo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockVideo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1394,7 +1487,6 @@ func (m *PageBlockVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockVideo", "")
 	}
-	*m = PageBlockVideo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockVideo", "flags")
@@ -1462,15 +1554,21 @@ func (m *PageBlockCover) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockCoverTypeID, "pageBlockCover"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockCover", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockCover) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockCover) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1681,15 +1779,25 @@ func (m *PageBlockEmbed) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockEmbedTypeID, "pageBlockEmbed"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbed", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockEmbed) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockEmbed{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockEmbed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1697,7 +1805,6 @@ func (m *PageBlockEmbed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockEmbed", "")
 	}
-	*m = PageBlockEmbed{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbed", "flags")
@@ -1705,12 +1812,12 @@ func (m *PageBlockEmbed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.FullWidth = m.Flags.Has(0)
 	m.AllowScrolling = m.Flags.Has(3)
 	if m.Flags.Has(1) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "url")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Html, err = b.String(); err != nil {
+		if m.Html, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockEmbed", "html")
 		}
 	}
@@ -1817,15 +1924,25 @@ func (m *PageBlockEmbedPost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockEmbedPostTypeID, "pageBlockEmbedPost"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockEmbedPost) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockEmbedPost{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1834,7 +1951,7 @@ func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockEmbedPost", "")
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "url")
 	}
 	if m.WebpageID, err = b.Long(); err != nil {
@@ -1843,13 +1960,13 @@ func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AuthorPhotoID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "author_photo_id")
 	}
-	if m.Author, err = b.String(); err != nil {
+	if m.Author, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "author")
 	}
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "date")
 	}
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "blocks")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
@@ -1916,15 +2033,25 @@ func (m *PageBlockCollage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockCollageTypeID, "pageBlockCollage"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockCollage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockCollage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockCollage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockCollage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1933,7 +2060,7 @@ func (m *PageBlockCollage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockCollage", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Items, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockCollage", "items")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
@@ -2000,15 +2127,25 @@ func (m *PageBlockSlideshow) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockSlideshowTypeID, "pageBlockSlideshow"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSlideshow", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockSlideshow) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockSlideshow{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockSlideshow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2017,7 +2154,7 @@ func (m *PageBlockSlideshow) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSlideshow", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Items, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSlideshow", "items")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
@@ -2076,15 +2213,21 @@ func (m *PageBlockChannel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockChannelTypeID, "pageBlockChannel"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockChannel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2151,15 +2294,25 @@ func (m *PageBlockAudio) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockAudioTypeID, "pageBlockAudio"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockAudio", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockAudio) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockAudio{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2227,15 +2380,21 @@ func (m *PageBlockKicker) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockKickerTypeID, "pageBlockKicker"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockKicker", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockKicker) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockKicker) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2320,15 +2479,25 @@ func (m *PageBlockTable) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockTableTypeID, "pageBlockTable"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockTable) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockTable{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockTable) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2336,7 +2505,6 @@ func (m *PageBlockTable) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockTable", "")
 	}
-	*m = PageBlockTable{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "flags")
@@ -2346,7 +2514,7 @@ func (m *PageBlockTable) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Title, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "title")
 	}
-	if m.Rows, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PageTableRow]); err != nil {
+	if m.Rows, err = tlrt.DecodeStructs[PageTableRow](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "rows")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2471,15 +2639,25 @@ func (m *PageBlockOrderedList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockOrderedListTypeID, "pageBlockOrderedList"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockOrderedList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockOrderedList{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2487,13 +2665,12 @@ func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockOrderedList", "")
 	}
-	*m = PageBlockOrderedList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "flags")
 	}
 	m.Reversed = m.Flags.Has(2)
-	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, decodePageListOrderedItem); err != nil {
+	if m.Items, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePageListOrderedItem); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "items")
 	}
 	if m.Flags.Has(0) {
@@ -2502,7 +2679,7 @@ func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Type, err = b.String(); err != nil {
+		if m.Type, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageBlockOrderedList", "type")
 		}
 	}
@@ -2581,15 +2758,25 @@ func (m *PageBlockDetails) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockDetailsTypeID, "pageBlockDetails"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockDetails) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockDetails{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2597,13 +2784,12 @@ func (m *PageBlockDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockDetails", "")
 	}
-	*m = PageBlockDetails{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "flags")
 	}
 	m.Open = m.Flags.Has(0)
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "blocks")
 	}
 	if m.Title, err = decodeRichText(b, depth+1); err != nil {
@@ -2671,15 +2857,21 @@ func (m *PageBlockRelatedArticles) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockRelatedArticlesTypeID, "pageBlockRelatedArticles"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockRelatedArticles) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockRelatedArticles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2691,7 +2883,7 @@ func (m *PageBlockRelatedArticles) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Title, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "title")
 	}
-	if m.Articles, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PageRelatedArticle]); err != nil {
+	if m.Articles, err = tlrt.DecodeStructs[PageRelatedArticle](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "articles")
 	}
 	return nil
@@ -2758,15 +2950,25 @@ func (m *PageBlockMap) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockMapTypeID, "pageBlockMap"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMap", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockMap) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageBlockMap{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2843,15 +3045,21 @@ func (m *PageBlockHeading1) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeading1TypeID, "pageBlockHeading1"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading1", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeading1) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeading1) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2916,15 +3124,21 @@ func (m *PageBlockHeading2) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeading2TypeID, "pageBlockHeading2"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading2", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeading2) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeading2) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2989,15 +3203,21 @@ func (m *PageBlockHeading3) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeading3TypeID, "pageBlockHeading3"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading3", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeading3) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeading3) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3062,15 +3282,21 @@ func (m *PageBlockHeading4) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeading4TypeID, "pageBlockHeading4"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading4", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeading4) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeading4) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3135,15 +3361,21 @@ func (m *PageBlockHeading5) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeading5TypeID, "pageBlockHeading5"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading5", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeading5) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeading5) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3208,15 +3440,21 @@ func (m *PageBlockHeading6) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockHeading6TypeID, "pageBlockHeading6"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockHeading6", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockHeading6) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockHeading6) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3279,21 +3517,27 @@ func (m *PageBlockMath) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockMathTypeID, "pageBlockMath"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMath", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockMath) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockMath) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Source, err = b.String(); err != nil {
+	if m.Source, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockMath", "source")
 	}
 	return nil
@@ -3349,15 +3593,21 @@ func (m *PageBlockThinking) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockThinkingTypeID, "pageBlockThinking"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockThinking", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockThinking) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockThinking) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3433,15 +3683,25 @@ func (m *InputPageBlockMap) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPageBlockMapTypeID, "inputPageBlockMap"); err != nil {
 		return tlrt.DecodeErr(err, "inputPageBlockMap", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPageBlockMap) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPageBlockMap{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3526,15 +3786,21 @@ func (m *PageBlockBlockquoteBlocks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageBlockBlockquoteBlocksTypeID, "pageBlockBlockquoteBlocks"); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageBlockBlockquoteBlocks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageBlockBlockquoteBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3543,7 +3809,7 @@ func (m *PageBlockBlockquoteBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockBlockquoteBlocks", "")
 	}
 	var err error
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "blocks")
 	}
 	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
@@ -3563,7 +3829,7 @@ type PageListItemClass interface {
 
 // DecodePageListItem decodes any constructor of PageListItem.
 func DecodePageListItem(b *bin.Buffer) (PageListItemClass, error) {
-	return decodePageListItem(b, 0)
+	return tlrt.Owned(b, decodePageListItem)
 }
 
 // decodePageListItem is DecodePageListItem for a value nested depth levels
@@ -3650,15 +3916,25 @@ func (m *PageListItemText) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageListItemTextTypeID, "pageListItemText"); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageListItemText) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageListItemText{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageListItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3666,7 +3942,6 @@ func (m *PageListItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListItemText", "")
 	}
-	*m = PageListItemText{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemText", "flags")
@@ -3745,15 +4020,25 @@ func (m *PageListItemBlocks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageListItemBlocksTypeID, "pageListItemBlocks"); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemBlocks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageListItemBlocks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageListItemBlocks{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageListItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3761,14 +4046,13 @@ func (m *PageListItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListItemBlocks", "")
 	}
-	*m = PageListItemBlocks{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemBlocks", "flags")
 	}
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemBlocks", "blocks")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -3786,7 +4070,7 @@ type PageListOrderedItemClass interface {
 
 // DecodePageListOrderedItem decodes any constructor of PageListOrderedItem.
 func DecodePageListOrderedItem(b *bin.Buffer) (PageListOrderedItemClass, error) {
-	return decodePageListOrderedItem(b, 0)
+	return tlrt.Owned(b, decodePageListOrderedItem)
 }
 
 // decodePageListOrderedItem is DecodePageListOrderedItem for a value nested
@@ -3956,15 +4240,25 @@ func (m *PageListOrderedItemText) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageListOrderedItemTextTypeID, "pageListOrderedItemText"); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemText", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageListOrderedItemText) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageListOrderedItemText{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3972,7 +4266,6 @@ func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemText", "")
 	}
-	*m = PageListOrderedItemText{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemText", "flags")
@@ -3980,7 +4273,7 @@ func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Num, err = b.String(); err != nil {
+		if m.Num, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemText", "num")
 		}
 	}
@@ -3993,7 +4286,7 @@ func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Type, err = b.String(); err != nil {
+		if m.Type, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemText", "type")
 		}
 	}
@@ -4158,15 +4451,25 @@ func (m *PageListOrderedItemBlocks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageListOrderedItemBlocksTypeID, "pageListOrderedItemBlocks"); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageListOrderedItemBlocks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageListOrderedItemBlocks{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4174,7 +4477,6 @@ func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemBlocks", "")
 	}
-	*m = PageListOrderedItemBlocks{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "flags")
@@ -4182,11 +4484,11 @@ func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Num, err = b.String(); err != nil {
+		if m.Num, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "num")
 		}
 	}
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "blocks")
 	}
 	if m.Flags.Has(3) {
@@ -4195,7 +4497,7 @@ func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Type, err = b.String(); err != nil {
+		if m.Type, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "type")
 		}
 	}
@@ -4297,7 +4599,7 @@ func (m *PaidReactionPrivacyDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaidReactionPrivacyDefaultTypeID, "paidReactionPrivacyDefault"); err != nil {
 		return tlrt.DecodeErr(err, "paidReactionPrivacyDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4305,7 +4607,8 @@ func (m *PaidReactionPrivacyDefault) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaidReactionPrivacyDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4360,7 +4663,7 @@ func (m *PaidReactionPrivacyAnonymous) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaidReactionPrivacyAnonymousTypeID, "paidReactionPrivacyAnonymous"); err != nil {
 		return tlrt.DecodeErr(err, "paidReactionPrivacyAnonymous", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4368,7 +4671,8 @@ func (m *PaidReactionPrivacyAnonymous) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaidReactionPrivacyAnonymous) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4427,7 +4731,7 @@ func (m *PaidReactionPrivacyPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaidReactionPrivacyPeerTypeID, "paidReactionPrivacyPeer"); err != nil {
 		return tlrt.DecodeErr(err, "paidReactionPrivacyPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4435,7 +4739,8 @@ func (m *PaidReactionPrivacyPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaidReactionPrivacyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4462,7 +4767,7 @@ type PasswordKdfAlgoClass interface {
 
 // DecodePasswordKdfAlgo decodes any constructor of PasswordKdfAlgo.
 func DecodePasswordKdfAlgo(b *bin.Buffer) (PasswordKdfAlgoClass, error) {
-	return decodePasswordKdfAlgo(b, 0)
+	return tlrt.Owned(b, decodePasswordKdfAlgo)
 }
 
 // decodePasswordKdfAlgo is DecodePasswordKdfAlgo for a value nested depth
@@ -4532,7 +4837,7 @@ func (m *PasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PasswordKdfAlgoUnknownTypeID, "passwordKdfAlgoUnknown"); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoUnknown", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4540,7 +4845,8 @@ func (m *PasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PasswordKdfAlgoUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4611,30 +4917,36 @@ func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Deco
 	if err := tlrt.ConsumeID(b, PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow"); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Salt1, err = b.Bytes(); err != nil {
+	if m.Salt1, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "salt1")
 	}
-	if m.Salt2, err = b.Bytes(); err != nil {
+	if m.Salt2, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "salt2")
 	}
 	if m.G, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "g")
 	}
-	if m.P, err = b.Bytes(); err != nil {
+	if m.P, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "p")
 	}
 	return nil
@@ -4724,7 +5036,7 @@ func (m *PeerUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerUserTypeID, "peerUser"); err != nil {
 		return tlrt.DecodeErr(err, "peerUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4732,7 +5044,8 @@ func (m *PeerUser) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PeerUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4792,7 +5105,7 @@ func (m *PeerChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerChatTypeID, "peerChat"); err != nil {
 		return tlrt.DecodeErr(err, "peerChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4800,7 +5113,8 @@ func (m *PeerChat) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PeerChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4860,7 +5174,7 @@ func (m *PeerChannel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerChannelTypeID, "peerChannel"); err != nil {
 		return tlrt.DecodeErr(err, "peerChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4868,7 +5182,8 @@ func (m *PeerChannel) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PeerChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5024,20 +5339,24 @@ func (m *PeerColor) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerColorTypeID, "peerColor"); err != nil {
 		return tlrt.DecodeErr(err, "peerColor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerColor) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PeerColor{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *PeerColor) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "peerColor", "flags")
@@ -5187,20 +5506,24 @@ func (m *PeerColorCollectible) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerColorCollectibleTypeID, "peerColorCollectible"); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerColorCollectible) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PeerColorCollectible{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *PeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "flags")
@@ -5217,7 +5540,7 @@ func (m *PeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.AccentColor, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "accent_color")
 	}
-	if m.Colors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Colors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "colors")
 	}
 	if m.Flags.Has(0) {
@@ -5226,7 +5549,7 @@ func (m *PeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.DarkColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.DarkColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "peerColorCollectible", "dark_colors")
 		}
 	}
@@ -5287,7 +5610,7 @@ func (m *InputPeerColorCollectible) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPeerColorCollectibleTypeID, "inputPeerColorCollectible"); err != nil {
 		return tlrt.DecodeErr(err, "inputPeerColorCollectible", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5295,7 +5618,8 @@ func (m *InputPeerColorCollectible) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputPeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5396,7 +5720,7 @@ func (m *PeerLocated) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerLocatedTypeID, "peerLocated"); err != nil {
 		return tlrt.DecodeErr(err, "peerLocated", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5404,7 +5728,8 @@ func (m *PeerLocated) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5473,7 +5798,7 @@ func (m *PeerSelfLocated) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerSelfLocatedTypeID, "peerSelfLocated"); err != nil {
 		return tlrt.DecodeErr(err, "peerSelfLocated", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5481,7 +5806,8 @@ func (m *PeerSelfLocated) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PeerSelfLocated) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5505,7 +5831,7 @@ type PhoneCallClass interface {
 
 // DecodePhoneCall decodes any constructor of PhoneCall.
 func DecodePhoneCall(b *bin.Buffer) (PhoneCallClass, error) {
-	return decodePhoneCall(b, 0)
+	return tlrt.Owned(b, decodePhoneCall)
 }
 
 // decodePhoneCall is DecodePhoneCall for a value nested depth levels deep.
@@ -5585,7 +5911,7 @@ func (m *PhoneCallEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallEmptyTypeID, "phoneCallEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5593,7 +5919,8 @@ func (m *PhoneCallEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneCallEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5705,15 +6032,25 @@ func (m *PhoneCallWaiting) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallWaitingTypeID, "phoneCallWaiting"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCallWaiting) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneCallWaiting{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCallWaiting) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5721,7 +6058,6 @@ func (m *PhoneCallWaiting) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallWaiting", "")
 	}
-	*m = PhoneCallWaiting{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallWaiting", "flags")
@@ -5828,15 +6164,25 @@ func (m *PhoneCallRequested) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallRequestedTypeID, "phoneCallRequested"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCallRequested) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneCallRequested{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCallRequested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5844,7 +6190,6 @@ func (m *PhoneCallRequested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallRequested", "")
 	}
-	*m = PhoneCallRequested{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "flags")
@@ -5865,7 +6210,7 @@ func (m *PhoneCallRequested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ParticipantID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "participant_id")
 	}
-	if m.GAHash, err = b.Bytes(); err != nil {
+	if m.GAHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallRequested", "g_a_hash")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
@@ -5946,15 +6291,25 @@ func (m *PhoneCallAccepted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallAcceptedTypeID, "phoneCallAccepted"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCallAccepted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneCallAccepted{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5962,7 +6317,6 @@ func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallAccepted", "")
 	}
-	*m = PhoneCallAccepted{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "flags")
@@ -5983,7 +6337,7 @@ func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ParticipantID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "participant_id")
 	}
-	if m.GB, err = b.Bytes(); err != nil {
+	if m.GB, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallAccepted", "g_b")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
@@ -6095,15 +6449,25 @@ func (m *PhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallTypeID, "phoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneCall{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6111,7 +6475,6 @@ func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCall", "")
 	}
-	*m = PhoneCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "flags")
@@ -6134,7 +6497,7 @@ func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ParticipantID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "participant_id")
 	}
-	if m.GAOrB, err = b.Bytes(); err != nil {
+	if m.GAOrB, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "g_a_or_b")
 	}
 	if m.KeyFingerprint, err = b.Long(); err != nil {
@@ -6143,7 +6506,7 @@ func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "protocol")
 	}
-	if m.Connections, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoneConnection); err != nil {
+	if m.Connections, err = tlrt.DecodeVectorAt(b, 32, depth+1, decodePhoneConnection); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "connections")
 	}
 	if m.StartDate, err = b.Int(); err != nil {
@@ -6264,15 +6627,25 @@ func (m *PhoneCallDiscarded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallDiscardedTypeID, "phoneCallDiscarded"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscarded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCallDiscarded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneCallDiscarded{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCallDiscarded) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6280,7 +6653,6 @@ func (m *PhoneCallDiscarded) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phoneCallDiscarded", "")
 	}
-	*m = PhoneCallDiscarded{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscarded", "flags")
@@ -6322,7 +6694,7 @@ type PhoneCallDiscardReasonClass interface {
 // DecodePhoneCallDiscardReason decodes any constructor of
 // PhoneCallDiscardReason.
 func DecodePhoneCallDiscardReason(b *bin.Buffer) (PhoneCallDiscardReasonClass, error) {
-	return decodePhoneCallDiscardReason(b, 0)
+	return tlrt.Owned(b, decodePhoneCallDiscardReason)
 }
 
 // decodePhoneCallDiscardReason is DecodePhoneCallDiscardReason for a value
@@ -6400,7 +6772,7 @@ func (m *PhoneCallDiscardReasonMissed) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonMissedTypeID, "phoneCallDiscardReasonMissed"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMissed", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6408,7 +6780,8 @@ func (m *PhoneCallDiscardReasonMissed) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneCallDiscardReasonMissed) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6464,7 +6837,7 @@ func (m *PhoneCallDiscardReasonDisconnect) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonDisconnectTypeID, "phoneCallDiscardReasonDisconnect"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonDisconnect", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6472,7 +6845,8 @@ func (m *PhoneCallDiscardReasonDisconnect) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneCallDiscardReasonDisconnect) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6527,7 +6901,7 @@ func (m *PhoneCallDiscardReasonHangup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonHangupTypeID, "phoneCallDiscardReasonHangup"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonHangup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6535,7 +6909,8 @@ func (m *PhoneCallDiscardReasonHangup) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneCallDiscardReasonHangup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6589,7 +6964,7 @@ func (m *PhoneCallDiscardReasonBusy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonBusyTypeID, "phoneCallDiscardReasonBusy"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonBusy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6597,7 +6972,8 @@ func (m *PhoneCallDiscardReasonBusy) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneCallDiscardReasonBusy) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6659,21 +7035,27 @@ func (m *PhoneCallDiscardReasonMigrateConferenceCall) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonMigrateConferenceCallTypeID, "phoneCallDiscardReasonMigrateConferenceCall"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMigrateConferenceCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMigrateConferenceCall", "slug")
 	}
 	return nil
@@ -6690,7 +7072,7 @@ type PhoneConnectionClass interface {
 
 // DecodePhoneConnection decodes any constructor of PhoneConnection.
 func DecodePhoneConnection(b *bin.Buffer) (PhoneConnectionClass, error) {
-	return decodePhoneConnection(b, 0)
+	return tlrt.Owned(b, decodePhoneConnection)
 }
 
 // decodePhoneConnection is DecodePhoneConnection for a value nested depth
@@ -6779,20 +7161,29 @@ func (m *PhoneConnection) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneConnectionTypeID, "phoneConnection"); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneConnection) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneConnection{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *PhoneConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "flags")
@@ -6801,16 +7192,16 @@ func (m *PhoneConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "id")
 	}
-	if m.IP, err = b.String(); err != nil {
+	if m.IP, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "ip")
 	}
-	if m.Ipv6, err = b.String(); err != nil {
+	if m.Ipv6, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "ipv6")
 	}
 	if m.Port, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "port")
 	}
-	if m.PeerTag, err = b.Bytes(); err != nil {
+	if m.PeerTag, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnection", "peer_tag")
 	}
 	m.Flags &^= 1 << 0
@@ -6888,20 +7279,29 @@ func (m *PhoneConnectionWebrtc) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneConnectionWebrtcTypeID, "phoneConnectionWebrtc"); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneConnectionWebrtc) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneConnectionWebrtc) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneConnectionWebrtc{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *PhoneConnectionWebrtc) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "flags")
@@ -6911,19 +7311,19 @@ func (m *PhoneConnectionWebrtc) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "id")
 	}
-	if m.IP, err = b.String(); err != nil {
+	if m.IP, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "ip")
 	}
-	if m.Ipv6, err = b.String(); err != nil {
+	if m.Ipv6, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "ipv6")
 	}
 	if m.Port, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "port")
 	}
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "username")
 	}
-	if m.Password, err = b.String(); err != nil {
+	if m.Password, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "password")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -6940,7 +7340,7 @@ type PhotoClass interface {
 
 // DecodePhoto decodes any constructor of Photo.
 func DecodePhoto(b *bin.Buffer) (PhotoClass, error) {
-	return decodePhoto(b, 0)
+	return tlrt.Owned(b, decodePhoto)
 }
 
 // decodePhoto is DecodePhoto for a value nested depth levels deep.
@@ -7012,7 +7412,7 @@ func (m *PhotoEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoEmptyTypeID, "photoEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "photoEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7020,7 +7420,8 @@ func (m *PhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7141,15 +7542,25 @@ func (m *Photo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoTypeID, "photo"); err != nil {
 		return tlrt.DecodeErr(err, "photo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Photo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Photo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7157,7 +7568,6 @@ func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "photo", "")
 	}
-	*m = Photo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "photo", "flags")
@@ -7169,17 +7579,17 @@ func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "photo", "access_hash")
 	}
-	if m.FileReference, err = b.Bytes(); err != nil {
+	if m.FileReference, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "photo", "file_reference")
 	}
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photo", "date")
 	}
-	if m.Sizes, err = tlrt.DecodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
+	if m.Sizes, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodePhotoSize); err != nil {
 		return tlrt.DecodeErr(err, "photo", "sizes")
 	}
 	if m.Flags.Has(1) {
-		if m.VideoSizes, err = tlrt.DecodeVectorAt(b, depth+1, decodeVideoSize); err != nil {
+		if m.VideoSizes, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeVideoSize); err != nil {
 			return tlrt.DecodeErr(err, "photo", "video_sizes")
 		}
 	}
@@ -7204,7 +7614,7 @@ type PhotoSizeClass interface {
 
 // DecodePhotoSize decodes any constructor of PhotoSize.
 func DecodePhotoSize(b *bin.Buffer) (PhotoSizeClass, error) {
-	return decodePhotoSize(b, 0)
+	return tlrt.Owned(b, decodePhotoSize)
 }
 
 // decodePhotoSize is DecodePhotoSize for a value nested depth levels deep.
@@ -7284,21 +7694,27 @@ func (m *PhotoSizeEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoSizeEmptyTypeID, "photoSizeEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotoSizeEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotoSizeEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeEmpty", "type")
 	}
 	return nil
@@ -7358,21 +7774,27 @@ func (m *PhotoSize) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoSizeTypeID, "photoSize"); err != nil {
 		return tlrt.DecodeErr(err, "photoSize", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotoSize) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotoSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "photoSize", "type")
 	}
 	if m.W, err = b.Int(); err != nil {
@@ -7441,21 +7863,27 @@ func (m *PhotoCachedSize) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoCachedSizeTypeID, "photoCachedSize"); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotoCachedSize) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotoCachedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "type")
 	}
 	if m.W, err = b.Int(); err != nil {
@@ -7464,7 +7892,7 @@ func (m *PhotoCachedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.H, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "h")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "photoCachedSize", "bytes")
 	}
 	return nil
@@ -7520,24 +7948,30 @@ func (m *PhotoStrippedSize) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoStrippedSizeTypeID, "photoStrippedSize"); err != nil {
 		return tlrt.DecodeErr(err, "photoStrippedSize", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotoStrippedSize) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotoStrippedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "photoStrippedSize", "type")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "photoStrippedSize", "bytes")
 	}
 	return nil
@@ -7601,21 +8035,27 @@ func (m *PhotoSizeProgressive) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoSizeProgressiveTypeID, "photoSizeProgressive"); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotoSizeProgressive) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotoSizeProgressive) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "type")
 	}
 	if m.W, err = b.Int(); err != nil {
@@ -7624,7 +8064,7 @@ func (m *PhotoSizeProgressive) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.H, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "h")
 	}
-	if m.Sizes, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Sizes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "sizes")
 	}
 	return nil
@@ -7680,24 +8120,30 @@ func (m *PhotoPathSize) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotoPathSizeTypeID, "photoPathSize"); err != nil {
 		return tlrt.DecodeErr(err, "photoPathSize", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotoPathSize) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotoPathSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "photoPathSize", "type")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "photoPathSize", "bytes")
 	}
 	return nil
@@ -7714,7 +8160,7 @@ type PollAnswerClass interface {
 
 // DecodePollAnswer decodes any constructor of PollAnswer.
 func DecodePollAnswer(b *bin.Buffer) (PollAnswerClass, error) {
-	return decodePollAnswer(b, 0)
+	return tlrt.Owned(b, decodePollAnswer)
 }
 
 // decodePollAnswer is DecodePollAnswer for a value nested depth levels deep.
@@ -7841,15 +8287,25 @@ func (m *PollAnswer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PollAnswerTypeID, "pollAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PollAnswer{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7857,7 +8313,6 @@ func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pollAnswer", "")
 	}
-	*m = PollAnswer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "flags")
@@ -7865,7 +8320,7 @@ func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "text")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswer", "option")
 	}
 	if m.Flags.Has(0) {
@@ -7953,15 +8408,25 @@ func (m *InputPollAnswer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputPollAnswerTypeID, "inputPollAnswer"); err != nil {
 		return tlrt.DecodeErr(err, "inputPollAnswer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputPollAnswer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputPollAnswer{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputPollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7969,7 +8434,6 @@ func (m *InputPollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "inputPollAnswer", "")
 	}
-	*m = InputPollAnswer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputPollAnswer", "flags")
@@ -8081,7 +8545,7 @@ func (m *PostInteractionCountersMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PostInteractionCountersMessageTypeID, "postInteractionCountersMessage"); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8089,7 +8553,8 @@ func (m *PostInteractionCountersMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PostInteractionCountersMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8167,7 +8632,7 @@ func (m *PostInteractionCountersStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PostInteractionCountersStoryTypeID, "postInteractionCountersStory"); err != nil {
 		return tlrt.DecodeErr(err, "postInteractionCountersStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8175,7 +8640,8 @@ func (m *PostInteractionCountersStory) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PostInteractionCountersStory) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8287,7 +8753,7 @@ func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrepaidGiveawayTypeID, "prepaidGiveaway"); err != nil {
 		return tlrt.DecodeErr(err, "prepaidGiveaway", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8295,7 +8761,8 @@ func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrepaidGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8373,7 +8840,7 @@ func (m *PrepaidStarsGiveaway) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrepaidStarsGiveawayTypeID, "prepaidStarsGiveaway"); err != nil {
 		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8381,7 +8848,8 @@ func (m *PrepaidStarsGiveaway) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrepaidStarsGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8513,7 +8981,7 @@ func (m *PrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyStatusTimestampTypeID, "privacyKeyStatusTimestamp"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyStatusTimestamp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8521,7 +8989,8 @@ func (m *PrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyStatusTimestamp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8574,7 +9043,7 @@ func (m *PrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyChatInviteTypeID, "privacyKeyChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8582,7 +9051,8 @@ func (m *PrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyChatInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8635,7 +9105,7 @@ func (m *PrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneCallTypeID, "privacyKeyPhoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyPhoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8643,7 +9113,8 @@ func (m *PrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8696,7 +9167,7 @@ func (m *PrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneP2PTypeID, "privacyKeyPhoneP2P"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyPhoneP2P", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8704,7 +9175,8 @@ func (m *PrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyPhoneP2P) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8757,7 +9229,7 @@ func (m *PrivacyKeyForwards) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyForwardsTypeID, "privacyKeyForwards"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8765,7 +9237,8 @@ func (m *PrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8818,7 +9291,7 @@ func (m *PrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyProfilePhotoTypeID, "privacyKeyProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8826,7 +9299,8 @@ func (m *PrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8879,7 +9353,7 @@ func (m *PrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneNumberTypeID, "privacyKeyPhoneNumber"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyPhoneNumber", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8887,7 +9361,8 @@ func (m *PrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyPhoneNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8940,7 +9415,7 @@ func (m *PrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyAddedByPhoneTypeID, "privacyKeyAddedByPhone"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyAddedByPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8948,7 +9423,8 @@ func (m *PrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyAddedByPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9001,7 +9477,7 @@ func (m *PrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyVoiceMessagesTypeID, "privacyKeyVoiceMessages"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyVoiceMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9009,7 +9485,8 @@ func (m *PrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyVoiceMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9062,7 +9539,7 @@ func (m *PrivacyKeyAbout) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyAboutTypeID, "privacyKeyAbout"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyAbout", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9070,7 +9547,8 @@ func (m *PrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9123,7 +9601,7 @@ func (m *PrivacyKeyBirthday) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyBirthdayTypeID, "privacyKeyBirthday"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyBirthday", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9131,7 +9609,8 @@ func (m *PrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyBirthday) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9185,7 +9664,7 @@ func (m *PrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyStarGiftsAutoSaveTypeID, "privacyKeyStarGiftsAutoSave"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyStarGiftsAutoSave", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9193,7 +9672,8 @@ func (m *PrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyStarGiftsAutoSave) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9246,7 +9726,7 @@ func (m *PrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeyNoPaidMessagesTypeID, "privacyKeyNoPaidMessages"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeyNoPaidMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9254,7 +9734,8 @@ func (m *PrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeyNoPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9307,7 +9788,7 @@ func (m *PrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyKeySavedMusicTypeID, "privacyKeySavedMusic"); err != nil {
 		return tlrt.DecodeErr(err, "privacyKeySavedMusic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9315,7 +9796,8 @@ func (m *PrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyKeySavedMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9427,7 +9909,7 @@ func (m *PrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowContactsTypeID, "privacyValueAllowContacts"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9435,7 +9917,8 @@ func (m *PrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9488,7 +9971,7 @@ func (m *PrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowAllTypeID, "privacyValueAllowAll"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowAll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9496,7 +9979,8 @@ func (m *PrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9555,7 +10039,7 @@ func (m *PrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowUsersTypeID, "privacyValueAllowUsers"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9563,13 +10047,14 @@ func (m *PrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowUsers", "users")
 	}
 	return nil
@@ -9621,7 +10106,7 @@ func (m *PrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueDisallowContactsTypeID, "privacyValueDisallowContacts"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9629,7 +10114,8 @@ func (m *PrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueDisallowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9682,7 +10168,7 @@ func (m *PrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueDisallowAllTypeID, "privacyValueDisallowAll"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowAll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9690,7 +10176,8 @@ func (m *PrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueDisallowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9749,7 +10236,7 @@ func (m *PrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueDisallowUsersTypeID, "privacyValueDisallowUsers"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9757,13 +10244,14 @@ func (m *PrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowUsers", "users")
 	}
 	return nil
@@ -9824,7 +10312,7 @@ func (m *PrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowChatParticipantsTypeID, "privacyValueAllowChatParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowChatParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9832,13 +10320,14 @@ func (m *PrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowChatParticipants", "chats")
 	}
 	return nil
@@ -9900,7 +10389,7 @@ func (m *PrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueDisallowChatParticipantsTypeID, "privacyValueDisallowChatParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowChatParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9908,13 +10397,14 @@ func (m *PrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueDisallowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowChatParticipants", "chats")
 	}
 	return nil
@@ -9967,7 +10457,7 @@ func (m *PrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowCloseFriendsTypeID, "privacyValueAllowCloseFriends"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowCloseFriends", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9975,7 +10465,8 @@ func (m *PrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowCloseFriends) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10028,7 +10519,7 @@ func (m *PrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowPremiumTypeID, "privacyValueAllowPremium"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowPremium", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10036,7 +10527,8 @@ func (m *PrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10089,7 +10581,7 @@ func (m *PrivacyValueAllowBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueAllowBotsTypeID, "privacyValueAllowBots"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10097,7 +10589,8 @@ func (m *PrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueAllowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10150,7 +10643,7 @@ func (m *PrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PrivacyValueDisallowBotsTypeID, "privacyValueDisallowBots"); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10158,7 +10651,8 @@ func (m *PrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PrivacyValueDisallowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10259,7 +10753,7 @@ func (m *ProfileTabPosts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabPostsTypeID, "profileTabPosts"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabPosts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10267,7 +10761,8 @@ func (m *ProfileTabPosts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabPosts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10320,7 +10815,7 @@ func (m *ProfileTabGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabGiftsTypeID, "profileTabGifts"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10328,7 +10823,8 @@ func (m *ProfileTabGifts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10381,7 +10877,7 @@ func (m *ProfileTabMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabMediaTypeID, "profileTabMedia"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10389,7 +10885,8 @@ func (m *ProfileTabMedia) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabMedia) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10442,7 +10939,7 @@ func (m *ProfileTabFiles) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabFilesTypeID, "profileTabFiles"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabFiles", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10450,7 +10947,8 @@ func (m *ProfileTabFiles) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabFiles) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10503,7 +11001,7 @@ func (m *ProfileTabMusic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabMusicTypeID, "profileTabMusic"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabMusic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10511,7 +11009,8 @@ func (m *ProfileTabMusic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10564,7 +11063,7 @@ func (m *ProfileTabVoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabVoiceTypeID, "profileTabVoice"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabVoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10572,7 +11071,8 @@ func (m *ProfileTabVoice) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10625,7 +11125,7 @@ func (m *ProfileTabLinks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabLinksTypeID, "profileTabLinks"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabLinks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10633,7 +11133,8 @@ func (m *ProfileTabLinks) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabLinks) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10686,7 +11187,7 @@ func (m *ProfileTabGifs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ProfileTabGifsTypeID, "profileTabGifs"); err != nil {
 		return tlrt.DecodeErr(err, "profileTabGifs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10694,7 +11195,8 @@ func (m *ProfileTabGifs) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ProfileTabGifs) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10713,7 +11215,7 @@ type PublicForwardClass interface {
 
 // DecodePublicForward decodes any constructor of PublicForward.
 func DecodePublicForward(b *bin.Buffer) (PublicForwardClass, error) {
-	return decodePublicForward(b, 0)
+	return tlrt.Owned(b, decodePublicForward)
 }
 
 // decodePublicForward is DecodePublicForward for a value nested depth levels
@@ -10788,15 +11290,21 @@ func (m *PublicForwardMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PublicForwardMessageTypeID, "publicForwardMessage"); err != nil {
 		return tlrt.DecodeErr(err, "publicForwardMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PublicForwardMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PublicForwardMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10865,15 +11373,21 @@ func (m *PublicForwardStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PublicForwardStoryTypeID, "publicForwardStory"); err != nil {
 		return tlrt.DecodeErr(err, "publicForwardStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PublicForwardStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PublicForwardStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11004,15 +11518,25 @@ func (m *Page) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageTypeID, "page"); err != nil {
 		return tlrt.DecodeErr(err, "page", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Page) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Page{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11020,7 +11544,6 @@ func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "page", "")
 	}
-	*m = Page{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "page", "flags")
@@ -11028,16 +11551,16 @@ func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Part = m.Flags.Has(0)
 	m.Rtl = m.Flags.Has(1)
 	m.V2 = m.Flags.Has(2)
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "page", "url")
 	}
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "page", "blocks")
 	}
-	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "page", "photos")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "page", "documents")
 	}
 	if m.Flags.Has(3) {
@@ -11103,15 +11626,21 @@ func (m *PageCaption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageCaptionTypeID, "pageCaption"); err != nil {
 		return tlrt.DecodeErr(err, "pageCaption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageCaption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageCaption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11316,37 +11845,46 @@ func (m *PageRelatedArticle) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageRelatedArticleTypeID, "pageRelatedArticle"); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageRelatedArticle) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageRelatedArticle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageRelatedArticle{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *PageRelatedArticle) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "flags")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "url")
 	}
 	if m.WebpageID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "pageRelatedArticle", "webpage_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "description")
 		}
 	}
@@ -11356,7 +11894,7 @@ func (m *PageRelatedArticle) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Author, err = b.String(); err != nil {
+		if m.Author, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pageRelatedArticle", "author")
 		}
 	}
@@ -11518,15 +12056,25 @@ func (m *PageTableCell) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageTableCellTypeID, "pageTableCell"); err != nil {
 		return tlrt.DecodeErr(err, "pageTableCell", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageTableCell) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PageTableCell{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageTableCell) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11534,7 +12082,6 @@ func (m *PageTableCell) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pageTableCell", "")
 	}
-	*m = PageTableCell{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pageTableCell", "flags")
@@ -11619,15 +12166,21 @@ func (m *PageTableRow) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PageTableRowTypeID, "pageTableRow"); err != nil {
 		return tlrt.DecodeErr(err, "pageTableRow", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PageTableRow) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PageTableRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11636,7 +12189,7 @@ func (m *PageTableRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageTableRow", "")
 	}
 	var err error
-	if m.Cells, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PageTableCell]); err != nil {
+	if m.Cells, err = tlrt.DecodeStructs[PageTableCell](b, false, false, 8, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageTableRow", "cells")
 	}
 	return nil
@@ -11754,28 +12307,37 @@ func (m *Passkey) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PasskeyTypeID, "passkey"); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Passkey) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Passkey) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Passkey{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *Passkey) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "flags")
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "id")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "passkey", "name")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -11848,24 +12410,30 @@ func (m *PaymentCharge) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentChargeTypeID, "paymentCharge"); err != nil {
 		return tlrt.DecodeErr(err, "paymentCharge", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentCharge) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentCharge) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentCharge", "id")
 	}
-	if m.ProviderChargeID, err = b.String(); err != nil {
+	if m.ProviderChargeID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentCharge", "provider_charge_id")
 	}
 	return nil
@@ -11918,24 +12486,30 @@ func (m *PaymentFormMethod) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentFormMethodTypeID, "paymentFormMethod"); err != nil {
 		return tlrt.DecodeErr(err, "paymentFormMethod", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentFormMethod) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentFormMethod) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentFormMethod", "url")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentFormMethod", "title")
 	}
 	return nil
@@ -12080,15 +12654,25 @@ func (m *PaymentRequestedInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentRequestedInfoTypeID, "paymentRequestedInfo"); err != nil {
 		return tlrt.DecodeErr(err, "paymentRequestedInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentRequestedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentRequestedInfo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12096,23 +12680,22 @@ func (m *PaymentRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "paymentRequestedInfo", "")
 	}
-	*m = PaymentRequestedInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentRequestedInfo", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Name, err = b.String(); err != nil {
+		if m.Name, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "name")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Phone, err = b.String(); err != nil {
+		if m.Phone, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "phone")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Email, err = b.String(); err != nil {
+		if m.Email, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "paymentRequestedInfo", "email")
 		}
 	}
@@ -12184,24 +12767,30 @@ func (m *PaymentSavedCredentialsCard) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentSavedCredentialsCardTypeID, "paymentSavedCredentialsCard"); err != nil {
 		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentSavedCredentialsCard) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentSavedCredentialsCard) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "title")
 	}
 	return nil
@@ -12256,7 +12845,7 @@ func (m *PeerBlocked) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerBlockedTypeID, "peerBlocked"); err != nil {
 		return tlrt.DecodeErr(err, "peerBlocked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12264,7 +12853,8 @@ func (m *PeerBlocked) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12526,15 +13116,25 @@ func (m *PeerNotifySettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerNotifySettingsTypeID, "peerNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "peerNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PeerNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerNotifySettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12542,7 +13142,6 @@ func (m *PeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "peerNotifySettings", "")
 	}
-	*m = PeerNotifySettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "peerNotifySettings", "flags")
@@ -12999,20 +13598,29 @@ func (m *PeerSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerSettingsTypeID, "peerSettings"); err != nil {
 		return tlrt.DecodeErr(err, "peerSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PeerSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PeerSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "peerSettings", "flags")
@@ -13034,7 +13642,7 @@ func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.RequestChatTitle, err = b.String(); err != nil {
+		if m.RequestChatTitle, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "request_chat_title")
 		}
 	}
@@ -13049,7 +13657,7 @@ func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.BusinessBotManageURL, err = b.String(); err != nil {
+		if m.BusinessBotManageURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "business_bot_manage_url")
 		}
 	}
@@ -13059,12 +13667,12 @@ func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.RegistrationMonth, err = b.String(); err != nil {
+		if m.RegistrationMonth, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "registration_month")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PhoneCountry, err = b.String(); err != nil {
+		if m.PhoneCountry, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "peerSettings", "phone_country")
 		}
 	}
@@ -13194,15 +13802,25 @@ func (m *PeerStories) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PeerStoriesTypeID, "peerStories"); err != nil {
 		return tlrt.DecodeErr(err, "peerStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PeerStories) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerStories{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13210,7 +13828,6 @@ func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "peerStories", "")
 	}
-	*m = PeerStories{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "peerStories", "flags")
@@ -13223,7 +13840,7 @@ func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "peerStories", "max_read_id")
 		}
 	}
-	if m.Stories, err = tlrt.DecodeVectorAt(b, depth+1, decodeStoryItem); err != nil {
+	if m.Stories, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeStoryItem); err != nil {
 		return tlrt.DecodeErr(err, "peerStories", "stories")
 	}
 	if m.MaxReadID != 0 {
@@ -13288,15 +13905,25 @@ func (m *PendingSuggestion) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PendingSuggestionTypeID, "pendingSuggestion"); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PendingSuggestion) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PendingSuggestion{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PendingSuggestion) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13305,7 +13932,7 @@ func (m *PendingSuggestion) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pendingSuggestion", "")
 	}
 	var err error
-	if m.Suggestion, err = b.String(); err != nil {
+	if m.Suggestion, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "suggestion")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
@@ -13314,7 +13941,7 @@ func (m *PendingSuggestion) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Description, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "description")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "pendingSuggestion", "url")
 	}
 	return nil
@@ -13385,20 +14012,29 @@ func (m *PhoneCallProtocol) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCallProtocolTypeID, "phoneCallProtocol"); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCallProtocol) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCallProtocol) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneCallProtocol{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *PhoneCallProtocol) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "flags")
@@ -13411,7 +14047,7 @@ func (m *PhoneCallProtocol) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.MaxLayer, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "max_layer")
 	}
-	if m.LibraryVersions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.LibraryVersions, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "library_versions")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -13613,15 +14249,25 @@ func (m *Poll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PollTypeID, "poll"); err != nil {
 		return tlrt.DecodeErr(err, "poll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Poll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Poll{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13629,7 +14275,6 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "poll", "")
 	}
-	*m = Poll{}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "poll", "id")
@@ -13650,7 +14295,7 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Question, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "poll", "question")
 	}
-	if m.Answers, err = tlrt.DecodeVectorAt(b, depth+1, decodePollAnswer); err != nil {
+	if m.Answers, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodePollAnswer); err != nil {
 		return tlrt.DecodeErr(err, "poll", "answers")
 	}
 	if m.Flags.Has(4) {
@@ -13664,7 +14309,7 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "poll", "countries_iso2")
 		}
 	}
@@ -13803,15 +14448,25 @@ func (m *PollAnswerVoters) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PollAnswerVotersTypeID, "pollAnswerVoters"); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswerVoters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PollAnswerVoters) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PollAnswerVoters{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13819,14 +14474,13 @@ func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pollAnswerVoters", "")
 	}
-	*m = PollAnswerVoters{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswerVoters", "flags")
 	}
 	m.Chosen = m.Flags.Has(0)
 	m.Correct = m.Flags.Has(1)
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "pollAnswerVoters", "option")
 	}
 	if m.Flags.Has(2) {
@@ -13835,7 +14489,7 @@ func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.RecentVoters, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		if m.RecentVoters, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "pollAnswerVoters", "recent_voters")
 		}
 	}
@@ -14069,15 +14723,25 @@ func (m *PollResults) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PollResultsTypeID, "pollResults"); err != nil {
 		return tlrt.DecodeErr(err, "pollResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PollResults) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PollResults{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14085,7 +14749,6 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "pollResults", "")
 	}
-	*m = PollResults{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "pollResults", "flags")
@@ -14094,7 +14757,7 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.HasUnreadVotes = m.Flags.Has(6)
 	m.CanViewStats = m.Flags.Has(7)
 	if m.Flags.Has(1) {
-		if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PollAnswerVoters]); err != nil {
+		if m.Results, err = tlrt.DecodeStructs[PollAnswerVoters](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "results")
 		}
 	}
@@ -14104,17 +14767,17 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.RecentVoters, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		if m.RecentVoters, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "recent_voters")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Solution, err = b.String(); err != nil {
+		if m.Solution, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "solution")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SolutionEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.SolutionEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "solution_entities")
 		}
 	}
@@ -14186,7 +14849,7 @@ func (m *PopularContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PopularContactTypeID, "popularContact"); err != nil {
 		return tlrt.DecodeErr(err, "popularContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14194,7 +14857,8 @@ func (m *PopularContact) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PopularContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14265,36 +14929,42 @@ func (m *PostAddress) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PostAddressTypeID, "postAddress"); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PostAddress) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PostAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.StreetLine1, err = b.String(); err != nil {
+	if m.StreetLine1, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "street_line1")
 	}
-	if m.StreetLine2, err = b.String(); err != nil {
+	if m.StreetLine2, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "street_line2")
 	}
-	if m.City, err = b.String(); err != nil {
+	if m.City, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "city")
 	}
-	if m.State, err = b.String(); err != nil {
+	if m.State, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "state")
 	}
-	if m.CountryIso2, err = b.String(); err != nil {
+	if m.CountryIso2, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "country_iso2")
 	}
-	if m.PostCode, err = b.String(); err != nil {
+	if m.PostCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "postAddress", "post_code")
 	}
 	return nil
@@ -14413,20 +15083,29 @@ func (m *PremiumGiftCodeOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumGiftCodeOptionTypeID, "premiumGiftCodeOption"); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PremiumGiftCodeOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumGiftCodeOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PremiumGiftCodeOption{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *PremiumGiftCodeOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "flags")
@@ -14438,7 +15117,7 @@ func (m *PremiumGiftCodeOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "months")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = b.String(); err != nil {
+		if m.StoreProduct, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "premiumGiftCodeOption", "store_product")
 		}
 	}
@@ -14447,7 +15126,7 @@ func (m *PremiumGiftCodeOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "premiumGiftCodeOption", "store_quantity")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -14584,20 +15263,29 @@ func (m *PremiumSubscriptionOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumSubscriptionOptionTypeID, "premiumSubscriptionOption"); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PremiumSubscriptionOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumSubscriptionOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PremiumSubscriptionOption{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *PremiumSubscriptionOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "flags")
@@ -14605,24 +15293,24 @@ func (m *PremiumSubscriptionOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.Current = m.Flags.Has(1)
 	m.CanPurchaseUpgrade = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Transaction, err = b.String(); err != nil {
+		if m.Transaction, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "premiumSubscriptionOption", "transaction")
 		}
 	}
 	if m.Months, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "months")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "amount")
 	}
-	if m.BotURL, err = b.String(); err != nil {
+	if m.BotURL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "bot_url")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = b.String(); err != nil {
+		if m.StoreProduct, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "premiumSubscriptionOption", "store_product")
 		}
 	}

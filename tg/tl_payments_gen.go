@@ -21,7 +21,7 @@ type PaymentsCheckCanSendGiftResultClass interface {
 // DecodePaymentsCheckCanSendGiftResult decodes any constructor of
 // payments.CheckCanSendGiftResult.
 func DecodePaymentsCheckCanSendGiftResult(b *bin.Buffer) (PaymentsCheckCanSendGiftResultClass, error) {
-	return decodePaymentsCheckCanSendGiftResult(b, 0)
+	return tlrt.Owned(b, decodePaymentsCheckCanSendGiftResult)
 }
 
 // decodePaymentsCheckCanSendGiftResult is DecodePaymentsCheckCanSendGiftResult
@@ -95,7 +95,7 @@ func (m *PaymentsCheckCanSendGiftResultOk) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCheckCanSendGiftResultOkTypeID, "payments.checkCanSendGiftResultOk"); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkCanSendGiftResultOk", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -103,7 +103,8 @@ func (m *PaymentsCheckCanSendGiftResultOk) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsCheckCanSendGiftResultOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -166,15 +167,25 @@ func (m *PaymentsCheckCanSendGiftResultFail) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCheckCanSendGiftResultFailTypeID, "payments.checkCanSendGiftResultFail"); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkCanSendGiftResultFail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsCheckCanSendGiftResultFail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsCheckCanSendGiftResultFail{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsCheckCanSendGiftResultFail) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -200,7 +211,7 @@ type PaymentsGiveawayInfoClass interface {
 
 // DecodePaymentsGiveawayInfo decodes any constructor of payments.GiveawayInfo.
 func DecodePaymentsGiveawayInfo(b *bin.Buffer) (PaymentsGiveawayInfoClass, error) {
-	return decodePaymentsGiveawayInfo(b, 0)
+	return tlrt.Owned(b, decodePaymentsGiveawayInfo)
 }
 
 // decodePaymentsGiveawayInfo is DecodePaymentsGiveawayInfo for a value nested
@@ -375,20 +386,29 @@ func (m *PaymentsGiveawayInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGiveawayInfoTypeID, "payments.giveawayInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGiveawayInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGiveawayInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGiveawayInfo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *PaymentsGiveawayInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfo", "flags")
@@ -409,7 +429,7 @@ func (m *PaymentsGiveawayInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.DisallowedCountry, err = b.String(); err != nil {
+		if m.DisallowedCountry, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.giveawayInfo", "disallowed_country")
 		}
 	}
@@ -578,20 +598,29 @@ func (m *PaymentsGiveawayInfoResults) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGiveawayInfoResultsTypeID, "payments.giveawayInfoResults"); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGiveawayInfoResults) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGiveawayInfoResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGiveawayInfoResults{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *PaymentsGiveawayInfoResults) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "flags")
@@ -602,7 +631,7 @@ func (m *PaymentsGiveawayInfoResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "start_date")
 	}
 	if m.Flags.Has(3) {
-		if m.GiftCodeSlug, err = b.String(); err != nil {
+		if m.GiftCodeSlug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "gift_code_slug")
 		}
 	}
@@ -646,7 +675,7 @@ type PaymentsPaymentFormClass interface {
 
 // DecodePaymentsPaymentForm decodes any constructor of payments.PaymentForm.
 func DecodePaymentsPaymentForm(b *bin.Buffer) (PaymentsPaymentFormClass, error) {
-	return decodePaymentsPaymentForm(b, 0)
+	return tlrt.Owned(b, decodePaymentsPaymentForm)
 }
 
 // decodePaymentsPaymentForm is DecodePaymentsPaymentForm for a value nested
@@ -884,15 +913,25 @@ func (m *PaymentsPaymentForm) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentFormTypeID, "payments.paymentForm"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentForm) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsPaymentForm{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -900,7 +939,6 @@ func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentForm", "")
 	}
-	*m = PaymentsPaymentForm{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "flags")
@@ -913,10 +951,10 @@ func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "bot_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "description")
 	}
 	if m.Flags.Has(5) {
@@ -930,11 +968,11 @@ func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ProviderID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "provider_id")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "url")
 	}
 	if m.Flags.Has(4) {
-		if m.NativeProvider, err = b.String(); err != nil {
+		if m.NativeProvider, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "native_provider")
 		}
 	}
@@ -945,7 +983,7 @@ func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.AdditionalMethods, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PaymentFormMethod]); err != nil {
+		if m.AdditionalMethods, err = tlrt.DecodeStructs[PaymentFormMethod](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "additional_methods")
 		}
 	}
@@ -956,11 +994,11 @@ func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedCredentials, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PaymentSavedCredentialsCard]); err != nil {
+		if m.SavedCredentials, err = tlrt.DecodeStructs[PaymentSavedCredentialsCard](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "saved_credentials")
 		}
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5
@@ -1056,15 +1094,25 @@ func (m *PaymentsPaymentFormStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentFormStarsTypeID, "payments.paymentFormStars"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentFormStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsPaymentFormStars{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentFormStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1072,7 +1120,6 @@ func (m *PaymentsPaymentFormStars) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentFormStars", "")
 	}
-	*m = PaymentsPaymentFormStars{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "flags")
@@ -1083,10 +1130,10 @@ func (m *PaymentsPaymentFormStars) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "bot_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "description")
 	}
 	if m.Flags.Has(5) {
@@ -1097,7 +1144,7 @@ func (m *PaymentsPaymentFormStars) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "invoice")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "users")
 	}
 	m.Flags &^= 1 << 5
@@ -1159,15 +1206,25 @@ func (m *PaymentsPaymentFormStarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentFormStarGiftTypeID, "payments.paymentFormStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentFormStarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsPaymentFormStarGift{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentFormStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1197,7 +1254,7 @@ type PaymentsPaymentReceiptClass interface {
 // DecodePaymentsPaymentReceipt decodes any constructor of
 // payments.PaymentReceipt.
 func DecodePaymentsPaymentReceipt(b *bin.Buffer) (PaymentsPaymentReceiptClass, error) {
-	return decodePaymentsPaymentReceipt(b, 0)
+	return tlrt.Owned(b, decodePaymentsPaymentReceipt)
 }
 
 // decodePaymentsPaymentReceipt is DecodePaymentsPaymentReceipt for a value
@@ -1362,15 +1419,25 @@ func (m *PaymentsPaymentReceipt) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentReceiptTypeID, "payments.paymentReceipt"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentReceipt) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsPaymentReceipt{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1378,7 +1445,6 @@ func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentReceipt", "")
 	}
-	*m = PaymentsPaymentReceipt{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "flags")
@@ -1392,10 +1458,10 @@ func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ProviderID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "provider_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "description")
 	}
 	if m.Flags.Has(2) {
@@ -1423,16 +1489,16 @@ func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.paymentReceipt", "tip_amount")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "total_amount")
 	}
-	if m.CredentialsTitle, err = b.String(); err != nil {
+	if m.CredentialsTitle, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "credentials_title")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -1530,15 +1596,25 @@ func (m *PaymentsPaymentReceiptStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentReceiptStarsTypeID, "payments.paymentReceiptStars"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentReceiptStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsPaymentReceiptStars{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1546,7 +1622,6 @@ func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentReceiptStars", "")
 	}
-	*m = PaymentsPaymentReceiptStars{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "flags")
@@ -1557,10 +1632,10 @@ func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "bot_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "title")
 	}
-	if m.Description, err = b.String(); err != nil {
+	if m.Description, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "description")
 	}
 	if m.Flags.Has(2) {
@@ -1571,16 +1646,16 @@ func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) err
 	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "invoice")
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "total_amount")
 	}
-	if m.TransactionID, err = b.String(); err != nil {
+	if m.TransactionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "transaction_id")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "users")
 	}
 	m.Flags &^= 1 << 2
@@ -1599,7 +1674,7 @@ type PaymentsPaymentResultClass interface {
 // DecodePaymentsPaymentResult decodes any constructor of
 // payments.PaymentResult.
 func DecodePaymentsPaymentResult(b *bin.Buffer) (PaymentsPaymentResultClass, error) {
-	return decodePaymentsPaymentResult(b, 0)
+	return tlrt.Owned(b, decodePaymentsPaymentResult)
 }
 
 // decodePaymentsPaymentResult is DecodePaymentsPaymentResult for a value nested
@@ -1676,15 +1751,21 @@ func (m *PaymentsPaymentResult) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentResultTypeID, "payments.paymentResult"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentResult", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentResult) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1751,21 +1832,27 @@ func (m *PaymentsPaymentVerificationNeeded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsPaymentVerificationNeededTypeID, "payments.paymentVerificationNeeded"); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentVerificationNeeded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsPaymentVerificationNeeded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsPaymentVerificationNeeded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentVerificationNeeded", "url")
 	}
 	return nil
@@ -1784,7 +1871,7 @@ type PaymentsStarGiftActiveAuctionsClass interface {
 // DecodePaymentsStarGiftActiveAuctions decodes any constructor of
 // payments.StarGiftActiveAuctions.
 func DecodePaymentsStarGiftActiveAuctions(b *bin.Buffer) (PaymentsStarGiftActiveAuctionsClass, error) {
-	return decodePaymentsStarGiftActiveAuctions(b, 0)
+	return tlrt.Owned(b, decodePaymentsStarGiftActiveAuctions)
 }
 
 // decodePaymentsStarGiftActiveAuctions is DecodePaymentsStarGiftActiveAuctions
@@ -1861,7 +1948,7 @@ func (m *PaymentsStarGiftActiveAuctionsNotModified) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftActiveAuctionsNotModifiedTypeID, "payments.starGiftActiveAuctionsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctionsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1869,7 +1956,8 @@ func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1949,15 +2037,21 @@ func (m *PaymentsStarGiftActiveAuctions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftActiveAuctionsTypeID, "payments.starGiftActiveAuctions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftActiveAuctions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftActiveAuctions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1966,13 +2060,13 @@ func (m *PaymentsStarGiftActiveAuctions) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftActiveAuctions", "")
 	}
 	var err error
-	if m.Auctions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftActiveAuctionState]); err != nil {
+	if m.Auctions, err = tlrt.DecodeStructs[StarGiftActiveAuctionState](b, false, false, 64, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "auctions")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "chats")
 	}
 	return nil
@@ -1990,7 +2084,7 @@ type PaymentsStarGiftCollectionsClass interface {
 // DecodePaymentsStarGiftCollections decodes any constructor of
 // payments.StarGiftCollections.
 func DecodePaymentsStarGiftCollections(b *bin.Buffer) (PaymentsStarGiftCollectionsClass, error) {
-	return decodePaymentsStarGiftCollections(b, 0)
+	return tlrt.Owned(b, decodePaymentsStarGiftCollections)
 }
 
 // decodePaymentsStarGiftCollections is DecodePaymentsStarGiftCollections for a
@@ -2065,7 +2159,7 @@ func (m *PaymentsStarGiftCollectionsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftCollectionsNotModifiedTypeID, "payments.starGiftCollectionsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftCollectionsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2073,7 +2167,8 @@ func (m *PaymentsStarGiftCollectionsNotModified) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsStarGiftCollectionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2138,15 +2233,21 @@ func (m *PaymentsStarGiftCollections) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftCollectionsTypeID, "payments.starGiftCollections"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftCollections", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftCollections) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftCollections) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2155,7 +2256,7 @@ func (m *PaymentsStarGiftCollections) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftCollections", "")
 	}
 	var err error
-	if m.Collections, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftCollection]); err != nil {
+	if m.Collections, err = tlrt.DecodeStructs[StarGiftCollection](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftCollections", "collections")
 	}
 	return nil
@@ -2172,7 +2273,7 @@ type PaymentsStarGiftsClass interface {
 
 // DecodePaymentsStarGifts decodes any constructor of payments.StarGifts.
 func DecodePaymentsStarGifts(b *bin.Buffer) (PaymentsStarGiftsClass, error) {
-	return decodePaymentsStarGifts(b, 0)
+	return tlrt.Owned(b, decodePaymentsStarGifts)
 }
 
 // decodePaymentsStarGifts is DecodePaymentsStarGifts for a value nested depth
@@ -2245,7 +2346,7 @@ func (m *PaymentsStarGiftsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftsNotModifiedTypeID, "payments.starGiftsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2253,7 +2354,8 @@ func (m *PaymentsStarGiftsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsStarGiftsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2331,15 +2433,21 @@ func (m *PaymentsStarGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftsTypeID, "payments.starGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2351,13 +2459,13 @@ func (m *PaymentsStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "hash")
 	}
-	if m.Gifts, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGift); err != nil {
+	if m.Gifts, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "gifts")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "users")
 	}
 	return nil
@@ -2416,15 +2524,21 @@ func (m *PaymentsBankCardData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsBankCardDataTypeID, "payments.bankCardData"); err != nil {
 		return tlrt.DecodeErr(err, "payments.bankCardData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsBankCardData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsBankCardData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2433,10 +2547,10 @@ func (m *PaymentsBankCardData) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.bankCardData", "")
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.bankCardData", "title")
 	}
-	if m.OpenURLs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BankCardOpenURL]); err != nil {
+	if m.OpenURLs, err = tlrt.DecodeStructs[BankCardOpenURL](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.bankCardData", "open_urls")
 	}
 	return nil
@@ -2605,15 +2719,25 @@ func (m *PaymentsCheckedGiftCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCheckedGiftCodeTypeID, "payments.checkedGiftCode"); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsCheckedGiftCode{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsCheckedGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2621,7 +2745,6 @@ func (m *PaymentsCheckedGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.checkedGiftCode", "")
 	}
-	*m = PaymentsCheckedGiftCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "flags")
@@ -2653,10 +2776,10 @@ func (m *PaymentsCheckedGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "used_date")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "users")
 	}
 	m.Flags &^= 1<<2 | 1<<4
@@ -2735,15 +2858,21 @@ func (m *PaymentsConnectedStarRefBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsConnectedStarRefBotsTypeID, "payments.connectedStarRefBots"); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsConnectedStarRefBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsConnectedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2755,10 +2884,10 @@ func (m *PaymentsConnectedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "count")
 	}
-	if m.ConnectedBots, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ConnectedBotStarRef]); err != nil {
+	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBotStarRef](b, false, false, 44, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "connected_bots")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "users")
 	}
 	return nil
@@ -2809,21 +2938,27 @@ func (m *PaymentsExportedInvoice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsExportedInvoiceTypeID, "payments.exportedInvoice"); err != nil {
 		return tlrt.DecodeErr(err, "payments.exportedInvoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsExportedInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsExportedInvoice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.exportedInvoice", "url")
 	}
 	return nil
@@ -3024,15 +3159,25 @@ func (m *PaymentsResaleStarGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsResaleStarGiftsTypeID, "payments.resaleStarGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsResaleStarGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsResaleStarGifts{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3040,7 +3185,6 @@ func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.resaleStarGifts", "")
 	}
-	*m = PaymentsResaleStarGifts{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "flags")
@@ -3048,16 +3192,16 @@ func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "count")
 	}
-	if m.Gifts, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGift); err != nil {
+	if m.Gifts, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "gifts")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "next_offset")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+		if m.Attributes, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeStarGiftAttribute); err != nil {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "attributes")
 		}
 	}
@@ -3066,15 +3210,15 @@ func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "attributes_hash")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "chats")
 	}
 	if m.Flags.Has(2) {
-		if m.Counters, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftAttributeCounter]); err != nil {
+		if m.Counters, err = tlrt.DecodeStructs[StarGiftAttributeCounter](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "counters")
 		}
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "users")
 	}
 	if m.NextOffset != "" {
@@ -3149,15 +3293,25 @@ func (m *PaymentsSavedInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSavedInfoTypeID, "payments.savedInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSavedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsSavedInfo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSavedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3165,7 +3319,6 @@ func (m *PaymentsSavedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.savedInfo", "")
 	}
-	*m = PaymentsSavedInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedInfo", "flags")
@@ -3311,15 +3464,25 @@ func (m *PaymentsSavedStarGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSavedStarGiftsTypeID, "payments.savedStarGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSavedStarGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsSavedStarGifts{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSavedStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3327,7 +3490,6 @@ func (m *PaymentsSavedStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.savedStarGifts", "")
 	}
-	*m = PaymentsSavedStarGifts{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "flags")
@@ -3340,18 +3502,18 @@ func (m *PaymentsSavedStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.savedStarGifts", "chat_notifications_enabled")
 		}
 	}
-	if m.Gifts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SavedStarGift]); err != nil {
+	if m.Gifts, err = tlrt.DecodeStructs[SavedStarGift](b, false, false, 56, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "gifts")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.savedStarGifts", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "users")
 	}
 	if m.ChatNotificationsEnabled {
@@ -3432,15 +3594,21 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftAuctionAcquiredGiftsTypeID, "payments.starGiftAuctionAcquiredGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3449,13 +3617,13 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftAuctionAcquiredGifts", "")
 	}
 	var err error
-	if m.Gifts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftAuctionAcquiredGift]); err != nil {
+	if m.Gifts, err = tlrt.DecodeStructs[StarGiftAuctionAcquiredGift](b, false, false, 40, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "gifts")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "chats")
 	}
 	return nil
@@ -3537,15 +3705,25 @@ func (m *PaymentsStarGiftAuctionState) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftAuctionStateTypeID, "payments.starGiftAuctionState"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsStarGiftAuctionState{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3566,10 +3744,10 @@ func (m *PaymentsStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Timeout, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "timeout")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "chats")
 	}
 	return nil
@@ -3629,15 +3807,21 @@ func (m *PaymentsStarGiftUpgradeAttributes) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftUpgradeAttributesTypeID, "payments.starGiftUpgradeAttributes"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradeAttributes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftUpgradeAttributes) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftUpgradeAttributes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3646,7 +3830,7 @@ func (m *PaymentsStarGiftUpgradeAttributes) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftUpgradeAttributes", "")
 	}
 	var err error
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeStarGiftAttribute); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradeAttributes", "attributes")
 	}
 	return nil
@@ -3722,15 +3906,21 @@ func (m *PaymentsStarGiftUpgradePreview) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftUpgradePreviewTypeID, "payments.starGiftUpgradePreview"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftUpgradePreview) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftUpgradePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3739,13 +3929,13 @@ func (m *PaymentsStarGiftUpgradePreview) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftUpgradePreview", "")
 	}
 	var err error
-	if m.SampleAttributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+	if m.SampleAttributes, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeStarGiftAttribute); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "sample_attributes")
 	}
-	if m.Prices, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftUpgradePrice]); err != nil {
+	if m.Prices, err = tlrt.DecodeStructs[StarGiftUpgradePrice](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "prices")
 	}
-	if m.NextPrices, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftUpgradePrice]); err != nil {
+	if m.NextPrices, err = tlrt.DecodeStructs[StarGiftUpgradePrice](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "next_prices")
 	}
 	return nil
@@ -3799,21 +3989,27 @@ func (m *PaymentsStarGiftWithdrawalURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarGiftWithdrawalURLTypeID, "payments.starGiftWithdrawalUrl"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftWithdrawalUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarGiftWithdrawalURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarGiftWithdrawalURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftWithdrawalUrl", "url")
 	}
 	return nil
@@ -3867,21 +4063,27 @@ func (m *PaymentsStarsRevenueAdsAccountURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarsRevenueAdsAccountURLTypeID, "payments.starsRevenueAdsAccountUrl"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueAdsAccountUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueAdsAccountUrl", "url")
 	}
 	return nil
@@ -3955,15 +4157,25 @@ func (m *PaymentsStarsRevenueStats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarsRevenueStatsTypeID, "payments.starsRevenueStats"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarsRevenueStats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsStarsRevenueStats{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarsRevenueStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3971,7 +4183,6 @@ func (m *PaymentsStarsRevenueStats) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starsRevenueStats", "")
 	}
-	*m = PaymentsStarsRevenueStats{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "flags")
@@ -4042,21 +4253,27 @@ func (m *PaymentsStarsRevenueWithdrawalURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarsRevenueWithdrawalURLTypeID, "payments.starsRevenueWithdrawalUrl"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueWithdrawalUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsRevenueWithdrawalUrl", "url")
 	}
 	return nil
@@ -4278,15 +4495,25 @@ func (m *PaymentsStarsStatus) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsStarsStatusTypeID, "payments.starsStatus"); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsStarsStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsStarsStatus{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4294,7 +4521,6 @@ func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starsStatus", "")
 	}
-	*m = PaymentsStarsStatus{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "flags")
@@ -4303,12 +4529,12 @@ func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "balance")
 	}
 	if m.Flags.Has(1) {
-		if m.Subscriptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarsSubscription]); err != nil {
+		if m.Subscriptions, err = tlrt.DecodeStructs[StarsSubscription](b, false, false, 44, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "subscriptions")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SubscriptionsNextOffset, err = b.String(); err != nil {
+		if m.SubscriptionsNextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "subscriptions_next_offset")
 		}
 	}
@@ -4318,19 +4544,19 @@ func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.History, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarsTransaction]); err != nil {
+		if m.History, err = tlrt.DecodeStructs[StarsTransaction](b, false, false, 32, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "history")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "users")
 	}
 	if len(m.Subscriptions) > 0 {
@@ -4448,15 +4674,25 @@ func (m *PaymentsSuggestedStarRefBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSuggestedStarRefBotsTypeID, "payments.suggestedStarRefBots"); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSuggestedStarRefBots) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsSuggestedStarRefBots{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4464,7 +4700,6 @@ func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.suggestedStarRefBots", "")
 	}
-	*m = PaymentsSuggestedStarRefBots{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "flags")
@@ -4472,14 +4707,14 @@ func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "count")
 	}
-	if m.SuggestedBots, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarRefProgram]); err != nil {
+	if m.SuggestedBots, err = tlrt.DecodeStructs[StarRefProgram](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "suggested_bots")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "next_offset")
 		}
 	}
@@ -4551,15 +4786,21 @@ func (m *PaymentsUniqueStarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsUniqueStarGiftTypeID, "payments.uniqueStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsUniqueStarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4571,10 +4812,10 @@ func (m *PaymentsUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "gift")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "users")
 	}
 	return nil
@@ -4845,27 +5086,36 @@ func (m *PaymentsUniqueStarGiftValueInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsUniqueStarGiftValueInfoTypeID, "payments.uniqueStarGiftValueInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsUniqueStarGiftValueInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsUniqueStarGiftValueInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsUniqueStarGiftValueInfo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *PaymentsUniqueStarGiftValueInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "flags")
 	}
 	m.LastSaleOnFragment = m.Flags.Has(1)
 	m.ValueIsAverage = m.Flags.Has(6)
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "currency")
 	}
 	if m.Value, err = b.Long(); err != nil {
@@ -4911,7 +5161,7 @@ func (m *PaymentsUniqueStarGiftValueInfo) DecodeBareAt(b *bin.Buffer, _ int) err
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.FragmentListedURL, err = b.String(); err != nil {
+		if m.FragmentListedURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "fragment_listed_url")
 		}
 	}
@@ -5045,15 +5295,25 @@ func (m *PaymentsValidatedRequestedInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsValidatedRequestedInfoTypeID, "payments.validatedRequestedInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsValidatedRequestedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsValidatedRequestedInfo{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5061,18 +5321,17 @@ func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.validatedRequestedInfo", "")
 	}
-	*m = PaymentsValidatedRequestedInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = b.String(); err != nil {
+		if m.ID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ShippingOption]); err != nil {
+		if m.ShippingOptions, err = tlrt.DecodeStructs[ShippingOption](b, false, false, 20, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "shipping_options")
 		}
 	}
@@ -5145,15 +5404,25 @@ func (m *PaymentsGetPaymentFormRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetPaymentFormRequestTypeID, "payments.getPaymentForm"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPaymentForm", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetPaymentFormRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5161,7 +5430,6 @@ func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getPaymentForm", "")
 	}
-	*m = PaymentsGetPaymentFormRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPaymentForm", "flags")
@@ -5240,7 +5508,7 @@ func (m *PaymentsGetPaymentReceiptRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetPaymentReceiptRequestTypeID, "payments.getPaymentReceipt"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPaymentReceipt", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5248,7 +5516,8 @@ func (m *PaymentsGetPaymentReceiptRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetPaymentReceiptRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5337,15 +5606,25 @@ func (m *PaymentsValidateRequestedInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsValidateRequestedInfoRequestTypeID, "payments.validateRequestedInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsValidateRequestedInfoRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5353,7 +5632,6 @@ func (m *PaymentsValidateRequestedInfoRequest) DecodeBareAt(b *bin.Buffer, depth
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.validateRequestedInfo", "")
 	}
-	*m = PaymentsValidateRequestedInfoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "flags")
@@ -5523,15 +5801,25 @@ func (m *PaymentsSendPaymentFormRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSendPaymentFormRequestTypeID, "payments.sendPaymentForm"); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSendPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsSendPaymentFormRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5539,7 +5827,6 @@ func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.sendPaymentForm", "")
 	}
-	*m = PaymentsSendPaymentFormRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "flags")
@@ -5551,12 +5838,12 @@ func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "invoice")
 	}
 	if m.Flags.Has(0) {
-		if m.RequestedInfoID, err = b.String(); err != nil {
+		if m.RequestedInfoID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "requested_info_id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptionID, err = b.String(); err != nil {
+		if m.ShippingOptionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "shipping_option_id")
 		}
 	}
@@ -5631,7 +5918,7 @@ func (m *PaymentsGetSavedInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetSavedInfoRequestTypeID, "payments.getSavedInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5639,7 +5926,8 @@ func (m *PaymentsGetSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetSavedInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5711,20 +5999,24 @@ func (m *PaymentsClearSavedInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsClearSavedInfoRequestTypeID, "payments.clearSavedInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.clearSavedInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsClearSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsClearSavedInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsClearSavedInfoRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *PaymentsClearSavedInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.clearSavedInfo", "flags")
@@ -5789,21 +6081,27 @@ func (m *PaymentsGetBankCardDataRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetBankCardDataRequestTypeID, "payments.getBankCardData"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getBankCardData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetBankCardDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetBankCardDataRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Number, err = b.String(); err != nil {
+	if m.Number, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getBankCardData", "number")
 	}
 	return nil
@@ -5866,15 +6164,21 @@ func (m *PaymentsExportInvoiceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsExportInvoiceRequestTypeID, "payments.exportInvoice"); err != nil {
 		return tlrt.DecodeErr(err, "payments.exportInvoice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsExportInvoiceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsExportInvoiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5950,15 +6254,21 @@ func (m *PaymentsAssignAppStoreTransactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsAssignAppStoreTransactionRequestTypeID, "payments.assignAppStoreTransaction"); err != nil {
 		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5967,7 +6277,7 @@ func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(ErrTooDeep, "payments.assignAppStoreTransaction", "")
 	}
 	var err error
-	if m.Receipt, err = b.Bytes(); err != nil {
+	if m.Receipt, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "receipt")
 	}
 	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
@@ -6039,15 +6349,25 @@ func (m *PaymentsAssignPlayMarketTransactionRequest) Decode(b *bin.Buffer) error
 	if err := tlrt.ConsumeID(b, PaymentsAssignPlayMarketTransactionRequestTypeID, "payments.assignPlayMarketTransaction"); err != nil {
 		return tlrt.DecodeErr(err, "payments.assignPlayMarketTransaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsAssignPlayMarketTransactionRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6133,15 +6453,20 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetPremiumGiftCodeOptionsRequestTypeID, "payments.getPremiumGiftCodeOptions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetPremiumGiftCodeOptionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6149,7 +6474,6 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBareAt(b *bin.Buffer, d
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getPremiumGiftCodeOptions", "")
 	}
-	*m = PaymentsGetPremiumGiftCodeOptionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "flags")
@@ -6170,7 +6494,9 @@ func (c *Client) PaymentsGetPremiumGiftCodeOptions(ctx context.Context, req *Pay
 		req = new(PaymentsGetPremiumGiftCodeOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PremiumGiftCodeOption, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[PremiumGiftCodeOption])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]PremiumGiftCodeOption, error) {
+			return tlrt.DecodeStructs[PremiumGiftCodeOption](b, false, false, 28, depth)
+		})
 	})
 }
 
@@ -6219,21 +6545,27 @@ func (m *PaymentsCheckGiftCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCheckGiftCodeRequestTypeID, "payments.checkGiftCode"); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkGiftCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsCheckGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsCheckGiftCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkGiftCode", "slug")
 	}
 	return nil
@@ -6293,21 +6625,27 @@ func (m *PaymentsApplyGiftCodeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsApplyGiftCodeRequestTypeID, "payments.applyGiftCode"); err != nil {
 		return tlrt.DecodeErr(err, "payments.applyGiftCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsApplyGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsApplyGiftCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.applyGiftCode", "slug")
 	}
 	return nil
@@ -6372,7 +6710,7 @@ func (m *PaymentsGetGiveawayInfoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetGiveawayInfoRequestTypeID, "payments.getGiveawayInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getGiveawayInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6380,7 +6718,8 @@ func (m *PaymentsGetGiveawayInfoRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetGiveawayInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6463,15 +6802,21 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsLaunchPrepaidGiveawayRequestTypeID, "payments.launchPrepaidGiveaway"); err != nil {
 		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6545,7 +6890,7 @@ func (m *PaymentsGetStarsTopupOptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsTopupOptionsRequestTypeID, "payments.getStarsTopupOptions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTopupOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6553,7 +6898,8 @@ func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6568,7 +6914,9 @@ func (c *Client) PaymentsGetStarsTopupOptions(ctx context.Context, req *Payments
 		req = new(PaymentsGetStarsTopupOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsTopupOption, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[StarsTopupOption])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StarsTopupOption, error) {
+			return tlrt.DecodeStructs[StarsTopupOption](b, false, false, 28, depth)
+		})
 	})
 }
 
@@ -6627,15 +6975,20 @@ func (m *PaymentsGetStarsStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsStatusRequestTypeID, "payments.getStarsStatus"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarsStatusRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsStatusRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarsStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6643,7 +6996,6 @@ func (m *PaymentsGetStarsStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsStatus", "")
 	}
-	*m = PaymentsGetStarsStatusRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsStatus", "flags")
@@ -6772,15 +7124,25 @@ func (m *PaymentsGetStarsTransactionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsTransactionsRequestTypeID, "payments.getStarsTransactions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetStarsTransactionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsTransactionsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6788,7 +7150,6 @@ func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsTransactions", "")
 	}
-	*m = PaymentsGetStarsTransactionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "flags")
@@ -6798,14 +7159,14 @@ func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	m.Ascending = m.Flags.Has(2)
 	m.Ton = m.Flags.Has(4)
 	if m.Flags.Has(3) {
-		if m.SubscriptionID, err = b.String(); err != nil {
+		if m.SubscriptionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.getStarsTransactions", "subscription_id")
 		}
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "peer")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -6877,15 +7238,21 @@ func (m *PaymentsSendStarsFormRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSendStarsFormRequestTypeID, "payments.sendStarsForm"); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarsForm", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSendStarsFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSendStarsFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6964,15 +7331,21 @@ func (m *PaymentsRefundStarsChargeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsRefundStarsChargeRequestTypeID, "payments.refundStarsCharge"); err != nil {
 		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsRefundStarsChargeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsRefundStarsChargeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6984,7 +7357,7 @@ func (m *PaymentsRefundStarsChargeRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "user_id")
 	}
-	if m.ChargeID, err = b.String(); err != nil {
+	if m.ChargeID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "charge_id")
 	}
 	return nil
@@ -7060,15 +7433,20 @@ func (m *PaymentsGetStarsRevenueStatsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsRevenueStatsRequestTypeID, "payments.getStarsRevenueStats"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsRevenueStatsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7076,7 +7454,6 @@ func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsRevenueStats", "")
 	}
-	*m = PaymentsGetStarsRevenueStatsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueStats", "flags")
@@ -7191,15 +7568,25 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsRevenueWithdrawalURLRequestTypeID, "payments.getStarsRevenueWithdrawalUrl"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsRevenueWithdrawalURLRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7207,7 +7594,6 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsRevenueWithdrawalUrl", "")
 	}
-	*m = PaymentsGetStarsRevenueWithdrawalURLRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "flags")
@@ -7291,7 +7677,7 @@ func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsRevenueAdsAccountURLRequestTypeID, "payments.getStarsRevenueAdsAccountUrl"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsRevenueAdsAccountUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7299,7 +7685,8 @@ func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBare(b *bin.Buffer) 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7389,15 +7776,25 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsTransactionsByIDRequestTypeID, "payments.getStarsTransactionsByID"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsTransactionsByIDRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7405,7 +7802,6 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(b *bin.Buffer, de
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsTransactionsByID", "")
 	}
-	*m = PaymentsGetStarsTransactionsByIDRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "flags")
@@ -7414,7 +7810,7 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputStarsTransaction]); err != nil {
+	if m.ID, err = tlrt.DecodeStructs[InputStarsTransaction](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -7488,15 +7884,20 @@ func (m *PaymentsGetStarsGiftOptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsGiftOptionsRequestTypeID, "payments.getStarsGiftOptions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsGiftOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsGiftOptionsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7504,7 +7905,6 @@ func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsGiftOptions", "")
 	}
-	*m = PaymentsGetStarsGiftOptionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsGiftOptions", "flags")
@@ -7525,7 +7925,9 @@ func (c *Client) PaymentsGetStarsGiftOptions(ctx context.Context, req *PaymentsG
 		req = new(PaymentsGetStarsGiftOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiftOption, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[StarsGiftOption])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StarsGiftOption, error) {
+			return tlrt.DecodeStructs[StarsGiftOption](b, false, false, 28, depth)
+		})
 	})
 }
 
@@ -7589,15 +7991,25 @@ func (m *PaymentsGetStarsSubscriptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsSubscriptionsRequestTypeID, "payments.getStarsSubscriptions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetStarsSubscriptionsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7605,7 +8017,6 @@ func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(b *bin.Buffer, depth
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsSubscriptions", "")
 	}
-	*m = PaymentsGetStarsSubscriptionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "flags")
@@ -7614,7 +8025,7 @@ func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(b *bin.Buffer, depth
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "peer")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "offset")
 	}
 	m.Flags &^= 1 << 0
@@ -7715,15 +8126,25 @@ func (m *PaymentsChangeStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsChangeStarsSubscriptionRequestTypeID, "payments.changeStarsSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsChangeStarsSubscriptionRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7731,7 +8152,6 @@ func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.changeStarsSubscription", "")
 	}
-	*m = PaymentsChangeStarsSubscriptionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "flags")
@@ -7739,7 +8159,7 @@ func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, dep
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "peer")
 	}
-	if m.SubscriptionID, err = b.String(); err != nil {
+	if m.SubscriptionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "subscription_id")
 	}
 	if m.Flags.Has(0) {
@@ -7814,15 +8234,21 @@ func (m *PaymentsFulfillStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsFulfillStarsSubscriptionRequestTypeID, "payments.fulfillStarsSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7834,7 +8260,7 @@ func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "peer")
 	}
-	if m.SubscriptionID, err = b.String(); err != nil {
+	if m.SubscriptionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "subscription_id")
 	}
 	return nil
@@ -7893,7 +8319,7 @@ func (m *PaymentsGetStarsGiveawayOptionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarsGiveawayOptionsRequestTypeID, "payments.getStarsGiveawayOptions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsGiveawayOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7901,7 +8327,8 @@ func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7916,7 +8343,9 @@ func (c *Client) PaymentsGetStarsGiveawayOptions(ctx context.Context, req *Payme
 		req = new(PaymentsGetStarsGiveawayOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiveawayOption, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[StarsGiveawayOption])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StarsGiveawayOption, error) {
+			return tlrt.DecodeStructs[StarsGiveawayOption](b, false, false, 40, depth)
+		})
 	})
 }
 
@@ -7965,7 +8394,7 @@ func (m *PaymentsGetStarGiftsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftsRequestTypeID, "payments.getStarGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7973,7 +8402,8 @@ func (m *PaymentsGetStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8049,15 +8479,25 @@ func (m *PaymentsSaveStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSaveStarGiftRequestTypeID, "payments.saveStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.saveStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSaveStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsSaveStarGiftRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSaveStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8065,7 +8505,6 @@ func (m *PaymentsSaveStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.saveStarGift", "")
 	}
-	*m = PaymentsSaveStarGiftRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.saveStarGift", "flags")
@@ -8134,15 +8573,21 @@ func (m *PaymentsConvertStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsConvertStarGiftRequestTypeID, "payments.convertStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.convertStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsConvertStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsConvertStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8225,15 +8670,25 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, PaymentsBotCancelStarsSubscriptionRequestTypeID, "payments.botCancelStarsSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsBotCancelStarsSubscriptionRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8241,7 +8696,6 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.botCancelStarsSubscription", "")
 	}
-	*m = PaymentsBotCancelStarsSubscriptionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "flags")
@@ -8250,7 +8704,7 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, 
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "user_id")
 	}
-	if m.ChargeID, err = b.String(); err != nil {
+	if m.ChargeID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "charge_id")
 	}
 	m.Flags &^= 1 << 0
@@ -8380,15 +8834,25 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetConnectedStarRefBotsRequestTypeID, "payments.getConnectedStarRefBots"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetConnectedStarRefBotsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8396,7 +8860,6 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getConnectedStarRefBots", "")
 	}
-	*m = PaymentsGetConnectedStarRefBotsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "flags")
@@ -8410,7 +8873,7 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, dep
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.OffsetLink, err = b.String(); err != nil {
+		if m.OffsetLink, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "offset_link")
 		}
 	}
@@ -8486,7 +8949,7 @@ func (m *PaymentsGetConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetConnectedStarRefBotRequestTypeID, "payments.getConnectedStarRefBot"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8494,7 +8957,8 @@ func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8588,15 +9052,25 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetSuggestedStarRefBotsRequestTypeID, "payments.getSuggestedStarRefBots"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetSuggestedStarRefBotsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8604,7 +9078,6 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getSuggestedStarRefBots", "")
 	}
-	*m = PaymentsGetSuggestedStarRefBotsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "flags")
@@ -8614,7 +9087,7 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, dep
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "peer")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -8687,7 +9160,7 @@ func (m *PaymentsConnectStarRefBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsConnectStarRefBotRequestTypeID, "payments.connectStarRefBot"); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectStarRefBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8695,7 +9168,8 @@ func (m *PaymentsConnectStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsConnectStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8781,15 +9255,25 @@ func (m *PaymentsEditConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsEditConnectedStarRefBotRequestTypeID, "payments.editConnectedStarRefBot"); err != nil {
 		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsEditConnectedStarRefBotRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8797,7 +9281,6 @@ func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.editConnectedStarRefBot", "")
 	}
-	*m = PaymentsEditConnectedStarRefBotRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "flags")
@@ -8806,7 +9289,7 @@ func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, dep
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "peer")
 	}
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "link")
 	}
 	m.Flags &^= 1 << 0
@@ -8870,7 +9353,7 @@ func (m *PaymentsGetStarGiftUpgradePreviewRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftUpgradePreviewRequestTypeID, "payments.getStarGiftUpgradePreview"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradePreview", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8878,7 +9361,8 @@ func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8955,15 +9439,25 @@ func (m *PaymentsUpgradeStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsUpgradeStarGiftRequestTypeID, "payments.upgradeStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.upgradeStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsUpgradeStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsUpgradeStarGiftRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsUpgradeStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8971,7 +9465,6 @@ func (m *PaymentsUpgradeStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.upgradeStarGift", "")
 	}
-	*m = PaymentsUpgradeStarGiftRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.upgradeStarGift", "flags")
@@ -9045,15 +9538,21 @@ func (m *PaymentsTransferStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsTransferStarGiftRequestTypeID, "payments.transferStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.transferStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsTransferStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsTransferStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9128,21 +9627,27 @@ func (m *PaymentsGetUniqueStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetUniqueStarGiftRequestTypeID, "payments.getUniqueStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getUniqueStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetUniqueStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetUniqueStarGiftRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getUniqueStarGift", "slug")
 	}
 	return nil
@@ -9286,15 +9791,25 @@ func (m *PaymentsGetSavedStarGiftsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetSavedStarGiftsRequestTypeID, "payments.getSavedStarGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetSavedStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetSavedStarGiftsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9302,7 +9817,6 @@ func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getSavedStarGifts", "")
 	}
-	*m = PaymentsGetSavedStarGiftsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "flags")
@@ -9324,7 +9838,7 @@ func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int
 			return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "collection_id")
 		}
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -9397,15 +9911,21 @@ func (m *PaymentsGetSavedStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetSavedStarGiftRequestTypeID, "payments.getSavedStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetSavedStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetSavedStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9414,7 +9934,7 @@ func (m *PaymentsGetSavedStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getSavedStarGift", "")
 	}
 	var err error
-	if m.Stargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGift", "stargift")
 	}
 	return nil
@@ -9483,15 +10003,21 @@ func (m *PaymentsGetStarGiftWithdrawalURLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftWithdrawalURLRequestTypeID, "payments.getStarGiftWithdrawalUrl"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftWithdrawalUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9577,15 +10103,20 @@ func (m *PaymentsToggleChatStarGiftNotificationsRequest) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, PaymentsToggleChatStarGiftNotificationsRequestTypeID, "payments.toggleChatStarGiftNotifications"); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleChatStarGiftNotifications", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsToggleChatStarGiftNotificationsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9593,7 +10124,6 @@ func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBareAt(b *bin.Buf
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.toggleChatStarGiftNotifications", "")
 	}
-	*m = PaymentsToggleChatStarGiftNotificationsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleChatStarGiftNotifications", "flags")
@@ -9673,15 +10203,21 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, PaymentsToggleStarGiftsPinnedToTopRequestTypeID, "payments.toggleStarGiftsPinnedToTop"); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9693,7 +10229,7 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBareAt(b *bin.Buffer, 
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "peer")
 	}
-	if m.Stargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "stargift")
 	}
 	return nil
@@ -9756,15 +10292,21 @@ func (m *PaymentsCanPurchaseStoreRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCanPurchaseStoreRequestTypeID, "payments.canPurchaseStore"); err != nil {
 		return tlrt.DecodeErr(err, "payments.canPurchaseStore", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsCanPurchaseStoreRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsCanPurchaseStoreRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9925,15 +10467,25 @@ func (m *PaymentsGetResaleStarGiftsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetResaleStarGiftsRequestTypeID, "payments.getResaleStarGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetResaleStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsGetResaleStarGiftsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9941,7 +10493,6 @@ func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getResaleStarGifts", "")
 	}
-	*m = PaymentsGetResaleStarGiftsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "flags")
@@ -9959,11 +10510,11 @@ func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "gift_id")
 	}
 	if m.Flags.Has(3) {
-		if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttributeID); err != nil {
+		if m.Attributes, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeStarGiftAttributeID); err != nil {
 			return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "attributes")
 		}
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -10042,15 +10593,21 @@ func (m *PaymentsUpdateStarGiftPriceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsUpdateStarGiftPriceRequestTypeID, "payments.updateStarGiftPrice"); err != nil {
 		return tlrt.DecodeErr(err, "payments.updateStarGiftPrice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10136,15 +10693,21 @@ func (m *PaymentsCreateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCreateStarGiftCollectionRequestTypeID, "payments.createStarGiftCollection"); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10156,10 +10719,10 @@ func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "peer")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "title")
 	}
-	if m.Stargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "stargift")
 	}
 	return nil
@@ -10356,15 +10919,25 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsUpdateStarGiftCollectionRequestTypeID, "payments.updateStarGiftCollection"); err != nil {
 		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsUpdateStarGiftCollectionRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10372,7 +10945,6 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, de
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.updateStarGiftCollection", "")
 	}
-	*m = PaymentsUpdateStarGiftCollectionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "flags")
@@ -10384,22 +10956,22 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, de
 		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "collection_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.DeleteStargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+		if m.DeleteStargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "delete_stargift")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.AddStargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+		if m.AddStargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "add_stargift")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+		if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "order")
 		}
 	}
@@ -10482,7 +11054,7 @@ func (m *PaymentsReorderStarGiftCollectionsRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, PaymentsReorderStarGiftCollectionsRequestTypeID, "payments.reorderStarGiftCollections"); err != nil {
 		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10490,7 +11062,8 @@ func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) er
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10502,7 +11075,7 @@ func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBareAt(b *bin.Buffer, 
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "peer")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "order")
 	}
 	return nil
@@ -10569,7 +11142,7 @@ func (m *PaymentsDeleteStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsDeleteStarGiftCollectionRequestTypeID, "payments.deleteStarGiftCollection"); err != nil {
 		return tlrt.DecodeErr(err, "payments.deleteStarGiftCollection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10577,7 +11150,8 @@ func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10656,7 +11230,7 @@ func (m *PaymentsGetStarGiftCollectionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftCollectionsRequestTypeID, "payments.getStarGiftCollections"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftCollections", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10664,7 +11238,8 @@ func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10739,21 +11314,27 @@ func (m *PaymentsGetUniqueStarGiftValueInfoRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, PaymentsGetUniqueStarGiftValueInfoRequestTypeID, "payments.getUniqueStarGiftValueInfo"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getUniqueStarGiftValueInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getUniqueStarGiftValueInfo", "slug")
 	}
 	return nil
@@ -10814,7 +11395,7 @@ func (m *PaymentsCheckCanSendGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCheckCanSendGiftRequestTypeID, "payments.checkCanSendGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkCanSendGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10822,7 +11403,8 @@ func (m *PaymentsCheckCanSendGiftRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsCheckCanSendGiftRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10895,15 +11477,21 @@ func (m *PaymentsGetStarGiftAuctionStateRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftAuctionStateRequestTypeID, "payments.getStarGiftAuctionState"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionState", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10980,7 +11568,7 @@ func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID, "payments.getStarGiftAuctionAcquiredGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionAcquiredGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10988,7 +11576,8 @@ func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBare(b *bin.Buffe
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11058,7 +11647,7 @@ func (m *PaymentsGetStarGiftActiveAuctionsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftActiveAuctionsRequestTypeID, "payments.getStarGiftActiveAuctions"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftActiveAuctions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11066,7 +11655,8 @@ func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBare(b *bin.Buffer) err
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11142,20 +11732,24 @@ func (m *PaymentsResolveStarGiftOfferRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsResolveStarGiftOfferRequestTypeID, "payments.resolveStarGiftOffer"); err != nil {
 		return tlrt.DecodeErr(err, "payments.resolveStarGiftOffer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsResolveStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsResolveStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsResolveStarGiftOfferRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *PaymentsResolveStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.resolveStarGiftOffer", "flags")
@@ -11273,15 +11867,25 @@ func (m *PaymentsSendStarGiftOfferRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsSendStarGiftOfferRequestTypeID, "payments.sendStarGiftOffer"); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsSendStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsSendStarGiftOfferRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11289,7 +11893,6 @@ func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "payments.sendStarGiftOffer", "")
 	}
-	*m = PaymentsSendStarGiftOfferRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "flags")
@@ -11297,7 +11900,7 @@ func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "peer")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "slug")
 	}
 	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
@@ -11377,7 +11980,7 @@ func (m *PaymentsGetStarGiftUpgradeAttributesRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftUpgradeAttributesRequestTypeID, "payments.getStarGiftUpgradeAttributes"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradeAttributes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11385,7 +11988,8 @@ func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBare(b *bin.Buffer) 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11459,15 +12063,21 @@ func (m *PaymentsGetCraftStarGiftsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsGetCraftStarGiftsRequestTypeID, "payments.getCraftStarGifts"); err != nil {
 		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsGetCraftStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsGetCraftStarGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11476,7 +12086,7 @@ func (m *PaymentsGetCraftStarGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) er
 	if m.GiftID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "gift_id")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -11545,15 +12155,21 @@ func (m *PaymentsCraftStarGiftRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PaymentsCraftStarGiftRequestTypeID, "payments.craftStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "payments.craftStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PaymentsCraftStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PaymentsCraftStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11562,7 +12178,7 @@ func (m *PaymentsCraftStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "payments.craftStarGift", "")
 	}
 	var err error
-	if m.Stargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.craftStarGift", "stargift")
 	}
 	return nil

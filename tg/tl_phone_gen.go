@@ -56,21 +56,27 @@ func (m *PhoneExportedGroupCallInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneExportedGroupCallInviteTypeID, "phone.exportedGroupCallInvite"); err != nil {
 		return tlrt.DecodeErr(err, "phone.exportedGroupCallInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneExportedGroupCallInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneExportedGroupCallInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Link, err = b.String(); err != nil {
+	if m.Link, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.exportedGroupCallInvite", "link")
 	}
 	return nil
@@ -149,15 +155,21 @@ func (m *PhoneGroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGroupCallTypeID, "phone.groupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -169,16 +181,16 @@ func (m *PhoneGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Call, err = decodeGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "call")
 	}
-	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallParticipant]); err != nil {
+	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "participants")
 	}
-	if m.ParticipantsNextOffset, err = b.String(); err != nil {
+	if m.ParticipantsNextOffset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "participants_next_offset")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "users")
 	}
 	return nil
@@ -252,15 +264,21 @@ func (m *PhoneGroupCallStars) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGroupCallStarsTypeID, "phone.groupCallStars"); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGroupCallStars) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneGroupCallStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -272,13 +290,13 @@ func (m *PhoneGroupCallStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TotalStars, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "total_stars")
 	}
-	if m.TopDonors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallDonor]); err != nil {
+	if m.TopDonors, err = tlrt.DecodeStructs[GroupCallDonor](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "top_donors")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "users")
 	}
 	return nil
@@ -338,7 +356,7 @@ func (m *PhoneGroupCallStreamChannels) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGroupCallStreamChannelsTypeID, "phone.groupCallStreamChannels"); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStreamChannels", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -346,7 +364,8 @@ func (m *PhoneGroupCallStreamChannels) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneGroupCallStreamChannels) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -355,7 +374,7 @@ func (m *PhoneGroupCallStreamChannels) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "phone.groupCallStreamChannels", "")
 	}
 	var err error
-	if m.Channels, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallStreamChannel]); err != nil {
+	if m.Channels, err = tlrt.DecodeStructs[GroupCallStreamChannel](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStreamChannels", "channels")
 	}
 	return nil
@@ -410,24 +429,30 @@ func (m *PhoneGroupCallStreamRtmpURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGroupCallStreamRtmpURLTypeID, "phone.groupCallStreamRtmpUrl"); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGroupCallStreamRtmpURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneGroupCallStreamRtmpURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "url")
 	}
-	if m.Key, err = b.String(); err != nil {
+	if m.Key, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "key")
 	}
 	return nil
@@ -506,15 +531,21 @@ func (m *PhoneGroupParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGroupParticipantsTypeID, "phone.groupParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGroupParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneGroupParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -526,16 +557,16 @@ func (m *PhoneGroupParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "count")
 	}
-	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallParticipant]); err != nil {
+	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "participants")
 	}
-	if m.NextOffset, err = b.String(); err != nil {
+	if m.NextOffset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "next_offset")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "users")
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -609,15 +640,21 @@ func (m *PhoneJoinAsPeers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneJoinAsPeersTypeID, "phone.joinAsPeers"); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneJoinAsPeers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneJoinAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -626,13 +663,13 @@ func (m *PhoneJoinAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.joinAsPeers", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "users")
 	}
 	return nil
@@ -693,15 +730,21 @@ func (m *PhonePhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhonePhoneCallTypeID, "phone.phoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.phoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhonePhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhonePhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -713,7 +756,7 @@ func (m *PhonePhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.PhoneCall, err = decodePhoneCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.phoneCall", "phone_call")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.phoneCall", "users")
 	}
 	return nil
@@ -761,7 +804,7 @@ func (m *PhoneGetCallConfigRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGetCallConfigRequestTypeID, "phone.getCallConfig"); err != nil {
 		return tlrt.DecodeErr(err, "phone.getCallConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -769,7 +812,8 @@ func (m *PhoneGetCallConfigRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneGetCallConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -849,15 +893,25 @@ func (m *PhoneRequestCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneRequestCallRequestTypeID, "phone.requestCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.requestCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneRequestCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneRequestCallRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneRequestCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -865,7 +919,6 @@ func (m *PhoneRequestCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.requestCall", "")
 	}
-	*m = PhoneRequestCallRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.requestCall", "flags")
@@ -877,7 +930,7 @@ func (m *PhoneRequestCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.RandomID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.requestCall", "random_id")
 	}
-	if m.GAHash, err = b.Bytes(); err != nil {
+	if m.GAHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.requestCall", "g_a_hash")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
@@ -949,15 +1002,25 @@ func (m *PhoneAcceptCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneAcceptCallRequestTypeID, "phone.acceptCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.acceptCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneAcceptCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneAcceptCallRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneAcceptCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -969,7 +1032,7 @@ func (m *PhoneAcceptCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.acceptCall", "peer")
 	}
-	if m.GB, err = b.Bytes(); err != nil {
+	if m.GB, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.acceptCall", "g_b")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
@@ -1042,15 +1105,25 @@ func (m *PhoneConfirmCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneConfirmCallRequestTypeID, "phone.confirmCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.confirmCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneConfirmCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneConfirmCallRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneConfirmCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1062,7 +1135,7 @@ func (m *PhoneConfirmCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.confirmCall", "peer")
 	}
-	if m.GA, err = b.Bytes(); err != nil {
+	if m.GA, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.confirmCall", "g_a")
 	}
 	if m.KeyFingerprint, err = b.Long(); err != nil {
@@ -1129,15 +1202,20 @@ func (m *PhoneReceivedCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneReceivedCallRequestTypeID, "phone.receivedCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.receivedCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneReceivedCallRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneReceivedCallRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneReceivedCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1224,15 +1302,25 @@ func (m *PhoneDiscardCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneDiscardCallRequestTypeID, "phone.discardCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.discardCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneDiscardCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneDiscardCallRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneDiscardCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1240,7 +1328,6 @@ func (m *PhoneDiscardCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.discardCall", "")
 	}
-	*m = PhoneDiscardCallRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.discardCall", "flags")
@@ -1329,15 +1416,25 @@ func (m *PhoneSetCallRatingRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSetCallRatingRequestTypeID, "phone.setCallRating"); err != nil {
 		return tlrt.DecodeErr(err, "phone.setCallRating", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSetCallRatingRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneSetCallRatingRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneSetCallRatingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1345,7 +1442,6 @@ func (m *PhoneSetCallRatingRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.setCallRating", "")
 	}
-	*m = PhoneSetCallRatingRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.setCallRating", "flags")
@@ -1357,7 +1453,7 @@ func (m *PhoneSetCallRatingRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Rating, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.setCallRating", "rating")
 	}
-	if m.Comment, err = b.String(); err != nil {
+	if m.Comment, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.setCallRating", "comment")
 	}
 	m.Flags &^= 1 << 0
@@ -1423,15 +1519,25 @@ func (m *PhoneSaveCallDebugRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSaveCallDebugRequestTypeID, "phone.saveCallDebug"); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveCallDebug", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSaveCallDebugRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneSaveCallDebugRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneSaveCallDebugRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1506,15 +1612,25 @@ func (m *PhoneSendSignalingDataRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSendSignalingDataRequestTypeID, "phone.sendSignalingData"); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendSignalingData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSendSignalingDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneSendSignalingDataRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneSendSignalingDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1526,7 +1642,7 @@ func (m *PhoneSendSignalingDataRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendSignalingData", "peer")
 	}
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendSignalingData", "data")
 	}
 	return nil
@@ -1655,15 +1771,25 @@ func (m *PhoneCreateGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCreateGroupCallRequestTypeID, "phone.createGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.createGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCreateGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneCreateGroupCallRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCreateGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1671,7 +1797,6 @@ func (m *PhoneCreateGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.createGroupCall", "")
 	}
-	*m = PhoneCreateGroupCallRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.createGroupCall", "flags")
@@ -1684,7 +1809,7 @@ func (m *PhoneCreateGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(err, "phone.createGroupCall", "random_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "phone.createGroupCall", "title")
 		}
 	}
@@ -1864,15 +1989,25 @@ func (m *PhoneJoinGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneJoinGroupCallRequestTypeID, "phone.joinGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneJoinGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneJoinGroupCallRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneJoinGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1880,7 +2015,6 @@ func (m *PhoneJoinGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.joinGroupCall", "")
 	}
-	*m = PhoneJoinGroupCallRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCall", "flags")
@@ -1894,7 +2028,7 @@ func (m *PhoneJoinGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "phone.joinGroupCall", "join_as")
 	}
 	if m.Flags.Has(1) {
-		if m.InviteHash, err = b.String(); err != nil {
+		if m.InviteHash, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "phone.joinGroupCall", "invite_hash")
 		}
 	}
@@ -1904,7 +2038,7 @@ func (m *PhoneJoinGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Block, err = b.Bytes(); err != nil {
+		if m.Block, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "phone.joinGroupCall", "block")
 		}
 	}
@@ -1978,15 +2112,21 @@ func (m *PhoneLeaveGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneLeaveGroupCallRequestTypeID, "phone.leaveGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.leaveGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneLeaveGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneLeaveGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2068,15 +2208,21 @@ func (m *PhoneInviteToGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneInviteToGroupCallRequestTypeID, "phone.inviteToGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneInviteToGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneInviteToGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2088,7 +2234,7 @@ func (m *PhoneInviteToGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "call")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "users")
 	}
 	return nil
@@ -2150,15 +2296,21 @@ func (m *PhoneDiscardGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneDiscardGroupCallRequestTypeID, "phone.discardGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.discardGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneDiscardGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneDiscardGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2325,15 +2477,25 @@ func (m *PhoneToggleGroupCallSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallSettingsRequestTypeID, "phone.toggleGroupCallSettings"); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneToggleGroupCallSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneToggleGroupCallSettingsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneToggleGroupCallSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2341,7 +2503,6 @@ func (m *PhoneToggleGroupCallSettingsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.toggleGroupCallSettings", "")
 	}
-	*m = PhoneToggleGroupCallSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "flags")
@@ -2437,15 +2598,21 @@ func (m *PhoneGetGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGetGroupCallRequestTypeID, "phone.getGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGetGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneGetGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2538,15 +2705,21 @@ func (m *PhoneGetGroupParticipantsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGetGroupParticipantsRequestTypeID, "phone.getGroupParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGetGroupParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneGetGroupParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2558,13 +2731,13 @@ func (m *PhoneGetGroupParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "call")
 	}
-	if m.IDs, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.IDs, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "ids")
 	}
-	if m.Sources, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Sources, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "sources")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -2635,15 +2808,21 @@ func (m *PhoneCheckGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCheckGroupCallRequestTypeID, "phone.checkGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.checkGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCheckGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCheckGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2655,7 +2834,7 @@ func (m *PhoneCheckGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.checkGroupCall", "call")
 	}
-	if m.Sources, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Sources, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "phone.checkGroupCall", "sources")
 	}
 	return nil
@@ -2668,7 +2847,7 @@ func (c *Client) PhoneCheckGroupCall(ctx context.Context, req *PhoneCheckGroupCa
 		req = new(PhoneCheckGroupCallRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
+		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
 	})
 }
 
@@ -2789,15 +2968,25 @@ func (m *PhoneToggleGroupCallRecordRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallRecordRequestTypeID, "phone.toggleGroupCallRecord"); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneToggleGroupCallRecordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneToggleGroupCallRecordRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneToggleGroupCallRecordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2805,7 +2994,6 @@ func (m *PhoneToggleGroupCallRecordRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.toggleGroupCallRecord", "")
 	}
-	*m = PhoneToggleGroupCallRecordRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "flags")
@@ -2816,7 +3004,7 @@ func (m *PhoneToggleGroupCallRecordRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "call")
 	}
 	if m.Flags.Has(1) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "title")
 		}
 	}
@@ -3065,15 +3253,25 @@ func (m *PhoneEditGroupCallParticipantRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneEditGroupCallParticipantRequestTypeID, "phone.editGroupCallParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneEditGroupCallParticipantRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneEditGroupCallParticipantRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneEditGroupCallParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3081,7 +3279,6 @@ func (m *PhoneEditGroupCallParticipantRequest) DecodeBareAt(b *bin.Buffer, depth
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.editGroupCallParticipant", "")
 	}
-	*m = PhoneEditGroupCallParticipantRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "flags")
@@ -3202,15 +3399,21 @@ func (m *PhoneEditGroupCallTitleRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneEditGroupCallTitleRequestTypeID, "phone.editGroupCallTitle"); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneEditGroupCallTitleRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneEditGroupCallTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3222,7 +3425,7 @@ func (m *PhoneEditGroupCallTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "call")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "title")
 	}
 	return nil
@@ -3284,7 +3487,7 @@ func (m *PhoneGetGroupCallJoinAsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGetGroupCallJoinAsRequestTypeID, "phone.getGroupCallJoinAs"); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallJoinAs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3292,7 +3495,8 @@ func (m *PhoneGetGroupCallJoinAsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneGetGroupCallJoinAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3374,15 +3578,25 @@ func (m *PhoneExportGroupCallInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneExportGroupCallInviteRequestTypeID, "phone.exportGroupCallInvite"); err != nil {
 		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneExportGroupCallInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneExportGroupCallInviteRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneExportGroupCallInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3390,7 +3604,6 @@ func (m *PhoneExportGroupCallInviteRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.exportGroupCallInvite", "")
 	}
-	*m = PhoneExportGroupCallInviteRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "flags")
@@ -3464,15 +3677,21 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) Decode(b *bin.Buffer) err
 	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallStartSubscriptionRequestTypeID, "phone.toggleGroupCallStartSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "phone.toggleGroupCallStartSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3549,15 +3768,21 @@ func (m *PhoneStartScheduledGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneStartScheduledGroupCallRequestTypeID, "phone.startScheduledGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.startScheduledGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneStartScheduledGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneStartScheduledGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3635,7 +3860,7 @@ func (m *PhoneSaveDefaultGroupCallJoinAsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSaveDefaultGroupCallJoinAsRequestTypeID, "phone.saveDefaultGroupCallJoinAs"); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveDefaultGroupCallJoinAs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3643,7 +3868,8 @@ func (m *PhoneSaveDefaultGroupCallJoinAsRequest) DecodeBare(b *bin.Buffer) error
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneSaveDefaultGroupCallJoinAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3724,15 +3950,25 @@ func (m *PhoneJoinGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneJoinGroupCallPresentationRequestTypeID, "phone.joinGroupCallPresentation"); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinGroupCallPresentation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneJoinGroupCallPresentationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneJoinGroupCallPresentationRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneJoinGroupCallPresentationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3808,15 +4044,21 @@ func (m *PhoneLeaveGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneLeaveGroupCallPresentationRequestTypeID, "phone.leaveGroupCallPresentation"); err != nil {
 		return tlrt.DecodeErr(err, "phone.leaveGroupCallPresentation", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3890,15 +4132,21 @@ func (m *PhoneGetGroupCallStreamChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStreamChannelsRequestTypeID, "phone.getGroupCallStreamChannels"); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStreamChannels", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3981,15 +4229,20 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStreamRtmpURLRequestTypeID, "phone.getGroupCallStreamRtmpUrl"); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetGroupCallStreamRtmpURLRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneGetGroupCallStreamRtmpURLRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneGetGroupCallStreamRtmpURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3997,7 +4250,6 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) DecodeBareAt(b *bin.Buffer, dept
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallStreamRtmpUrl", "")
 	}
-	*m = PhoneGetGroupCallStreamRtmpURLRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "flags")
@@ -4073,15 +4325,25 @@ func (m *PhoneSaveCallLogRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSaveCallLogRequestTypeID, "phone.saveCallLog"); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveCallLog", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSaveCallLogRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneSaveCallLogRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneSaveCallLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4234,15 +4496,25 @@ func (m *PhoneCreateConferenceCallRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneCreateConferenceCallRequestTypeID, "phone.createConferenceCall"); err != nil {
 		return tlrt.DecodeErr(err, "phone.createConferenceCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneCreateConferenceCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneCreateConferenceCallRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneCreateConferenceCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4250,7 +4522,6 @@ func (m *PhoneCreateConferenceCallRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.createConferenceCall", "")
 	}
-	*m = PhoneCreateConferenceCallRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.createConferenceCall", "flags")
@@ -4267,7 +4538,7 @@ func (m *PhoneCreateConferenceCallRequest) DecodeBareAt(b *bin.Buffer, depth int
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Block, err = b.Bytes(); err != nil {
+		if m.Block, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "phone.createConferenceCall", "block")
 		}
 	}
@@ -4362,15 +4633,25 @@ func (m *PhoneDeleteConferenceCallParticipantsRequest) Decode(b *bin.Buffer) err
 	if err := tlrt.ConsumeID(b, PhoneDeleteConferenceCallParticipantsRequestTypeID, "phone.deleteConferenceCallParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneDeleteConferenceCallParticipantsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4378,7 +4659,6 @@ func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBareAt(b *bin.Buffe
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteConferenceCallParticipants", "")
 	}
-	*m = PhoneDeleteConferenceCallParticipantsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "flags")
@@ -4388,10 +4668,10 @@ func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBareAt(b *bin.Buffe
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "call")
 	}
-	if m.IDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.IDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "ids")
 	}
-	if m.Block, err = b.Bytes(); err != nil {
+	if m.Block, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "block")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -4460,15 +4740,21 @@ func (m *PhoneSendConferenceCallBroadcastRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSendConferenceCallBroadcastRequestTypeID, "phone.sendConferenceCallBroadcast"); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4480,7 +4766,7 @@ func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "call")
 	}
-	if m.Block, err = b.Bytes(); err != nil {
+	if m.Block, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "block")
 	}
 	return nil
@@ -4556,15 +4842,25 @@ func (m *PhoneInviteConferenceCallParticipantRequest) Decode(b *bin.Buffer) erro
 	if err := tlrt.ConsumeID(b, PhoneInviteConferenceCallParticipantRequestTypeID, "phone.inviteConferenceCallParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneInviteConferenceCallParticipantRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4572,7 +4868,6 @@ func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBareAt(b *bin.Buffer
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.inviteConferenceCallParticipant", "")
 	}
-	*m = PhoneInviteConferenceCallParticipantRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "flags")
@@ -4645,7 +4940,7 @@ func (m *PhoneDeclineConferenceCallInviteRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneDeclineConferenceCallInviteRequestTypeID, "phone.declineConferenceCallInvite"); err != nil {
 		return tlrt.DecodeErr(err, "phone.declineConferenceCallInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4653,7 +4948,8 @@ func (m *PhoneDeclineConferenceCallInviteRequest) DecodeBare(b *bin.Buffer) erro
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhoneDeclineConferenceCallInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4730,15 +5026,21 @@ func (m *PhoneGetGroupCallChainBlocksRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGetGroupCallChainBlocksRequestTypeID, "phone.getGroupCallChainBlocks"); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4872,15 +5174,25 @@ func (m *PhoneSendGroupCallMessageRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSendGroupCallMessageRequestTypeID, "phone.sendGroupCallMessage"); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSendGroupCallMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneSendGroupCallMessageRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneSendGroupCallMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4888,7 +5200,6 @@ func (m *PhoneSendGroupCallMessageRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.sendGroupCallMessage", "")
 	}
-	*m = PhoneSendGroupCallMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "flags")
@@ -4980,15 +5291,21 @@ func (m *PhoneSendGroupCallEncryptedMessageRequest) Decode(b *bin.Buffer) error 
 	if err := tlrt.ConsumeID(b, PhoneSendGroupCallEncryptedMessageRequestTypeID, "phone.sendGroupCallEncryptedMessage"); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5000,7 +5317,7 @@ func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBareAt(b *bin.Buffer, 
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "call")
 	}
-	if m.EncryptedMessage, err = b.Bytes(); err != nil {
+	if m.EncryptedMessage, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "encrypted_message")
 	}
 	return nil
@@ -5077,15 +5394,25 @@ func (m *PhoneDeleteGroupCallMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneDeleteGroupCallMessagesRequestTypeID, "phone.deleteGroupCallMessages"); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneDeleteGroupCallMessagesRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5093,7 +5420,6 @@ func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteGroupCallMessages", "")
 	}
-	*m = PhoneDeleteGroupCallMessagesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "flags")
@@ -5102,7 +5428,7 @@ func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "call")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "messages")
 	}
 	m.Flags &^= 1 << 0
@@ -5182,15 +5508,25 @@ func (m *PhoneDeleteGroupCallParticipantMessagesRequest) Decode(b *bin.Buffer) e
 	if err := tlrt.ConsumeID(b, PhoneDeleteGroupCallParticipantMessagesRequestTypeID, "phone.deleteGroupCallParticipantMessages"); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhoneDeleteGroupCallParticipantMessagesRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5198,7 +5534,6 @@ func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBareAt(b *bin.Buf
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteGroupCallParticipantMessages", "")
 	}
-	*m = PhoneDeleteGroupCallParticipantMessagesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "flags")
@@ -5272,15 +5607,21 @@ func (m *PhoneGetGroupCallStarsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStarsRequestTypeID, "phone.getGroupCallStars"); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupCallStars", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneGetGroupCallStarsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneGetGroupCallStarsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5356,15 +5697,21 @@ func (m *PhoneSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhoneSaveDefaultSendAsRequestTypeID, "phone.saveDefaultSendAs"); err != nil {
 		return tlrt.DecodeErr(err, "phone.saveDefaultSendAs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhoneSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhoneSaveDefaultSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

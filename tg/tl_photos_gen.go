@@ -19,7 +19,7 @@ type PhotosPhotosClass interface {
 
 // DecodePhotosPhotos decodes any constructor of photos.Photos.
 func DecodePhotosPhotos(b *bin.Buffer) (PhotosPhotosClass, error) {
-	return decodePhotosPhotos(b, 0)
+	return tlrt.Owned(b, decodePhotosPhotos)
 }
 
 // decodePhotosPhotos is DecodePhotosPhotos for a value nested depth levels
@@ -105,15 +105,21 @@ func (m *PhotosPhotos) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosPhotosTypeID, "photos.photos"); err != nil {
 		return tlrt.DecodeErr(err, "photos.photos", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosPhotos) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosPhotos) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -122,10 +128,10 @@ func (m *PhotosPhotos) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.photos", "")
 	}
 	var err error
-	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.photos", "photos")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photos", "users")
 	}
 	return nil
@@ -194,15 +200,21 @@ func (m *PhotosPhotosSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosPhotosSliceTypeID, "photos.photosSlice"); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosPhotosSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosPhotosSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -214,10 +226,10 @@ func (m *PhotosPhotosSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "count")
 	}
-	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "photos")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "users")
 	}
 	return nil
@@ -277,15 +289,21 @@ func (m *PhotosPhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosPhotoTypeID, "photos.photo"); err != nil {
 		return tlrt.DecodeErr(err, "photos.photo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -297,7 +315,7 @@ func (m *PhotosPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "photos.photo", "photo")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photo", "users")
 	}
 	return nil
@@ -367,15 +385,25 @@ func (m *PhotosUpdateProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosUpdateProfilePhotoRequestTypeID, "photos.updateProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosUpdateProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhotosUpdateProfilePhotoRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosUpdateProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -383,7 +411,6 @@ func (m *PhotosUpdateProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.updateProfilePhoto", "")
 	}
-	*m = PhotosUpdateProfilePhotoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "flags")
@@ -530,15 +557,25 @@ func (m *PhotosUploadProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosUploadProfilePhotoRequestTypeID, "photos.uploadProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosUploadProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhotosUploadProfilePhotoRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosUploadProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -546,7 +583,6 @@ func (m *PhotosUploadProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.uploadProfilePhoto", "")
 	}
-	*m = PhotosUploadProfilePhotoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "flags")
@@ -643,15 +679,21 @@ func (m *PhotosDeletePhotosRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosDeletePhotosRequestTypeID, "photos.deletePhotos"); err != nil {
 		return tlrt.DecodeErr(err, "photos.deletePhotos", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosDeletePhotosRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosDeletePhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -660,7 +702,7 @@ func (m *PhotosDeletePhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "photos.deletePhotos", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPhoto); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.deletePhotos", "id")
 	}
 	return nil
@@ -672,7 +714,7 @@ func (c *Client) PhotosDeletePhotos(ctx context.Context, req *PhotosDeletePhotos
 		req = new(PhotosDeletePhotosRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int64, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Long)
+		return tlrt.DecodeVector(b, 8, (*bin.Buffer).Long)
 	})
 }
 
@@ -730,7 +772,7 @@ func (m *PhotosGetUserPhotosRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosGetUserPhotosRequestTypeID, "photos.getUserPhotos"); err != nil {
 		return tlrt.DecodeErr(err, "photos.getUserPhotos", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -738,7 +780,8 @@ func (m *PhotosGetUserPhotosRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PhotosGetUserPhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -892,15 +935,25 @@ func (m *PhotosUploadContactProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PhotosUploadContactProfilePhotoRequestTypeID, "photos.uploadContactProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PhotosUploadContactProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PhotosUploadContactProfilePhotoRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PhotosUploadContactProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -908,7 +961,6 @@ func (m *PhotosUploadContactProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, dep
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.uploadContactProfilePhoto", "")
 	}
-	*m = PhotosUploadContactProfilePhotoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "flags")

@@ -102,15 +102,25 @@ func (m *PremiumBoostsList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumBoostsListTypeID, "premium.boostsList"); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PremiumBoostsList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PremiumBoostsList{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PremiumBoostsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -118,7 +128,6 @@ func (m *PremiumBoostsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "premium.boostsList", "")
 	}
-	*m = PremiumBoostsList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "flags")
@@ -126,15 +135,15 @@ func (m *PremiumBoostsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "count")
 	}
-	if m.Boosts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Boost]); err != nil {
+	if m.Boosts, err = tlrt.DecodeStructs[Boost](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "boosts")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsList", "next_offset")
 		}
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "users")
 	}
 	if m.NextOffset != "" {
@@ -333,15 +342,25 @@ func (m *PremiumBoostsStatus) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumBoostsStatusTypeID, "premium.boostsStatus"); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PremiumBoostsStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PremiumBoostsStatus{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PremiumBoostsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -349,7 +368,6 @@ func (m *PremiumBoostsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "premium.boostsStatus", "")
 	}
-	*m = PremiumBoostsStatus{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsStatus", "flags")
@@ -380,16 +398,16 @@ func (m *PremiumBoostsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "premium.boostsStatus", "premium_audience")
 		}
 	}
-	if m.BoostURL, err = b.String(); err != nil {
+	if m.BoostURL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsStatus", "boost_url")
 	}
 	if m.Flags.Has(3) {
-		if m.PrepaidGiveaways, err = tlrt.DecodeVectorAt(b, depth+1, decodePrepaidGiveaway); err != nil {
+		if m.PrepaidGiveaways, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodePrepaidGiveaway); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsStatus", "prepaid_giveaways")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.MyBoostSlots, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.MyBoostSlots, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsStatus", "my_boost_slots")
 		}
 	}
@@ -474,15 +492,21 @@ func (m *PremiumMyBoosts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumMyBoostsTypeID, "premium.myBoosts"); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PremiumMyBoosts) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PremiumMyBoosts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -491,13 +515,13 @@ func (m *PremiumMyBoosts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "premium.myBoosts", "")
 	}
 	var err error
-	if m.MyBoosts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MyBoost]); err != nil {
+	if m.MyBoosts, err = tlrt.DecodeStructs[MyBoost](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "my_boosts")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "users")
 	}
 	return nil
@@ -562,15 +586,25 @@ func (m *PremiumGetBoostsListRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumGetBoostsListRequestTypeID, "premium.getBoostsList"); err != nil {
 		return tlrt.DecodeErr(err, "premium.getBoostsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *PremiumGetBoostsListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PremiumGetBoostsListRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *PremiumGetBoostsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -578,7 +612,6 @@ func (m *PremiumGetBoostsListRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "premium.getBoostsList", "")
 	}
-	*m = PremiumGetBoostsListRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "premium.getBoostsList", "flags")
@@ -587,7 +620,7 @@ func (m *PremiumGetBoostsListRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.getBoostsList", "peer")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "premium.getBoostsList", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -648,7 +681,7 @@ func (m *PremiumGetMyBoostsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumGetMyBoostsRequestTypeID, "premium.getMyBoosts"); err != nil {
 		return tlrt.DecodeErr(err, "premium.getMyBoosts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -656,7 +689,8 @@ func (m *PremiumGetMyBoostsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PremiumGetMyBoostsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -756,15 +790,20 @@ func (m *PremiumApplyBoostRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumApplyBoostRequestTypeID, "premium.applyBoost"); err != nil {
 		return tlrt.DecodeErr(err, "premium.applyBoost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumApplyBoostRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PremiumApplyBoostRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PremiumApplyBoostRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -772,13 +811,12 @@ func (m *PremiumApplyBoostRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "premium.applyBoost", "")
 	}
-	*m = PremiumApplyBoostRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "premium.applyBoost", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Slots, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.Slots, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "premium.applyBoost", "slots")
 		}
 	}
@@ -846,7 +884,7 @@ func (m *PremiumGetBoostsStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumGetBoostsStatusRequestTypeID, "premium.getBoostsStatus"); err != nil {
 		return tlrt.DecodeErr(err, "premium.getBoostsStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -854,7 +892,8 @@ func (m *PremiumGetBoostsStatusRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PremiumGetBoostsStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -930,7 +969,7 @@ func (m *PremiumGetUserBoostsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, PremiumGetUserBoostsRequestTypeID, "premium.getUserBoosts"); err != nil {
 		return tlrt.DecodeErr(err, "premium.getUserBoosts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -938,7 +977,8 @@ func (m *PremiumGetUserBoostsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *PremiumGetUserBoostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

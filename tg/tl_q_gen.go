@@ -59,15 +59,21 @@ func (m *QuickReply) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, QuickReplyTypeID, "quickReply"); err != nil {
 		return tlrt.DecodeErr(err, "quickReply", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *QuickReply) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *QuickReply) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -76,7 +82,7 @@ func (m *QuickReply) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ShortcutID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "quickReply", "shortcut_id")
 	}
-	if m.Shortcut, err = b.String(); err != nil {
+	if m.Shortcut, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "quickReply", "shortcut")
 	}
 	if m.TopMessage, err = b.Int(); err != nil {

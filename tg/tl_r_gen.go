@@ -18,7 +18,7 @@ type ReactionClass interface {
 
 // DecodeReaction decodes any constructor of Reaction.
 func DecodeReaction(b *bin.Buffer) (ReactionClass, error) {
-	return decodeReaction(b, 0)
+	return tlrt.Owned(b, decodeReaction)
 }
 
 // decodeReaction is DecodeReaction for a value nested depth levels deep.
@@ -91,7 +91,7 @@ func (m *ReactionEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReactionEmptyTypeID, "reactionEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "reactionEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -99,7 +99,8 @@ func (m *ReactionEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ReactionEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -155,21 +156,27 @@ func (m *ReactionEmoji) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReactionEmojiTypeID, "reactionEmoji"); err != nil {
 		return tlrt.DecodeErr(err, "reactionEmoji", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReactionEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ReactionEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "reactionEmoji", "emoticon")
 	}
 	return nil
@@ -223,7 +230,7 @@ func (m *ReactionCustomEmoji) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReactionCustomEmojiTypeID, "reactionCustomEmoji"); err != nil {
 		return tlrt.DecodeErr(err, "reactionCustomEmoji", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -231,7 +238,8 @@ func (m *ReactionCustomEmoji) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ReactionCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -288,7 +296,7 @@ func (m *ReactionPaid) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReactionPaidTypeID, "reactionPaid"); err != nil {
 		return tlrt.DecodeErr(err, "reactionPaid", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -296,7 +304,8 @@ func (m *ReactionPaid) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ReactionPaid) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -389,7 +398,7 @@ func (m *ReactionNotificationsFromContacts) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReactionNotificationsFromContactsTypeID, "reactionNotificationsFromContacts"); err != nil {
 		return tlrt.DecodeErr(err, "reactionNotificationsFromContacts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -397,7 +406,8 @@ func (m *ReactionNotificationsFromContacts) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ReactionNotificationsFromContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -452,7 +462,7 @@ func (m *ReactionNotificationsFromAll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReactionNotificationsFromAllTypeID, "reactionNotificationsFromAll"); err != nil {
 		return tlrt.DecodeErr(err, "reactionNotificationsFromAll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -460,7 +470,8 @@ func (m *ReactionNotificationsFromAll) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ReactionNotificationsFromAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -480,7 +491,7 @@ type RecentMeURLClass interface {
 
 // DecodeRecentMeURL decodes any constructor of RecentMeUrl.
 func DecodeRecentMeURL(b *bin.Buffer) (RecentMeURLClass, error) {
-	return decodeRecentMeURL(b, 0)
+	return tlrt.Owned(b, decodeRecentMeURL)
 }
 
 // decodeRecentMeURL is DecodeRecentMeURL for a value nested depth levels deep.
@@ -558,21 +569,27 @@ func (m *RecentMeURLUnknown) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RecentMeURLUnknownTypeID, "recentMeUrlUnknown"); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RecentMeURLUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RecentMeURLUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "url")
 	}
 	return nil
@@ -628,21 +645,27 @@ func (m *RecentMeURLUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RecentMeURLUserTypeID, "recentMeUrlUser"); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RecentMeURLUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RecentMeURLUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlUser", "url")
 	}
 	if m.UserID, err = b.Long(); err != nil {
@@ -701,21 +724,27 @@ func (m *RecentMeURLChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RecentMeURLChatTypeID, "recentMeUrlChat"); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RecentMeURLChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RecentMeURLChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChat", "url")
 	}
 	if m.ChatID, err = b.Long(); err != nil {
@@ -777,15 +806,21 @@ func (m *RecentMeURLChatInvite) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RecentMeURLChatInviteTypeID, "recentMeUrlChatInvite"); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RecentMeURLChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RecentMeURLChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -794,7 +829,7 @@ func (m *RecentMeURLChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlChatInvite", "")
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "url")
 	}
 	if m.ChatInvite, err = decodeChatInvite(b, depth+1); err != nil {
@@ -856,15 +891,21 @@ func (m *RecentMeURLStickerSet) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RecentMeURLStickerSetTypeID, "recentMeUrlStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RecentMeURLStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RecentMeURLStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -873,7 +914,7 @@ func (m *RecentMeURLStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlStickerSet", "")
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "url")
 	}
 	if m.Set, err = decodeStickerSetCovered(b, depth+1); err != nil {
@@ -893,7 +934,7 @@ type ReplyMarkupClass interface {
 
 // DecodeReplyMarkup decodes any constructor of ReplyMarkup.
 func DecodeReplyMarkup(b *bin.Buffer) (ReplyMarkupClass, error) {
-	return decodeReplyMarkup(b, 0)
+	return tlrt.Owned(b, decodeReplyMarkup)
 }
 
 // decodeReplyMarkup is DecodeReplyMarkup for a value nested depth levels deep.
@@ -974,20 +1015,24 @@ func (m *ReplyKeyboardHide) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReplyKeyboardHideTypeID, "replyKeyboardHide"); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardHide", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyKeyboardHide) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyKeyboardHide) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardHide{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *ReplyKeyboardHide) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardHide", "flags")
@@ -1086,20 +1131,29 @@ func (m *ReplyKeyboardForceReply) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReplyKeyboardForceReplyTypeID, "replyKeyboardForceReply"); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardForceReply", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReplyKeyboardForceReply) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyKeyboardForceReply) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardForceReply{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ReplyKeyboardForceReply) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardForceReply", "flags")
@@ -1107,7 +1161,7 @@ func (m *ReplyKeyboardForceReply) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Placeholder, err = b.String(); err != nil {
+		if m.Placeholder, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "replyKeyboardForceReply", "placeholder")
 		}
 	}
@@ -1224,15 +1278,25 @@ func (m *ReplyKeyboardMarkup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReplyKeyboardMarkupTypeID, "replyKeyboardMarkup"); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReplyKeyboardMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ReplyKeyboardMarkup{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ReplyKeyboardMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1240,7 +1304,6 @@ func (m *ReplyKeyboardMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "replyKeyboardMarkup", "")
 	}
-	*m = ReplyKeyboardMarkup{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "flags")
@@ -1249,11 +1312,11 @@ func (m *ReplyKeyboardMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	m.Persistent = m.Flags.Has(4)
-	if m.Rows, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[KeyboardButtonRow]); err != nil {
+	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "rows")
 	}
 	if m.Flags.Has(3) {
-		if m.Placeholder, err = b.String(); err != nil {
+		if m.Placeholder, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "replyKeyboardMarkup", "placeholder")
 		}
 	}
@@ -1317,15 +1380,21 @@ func (m *ReplyInlineMarkup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReplyInlineMarkupTypeID, "replyInlineMarkup"); err != nil {
 		return tlrt.DecodeErr(err, "replyInlineMarkup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReplyInlineMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ReplyInlineMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1334,7 +1403,7 @@ func (m *ReplyInlineMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "replyInlineMarkup", "")
 	}
 	var err error
-	if m.Rows, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[KeyboardButtonRow]); err != nil {
+	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "replyInlineMarkup", "rows")
 	}
 	return nil
@@ -1441,7 +1510,7 @@ func (m *InputReportReasonSpam) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReportReasonSpamTypeID, "inputReportReasonSpam"); err != nil {
 		return tlrt.DecodeErr(err, "inputReportReasonSpam", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1449,7 +1518,8 @@ func (m *InputReportReasonSpam) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReportReasonSpam) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1502,7 +1572,7 @@ func (m *InputReportReasonViolence) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReportReasonViolenceTypeID, "inputReportReasonViolence"); err != nil {
 		return tlrt.DecodeErr(err, "inputReportReasonViolence", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1510,7 +1580,8 @@ func (m *InputReportReasonViolence) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReportReasonViolence) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1564,7 +1635,7 @@ func (m *InputReportReasonPornography) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReportReasonPornographyTypeID, "inputReportReasonPornography"); err != nil {
 		return tlrt.DecodeErr(err, "inputReportReasonPornography", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1572,7 +1643,8 @@ func (m *InputReportReasonPornography) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReportReasonPornography) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1626,7 +1698,7 @@ func (m *InputReportReasonChildAbuse) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReportReasonChildAbuseTypeID, "inputReportReasonChildAbuse"); err != nil {
 		return tlrt.DecodeErr(err, "inputReportReasonChildAbuse", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1634,7 +1706,8 @@ func (m *InputReportReasonChildAbuse) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReportReasonChildAbuse) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1687,7 +1760,7 @@ func (m *InputReportReasonOther) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReportReasonOtherTypeID, "inputReportReasonOther"); err != nil {
 		return tlrt.DecodeErr(err, "inputReportReasonOther", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1695,7 +1768,8 @@ func (m *InputReportReasonOther) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReportReasonOther) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1748,7 +1822,7 @@ func (m *InputReportReasonCopyright) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReportReasonCopyrightTypeID, "inputReportReasonCopyright"); err != nil {
 		return tlrt.DecodeErr(err, "inputReportReasonCopyright", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1756,7 +1830,8 @@ func (m *InputReportReasonCopyright) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReportReasonCopyright) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1812,7 +1887,7 @@ func (m *InputReportReasonGeoIrrelevant) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReportReasonGeoIrrelevantTypeID, "inputReportReasonGeoIrrelevant"); err != nil {
 		return tlrt.DecodeErr(err, "inputReportReasonGeoIrrelevant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1820,7 +1895,8 @@ func (m *InputReportReasonGeoIrrelevant) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReportReasonGeoIrrelevant) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1873,7 +1949,7 @@ func (m *InputReportReasonFake) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReportReasonFakeTypeID, "inputReportReasonFake"); err != nil {
 		return tlrt.DecodeErr(err, "inputReportReasonFake", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1881,7 +1957,8 @@ func (m *InputReportReasonFake) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReportReasonFake) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1936,7 +2013,7 @@ func (m *InputReportReasonIllegalDrugs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReportReasonIllegalDrugsTypeID, "inputReportReasonIllegalDrugs"); err != nil {
 		return tlrt.DecodeErr(err, "inputReportReasonIllegalDrugs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1944,7 +2021,8 @@ func (m *InputReportReasonIllegalDrugs) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReportReasonIllegalDrugs) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2000,7 +2078,7 @@ func (m *InputReportReasonPersonalDetails) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputReportReasonPersonalDetailsTypeID, "inputReportReasonPersonalDetails"); err != nil {
 		return tlrt.DecodeErr(err, "inputReportReasonPersonalDetails", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2008,7 +2086,8 @@ func (m *InputReportReasonPersonalDetails) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *InputReportReasonPersonalDetails) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2027,7 +2106,7 @@ type ReportResultClass interface {
 
 // DecodeReportResult decodes any constructor of ReportResult.
 func DecodeReportResult(b *bin.Buffer) (ReportResultClass, error) {
-	return decodeReportResult(b, 0)
+	return tlrt.Owned(b, decodeReportResult)
 }
 
 // decodeReportResult is DecodeReportResult for a value nested depth levels
@@ -2110,15 +2189,21 @@ func (m *ReportResultChooseOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReportResultChooseOptionTypeID, "reportResultChooseOption"); err != nil {
 		return tlrt.DecodeErr(err, "reportResultChooseOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2127,10 +2212,10 @@ func (m *ReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "reportResultChooseOption", "")
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "reportResultChooseOption", "title")
 	}
-	if m.Options, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageReportOption]); err != nil {
+	if m.Options, err = tlrt.DecodeStructs[MessageReportOption](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "reportResultChooseOption", "options")
 	}
 	return nil
@@ -2192,26 +2277,35 @@ func (m *ReportResultAddComment) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReportResultAddCommentTypeID, "reportResultAddComment"); err != nil {
 		return tlrt.DecodeErr(err, "reportResultAddComment", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReportResultAddComment) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReportResultAddComment) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReportResultAddComment{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *ReportResultAddComment) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "reportResultAddComment", "flags")
 	}
 	m.Optional = m.Flags.Has(0)
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "reportResultAddComment", "option")
 	}
 	m.Flags &^= 1 << 0
@@ -2263,7 +2357,7 @@ func (m *ReportResultReported) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReportResultReportedTypeID, "reportResultReported"); err != nil {
 		return tlrt.DecodeErr(err, "reportResultReported", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2271,7 +2365,8 @@ func (m *ReportResultReported) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ReportResultReported) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2291,7 +2386,7 @@ type RequestPeerTypeClass interface {
 
 // DecodeRequestPeerType decodes any constructor of RequestPeerType.
 func DecodeRequestPeerType(b *bin.Buffer) (RequestPeerTypeClass, error) {
-	return decodeRequestPeerType(b, 0)
+	return tlrt.Owned(b, decodeRequestPeerType)
 }
 
 // decodeRequestPeerType is DecodeRequestPeerType for a value nested depth
@@ -2425,20 +2520,24 @@ func (m *RequestPeerTypeUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequestPeerTypeUserTypeID, "requestPeerTypeUser"); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestPeerTypeUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeUser{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *RequestPeerTypeUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeUser", "flags")
@@ -2597,15 +2696,20 @@ func (m *RequestPeerTypeChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequestPeerTypeChatTypeID, "requestPeerTypeChat"); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeChat) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = RequestPeerTypeChat{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *RequestPeerTypeChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2613,7 +2717,6 @@ func (m *RequestPeerTypeChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeChat", "")
 	}
-	*m = RequestPeerTypeChat{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeChat", "flags")
@@ -2757,15 +2860,20 @@ func (m *RequestPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequestPeerTypeBroadcastTypeID, "requestPeerTypeBroadcast"); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = RequestPeerTypeBroadcast{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *RequestPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2773,7 +2881,6 @@ func (m *RequestPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeBroadcast", "")
 	}
-	*m = RequestPeerTypeBroadcast{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "flags")
@@ -2917,32 +3024,41 @@ func (m *RequestPeerTypeCreateBot) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequestPeerTypeCreateBotTypeID, "requestPeerTypeCreateBot"); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RequestPeerTypeCreateBot) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestPeerTypeCreateBot) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeCreateBot{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *RequestPeerTypeCreateBot) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "flags")
 	}
 	m.BotManaged = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.SuggestedName, err = b.String(); err != nil {
+		if m.SuggestedName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SuggestedUsername, err = b.String(); err != nil {
+		if m.SuggestedUsername, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_username")
 		}
 	}
@@ -2967,7 +3083,7 @@ type RequestedPeerClass interface {
 
 // DecodeRequestedPeer decodes any constructor of RequestedPeer.
 func DecodeRequestedPeer(b *bin.Buffer) (RequestedPeerClass, error) {
-	return decodeRequestedPeer(b, 0)
+	return tlrt.Owned(b, decodeRequestedPeer)
 }
 
 // decodeRequestedPeer is DecodeRequestedPeer for a value nested depth levels
@@ -3139,15 +3255,25 @@ func (m *RequestedPeerUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequestedPeerUserTypeID, "requestedPeerUser"); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RequestedPeerUser) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = RequestedPeerUser{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RequestedPeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3155,7 +3281,6 @@ func (m *RequestedPeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerUser", "")
 	}
-	*m = RequestedPeerUser{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerUser", "flags")
@@ -3164,17 +3289,17 @@ func (m *RequestedPeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "requestedPeerUser", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.FirstName, err = b.String(); err != nil {
+		if m.FirstName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "first_name")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.LastName, err = b.String(); err != nil {
+		if m.LastName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "last_name")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Username, err = b.String(); err != nil {
+		if m.Username, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerUser", "username")
 		}
 	}
@@ -3284,15 +3409,25 @@ func (m *RequestedPeerChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequestedPeerChatTypeID, "requestedPeerChat"); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RequestedPeerChat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = RequestedPeerChat{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RequestedPeerChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3300,7 +3435,6 @@ func (m *RequestedPeerChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChat", "")
 	}
-	*m = RequestedPeerChat{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChat", "flags")
@@ -3309,7 +3443,7 @@ func (m *RequestedPeerChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "requestedPeerChat", "chat_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChat", "title")
 		}
 	}
@@ -3443,15 +3577,25 @@ func (m *RequestedPeerChannel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequestedPeerChannelTypeID, "requestedPeerChannel"); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RequestedPeerChannel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = RequestedPeerChannel{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RequestedPeerChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3459,7 +3603,6 @@ func (m *RequestedPeerChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChannel", "")
 	}
-	*m = RequestedPeerChannel{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "requestedPeerChannel", "flags")
@@ -3468,12 +3611,12 @@ func (m *RequestedPeerChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "requestedPeerChannel", "channel_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChannel", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Username, err = b.String(); err != nil {
+		if m.Username, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "requestedPeerChannel", "username")
 		}
 	}
@@ -3577,7 +3720,7 @@ func (m *RequirementToContactEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequirementToContactEmptyTypeID, "requirementToContactEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "requirementToContactEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3585,7 +3728,8 @@ func (m *RequirementToContactEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *RequirementToContactEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3640,7 +3784,7 @@ func (m *RequirementToContactPremium) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequirementToContactPremiumTypeID, "requirementToContactPremium"); err != nil {
 		return tlrt.DecodeErr(err, "requirementToContactPremium", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3648,7 +3792,8 @@ func (m *RequirementToContactPremium) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *RequirementToContactPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3708,7 +3853,7 @@ func (m *RequirementToContactPaidMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RequirementToContactPaidMessagesTypeID, "requirementToContactPaidMessages"); err != nil {
 		return tlrt.DecodeErr(err, "requirementToContactPaidMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3716,7 +3861,8 @@ func (m *RequirementToContactPaidMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *RequirementToContactPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3743,7 +3889,7 @@ type RichTextClass interface {
 
 // DecodeRichText decodes any constructor of RichText.
 func DecodeRichText(b *bin.Buffer) (RichTextClass, error) {
-	return decodeRichText(b, 0)
+	return tlrt.Owned(b, decodeRichText)
 }
 
 // decodeRichText is DecodeRichText for a value nested depth levels deep.
@@ -3868,7 +4014,7 @@ func (m *TextEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextEmptyTypeID, "textEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "textEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3876,7 +4022,8 @@ func (m *TextEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TextEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3932,21 +4079,27 @@ func (m *TextPlain) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextPlainTypeID, "textPlain"); err != nil {
 		return tlrt.DecodeErr(err, "textPlain", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextPlain) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextPlain) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textPlain", "text")
 	}
 	return nil
@@ -4002,15 +4155,21 @@ func (m *TextBold) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextBoldTypeID, "textBold"); err != nil {
 		return tlrt.DecodeErr(err, "textBold", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextBold) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextBold) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4075,15 +4234,21 @@ func (m *TextItalic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextItalicTypeID, "textItalic"); err != nil {
 		return tlrt.DecodeErr(err, "textItalic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextItalic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextItalic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4148,15 +4313,21 @@ func (m *TextUnderline) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextUnderlineTypeID, "textUnderline"); err != nil {
 		return tlrt.DecodeErr(err, "textUnderline", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextUnderline) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextUnderline) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4221,15 +4392,21 @@ func (m *TextStrike) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextStrikeTypeID, "textStrike"); err != nil {
 		return tlrt.DecodeErr(err, "textStrike", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextStrike) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextStrike) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4294,15 +4471,21 @@ func (m *TextFixed) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextFixedTypeID, "textFixed"); err != nil {
 		return tlrt.DecodeErr(err, "textFixed", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextFixed) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextFixed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4371,15 +4554,21 @@ func (m *TextURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextURLTypeID, "textUrl"); err != nil {
 		return tlrt.DecodeErr(err, "textUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4391,7 +4580,7 @@ func (m *TextURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textUrl", "text")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textUrl", "url")
 	}
 	if m.WebpageID, err = b.Long(); err != nil {
@@ -4452,15 +4641,21 @@ func (m *TextEmail) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextEmailTypeID, "textEmail"); err != nil {
 		return tlrt.DecodeErr(err, "textEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextEmail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4472,7 +4667,7 @@ func (m *TextEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textEmail", "text")
 	}
-	if m.Email, err = b.String(); err != nil {
+	if m.Email, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textEmail", "email")
 	}
 	return nil
@@ -4531,15 +4726,21 @@ func (m *TextConcat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextConcatTypeID, "textConcat"); err != nil {
 		return tlrt.DecodeErr(err, "textConcat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextConcat) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextConcat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4548,7 +4749,7 @@ func (m *TextConcat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textConcat", "")
 	}
 	var err error
-	if m.Texts, err = tlrt.DecodeVectorAt(b, depth+1, decodeRichText); err != nil {
+	if m.Texts, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeRichText); err != nil {
 		return tlrt.DecodeErr(err, "textConcat", "texts")
 	}
 	return nil
@@ -4604,15 +4805,21 @@ func (m *TextSubscript) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextSubscriptTypeID, "textSubscript"); err != nil {
 		return tlrt.DecodeErr(err, "textSubscript", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextSubscript) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextSubscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4677,15 +4884,21 @@ func (m *TextSuperscript) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextSuperscriptTypeID, "textSuperscript"); err != nil {
 		return tlrt.DecodeErr(err, "textSuperscript", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextSuperscript) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextSuperscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4750,15 +4963,21 @@ func (m *TextMarked) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextMarkedTypeID, "textMarked"); err != nil {
 		return tlrt.DecodeErr(err, "textMarked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextMarked) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextMarked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4825,15 +5044,21 @@ func (m *TextPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextPhoneTypeID, "textPhone"); err != nil {
 		return tlrt.DecodeErr(err, "textPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4845,7 +5070,7 @@ func (m *TextPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textPhone", "text")
 	}
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textPhone", "phone")
 	}
 	return nil
@@ -4903,7 +5128,7 @@ func (m *TextImage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextImageTypeID, "textImage"); err != nil {
 		return tlrt.DecodeErr(err, "textImage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4911,7 +5136,8 @@ func (m *TextImage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TextImage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4981,15 +5207,21 @@ func (m *TextAnchor) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextAnchorTypeID, "textAnchor"); err != nil {
 		return tlrt.DecodeErr(err, "textAnchor", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextAnchor) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextAnchor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5001,7 +5233,7 @@ func (m *TextAnchor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "textAnchor", "text")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textAnchor", "name")
 	}
 	return nil
@@ -5055,21 +5287,27 @@ func (m *TextMath) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextMathTypeID, "textMath"); err != nil {
 		return tlrt.DecodeErr(err, "textMath", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextMath) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextMath) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Source, err = b.String(); err != nil {
+	if m.Source, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textMath", "source")
 	}
 	return nil
@@ -5125,15 +5363,21 @@ func (m *TextCustomEmoji) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextCustomEmojiTypeID, "textCustomEmoji"); err != nil {
 		return tlrt.DecodeErr(err, "textCustomEmoji", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5142,7 +5386,7 @@ func (m *TextCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DocumentID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "textCustomEmoji", "document_id")
 	}
-	if m.Alt, err = b.String(); err != nil {
+	if m.Alt, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textCustomEmoji", "alt")
 	}
 	return nil
@@ -5198,15 +5442,21 @@ func (m *TextSpoiler) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextSpoilerTypeID, "textSpoiler"); err != nil {
 		return tlrt.DecodeErr(err, "textSpoiler", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextSpoiler) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextSpoiler) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5271,15 +5521,21 @@ func (m *TextMention) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextMentionTypeID, "textMention"); err != nil {
 		return tlrt.DecodeErr(err, "textMention", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextMention) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextMention) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5344,15 +5600,21 @@ func (m *TextHashtag) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextHashtagTypeID, "textHashtag"); err != nil {
 		return tlrt.DecodeErr(err, "textHashtag", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextHashtag) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextHashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5417,15 +5679,21 @@ func (m *TextBotCommand) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextBotCommandTypeID, "textBotCommand"); err != nil {
 		return tlrt.DecodeErr(err, "textBotCommand", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextBotCommand) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextBotCommand) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5490,15 +5758,21 @@ func (m *TextCashtag) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextCashtagTypeID, "textCashtag"); err != nil {
 		return tlrt.DecodeErr(err, "textCashtag", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextCashtag) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextCashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5563,15 +5837,21 @@ func (m *TextAutoURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextAutoURLTypeID, "textAutoUrl"); err != nil {
 		return tlrt.DecodeErr(err, "textAutoUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextAutoURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextAutoURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5636,15 +5916,21 @@ func (m *TextAutoEmail) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextAutoEmailTypeID, "textAutoEmail"); err != nil {
 		return tlrt.DecodeErr(err, "textAutoEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextAutoEmail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextAutoEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5709,15 +5995,21 @@ func (m *TextAutoPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextAutoPhoneTypeID, "textAutoPhone"); err != nil {
 		return tlrt.DecodeErr(err, "textAutoPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextAutoPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextAutoPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5782,15 +6074,21 @@ func (m *TextBankCard) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextBankCardTypeID, "textBankCard"); err != nil {
 		return tlrt.DecodeErr(err, "textBankCard", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextBankCard) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextBankCard) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5857,15 +6155,21 @@ func (m *TextMentionName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextMentionNameTypeID, "textMentionName"); err != nil {
 		return tlrt.DecodeErr(err, "textMentionName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextMentionName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5965,15 +6269,25 @@ func (m *TextDate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextDateTypeID, "textDate"); err != nil {
 		return tlrt.DecodeErr(err, "textDate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextDate) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = TextDate{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5981,7 +6295,6 @@ func (m *TextDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "textDate", "")
 	}
-	*m = TextDate{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "textDate", "flags")
@@ -6056,15 +6369,21 @@ func (m *TextDiff) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextDiffTypeID, "textDiff"); err != nil {
 		return tlrt.DecodeErr(err, "textDiff", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextDiff) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextDiff) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6166,15 +6485,25 @@ func (m *ReactionCount) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReactionCountTypeID, "reactionCount"); err != nil {
 		return tlrt.DecodeErr(err, "reactionCount", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReactionCount) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ReactionCount{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ReactionCount) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6182,7 +6511,6 @@ func (m *ReactionCount) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "reactionCount", "")
 	}
-	*m = ReactionCount{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "reactionCount", "flags")
@@ -6288,15 +6616,25 @@ func (m *ReactionsNotifySettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReactionsNotifySettingsTypeID, "reactionsNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "reactionsNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ReactionsNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ReactionsNotifySettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ReactionsNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6304,7 +6642,6 @@ func (m *ReactionsNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "reactionsNotifySettings", "")
 	}
-	*m = ReactionsNotifySettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "reactionsNotifySettings", "flags")
@@ -6382,7 +6719,7 @@ func (m *ReadParticipantDate) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReadParticipantDateTypeID, "readParticipantDate"); err != nil {
 		return tlrt.DecodeErr(err, "readParticipantDate", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6390,7 +6727,8 @@ func (m *ReadParticipantDate) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ReadParticipantDate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6452,7 +6790,7 @@ func (m *ReceivedNotifyMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ReceivedNotifyMessageTypeID, "receivedNotifyMessage"); err != nil {
 		return tlrt.DecodeErr(err, "receivedNotifyMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6460,7 +6798,8 @@ func (m *ReceivedNotifyMessage) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *ReceivedNotifyMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6556,20 +6895,24 @@ func (m *RecentStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RecentStoryTypeID, "recentStory"); err != nil {
 		return tlrt.DecodeErr(err, "recentStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentStory) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = RecentStory{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *RecentStory) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "recentStory", "flags")
@@ -6637,27 +6980,33 @@ func (m *RestrictionReason) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RestrictionReasonTypeID, "restrictionReason"); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RestrictionReason) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RestrictionReason) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "platform")
 	}
-	if m.Reason, err = b.String(); err != nil {
+	if m.Reason, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "reason")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "restrictionReason", "text")
 	}
 	return nil
@@ -6740,15 +7089,25 @@ func (m *RichMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, RichMessageTypeID, "richMessage"); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *RichMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = RichMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *RichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6756,20 +7115,19 @@ func (m *RichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "richMessage", "")
 	}
-	*m = RichMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "flags")
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Part = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "blocks")
 	}
-	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "photos")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "documents")
 	}
 	m.Flags &^= 1<<0 | 1<<1

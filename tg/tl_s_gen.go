@@ -18,7 +18,7 @@ type SavedDialogClass interface {
 
 // DecodeSavedDialog decodes any constructor of SavedDialog.
 func DecodeSavedDialog(b *bin.Buffer) (SavedDialogClass, error) {
-	return decodeSavedDialog(b, 0)
+	return tlrt.Owned(b, decodeSavedDialog)
 }
 
 // decodeSavedDialog is DecodeSavedDialog for a value nested depth levels deep.
@@ -102,15 +102,20 @@ func (m *SavedDialog) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SavedDialogTypeID, "savedDialog"); err != nil {
 		return tlrt.DecodeErr(err, "savedDialog", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SavedDialog{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SavedDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -118,7 +123,6 @@ func (m *SavedDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "savedDialog", "")
 	}
-	*m = SavedDialog{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "savedDialog", "flags")
@@ -217,15 +221,25 @@ func (m *MonoForumDialog) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, MonoForumDialogTypeID, "monoForumDialog"); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *MonoForumDialog) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MonoForumDialog{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *MonoForumDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -233,7 +247,6 @@ func (m *MonoForumDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "monoForumDialog", "")
 	}
-	*m = MonoForumDialog{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "monoForumDialog", "flags")
@@ -278,7 +291,7 @@ type SecureFileClass interface {
 
 // DecodeSecureFile decodes any constructor of SecureFile.
 func DecodeSecureFile(b *bin.Buffer) (SecureFileClass, error) {
-	return decodeSecureFile(b, 0)
+	return tlrt.Owned(b, decodeSecureFile)
 }
 
 // decodeSecureFile is DecodeSecureFile for a value nested depth levels deep.
@@ -347,7 +360,7 @@ func (m *SecureFileEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureFileEmptyTypeID, "secureFileEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "secureFileEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -355,7 +368,8 @@ func (m *SecureFileEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureFileEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -424,15 +438,21 @@ func (m *SecureFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureFileTypeID, "secureFile"); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -453,10 +473,10 @@ func (m *SecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "date")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "file_hash")
 	}
-	if m.Secret, err = b.Bytes(); err != nil {
+	if m.Secret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureFile", "secret")
 	}
 	return nil
@@ -474,7 +494,7 @@ type SecurePasswordKdfAlgoClass interface {
 
 // DecodeSecurePasswordKdfAlgo decodes any constructor of SecurePasswordKdfAlgo.
 func DecodeSecurePasswordKdfAlgo(b *bin.Buffer) (SecurePasswordKdfAlgoClass, error) {
-	return decodeSecurePasswordKdfAlgo(b, 0)
+	return tlrt.Owned(b, decodeSecurePasswordKdfAlgo)
 }
 
 // decodeSecurePasswordKdfAlgo is DecodeSecurePasswordKdfAlgo for a value nested
@@ -548,7 +568,7 @@ func (m *SecurePasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoUnknownTypeID, "securePasswordKdfAlgoUnknown"); err != nil {
 		return tlrt.DecodeErr(err, "securePasswordKdfAlgoUnknown", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -556,7 +576,8 @@ func (m *SecurePasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecurePasswordKdfAlgoUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -619,21 +640,27 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Decode(b *bin.Buffer) 
 	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"); err != nil {
 		return tlrt.DecodeErr(err, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Salt, err = b.Bytes(); err != nil {
+	if m.Salt, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000", "salt")
 	}
 	return nil
@@ -689,21 +716,27 @@ func (m *SecurePasswordKdfAlgoSHA512) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoSHA512TypeID, "securePasswordKdfAlgoSHA512"); err != nil {
 		return tlrt.DecodeErr(err, "securePasswordKdfAlgoSHA512", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Salt, err = b.Bytes(); err != nil {
+	if m.Salt, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "securePasswordKdfAlgoSHA512", "salt")
 	}
 	return nil
@@ -720,7 +753,7 @@ type SecurePlainDataClass interface {
 
 // DecodeSecurePlainData decodes any constructor of SecurePlainData.
 func DecodeSecurePlainData(b *bin.Buffer) (SecurePlainDataClass, error) {
-	return decodeSecurePlainData(b, 0)
+	return tlrt.Owned(b, decodeSecurePlainData)
 }
 
 // decodeSecurePlainData is DecodeSecurePlainData for a value nested depth
@@ -793,21 +826,27 @@ func (m *SecurePlainPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecurePlainPhoneTypeID, "securePlainPhone"); err != nil {
 		return tlrt.DecodeErr(err, "securePlainPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecurePlainPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecurePlainPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "securePlainPhone", "phone")
 	}
 	return nil
@@ -861,21 +900,27 @@ func (m *SecurePlainEmail) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecurePlainEmailTypeID, "securePlainEmail"); err != nil {
 		return tlrt.DecodeErr(err, "securePlainEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecurePlainEmail) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecurePlainEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Email, err = b.String(); err != nil {
+	if m.Email, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "securePlainEmail", "email")
 	}
 	return nil
@@ -985,15 +1030,20 @@ func (m *SecureRequiredType) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureRequiredTypeTypeID, "secureRequiredType"); err != nil {
 		return tlrt.DecodeErr(err, "secureRequiredType", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureRequiredType) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SecureRequiredType{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureRequiredType) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1001,7 +1051,6 @@ func (m *SecureRequiredType) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredType", "")
 	}
-	*m = SecureRequiredType{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "secureRequiredType", "flags")
@@ -1071,7 +1120,7 @@ func (m *SecureRequiredTypeOneOf) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureRequiredTypeOneOfTypeID, "secureRequiredTypeOneOf"); err != nil {
 		return tlrt.DecodeErr(err, "secureRequiredTypeOneOf", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1079,7 +1128,8 @@ func (m *SecureRequiredTypeOneOf) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureRequiredTypeOneOf) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1088,7 +1138,7 @@ func (m *SecureRequiredTypeOneOf) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredTypeOneOf", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
+	if m.Types, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeSecureRequiredType); err != nil {
 		return tlrt.DecodeErr(err, "secureRequiredTypeOneOf", "types")
 	}
 	return nil
@@ -1108,7 +1158,7 @@ type SecureValueErrorClass interface {
 
 // DecodeSecureValueError decodes any constructor of SecureValueError.
 func DecodeSecureValueError(b *bin.Buffer) (SecureValueErrorClass, error) {
-	return decodeSecureValueError(b, 0)
+	return tlrt.Owned(b, decodeSecureValueError)
 }
 
 // decodeSecureValueError is DecodeSecureValueError for a value nested depth
@@ -1204,15 +1254,21 @@ func (m *SecureValueErrorData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorDataTypeID, "secureValueErrorData"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureValueErrorData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1224,13 +1280,13 @@ func (m *SecureValueErrorData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "type")
 	}
-	if m.DataHash, err = b.Bytes(); err != nil {
+	if m.DataHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "data_hash")
 	}
-	if m.Field, err = b.String(); err != nil {
+	if m.Field, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "field")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorData", "text")
 	}
 	return nil
@@ -1292,15 +1348,21 @@ func (m *SecureValueErrorFrontSide) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorFrontSideTypeID, "secureValueErrorFrontSide"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorFrontSide) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureValueErrorFrontSide) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1312,10 +1374,10 @@ func (m *SecureValueErrorFrontSide) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "type")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "text")
 	}
 	return nil
@@ -1378,15 +1440,21 @@ func (m *SecureValueErrorReverseSide) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorReverseSideTypeID, "secureValueErrorReverseSide"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorReverseSide) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureValueErrorReverseSide) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1398,10 +1466,10 @@ func (m *SecureValueErrorReverseSide) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "type")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "text")
 	}
 	return nil
@@ -1463,15 +1531,21 @@ func (m *SecureValueErrorSelfie) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorSelfieTypeID, "secureValueErrorSelfie"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorSelfie) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureValueErrorSelfie) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1483,10 +1557,10 @@ func (m *SecureValueErrorSelfie) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "type")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "text")
 	}
 	return nil
@@ -1547,15 +1621,21 @@ func (m *SecureValueErrorFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorFileTypeID, "secureValueErrorFile"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureValueErrorFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1567,10 +1647,10 @@ func (m *SecureValueErrorFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "type")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFile", "text")
 	}
 	return nil
@@ -1634,15 +1714,21 @@ func (m *SecureValueErrorFiles) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorFilesTypeID, "secureValueErrorFiles"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorFiles) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureValueErrorFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1654,10 +1740,10 @@ func (m *SecureValueErrorFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "type")
 	}
-	if m.FileHash, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+	if m.FileHash, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "text")
 	}
 	return nil
@@ -1718,15 +1804,21 @@ func (m *SecureValueError) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorTypeID, "secureValueError"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueError) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureValueError) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1738,10 +1830,10 @@ func (m *SecureValueError) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "type")
 	}
-	if m.Hash, err = b.Bytes(); err != nil {
+	if m.Hash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueError", "text")
 	}
 	return nil
@@ -1805,15 +1897,21 @@ func (m *SecureValueErrorTranslationFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorTranslationFileTypeID, "secureValueErrorTranslationFile"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorTranslationFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureValueErrorTranslationFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1825,10 +1923,10 @@ func (m *SecureValueErrorTranslationFile) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "type")
 	}
-	if m.FileHash, err = b.Bytes(); err != nil {
+	if m.FileHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "text")
 	}
 	return nil
@@ -1895,15 +1993,21 @@ func (m *SecureValueErrorTranslationFiles) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueErrorTranslationFilesTypeID, "secureValueErrorTranslationFiles"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueErrorTranslationFiles) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureValueErrorTranslationFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1915,10 +2019,10 @@ func (m *SecureValueErrorTranslationFiles) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "type")
 	}
-	if m.FileHash, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+	if m.FileHash, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "file_hash")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "text")
 	}
 	return nil
@@ -2036,7 +2140,7 @@ func (m *SecureValueTypePersonalDetails) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypePersonalDetailsTypeID, "secureValueTypePersonalDetails"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueTypePersonalDetails", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2044,7 +2148,8 @@ func (m *SecureValueTypePersonalDetails) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureValueTypePersonalDetails) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2097,7 +2202,7 @@ func (m *SecureValueTypePassport) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypePassportTypeID, "secureValueTypePassport"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueTypePassport", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2105,7 +2210,8 @@ func (m *SecureValueTypePassport) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureValueTypePassport) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2160,7 +2266,7 @@ func (m *SecureValueTypeDriverLicense) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypeDriverLicenseTypeID, "secureValueTypeDriverLicense"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueTypeDriverLicense", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2168,7 +2274,8 @@ func (m *SecureValueTypeDriverLicense) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureValueTypeDriverLicense) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2223,7 +2330,7 @@ func (m *SecureValueTypeIdentityCard) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypeIdentityCardTypeID, "secureValueTypeIdentityCard"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueTypeIdentityCard", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2231,7 +2338,8 @@ func (m *SecureValueTypeIdentityCard) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureValueTypeIdentityCard) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2287,7 +2395,7 @@ func (m *SecureValueTypeInternalPassport) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypeInternalPassportTypeID, "secureValueTypeInternalPassport"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueTypeInternalPassport", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2295,7 +2403,8 @@ func (m *SecureValueTypeInternalPassport) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureValueTypeInternalPassport) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2348,7 +2457,7 @@ func (m *SecureValueTypeAddress) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypeAddressTypeID, "secureValueTypeAddress"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueTypeAddress", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2356,7 +2465,8 @@ func (m *SecureValueTypeAddress) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureValueTypeAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2410,7 +2520,7 @@ func (m *SecureValueTypeUtilityBill) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypeUtilityBillTypeID, "secureValueTypeUtilityBill"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueTypeUtilityBill", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2418,7 +2528,8 @@ func (m *SecureValueTypeUtilityBill) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureValueTypeUtilityBill) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2473,7 +2584,7 @@ func (m *SecureValueTypeBankStatement) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypeBankStatementTypeID, "secureValueTypeBankStatement"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueTypeBankStatement", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2481,7 +2592,8 @@ func (m *SecureValueTypeBankStatement) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureValueTypeBankStatement) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2537,7 +2649,7 @@ func (m *SecureValueTypeRentalAgreement) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypeRentalAgreementTypeID, "secureValueTypeRentalAgreement"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueTypeRentalAgreement", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2545,7 +2657,8 @@ func (m *SecureValueTypeRentalAgreement) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureValueTypeRentalAgreement) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2602,7 +2715,7 @@ func (m *SecureValueTypePassportRegistration) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypePassportRegistrationTypeID, "secureValueTypePassportRegistration"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueTypePassportRegistration", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2610,7 +2723,8 @@ func (m *SecureValueTypePassportRegistration) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureValueTypePassportRegistration) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2667,7 +2781,7 @@ func (m *SecureValueTypeTemporaryRegistration) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypeTemporaryRegistrationTypeID, "secureValueTypeTemporaryRegistration"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueTypeTemporaryRegistration", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2675,7 +2789,8 @@ func (m *SecureValueTypeTemporaryRegistration) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureValueTypeTemporaryRegistration) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2728,7 +2843,7 @@ func (m *SecureValueTypePhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypePhoneTypeID, "secureValueTypePhone"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueTypePhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2736,7 +2851,8 @@ func (m *SecureValueTypePhone) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureValueTypePhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2789,7 +2905,7 @@ func (m *SecureValueTypeEmail) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypeEmailTypeID, "secureValueTypeEmail"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueTypeEmail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2797,7 +2913,8 @@ func (m *SecureValueTypeEmail) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SecureValueTypeEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2826,7 +2943,7 @@ type SendMessageActionClass interface {
 
 // DecodeSendMessageAction decodes any constructor of SendMessageAction.
 func DecodeSendMessageAction(b *bin.Buffer) (SendMessageActionClass, error) {
-	return decodeSendMessageAction(b, 0)
+	return tlrt.Owned(b, decodeSendMessageAction)
 }
 
 // decodeSendMessageAction is DecodeSendMessageAction for a value nested depth
@@ -2935,7 +3052,7 @@ func (m *SendMessageTypingAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageTypingActionTypeID, "sendMessageTypingAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageTypingAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2943,7 +3060,8 @@ func (m *SendMessageTypingAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageTypingAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2997,7 +3115,7 @@ func (m *SendMessageCancelAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageCancelActionTypeID, "sendMessageCancelAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageCancelAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3005,7 +3123,8 @@ func (m *SendMessageCancelAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageCancelAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3060,7 +3179,7 @@ func (m *SendMessageRecordVideoAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageRecordVideoActionTypeID, "sendMessageRecordVideoAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageRecordVideoAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3068,7 +3187,8 @@ func (m *SendMessageRecordVideoAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageRecordVideoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3126,7 +3246,7 @@ func (m *SendMessageUploadVideoAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageUploadVideoActionTypeID, "sendMessageUploadVideoAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadVideoAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3134,7 +3254,8 @@ func (m *SendMessageUploadVideoAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageUploadVideoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3193,7 +3314,7 @@ func (m *SendMessageRecordAudioAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageRecordAudioActionTypeID, "sendMessageRecordAudioAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageRecordAudioAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3201,7 +3322,8 @@ func (m *SendMessageRecordAudioAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageRecordAudioAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3259,7 +3381,7 @@ func (m *SendMessageUploadAudioAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageUploadAudioActionTypeID, "sendMessageUploadAudioAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadAudioAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3267,7 +3389,8 @@ func (m *SendMessageUploadAudioAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageUploadAudioAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3329,7 +3452,7 @@ func (m *SendMessageUploadPhotoAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageUploadPhotoActionTypeID, "sendMessageUploadPhotoAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadPhotoAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3337,7 +3460,8 @@ func (m *SendMessageUploadPhotoAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageUploadPhotoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3401,7 +3525,7 @@ func (m *SendMessageUploadDocumentAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageUploadDocumentActionTypeID, "sendMessageUploadDocumentAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadDocumentAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3409,7 +3533,8 @@ func (m *SendMessageUploadDocumentAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageUploadDocumentAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3468,7 +3593,7 @@ func (m *SendMessageGeoLocationAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageGeoLocationActionTypeID, "sendMessageGeoLocationAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageGeoLocationAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3476,7 +3601,8 @@ func (m *SendMessageGeoLocationAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageGeoLocationAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3532,7 +3658,7 @@ func (m *SendMessageChooseContactAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageChooseContactActionTypeID, "sendMessageChooseContactAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageChooseContactAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3540,7 +3666,8 @@ func (m *SendMessageChooseContactAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageChooseContactAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3594,7 +3721,7 @@ func (m *SendMessageGamePlayAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageGamePlayActionTypeID, "sendMessageGamePlayAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageGamePlayAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3602,7 +3729,8 @@ func (m *SendMessageGamePlayAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageGamePlayAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3657,7 +3785,7 @@ func (m *SendMessageRecordRoundAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageRecordRoundActionTypeID, "sendMessageRecordRoundAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageRecordRoundAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3665,7 +3793,8 @@ func (m *SendMessageRecordRoundAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageRecordRoundAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3723,7 +3852,7 @@ func (m *SendMessageUploadRoundAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageUploadRoundActionTypeID, "sendMessageUploadRoundAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageUploadRoundAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3731,7 +3860,8 @@ func (m *SendMessageUploadRoundAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageUploadRoundAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3789,7 +3919,7 @@ func (m *SpeakingInGroupCallAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SpeakingInGroupCallActionTypeID, "speakingInGroupCallAction"); err != nil {
 		return tlrt.DecodeErr(err, "speakingInGroupCallAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3797,7 +3927,8 @@ func (m *SpeakingInGroupCallAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SpeakingInGroupCallAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3857,7 +3988,7 @@ func (m *SendMessageHistoryImportAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageHistoryImportActionTypeID, "sendMessageHistoryImportAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageHistoryImportAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3865,7 +3996,8 @@ func (m *SendMessageHistoryImportAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageHistoryImportAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3925,7 +4057,7 @@ func (m *SendMessageChooseStickerAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageChooseStickerActionTypeID, "sendMessageChooseStickerAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageChooseStickerAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3933,7 +4065,8 @@ func (m *SendMessageChooseStickerAction) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendMessageChooseStickerAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3998,15 +4131,25 @@ func (m *SendMessageEmojiInteraction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageEmojiInteractionTypeID, "sendMessageEmojiInteraction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SendMessageEmojiInteraction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SendMessageEmojiInteraction{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SendMessageEmojiInteraction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4015,7 +4158,7 @@ func (m *SendMessageEmojiInteraction) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "sendMessageEmojiInteraction", "")
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "emoticon")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -4079,21 +4222,27 @@ func (m *SendMessageEmojiInteractionSeen) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageEmojiInteractionSeenTypeID, "sendMessageEmojiInteractionSeen"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteractionSeen", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SendMessageEmojiInteractionSeen) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SendMessageEmojiInteractionSeen) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageEmojiInteractionSeen", "emoticon")
 	}
 	return nil
@@ -4153,15 +4302,25 @@ func (m *SendMessageTextDraftAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageTextDraftActionTypeID, "sendMessageTextDraftAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SendMessageTextDraftAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SendMessageTextDraftAction{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SendMessageTextDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4236,15 +4395,21 @@ func (m *InputSendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, InputSendMessageRichMessageDraftActionTypeID, "inputSendMessageRichMessageDraftAction"); err != nil {
 		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *InputSendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4318,15 +4483,25 @@ func (m *SendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendMessageRichMessageDraftActionTypeID, "sendMessageRichMessageDraftAction"); err != nil {
 		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SendMessageRichMessageDraftAction{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4354,7 +4529,7 @@ type StarGiftClass interface {
 
 // DecodeStarGift decodes any constructor of StarGift.
 func DecodeStarGift(b *bin.Buffer) (StarGiftClass, error) {
-	return decodeStarGift(b, 0)
+	return tlrt.Owned(b, decodeStarGift)
 }
 
 // decodeStarGift is DecodeStarGift for a value nested depth levels deep.
@@ -4896,15 +5071,25 @@ func (m *StarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftTypeID, "starGift"); err != nil {
 		return tlrt.DecodeErr(err, "starGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarGift{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4912,7 +5097,6 @@ func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "starGift", "")
 	}
-	*m = StarGift{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starGift", "flags")
@@ -4972,7 +5156,7 @@ func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "title")
 		}
 	}
@@ -4997,7 +5181,7 @@ func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(11) {
-		if m.AuctionSlug, err = b.String(); err != nil {
+		if m.AuctionSlug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGift", "auction_slug")
 		}
 	}
@@ -5447,15 +5631,25 @@ func (m *StarGiftUnique) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftUniqueTypeID, "starGiftUnique"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftUnique) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarGiftUnique{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5463,7 +5657,6 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftUnique", "")
 	}
-	*m = StarGiftUnique{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "flags")
@@ -5479,10 +5672,10 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.GiftID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "gift_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "title")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "slug")
 	}
 	if m.Num, err = b.Int(); err != nil {
@@ -5494,16 +5687,16 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.OwnerName, err = b.String(); err != nil {
+		if m.OwnerName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "owner_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.OwnerAddress, err = b.String(); err != nil {
+		if m.OwnerAddress, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "owner_address")
 		}
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeStarGiftAttribute); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "attributes")
 	}
 	if m.AvailabilityIssued, err = b.Int(); err != nil {
@@ -5513,12 +5706,12 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "starGiftUnique", "availability_total")
 	}
 	if m.Flags.Has(3) {
-		if m.GiftAddress, err = b.String(); err != nil {
+		if m.GiftAddress, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "gift_address")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ResellAmount, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarsAmount); err != nil {
+		if m.ResellAmount, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeStarsAmount); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "resell_amount")
 		}
 	}
@@ -5533,7 +5726,7 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ValueCurrency, err = b.String(); err != nil {
+		if m.ValueCurrency, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "value_currency")
 		}
 	}
@@ -5604,7 +5797,7 @@ type StarGiftAttributeClass interface {
 
 // DecodeStarGiftAttribute decodes any constructor of StarGiftAttribute.
 func DecodeStarGiftAttribute(b *bin.Buffer) (StarGiftAttributeClass, error) {
-	return decodeStarGiftAttribute(b, 0)
+	return tlrt.Owned(b, decodeStarGiftAttribute)
 }
 
 // decodeStarGiftAttribute is DecodeStarGiftAttribute for a value nested depth
@@ -5699,15 +5892,25 @@ func (m *StarGiftAttributeModel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeModelTypeID, "starGiftAttributeModel"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftAttributeModel) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarGiftAttributeModel{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StarGiftAttributeModel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5715,13 +5918,12 @@ func (m *StarGiftAttributeModel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeModel", "")
 	}
-	*m = StarGiftAttributeModel{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "flags")
 	}
 	m.Crafted = m.Flags.Has(0)
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeModel", "name")
 	}
 	if m.Document, err = decodeDocument(b, depth+1); err != nil {
@@ -5792,15 +5994,21 @@ func (m *StarGiftAttributePattern) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributePatternTypeID, "starGiftAttributePattern"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributePattern", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftAttributePattern) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StarGiftAttributePattern) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5809,7 +6017,7 @@ func (m *StarGiftAttributePattern) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributePattern", "")
 	}
 	var err error
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributePattern", "name")
 	}
 	if m.Document, err = decodeDocument(b, depth+1); err != nil {
@@ -5886,15 +6094,21 @@ func (m *StarGiftAttributeBackdrop) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeBackdropTypeID, "starGiftAttributeBackdrop"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftAttributeBackdrop) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StarGiftAttributeBackdrop) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5903,7 +6117,7 @@ func (m *StarGiftAttributeBackdrop) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeBackdrop", "")
 	}
 	var err error
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "name")
 	}
 	if m.BackdropID, err = b.Int(); err != nil {
@@ -6005,15 +6219,25 @@ func (m *StarGiftAttributeOriginalDetails) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeOriginalDetailsTypeID, "starGiftAttributeOriginalDetails"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftAttributeOriginalDetails) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarGiftAttributeOriginalDetails{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6021,7 +6245,6 @@ func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeOriginalDetails", "")
 	}
-	*m = StarGiftAttributeOriginalDetails{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "flags")
@@ -6136,7 +6359,7 @@ func (m *StarGiftAttributeIDModel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeIDModelTypeID, "starGiftAttributeIdModel"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeIdModel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6144,7 +6367,8 @@ func (m *StarGiftAttributeIDModel) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAttributeIDModel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6206,7 +6430,7 @@ func (m *StarGiftAttributeIDPattern) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeIDPatternTypeID, "starGiftAttributeIdPattern"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeIdPattern", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6214,7 +6438,8 @@ func (m *StarGiftAttributeIDPattern) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAttributeIDPattern) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6277,7 +6502,7 @@ func (m *StarGiftAttributeIDBackdrop) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeIDBackdropTypeID, "starGiftAttributeIdBackdrop"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeIdBackdrop", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6285,7 +6510,8 @@ func (m *StarGiftAttributeIDBackdrop) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAttributeIDBackdrop) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6391,7 +6617,7 @@ func (m *StarGiftAttributeRarity) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityTypeID, "starGiftAttributeRarity"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeRarity", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6399,7 +6625,8 @@ func (m *StarGiftAttributeRarity) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAttributeRarity) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6459,7 +6686,7 @@ func (m *StarGiftAttributeRarityUncommon) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityUncommonTypeID, "starGiftAttributeRarityUncommon"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeRarityUncommon", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6467,7 +6694,8 @@ func (m *StarGiftAttributeRarityUncommon) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAttributeRarityUncommon) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6522,7 +6750,7 @@ func (m *StarGiftAttributeRarityRare) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityRareTypeID, "starGiftAttributeRarityRare"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeRarityRare", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6530,7 +6758,8 @@ func (m *StarGiftAttributeRarityRare) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAttributeRarityRare) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6585,7 +6814,7 @@ func (m *StarGiftAttributeRarityEpic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityEpicTypeID, "starGiftAttributeRarityEpic"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeRarityEpic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6593,7 +6822,8 @@ func (m *StarGiftAttributeRarityEpic) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAttributeRarityEpic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6649,7 +6879,7 @@ func (m *StarGiftAttributeRarityLegendary) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityLegendaryTypeID, "starGiftAttributeRarityLegendary"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeRarityLegendary", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6657,7 +6887,8 @@ func (m *StarGiftAttributeRarityLegendary) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAttributeRarityLegendary) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6753,7 +6984,7 @@ func (m *StarGiftAuctionRound) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAuctionRoundTypeID, "starGiftAuctionRound"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRound", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6761,7 +6992,8 @@ func (m *StarGiftAuctionRound) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAuctionRound) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6834,7 +7066,7 @@ func (m *StarGiftAuctionRoundExtendable) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAuctionRoundExtendableTypeID, "starGiftAuctionRoundExtendable"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6842,7 +7074,8 @@ func (m *StarGiftAuctionRoundExtendable) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAuctionRoundExtendable) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6875,7 +7108,7 @@ type StarGiftAuctionStateClass interface {
 
 // DecodeStarGiftAuctionState decodes any constructor of StarGiftAuctionState.
 func DecodeStarGiftAuctionState(b *bin.Buffer) (StarGiftAuctionStateClass, error) {
-	return decodeStarGiftAuctionState(b, 0)
+	return tlrt.Owned(b, decodeStarGiftAuctionState)
 }
 
 // decodeStarGiftAuctionState is DecodeStarGiftAuctionState for a value nested
@@ -6950,7 +7183,7 @@ func (m *StarGiftAuctionStateNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAuctionStateNotModifiedTypeID, "starGiftAuctionStateNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionStateNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6958,7 +7191,8 @@ func (m *StarGiftAuctionStateNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAuctionStateNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7054,7 +7288,7 @@ func (m *StarGiftAuctionState) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAuctionStateTypeID, "starGiftAuctionState"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7062,7 +7296,8 @@ func (m *StarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7083,10 +7318,10 @@ func (m *StarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MinBidAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "min_bid_amount")
 	}
-	if m.BidLevels, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AuctionBidLevel]); err != nil {
+	if m.BidLevels, err = tlrt.DecodeStructs[AuctionBidLevel](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "bid_levels")
 	}
-	if m.TopBidders, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.TopBidders, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "top_bidders")
 	}
 	if m.NextRoundAt, err = b.Int(); err != nil {
@@ -7104,7 +7339,7 @@ func (m *StarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TotalRounds, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "total_rounds")
 	}
-	if m.Rounds, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAuctionRound); err != nil {
+	if m.Rounds, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeStarGiftAuctionRound); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "rounds")
 	}
 	return nil
@@ -7256,20 +7491,29 @@ func (m *StarGiftAuctionStateFinished) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAuctionStateFinishedTypeID, "starGiftAuctionStateFinished"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftAuctionStateFinished) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StarGiftAuctionStateFinished) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarGiftAuctionStateFinished{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *StarGiftAuctionStateFinished) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "flags")
@@ -7294,7 +7538,7 @@ func (m *StarGiftAuctionStateFinished) DecodeBareAt(b *bin.Buffer, _ int) error 
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FragmentListedURL, err = b.String(); err != nil {
+		if m.FragmentListedURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "fragment_listed_url")
 		}
 	}
@@ -7392,7 +7636,7 @@ func (m *StarsAmount) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsAmountTypeID, "starsAmount"); err != nil {
 		return tlrt.DecodeErr(err, "starsAmount", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7400,7 +7644,8 @@ func (m *StarsAmount) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarsAmount) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7463,7 +7708,7 @@ func (m *StarsTonAmount) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsTonAmountTypeID, "starsTonAmount"); err != nil {
 		return tlrt.DecodeErr(err, "starsTonAmount", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7471,7 +7716,8 @@ func (m *StarsTonAmount) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarsTonAmount) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7582,7 +7828,7 @@ func (m *StarsTransactionPeerUnsupported) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsTransactionPeerUnsupportedTypeID, "starsTransactionPeerUnsupported"); err != nil {
 		return tlrt.DecodeErr(err, "starsTransactionPeerUnsupported", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7590,7 +7836,8 @@ func (m *StarsTransactionPeerUnsupported) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarsTransactionPeerUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7645,7 +7892,7 @@ func (m *StarsTransactionPeerAppStore) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsTransactionPeerAppStoreTypeID, "starsTransactionPeerAppStore"); err != nil {
 		return tlrt.DecodeErr(err, "starsTransactionPeerAppStore", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7653,7 +7900,8 @@ func (m *StarsTransactionPeerAppStore) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarsTransactionPeerAppStore) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7709,7 +7957,7 @@ func (m *StarsTransactionPeerPlayMarket) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsTransactionPeerPlayMarketTypeID, "starsTransactionPeerPlayMarket"); err != nil {
 		return tlrt.DecodeErr(err, "starsTransactionPeerPlayMarket", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7717,7 +7965,8 @@ func (m *StarsTransactionPeerPlayMarket) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarsTransactionPeerPlayMarket) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7773,7 +8022,7 @@ func (m *StarsTransactionPeerPremiumBot) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsTransactionPeerPremiumBotTypeID, "starsTransactionPeerPremiumBot"); err != nil {
 		return tlrt.DecodeErr(err, "starsTransactionPeerPremiumBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7781,7 +8030,8 @@ func (m *StarsTransactionPeerPremiumBot) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarsTransactionPeerPremiumBot) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7836,7 +8086,7 @@ func (m *StarsTransactionPeerFragment) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsTransactionPeerFragmentTypeID, "starsTransactionPeerFragment"); err != nil {
 		return tlrt.DecodeErr(err, "starsTransactionPeerFragment", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7844,7 +8094,8 @@ func (m *StarsTransactionPeerFragment) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarsTransactionPeerFragment) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7903,7 +8154,7 @@ func (m *StarsTransactionPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsTransactionPeerTypeID, "starsTransactionPeer"); err != nil {
 		return tlrt.DecodeErr(err, "starsTransactionPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7911,7 +8162,8 @@ func (m *StarsTransactionPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarsTransactionPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7972,7 +8224,7 @@ func (m *StarsTransactionPeerAds) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsTransactionPeerAdsTypeID, "starsTransactionPeerAds"); err != nil {
 		return tlrt.DecodeErr(err, "starsTransactionPeerAds", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7980,7 +8232,8 @@ func (m *StarsTransactionPeerAds) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarsTransactionPeerAds) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8034,7 +8287,7 @@ func (m *StarsTransactionPeerAPI) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsTransactionPeerAPITypeID, "starsTransactionPeerAPI"); err != nil {
 		return tlrt.DecodeErr(err, "starsTransactionPeerAPI", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8042,7 +8295,8 @@ func (m *StarsTransactionPeerAPI) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarsTransactionPeerAPI) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8061,7 +8315,7 @@ type StatsGraphClass interface {
 
 // DecodeStatsGraph decodes any constructor of StatsGraph.
 func DecodeStatsGraph(b *bin.Buffer) (StatsGraphClass, error) {
-	return decodeStatsGraph(b, 0)
+	return tlrt.Owned(b, decodeStatsGraph)
 }
 
 // decodeStatsGraph is DecodeStatsGraph for a value nested depth levels deep.
@@ -8135,21 +8389,27 @@ func (m *StatsGraphAsync) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGraphAsyncTypeID, "statsGraphAsync"); err != nil {
 		return tlrt.DecodeErr(err, "statsGraphAsync", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsGraphAsync) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StatsGraphAsync) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "statsGraphAsync", "token")
 	}
 	return nil
@@ -8203,21 +8463,27 @@ func (m *StatsGraphError) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGraphErrorTypeID, "statsGraphError"); err != nil {
 		return tlrt.DecodeErr(err, "statsGraphError", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsGraphError) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StatsGraphError) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Error, err = b.String(); err != nil {
+	if m.Error, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "statsGraphError", "error")
 	}
 	return nil
@@ -8307,15 +8573,25 @@ func (m *StatsGraph) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGraphTypeID, "statsGraph"); err != nil {
 		return tlrt.DecodeErr(err, "statsGraph", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsGraph) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StatsGraph{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StatsGraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8323,7 +8599,6 @@ func (m *StatsGraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "statsGraph", "")
 	}
-	*m = StatsGraph{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "statsGraph", "flags")
@@ -8332,7 +8607,7 @@ func (m *StatsGraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "statsGraph", "json")
 	}
 	if m.Flags.Has(0) {
-		if m.ZoomToken, err = b.String(); err != nil {
+		if m.ZoomToken, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "statsGraph", "zoom_token")
 		}
 	}
@@ -8354,7 +8629,7 @@ type StickerSetCoveredClass interface {
 
 // DecodeStickerSetCovered decodes any constructor of StickerSetCovered.
 func DecodeStickerSetCovered(b *bin.Buffer) (StickerSetCoveredClass, error) {
-	return decodeStickerSetCovered(b, 0)
+	return tlrt.Owned(b, decodeStickerSetCovered)
 }
 
 // decodeStickerSetCovered is DecodeStickerSetCovered for a value nested depth
@@ -8438,15 +8713,25 @@ func (m *StickerSetCovered) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerSetCoveredTypeID, "stickerSetCovered"); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetCovered", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerSetCovered) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StickerSetCovered{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickerSetCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8523,15 +8808,25 @@ func (m *StickerSetMultiCovered) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerSetMultiCoveredTypeID, "stickerSetMultiCovered"); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerSetMultiCovered) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StickerSetMultiCovered{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickerSetMultiCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8543,7 +8838,7 @@ func (m *StickerSetMultiCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "set")
 	}
-	if m.Covers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Covers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "covers")
 	}
 	return nil
@@ -8623,15 +8918,25 @@ func (m *StickerSetFullCovered) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerSetFullCoveredTypeID, "stickerSetFullCovered"); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerSetFullCovered) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StickerSetFullCovered{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickerSetFullCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8643,13 +8948,13 @@ func (m *StickerSetFullCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "set")
 	}
-	if m.Packs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerPack]); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "packs")
 	}
-	if m.Keywords, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerKeyword]); err != nil {
+	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "keywords")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "documents")
 	}
 	return nil
@@ -8705,15 +9010,25 @@ func (m *StickerSetNoCovered) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerSetNoCoveredTypeID, "stickerSetNoCovered"); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetNoCovered", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerSetNoCovered) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StickerSetNoCovered{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickerSetNoCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8739,7 +9054,7 @@ type StoryItemClass interface {
 
 // DecodeStoryItem decodes any constructor of StoryItem.
 func DecodeStoryItem(b *bin.Buffer) (StoryItemClass, error) {
-	return decodeStoryItem(b, 0)
+	return tlrt.Owned(b, decodeStoryItem)
 }
 
 // decodeStoryItem is DecodeStoryItem for a value nested depth levels deep.
@@ -8813,7 +9128,7 @@ func (m *StoryItemDeleted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryItemDeletedTypeID, "storyItemDeleted"); err != nil {
 		return tlrt.DecodeErr(err, "storyItemDeleted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8821,7 +9136,8 @@ func (m *StoryItemDeleted) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoryItemDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8897,20 +9213,24 @@ func (m *StoryItemSkipped) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryItemSkippedTypeID, "storyItemSkipped"); err != nil {
 		return tlrt.DecodeErr(err, "storyItemSkipped", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryItemSkipped) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryItemSkipped) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryItemSkipped{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *StoryItemSkipped) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "storyItemSkipped", "flags")
@@ -9232,15 +9552,25 @@ func (m *StoryItem) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryItemTypeID, "storyItem"); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoryItem{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9248,7 +9578,6 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "storyItem", "")
 	}
-	*m = StoryItem{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "storyItem", "flags")
@@ -9283,12 +9612,12 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "storyItem", "expire_date")
 	}
 	if m.Flags.Has(0) {
-		if m.Caption, err = b.String(); err != nil {
+		if m.Caption, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "caption")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "entities")
 		}
 	}
@@ -9296,12 +9625,12 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "storyItem", "media")
 	}
 	if m.Flags.Has(14) {
-		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
+		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, 56, depth+1, decodeMediaArea); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "media_areas")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Privacy, err = tlrt.DecodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
+		if m.Privacy, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePrivacyRule); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "privacy")
 		}
 	}
@@ -9317,7 +9646,7 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.Albums, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.Albums, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "albums")
 		}
 	}
@@ -9356,7 +9685,7 @@ type StoryReactionClass interface {
 
 // DecodeStoryReaction decodes any constructor of StoryReaction.
 func DecodeStoryReaction(b *bin.Buffer) (StoryReactionClass, error) {
-	return decodeStoryReaction(b, 0)
+	return tlrt.Owned(b, decodeStoryReaction)
 }
 
 // decodeStoryReaction is DecodeStoryReaction for a value nested depth levels
@@ -9440,15 +9769,21 @@ func (m *StoryReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryReactionTypeID, "storyReaction"); err != nil {
 		return tlrt.DecodeErr(err, "storyReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9519,15 +9854,21 @@ func (m *StoryReactionPublicForward) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryReactionPublicForwardTypeID, "storyReactionPublicForward"); err != nil {
 		return tlrt.DecodeErr(err, "storyReactionPublicForward", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryReactionPublicForward) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoryReactionPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9597,15 +9938,21 @@ func (m *StoryReactionPublicRepost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryReactionPublicRepostTypeID, "storyReactionPublicRepost"); err != nil {
 		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryReactionPublicRepost) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoryReactionPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9634,7 +9981,7 @@ type StoryViewClass interface {
 
 // DecodeStoryView decodes any constructor of StoryView.
 func DecodeStoryView(b *bin.Buffer) (StoryViewClass, error) {
-	return decodeStoryView(b, 0)
+	return tlrt.Owned(b, decodeStoryView)
 }
 
 // decodeStoryView is DecodeStoryView for a value nested depth levels deep.
@@ -9732,15 +10079,25 @@ func (m *StoryView) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryViewTypeID, "storyView"); err != nil {
 		return tlrt.DecodeErr(err, "storyView", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryView) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoryView{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoryView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9748,7 +10105,6 @@ func (m *StoryView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "storyView", "")
 	}
-	*m = StoryView{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "storyView", "flags")
@@ -9832,15 +10188,25 @@ func (m *StoryViewPublicForward) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryViewPublicForwardTypeID, "storyViewPublicForward"); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicForward", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryViewPublicForward) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoryViewPublicForward{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoryViewPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9848,7 +10214,6 @@ func (m *StoryViewPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "storyViewPublicForward", "")
 	}
-	*m = StoryViewPublicForward{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicForward", "flags")
@@ -9929,15 +10294,25 @@ func (m *StoryViewPublicRepost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryViewPublicRepostTypeID, "storyViewPublicRepost"); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicRepost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryViewPublicRepost) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoryViewPublicRepost{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoryViewPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9945,7 +10320,6 @@ func (m *StoryViewPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "storyViewPublicRepost", "")
 	}
-	*m = StoryViewPublicRepost{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "storyViewPublicRepost", "flags")
@@ -10014,27 +10388,33 @@ func (m *SavedPhoneContact) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SavedPhoneContactTypeID, "savedPhoneContact"); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SavedPhoneContact) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SavedPhoneContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "phone")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "savedPhoneContact", "last_name")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -10126,15 +10506,25 @@ func (m *SavedReactionTag) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SavedReactionTagTypeID, "savedReactionTag"); err != nil {
 		return tlrt.DecodeErr(err, "savedReactionTag", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SavedReactionTag) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SavedReactionTag{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SavedReactionTag) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10142,7 +10532,6 @@ func (m *SavedReactionTag) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "savedReactionTag", "")
 	}
-	*m = SavedReactionTag{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "savedReactionTag", "flags")
@@ -10151,7 +10540,7 @@ func (m *SavedReactionTag) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "savedReactionTag", "reaction")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "savedReactionTag", "title")
 		}
 	}
@@ -10616,15 +11005,25 @@ func (m *SavedStarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SavedStarGiftTypeID, "savedStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "savedStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SavedStarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SavedStarGift{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10632,7 +11031,6 @@ func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "savedStarGift", "")
 	}
-	*m = SavedStarGift{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "savedStarGift", "flags")
@@ -10701,12 +11099,12 @@ func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.CollectionID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.CollectionID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "collection_id")
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PrepaidUpgradeHash, err = b.String(); err != nil {
+		if m.PrepaidUpgradeHash, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "prepaid_upgrade_hash")
 		}
 	}
@@ -10856,20 +11254,24 @@ func (m *SearchPostsFlood) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SearchPostsFloodTypeID, "searchPostsFlood"); err != nil {
 		return tlrt.DecodeErr(err, "searchPostsFlood", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SearchPostsFlood) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SearchPostsFlood) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SearchPostsFlood{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *SearchPostsFlood) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "searchPostsFlood", "flags")
@@ -10949,7 +11351,7 @@ func (m *SearchResultsCalendarPeriod) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SearchResultsCalendarPeriodTypeID, "searchResultsCalendarPeriod"); err != nil {
 		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10957,7 +11359,8 @@ func (m *SearchResultsCalendarPeriod) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SearchResultsCalendarPeriod) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11028,7 +11431,7 @@ func (m *SearchResultPosition) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SearchResultPositionTypeID, "searchResultPosition"); err != nil {
 		return tlrt.DecodeErr(err, "searchResultPosition", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11036,7 +11439,8 @@ func (m *SearchResultPosition) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SearchResultPosition) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11104,27 +11508,33 @@ func (m *SecureCredentialsEncrypted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureCredentialsEncryptedTypeID, "secureCredentialsEncrypted"); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureCredentialsEncrypted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureCredentialsEncrypted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "data")
 	}
-	if m.Hash, err = b.Bytes(); err != nil {
+	if m.Hash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "hash")
 	}
-	if m.Secret, err = b.Bytes(); err != nil {
+	if m.Secret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "secret")
 	}
 	return nil
@@ -11180,27 +11590,33 @@ func (m *SecureData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureDataTypeID, "secureData"); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "data")
 	}
-	if m.DataHash, err = b.Bytes(); err != nil {
+	if m.DataHash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "data_hash")
 	}
-	if m.Secret, err = b.Bytes(); err != nil {
+	if m.Secret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureData", "secret")
 	}
 	return nil
@@ -11258,15 +11674,21 @@ func (m *SecureSecretSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureSecretSettingsTypeID, "secureSecretSettings"); err != nil {
 		return tlrt.DecodeErr(err, "secureSecretSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureSecretSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureSecretSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11278,7 +11700,7 @@ func (m *SecureSecretSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.SecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_algo")
 	}
-	if m.SecureSecret, err = b.Bytes(); err != nil {
+	if m.SecureSecret, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_secret")
 	}
 	if m.SecureSecretID, err = b.Long(); err != nil {
@@ -11456,15 +11878,25 @@ func (m *SecureValue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueTypeID, "secureValue"); err != nil {
 		return tlrt.DecodeErr(err, "secureValue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValue) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SecureValue{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11472,7 +11904,6 @@ func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "secureValue", "")
 	}
-	*m = SecureValue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValue", "flags")
@@ -11502,12 +11933,12 @@ func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
+		if m.Translation, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "translation")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
+		if m.Files, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "files")
 		}
 	}
@@ -11516,7 +11947,7 @@ func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "secureValue", "plain_data")
 		}
 	}
-	if m.Hash, err = b.Bytes(); err != nil {
+	if m.Hash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValue", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
@@ -11579,15 +12010,21 @@ func (m *SecureValueHash) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SecureValueHashTypeID, "secureValueHash"); err != nil {
 		return tlrt.DecodeErr(err, "secureValueHash", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SecureValueHash) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SecureValueHash) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11599,7 +12036,7 @@ func (m *SecureValueHash) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueHash", "type")
 	}
-	if m.Hash, err = b.Bytes(); err != nil {
+	if m.Hash, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "secureValueHash", "hash")
 	}
 	return nil
@@ -11660,15 +12097,20 @@ func (m *SendAsPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SendAsPeerTypeID, "sendAsPeer"); err != nil {
 		return tlrt.DecodeErr(err, "sendAsPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendAsPeer) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SendAsPeer{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SendAsPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11676,7 +12118,6 @@ func (m *SendAsPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "sendAsPeer", "")
 	}
-	*m = SendAsPeer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "sendAsPeer", "flags")
@@ -11744,15 +12185,21 @@ func (m *ShippingOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ShippingOptionTypeID, "shippingOption"); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ShippingOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ShippingOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11761,13 +12208,13 @@ func (m *ShippingOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "shippingOption", "")
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "title")
 	}
-	if m.Prices, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[LabeledPrice]); err != nil {
+	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "prices")
 	}
 	return nil
@@ -11822,27 +12269,33 @@ func (m *SMSJob) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SMSJobTypeID, "smsJob"); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SMSJob) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SMSJob) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.JobID, err = b.String(); err != nil {
+	if m.JobID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "job_id")
 	}
-	if m.PhoneNumber, err = b.String(); err != nil {
+	if m.PhoneNumber, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "phone_number")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsJob", "text")
 	}
 	return nil
@@ -12089,15 +12542,25 @@ func (m *SponsoredMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SponsoredMessageTypeID, "sponsoredMessage"); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SponsoredMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12105,27 +12568,26 @@ func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "sponsoredMessage", "")
 	}
-	*m = SponsoredMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "flags")
 	}
 	m.Recommended = m.Flags.Has(5)
 	m.CanReport = m.Flags.Has(12)
-	if m.RandomID, err = b.Bytes(); err != nil {
+	if m.RandomID, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "random_id")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "url")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "title")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "entities")
 		}
 	}
@@ -12144,16 +12606,16 @@ func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "color")
 		}
 	}
-	if m.ButtonText, err = b.String(); err != nil {
+	if m.ButtonText, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "button_text")
 	}
 	if m.Flags.Has(7) {
-		if m.SponsorInfo, err = b.String(); err != nil {
+		if m.SponsorInfo, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "sponsor_info")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.AdditionalInfo, err = b.String(); err != nil {
+		if m.AdditionalInfo, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "additional_info")
 		}
 	}
@@ -12232,24 +12694,30 @@ func (m *SponsoredMessageReportOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SponsoredMessageReportOptionTypeID, "sponsoredMessageReportOption"); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SponsoredMessageReportOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SponsoredMessageReportOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "text")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "option")
 	}
 	return nil
@@ -12367,15 +12835,25 @@ func (m *SponsoredPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SponsoredPeerTypeID, "sponsoredPeer"); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SponsoredPeer) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SponsoredPeer{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SponsoredPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12383,24 +12861,23 @@ func (m *SponsoredPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "sponsoredPeer", "")
 	}
-	*m = SponsoredPeer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "flags")
 	}
-	if m.RandomID, err = b.Bytes(); err != nil {
+	if m.RandomID, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "random_id")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "sponsoredPeer", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.SponsorInfo, err = b.String(); err != nil {
+		if m.SponsorInfo, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredPeer", "sponsor_info")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalInfo, err = b.String(); err != nil {
+		if m.AdditionalInfo, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredPeer", "additional_info")
 		}
 	}
@@ -12470,15 +12947,25 @@ func (m *StarGiftActiveAuctionState) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftActiveAuctionStateTypeID, "starGiftActiveAuctionState"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftActiveAuctionState) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarGiftActiveAuctionState{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StarGiftActiveAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12549,7 +13036,7 @@ func (m *StarGiftAttributeCounter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAttributeCounterTypeID, "starGiftAttributeCounter"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12557,7 +13044,8 @@ func (m *StarGiftAttributeCounter) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAttributeCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12680,15 +13168,25 @@ func (m *StarGiftAuctionAcquiredGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAuctionAcquiredGiftTypeID, "starGiftAuctionAcquiredGift"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftAuctionAcquiredGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarGiftAuctionAcquiredGift{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12696,7 +13194,6 @@ func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionAcquiredGift", "")
 	}
-	*m = StarGiftAuctionAcquiredGift{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "flags")
@@ -12881,15 +13378,20 @@ func (m *StarGiftAuctionUserState) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftAuctionUserStateTypeID, "starGiftAuctionUserState"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarGiftAuctionUserState{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftAuctionUserState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12897,7 +13399,6 @@ func (m *StarGiftAuctionUserState) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionUserState", "")
 	}
-	*m = StarGiftAuctionUserState{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "flags")
@@ -12983,7 +13484,7 @@ func (m *StarGiftBackground) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftBackgroundTypeID, "starGiftBackground"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftBackground", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12991,7 +13492,8 @@ func (m *StarGiftBackground) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftBackground) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13074,15 +13576,25 @@ func (m *StarGiftCollection) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftCollectionTypeID, "starGiftCollection"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarGiftCollection) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarGiftCollection{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13090,7 +13602,6 @@ func (m *StarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "starGiftCollection", "")
 	}
-	*m = StarGiftCollection{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "flags")
@@ -13098,7 +13609,7 @@ func (m *StarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.CollectionID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "collection_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starGiftCollection", "title")
 	}
 	if m.Flags.Has(0) {
@@ -13164,7 +13675,7 @@ func (m *StarGiftUpgradePrice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarGiftUpgradePriceTypeID, "starGiftUpgradePrice"); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13172,7 +13683,8 @@ func (m *StarGiftUpgradePrice) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarGiftUpgradePrice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13306,15 +13818,20 @@ func (m *StarRefProgram) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarRefProgramTypeID, "starRefProgram"); err != nil {
 		return tlrt.DecodeErr(err, "starRefProgram", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarRefProgram) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarRefProgram{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarRefProgram) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13322,7 +13839,6 @@ func (m *StarRefProgram) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "starRefProgram", "")
 	}
-	*m = StarRefProgram{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starRefProgram", "flags")
@@ -13447,20 +13963,29 @@ func (m *StarsGiftOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsGiftOptionTypeID, "starsGiftOption"); err != nil {
 		return tlrt.DecodeErr(err, "starsGiftOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarsGiftOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StarsGiftOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsGiftOption{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *StarsGiftOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starsGiftOption", "flags")
@@ -13470,11 +13995,11 @@ func (m *StarsGiftOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "starsGiftOption", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = b.String(); err != nil {
+		if m.StoreProduct, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsGiftOption", "store_product")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starsGiftOption", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -13590,15 +14115,25 @@ func (m *StarsGiveawayOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsGiveawayOptionTypeID, "starsGiveawayOption"); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarsGiveawayOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsGiveawayOption{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StarsGiveawayOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13606,7 +14141,6 @@ func (m *StarsGiveawayOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "starsGiveawayOption", "")
 	}
-	*m = StarsGiveawayOption{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "flags")
@@ -13620,17 +14154,17 @@ func (m *StarsGiveawayOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "yearly_boosts")
 	}
 	if m.Flags.Has(2) {
-		if m.StoreProduct, err = b.String(); err != nil {
+		if m.StoreProduct, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsGiveawayOption", "store_product")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "amount")
 	}
-	if m.Winners, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarsGiveawayWinnersOption]); err != nil {
+	if m.Winners, err = tlrt.DecodeStructs[StarsGiveawayWinnersOption](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "winners")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -13695,20 +14229,24 @@ func (m *StarsGiveawayWinnersOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsGiveawayWinnersOptionTypeID, "starsGiveawayWinnersOption"); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsGiveawayWinnersOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StarsGiveawayWinnersOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsGiveawayWinnersOption{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *StarsGiveawayWinnersOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "flags")
@@ -13809,20 +14347,24 @@ func (m *StarsRating) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsRatingTypeID, "starsRating"); err != nil {
 		return tlrt.DecodeErr(err, "starsRating", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsRating) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StarsRating) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsRating{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *StarsRating) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starsRating", "flags")
@@ -13944,15 +14486,20 @@ func (m *StarsRevenueStatus) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsRevenueStatusTypeID, "starsRevenueStatus"); err != nil {
 		return tlrt.DecodeErr(err, "starsRevenueStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsRevenueStatus{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarsRevenueStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13960,7 +14507,6 @@ func (m *StarsRevenueStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "starsRevenueStatus", "")
 	}
-	*m = StarsRevenueStatus{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starsRevenueStatus", "flags")
@@ -14159,15 +14705,25 @@ func (m *StarsSubscription) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsSubscriptionTypeID, "starsSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarsSubscription) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsSubscription{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14175,7 +14731,6 @@ func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "starsSubscription", "")
 	}
-	*m = StarsSubscription{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "flags")
@@ -14184,7 +14739,7 @@ func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.CanRefulfill = m.Flags.Has(1)
 	m.MissingBalance = m.Flags.Has(2)
 	m.BotCanceled = m.Flags.Has(7)
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscription", "id")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
@@ -14197,12 +14752,12 @@ func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "starsSubscription", "pricing")
 	}
 	if m.Flags.Has(3) {
-		if m.ChatInviteHash, err = b.String(); err != nil {
+		if m.ChatInviteHash, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "chat_invite_hash")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "title")
 		}
 	}
@@ -14212,7 +14767,7 @@ func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.InvoiceSlug, err = b.String(); err != nil {
+		if m.InvoiceSlug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsSubscription", "invoice_slug")
 		}
 	}
@@ -14277,7 +14832,7 @@ func (m *StarsSubscriptionPricing) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsSubscriptionPricingTypeID, "starsSubscriptionPricing"); err != nil {
 		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14285,7 +14840,8 @@ func (m *StarsSubscriptionPricing) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StarsSubscriptionPricing) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14389,20 +14945,29 @@ func (m *StarsTopupOption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsTopupOptionTypeID, "starsTopupOption"); err != nil {
 		return tlrt.DecodeErr(err, "starsTopupOption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarsTopupOption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StarsTopupOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StarsTopupOption{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *StarsTopupOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starsTopupOption", "flags")
@@ -14412,11 +14977,11 @@ func (m *StarsTopupOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "starsTopupOption", "stars")
 	}
 	if m.Flags.Has(0) {
-		if m.StoreProduct, err = b.String(); err != nil {
+		if m.StoreProduct, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsTopupOption", "store_product")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starsTopupOption", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
@@ -15004,15 +15569,25 @@ func (m *StarsTransaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StarsTransactionTypeID, "starsTransaction"); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StarsTransaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsTransaction{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15020,7 +15595,6 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "starsTransaction", "")
 	}
-	*m = StarsTransaction{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "flags")
@@ -15039,7 +15613,7 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.PhonegroupMessage = m.Flags.Has(27)
 	m.StargiftAuctionBid = m.Flags.Has(28)
 	m.Offer = m.Flags.Has(29)
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "starsTransaction", "id")
 	}
 	if m.Amount, err = decodeStarsAmount(b, depth+1); err != nil {
@@ -15052,12 +15626,12 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "starsTransaction", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "description")
 		}
 	}
@@ -15072,12 +15646,12 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.TransactionURL, err = b.String(); err != nil {
+		if m.TransactionURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "transaction_url")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.BotPayload, err = b.Bytes(); err != nil {
+		if m.BotPayload, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "bot_payload")
 		}
 	}
@@ -15087,7 +15661,7 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageMedia); err != nil {
+		if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeMessageMedia); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "extended_media")
 		}
 	}
@@ -15237,7 +15811,7 @@ func (m *StatsAbsValueAndPrev) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsAbsValueAndPrevTypeID, "statsAbsValueAndPrev"); err != nil {
 		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15245,7 +15819,8 @@ func (m *StatsAbsValueAndPrev) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StatsAbsValueAndPrev) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15308,7 +15883,7 @@ func (m *StatsDateRangeDays) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsDateRangeDaysTypeID, "statsDateRangeDays"); err != nil {
 		return tlrt.DecodeErr(err, "statsDateRangeDays", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15316,7 +15891,8 @@ func (m *StatsDateRangeDays) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StatsDateRangeDays) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15383,7 +15959,7 @@ func (m *StatsGroupTopAdmin) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGroupTopAdminTypeID, "statsGroupTopAdmin"); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15391,7 +15967,8 @@ func (m *StatsGroupTopAdmin) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StatsGroupTopAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15460,7 +16037,7 @@ func (m *StatsGroupTopInviter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGroupTopInviterTypeID, "statsGroupTopInviter"); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopInviter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15468,7 +16045,8 @@ func (m *StatsGroupTopInviter) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StatsGroupTopInviter) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15533,7 +16111,7 @@ func (m *StatsGroupTopPoster) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGroupTopPosterTypeID, "statsGroupTopPoster"); err != nil {
 		return tlrt.DecodeErr(err, "statsGroupTopPoster", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15541,7 +16119,8 @@ func (m *StatsGroupTopPoster) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StatsGroupTopPoster) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15606,7 +16185,7 @@ func (m *StatsPercentValue) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsPercentValueTypeID, "statsPercentValue"); err != nil {
 		return tlrt.DecodeErr(err, "statsPercentValue", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15614,7 +16193,8 @@ func (m *StatsPercentValue) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StatsPercentValue) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15674,21 +16254,27 @@ func (m *StatsURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsURLTypeID, "statsURL"); err != nil {
 		return tlrt.DecodeErr(err, "statsURL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StatsURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "statsURL", "url")
 	}
 	return nil
@@ -15745,15 +16331,21 @@ func (m *StickerKeyword) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerKeywordTypeID, "stickerKeyword"); err != nil {
 		return tlrt.DecodeErr(err, "stickerKeyword", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerKeyword) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickerKeyword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15762,7 +16354,7 @@ func (m *StickerKeyword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DocumentID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stickerKeyword", "document_id")
 	}
-	if m.Keyword, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Keyword, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "stickerKeyword", "keyword")
 	}
 	return nil
@@ -15819,24 +16411,30 @@ func (m *StickerPack) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerPackTypeID, "stickerPack"); err != nil {
 		return tlrt.DecodeErr(err, "stickerPack", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerPack) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickerPack) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
+	if m.Emoticon, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stickerPack", "emoticon")
 	}
-	if m.Documents, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Documents, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "stickerPack", "documents")
 	}
 	return nil
@@ -16077,15 +16675,25 @@ func (m *StickerSet) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickerSetTypeID, "stickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StickerSet{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16093,7 +16701,6 @@ func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stickerSet", "")
 	}
-	*m = StickerSet{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "flags")
@@ -16116,14 +16723,14 @@ func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "access_hash")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "title")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stickerSet", "short_name")
 	}
 	if m.Flags.Has(4) {
-		if m.Thumbs, err = tlrt.DecodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
+		if m.Thumbs, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodePhotoSize); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "thumbs")
 		}
 	}
@@ -16267,20 +16874,24 @@ func (m *StoriesStealthMode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesStealthModeTypeID, "storiesStealthMode"); err != nil {
 		return tlrt.DecodeErr(err, "storiesStealthMode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesStealthMode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesStealthMode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesStealthMode{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *StoriesStealthMode) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "storiesStealthMode", "flags")
@@ -16373,15 +16984,25 @@ func (m *StoryAlbum) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryAlbumTypeID, "storyAlbum"); err != nil {
 		return tlrt.DecodeErr(err, "storyAlbum", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryAlbum) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoryAlbum{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoryAlbum) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16389,7 +17010,6 @@ func (m *StoryAlbum) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "storyAlbum", "")
 	}
-	*m = StoryAlbum{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "storyAlbum", "flags")
@@ -16397,7 +17017,7 @@ func (m *StoryAlbum) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AlbumID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "storyAlbum", "album_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "storyAlbum", "title")
 	}
 	if m.Flags.Has(0) {
@@ -16530,15 +17150,25 @@ func (m *StoryFwdHeader) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryFwdHeaderTypeID, "storyFwdHeader"); err != nil {
 		return tlrt.DecodeErr(err, "storyFwdHeader", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryFwdHeader) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoryFwdHeader{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoryFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16546,7 +17176,6 @@ func (m *StoryFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "storyFwdHeader", "")
 	}
-	*m = StoryFwdHeader{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "storyFwdHeader", "flags")
@@ -16558,7 +17187,7 @@ func (m *StoryFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FromName, err = b.String(); err != nil {
+		if m.FromName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "storyFwdHeader", "from_name")
 		}
 	}
@@ -16750,15 +17379,25 @@ func (m *StoryViews) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoryViewsTypeID, "storyViews"); err != nil {
 		return tlrt.DecodeErr(err, "storyViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoryViews{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16766,7 +17405,6 @@ func (m *StoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "storyViews", "")
 	}
-	*m = StoryViews{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "storyViews", "flags")
@@ -16781,7 +17419,7 @@ func (m *StoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ReactionCount]); err != nil {
+		if m.Reactions, err = tlrt.DecodeStructs[ReactionCount](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyViews", "reactions")
 		}
 	}
@@ -16791,7 +17429,7 @@ func (m *StoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.RecentViewers, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.RecentViewers, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "storyViews", "recent_viewers")
 		}
 	}
@@ -16856,7 +17494,7 @@ func (m *String) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StringTypeID, "string"); err != nil {
 		return tlrt.DecodeErr(err, "string", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16864,7 +17502,8 @@ func (m *String) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *String) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16968,15 +17607,20 @@ func (m *SuggestedPost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SuggestedPostTypeID, "suggestedPost"); err != nil {
 		return tlrt.DecodeErr(err, "suggestedPost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SuggestedPost) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SuggestedPost{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SuggestedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16984,7 +17628,6 @@ func (m *SuggestedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "suggestedPost", "")
 	}
-	*m = SuggestedPost{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "suggestedPost", "flags")

@@ -56,21 +56,27 @@ func (m *SmsjobsEligibleToJoin) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SmsjobsEligibleToJoinTypeID, "smsjobs.eligibleToJoin"); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.eligibleToJoin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SmsjobsEligibleToJoin) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SmsjobsEligibleToJoin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.TermsURL, err = b.String(); err != nil {
+	if m.TermsURL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.eligibleToJoin", "terms_url")
 	}
 	if m.MonthlySentSMS, err = b.Int(); err != nil {
@@ -175,20 +181,29 @@ func (m *SmsjobsStatus) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SmsjobsStatusTypeID, "smsjobs.status"); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.status", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SmsjobsStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SmsjobsStatus) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SmsjobsStatus{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *SmsjobsStatus) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.status", "flags")
@@ -210,11 +225,11 @@ func (m *SmsjobsStatus) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "smsjobs.status", "total_since")
 	}
 	if m.Flags.Has(1) {
-		if m.LastGiftSlug, err = b.String(); err != nil {
+		if m.LastGiftSlug, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "smsjobs.status", "last_gift_slug")
 		}
 	}
-	if m.TermsURL, err = b.String(); err != nil {
+	if m.TermsURL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.status", "terms_url")
 	}
 	m.Flags &^= 1 << 0
@@ -266,7 +281,7 @@ func (m *SmsjobsIsEligibleToJoinRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SmsjobsIsEligibleToJoinRequestTypeID, "smsjobs.isEligibleToJoin"); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.isEligibleToJoin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -274,7 +289,8 @@ func (m *SmsjobsIsEligibleToJoinRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SmsjobsIsEligibleToJoinRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -333,7 +349,7 @@ func (m *SmsjobsJoinRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SmsjobsJoinRequestTypeID, "smsjobs.join"); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.join", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -341,7 +357,8 @@ func (m *SmsjobsJoinRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SmsjobsJoinRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -399,7 +416,7 @@ func (m *SmsjobsLeaveRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SmsjobsLeaveRequestTypeID, "smsjobs.leave"); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.leave", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -407,7 +424,8 @@ func (m *SmsjobsLeaveRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SmsjobsLeaveRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -474,20 +492,24 @@ func (m *SmsjobsUpdateSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SmsjobsUpdateSettingsRequestTypeID, "smsjobs.updateSettings"); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.updateSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SmsjobsUpdateSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SmsjobsUpdateSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SmsjobsUpdateSettingsRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *SmsjobsUpdateSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.updateSettings", "flags")
@@ -548,7 +570,7 @@ func (m *SmsjobsGetStatusRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SmsjobsGetStatusRequestTypeID, "smsjobs.getStatus"); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.getStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -556,7 +578,8 @@ func (m *SmsjobsGetStatusRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *SmsjobsGetStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -617,21 +640,27 @@ func (m *SmsjobsGetSMSJobRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SmsjobsGetSMSJobRequestTypeID, "smsjobs.getSmsJob"); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.getSmsJob", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SmsjobsGetSMSJobRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *SmsjobsGetSMSJobRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.JobID, err = b.String(); err != nil {
+	if m.JobID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.getSmsJob", "job_id")
 	}
 	return nil
@@ -724,29 +753,38 @@ func (m *SmsjobsFinishJobRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, SmsjobsFinishJobRequestTypeID, "smsjobs.finishJob"); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.finishJob", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *SmsjobsFinishJobRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SmsjobsFinishJobRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = SmsjobsFinishJobRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *SmsjobsFinishJobRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.finishJob", "flags")
 	}
-	if m.JobID, err = b.String(); err != nil {
+	if m.JobID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "smsjobs.finishJob", "job_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Error, err = b.String(); err != nil {
+		if m.Error, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "smsjobs.finishJob", "error")
 		}
 	}

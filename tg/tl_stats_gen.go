@@ -158,15 +158,25 @@ func (m *StatsBroadcastStats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsBroadcastStatsTypeID, "stats.broadcastStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsBroadcastStats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StatsBroadcastStats{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StatsBroadcastStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -238,7 +248,7 @@ func (m *StatsBroadcastStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StoryReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "story_reactions_by_emotion_graph")
 	}
-	if m.RecentPostsInteractions, err = tlrt.DecodeVectorAt(b, depth+1, decodePostInteractionCounters); err != nil {
+	if m.RecentPostsInteractions, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodePostInteractionCounters); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "recent_posts_interactions")
 	}
 	return nil
@@ -377,15 +387,25 @@ func (m *StatsMegagroupStats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsMegagroupStatsTypeID, "stats.megagroupStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsMegagroupStats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StatsMegagroupStats{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StatsMegagroupStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -433,16 +453,16 @@ func (m *StatsMegagroupStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.WeekdaysGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "weekdays_graph")
 	}
-	if m.TopPosters, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StatsGroupTopPoster]); err != nil {
+	if m.TopPosters, err = tlrt.DecodeStructs[StatsGroupTopPoster](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_posters")
 	}
-	if m.TopAdmins, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StatsGroupTopAdmin]); err != nil {
+	if m.TopAdmins, err = tlrt.DecodeStructs[StatsGroupTopAdmin](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_admins")
 	}
-	if m.TopInviters, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StatsGroupTopInviter]); err != nil {
+	if m.TopInviters, err = tlrt.DecodeStructs[StatsGroupTopInviter](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_inviters")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "users")
 	}
 	return nil
@@ -500,15 +520,21 @@ func (m *StatsMessageStats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsMessageStatsTypeID, "stats.messageStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.messageStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsMessageStats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StatsMessageStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -573,15 +599,21 @@ func (m *StatsPollStats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsPollStatsTypeID, "stats.pollStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.pollStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsPollStats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StatsPollStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -698,15 +730,25 @@ func (m *StatsPublicForwards) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsPublicForwardsTypeID, "stats.publicForwards"); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsPublicForwards) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StatsPublicForwards{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -714,7 +756,6 @@ func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.publicForwards", "")
 	}
-	*m = StatsPublicForwards{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "flags")
@@ -722,18 +763,18 @@ func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "count")
 	}
-	if m.Forwards, err = tlrt.DecodeVectorAt(b, depth+1, decodePublicForward); err != nil {
+	if m.Forwards, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodePublicForward); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "forwards")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stats.publicForwards", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "users")
 	}
 	if m.NextOffset != "" {
@@ -794,15 +835,21 @@ func (m *StatsStoryStats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsStoryStatsTypeID, "stats.storyStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.storyStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsStoryStats) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StatsStoryStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -875,15 +922,20 @@ func (m *StatsGetBroadcastStatsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGetBroadcastStatsRequestTypeID, "stats.getBroadcastStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.getBroadcastStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetBroadcastStatsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StatsGetBroadcastStatsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StatsGetBroadcastStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -891,7 +943,6 @@ func (m *StatsGetBroadcastStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getBroadcastStats", "")
 	}
-	*m = StatsGetBroadcastStatsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.getBroadcastStats", "flags")
@@ -991,25 +1042,34 @@ func (m *StatsLoadAsyncGraphRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsLoadAsyncGraphRequestTypeID, "stats.loadAsyncGraph"); err != nil {
 		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsLoadAsyncGraphRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsLoadAsyncGraphRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StatsLoadAsyncGraphRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *StatsLoadAsyncGraphRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "flags")
 	}
-	if m.Token, err = b.String(); err != nil {
+	if m.Token, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "token")
 	}
 	if m.Flags.Has(0) {
@@ -1087,15 +1147,20 @@ func (m *StatsGetMegagroupStatsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGetMegagroupStatsRequestTypeID, "stats.getMegagroupStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMegagroupStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetMegagroupStatsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StatsGetMegagroupStatsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StatsGetMegagroupStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1103,7 +1168,6 @@ func (m *StatsGetMegagroupStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getMegagroupStats", "")
 	}
-	*m = StatsGetMegagroupStatsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMegagroupStats", "flags")
@@ -1181,15 +1245,21 @@ func (m *StatsGetMessagePublicForwardsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGetMessagePublicForwardsRequestTypeID, "stats.getMessagePublicForwards"); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsGetMessagePublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StatsGetMessagePublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1204,7 +1274,7 @@ func (m *StatsGetMessagePublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "msg_id")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -1279,15 +1349,20 @@ func (m *StatsGetMessageStatsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGetMessageStatsRequestTypeID, "stats.getMessageStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessageStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetMessageStatsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StatsGetMessageStatsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StatsGetMessageStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1295,7 +1370,6 @@ func (m *StatsGetMessageStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getMessageStats", "")
 	}
-	*m = StatsGetMessageStatsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.getMessageStats", "flags")
@@ -1377,15 +1451,20 @@ func (m *StatsGetStoryStatsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGetStoryStatsRequestTypeID, "stats.getStoryStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetStoryStatsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StatsGetStoryStatsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StatsGetStoryStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1393,7 +1472,6 @@ func (m *StatsGetStoryStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getStoryStats", "")
 	}
-	*m = StatsGetStoryStatsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryStats", "flags")
@@ -1473,15 +1551,21 @@ func (m *StatsGetStoryPublicForwardsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGetStoryPublicForwardsRequestTypeID, "stats.getStoryPublicForwards"); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StatsGetStoryPublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StatsGetStoryPublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1496,7 +1580,7 @@ func (m *StatsGetStoryPublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "id")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -1571,15 +1655,20 @@ func (m *StatsGetPollStatsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StatsGetPollStatsRequestTypeID, "stats.getPollStats"); err != nil {
 		return tlrt.DecodeErr(err, "stats.getPollStats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetPollStatsRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StatsGetPollStatsRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StatsGetPollStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1587,7 +1676,6 @@ func (m *StatsGetPollStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stats.getPollStats", "")
 	}
-	*m = StatsGetPollStatsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stats.getPollStats", "flags")

@@ -54,21 +54,27 @@ func (m *StickersSuggestedShortName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickersSuggestedShortNameTypeID, "stickers.suggestedShortName"); err != nil {
 		return tlrt.DecodeErr(err, "stickers.suggestedShortName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickersSuggestedShortName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickersSuggestedShortName) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stickers.suggestedShortName", "short_name")
 	}
 	return nil
@@ -190,15 +196,25 @@ func (m *StickersCreateStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickersCreateStickerSetRequestTypeID, "stickers.createStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickersCreateStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StickersCreateStickerSetRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickersCreateStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -206,7 +222,6 @@ func (m *StickersCreateStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.createStickerSet", "")
 	}
-	*m = StickersCreateStickerSetRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "flags")
@@ -217,10 +232,10 @@ func (m *StickersCreateStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "user_id")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "title")
 	}
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "short_name")
 	}
 	if m.Flags.Has(2) {
@@ -228,11 +243,11 @@ func (m *StickersCreateStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int)
 			return tlrt.DecodeErr(err, "stickers.createStickerSet", "thumb")
 		}
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputStickerSetItem]); err != nil {
+	if m.Stickers, err = tlrt.DecodeStructs[InputStickerSetItem](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "stickers")
 	}
 	if m.Flags.Has(3) {
-		if m.Software, err = b.String(); err != nil {
+		if m.Software, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stickers.createStickerSet", "software")
 		}
 	}
@@ -302,15 +317,21 @@ func (m *StickersRemoveStickerFromSetRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickersRemoveStickerFromSetRequestTypeID, "stickers.removeStickerFromSet"); err != nil {
 		return tlrt.DecodeErr(err, "stickers.removeStickerFromSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickersRemoveStickerFromSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickersRemoveStickerFromSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -386,15 +407,21 @@ func (m *StickersChangeStickerPositionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickersChangeStickerPositionRequestTypeID, "stickers.changeStickerPosition"); err != nil {
 		return tlrt.DecodeErr(err, "stickers.changeStickerPosition", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickersChangeStickerPositionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickersChangeStickerPositionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -473,15 +500,25 @@ func (m *StickersAddStickerToSetRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickersAddStickerToSetRequestTypeID, "stickers.addStickerToSet"); err != nil {
 		return tlrt.DecodeErr(err, "stickers.addStickerToSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickersAddStickerToSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StickersAddStickerToSetRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickersAddStickerToSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -603,15 +640,25 @@ func (m *StickersSetStickerSetThumbRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickersSetStickerSetThumbRequestTypeID, "stickers.setStickerSetThumb"); err != nil {
 		return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickersSetStickerSetThumbRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StickersSetStickerSetThumbRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickersSetStickerSetThumbRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -619,7 +666,6 @@ func (m *StickersSetStickerSetThumbRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.setStickerSetThumb", "")
 	}
-	*m = StickersSetStickerSetThumbRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "flags")
@@ -698,21 +744,27 @@ func (m *StickersCheckShortNameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickersCheckShortNameRequestTypeID, "stickers.checkShortName"); err != nil {
 		return tlrt.DecodeErr(err, "stickers.checkShortName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickersCheckShortNameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickersCheckShortNameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ShortName, err = b.String(); err != nil {
+	if m.ShortName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stickers.checkShortName", "short_name")
 	}
 	return nil
@@ -773,21 +825,27 @@ func (m *StickersSuggestShortNameRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickersSuggestShortNameRequestTypeID, "stickers.suggestShortName"); err != nil {
 		return tlrt.DecodeErr(err, "stickers.suggestShortName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickersSuggestShortNameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickersSuggestShortNameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stickers.suggestShortName", "title")
 	}
 	return nil
@@ -919,15 +977,25 @@ func (m *StickersChangeStickerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickersChangeStickerRequestTypeID, "stickers.changeSticker"); err != nil {
 		return tlrt.DecodeErr(err, "stickers.changeSticker", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickersChangeStickerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StickersChangeStickerRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickersChangeStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -935,7 +1003,6 @@ func (m *StickersChangeStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stickers.changeSticker", "")
 	}
-	*m = StickersChangeStickerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stickers.changeSticker", "flags")
@@ -944,7 +1011,7 @@ func (m *StickersChangeStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(err, "stickers.changeSticker", "sticker")
 	}
 	if m.Flags.Has(0) {
-		if m.Emoji, err = b.String(); err != nil {
+		if m.Emoji, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stickers.changeSticker", "emoji")
 		}
 	}
@@ -955,7 +1022,7 @@ func (m *StickersChangeStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Keywords, err = b.String(); err != nil {
+		if m.Keywords, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stickers.changeSticker", "keywords")
 		}
 	}
@@ -1028,15 +1095,21 @@ func (m *StickersRenameStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickersRenameStickerSetRequestTypeID, "stickers.renameStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickersRenameStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickersRenameStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1048,7 +1121,7 @@ func (m *StickersRenameStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "stickerset")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "title")
 	}
 	return nil
@@ -1110,15 +1183,21 @@ func (m *StickersDeleteStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickersDeleteStickerSetRequestTypeID, "stickers.deleteStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "stickers.deleteStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickersDeleteStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickersDeleteStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1194,15 +1273,25 @@ func (m *StickersReplaceStickerRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StickersReplaceStickerRequestTypeID, "stickers.replaceSticker"); err != nil {
 		return tlrt.DecodeErr(err, "stickers.replaceSticker", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StickersReplaceStickerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StickersReplaceStickerRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StickersReplaceStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

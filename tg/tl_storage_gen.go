@@ -106,7 +106,7 @@ func (m *StorageFileUnknown) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StorageFileUnknownTypeID, "storage.fileUnknown"); err != nil {
 		return tlrt.DecodeErr(err, "storage.fileUnknown", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -114,7 +114,8 @@ func (m *StorageFileUnknown) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StorageFileUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -167,7 +168,7 @@ func (m *StorageFilePartial) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StorageFilePartialTypeID, "storage.filePartial"); err != nil {
 		return tlrt.DecodeErr(err, "storage.filePartial", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -175,7 +176,8 @@ func (m *StorageFilePartial) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StorageFilePartial) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -228,7 +230,7 @@ func (m *StorageFileJpeg) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StorageFileJpegTypeID, "storage.fileJpeg"); err != nil {
 		return tlrt.DecodeErr(err, "storage.fileJpeg", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -236,7 +238,8 @@ func (m *StorageFileJpeg) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StorageFileJpeg) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -289,7 +292,7 @@ func (m *StorageFileGif) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StorageFileGifTypeID, "storage.fileGif"); err != nil {
 		return tlrt.DecodeErr(err, "storage.fileGif", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -297,7 +300,8 @@ func (m *StorageFileGif) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StorageFileGif) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -350,7 +354,7 @@ func (m *StorageFilePng) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StorageFilePngTypeID, "storage.filePng"); err != nil {
 		return tlrt.DecodeErr(err, "storage.filePng", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -358,7 +362,8 @@ func (m *StorageFilePng) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StorageFilePng) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -411,7 +416,7 @@ func (m *StorageFilePdf) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StorageFilePdfTypeID, "storage.filePdf"); err != nil {
 		return tlrt.DecodeErr(err, "storage.filePdf", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -419,7 +424,8 @@ func (m *StorageFilePdf) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StorageFilePdf) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -472,7 +478,7 @@ func (m *StorageFileMp3) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StorageFileMp3TypeID, "storage.fileMp3"); err != nil {
 		return tlrt.DecodeErr(err, "storage.fileMp3", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -480,7 +486,8 @@ func (m *StorageFileMp3) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StorageFileMp3) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -533,7 +540,7 @@ func (m *StorageFileMov) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StorageFileMovTypeID, "storage.fileMov"); err != nil {
 		return tlrt.DecodeErr(err, "storage.fileMov", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -541,7 +548,8 @@ func (m *StorageFileMov) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StorageFileMov) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -594,7 +602,7 @@ func (m *StorageFileMp4) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StorageFileMp4TypeID, "storage.fileMp4"); err != nil {
 		return tlrt.DecodeErr(err, "storage.fileMp4", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -602,7 +610,8 @@ func (m *StorageFileMp4) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StorageFileMp4) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -655,7 +664,7 @@ func (m *StorageFileWebp) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StorageFileWebpTypeID, "storage.fileWebp"); err != nil {
 		return tlrt.DecodeErr(err, "storage.fileWebp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -663,7 +672,8 @@ func (m *StorageFileWebp) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StorageFileWebp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

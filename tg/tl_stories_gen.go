@@ -19,7 +19,7 @@ type StoriesAlbumsClass interface {
 
 // DecodeStoriesAlbums decodes any constructor of stories.Albums.
 func DecodeStoriesAlbums(b *bin.Buffer) (StoriesAlbumsClass, error) {
-	return decodeStoriesAlbums(b, 0)
+	return tlrt.Owned(b, decodeStoriesAlbums)
 }
 
 // decodeStoriesAlbums is DecodeStoriesAlbums for a value nested depth levels
@@ -89,7 +89,7 @@ func (m *StoriesAlbumsNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesAlbumsNotModifiedTypeID, "stories.albumsNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "stories.albumsNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -97,7 +97,8 @@ func (m *StoriesAlbumsNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesAlbumsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -161,15 +162,21 @@ func (m *StoriesAlbums) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesAlbumsTypeID, "stories.albums"); err != nil {
 		return tlrt.DecodeErr(err, "stories.albums", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesAlbums) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesAlbums) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -181,7 +188,7 @@ func (m *StoriesAlbums) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stories.albums", "hash")
 	}
-	if m.Albums, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StoryAlbum]); err != nil {
+	if m.Albums, err = tlrt.DecodeStructs[StoryAlbum](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.albums", "albums")
 	}
 	return nil
@@ -198,7 +205,7 @@ type StoriesAllStoriesClass interface {
 
 // DecodeStoriesAllStories decodes any constructor of stories.AllStories.
 func DecodeStoriesAllStories(b *bin.Buffer) (StoriesAllStoriesClass, error) {
-	return decodeStoriesAllStories(b, 0)
+	return tlrt.Owned(b, decodeStoriesAllStories)
 }
 
 // decodeStoriesAllStories is DecodeStoriesAllStories for a value nested depth
@@ -282,15 +289,25 @@ func (m *StoriesAllStoriesNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesAllStoriesNotModifiedTypeID, "stories.allStoriesNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesAllStoriesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesAllStoriesNotModified{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesAllStoriesNotModified) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -302,7 +319,7 @@ func (m *StoriesAllStoriesNotModified) DecodeBareAt(b *bin.Buffer, depth int) er
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "flags")
 	}
-	if m.State, err = b.String(); err != nil {
+	if m.State, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "state")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.StealthMode, depth+1); err != nil {
@@ -396,15 +413,25 @@ func (m *StoriesAllStories) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesAllStoriesTypeID, "stories.allStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesAllStories) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesAllStories{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesAllStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -412,7 +439,6 @@ func (m *StoriesAllStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.allStories", "")
 	}
-	*m = StoriesAllStories{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "flags")
@@ -421,16 +447,16 @@ func (m *StoriesAllStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "count")
 	}
-	if m.State, err = b.String(); err != nil {
+	if m.State, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "state")
 	}
-	if m.PeerStories, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PeerStories]); err != nil {
+	if m.PeerStories, err = tlrt.DecodeStructs[PeerStories](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "peer_stories")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "users")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.StealthMode, depth+1); err != nil {
@@ -486,7 +512,7 @@ func (m *StoriesCanSendStoryCount) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesCanSendStoryCountTypeID, "stories.canSendStoryCount"); err != nil {
 		return tlrt.DecodeErr(err, "stories.canSendStoryCount", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -494,7 +520,8 @@ func (m *StoriesCanSendStoryCount) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesCanSendStoryCount) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -608,15 +635,25 @@ func (m *StoriesFoundStories) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesFoundStoriesTypeID, "stories.foundStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesFoundStories) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesFoundStories{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -624,7 +661,6 @@ func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.foundStories", "")
 	}
-	*m = StoriesFoundStories{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "flags")
@@ -632,18 +668,18 @@ func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "count")
 	}
-	if m.Stories, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[FoundStory]); err != nil {
+	if m.Stories, err = tlrt.DecodeStructs[FoundStory](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "stories")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.foundStories", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "users")
 	}
 	if m.NextOffset != "" {
@@ -714,15 +750,25 @@ func (m *StoriesPeerStories) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesPeerStoriesTypeID, "stories.peerStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesPeerStories) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesPeerStories{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesPeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -734,10 +780,10 @@ func (m *StoriesPeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Stories, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "stories")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "users")
 	}
 	return nil
@@ -848,15 +894,25 @@ func (m *StoriesStories) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesStoriesTypeID, "stories.stories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesStories) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesStories{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -864,7 +920,6 @@ func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.stories", "")
 	}
-	*m = StoriesStories{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "flags")
@@ -872,18 +927,18 @@ func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "count")
 	}
-	if m.Stories, err = tlrt.DecodeVectorAt(b, depth+1, decodeStoryItem); err != nil {
+	if m.Stories, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeStoryItem); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "stories")
 	}
 	if m.Flags.Has(0) {
-		if m.PinnedToTop, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.PinnedToTop, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.stories", "pinned_to_top")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "users")
 	}
 	if len(m.PinnedToTop) > 0 {
@@ -995,15 +1050,25 @@ func (m *StoriesStoryReactionsList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesStoryReactionsListTypeID, "stories.storyReactionsList"); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesStoryReactionsList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesStoryReactionsList{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesStoryReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1011,7 +1076,6 @@ func (m *StoriesStoryReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.storyReactionsList", "")
 	}
-	*m = StoriesStoryReactionsList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "flags")
@@ -1019,17 +1083,17 @@ func (m *StoriesStoryReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "count")
 	}
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeStoryReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeStoryReaction); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "reactions")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.storyReactionsList", "next_offset")
 		}
 	}
@@ -1097,15 +1161,21 @@ func (m *StoriesStoryViews) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesStoryViewsTypeID, "stories.storyViews"); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesStoryViews) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesStoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1114,10 +1184,10 @@ func (m *StoriesStoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.storyViews", "")
 	}
 	var err error
-	if m.Views, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StoryViews]); err != nil {
+	if m.Views, err = tlrt.DecodeStructs[StoryViews](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViews", "views")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViews", "users")
 	}
 	return nil
@@ -1232,15 +1302,25 @@ func (m *StoriesStoryViewsList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesStoryViewsListTypeID, "stories.storyViewsList"); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesStoryViewsList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesStoryViewsList{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesStoryViewsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1248,7 +1328,6 @@ func (m *StoriesStoryViewsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.storyViewsList", "")
 	}
-	*m = StoriesStoryViewsList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "flags")
@@ -1265,17 +1344,17 @@ func (m *StoriesStoryViewsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ReactionsCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "reactions_count")
 	}
-	if m.Views, err = tlrt.DecodeVectorAt(b, depth+1, decodeStoryView); err != nil {
+	if m.Views, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeStoryView); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "views")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "users")
 	}
 	if m.Flags.Has(0) {
-		if m.NextOffset, err = b.String(); err != nil {
+		if m.NextOffset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.storyViewsList", "next_offset")
 		}
 	}
@@ -1333,7 +1412,7 @@ func (m *StoriesCanSendStoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesCanSendStoryRequestTypeID, "stories.canSendStory"); err != nil {
 		return tlrt.DecodeErr(err, "stories.canSendStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1341,7 +1420,8 @@ func (m *StoriesCanSendStoryRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesCanSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1638,15 +1718,25 @@ func (m *StoriesSendStoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesSendStoryRequestTypeID, "stories.sendStory"); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesSendStoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesSendStoryRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1654,7 +1744,6 @@ func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.sendStory", "")
 	}
-	*m = StoriesSendStoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendStory", "flags")
@@ -1669,21 +1758,21 @@ func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "stories.sendStory", "media")
 	}
 	if m.Flags.Has(5) {
-		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
+		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, 56, depth+1, decodeMediaArea); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "media_areas")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Caption, err = b.String(); err != nil {
+		if m.Caption, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "caption")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "entities")
 		}
 	}
-	if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+	if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendStory", "privacy_rules")
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -1705,7 +1794,7 @@ func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.Albums, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.Albums, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "albums")
 		}
 	}
@@ -1942,15 +2031,25 @@ func (m *StoriesEditStoryRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesEditStoryRequestTypeID, "stories.editStory"); err != nil {
 		return tlrt.DecodeErr(err, "stories.editStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesEditStoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesEditStoryRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1958,7 +2057,6 @@ func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.editStory", "")
 	}
-	*m = StoriesEditStoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.editStory", "flags")
@@ -1975,22 +2073,22 @@ func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
+		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, 56, depth+1, decodeMediaArea); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "media_areas")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Caption, err = b.String(); err != nil {
+		if m.Caption, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "caption")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+		if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPrivacyRule); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "privacy_rules")
 		}
 	}
@@ -2073,7 +2171,7 @@ func (m *StoriesDeleteStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesDeleteStoriesRequestTypeID, "stories.deleteStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.deleteStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2081,7 +2179,8 @@ func (m *StoriesDeleteStoriesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesDeleteStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2093,7 +2192,7 @@ func (m *StoriesDeleteStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.deleteStories", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.deleteStories", "id")
 	}
 	return nil
@@ -2106,7 +2205,7 @@ func (c *Client) StoriesDeleteStories(ctx context.Context, req *StoriesDeleteSto
 		req = new(StoriesDeleteStoriesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
+		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
 	})
 }
 
@@ -2165,7 +2264,7 @@ func (m *StoriesTogglePinnedRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesTogglePinnedRequestTypeID, "stories.togglePinned"); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2173,7 +2272,8 @@ func (m *StoriesTogglePinnedRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesTogglePinnedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2185,7 +2285,7 @@ func (m *StoriesTogglePinnedRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinned", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinned", "id")
 	}
 	if m.Pinned, err = b.Bool(); err != nil {
@@ -2201,7 +2301,7 @@ func (c *Client) StoriesTogglePinned(ctx context.Context, req *StoriesTogglePinn
 		req = new(StoriesTogglePinnedRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
+		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
 	})
 }
 
@@ -2290,20 +2390,29 @@ func (m *StoriesGetAllStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetAllStoriesRequestTypeID, "stories.getAllStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAllStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesGetAllStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesGetAllStoriesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesGetAllStoriesRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *StoriesGetAllStoriesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAllStories", "flags")
@@ -2311,7 +2420,7 @@ func (m *StoriesGetAllStoriesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.Next = m.Flags.Has(1)
 	m.Hidden = m.Flags.Has(2)
 	if m.Flags.Has(0) {
-		if m.State, err = b.String(); err != nil {
+		if m.State, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.getAllStories", "state")
 		}
 	}
@@ -2383,7 +2492,7 @@ func (m *StoriesGetPinnedStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetPinnedStoriesRequestTypeID, "stories.getPinnedStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPinnedStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2391,7 +2500,8 @@ func (m *StoriesGetPinnedStoriesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetPinnedStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2473,7 +2583,7 @@ func (m *StoriesGetStoriesArchiveRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetStoriesArchiveRequestTypeID, "stories.getStoriesArchive"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2481,7 +2591,8 @@ func (m *StoriesGetStoriesArchiveRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetStoriesArchiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2564,7 +2675,7 @@ func (m *StoriesGetStoriesByIDRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetStoriesByIDRequestTypeID, "stories.getStoriesByID"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesByID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2572,7 +2683,8 @@ func (m *StoriesGetStoriesByIDRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetStoriesByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2584,7 +2696,7 @@ func (m *StoriesGetStoriesByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesByID", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesByID", "id")
 	}
 	return nil
@@ -2646,7 +2758,7 @@ func (m *StoriesToggleAllStoriesHiddenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesToggleAllStoriesHiddenRequestTypeID, "stories.toggleAllStoriesHidden"); err != nil {
 		return tlrt.DecodeErr(err, "stories.toggleAllStoriesHidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2654,7 +2766,8 @@ func (m *StoriesToggleAllStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesToggleAllStoriesHiddenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2724,7 +2837,7 @@ func (m *StoriesReadStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesReadStoriesRequestTypeID, "stories.readStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.readStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2732,7 +2845,8 @@ func (m *StoriesReadStoriesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesReadStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2756,7 +2870,7 @@ func (c *Client) StoriesReadStories(ctx context.Context, req *StoriesReadStories
 		req = new(StoriesReadStoriesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
+		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
 	})
 }
 
@@ -2815,7 +2929,7 @@ func (m *StoriesIncrementStoryViewsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesIncrementStoryViewsRequestTypeID, "stories.incrementStoryViews"); err != nil {
 		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2823,7 +2937,8 @@ func (m *StoriesIncrementStoryViewsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesIncrementStoryViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2835,7 +2950,7 @@ func (m *StoriesIncrementStoryViewsRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "id")
 	}
 	return nil
@@ -2950,15 +3065,25 @@ func (m *StoriesGetStoryViewsListRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetStoryViewsListRequestTypeID, "stories.getStoryViewsList"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesGetStoryViewsListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesGetStoryViewsListRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesGetStoryViewsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2966,7 +3091,6 @@ func (m *StoriesGetStoryViewsListRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoryViewsList", "")
 	}
-	*m = StoriesGetStoryViewsListRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "flags")
@@ -2978,14 +3102,14 @@ func (m *StoriesGetStoryViewsListRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "peer")
 	}
 	if m.Flags.Has(1) {
-		if m.Q, err = b.String(); err != nil {
+		if m.Q, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.getStoryViewsList", "q")
 		}
 	}
 	if m.ID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "id")
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -3060,7 +3184,7 @@ func (m *StoriesGetStoriesViewsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetStoriesViewsRequestTypeID, "stories.getStoriesViews"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3068,7 +3192,8 @@ func (m *StoriesGetStoriesViewsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetStoriesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3080,7 +3205,7 @@ func (m *StoriesGetStoriesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesViews", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesViews", "id")
 	}
 	return nil
@@ -3145,7 +3270,7 @@ func (m *StoriesExportStoryLinkRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesExportStoryLinkRequestTypeID, "stories.exportStoryLink"); err != nil {
 		return tlrt.DecodeErr(err, "stories.exportStoryLink", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3153,7 +3278,8 @@ func (m *StoriesExportStoryLinkRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesExportStoryLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3237,15 +3363,21 @@ func (m *StoriesReportRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesReportRequestTypeID, "stories.report"); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesReportRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3257,13 +3389,13 @@ func (m *StoriesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "id")
 	}
-	if m.Option, err = b.Bytes(); err != nil {
+	if m.Option, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "option")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "message")
 	}
 	return nil
@@ -3334,20 +3466,24 @@ func (m *StoriesActivateStealthModeRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesActivateStealthModeRequestTypeID, "stories.activateStealthMode"); err != nil {
 		return tlrt.DecodeErr(err, "stories.activateStealthMode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesActivateStealthModeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesActivateStealthModeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesActivateStealthModeRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *StoriesActivateStealthModeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.activateStealthMode", "flags")
@@ -3428,15 +3564,25 @@ func (m *StoriesSendReactionRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesSendReactionRequestTypeID, "stories.sendReaction"); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesSendReactionRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3444,7 +3590,6 @@ func (m *StoriesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.sendReaction", "")
 	}
-	*m = StoriesSendReactionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendReaction", "flags")
@@ -3519,7 +3664,7 @@ func (m *StoriesGetPeerStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetPeerStoriesRequestTypeID, "stories.getPeerStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPeerStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3527,7 +3672,8 @@ func (m *StoriesGetPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetPeerStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3595,7 +3741,7 @@ func (m *StoriesGetAllReadPeerStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetAllReadPeerStoriesRequestTypeID, "stories.getAllReadPeerStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAllReadPeerStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3603,7 +3749,8 @@ func (m *StoriesGetAllReadPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetAllReadPeerStoriesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3671,7 +3818,7 @@ func (m *StoriesGetPeerMaxIDsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetPeerMaxIDsRequestTypeID, "stories.getPeerMaxIDs"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPeerMaxIDs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3679,7 +3826,8 @@ func (m *StoriesGetPeerMaxIDsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetPeerMaxIDsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3688,7 +3836,7 @@ func (m *StoriesGetPeerMaxIDsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getPeerMaxIDs", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPeerMaxIDs", "id")
 	}
 	return nil
@@ -3701,7 +3849,7 @@ func (c *Client) StoriesGetPeerMaxIDs(ctx context.Context, req *StoriesGetPeerMa
 		req = new(StoriesGetPeerMaxIDsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RecentStory, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[RecentStory])
+		return tlrt.DecodeStructs[RecentStory](b, false, false, 8, 0)
 	})
 }
 
@@ -3747,7 +3895,7 @@ func (m *StoriesGetChatsToSendRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetChatsToSendRequestTypeID, "stories.getChatsToSend"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getChatsToSend", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3755,7 +3903,8 @@ func (m *StoriesGetChatsToSendRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetChatsToSendRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3824,7 +3973,7 @@ func (m *StoriesTogglePeerStoriesHiddenRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesTogglePeerStoriesHiddenRequestTypeID, "stories.togglePeerStoriesHidden"); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePeerStoriesHidden", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3832,7 +3981,8 @@ func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error 
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3961,15 +4111,25 @@ func (m *StoriesGetStoryReactionsListRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetStoryReactionsListRequestTypeID, "stories.getStoryReactionsList"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesGetStoryReactionsListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesGetStoryReactionsListRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesGetStoryReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3977,7 +4137,6 @@ func (m *StoriesGetStoryReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoryReactionsList", "")
 	}
-	*m = StoriesGetStoryReactionsListRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "flags")
@@ -3995,7 +4154,7 @@ func (m *StoriesGetStoryReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth 
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Offset, err = b.String(); err != nil {
+		if m.Offset, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "offset")
 		}
 	}
@@ -4070,7 +4229,7 @@ func (m *StoriesTogglePinnedToTopRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesTogglePinnedToTopRequestTypeID, "stories.togglePinnedToTop"); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4078,7 +4237,8 @@ func (m *StoriesTogglePinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesTogglePinnedToTopRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4090,7 +4250,7 @@ func (m *StoriesTogglePinnedToTopRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "id")
 	}
 	return nil
@@ -4205,15 +4365,25 @@ func (m *StoriesSearchPostsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesSearchPostsRequestTypeID, "stories.searchPosts"); err != nil {
 		return tlrt.DecodeErr(err, "stories.searchPosts", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesSearchPostsRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4221,13 +4391,12 @@ func (m *StoriesSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.searchPosts", "")
 	}
-	*m = StoriesSearchPostsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.searchPosts", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Hashtag, err = b.String(); err != nil {
+		if m.Hashtag, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.searchPosts", "hashtag")
 		}
 	}
@@ -4241,7 +4410,7 @@ func (m *StoriesSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "stories.searchPosts", "peer")
 		}
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.searchPosts", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -4317,15 +4486,21 @@ func (m *StoriesCreateAlbumRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesCreateAlbumRequestTypeID, "stories.createAlbum"); err != nil {
 		return tlrt.DecodeErr(err, "stories.createAlbum", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesCreateAlbumRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesCreateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4337,10 +4512,10 @@ func (m *StoriesCreateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.createAlbum", "peer")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.createAlbum", "title")
 	}
-	if m.Stories, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Stories, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.createAlbum", "stories")
 	}
 	return nil
@@ -4526,15 +4701,25 @@ func (m *StoriesUpdateAlbumRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesUpdateAlbumRequestTypeID, "stories.updateAlbum"); err != nil {
 		return tlrt.DecodeErr(err, "stories.updateAlbum", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesUpdateAlbumRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesUpdateAlbumRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesUpdateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4542,7 +4727,6 @@ func (m *StoriesUpdateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.updateAlbum", "")
 	}
-	*m = StoriesUpdateAlbumRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.updateAlbum", "flags")
@@ -4554,22 +4738,22 @@ func (m *StoriesUpdateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "stories.updateAlbum", "album_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.updateAlbum", "title")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.DeleteStories, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.DeleteStories, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.updateAlbum", "delete_stories")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.AddStories, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.AddStories, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.updateAlbum", "add_stories")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.updateAlbum", "order")
 		}
 	}
@@ -4648,7 +4832,7 @@ func (m *StoriesReorderAlbumsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesReorderAlbumsRequestTypeID, "stories.reorderAlbums"); err != nil {
 		return tlrt.DecodeErr(err, "stories.reorderAlbums", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4656,7 +4840,8 @@ func (m *StoriesReorderAlbumsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesReorderAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4668,7 +4853,7 @@ func (m *StoriesReorderAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.reorderAlbums", "peer")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.reorderAlbums", "order")
 	}
 	return nil
@@ -4732,7 +4917,7 @@ func (m *StoriesDeleteAlbumRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesDeleteAlbumRequestTypeID, "stories.deleteAlbum"); err != nil {
 		return tlrt.DecodeErr(err, "stories.deleteAlbum", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4740,7 +4925,8 @@ func (m *StoriesDeleteAlbumRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesDeleteAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4815,7 +5001,7 @@ func (m *StoriesGetAlbumsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetAlbumsRequestTypeID, "stories.getAlbums"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAlbums", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4823,7 +5009,8 @@ func (m *StoriesGetAlbumsRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4903,7 +5090,7 @@ func (m *StoriesGetAlbumStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesGetAlbumStoriesRequestTypeID, "stories.getAlbumStories"); err != nil {
 		return tlrt.DecodeErr(err, "stories.getAlbumStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4911,7 +5098,8 @@ func (m *StoriesGetAlbumStoriesRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *StoriesGetAlbumStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5135,15 +5323,25 @@ func (m *StoriesStartLiveRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, StoriesStartLiveRequestTypeID, "stories.startLive"); err != nil {
 		return tlrt.DecodeErr(err, "stories.startLive", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *StoriesStartLiveRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StoriesStartLiveRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *StoriesStartLiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5151,7 +5349,6 @@ func (m *StoriesStartLiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.startLive", "")
 	}
-	*m = StoriesStartLiveRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "stories.startLive", "flags")
@@ -5163,16 +5360,16 @@ func (m *StoriesStartLiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "stories.startLive", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Caption, err = b.String(); err != nil {
+		if m.Caption, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "stories.startLive", "caption")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "stories.startLive", "entities")
 		}
 	}
-	if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+	if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "stories.startLive", "privacy_rules")
 	}
 	if m.RandomID, err = b.Long(); err != nil {

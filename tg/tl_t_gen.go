@@ -108,7 +108,7 @@ func (m *TopPeerCategoryBotsPM) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsPMTypeID, "topPeerCategoryBotsPM"); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryBotsPM", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -116,7 +116,8 @@ func (m *TopPeerCategoryBotsPM) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TopPeerCategoryBotsPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -170,7 +171,7 @@ func (m *TopPeerCategoryBotsInline) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsInlineTypeID, "topPeerCategoryBotsInline"); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryBotsInline", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -178,7 +179,8 @@ func (m *TopPeerCategoryBotsInline) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TopPeerCategoryBotsInline) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -234,7 +236,7 @@ func (m *TopPeerCategoryCorrespondents) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TopPeerCategoryCorrespondentsTypeID, "topPeerCategoryCorrespondents"); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryCorrespondents", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -242,7 +244,8 @@ func (m *TopPeerCategoryCorrespondents) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TopPeerCategoryCorrespondents) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -295,7 +298,7 @@ func (m *TopPeerCategoryGroups) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TopPeerCategoryGroupsTypeID, "topPeerCategoryGroups"); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryGroups", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -303,7 +306,8 @@ func (m *TopPeerCategoryGroups) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TopPeerCategoryGroups) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -356,7 +360,7 @@ func (m *TopPeerCategoryChannels) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TopPeerCategoryChannelsTypeID, "topPeerCategoryChannels"); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryChannels", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -364,7 +368,8 @@ func (m *TopPeerCategoryChannels) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TopPeerCategoryChannels) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -418,7 +423,7 @@ func (m *TopPeerCategoryPhoneCalls) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TopPeerCategoryPhoneCallsTypeID, "topPeerCategoryPhoneCalls"); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryPhoneCalls", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -426,7 +431,8 @@ func (m *TopPeerCategoryPhoneCalls) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TopPeerCategoryPhoneCalls) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -481,7 +487,7 @@ func (m *TopPeerCategoryForwardUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TopPeerCategoryForwardUsersTypeID, "topPeerCategoryForwardUsers"); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryForwardUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -489,7 +495,8 @@ func (m *TopPeerCategoryForwardUsers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TopPeerCategoryForwardUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -544,7 +551,7 @@ func (m *TopPeerCategoryForwardChats) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TopPeerCategoryForwardChatsTypeID, "topPeerCategoryForwardChats"); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryForwardChats", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -552,7 +559,8 @@ func (m *TopPeerCategoryForwardChats) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TopPeerCategoryForwardChats) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -605,7 +613,7 @@ func (m *TopPeerCategoryBotsApp) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsAppTypeID, "topPeerCategoryBotsApp"); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryBotsApp", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -613,7 +621,8 @@ func (m *TopPeerCategoryBotsApp) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TopPeerCategoryBotsApp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -668,7 +677,7 @@ func (m *TopPeerCategoryBotsGuestChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsGuestChatTypeID, "topPeerCategoryBotsGuestChat"); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryBotsGuestChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -676,7 +685,8 @@ func (m *TopPeerCategoryBotsGuestChat) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TopPeerCategoryBotsGuestChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -737,15 +747,21 @@ func (m *TextWithEntities) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TextWithEntitiesTypeID, "textWithEntities"); err != nil {
 		return tlrt.DecodeErr(err, "textWithEntities", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TextWithEntities) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TextWithEntities) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -754,10 +770,10 @@ func (m *TextWithEntities) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textWithEntities", "")
 	}
 	var err error
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textWithEntities", "text")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "textWithEntities", "entities")
 	}
 	return nil
@@ -929,15 +945,25 @@ func (m *Theme) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ThemeTypeID, "theme"); err != nil {
 		return tlrt.DecodeErr(err, "theme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Theme) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Theme{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Theme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -945,7 +971,6 @@ func (m *Theme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "theme", "")
 	}
-	*m = Theme{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "theme", "flags")
@@ -959,10 +984,10 @@ func (m *Theme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "theme", "access_hash")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "theme", "slug")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "theme", "title")
 	}
 	if m.Flags.Has(2) {
@@ -971,12 +996,12 @@ func (m *Theme) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ThemeSettings]); err != nil {
+		if m.Settings, err = tlrt.DecodeStructs[ThemeSettings](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "theme", "settings")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Emoticon, err = b.String(); err != nil {
+		if m.Emoticon, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "theme", "emoticon")
 		}
 	}
@@ -1127,15 +1152,25 @@ func (m *ThemeSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, ThemeSettingsTypeID, "themeSettings"); err != nil {
 		return tlrt.DecodeErr(err, "themeSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *ThemeSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ThemeSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *ThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1143,7 +1178,6 @@ func (m *ThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "themeSettings", "")
 	}
-	*m = ThemeSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "themeSettings", "flags")
@@ -1161,7 +1195,7 @@ func (m *ThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.MessageColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.MessageColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "themeSettings", "message_colors")
 		}
 	}
@@ -1229,24 +1263,30 @@ func (m *Timezone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TimezoneTypeID, "timezone"); err != nil {
 		return tlrt.DecodeErr(err, "timezone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Timezone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Timezone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "timezone", "id")
 	}
-	if m.Name, err = b.String(); err != nil {
+	if m.Name, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "timezone", "name")
 	}
 	if m.UtcOffset, err = b.Int(); err != nil {
@@ -1307,7 +1347,7 @@ func (m *TodoCompletion) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TodoCompletionTypeID, "todoCompletion"); err != nil {
 		return tlrt.DecodeErr(err, "todoCompletion", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1315,7 +1355,8 @@ func (m *TodoCompletion) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TodoCompletion) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1385,15 +1426,25 @@ func (m *TodoItem) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TodoItemTypeID, "todoItem"); err != nil {
 		return tlrt.DecodeErr(err, "todoItem", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TodoItem) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = TodoItem{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TodoItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1478,15 +1529,25 @@ func (m *TodoList) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TodoListTypeID, "todoList"); err != nil {
 		return tlrt.DecodeErr(err, "todoList", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *TodoList) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = TodoList{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *TodoList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1494,7 +1555,6 @@ func (m *TodoList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "todoList", "")
 	}
-	*m = TodoList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "todoList", "flags")
@@ -1504,7 +1564,7 @@ func (m *TodoList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "todoList", "title")
 	}
-	if m.List, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoItem]); err != nil {
+	if m.List, err = tlrt.DecodeStructs[TodoItem](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "todoList", "list")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -1560,7 +1620,7 @@ func (m *TopPeer) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TopPeerTypeID, "topPeer"); err != nil {
 		return tlrt.DecodeErr(err, "topPeer", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1568,7 +1628,8 @@ func (m *TopPeer) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TopPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1643,7 +1704,7 @@ func (m *TopPeerCategoryPeers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TopPeerCategoryPeersTypeID, "topPeerCategoryPeers"); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1651,7 +1712,8 @@ func (m *TopPeerCategoryPeers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TopPeerCategoryPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1666,7 +1728,7 @@ func (m *TopPeerCategoryPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "count")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TopPeer]); err != nil {
+	if m.Peers, err = tlrt.DecodeStructs[TopPeer](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "peers")
 	}
 	return nil
@@ -1714,7 +1776,7 @@ func (m *True) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TrueTypeID, "true"); err != nil {
 		return tlrt.DecodeErr(err, "true", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1722,7 +1784,8 @@ func (m *True) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *True) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

@@ -50,7 +50,7 @@ func (m *TestUseErrorRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TestUseErrorRequestTypeID, "test.useError"); err != nil {
 		return tlrt.DecodeErr(err, "test.useError", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -58,7 +58,8 @@ func (m *TestUseErrorRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TestUseErrorRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -116,7 +117,7 @@ func (m *TestUseConfigSimpleRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, TestUseConfigSimpleRequestTypeID, "test.useConfigSimple"); err != nil {
 		return tlrt.DecodeErr(err, "test.useConfigSimple", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -124,7 +125,8 @@ func (m *TestUseConfigSimpleRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *TestUseConfigSimpleRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue

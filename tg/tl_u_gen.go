@@ -76,7 +76,7 @@ type UpdateClass interface {
 
 // DecodeUpdate decodes any constructor of Update.
 func DecodeUpdate(b *bin.Buffer) (UpdateClass, error) {
-	return decodeUpdate(b, 0)
+	return tlrt.Owned(b, decodeUpdate)
 }
 
 // decodeUpdate is DecodeUpdate for a value nested depth levels deep.
@@ -479,15 +479,21 @@ func (m *UpdateNewMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewMessageTypeID, "updateNewMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateNewMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -558,7 +564,7 @@ func (m *UpdateMessageID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateMessageIDTypeID, "updateMessageID"); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -566,7 +572,8 @@ func (m *UpdateMessageID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateMessageID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -637,7 +644,7 @@ func (m *UpdateDeleteMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDeleteMessagesTypeID, "updateDeleteMessages"); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -645,13 +652,14 @@ func (m *UpdateDeleteMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateDeleteMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteMessages", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -749,15 +757,25 @@ func (m *UpdateUserTyping) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateUserTypingTypeID, "updateUserTyping"); err != nil {
 		return tlrt.DecodeErr(err, "updateUserTyping", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateUserTyping) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateUserTyping{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -765,7 +783,6 @@ func (m *UpdateUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateUserTyping", "")
 	}
-	*m = UpdateUserTyping{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateUserTyping", "flags")
@@ -844,15 +861,21 @@ func (m *UpdateChatUserTyping) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChatUserTypingTypeID, "updateChatUserTyping"); err != nil {
 		return tlrt.DecodeErr(err, "updateChatUserTyping", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChatUserTyping) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateChatUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -923,15 +946,21 @@ func (m *UpdateChatParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChatParticipantsTypeID, "updateChatParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -998,7 +1027,7 @@ func (m *UpdateUserStatus) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateUserStatusTypeID, "updateUserStatus"); err != nil {
 		return tlrt.DecodeErr(err, "updateUserStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1006,7 +1035,8 @@ func (m *UpdateUserStatus) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateUserStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1084,15 +1114,21 @@ func (m *UpdateUserName) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateUserNameTypeID, "updateUserName"); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateUserName) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateUserName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1104,13 +1140,13 @@ func (m *UpdateUserName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "user_id")
 	}
-	if m.FirstName, err = b.String(); err != nil {
+	if m.FirstName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "first_name")
 	}
-	if m.LastName, err = b.String(); err != nil {
+	if m.LastName, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "last_name")
 	}
-	if m.Usernames, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Username]); err != nil {
+	if m.Usernames, err = tlrt.DecodeStructs[Username](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "usernames")
 	}
 	return nil
@@ -1255,20 +1291,29 @@ func (m *UpdateNewAuthorization) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewAuthorizationTypeID, "updateNewAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewAuthorization) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateNewAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateNewAuthorization{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *UpdateNewAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateNewAuthorization", "flags")
@@ -1283,12 +1328,12 @@ func (m *UpdateNewAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Device, err = b.String(); err != nil {
+		if m.Device, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateNewAuthorization", "device")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Location, err = b.String(); err != nil {
+		if m.Location, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateNewAuthorization", "location")
 		}
 	}
@@ -1351,15 +1396,21 @@ func (m *UpdateNewEncryptedMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewEncryptedMessageTypeID, "updateNewEncryptedMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewEncryptedMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateNewEncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1425,7 +1476,7 @@ func (m *UpdateEncryptedChatTyping) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateEncryptedChatTypingTypeID, "updateEncryptedChatTyping"); err != nil {
 		return tlrt.DecodeErr(err, "updateEncryptedChatTyping", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1433,7 +1484,8 @@ func (m *UpdateEncryptedChatTyping) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateEncryptedChatTyping) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1497,15 +1549,21 @@ func (m *UpdateEncryption) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateEncryptionTypeID, "updateEncryption"); err != nil {
 		return tlrt.DecodeErr(err, "updateEncryption", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateEncryption) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateEncryption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1577,7 +1635,7 @@ func (m *UpdateEncryptedMessagesRead) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateEncryptedMessagesReadTypeID, "updateEncryptedMessagesRead"); err != nil {
 		return tlrt.DecodeErr(err, "updateEncryptedMessagesRead", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1585,7 +1643,8 @@ func (m *UpdateEncryptedMessagesRead) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateEncryptedMessagesRead) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1660,7 +1719,7 @@ func (m *UpdateChatParticipantAdd) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChatParticipantAddTypeID, "updateChatParticipantAdd"); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1668,7 +1727,8 @@ func (m *UpdateChatParticipantAdd) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateChatParticipantAdd) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1746,7 +1806,7 @@ func (m *UpdateChatParticipantDelete) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChatParticipantDeleteTypeID, "updateChatParticipantDelete"); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantDelete", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1754,7 +1814,8 @@ func (m *UpdateChatParticipantDelete) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateChatParticipantDelete) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1825,15 +1886,21 @@ func (m *UpdateDCOptions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDCOptionsTypeID, "updateDcOptions"); err != nil {
 		return tlrt.DecodeErr(err, "updateDcOptions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateDCOptions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateDCOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1842,7 +1909,7 @@ func (m *UpdateDCOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateDcOptions", "")
 	}
 	var err error
-	if m.DCOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[DCOption]); err != nil {
+	if m.DCOptions, err = tlrt.DecodeStructs[DCOption](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDcOptions", "dc_options")
 	}
 	return nil
@@ -1903,15 +1970,25 @@ func (m *UpdateNotifySettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNotifySettingsTypeID, "updateNotifySettings"); err != nil {
 		return tlrt.DecodeErr(err, "updateNotifySettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNotifySettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2034,15 +2111,25 @@ func (m *UpdateServiceNotification) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateServiceNotificationTypeID, "updateServiceNotification"); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateServiceNotification) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateServiceNotification{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateServiceNotification) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2050,7 +2137,6 @@ func (m *UpdateServiceNotification) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateServiceNotification", "")
 	}
-	*m = UpdateServiceNotification{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "flags")
@@ -2062,16 +2148,16 @@ func (m *UpdateServiceNotification) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "updateServiceNotification", "inbox_date")
 		}
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "type")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "message")
 	}
 	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "media")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "entities")
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -2139,7 +2225,7 @@ func (m *UpdatePrivacy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePrivacyTypeID, "updatePrivacy"); err != nil {
 		return tlrt.DecodeErr(err, "updatePrivacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2147,7 +2233,8 @@ func (m *UpdatePrivacy) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatePrivacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2159,7 +2246,7 @@ func (m *UpdatePrivacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Key, err = decodePrivacyKey(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePrivacy", "key")
 	}
-	if m.Rules, err = tlrt.DecodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "updatePrivacy", "rules")
 	}
 	return nil
@@ -2215,15 +2302,21 @@ func (m *UpdateUserPhone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateUserPhoneTypeID, "updateUserPhone"); err != nil {
 		return tlrt.DecodeErr(err, "updateUserPhone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateUserPhone) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateUserPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2232,7 +2325,7 @@ func (m *UpdateUserPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateUserPhone", "user_id")
 	}
-	if m.Phone, err = b.String(); err != nil {
+	if m.Phone, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateUserPhone", "phone")
 	}
 	return nil
@@ -2357,15 +2450,20 @@ func (m *UpdateReadHistoryInbox) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateReadHistoryInboxTypeID, "updateReadHistoryInbox"); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadHistoryInbox) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateReadHistoryInbox{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateReadHistoryInbox) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2373,7 +2471,6 @@ func (m *UpdateReadHistoryInbox) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateReadHistoryInbox", "")
 	}
-	*m = UpdateReadHistoryInbox{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "flags")
@@ -2469,7 +2566,7 @@ func (m *UpdateReadHistoryOutbox) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateReadHistoryOutboxTypeID, "updateReadHistoryOutbox"); err != nil {
 		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2477,7 +2574,8 @@ func (m *UpdateReadHistoryOutbox) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateReadHistoryOutbox) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2555,15 +2653,21 @@ func (m *UpdateWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateWebPageTypeID, "updateWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "updateWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2673,25 +2777,29 @@ func (m *UpdateReadMessagesContents) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateReadMessagesContentsTypeID, "updateReadMessagesContents"); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMessagesContents", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadMessagesContents) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateReadMessagesContents) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateReadMessagesContents{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UpdateReadMessagesContents) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMessagesContents", "flags")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMessagesContents", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -2792,20 +2900,24 @@ func (m *UpdateChannelTooLong) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChannelTooLongTypeID, "updateChannelTooLong"); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelTooLong", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelTooLong) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateChannelTooLong{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UpdateChannelTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelTooLong", "flags")
@@ -2872,7 +2984,7 @@ func (m *UpdateChannel) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChannelTypeID, "updateChannel"); err != nil {
 		return tlrt.DecodeErr(err, "updateChannel", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2880,7 +2992,8 @@ func (m *UpdateChannel) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2947,15 +3060,21 @@ func (m *UpdateNewChannelMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewChannelMessageTypeID, "updateNewChannelMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewChannelMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewChannelMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateNewChannelMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3064,20 +3183,24 @@ func (m *UpdateReadChannelInbox) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateReadChannelInboxTypeID, "updateReadChannelInbox"); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelInbox", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelInbox) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateReadChannelInbox) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateReadChannelInbox{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UpdateReadChannelInbox) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelInbox", "flags")
@@ -3164,7 +3287,7 @@ func (m *UpdateDeleteChannelMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDeleteChannelMessagesTypeID, "updateDeleteChannelMessages"); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3172,7 +3295,8 @@ func (m *UpdateDeleteChannelMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateDeleteChannelMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3181,7 +3305,7 @@ func (m *UpdateDeleteChannelMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ChannelID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "channel_id")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -3246,7 +3370,7 @@ func (m *UpdateChannelMessageViews) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChannelMessageViewsTypeID, "updateChannelMessageViews"); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelMessageViews", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3254,7 +3378,8 @@ func (m *UpdateChannelMessageViews) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateChannelMessageViews) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3327,7 +3452,7 @@ func (m *UpdateChatParticipantAdmin) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChatParticipantAdminTypeID, "updateChatParticipantAdmin"); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3335,7 +3460,8 @@ func (m *UpdateChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateChatParticipantAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3406,15 +3532,21 @@ func (m *UpdateNewStickerSet) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewStickerSetTypeID, "updateNewStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateNewStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3492,27 +3624,31 @@ func (m *UpdateStickerSetsOrder) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateStickerSetsOrderTypeID, "updateStickerSetsOrder"); err != nil {
 		return tlrt.DecodeErr(err, "updateStickerSetsOrder", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStickerSetsOrder) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateStickerSetsOrder) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateStickerSetsOrder{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UpdateStickerSetsOrder) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateStickerSetsOrder", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "updateStickerSetsOrder", "order")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -3577,20 +3713,24 @@ func (m *UpdateStickerSets) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateStickerSetsTypeID, "updateStickerSets"); err != nil {
 		return tlrt.DecodeErr(err, "updateStickerSets", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStickerSets) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateStickerSets) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateStickerSets{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UpdateStickerSets) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateStickerSets", "flags")
@@ -3646,7 +3786,7 @@ func (m *UpdateSavedGifs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateSavedGifsTypeID, "updateSavedGifs"); err != nil {
 		return tlrt.DecodeErr(err, "updateSavedGifs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3654,7 +3794,8 @@ func (m *UpdateSavedGifs) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateSavedGifs) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3739,15 +3880,25 @@ func (m *UpdateBotInlineQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotInlineQueryTypeID, "updateBotInlineQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotInlineQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotInlineQuery{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotInlineQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3755,7 +3906,6 @@ func (m *UpdateBotInlineQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotInlineQuery", "")
 	}
-	*m = UpdateBotInlineQuery{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "flags")
@@ -3766,7 +3916,7 @@ func (m *UpdateBotInlineQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "user_id")
 	}
-	if m.Query, err = b.String(); err != nil {
+	if m.Query, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "query")
 	}
 	if m.Flags.Has(0) {
@@ -3779,7 +3929,7 @@ func (m *UpdateBotInlineQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "updateBotInlineQuery", "peer_type")
 		}
 	}
-	if m.Offset, err = b.String(); err != nil {
+	if m.Offset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineQuery", "offset")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -3861,15 +4011,25 @@ func (m *UpdateBotInlineSend) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotInlineSendTypeID, "updateBotInlineSend"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineSend", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotInlineSend) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotInlineSend{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotInlineSend) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -3877,7 +4037,6 @@ func (m *UpdateBotInlineSend) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotInlineSend", "")
 	}
-	*m = UpdateBotInlineSend{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineSend", "flags")
@@ -3885,7 +4044,7 @@ func (m *UpdateBotInlineSend) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineSend", "user_id")
 	}
-	if m.Query, err = b.String(); err != nil {
+	if m.Query, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineSend", "query")
 	}
 	if m.Flags.Has(0) {
@@ -3893,7 +4052,7 @@ func (m *UpdateBotInlineSend) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "updateBotInlineSend", "geo")
 		}
 	}
-	if m.ID, err = b.String(); err != nil {
+	if m.ID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotInlineSend", "id")
 	}
 	if m.Flags.Has(1) {
@@ -3960,15 +4119,21 @@ func (m *UpdateEditChannelMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateEditChannelMessageTypeID, "updateEditChannelMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateEditChannelMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateEditChannelMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateEditChannelMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4108,15 +4273,25 @@ func (m *UpdateBotCallbackQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotCallbackQueryTypeID, "updateBotCallbackQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotCallbackQuery{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4124,7 +4299,6 @@ func (m *UpdateBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotCallbackQuery", "")
 	}
-	*m = UpdateBotCallbackQuery{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "flags")
@@ -4145,12 +4319,12 @@ func (m *UpdateBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "chat_instance")
 	}
 	if m.Flags.Has(0) {
-		if m.Data, err = b.Bytes(); err != nil {
+		if m.Data, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "updateBotCallbackQuery", "data")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.GameShortName, err = b.String(); err != nil {
+		if m.GameShortName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateBotCallbackQuery", "game_short_name")
 		}
 	}
@@ -4218,15 +4392,21 @@ func (m *UpdateEditMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateEditMessageTypeID, "updateEditMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateEditMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateEditMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateEditMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4365,15 +4545,25 @@ func (m *UpdateInlineBotCallbackQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateInlineBotCallbackQueryTypeID, "updateInlineBotCallbackQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateInlineBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateInlineBotCallbackQuery{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateInlineBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4381,7 +4571,6 @@ func (m *UpdateInlineBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateInlineBotCallbackQuery", "")
 	}
-	*m = UpdateInlineBotCallbackQuery{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "flags")
@@ -4399,12 +4588,12 @@ func (m *UpdateInlineBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "chat_instance")
 	}
 	if m.Flags.Has(0) {
-		if m.Data, err = b.Bytes(); err != nil {
+		if m.Data, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "data")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.GameShortName, err = b.String(); err != nil {
+		if m.GameShortName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "game_short_name")
 		}
 	}
@@ -4467,7 +4656,7 @@ func (m *UpdateReadChannelOutbox) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateReadChannelOutboxTypeID, "updateReadChannelOutbox"); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelOutbox", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4475,7 +4664,8 @@ func (m *UpdateReadChannelOutbox) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateReadChannelOutbox) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4587,15 +4777,25 @@ func (m *UpdateDraftMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDraftMessageTypeID, "updateDraftMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateDraftMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateDraftMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDraftMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateDraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4603,7 +4803,6 @@ func (m *UpdateDraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateDraftMessage", "")
 	}
-	*m = UpdateDraftMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateDraftMessage", "flags")
@@ -4676,7 +4875,7 @@ func (m *UpdateReadFeaturedStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateReadFeaturedStickersTypeID, "updateReadFeaturedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "updateReadFeaturedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4684,7 +4883,8 @@ func (m *UpdateReadFeaturedStickers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateReadFeaturedStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4737,7 +4937,7 @@ func (m *UpdateRecentStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateRecentStickersTypeID, "updateRecentStickers"); err != nil {
 		return tlrt.DecodeErr(err, "updateRecentStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4745,7 +4945,8 @@ func (m *UpdateRecentStickers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateRecentStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4798,7 +4999,7 @@ func (m *UpdateConfig) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateConfigTypeID, "updateConfig"); err != nil {
 		return tlrt.DecodeErr(err, "updateConfig", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4806,7 +5007,8 @@ func (m *UpdateConfig) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateConfig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4859,7 +5061,7 @@ func (m *UpdatePtsChanged) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePtsChangedTypeID, "updatePtsChanged"); err != nil {
 		return tlrt.DecodeErr(err, "updatePtsChanged", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4867,7 +5069,8 @@ func (m *UpdatePtsChanged) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatePtsChanged) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -4932,15 +5135,21 @@ func (m *UpdateChannelWebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChannelWebPageTypeID, "updateChannelWebPage"); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelWebPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChannelWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateChannelWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5052,15 +5261,20 @@ func (m *UpdateDialogPinned) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDialogPinnedTypeID, "updateDialogPinned"); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogPinned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogPinned) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDialogPinned{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateDialogPinned) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5068,7 +5282,6 @@ func (m *UpdateDialogPinned) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateDialogPinned", "")
 	}
-	*m = UpdateDialogPinned{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogPinned", "flags")
@@ -5200,15 +5413,20 @@ func (m *UpdatePinnedDialogs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePinnedDialogsTypeID, "updatePinnedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedDialogs) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedDialogs{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatePinnedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5216,7 +5434,6 @@ func (m *UpdatePinnedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedDialogs", "")
 	}
-	*m = UpdatePinnedDialogs{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedDialogs", "flags")
@@ -5227,7 +5444,7 @@ func (m *UpdatePinnedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialogPeer); err != nil {
+		if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeDialogPeer); err != nil {
 			return tlrt.DecodeErr(err, "updatePinnedDialogs", "order")
 		}
 	}
@@ -5290,15 +5507,25 @@ func (m *UpdateBotWebhookJSON) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONTypeID, "updateBotWebhookJSON"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotWebhookJSON", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotWebhookJSON) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotWebhookJSON{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotWebhookJSON) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5368,15 +5595,25 @@ func (m *UpdateBotWebhookJSONQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONQueryTypeID, "updateBotWebhookJSONQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotWebhookJSONQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotWebhookJSONQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotWebhookJSONQuery{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotWebhookJSONQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5454,15 +5691,25 @@ func (m *UpdateBotShippingQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotShippingQueryTypeID, "updateBotShippingQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotShippingQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotShippingQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotShippingQuery{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotShippingQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5477,7 +5724,7 @@ func (m *UpdateBotShippingQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotShippingQuery", "user_id")
 	}
-	if m.Payload, err = b.Bytes(); err != nil {
+	if m.Payload, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotShippingQuery", "payload")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.ShippingAddress, depth+1); err != nil {
@@ -5589,15 +5836,25 @@ func (m *UpdateBotPrecheckoutQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotPrecheckoutQueryTypeID, "updateBotPrecheckoutQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotPrecheckoutQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotPrecheckoutQuery{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotPrecheckoutQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5605,7 +5862,6 @@ func (m *UpdateBotPrecheckoutQuery) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotPrecheckoutQuery", "")
 	}
-	*m = UpdateBotPrecheckoutQuery{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "flags")
@@ -5616,7 +5872,7 @@ func (m *UpdateBotPrecheckoutQuery) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "user_id")
 	}
-	if m.Payload, err = b.Bytes(); err != nil {
+	if m.Payload, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "payload")
 	}
 	if m.Flags.Has(0) {
@@ -5626,11 +5882,11 @@ func (m *UpdateBotPrecheckoutQuery) DecodeBareAt(b *bin.Buffer, depth int) error
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptionID, err = b.String(); err != nil {
+		if m.ShippingOptionID, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "shipping_option_id")
 		}
 	}
-	if m.Currency, err = b.String(); err != nil {
+	if m.Currency, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
@@ -5693,15 +5949,21 @@ func (m *UpdatePhoneCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePhoneCallTypeID, "updatePhoneCall"); err != nil {
 		return tlrt.DecodeErr(err, "updatePhoneCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatePhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdatePhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5764,21 +6026,27 @@ func (m *UpdateLangPackTooLong) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateLangPackTooLongTypeID, "updateLangPackTooLong"); err != nil {
 		return tlrt.DecodeErr(err, "updateLangPackTooLong", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateLangPackTooLong) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateLangPackTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCode, err = b.String(); err != nil {
+	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateLangPackTooLong", "lang_code")
 	}
 	return nil
@@ -5834,15 +6102,25 @@ func (m *UpdateLangPack) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateLangPackTypeID, "updateLangPack"); err != nil {
 		return tlrt.DecodeErr(err, "updateLangPack", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateLangPack) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateLangPack{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateLangPack) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -5902,7 +6180,7 @@ func (m *UpdateFavedStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateFavedStickersTypeID, "updateFavedStickers"); err != nil {
 		return tlrt.DecodeErr(err, "updateFavedStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5910,7 +6188,8 @@ func (m *UpdateFavedStickers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateFavedStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6017,15 +6296,20 @@ func (m *UpdateChannelReadMessagesContents) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChannelReadMessagesContentsTypeID, "updateChannelReadMessagesContents"); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelReadMessagesContents) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChannelReadMessagesContents{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateChannelReadMessagesContents) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6033,7 +6317,6 @@ func (m *UpdateChannelReadMessagesContents) DecodeBareAt(b *bin.Buffer, depth in
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateChannelReadMessagesContents", "")
 	}
-	*m = UpdateChannelReadMessagesContents{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "flags")
@@ -6051,7 +6334,7 @@ func (m *UpdateChannelReadMessagesContents) DecodeBareAt(b *bin.Buffer, depth in
 			return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "saved_peer_id")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "messages")
 	}
 	m.Flags &^= 1 << 1
@@ -6106,7 +6389,7 @@ func (m *UpdateContactsReset) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateContactsResetTypeID, "updateContactsReset"); err != nil {
 		return tlrt.DecodeErr(err, "updateContactsReset", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6114,7 +6397,8 @@ func (m *UpdateContactsReset) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateContactsReset) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6175,7 +6459,7 @@ func (m *UpdateChannelAvailableMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChannelAvailableMessagesTypeID, "updateChannelAvailableMessages"); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelAvailableMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6183,7 +6467,8 @@ func (m *UpdateChannelAvailableMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateChannelAvailableMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6265,15 +6550,20 @@ func (m *UpdateDialogUnreadMark) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDialogUnreadMarkTypeID, "updateDialogUnreadMark"); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogUnreadMark", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogUnreadMark) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDialogUnreadMark{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateDialogUnreadMark) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6281,7 +6571,6 @@ func (m *UpdateDialogUnreadMark) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateDialogUnreadMark", "")
 	}
-	*m = UpdateDialogUnreadMark{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogUnreadMark", "flags")
@@ -6428,15 +6717,25 @@ func (m *UpdateMessagePoll) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateMessagePollTypeID, "updateMessagePoll"); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePoll", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateMessagePoll) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateMessagePoll{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateMessagePoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6444,7 +6743,6 @@ func (m *UpdateMessagePoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateMessagePoll", "")
 	}
-	*m = UpdateMessagePoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePoll", "flags")
@@ -6545,15 +6843,20 @@ func (m *UpdateChatDefaultBannedRights) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChatDefaultBannedRightsTypeID, "updateChatDefaultBannedRights"); err != nil {
 		return tlrt.DecodeErr(err, "updateChatDefaultBannedRights", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChatDefaultBannedRights{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateChatDefaultBannedRights) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6632,7 +6935,7 @@ func (m *UpdateFolderPeers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateFolderPeersTypeID, "updateFolderPeers"); err != nil {
 		return tlrt.DecodeErr(err, "updateFolderPeers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6640,7 +6943,8 @@ func (m *UpdateFolderPeers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateFolderPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6649,7 +6953,7 @@ func (m *UpdateFolderPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateFolderPeers", "")
 	}
 	var err error
-	if m.FolderPeers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[FolderPeer]); err != nil {
+	if m.FolderPeers, err = tlrt.DecodeStructs[FolderPeer](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateFolderPeers", "folder_peers")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -6715,15 +7019,25 @@ func (m *UpdatePeerSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePeerSettingsTypeID, "updatePeerSettings"); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatePeerSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePeerSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdatePeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6794,7 +7108,7 @@ func (m *UpdatePeerLocated) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePeerLocatedTypeID, "updatePeerLocated"); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerLocated", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6802,7 +7116,8 @@ func (m *UpdatePeerLocated) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatePeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6811,7 +7126,7 @@ func (m *UpdatePeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePeerLocated", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeerLocated); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodePeerLocated); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerLocated", "peers")
 	}
 	return nil
@@ -6867,15 +7182,21 @@ func (m *UpdateNewScheduledMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewScheduledMessageTypeID, "updateNewScheduledMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewScheduledMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewScheduledMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateNewScheduledMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -6985,15 +7306,20 @@ func (m *UpdateDeleteScheduledMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDeleteScheduledMessagesTypeID, "updateDeleteScheduledMessages"); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteScheduledMessages) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDeleteScheduledMessages{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateDeleteScheduledMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7001,7 +7327,6 @@ func (m *UpdateDeleteScheduledMessages) DecodeBareAt(b *bin.Buffer, depth int) e
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateDeleteScheduledMessages", "")
 	}
-	*m = UpdateDeleteScheduledMessages{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "flags")
@@ -7009,11 +7334,11 @@ func (m *UpdateDeleteScheduledMessages) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "peer")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "messages")
 	}
 	if m.Flags.Has(0) {
-		if m.SentMessages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.SentMessages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "sent_messages")
 		}
 	}
@@ -7073,15 +7398,25 @@ func (m *UpdateTheme) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateThemeTypeID, "updateTheme"); err != nil {
 		return tlrt.DecodeErr(err, "updateTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateTheme) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateTheme{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7148,7 +7483,7 @@ func (m *UpdateGeoLiveViewed) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateGeoLiveViewedTypeID, "updateGeoLiveViewed"); err != nil {
 		return tlrt.DecodeErr(err, "updateGeoLiveViewed", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7156,7 +7491,8 @@ func (m *UpdateGeoLiveViewed) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateGeoLiveViewed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7219,7 +7555,7 @@ func (m *UpdateLoginToken) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateLoginTokenTypeID, "updateLoginToken"); err != nil {
 		return tlrt.DecodeErr(err, "updateLoginToken", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7227,7 +7563,8 @@ func (m *UpdateLoginToken) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateLoginToken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7300,15 +7637,21 @@ func (m *UpdateMessagePollVote) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateMessagePollVoteTypeID, "updateMessagePollVote"); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateMessagePollVote) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateMessagePollVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7323,10 +7666,10 @@ func (m *UpdateMessagePollVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "peer")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "options")
 	}
-	if m.Positions, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Positions, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "positions")
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -7396,15 +7739,25 @@ func (m *UpdateDialogFilter) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDialogFilterTypeID, "updateDialogFilter"); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogFilter", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateDialogFilter) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateDialogFilter{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateDialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7412,7 +7765,6 @@ func (m *UpdateDialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateDialogFilter", "")
 	}
-	*m = UpdateDialogFilter{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogFilter", "flags")
@@ -7480,7 +7832,7 @@ func (m *UpdateDialogFilterOrder) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDialogFilterOrderTypeID, "updateDialogFilterOrder"); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogFilterOrder", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7488,13 +7840,14 @@ func (m *UpdateDialogFilterOrder) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateDialogFilterOrder) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogFilterOrder", "order")
 	}
 	return nil
@@ -7545,7 +7898,7 @@ func (m *UpdateDialogFilters) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDialogFiltersTypeID, "updateDialogFilters"); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogFilters", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7553,7 +7906,8 @@ func (m *UpdateDialogFilters) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateDialogFilters) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7613,15 +7967,21 @@ func (m *UpdatePhoneCallSignalingData) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePhoneCallSignalingDataTypeID, "updatePhoneCallSignalingData"); err != nil {
 		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatePhoneCallSignalingData) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdatePhoneCallSignalingData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7630,7 +7990,7 @@ func (m *UpdatePhoneCallSignalingData) DecodeBareAt(b *bin.Buffer, _ int) error 
 	if m.PhoneCallID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "phone_call_id")
 	}
-	if m.Data, err = b.Bytes(); err != nil {
+	if m.Data, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "data")
 	}
 	return nil
@@ -7690,7 +8050,7 @@ func (m *UpdateChannelMessageForwards) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChannelMessageForwardsTypeID, "updateChannelMessageForwards"); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelMessageForwards", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7698,7 +8058,8 @@ func (m *UpdateChannelMessageForwards) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateChannelMessageForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -7833,20 +8194,24 @@ func (m *UpdateReadChannelDiscussionInbox) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateReadChannelDiscussionInboxTypeID, "updateReadChannelDiscussionInbox"); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelDiscussionInbox) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateReadChannelDiscussionInbox) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateReadChannelDiscussionInbox{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UpdateReadChannelDiscussionInbox) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "flags")
@@ -7931,7 +8296,7 @@ func (m *UpdateReadChannelDiscussionOutbox) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateReadChannelDiscussionOutboxTypeID, "updateReadChannelDiscussionOutbox"); err != nil {
 		return tlrt.DecodeErr(err, "updateReadChannelDiscussionOutbox", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7939,7 +8304,8 @@ func (m *UpdateReadChannelDiscussionOutbox) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateReadChannelDiscussionOutbox) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8019,15 +8385,20 @@ func (m *UpdatePeerBlocked) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePeerBlockedTypeID, "updatePeerBlocked"); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerBlocked", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerBlocked) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePeerBlocked{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatePeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8035,7 +8406,6 @@ func (m *UpdatePeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePeerBlocked", "")
 	}
-	*m = UpdatePeerBlocked{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerBlocked", "flags")
@@ -8140,15 +8510,25 @@ func (m *UpdateChannelUserTyping) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChannelUserTypingTypeID, "updateChannelUserTyping"); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelUserTyping", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChannelUserTyping) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChannelUserTyping{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateChannelUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8156,7 +8536,6 @@ func (m *UpdateChannelUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateChannelUserTyping", "")
 	}
-	*m = UpdateChannelUserTyping{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelUserTyping", "flags")
@@ -8248,15 +8627,20 @@ func (m *UpdatePinnedMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePinnedMessagesTypeID, "updatePinnedMessages"); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedMessages) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedMessages{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatePinnedMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8264,7 +8648,6 @@ func (m *UpdatePinnedMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedMessages", "")
 	}
-	*m = UpdatePinnedMessages{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedMessages", "flags")
@@ -8273,7 +8656,7 @@ func (m *UpdatePinnedMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedMessages", "peer")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedMessages", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -8352,20 +8735,24 @@ func (m *UpdatePinnedChannelMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePinnedChannelMessagesTypeID, "updatePinnedChannelMessages"); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedChannelMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePinnedChannelMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedChannelMessages{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UpdatePinnedChannelMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "flags")
@@ -8374,7 +8761,7 @@ func (m *UpdatePinnedChannelMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ChannelID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "channel_id")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -8435,7 +8822,7 @@ func (m *UpdateChat) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChatTypeID, "updateChat"); err != nil {
 		return tlrt.DecodeErr(err, "updateChat", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8443,7 +8830,8 @@ func (m *UpdateChat) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8516,15 +8904,21 @@ func (m *UpdateGroupCallParticipants) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateGroupCallParticipantsTypeID, "updateGroupCallParticipants"); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateGroupCallParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateGroupCallParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8536,7 +8930,7 @@ func (m *UpdateGroupCallParticipants) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "call")
 	}
-	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallParticipant]); err != nil {
+	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "participants")
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -8612,15 +9006,25 @@ func (m *UpdateGroupCall) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateGroupCallTypeID, "updateGroupCall"); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCall", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateGroupCall{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8628,7 +9032,6 @@ func (m *UpdateGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCall", "")
 	}
-	*m = UpdateGroupCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCall", "flags")
@@ -8730,15 +9133,20 @@ func (m *UpdatePeerHistoryTTL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePeerHistoryTTLTypeID, "updatePeerHistoryTTL"); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerHistoryTTL", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerHistoryTTL) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePeerHistoryTTL{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatePeerHistoryTTL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8746,7 +9154,6 @@ func (m *UpdatePeerHistoryTTL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePeerHistoryTTL", "")
 	}
-	*m = UpdatePeerHistoryTTL{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerHistoryTTL", "flags")
@@ -8854,15 +9261,25 @@ func (m *UpdateChatParticipant) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChatParticipantTypeID, "updateChatParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChatParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChatParticipant{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateChatParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -8870,7 +9287,6 @@ func (m *UpdateChatParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateChatParticipant", "")
 	}
-	*m = UpdateChatParticipant{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipant", "flags")
@@ -9003,15 +9419,25 @@ func (m *UpdateChannelParticipant) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChannelParticipantTypeID, "updateChannelParticipant"); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelParticipant", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateChannelParticipant{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9019,7 +9445,6 @@ func (m *UpdateChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateChannelParticipant", "")
 	}
-	*m = UpdateChannelParticipant{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelParticipant", "flags")
@@ -9114,7 +9539,7 @@ func (m *UpdateBotStopped) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotStoppedTypeID, "updateBotStopped"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStopped", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9122,7 +9547,8 @@ func (m *UpdateBotStopped) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateBotStopped) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9201,15 +9627,25 @@ func (m *UpdateGroupCallConnection) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateGroupCallConnectionTypeID, "updateGroupCallConnection"); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateGroupCallConnection) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateGroupCallConnection{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateGroupCallConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9217,7 +9653,6 @@ func (m *UpdateGroupCallConnection) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallConnection", "")
 	}
-	*m = UpdateGroupCallConnection{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallConnection", "flags")
@@ -9290,15 +9725,21 @@ func (m *UpdateBotCommands) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotCommandsTypeID, "updateBotCommands"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCommands", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotCommands) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotCommands) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9313,7 +9754,7 @@ func (m *UpdateBotCommands) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCommands", "bot_id")
 	}
-	if m.Commands, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotCommand]); err != nil {
+	if m.Commands, err = tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCommands", "commands")
 	}
 	return nil
@@ -9377,7 +9818,7 @@ func (m *UpdatePendingJoinRequests) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePendingJoinRequestsTypeID, "updatePendingJoinRequests"); err != nil {
 		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9385,7 +9826,8 @@ func (m *UpdatePendingJoinRequests) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatePendingJoinRequests) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9400,7 +9842,7 @@ func (m *UpdatePendingJoinRequests) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.RequestsPending, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "requests_pending")
 	}
-	if m.RecentRequesters, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.RecentRequesters, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "recent_requesters")
 	}
 	return nil
@@ -9504,15 +9946,25 @@ func (m *UpdateBotChatInviteRequester) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotChatInviteRequesterTypeID, "updateBotChatInviteRequester"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotChatInviteRequester) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotChatInviteRequester{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotChatInviteRequester) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9520,7 +9972,6 @@ func (m *UpdateBotChatInviteRequester) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotChatInviteRequester", "")
 	}
-	*m = UpdateBotChatInviteRequester{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "flags")
@@ -9534,7 +9985,7 @@ func (m *UpdateBotChatInviteRequester) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "user_id")
 	}
-	if m.About, err = b.String(); err != nil {
+	if m.About, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "about")
 	}
 	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
@@ -9654,15 +10105,25 @@ func (m *UpdateMessageReactions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateMessageReactionsTypeID, "updateMessageReactions"); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateMessageReactions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateMessageReactions{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9670,7 +10131,6 @@ func (m *UpdateMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateMessageReactions", "")
 	}
-	*m = UpdateMessageReactions{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageReactions", "flags")
@@ -9746,7 +10206,7 @@ func (m *UpdateAttachMenuBots) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateAttachMenuBotsTypeID, "updateAttachMenuBots"); err != nil {
 		return tlrt.DecodeErr(err, "updateAttachMenuBots", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9754,7 +10214,8 @@ func (m *UpdateAttachMenuBots) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateAttachMenuBots) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9810,7 +10271,7 @@ func (m *UpdateWebViewResultSent) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateWebViewResultSentTypeID, "updateWebViewResultSent"); err != nil {
 		return tlrt.DecodeErr(err, "updateWebViewResultSent", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9818,7 +10279,8 @@ func (m *UpdateWebViewResultSent) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateWebViewResultSent) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9882,15 +10344,21 @@ func (m *UpdateBotMenuButton) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotMenuButtonTypeID, "updateBotMenuButton"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMenuButton", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotMenuButton) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotMenuButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -9953,7 +10421,7 @@ func (m *UpdateSavedRingtones) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateSavedRingtonesTypeID, "updateSavedRingtones"); err != nil {
 		return tlrt.DecodeErr(err, "updateSavedRingtones", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9961,7 +10429,8 @@ func (m *UpdateSavedRingtones) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateSavedRingtones) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10033,15 +10502,25 @@ func (m *UpdateTranscribedAudio) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateTranscribedAudioTypeID, "updateTranscribedAudio"); err != nil {
 		return tlrt.DecodeErr(err, "updateTranscribedAudio", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateTranscribedAudio) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateTranscribedAudio{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateTranscribedAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10049,7 +10528,6 @@ func (m *UpdateTranscribedAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateTranscribedAudio", "")
 	}
-	*m = UpdateTranscribedAudio{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateTranscribedAudio", "flags")
@@ -10064,7 +10542,7 @@ func (m *UpdateTranscribedAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TranscriptionID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateTranscribedAudio", "transcription_id")
 	}
-	if m.Text, err = b.String(); err != nil {
+	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateTranscribedAudio", "text")
 	}
 	m.Flags &^= 1 << 0
@@ -10118,7 +10596,7 @@ func (m *UpdateReadFeaturedEmojiStickers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateReadFeaturedEmojiStickersTypeID, "updateReadFeaturedEmojiStickers"); err != nil {
 		return tlrt.DecodeErr(err, "updateReadFeaturedEmojiStickers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10126,7 +10604,8 @@ func (m *UpdateReadFeaturedEmojiStickers) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateReadFeaturedEmojiStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10187,15 +10666,21 @@ func (m *UpdateUserEmojiStatus) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateUserEmojiStatusTypeID, "updateUserEmojiStatus"); err != nil {
 		return tlrt.DecodeErr(err, "updateUserEmojiStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateUserEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateUserEmojiStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10258,7 +10743,7 @@ func (m *UpdateRecentEmojiStatuses) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateRecentEmojiStatusesTypeID, "updateRecentEmojiStatuses"); err != nil {
 		return tlrt.DecodeErr(err, "updateRecentEmojiStatuses", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10266,7 +10751,8 @@ func (m *UpdateRecentEmojiStatuses) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateRecentEmojiStatuses) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10319,7 +10805,7 @@ func (m *UpdateRecentReactions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateRecentReactionsTypeID, "updateRecentReactions"); err != nil {
 		return tlrt.DecodeErr(err, "updateRecentReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10327,7 +10813,8 @@ func (m *UpdateRecentReactions) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateRecentReactions) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10395,20 +10882,24 @@ func (m *UpdateMoveStickerSetToTop) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateMoveStickerSetToTopTypeID, "updateMoveStickerSetToTop"); err != nil {
 		return tlrt.DecodeErr(err, "updateMoveStickerSetToTop", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMoveStickerSetToTop) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateMoveStickerSetToTop) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateMoveStickerSetToTop{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UpdateMoveStickerSetToTop) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateMoveStickerSetToTop", "flags")
@@ -10482,15 +10973,21 @@ func (m *UpdateMessageExtendedMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateMessageExtendedMediaTypeID, "updateMessageExtendedMedia"); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateMessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateMessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10505,7 +11002,7 @@ func (m *UpdateMessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "msg_id")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageExtendedMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeMessageExtendedMedia); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "extended_media")
 	}
 	return nil
@@ -10559,7 +11056,7 @@ func (m *UpdateUser) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateUserTypeID, "updateUser"); err != nil {
 		return tlrt.DecodeErr(err, "updateUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10567,7 +11064,8 @@ func (m *UpdateUser) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10624,7 +11122,7 @@ func (m *UpdateAutoSaveSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateAutoSaveSettingsTypeID, "updateAutoSaveSettings"); err != nil {
 		return tlrt.DecodeErr(err, "updateAutoSaveSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10632,7 +11130,8 @@ func (m *UpdateAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateAutoSaveSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10694,15 +11193,21 @@ func (m *UpdateStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateStoryTypeID, "updateStory"); err != nil {
 		return tlrt.DecodeErr(err, "updateStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10772,7 +11277,7 @@ func (m *UpdateReadStories) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateReadStoriesTypeID, "updateReadStories"); err != nil {
 		return tlrt.DecodeErr(err, "updateReadStories", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10780,7 +11285,8 @@ func (m *UpdateReadStories) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateReadStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10848,7 +11354,7 @@ func (m *UpdateStoryID) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateStoryIDTypeID, "updateStoryID"); err != nil {
 		return tlrt.DecodeErr(err, "updateStoryID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10856,7 +11362,8 @@ func (m *UpdateStoryID) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateStoryID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -10922,15 +11429,20 @@ func (m *UpdateStoriesStealthMode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateStoriesStealthModeTypeID, "updateStoriesStealthMode"); err != nil {
 		return tlrt.DecodeErr(err, "updateStoriesStealthMode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStoriesStealthMode) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateStoriesStealthMode{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateStoriesStealthMode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11002,15 +11514,21 @@ func (m *UpdateSentStoryReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateSentStoryReactionTypeID, "updateSentStoryReaction"); err != nil {
 		return tlrt.DecodeErr(err, "updateSentStoryReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateSentStoryReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateSentStoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11087,15 +11605,25 @@ func (m *UpdateBotChatBoost) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotChatBoostTypeID, "updateBotChatBoost"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotChatBoost", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotChatBoost) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotChatBoost{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotChatBoost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11169,7 +11697,7 @@ func (m *UpdateChannelViewForumAsMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChannelViewForumAsMessagesTypeID, "updateChannelViewForumAsMessages"); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelViewForumAsMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11177,7 +11705,8 @@ func (m *UpdateChannelViewForumAsMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateChannelViewForumAsMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11259,15 +11788,25 @@ func (m *UpdatePeerWallpaper) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePeerWallpaperTypeID, "updatePeerWallpaper"); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerWallpaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatePeerWallpaper) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePeerWallpaper{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdatePeerWallpaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11275,7 +11814,6 @@ func (m *UpdatePeerWallpaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePeerWallpaper", "")
 	}
-	*m = UpdatePeerWallpaper{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerWallpaper", "flags")
@@ -11369,15 +11907,21 @@ func (m *UpdateBotMessageReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionTypeID, "updateBotMessageReaction"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotMessageReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotMessageReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11398,10 +11942,10 @@ func (m *UpdateBotMessageReaction) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Actor, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "actor")
 	}
-	if m.OldReactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+	if m.OldReactions, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "old_reactions")
 	}
-	if m.NewReactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+	if m.NewReactions, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "new_reactions")
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -11474,15 +12018,21 @@ func (m *UpdateBotMessageReactions) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionsTypeID, "updateBotMessageReactions"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReactions", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotMessageReactions) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11500,7 +12050,7 @@ func (m *UpdateBotMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReactions", "date")
 	}
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ReactionCount]); err != nil {
+	if m.Reactions, err = tlrt.DecodeStructs[ReactionCount](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReactions", "reactions")
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -11567,15 +12117,20 @@ func (m *UpdateSavedDialogPinned) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateSavedDialogPinnedTypeID, "updateSavedDialogPinned"); err != nil {
 		return tlrt.DecodeErr(err, "updateSavedDialogPinned", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedDialogPinned) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateSavedDialogPinned{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateSavedDialogPinned) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11583,7 +12138,6 @@ func (m *UpdateSavedDialogPinned) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateSavedDialogPinned", "")
 	}
-	*m = UpdateSavedDialogPinned{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateSavedDialogPinned", "flags")
@@ -11681,15 +12235,20 @@ func (m *UpdatePinnedSavedDialogs) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePinnedSavedDialogsTypeID, "updatePinnedSavedDialogs"); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedSavedDialogs) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedSavedDialogs{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatePinnedSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11697,13 +12256,12 @@ func (m *UpdatePinnedSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedSavedDialogs", "")
 	}
-	*m = UpdatePinnedSavedDialogs{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialogPeer); err != nil {
+		if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeDialogPeer); err != nil {
 			return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "order")
 		}
 	}
@@ -11758,7 +12316,7 @@ func (m *UpdateSavedReactionTags) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateSavedReactionTagsTypeID, "updateSavedReactionTags"); err != nil {
 		return tlrt.DecodeErr(err, "updateSavedReactionTags", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11766,7 +12324,8 @@ func (m *UpdateSavedReactionTags) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateSavedReactionTags) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11822,21 +12381,27 @@ func (m *UpdateSMSJob) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateSMSJobTypeID, "updateSmsJob"); err != nil {
 		return tlrt.DecodeErr(err, "updateSmsJob", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateSMSJob) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateSMSJob) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.JobID, err = b.String(); err != nil {
+	if m.JobID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateSmsJob", "job_id")
 	}
 	return nil
@@ -11895,15 +12460,21 @@ func (m *UpdateQuickReplies) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateQuickRepliesTypeID, "updateQuickReplies"); err != nil {
 		return tlrt.DecodeErr(err, "updateQuickReplies", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateQuickReplies) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -11912,7 +12483,7 @@ func (m *UpdateQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateQuickReplies", "")
 	}
 	var err error
-	if m.QuickReplies, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[QuickReply]); err != nil {
+	if m.QuickReplies, err = tlrt.DecodeStructs[QuickReply](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateQuickReplies", "quick_replies")
 	}
 	return nil
@@ -11968,15 +12539,25 @@ func (m *UpdateNewQuickReply) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewQuickReplyTypeID, "updateNewQuickReply"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewQuickReply", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewQuickReply) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNewQuickReply{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateNewQuickReply) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12039,7 +12620,7 @@ func (m *UpdateDeleteQuickReply) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDeleteQuickReplyTypeID, "updateDeleteQuickReply"); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteQuickReply", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12047,7 +12628,8 @@ func (m *UpdateDeleteQuickReply) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateDeleteQuickReply) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12109,15 +12691,21 @@ func (m *UpdateQuickReplyMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateQuickReplyMessageTypeID, "updateQuickReplyMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateQuickReplyMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateQuickReplyMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateQuickReplyMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12188,7 +12776,7 @@ func (m *UpdateDeleteQuickReplyMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDeleteQuickReplyMessagesTypeID, "updateDeleteQuickReplyMessages"); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12196,7 +12784,8 @@ func (m *UpdateDeleteQuickReplyMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateDeleteQuickReplyMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12205,7 +12794,7 @@ func (m *UpdateDeleteQuickReplyMessages) DecodeBareAt(b *bin.Buffer, _ int) erro
 	if m.ShortcutID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "shortcut_id")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "messages")
 	}
 	return nil
@@ -12264,15 +12853,25 @@ func (m *UpdateBotBusinessConnect) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotBusinessConnectTypeID, "updateBotBusinessConnect"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotBusinessConnect", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotBusinessConnect) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotBusinessConnect{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotBusinessConnect) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12358,15 +12957,25 @@ func (m *UpdateBotNewBusinessMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotNewBusinessMessageTypeID, "updateBotNewBusinessMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotNewBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotNewBusinessMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotNewBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12374,12 +12983,11 @@ func (m *UpdateBotNewBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) err
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotNewBusinessMessage", "")
 	}
-	*m = UpdateBotNewBusinessMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "flags")
 	}
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "connection_id")
 	}
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
@@ -12465,15 +13073,25 @@ func (m *UpdateBotEditBusinessMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotEditBusinessMessageTypeID, "updateBotEditBusinessMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotEditBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotEditBusinessMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotEditBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12481,12 +13099,11 @@ func (m *UpdateBotEditBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) er
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotEditBusinessMessage", "")
 	}
-	*m = UpdateBotEditBusinessMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "flags")
 	}
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "connection_id")
 	}
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
@@ -12566,15 +13183,21 @@ func (m *UpdateBotDeleteBusinessMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotDeleteBusinessMessageTypeID, "updateBotDeleteBusinessMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotDeleteBusinessMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotDeleteBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12583,13 +13206,13 @@ func (m *UpdateBotDeleteBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotDeleteBusinessMessage", "")
 	}
 	var err error
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "connection_id")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "peer")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "messages")
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -12655,15 +13278,21 @@ func (m *UpdateNewStoryReaction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewStoryReactionTypeID, "updateNewStoryReaction"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewStoryReaction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewStoryReaction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateNewStoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12734,7 +13363,7 @@ func (m *UpdateStarsBalance) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateStarsBalanceTypeID, "updateStarsBalance"); err != nil {
 		return tlrt.DecodeErr(err, "updateStarsBalance", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12742,7 +13371,8 @@ func (m *UpdateStarsBalance) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateStarsBalance) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12862,15 +13492,25 @@ func (m *UpdateBusinessBotCallbackQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBusinessBotCallbackQueryTypeID, "updateBusinessBotCallbackQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBusinessBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBusinessBotCallbackQuery{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBusinessBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -12878,7 +13518,6 @@ func (m *UpdateBusinessBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBusinessBotCallbackQuery", "")
 	}
-	*m = UpdateBusinessBotCallbackQuery{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "flags")
@@ -12889,7 +13528,7 @@ func (m *UpdateBusinessBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "user_id")
 	}
-	if m.ConnectionID, err = b.String(); err != nil {
+	if m.ConnectionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "connection_id")
 	}
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
@@ -12904,7 +13543,7 @@ func (m *UpdateBusinessBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "chat_instance")
 	}
 	if m.Flags.Has(0) {
-		if m.Data, err = b.Bytes(); err != nil {
+		if m.Data, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "data")
 		}
 	}
@@ -12970,15 +13609,20 @@ func (m *UpdateStarsRevenueStatus) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateStarsRevenueStatusTypeID, "updateStarsRevenueStatus"); err != nil {
 		return tlrt.DecodeErr(err, "updateStarsRevenueStatus", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateStarsRevenueStatus{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateStarsRevenueStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13050,15 +13694,21 @@ func (m *UpdateBotPurchasedPaidMedia) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotPurchasedPaidMediaTypeID, "updateBotPurchasedPaidMedia"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotPurchasedPaidMedia) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotPurchasedPaidMedia) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13067,7 +13717,7 @@ func (m *UpdateBotPurchasedPaidMedia) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "user_id")
 	}
-	if m.Payload, err = b.String(); err != nil {
+	if m.Payload, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "payload")
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -13126,7 +13776,7 @@ func (m *UpdatePaidReactionPrivacy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePaidReactionPrivacyTypeID, "updatePaidReactionPrivacy"); err != nil {
 		return tlrt.DecodeErr(err, "updatePaidReactionPrivacy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13134,7 +13784,8 @@ func (m *UpdatePaidReactionPrivacy) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatePaidReactionPrivacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13199,15 +13850,21 @@ func (m *UpdateSentPhoneCode) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateSentPhoneCodeTypeID, "updateSentPhoneCode"); err != nil {
 		return tlrt.DecodeErr(err, "updateSentPhoneCode", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateSentPhoneCode) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateSentPhoneCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13282,15 +13939,21 @@ func (m *UpdateGroupCallChainBlocks) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateGroupCallChainBlocksTypeID, "updateGroupCallChainBlocks"); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateGroupCallChainBlocks) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateGroupCallChainBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13305,7 +13968,7 @@ func (m *UpdateGroupCallChainBlocks) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.SubChainID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "sub_chain_id")
 	}
-	if m.Blocks, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+	if m.Blocks, err = tlrt.DecodeVector(b, 4, tlrt.Bytes); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "blocks")
 	}
 	if m.NextOffset, err = b.Int(); err != nil {
@@ -13369,7 +14032,7 @@ func (m *UpdateReadMonoForumInbox) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateReadMonoForumInboxTypeID, "updateReadMonoForumInbox"); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13377,7 +14040,8 @@ func (m *UpdateReadMonoForumInbox) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateReadMonoForumInbox) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13453,7 +14117,7 @@ func (m *UpdateReadMonoForumOutbox) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateReadMonoForumOutboxTypeID, "updateReadMonoForumOutbox"); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13461,7 +14125,8 @@ func (m *UpdateReadMonoForumOutbox) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateReadMonoForumOutbox) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13544,15 +14209,20 @@ func (m *UpdateMonoForumNoPaidException) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateMonoForumNoPaidExceptionTypeID, "updateMonoForumNoPaidException"); err != nil {
 		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMonoForumNoPaidException) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateMonoForumNoPaidException{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateMonoForumNoPaidException) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13560,7 +14230,6 @@ func (m *UpdateMonoForumNoPaidException) DecodeBareAt(b *bin.Buffer, depth int) 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateMonoForumNoPaidException", "")
 	}
-	*m = UpdateMonoForumNoPaidException{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "flags")
@@ -13631,15 +14300,25 @@ func (m *UpdateGroupCallMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateGroupCallMessageTypeID, "updateGroupCallMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateGroupCallMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateGroupCallMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateGroupCallMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13716,15 +14395,21 @@ func (m *UpdateGroupCallEncryptedMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateGroupCallEncryptedMessageTypeID, "updateGroupCallEncryptedMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateGroupCallEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateGroupCallEncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13739,7 +14424,7 @@ func (m *UpdateGroupCallEncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.FromID, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "from_id")
 	}
-	if m.EncryptedMessage, err = b.Bytes(); err != nil {
+	if m.EncryptedMessage, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "encrypted_message")
 	}
 	return nil
@@ -13805,15 +14490,20 @@ func (m *UpdatePinnedForumTopic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePinnedForumTopicTypeID, "updatePinnedForumTopic"); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedForumTopic) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedForumTopic{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatePinnedForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13821,7 +14511,6 @@ func (m *UpdatePinnedForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedForumTopic", "")
 	}
-	*m = UpdatePinnedForumTopic{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "flags")
@@ -13924,15 +14613,20 @@ func (m *UpdatePinnedForumTopics) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatePinnedForumTopicsTypeID, "updatePinnedForumTopics"); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedForumTopics) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatePinnedForumTopics{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatePinnedForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -13940,7 +14634,6 @@ func (m *UpdatePinnedForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedForumTopics", "")
 	}
-	*m = UpdatePinnedForumTopics{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "flags")
@@ -13949,7 +14642,7 @@ func (m *UpdatePinnedForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "updatePinnedForumTopics", "order")
 		}
 	}
@@ -14017,15 +14710,21 @@ func (m *UpdateDeleteGroupCallMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDeleteGroupCallMessagesTypeID, "updateDeleteGroupCallMessages"); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateDeleteGroupCallMessages) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateDeleteGroupCallMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14037,7 +14736,7 @@ func (m *UpdateDeleteGroupCallMessages) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "call")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "messages")
 	}
 	return nil
@@ -14096,15 +14795,21 @@ func (m *UpdateStarGiftAuctionState) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateStarGiftAuctionStateTypeID, "updateStarGiftAuctionState"); err != nil {
 		return tlrt.DecodeErr(err, "updateStarGiftAuctionState", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14177,15 +14882,20 @@ func (m *UpdateStarGiftAuctionUserState) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateStarGiftAuctionUserStateTypeID, "updateStarGiftAuctionUserState"); err != nil {
 		return tlrt.DecodeErr(err, "updateStarGiftAuctionUserState", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateStarGiftAuctionUserState{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateStarGiftAuctionUserState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14253,15 +14963,21 @@ func (m *UpdateEmojiGameInfo) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateEmojiGameInfoTypeID, "updateEmojiGameInfo"); err != nil {
 		return tlrt.DecodeErr(err, "updateEmojiGameInfo", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateEmojiGameInfo) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateEmojiGameInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14321,7 +15037,7 @@ func (m *UpdateStarGiftCraftFail) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateStarGiftCraftFailTypeID, "updateStarGiftCraftFail"); err != nil {
 		return tlrt.DecodeErr(err, "updateStarGiftCraftFail", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14329,7 +15045,8 @@ func (m *UpdateStarGiftCraftFail) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateStarGiftCraftFail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14392,15 +15109,21 @@ func (m *UpdateChatParticipantRank) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateChatParticipantRankTypeID, "updateChatParticipantRank"); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantRank", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateChatParticipantRank) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateChatParticipantRank) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14412,7 +15135,7 @@ func (m *UpdateChatParticipantRank) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantRank", "user_id")
 	}
-	if m.Rank, err = b.String(); err != nil {
+	if m.Rank, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateChatParticipantRank", "rank")
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -14473,7 +15196,7 @@ func (m *UpdateManagedBot) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateManagedBotTypeID, "updateManagedBot"); err != nil {
 		return tlrt.DecodeErr(err, "updateManagedBot", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14481,7 +15204,8 @@ func (m *UpdateManagedBot) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateManagedBot) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14594,15 +15318,25 @@ func (m *UpdateBotGuestChatQuery) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotGuestChatQueryTypeID, "updateBotGuestChatQuery"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotGuestChatQuery) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotGuestChatQuery{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateBotGuestChatQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14610,7 +15344,6 @@ func (m *UpdateBotGuestChatQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateBotGuestChatQuery", "")
 	}
-	*m = UpdateBotGuestChatQuery{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "flags")
@@ -14622,7 +15355,7 @@ func (m *UpdateBotGuestChatQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.ReferenceMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+		if m.ReferenceMessages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 			return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "reference_messages")
 		}
 	}
@@ -14680,7 +15413,7 @@ func (m *UpdateAiComposeTones) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateAiComposeTonesTypeID, "updateAiComposeTones"); err != nil {
 		return tlrt.DecodeErr(err, "updateAiComposeTones", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14688,7 +15421,8 @@ func (m *UpdateAiComposeTones) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateAiComposeTones) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14755,15 +15489,21 @@ func (m *UpdateJoinChatWebViewDecision) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateJoinChatWebViewDecisionTypeID, "updateJoinChatWebViewDecision"); err != nil {
 		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateJoinChatWebViewDecision) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateJoinChatWebViewDecision) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -14923,20 +15663,29 @@ func (m *UpdateNewBotConnection) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewBotConnectionTypeID, "updateNewBotConnection"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewBotConnection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewBotConnection) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateNewBotConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateNewBotConnection{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *UpdateNewBotConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateNewBotConnection", "flags")
@@ -14951,12 +15700,12 @@ func (m *UpdateNewBotConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Device, err = b.String(); err != nil {
+		if m.Device, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateNewBotConnection", "device")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Location, err = b.String(); err != nil {
+		if m.Location, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "updateNewBotConnection", "location")
 		}
 	}
@@ -15026,20 +15775,24 @@ func (m *UpdateWebBrowserSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateWebBrowserSettingsTypeID, "updateWebBrowserSettings"); err != nil {
 		return tlrt.DecodeErr(err, "updateWebBrowserSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateWebBrowserSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateWebBrowserSettings{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UpdateWebBrowserSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateWebBrowserSettings", "flags")
@@ -15141,15 +15894,25 @@ func (m *UpdateWebBrowserException) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateWebBrowserExceptionTypeID, "updateWebBrowserException"); err != nil {
 		return tlrt.DecodeErr(err, "updateWebBrowserException", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateWebBrowserException) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateWebBrowserException{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateWebBrowserException) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15157,7 +15920,6 @@ func (m *UpdateWebBrowserException) DecodeBareAt(b *bin.Buffer, depth int) error
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateWebBrowserException", "")
 	}
-	*m = UpdateWebBrowserException{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateWebBrowserException", "flags")
@@ -15228,15 +15990,25 @@ func (m *UpdateNewEphemeralMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateNewEphemeralMessageTypeID, "updateNewEphemeralMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateNewEphemeralMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateNewEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNewEphemeralMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateNewEphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15309,7 +16081,7 @@ func (m *UpdateDeleteEphemeralMessages) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateDeleteEphemeralMessagesTypeID, "updateDeleteEphemeralMessages"); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15317,7 +16089,8 @@ func (m *UpdateDeleteEphemeralMessages) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdateDeleteEphemeralMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15329,7 +16102,7 @@ func (m *UpdateDeleteEphemeralMessages) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "peer")
 	}
-	if m.IDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.IDs, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "ids")
 	}
 	return nil
@@ -15385,15 +16158,25 @@ func (m *UpdateEditEphemeralMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateEditEphemeralMessageTypeID, "updateEditEphemeralMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateEditEphemeralMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateEditEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateEditEphemeralMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateEditEphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15477,20 +16260,29 @@ func (m *UpdateBotStarsSubscription) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateBotStarsSubscriptionTypeID, "updateBotStarsSubscription"); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateBotStarsSubscription) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotStarsSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateBotStarsSubscription{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *UpdateBotStarsSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "flags")
@@ -15501,7 +16293,7 @@ func (m *UpdateBotStarsSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "user_id")
 	}
-	if m.Payload, err = b.Bytes(); err != nil {
+	if m.Payload, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "payload")
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -15523,7 +16315,7 @@ type UpdatesClass interface {
 
 // DecodeUpdates decodes any constructor of Updates.
 func DecodeUpdates(b *bin.Buffer) (UpdatesClass, error) {
-	return decodeUpdates(b, 0)
+	return tlrt.Owned(b, decodeUpdates)
 }
 
 // decodeUpdates is DecodeUpdates for a value nested depth levels deep.
@@ -15602,7 +16394,7 @@ func (m *UpdatesTooLong) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesTooLongTypeID, "updatesTooLong"); err != nil {
 		return tlrt.DecodeErr(err, "updatesTooLong", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15610,7 +16402,8 @@ func (m *UpdatesTooLong) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatesTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15806,15 +16599,25 @@ func (m *UpdateShortMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateShortMessageTypeID, "updateShortMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateShortMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateShortMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateShortMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -15822,7 +16625,6 @@ func (m *UpdateShortMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateShortMessage", "")
 	}
-	*m = UpdateShortMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "flags")
@@ -15837,7 +16639,7 @@ func (m *UpdateShortMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "user_id")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateShortMessage", "message")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -15866,7 +16668,7 @@ func (m *UpdateShortMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "updateShortMessage", "entities")
 		}
 	}
@@ -16078,15 +16880,25 @@ func (m *UpdateShortChatMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateShortChatMessageTypeID, "updateShortChatMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateShortChatMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateShortChatMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateShortChatMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16094,7 +16906,6 @@ func (m *UpdateShortChatMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateShortChatMessage", "")
 	}
-	*m = UpdateShortChatMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "flags")
@@ -16112,7 +16923,7 @@ func (m *UpdateShortChatMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ChatID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "chat_id")
 	}
-	if m.Message, err = b.String(); err != nil {
+	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "updateShortChatMessage", "message")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -16141,7 +16952,7 @@ func (m *UpdateShortChatMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "updateShortChatMessage", "entities")
 		}
 	}
@@ -16215,15 +17026,21 @@ func (m *UpdateShort) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateShortTypeID, "updateShort"); err != nil {
 		return tlrt.DecodeErr(err, "updateShort", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateShort) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateShort) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16315,15 +17132,21 @@ func (m *UpdatesCombined) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesCombinedTypeID, "updatesCombined"); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatesCombined) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdatesCombined) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16332,13 +17155,13 @@ func (m *UpdatesCombined) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatesCombined", "")
 	}
 	var err error
-	if m.Updates, err = tlrt.DecodeVectorAt(b, depth+1, decodeUpdate); err != nil {
+	if m.Updates, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "updates")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "chats")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -16425,15 +17248,21 @@ func (m *Updates) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesTypeID, "updates"); err != nil {
 		return tlrt.DecodeErr(err, "updates", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Updates) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *Updates) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16442,13 +17271,13 @@ func (m *Updates) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updates", "")
 	}
 	var err error
-	if m.Updates, err = tlrt.DecodeVectorAt(b, depth+1, decodeUpdate); err != nil {
+	if m.Updates, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updates", "updates")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates", "chats")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -16594,15 +17423,25 @@ func (m *UpdateShortSentMessage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdateShortSentMessageTypeID, "updateShortSentMessage"); err != nil {
 		return tlrt.DecodeErr(err, "updateShortSentMessage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdateShortSentMessage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateShortSentMessage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdateShortSentMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16610,7 +17449,6 @@ func (m *UpdateShortSentMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updateShortSentMessage", "")
 	}
-	*m = UpdateShortSentMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateShortSentMessage", "flags")
@@ -16634,7 +17472,7 @@ func (m *UpdateShortSentMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "updateShortSentMessage", "entities")
 		}
 	}
@@ -16664,7 +17502,7 @@ type URLAuthResultClass interface {
 
 // DecodeURLAuthResult decodes any constructor of UrlAuthResult.
 func DecodeURLAuthResult(b *bin.Buffer) (URLAuthResultClass, error) {
-	return decodeURLAuthResult(b, 0)
+	return tlrt.Owned(b, decodeURLAuthResult)
 }
 
 // decodeURLAuthResult is DecodeURLAuthResult for a value nested depth levels
@@ -16957,15 +17795,25 @@ func (m *URLAuthResultRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, URLAuthResultRequestTypeID, "urlAuthResultRequest"); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultRequest", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *URLAuthResultRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = URLAuthResultRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *URLAuthResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -16973,7 +17821,6 @@ func (m *URLAuthResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "urlAuthResultRequest", "")
 	}
-	*m = URLAuthResultRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultRequest", "flags")
@@ -16985,31 +17832,31 @@ func (m *URLAuthResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Bot, err = decodeUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultRequest", "bot")
 	}
-	if m.Domain, err = b.String(); err != nil {
+	if m.Domain, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultRequest", "domain")
 	}
 	if m.Flags.Has(2) {
-		if m.Browser, err = b.String(); err != nil {
+		if m.Browser, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "browser")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Platform, err = b.String(); err != nil {
+		if m.Platform, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "platform")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.IP, err = b.String(); err != nil {
+		if m.IP, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "ip")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Region, err = b.String(); err != nil {
+		if m.Region, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "region")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MatchCodes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.MatchCodes, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "match_codes")
 		}
 	}
@@ -17019,7 +17866,7 @@ func (m *URLAuthResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.VerifiedAppName, err = b.String(); err != nil {
+		if m.VerifiedAppName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "verified_app_name")
 		}
 	}
@@ -17118,26 +17965,35 @@ func (m *URLAuthResultAccepted) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, URLAuthResultAcceptedTypeID, "urlAuthResultAccepted"); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *URLAuthResultAccepted) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *URLAuthResultAccepted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = URLAuthResultAccepted{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *URLAuthResultAccepted) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultAccepted", "url")
 		}
 	}
@@ -17192,7 +18048,7 @@ func (m *URLAuthResultDefault) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, URLAuthResultDefaultTypeID, "urlAuthResultDefault"); err != nil {
 		return tlrt.DecodeErr(err, "urlAuthResultDefault", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17200,7 +18056,8 @@ func (m *URLAuthResultDefault) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *URLAuthResultDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17218,7 +18075,7 @@ type UserClass interface {
 
 // DecodeUser decodes any constructor of User.
 func DecodeUser(b *bin.Buffer) (UserClass, error) {
-	return decodeUser(b, 0)
+	return tlrt.Owned(b, decodeUser)
 }
 
 // decodeUser is DecodeUser for a value nested depth levels deep.
@@ -17290,7 +18147,7 @@ func (m *UserEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserEmptyTypeID, "userEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "userEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17298,7 +18155,8 @@ func (m *UserEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UserEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17948,15 +18806,25 @@ func (m *User) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserTypeID, "user"); err != nil {
 		return tlrt.DecodeErr(err, "user", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *User) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = User{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -17964,7 +18832,6 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "user", "")
 	}
-	*m = User{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "user", "flags")
@@ -18011,22 +18878,22 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FirstName, err = b.String(); err != nil {
+		if m.FirstName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "user", "first_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.LastName, err = b.String(); err != nil {
+		if m.LastName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "user", "last_name")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Username, err = b.String(); err != nil {
+		if m.Username, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "user", "username")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Phone, err = b.String(); err != nil {
+		if m.Phone, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "user", "phone")
 		}
 	}
@@ -18046,17 +18913,17 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.RestrictionReason, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[RestrictionReason]); err != nil {
+		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "restriction_reason")
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.BotInlinePlaceholder, err = b.String(); err != nil {
+		if m.BotInlinePlaceholder, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "user", "bot_inline_placeholder")
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.LangCode, err = b.String(); err != nil {
+		if m.LangCode, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "user", "lang_code")
 		}
 	}
@@ -18066,7 +18933,7 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags2.Has(0) {
-		if m.Usernames, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Username]); err != nil {
+		if m.Usernames, err = tlrt.DecodeStructs[Username](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "usernames")
 		}
 	}
@@ -18164,7 +19031,7 @@ type UserProfilePhotoClass interface {
 
 // DecodeUserProfilePhoto decodes any constructor of UserProfilePhoto.
 func DecodeUserProfilePhoto(b *bin.Buffer) (UserProfilePhotoClass, error) {
-	return decodeUserProfilePhoto(b, 0)
+	return tlrt.Owned(b, decodeUserProfilePhoto)
 }
 
 // decodeUserProfilePhoto is DecodeUserProfilePhoto for a value nested depth
@@ -18235,7 +19102,7 @@ func (m *UserProfilePhotoEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserProfilePhotoEmptyTypeID, "userProfilePhotoEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "userProfilePhotoEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18243,7 +19110,8 @@ func (m *UserProfilePhotoEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UserProfilePhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18345,20 +19213,29 @@ func (m *UserProfilePhoto) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserProfilePhotoTypeID, "userProfilePhoto"); err != nil {
 		return tlrt.DecodeErr(err, "userProfilePhoto", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UserProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UserProfilePhoto{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *UserProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "userProfilePhoto", "flags")
@@ -18369,7 +19246,7 @@ func (m *UserProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "userProfilePhoto", "photo_id")
 	}
 	if m.Flags.Has(1) {
-		if m.StrippedThumb, err = b.Bytes(); err != nil {
+		if m.StrippedThumb, err = tlrt.Bytes(b); err != nil {
 			return tlrt.DecodeErr(err, "userProfilePhoto", "stripped_thumb")
 		}
 	}
@@ -18472,7 +19349,7 @@ func (m *UserStatusEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserStatusEmptyTypeID, "userStatusEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "userStatusEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18480,7 +19357,8 @@ func (m *UserStatusEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UserStatusEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18536,7 +19414,7 @@ func (m *UserStatusOnline) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserStatusOnlineTypeID, "userStatusOnline"); err != nil {
 		return tlrt.DecodeErr(err, "userStatusOnline", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18544,7 +19422,8 @@ func (m *UserStatusOnline) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UserStatusOnline) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18604,7 +19483,7 @@ func (m *UserStatusOffline) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserStatusOfflineTypeID, "userStatusOffline"); err != nil {
 		return tlrt.DecodeErr(err, "userStatusOffline", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18612,7 +19491,8 @@ func (m *UserStatusOffline) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UserStatusOffline) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -18677,20 +19557,24 @@ func (m *UserStatusRecently) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserStatusRecentlyTypeID, "userStatusRecently"); err != nil {
 		return tlrt.DecodeErr(err, "userStatusRecently", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusRecently) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserStatusRecently) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UserStatusRecently{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UserStatusRecently) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "userStatusRecently", "flags")
@@ -18753,20 +19637,24 @@ func (m *UserStatusLastWeek) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserStatusLastWeekTypeID, "userStatusLastWeek"); err != nil {
 		return tlrt.DecodeErr(err, "userStatusLastWeek", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusLastWeek) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserStatusLastWeek) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UserStatusLastWeek{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UserStatusLastWeek) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "userStatusLastWeek", "flags")
@@ -18829,20 +19717,24 @@ func (m *UserStatusLastMonth) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserStatusLastMonthTypeID, "userStatusLastMonth"); err != nil {
 		return tlrt.DecodeErr(err, "userStatusLastMonth", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusLastMonth) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserStatusLastMonth) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UserStatusLastMonth{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UserStatusLastMonth) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "userStatusLastMonth", "flags")
@@ -19538,15 +20430,25 @@ func (m *UserFull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UserFullTypeID, "userFull"); err != nil {
 		return tlrt.DecodeErr(err, "userFull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UserFull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UserFull{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -19554,7 +20456,6 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "userFull", "")
 	}
-	*m = UserFull{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "userFull", "flags")
@@ -19586,7 +20487,7 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "userFull", "id")
 	}
 	if m.Flags.Has(1) {
-		if m.About, err = b.String(); err != nil {
+		if m.About, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "about")
 		}
 	}
@@ -19641,7 +20542,7 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(16) {
-		if m.PrivateForwardName, err = b.String(); err != nil {
+		if m.PrivateForwardName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "userFull", "private_forward_name")
 		}
 	}
@@ -19872,27 +20773,36 @@ func (m *Username) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsernameTypeID, "username"); err != nil {
 		return tlrt.DecodeErr(err, "username", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *Username) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Username) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Username{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *Username) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "username", "flags")
 	}
 	m.Editable = m.Flags.Has(0)
 	m.Active = m.Flags.Has(1)
-	if m.Username, err = b.String(); err != nil {
+	if m.Username, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "username", "username")
 	}
 	m.Flags &^= 1<<0 | 1<<1

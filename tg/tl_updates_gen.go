@@ -21,7 +21,7 @@ type UpdatesChannelDifferenceClass interface {
 // DecodeUpdatesChannelDifference decodes any constructor of
 // updates.ChannelDifference.
 func DecodeUpdatesChannelDifference(b *bin.Buffer) (UpdatesChannelDifferenceClass, error) {
-	return decodeUpdatesChannelDifference(b, 0)
+	return tlrt.Owned(b, decodeUpdatesChannelDifference)
 }
 
 // decodeUpdatesChannelDifference is DecodeUpdatesChannelDifference for a value
@@ -137,20 +137,24 @@ func (m *UpdatesChannelDifferenceEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceEmptyTypeID, "updates.channelDifferenceEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesChannelDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesChannelDifferenceEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesChannelDifferenceEmpty{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UpdatesChannelDifferenceEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "flags")
@@ -284,15 +288,25 @@ func (m *UpdatesChannelDifferenceTooLong) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceTooLongTypeID, "updates.channelDifferenceTooLong"); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatesChannelDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatesChannelDifferenceTooLong{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -300,7 +314,6 @@ func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(b *bin.Buffer, depth int)
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updates.channelDifferenceTooLong", "")
 	}
-	*m = UpdatesChannelDifferenceTooLong{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "flags")
@@ -314,13 +327,13 @@ func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Dialog, err = decodeDialog(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "dialog")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "users")
 	}
 	m.Flags &^= 1 << 0
@@ -447,15 +460,25 @@ func (m *UpdatesChannelDifference) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceTypeID, "updates.channelDifference"); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatesChannelDifference) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatesChannelDifference{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdatesChannelDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -463,7 +486,6 @@ func (m *UpdatesChannelDifference) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updates.channelDifference", "")
 	}
-	*m = UpdatesChannelDifference{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "flags")
@@ -477,16 +499,16 @@ func (m *UpdatesChannelDifference) DecodeBareAt(b *bin.Buffer, depth int) error 
 			return tlrt.DecodeErr(err, "updates.channelDifference", "timeout")
 		}
 	}
-	if m.NewMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.NewMessages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "new_messages")
 	}
-	if m.OtherUpdates, err = tlrt.DecodeVectorAt(b, depth+1, decodeUpdate); err != nil {
+	if m.OtherUpdates, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "other_updates")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "users")
 	}
 	m.Flags &^= 1 << 0
@@ -508,7 +530,7 @@ type UpdatesDifferenceClass interface {
 
 // DecodeUpdatesDifference decodes any constructor of updates.Difference.
 func DecodeUpdatesDifference(b *bin.Buffer) (UpdatesDifferenceClass, error) {
-	return decodeUpdatesDifference(b, 0)
+	return tlrt.Owned(b, decodeUpdatesDifference)
 }
 
 // decodeUpdatesDifference is DecodeUpdatesDifference for a value nested depth
@@ -588,7 +610,7 @@ func (m *UpdatesDifferenceEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesDifferenceEmptyTypeID, "updates.differenceEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -596,7 +618,8 @@ func (m *UpdatesDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatesDifferenceEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -699,15 +722,25 @@ func (m *UpdatesDifference) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesDifferenceTypeID, "updates.difference"); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatesDifference) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatesDifference{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdatesDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -716,19 +749,19 @@ func (m *UpdatesDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updates.difference", "")
 	}
 	var err error
-	if m.NewMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.NewMessages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "new_messages")
 	}
-	if m.NewEncryptedMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeEncryptedMessage); err != nil {
+	if m.NewEncryptedMessages, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeEncryptedMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "new_encrypted_messages")
 	}
-	if m.OtherUpdates, err = tlrt.DecodeVectorAt(b, depth+1, decodeUpdate); err != nil {
+	if m.OtherUpdates, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "other_updates")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "users")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.State, depth+1); err != nil {
@@ -826,15 +859,25 @@ func (m *UpdatesDifferenceSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesDifferenceSliceTypeID, "updates.differenceSlice"); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UpdatesDifferenceSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatesDifferenceSlice{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UpdatesDifferenceSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -843,19 +886,19 @@ func (m *UpdatesDifferenceSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updates.differenceSlice", "")
 	}
 	var err error
-	if m.NewMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.NewMessages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "new_messages")
 	}
-	if m.NewEncryptedMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeEncryptedMessage); err != nil {
+	if m.NewEncryptedMessages, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeEncryptedMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "new_encrypted_messages")
 	}
-	if m.OtherUpdates, err = tlrt.DecodeVectorAt(b, depth+1, decodeUpdate); err != nil {
+	if m.OtherUpdates, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "other_updates")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "users")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.IntermediateState, depth+1); err != nil {
@@ -913,7 +956,7 @@ func (m *UpdatesDifferenceTooLong) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesDifferenceTooLongTypeID, "updates.differenceTooLong"); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceTooLong", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -921,7 +964,8 @@ func (m *UpdatesDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatesDifferenceTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -987,7 +1031,7 @@ func (m *UpdatesState) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesStateTypeID, "updates.state"); err != nil {
 		return tlrt.DecodeErr(err, "updates.state", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -995,7 +1039,8 @@ func (m *UpdatesState) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatesState) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1061,7 +1106,7 @@ func (m *UpdatesGetStateRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesGetStateRequestTypeID, "updates.getState"); err != nil {
 		return tlrt.DecodeErr(err, "updates.getState", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1069,7 +1114,8 @@ func (m *UpdatesGetStateRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatesGetStateRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1221,20 +1267,24 @@ func (m *UpdatesGetDifferenceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesGetDifferenceRequestTypeID, "updates.getDifference"); err != nil {
 		return tlrt.DecodeErr(err, "updates.getDifference", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesGetDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesGetDifferenceRequest{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *UpdatesGetDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updates.getDifference", "flags")
@@ -1350,15 +1400,20 @@ func (m *UpdatesGetChannelDifferenceRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UpdatesGetChannelDifferenceRequestTypeID, "updates.getChannelDifference"); err != nil {
 		return tlrt.DecodeErr(err, "updates.getChannelDifference", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesGetChannelDifferenceRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdatesGetChannelDifferenceRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UpdatesGetChannelDifferenceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1366,7 +1421,6 @@ func (m *UpdatesGetChannelDifferenceRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "updates.getChannelDifference", "")
 	}
-	*m = UpdatesGetChannelDifferenceRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updates.getChannelDifference", "flags")

@@ -19,7 +19,7 @@ type UploadCDNFileClass interface {
 
 // DecodeUploadCDNFile decodes any constructor of upload.CdnFile.
 func DecodeUploadCDNFile(b *bin.Buffer) (UploadCDNFileClass, error) {
-	return decodeUploadCDNFile(b, 0)
+	return tlrt.Owned(b, decodeUploadCDNFile)
 }
 
 // decodeUploadCDNFile is DecodeUploadCDNFile for a value nested depth levels
@@ -95,21 +95,27 @@ func (m *UploadCDNFileReuploadNeeded) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UploadCDNFileReuploadNeededTypeID, "upload.cdnFileReuploadNeeded"); err != nil {
 		return tlrt.DecodeErr(err, "upload.cdnFileReuploadNeeded", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UploadCDNFileReuploadNeeded) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UploadCDNFileReuploadNeeded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.RequestToken, err = b.Bytes(); err != nil {
+	if m.RequestToken, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.cdnFileReuploadNeeded", "request_token")
 	}
 	return nil
@@ -163,21 +169,27 @@ func (m *UploadCDNFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UploadCDNFileTypeID, "upload.cdnFile"); err != nil {
 		return tlrt.DecodeErr(err, "upload.cdnFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UploadCDNFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UploadCDNFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.cdnFile", "bytes")
 	}
 	return nil
@@ -194,7 +206,7 @@ type UploadFileClass interface {
 
 // DecodeUploadFile decodes any constructor of upload.File.
 func DecodeUploadFile(b *bin.Buffer) (UploadFileClass, error) {
-	return decodeUploadFile(b, 0)
+	return tlrt.Owned(b, decodeUploadFile)
 }
 
 // decodeUploadFile is DecodeUploadFile for a value nested depth levels deep.
@@ -273,15 +285,21 @@ func (m *UploadFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UploadFileTypeID, "upload.file"); err != nil {
 		return tlrt.DecodeErr(err, "upload.file", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UploadFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UploadFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -296,7 +314,7 @@ func (m *UploadFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Mtime, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.file", "mtime")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.file", "bytes")
 	}
 	return nil
@@ -365,15 +383,21 @@ func (m *UploadFileCDNRedirect) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UploadFileCDNRedirectTypeID, "upload.fileCdnRedirect"); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UploadFileCDNRedirect) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UploadFileCDNRedirect) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -385,16 +409,16 @@ func (m *UploadFileCDNRedirect) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.DCID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "dc_id")
 	}
-	if m.FileToken, err = b.Bytes(); err != nil {
+	if m.FileToken, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "file_token")
 	}
-	if m.EncryptionKey, err = b.Bytes(); err != nil {
+	if m.EncryptionKey, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "encryption_key")
 	}
-	if m.EncryptionIv, err = b.Bytes(); err != nil {
+	if m.EncryptionIv, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "encryption_iv")
 	}
-	if m.FileHashes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[FileHash]); err != nil {
+	if m.FileHashes, err = tlrt.DecodeStructs[FileHash](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "file_hashes")
 	}
 	return nil
@@ -456,15 +480,21 @@ func (m *UploadWebFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UploadWebFileTypeID, "upload.webFile"); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UploadWebFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UploadWebFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -476,7 +506,7 @@ func (m *UploadWebFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Size, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "size")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "mime_type")
 	}
 	if m.FileType, err = decodeStorageFileType(b, depth+1); err != nil {
@@ -485,7 +515,7 @@ func (m *UploadWebFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Mtime, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "mtime")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.webFile", "bytes")
 	}
 	return nil
@@ -541,15 +571,21 @@ func (m *UploadSaveFilePartRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UploadSaveFilePartRequestTypeID, "upload.saveFilePart"); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveFilePart", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UploadSaveFilePartRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UploadSaveFilePartRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -561,7 +597,7 @@ func (m *UploadSaveFilePartRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.FilePart, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveFilePart", "file_part")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveFilePart", "bytes")
 	}
 	return nil
@@ -639,15 +675,25 @@ func (m *UploadGetFileRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UploadGetFileRequestTypeID, "upload.getFile"); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UploadGetFileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UploadGetFileRequest{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UploadGetFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -655,7 +701,6 @@ func (m *UploadGetFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "upload.getFile", "")
 	}
-	*m = UploadGetFileRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFile", "flags")
@@ -735,15 +780,21 @@ func (m *UploadSaveBigFilePartRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UploadSaveBigFilePartRequestTypeID, "upload.saveBigFilePart"); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UploadSaveBigFilePartRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UploadSaveBigFilePartRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -758,7 +809,7 @@ func (m *UploadSaveBigFilePartRequest) DecodeBareAt(b *bin.Buffer, _ int) error 
 	if m.FileTotalParts, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "file_total_parts")
 	}
-	if m.Bytes, err = b.Bytes(); err != nil {
+	if m.Bytes, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "bytes")
 	}
 	return nil
@@ -825,15 +876,21 @@ func (m *UploadGetWebFileRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UploadGetWebFileRequestTypeID, "upload.getWebFile"); err != nil {
 		return tlrt.DecodeErr(err, "upload.getWebFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UploadGetWebFileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UploadGetWebFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -912,21 +969,27 @@ func (m *UploadGetCDNFileRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UploadGetCDNFileRequestTypeID, "upload.getCdnFile"); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UploadGetCDNFileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UploadGetCDNFileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileToken, err = b.Bytes(); err != nil {
+	if m.FileToken, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFile", "file_token")
 	}
 	if m.Offset, err = b.Long(); err != nil {
@@ -994,24 +1057,30 @@ func (m *UploadReuploadCDNFileRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UploadReuploadCDNFileRequestTypeID, "upload.reuploadCdnFile"); err != nil {
 		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UploadReuploadCDNFileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UploadReuploadCDNFileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileToken, err = b.Bytes(); err != nil {
+	if m.FileToken, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "file_token")
 	}
-	if m.RequestToken, err = b.Bytes(); err != nil {
+	if m.RequestToken, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "request_token")
 	}
 	return nil
@@ -1024,7 +1093,9 @@ func (c *Client) UploadReuploadCDNFile(ctx context.Context, req *UploadReuploadC
 		req = new(UploadReuploadCDNFileRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[FileHash])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]FileHash, error) {
+			return tlrt.DecodeStructs[FileHash](b, false, false, 20, depth)
+		})
 	})
 }
 
@@ -1076,21 +1147,27 @@ func (m *UploadGetCDNFileHashesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UploadGetCDNFileHashesRequestTypeID, "upload.getCdnFileHashes"); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFileHashes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UploadGetCDNFileHashesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UploadGetCDNFileHashesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.FileToken, err = b.Bytes(); err != nil {
+	if m.FileToken, err = tlrt.Bytes(b); err != nil {
 		return tlrt.DecodeErr(err, "upload.getCdnFileHashes", "file_token")
 	}
 	if m.Offset, err = b.Long(); err != nil {
@@ -1106,7 +1183,9 @@ func (c *Client) UploadGetCDNFileHashes(ctx context.Context, req *UploadGetCDNFi
 		req = new(UploadGetCDNFileHashesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[FileHash])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]FileHash, error) {
+			return tlrt.DecodeStructs[FileHash](b, false, false, 20, depth)
+		})
 	})
 }
 
@@ -1160,15 +1239,21 @@ func (m *UploadGetFileHashesRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UploadGetFileHashesRequestTypeID, "upload.getFileHashes"); err != nil {
 		return tlrt.DecodeErr(err, "upload.getFileHashes", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UploadGetFileHashesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UploadGetFileHashesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1193,6 +1278,8 @@ func (c *Client) UploadGetFileHashes(ctx context.Context, req *UploadGetFileHash
 		req = new(UploadGetFileHashesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[FileHash])
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]FileHash, error) {
+			return tlrt.DecodeStructs[FileHash](b, false, false, 20, depth)
+		})
 	})
 }

@@ -19,7 +19,7 @@ type UsersSavedMusicClass interface {
 
 // DecodeUsersSavedMusic decodes any constructor of users.SavedMusic.
 func DecodeUsersSavedMusic(b *bin.Buffer) (UsersSavedMusicClass, error) {
-	return decodeUsersSavedMusic(b, 0)
+	return tlrt.Owned(b, decodeUsersSavedMusic)
 }
 
 // decodeUsersSavedMusic is DecodeUsersSavedMusic for a value nested depth
@@ -93,7 +93,7 @@ func (m *UsersSavedMusicNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersSavedMusicNotModifiedTypeID, "users.savedMusicNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "users.savedMusicNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -101,7 +101,8 @@ func (m *UsersSavedMusicNotModified) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UsersSavedMusicNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -169,15 +170,21 @@ func (m *UsersSavedMusic) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersSavedMusicTypeID, "users.savedMusic"); err != nil {
 		return tlrt.DecodeErr(err, "users.savedMusic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UsersSavedMusic) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UsersSavedMusic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -189,7 +196,7 @@ func (m *UsersSavedMusic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "users.savedMusic", "count")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "users.savedMusic", "documents")
 	}
 	return nil
@@ -206,7 +213,7 @@ type UsersUsersClass interface {
 
 // DecodeUsersUsers decodes any constructor of users.Users.
 func DecodeUsersUsers(b *bin.Buffer) (UsersUsersClass, error) {
-	return decodeUsersUsers(b, 0)
+	return tlrt.Owned(b, decodeUsersUsers)
 }
 
 // decodeUsersUsers is DecodeUsersUsers for a value nested depth levels deep.
@@ -283,15 +290,21 @@ func (m *UsersUsers) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersUsersTypeID, "users.users"); err != nil {
 		return tlrt.DecodeErr(err, "users.users", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UsersUsers) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UsersUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -300,7 +313,7 @@ func (m *UsersUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "users.users", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "users.users", "users")
 	}
 	return nil
@@ -361,15 +374,21 @@ func (m *UsersUsersSlice) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersUsersSliceTypeID, "users.usersSlice"); err != nil {
 		return tlrt.DecodeErr(err, "users.usersSlice", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UsersUsersSlice) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UsersUsersSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -381,7 +400,7 @@ func (m *UsersUsersSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "users.usersSlice", "count")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "users.usersSlice", "users")
 	}
 	return nil
@@ -449,15 +468,25 @@ func (m *UsersUserFull) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersUserFullTypeID, "users.userFull"); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UsersUserFull) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UsersUserFull{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UsersUserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -469,10 +498,10 @@ func (m *UsersUserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.FullUser, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "full_user")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "users")
 	}
 	return nil
@@ -528,7 +557,7 @@ func (m *UsersGetUsersRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersGetUsersRequestTypeID, "users.getUsers"); err != nil {
 		return tlrt.DecodeErr(err, "users.getUsers", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -536,7 +565,8 @@ func (m *UsersGetUsersRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UsersGetUsersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -545,7 +575,7 @@ func (m *UsersGetUsersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "users.getUsers", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "users.getUsers", "id")
 	}
 	return nil
@@ -557,7 +587,9 @@ func (c *Client) UsersGetUsers(ctx context.Context, req *UsersGetUsersRequest) (
 		req = new(UsersGetUsersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeUser)
+		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]UserClass, error) {
+			return tlrt.DecodeVectorAt(b, 12, depth, decodeUser)
+		})
 	})
 }
 
@@ -608,7 +640,7 @@ func (m *UsersGetFullUserRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersGetFullUserRequestTypeID, "users.getFullUser"); err != nil {
 		return tlrt.DecodeErr(err, "users.getFullUser", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -616,7 +648,8 @@ func (m *UsersGetFullUserRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UsersGetFullUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -696,15 +729,21 @@ func (m *UsersSetSecureValueErrorsRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersSetSecureValueErrorsRequestTypeID, "users.setSecureValueErrors"); err != nil {
 		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UsersSetSecureValueErrorsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UsersSetSecureValueErrorsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -716,7 +755,7 @@ func (m *UsersSetSecureValueErrorsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "id")
 	}
-	if m.Errors, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
+	if m.Errors, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeSecureValueError); err != nil {
 		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "errors")
 	}
 	return nil
@@ -784,7 +823,7 @@ func (m *UsersGetRequirementsToContactRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersGetRequirementsToContactRequestTypeID, "users.getRequirementsToContact"); err != nil {
 		return tlrt.DecodeErr(err, "users.getRequirementsToContact", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -792,7 +831,8 @@ func (m *UsersGetRequirementsToContactRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UsersGetRequirementsToContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -801,7 +841,7 @@ func (m *UsersGetRequirementsToContactRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "users.getRequirementsToContact", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "users.getRequirementsToContact", "id")
 	}
 	return nil
@@ -814,7 +854,7 @@ func (c *Client) UsersGetRequirementsToContact(ctx context.Context, req *UsersGe
 		req = new(UsersGetRequirementsToContactRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RequirementToContactClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeRequirementToContact)
+		return tlrt.DecodeVectorAt(b, 4, 0, decodeRequirementToContact)
 	})
 }
 
@@ -872,7 +912,7 @@ func (m *UsersGetSavedMusicRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersGetSavedMusicRequestTypeID, "users.getSavedMusic"); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusic", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -880,7 +920,8 @@ func (m *UsersGetSavedMusicRequest) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UsersGetSavedMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -967,15 +1008,21 @@ func (m *UsersGetSavedMusicByIDRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersGetSavedMusicByIDRequestTypeID, "users.getSavedMusicByID"); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *UsersGetSavedMusicByIDRequest) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *UsersGetSavedMusicByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -987,7 +1034,7 @@ func (m *UsersGetSavedMusicByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "id")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputDocument); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "documents")
 	}
 	return nil
@@ -1053,15 +1100,20 @@ func (m *UsersSuggestBirthdayRequest) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, UsersSuggestBirthdayRequestTypeID, "users.suggestBirthday"); err != nil {
 		return tlrt.DecodeErr(err, "users.suggestBirthday", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersSuggestBirthdayRequest) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UsersSuggestBirthdayRequest{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *UsersSuggestBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue

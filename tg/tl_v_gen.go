@@ -18,7 +18,7 @@ type VideoSizeClass interface {
 
 // DecodeVideoSize decodes any constructor of VideoSize.
 func DecodeVideoSize(b *bin.Buffer) (VideoSizeClass, error) {
-	return decodeVideoSize(b, 0)
+	return tlrt.Owned(b, decodeVideoSize)
 }
 
 // decodeVideoSize is DecodeVideoSize for a value nested depth levels deep.
@@ -133,25 +133,34 @@ func (m *VideoSize) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, VideoSizeTypeID, "videoSize"); err != nil {
 		return tlrt.DecodeErr(err, "videoSize", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *VideoSize) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *VideoSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = VideoSize{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *VideoSize) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "videoSize", "flags")
 	}
-	if m.Type, err = b.String(); err != nil {
+	if m.Type, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "videoSize", "type")
 	}
 	if m.W, err = b.Int(); err != nil {
@@ -228,7 +237,7 @@ func (m *VideoSizeEmojiMarkup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, VideoSizeEmojiMarkupTypeID, "videoSizeEmojiMarkup"); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -236,7 +245,8 @@ func (m *VideoSizeEmojiMarkup) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *VideoSizeEmojiMarkup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -245,7 +255,7 @@ func (m *VideoSizeEmojiMarkup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.EmojiID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "emoji_id")
 	}
-	if m.BackgroundColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.BackgroundColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "background_colors")
 	}
 	return nil
@@ -309,15 +319,21 @@ func (m *VideoSizeStickerMarkup) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, VideoSizeStickerMarkupTypeID, "videoSizeStickerMarkup"); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *VideoSizeStickerMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *VideoSizeStickerMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -332,7 +348,7 @@ func (m *VideoSizeStickerMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StickerID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "sticker_id")
 	}
-	if m.BackgroundColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.BackgroundColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "background_colors")
 	}
 	return nil

@@ -17,7 +17,7 @@ type WallPaperClass interface {
 
 // DecodeWallPaper decodes any constructor of WallPaper.
 func DecodeWallPaper(b *bin.Buffer) (WallPaperClass, error) {
-	return decodeWallPaper(b, 0)
+	return tlrt.Owned(b, decodeWallPaper)
 }
 
 // decodeWallPaper is DecodeWallPaper for a value nested depth levels deep.
@@ -128,15 +128,25 @@ func (m *WallPaper) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WallPaperTypeID, "wallPaper"); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WallPaper) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = WallPaper{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *WallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -144,7 +154,6 @@ func (m *WallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "wallPaper", "")
 	}
-	*m = WallPaper{}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "id")
@@ -159,7 +168,7 @@ func (m *WallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AccessHash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "access_hash")
 	}
-	if m.Slug, err = b.String(); err != nil {
+	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "wallPaper", "slug")
 	}
 	if m.Document, err = decodeDocument(b, depth+1); err != nil {
@@ -244,15 +253,25 @@ func (m *WallPaperNoFile) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WallPaperNoFileTypeID, "wallPaperNoFile"); err != nil {
 		return tlrt.DecodeErr(err, "wallPaperNoFile", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WallPaperNoFile) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = WallPaperNoFile{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *WallPaperNoFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -260,7 +279,6 @@ func (m *WallPaperNoFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "wallPaperNoFile", "")
 	}
-	*m = WallPaperNoFile{}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "wallPaperNoFile", "id")
@@ -291,7 +309,7 @@ type WebDocumentClass interface {
 
 // DecodeWebDocument decodes any constructor of WebDocument.
 func DecodeWebDocument(b *bin.Buffer) (WebDocumentClass, error) {
-	return decodeWebDocument(b, 0)
+	return tlrt.Owned(b, decodeWebDocument)
 }
 
 // decodeWebDocument is DecodeWebDocument for a value nested depth levels deep.
@@ -377,15 +395,21 @@ func (m *WebDocument) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebDocumentTypeID, "webDocument"); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebDocument) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *WebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -394,7 +418,7 @@ func (m *WebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webDocument", "")
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "url")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
@@ -403,10 +427,10 @@ func (m *WebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Size, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "size")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "attributes")
 	}
 	return nil
@@ -472,15 +496,21 @@ func (m *WebDocumentNoProxy) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebDocumentNoProxyTypeID, "webDocumentNoProxy"); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebDocumentNoProxy) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *WebDocumentNoProxy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -489,16 +519,16 @@ func (m *WebDocumentNoProxy) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "webDocumentNoProxy", "")
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "url")
 	}
 	if m.Size, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "size")
 	}
-	if m.MimeType, err = b.String(); err != nil {
+	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "attributes")
 	}
 	return nil
@@ -515,7 +545,7 @@ type WebPageClass interface {
 
 // DecodeWebPage decodes any constructor of WebPage.
 func DecodeWebPage(b *bin.Buffer) (WebPageClass, error) {
-	return decodeWebPage(b, 0)
+	return tlrt.Owned(b, decodeWebPage)
 }
 
 // decodeWebPage is DecodeWebPage for a value nested depth levels deep.
@@ -623,20 +653,29 @@ func (m *WebPageEmpty) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebPageEmptyTypeID, "webPageEmpty"); err != nil {
 		return tlrt.DecodeErr(err, "webPageEmpty", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebPageEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebPageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebPageEmpty{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *WebPageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "webPageEmpty", "flags")
@@ -645,7 +684,7 @@ func (m *WebPageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "webPageEmpty", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "webPageEmpty", "url")
 		}
 	}
@@ -738,20 +777,29 @@ func (m *WebPagePending) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebPagePendingTypeID, "webPagePending"); err != nil {
 		return tlrt.DecodeErr(err, "webPagePending", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebPagePending) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebPagePending) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebPagePending{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *WebPagePending) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "webPagePending", "flags")
@@ -760,7 +808,7 @@ func (m *WebPagePending) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "webPagePending", "id")
 	}
 	if m.Flags.Has(0) {
-		if m.URL, err = b.String(); err != nil {
+		if m.URL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "webPagePending", "url")
 		}
 	}
@@ -1171,15 +1219,25 @@ func (m *WebPage) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebPageTypeID, "webPage"); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebPage) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = WebPage{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1187,7 +1245,6 @@ func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "webPage", "")
 	}
-	*m = WebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "flags")
@@ -1197,32 +1254,32 @@ func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "id")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "url")
 	}
-	if m.DisplayURL, err = b.String(); err != nil {
+	if m.DisplayURL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "display_url")
 	}
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webPage", "hash")
 	}
 	if m.Flags.Has(0) {
-		if m.Type, err = b.String(); err != nil {
+		if m.Type, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "type")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SiteName, err = b.String(); err != nil {
+		if m.SiteName, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "site_name")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Title, err = b.String(); err != nil {
+		if m.Title, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "title")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Description, err = b.String(); err != nil {
+		if m.Description, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "description")
 		}
 	}
@@ -1232,12 +1289,12 @@ func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.EmbedURL, err = b.String(); err != nil {
+		if m.EmbedURL, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "embed_url")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.EmbedType, err = b.String(); err != nil {
+		if m.EmbedType, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "embed_type")
 		}
 	}
@@ -1257,7 +1314,7 @@ func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.Author, err = b.String(); err != nil {
+		if m.Author, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "author")
 		}
 	}
@@ -1273,7 +1330,7 @@ func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeWebPageAttribute); err != nil {
+		if m.Attributes, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeWebPageAttribute); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "attributes")
 		}
 	}
@@ -1390,20 +1447,24 @@ func (m *WebPageNotModified) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebPageNotModifiedTypeID, "webPageNotModified"); err != nil {
 		return tlrt.DecodeErr(err, "webPageNotModified", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPageNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebPageNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebPageNotModified{}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
+func (m *WebPageNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "webPageNotModified", "flags")
@@ -1432,7 +1493,7 @@ type WebPageAttributeClass interface {
 
 // DecodeWebPageAttribute decodes any constructor of WebPageAttribute.
 func DecodeWebPageAttribute(b *bin.Buffer) (WebPageAttributeClass, error) {
-	return decodeWebPageAttribute(b, 0)
+	return tlrt.Owned(b, decodeWebPageAttribute)
 }
 
 // decodeWebPageAttribute is DecodeWebPageAttribute for a value nested depth
@@ -1562,15 +1623,25 @@ func (m *WebPageAttributeTheme) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebPageAttributeThemeTypeID, "webPageAttributeTheme"); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeTheme", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebPageAttributeTheme) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = WebPageAttributeTheme{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *WebPageAttributeTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1578,13 +1649,12 @@ func (m *WebPageAttributeTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeTheme", "")
 	}
-	*m = WebPageAttributeTheme{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeTheme", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 			return tlrt.DecodeErr(err, "webPageAttributeTheme", "documents")
 		}
 	}
@@ -1666,15 +1736,25 @@ func (m *WebPageAttributeStory) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebPageAttributeStoryTypeID, "webPageAttributeStory"); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStory", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebPageAttributeStory) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = WebPageAttributeStory{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *WebPageAttributeStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1682,7 +1762,6 @@ func (m *WebPageAttributeStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStory", "")
 	}
-	*m = WebPageAttributeStory{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStory", "flags")
@@ -1769,15 +1848,25 @@ func (m *WebPageAttributeStickerSet) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebPageAttributeStickerSetTypeID, "webPageAttributeStickerSet"); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebPageAttributeStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = WebPageAttributeStickerSet{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *WebPageAttributeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1785,14 +1874,13 @@ func (m *WebPageAttributeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStickerSet", "")
 	}
-	*m = WebPageAttributeStickerSet{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "flags")
 	}
 	m.Emojis = m.Flags.Has(0)
 	m.TextColor = m.Flags.Has(1)
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "stickers")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -1853,15 +1941,21 @@ func (m *WebPageAttributeUniqueStarGift) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebPageAttributeUniqueStarGiftTypeID, "webPageAttributeUniqueStarGift"); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeUniqueStarGift", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebPageAttributeUniqueStarGift) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *WebPageAttributeUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1933,15 +2027,21 @@ func (m *WebPageAttributeStarGiftCollection) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebPageAttributeStarGiftCollectionTypeID, "webPageAttributeStarGiftCollection"); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStarGiftCollection", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebPageAttributeStarGiftCollection) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -1950,7 +2050,7 @@ func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStarGiftCollection", "")
 	}
 	var err error
-	if m.Icons, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Icons, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStarGiftCollection", "icons")
 	}
 	return nil
@@ -2012,15 +2112,21 @@ func (m *WebPageAttributeStarGiftAuction) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebPageAttributeStarGiftAuctionTypeID, "webPageAttributeStarGiftAuction"); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebPageAttributeStarGiftAuction) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *WebPageAttributeStarGiftAuction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2089,7 +2195,7 @@ func (m *WebPageAttributeAiComposeTone) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebPageAttributeAiComposeToneTypeID, "webPageAttributeAiComposeTone"); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeAiComposeTone", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2097,7 +2203,8 @@ func (m *WebPageAttributeAiComposeTone) DecodeBare(b *bin.Buffer) error {
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *WebPageAttributeAiComposeTone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2360,20 +2467,29 @@ func (m *WallPaperSettings) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WallPaperSettingsTypeID, "wallPaperSettings"); err != nil {
 		return tlrt.DecodeErr(err, "wallPaperSettings", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WallPaperSettings) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WallPaperSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WallPaperSettings{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *WallPaperSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "wallPaperSettings", "flags")
@@ -2411,7 +2527,7 @@ func (m *WallPaperSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Emoticon, err = b.String(); err != nil {
+		if m.Emoticon, err = tlrt.String(b); err != nil {
 			return tlrt.DecodeErr(err, "wallPaperSettings", "emoticon")
 		}
 	}
@@ -2500,15 +2616,21 @@ func (m *WebAuthorization) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebAuthorizationTypeID, "webAuthorization"); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebAuthorization) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
 func (m *WebAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2520,13 +2642,13 @@ func (m *WebAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "bot_id")
 	}
-	if m.Domain, err = b.String(); err != nil {
+	if m.Domain, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "domain")
 	}
-	if m.Browser, err = b.String(); err != nil {
+	if m.Browser, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "browser")
 	}
-	if m.Platform, err = b.String(); err != nil {
+	if m.Platform, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "platform")
 	}
 	if m.DateCreated, err = b.Int(); err != nil {
@@ -2535,10 +2657,10 @@ func (m *WebAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DateActive, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "date_active")
 	}
-	if m.IP, err = b.String(); err != nil {
+	if m.IP, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "ip")
 	}
-	if m.Region, err = b.String(); err != nil {
+	if m.Region, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webAuthorization", "region")
 	}
 	return nil
@@ -2627,31 +2749,40 @@ func (m *WebDomainException) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebDomainExceptionTypeID, "webDomainException"); err != nil {
 		return tlrt.DecodeErr(err, "webDomainException", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebDomainException) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebDomainException) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebDomainException{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *WebDomainException) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "webDomainException", "flags")
 	}
-	if m.Domain, err = b.String(); err != nil {
+	if m.Domain, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webDomainException", "domain")
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webDomainException", "url")
 	}
-	if m.Title, err = b.String(); err != nil {
+	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webDomainException", "title")
 	}
 	if m.Flags.Has(0) {
@@ -2721,15 +2852,20 @@ func (m *WebViewMessageSent) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebViewMessageSentTypeID, "webViewMessageSent"); err != nil {
 		return tlrt.DecodeErr(err, "webViewMessageSent", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebViewMessageSent) DecodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = WebViewMessageSent{}
 	return m.DecodeBareAt(b, 0)
 }
 
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m.
 func (m *WebViewMessageSent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
@@ -2737,7 +2873,6 @@ func (m *WebViewMessageSent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if depth > MaxDecodeDepth {
 		return tlrt.DecodeErr(ErrTooDeep, "webViewMessageSent", "")
 	}
-	*m = WebViewMessageSent{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "webViewMessageSent", "flags")
@@ -2843,20 +2978,29 @@ func (m *WebViewResultURL) Decode(b *bin.Buffer) error {
 	if err := tlrt.ConsumeID(b, WebViewResultURLTypeID, "webViewResultUrl"); err != nil {
 		return tlrt.DecodeErr(err, "webViewResultUrl", "")
 	}
-	return m.DecodeBareAt(b, 0)
+	return m.DecodeBare(b)
 }
 
-// DecodeBare reads m from b, which holds no ID.
+// DecodeBare reads m from b, which holds no ID. Its strings and bytes share one
+// copy of b's bytes.
 func (m *WebViewResultURL) DecodeBare(b *bin.Buffer) error {
-	return m.DecodeBareAt(b, 0)
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebViewResultURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebViewResultURL{}
+	own := tlrt.Own(b)
+	err := m.DecodeBareAt(own, 0)
+	tlrt.Advance(b, own)
+	return err
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a
+// new m: it does not clear m. Its strings and bytes share b's memory, which
+// must stay unchanged while m is in use.
+func (m *WebViewResultURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "webViewResultUrl", "flags")
@@ -2869,7 +3013,7 @@ func (m *WebViewResultURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 			return tlrt.DecodeErr(err, "webViewResultUrl", "query_id")
 		}
 	}
-	if m.URL, err = b.String(); err != nil {
+	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webViewResultUrl", "url")
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3

@@ -1,6 +1,11 @@
 package tlrt
 
-import "github.com/gotd/td/bin"
+import (
+	"slices"
+	"unsafe"
+
+	"github.com/gotd/td/bin"
+)
 
 // EncodeObject writes v with its ID; a nil v is ErrNilValue.
 func EncodeObject(b *bin.Buffer, v bin.Encoder) error {
@@ -32,28 +37,6 @@ func DecodeBoxed(b *bin.Buffer, v Object, depth int) error {
 	return v.DecodeBareAt(b, depth)
 }
 
-// DecodeValue reads a boxed constructor into a value of its struct type,
-// nested depth levels deep.
-func DecodeValue[T any, P interface {
-	*T
-	Object
-}](b *bin.Buffer, depth int) (T, error) {
-	var v T
-	err := DecodeBoxed(b, P(&v), depth)
-	return v, err
-}
-
-// DecodeBareValue reads a bare constructor into a value of its struct type,
-// nested depth levels deep.
-func DecodeBareValue[T any, P interface {
-	*T
-	Object
-}](b *bin.Buffer, depth int) (T, error) {
-	var v T
-	err := P(&v).DecodeBareAt(b, depth)
-	return v, err
-}
-
 // DecodePtr reads a boxed constructor into a new value.
 func DecodePtr[T any, P interface {
 	*T
@@ -67,49 +50,133 @@ func DecodePtr[T any, P interface {
 }
 
 // DecodeVector reads a boxed vector of values that hold no constructors,
-// each read by elem.
-func DecodeVector[T any](b *bin.Buffer, elem func(*bin.Buffer) (T, error)) ([]T, error) {
-	return decodeElems(b, false, 0, func(b *bin.Buffer, _ int) (T, error) { return elem(b) })
+// each read by elem and taking at least minSize bytes of input.
+func DecodeVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) (T, error)) ([]T, error) {
+	return decodeElems(b, false, minSize, func(b *bin.Buffer, v *T) (err error) {
+		*v, err = elem(b)
+		return err
+	})
 }
 
 // DecodeBareVector reads a bare vector (a length, then the elements) of
-// values that hold no constructors.
-func DecodeBareVector[T any](b *bin.Buffer, elem func(*bin.Buffer) (T, error)) ([]T, error) {
-	return decodeElems(b, true, 0, func(b *bin.Buffer, _ int) (T, error) { return elem(b) })
+// values that hold no constructors, each taking at least minSize bytes.
+func DecodeBareVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) (T, error)) ([]T, error) {
+	return decodeElems(b, true, minSize, func(b *bin.Buffer, v *T) (err error) {
+		*v, err = elem(b)
+		return err
+	})
 }
 
 // DecodeVectorAt reads a boxed vector whose elements nest depth levels
-// deep.
-func DecodeVectorAt[T any](b *bin.Buffer, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
-	return decodeElems(b, false, depth, elem)
+// deep and take at least minSize bytes each.
+func DecodeVectorAt[T any](b *bin.Buffer, minSize, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
+	return decodeElems(b, false, minSize, func(b *bin.Buffer, v *T) (err error) {
+		*v, err = elem(b, depth)
+		return err
+	})
 }
 
 // DecodeBareVectorAt reads a bare vector whose elements nest depth levels
-// deep.
-func DecodeBareVectorAt[T any](b *bin.Buffer, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
-	return decodeElems(b, true, depth, elem)
+// deep and take at least minSize bytes each.
+func DecodeBareVectorAt[T any](b *bin.Buffer, minSize, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
+	return decodeElems(b, true, minSize, func(b *bin.Buffer, v *T) (err error) {
+		*v, err = elem(b, depth)
+		return err
+	})
 }
 
-func decodeElems[T any](b *bin.Buffer, bare bool, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
-	n, err := vectorLen(b, bare)
+// DecodeStructs reads a vector of values of one constructor, each decoded
+// in its place in the vector, nested depth levels deep and taking at
+// least minSize bytes: the vector is bare when bare is set, and its
+// elements are when bareElems is.
+func DecodeStructs[T any, P interface {
+	*T
+	Object
+}](b *bin.Buffer, bare, bareElems bool, minSize, depth int) ([]T, error) {
+	return decodeElems(b, bare, minSize, func(b *bin.Buffer, v *T) error {
+		if bareElems {
+			return P(v).DecodeBareAt(b, depth)
+		}
+		return DecodeBoxed(b, P(v), depth)
+	})
+}
+
+// maxAllocPerByte bounds what a vector allocates before its elements
+// arrive: room for at most maxAllocPerByte bytes of Go values per byte of
+// input its count claims. With the copy of the input that strings and
+// bytes share (Own), hostile input allocates at most 8 bytes per byte. A vector of small elements (interfaces, strings,
+// most structs) gets room for all of them at once, so a valid vector
+// costs one allocation of exactly its size; one of structs that are large
+// beside their smallest encoding starts smaller and grows as elements
+// arrive (see grow).
+const maxAllocPerByte = 7
+
+// decodeElems reads a vector of elements that each take at least minSize
+// bytes, decoding each into its place with decode. The count is refused
+// when the input cannot hold that many elements, before anything is
+// allocated.
+//
+// While it reads element i, the bytes the elements after it need at least
+// are held back: b ends early. So a vector nested in an element sees only
+// the bytes that element can have, and the counts of nested vectors claim
+// disjoint bytes of the input instead of the same bytes again and again.
+// What a vector allocates ahead is bounded by the bytes its count claims
+// (see maxAllocPerByte), and so the allocation of hostile input by the
+// length of the input.
+func decodeElems[T any](b *bin.Buffer, bare bool, minSize int, decode func(*bin.Buffer, *T) error) ([]T, error) {
+	minSize = max(minSize, 1)
+	n, err := vectorLen(b, bare, minSize)
 	if err != nil {
 		return nil, err
 	}
-	v := make([]T, 0, min(n, bin.PreallocateLimit))
+	v := make([]T, 0, preallocate[T](n, minSize))
 	for i := range n {
-		e, err := elem(b, depth)
+		if len(v) == cap(v) {
+			v = slices.Grow(v, grow(len(v), n)-len(v))
+		}
+		v = v[:i+1]
+		held := (n - 1 - i) * minSize
+		b.Buf = b.Buf[:len(b.Buf)-held]
+		err := decode(b, &v[i])
+		b.Buf = b.Buf[:len(b.Buf)+held]
 		if err != nil {
 			return nil, decodeElemErr(err, i)
 		}
-		v = append(v, e)
 	}
 	return v, nil
 }
 
-// vectorLen reads the length of a boxed or bare vector. Every element
-// takes at least four bytes, so a length the input cannot hold fails
-// before anything is allocated.
-func vectorLen(b *bin.Buffer, bare bool) (int, error) {
+// preallocate returns the room to make for a vector of n elements of at
+// least minSize bytes each: all of them, unless that is more than
+// maxAllocPerByte bytes per byte they claim; then at most a third of them
+// (see grow).
+func preallocate[T any](n, minSize int) int {
+	var zero T
+	size := int(unsafe.Sizeof(zero))
+	if size <= maxAllocPerByte*minSize {
+		return n
+	}
+	return min(n*maxAllocPerByte*minSize/size, n/3)
+}
+
+// grow returns the room for a vector of n elements whose room for have
+// elements is full: three times as much, or all n once three times as
+// much would be more than a third of them. So every room but the last
+// holds at most a third of n and a third of the next, and all the rooms
+// before the last add up to at most half of it: a valid vector allocates
+// at most 1.5 times its size.
+func grow(have, n int) int {
+	next := max(3*have, 1)
+	if next > n/3 {
+		return n
+	}
+	return next
+}
+
+// vectorLen reads the length of a boxed or bare vector of elements that
+// take at least minSize bytes each, so that a length the input cannot hold
+// fails before anything is allocated.
+func vectorLen(b *bin.Buffer, bare bool, minSize int) (int, error) {
 	var n int
 	var err error
 	if bare {
@@ -120,7 +187,7 @@ func vectorLen(b *bin.Buffer, bare bool) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n < 0 || n > b.Len()/4 {
+	if n < 0 || n > b.Len()/minSize {
 		return 0, &bin.InvalidLengthError{Length: n, Where: "vector"}
 	}
 	return n, nil

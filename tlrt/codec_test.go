@@ -46,9 +46,9 @@ func TestVectors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			decoders := map[string]func(b *bin.Buffer) ([]int, error){
-				"leaf": func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeVector(b, (*bin.Buffer).Int) },
+				"leaf": func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int) },
 				"at depth": func(b *bin.Buffer) ([]int, error) {
-					return tlrt.DecodeVectorAt(b, 5, func(b *bin.Buffer, depth int) (int, error) {
+					return tlrt.DecodeVectorAt(b, 4, 5, func(b *bin.Buffer, depth int) (int, error) {
 						if depth != 5 {
 							t.Errorf("element decoded at depth %d, want 5", depth)
 						}
@@ -58,8 +58,8 @@ func TestVectors(t *testing.T) {
 			}
 			if tc.bare {
 				decoders = map[string]func(b *bin.Buffer) ([]int, error){
-					"leaf":     func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeBareVector(b, (*bin.Buffer).Int) },
-					"at depth": func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeBareVectorAt(b, 0, decodeInt) },
+					"leaf":     func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeBareVector(b, 4, (*bin.Buffer).Int) },
+					"at depth": func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeBareVectorAt(b, 4, 0, decodeInt) },
 				}
 			}
 			for name, decode := range decoders {
@@ -84,26 +84,33 @@ func decodeInt(b *bin.Buffer, _ int) (int, error) { return b.Int() }
 func TestVectorElementError(t *testing.T) {
 	var b bin.Buffer
 	b.PutVectorHeader(2)
-	b.PutLong(1)
-	b.PutInt(2) // half of the second long
-	_, err := tlrt.DecodeVector(&b, (*bin.Buffer).Long)
+	b.PutString("")
+	b.Put([]byte{10, 'a', 'b', 'c'}) // a string of 10 bytes, cut after 3
+	_, err := tlrt.DecodeVector(&b, 4, (*bin.Buffer).String)
 	var de *tlrt.DecodeError
 	if !errors.As(err, &de) || de.Path() != "[1]" || !errors.Is(err, io.ErrUnexpectedEOF) || err.Error() != "[1]: unexpected EOF" {
 		t.Errorf("got %v, want an unexpected EOF at [1]", err)
 	}
 }
 
-// TestDecodeValues decodes boxed and bare constructors into values and
-// pointers, and checks the ID of a boxed one.
+// TestDecodeValues decodes boxed and bare constructors into vectors of
+// values and into pointers, and checks the ID of a boxed one.
 func TestDecodeValues(t *testing.T) {
 	data := nodes.Encode(&nodes.Leaf{N: 42})
-	v, err := tlrt.DecodeValue[nodes.Leaf](&bin.Buffer{Buf: data}, 0)
-	if err != nil || v.N != 42 {
-		t.Errorf("DecodeValue: %+v, %v", v, err)
+	var vec bin.Buffer
+	vec.PutVectorHeader(2)
+	vec.Put(data)
+	vec.Put(data)
+	v, err := tlrt.DecodeStructs[nodes.Leaf](&bin.Buffer{Buf: vec.Buf}, false, false, 8, 0)
+	if err != nil || len(v) != 2 || v[1].N != 42 {
+		t.Errorf("DecodeStructs: %+v, %v", v, err)
 	}
-	v, err = tlrt.DecodeBareValue[nodes.Leaf](&bin.Buffer{Buf: data[4:]}, 0)
-	if err != nil || v.N != 42 {
-		t.Errorf("DecodeBareValue: %+v, %v", v, err)
+	var bare bin.Buffer
+	bare.PutInt(1)
+	bare.Put(data[4:])
+	v, err = tlrt.DecodeStructs[nodes.Leaf](&bin.Buffer{Buf: bare.Buf}, true, true, 4, 0)
+	if err != nil || len(v) != 1 || v[0].N != 42 {
+		t.Errorf("DecodeStructs of a bare vector of bare values: %+v, %v", v, err)
 	}
 	p, err := tlrt.DecodePtr[nodes.Leaf](&bin.Buffer{Buf: data})
 	if err != nil || p == nil || p.N != 42 {
@@ -113,8 +120,8 @@ func TestDecodeValues(t *testing.T) {
 		t.Errorf("DecodePtr of a leaf as a box: %+v, %v; want an error", p, err)
 	}
 	var unknown *tlrt.UnknownIDError
-	if _, err := tlrt.DecodeValue[nodes.Box](&bin.Buffer{Buf: data}, 0); !errors.As(err, &unknown) || unknown.ID != nodes.LeafID || unknown.Type != "box" {
-		t.Errorf("DecodeValue of a leaf as a box: %v", err)
+	if _, err := tlrt.DecodeStructs[nodes.Box](&bin.Buffer{Buf: vec.Buf}, false, false, 8, 0); !errors.As(err, &unknown) || unknown.ID != nodes.LeafID || unknown.Type != "box" {
+		t.Errorf("DecodeStructs of leaves as boxes: %v", err)
 	}
 	if err := tlrt.ConsumeID(&bin.Buffer{Buf: data[:3]}, nodes.LeafID, "leaf"); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("ConsumeID of 3 bytes: %v", err)
@@ -200,5 +207,50 @@ func TestInvoke(t *testing.T) {
 func TestVersion(t *testing.T) {
 	if tlrt.MinVersion < 1 || tlrt.MinVersion > tlrt.Version {
 		t.Errorf("MinVersion %d, Version %d", tlrt.MinVersion, tlrt.Version)
+	}
+}
+
+// TestVectorHoldsBack checks that an element cannot take the bytes the
+// elements after it need at least: a string that would swallow the
+// second element fails where it is, and so does a nested vector whose
+// count claims them.
+func TestVectorHoldsBack(t *testing.T) {
+	var b bin.Buffer
+	b.PutVectorHeader(2)
+	b.Put([]byte{4, 'a', 'b', 'c'}) // a string of 4 bytes, which would take the next element's 4
+	b.Put([]byte{'d', 0, 0, 0})
+	_, err := tlrt.DecodeVector(&b, 4, (*bin.Buffer).String)
+	var de *tlrt.DecodeError
+	if !errors.As(err, &de) || de.Path() != "[0]" || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("a string over the next element: %v, want an unexpected EOF at [0]", err)
+	}
+
+	// list [list [leaf, leaf]] with the outer count raised to 2: the inner
+	// list may not take the four bytes the outer list's second element
+	// needs, so its second leaf is cut short.
+	inner := nodes.Encode(&nodes.List{Items: []tlrt.Object{&nodes.Leaf{N: 1}, &nodes.Leaf{N: 2}}})
+	data := nodes.Encode(&nodes.List{Items: []tlrt.Object{&nodes.List{}}})
+	data = append(data[:len(data)-len(nodes.Encode(&nodes.List{}))], inner...)
+	data[8] = 2 // the outer count
+	if _, err := nodes.DecodeObject(&bin.Buffer{Buf: data}); !errors.As(err, &de) || de.Path() != "items[0].items[1].n" || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("a nested vector over the next element: %v, want an unexpected EOF at items[0].items[1].n", err)
+	}
+}
+
+// TestGrowth checks that a vector of structs large beside their smallest
+// encoding, which starts with room for part of its elements, allocates
+// at most 1.5 times its size however many elements it has.
+func TestGrowth(t *testing.T) {
+	type big struct{ a [32]int64 }
+	for _, n := range []int{1, 2, 3, 4, 5, 8, 9, 10, 26, 27, 28, 100, 1000, 12345} {
+		room := tlrt.PreallocateForTest[big](n, 4)
+		total := room
+		for room < n {
+			room = tlrt.GrowForTest(room, n)
+			total += room
+		}
+		if room != n || 2*total > 3*n {
+			t.Errorf("n = %d: rooms add up to %d for a last room of %d, want at most 1.5 x n", n, total, room)
+		}
 	}
 }

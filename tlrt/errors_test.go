@@ -173,7 +173,7 @@ func elem(err error, i int) error {
 		b.PutInt(0)
 	}
 	n := 0
-	_, got := tlrt.DecodeVector(&b, func(b *bin.Buffer) (int, error) {
+	_, got := tlrt.DecodeVector(&b, 4, func(b *bin.Buffer) (int, error) {
 		if _, err := b.Int(); err != nil {
 			return 0, err
 		}

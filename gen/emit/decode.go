@@ -8,9 +8,10 @@ import (
 	"github.com/tgraw/tgraw/gen"
 )
 
-// emitDecode writes Decode, which checks the ID and then reads the fields.
-// It calls DecodeBareAt directly, not through tlrt.DecodeBoxed and an
-// interface, so that a value decoded into stays where its caller put it.
+// emitDecode writes Decode, which checks the ID and then reads the fields
+// through DecodeBare. It calls DecodeBare directly, not through
+// tlrt.DecodeBoxed and an interface, so that a value decoded into stays
+// where its caller put it.
 func emitDecode(f *jen.File, d *gen.Def) {
 	emitDoc(f, "Decode reads m from b, checking its ID.")
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Decode").Params(buf()).Error().Block(
@@ -18,17 +19,41 @@ func emitDecode(f *jen.File, d *gen.Def) {
 			jen.Err().Op(":=").Add(rt("ConsumeID")).Call(jen.Id("b"), jen.Id(d.TypeIDName()), jen.Lit(d.TLName)),
 			jen.Err().Op("!=").Nil(),
 		).Block(jen.Return(rt("DecodeErr").Call(jen.Err(), jen.Lit(d.TLName), jen.Lit("")))),
-		jen.Return(jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))),
+		jen.Return(jen.Id("m").Dot("DecodeBare").Call(jen.Id("b"))),
 	)
 	f.Line()
 }
 
-// emitDecodeBare writes DecodeBare, DecodeBareAt at the top.
+// emitDecodeBare writes DecodeBare, DecodeBareAt at the top: it clears a
+// value with optional fields, so that absent fields do not keep what a
+// reused m held (values DecodeBareAt reads into below the top are new),
+// and reads a value that can hold strings or bytes from a copy of b
+// (tlrt.Own), which they share.
 func emitDecodeBare(f *jen.File, d *gen.Def) {
-	emitDoc(f, "DecodeBare reads m from b, which holds no ID.")
-	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(
-		jen.Return(jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))),
+	var body []jen.Code
+	for _, fd := range d.Fields {
+		// An optional field, or a struct held by value, which may have
+		// optional fields of its own.
+		if fd.Flag != nil || fd.Type.Kind == gen.KindStruct && !fd.Type.Ptr {
+			body = append(body, nilCheck(), jen.Op("*").Id("m").Op("=").Id(d.GoName).Values())
+			break
+		}
+	}
+	if !d.SharesInput {
+		emitDoc(f, "DecodeBare reads m from b, which holds no ID.")
+		body = append(body, jen.Return(jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))))
+		f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(body...)
+		f.Line()
+		return
+	}
+	emitDoc(f, "DecodeBare reads m from b, which holds no ID. Its strings and bytes share one copy of b's bytes.")
+	body = append(body,
+		jen.Id("own").Op(":=").Add(rt("Own")).Call(jen.Id("b")),
+		jen.Err().Op(":=").Id("m").Dot("DecodeBareAt").Call(jen.Id("own"), jen.Lit(0)),
+		rt("Advance").Call(jen.Id("b"), jen.Id("own")),
+		jen.Return(jen.Err()),
 	)
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(body...)
 	f.Line()
 }
 
@@ -47,7 +72,11 @@ func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 	}
 	body = append(body, decodeFields(d)...)
 	body = append(body, jen.Return(jen.Nil()))
-	emitDoc(f, "DecodeBareAt is DecodeBare for a value nested depth levels deep.")
+	doc := "DecodeBareAt is DecodeBare for a value nested depth levels deep, read into a new m: it does not clear m."
+	if d.SharesInput {
+		doc += " Its strings and bytes share b's memory, which must stay unchanged while m is in use."
+	}
+	emitDoc(f, doc)
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt").Params(buf(), depth).Error().Block(body...)
 	f.Line()
 }
@@ -56,18 +85,11 @@ func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 // only what the fields cannot say.
 func decodeFields(d *gen.Def) []jen.Code {
 	var out []jen.Code
-	needErr, hasFlags := false, false
+	needErr := false
 	for _, fd := range d.Fields {
 		if fd.Type.Kind != gen.KindTrue {
 			needErr = true
 		}
-		if fd.Flag != nil {
-			hasFlags = true
-		}
-	}
-	if hasFlags {
-		// Absent fields must not keep what a reused m held.
-		out = append(out, jen.Op("*").Id("m").Op("=").Id(d.GoName).Values())
 	}
 	if needErr {
 		out = append(out, jen.Var().Err().Error())
@@ -131,9 +153,13 @@ func decodeFields(d *gen.Def) []jen.Code {
 
 // readMethod is the bin.Buffer method that reads a primitive type.
 var readMethod = map[gen.Kind]string{
-	gen.KindInt: "Int", gen.KindLong: "Long", gen.KindDouble: "Double", gen.KindString: "String",
-	gen.KindBytes: "Bytes", gen.KindInt128: "Int128", gen.KindInt256: "Int256", gen.KindBool: "Bool",
+	gen.KindInt: "Int", gen.KindLong: "Long", gen.KindDouble: "Double",
+	gen.KindInt128: "Int128", gen.KindInt256: "Int256", gen.KindBool: "Bool",
 }
+
+// readText is the tlrt function that reads strings or bytes from the
+// decoder's copy of the input.
+var readText = map[gen.Kind]string{gen.KindString: "String", gen.KindBytes: "Bytes"}
 
 // decodeCall is an expression that decodes one value of type t from b,
 // giving (T, error); depth is the value's nesting depth.
@@ -142,19 +168,26 @@ func decodeCall(t *gen.Type, depth jen.Code) jen.Code {
 	if m, ok := readMethod[t.Kind]; ok {
 		return b.Dot(m).Call()
 	}
+	if fn, ok := readText[t.Kind]; ok {
+		return rt(fn).Call(b)
+	}
 	if t.Kind == gen.KindVector {
 		if !t.Elem.Nests() {
 			helper := "DecodeVector"
 			if t.Bare {
 				helper = "DecodeBareVector"
 			}
-			return rt(helper).Call(b, leafDecoder(t.Elem))
+			return rt(helper).Call(b, jen.Lit(t.Elem.MinSize()), leafDecoder(t.Elem))
+		}
+		if e := t.Elem; e.Kind == gen.KindStruct {
+			// Decoded in place: no copy of each element.
+			return rt("DecodeStructs").Index(jen.Id(e.Def.GoName)).Call(b, jen.Lit(t.Bare), jen.Lit(e.Bare), jen.Lit(e.MinSize()), depth)
 		}
 		helper := "DecodeVectorAt"
 		if t.Bare {
 			helper = "DecodeBareVectorAt"
 		}
-		return rt(helper).Call(b, depth, decoderOf(t.Elem))
+		return rt(helper).Call(b, jen.Lit(t.Elem.MinSize()), depth, decoderOf(t.Elem))
 	}
 	return jen.Add(decoderOf(t)).Call(b, depth)
 }
@@ -165,6 +198,9 @@ func leafDecoder(t *gen.Type) jen.Code {
 	if m, ok := readMethod[t.Kind]; ok {
 		return jen.Parens(jen.Op("*").Qual(binPath, "Buffer")).Dot(m)
 	}
+	if fn, ok := readText[t.Kind]; ok {
+		return rt(fn)
+	}
 	// A vector of primitives.
 	return jen.Func().Params(buf()).Params(goType(t.Go), jen.Error()).Block(
 		jen.Return(decodeCall(t, nil)),
@@ -172,18 +208,14 @@ func leafDecoder(t *gen.Type) jen.Code {
 }
 
 // decoderOf is a function value that decodes one value of type t that
-// holds constructors, at a depth: func(*bin.Buffer, int) (T, error).
+// holds constructors, at a depth: func(*bin.Buffer, int) (T, error). A
+// struct has none: vectors decode structs in place (DecodeStructs).
 func decoderOf(t *gen.Type) jen.Code {
 	switch t.Kind {
 	case gen.KindClass:
 		return jen.Id(t.Class.DecoderAt)
 	case gen.KindObject:
 		return jen.Id("decodeObject")
-	case gen.KindStruct:
-		if t.Bare {
-			return rt("DecodeBareValue").Index(jen.Id(t.Def.GoName))
-		}
-		return rt("DecodeValue").Index(jen.Id(t.Def.GoName))
 	case gen.KindVector:
 		return jen.Func().Params(buf(), jen.Id("depth").Int()).Params(goType(t.Go), jen.Error()).Block(
 			jen.Return(decodeCall(t, jen.Id("depth").Op("+").Lit(1))),
@@ -193,7 +225,8 @@ func decoderOf(t *gen.Type) jen.Code {
 }
 
 // resultDecoder is how a Client method decodes a function's result:
-// func(*bin.Buffer) (T, error).
+// func(*bin.Buffer) (T, error). A result that can hold strings or bytes
+// is read from a copy of the input (tlrt.Owned), as Decode reads it.
 func resultDecoder(t *gen.Type) jen.Code {
 	switch {
 	case t.Kind == gen.KindStruct && t.Ptr:
@@ -202,6 +235,12 @@ func resultDecoder(t *gen.Type) jen.Code {
 		return jen.Id(t.Class.Decoder)
 	case t.Kind == gen.KindObject:
 		return jen.Id("DecodeObject")
+	case t.SharesInput():
+		return jen.Func().Params(buf()).Params(goType(t.Go), jen.Error()).Block(
+			jen.Return(rt("Owned").Call(jen.Id("b"), jen.Func().Params(buf(), jen.Id("depth").Int()).Params(goType(t.Go), jen.Error()).Block(
+				jen.Return(decodeCall(t, jen.Id("depth"))),
+			))),
+		)
 	case !t.Nests():
 		return leafDecoder(t)
 	}

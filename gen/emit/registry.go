@@ -94,7 +94,7 @@ func emitRegistryFile(m *gen.Model) *jen.File {
 	f.Line()
 	emitDoc(f, "DecodeObject decodes any constructor or function of the schema, chosen by the ID it starts with.")
 	f.Func().Id("DecodeObject").Params(buf()).Params(jen.Id("Object"), jen.Error()).Block(
-		jen.Return(jen.Id("decodeObject").Call(jen.Id("b"), jen.Lit(0))),
+		jen.Return(rt("Owned").Call(jen.Id("b"), jen.Id("decodeObject"))),
 	)
 	f.Line()
 	emitDoc(f, "decodeObject is DecodeObject for a value nested depth levels deep.")

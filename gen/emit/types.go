@@ -47,9 +47,11 @@ func emitClassDecoders(f *jen.File, c *gen.Class) {
 		)),
 	))
 	emitDoc(f, fmt.Sprintf("%s decodes any constructor of %s.", c.Decoder, c.TLName))
-	f.Func().Id(c.Decoder).Params(buf()).Params(jen.Id(c.Interface), jen.Error()).Block(
-		jen.Return(jen.Id(c.DecoderAt).Call(jen.Id("b"), jen.Lit(0))),
-	)
+	top := jen.Id(c.DecoderAt).Call(jen.Id("b"), jen.Lit(0))
+	if c.SharesInput {
+		top = rt("Owned").Call(jen.Id("b"), jen.Id(c.DecoderAt))
+	}
+	f.Func().Id(c.Decoder).Params(buf()).Params(jen.Id(c.Interface), jen.Error()).Block(jen.Return(top))
 	f.Line()
 	emitDoc(f, fmt.Sprintf("%s is %s for a value nested depth levels deep.", c.DecoderAt, c.Decoder))
 	f.Func().Id(c.DecoderAt).Params(buf(), jen.Id("depth").Int()).Params(jen.Id(c.Interface), jen.Error()).Block(

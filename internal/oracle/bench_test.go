@@ -17,10 +17,10 @@ import (
 //
 //	go test -run '^$' -bench . ./internal/oracle
 
-// sampleBytes is the encoding of sample.Messages.
+// sampleBytes is the encoding of sample.ChannelMessages.
 func sampleBytes(tb testing.TB) []byte {
 	var b bin.Buffer
-	if err := sample.Messages().Encode(&b); err != nil {
+	if err := sample.ChannelMessages().Encode(&b); err != nil {
 		tb.Fatal(err)
 	}
 	return b.Buf
@@ -34,11 +34,11 @@ var impls = []struct {
 	messages decoder
 	peer     func() bin.Encoder
 }{
-	{"tgraw", func() bin.Decoder { return &tg.MessagesMessages{} },
+	{"tgraw", func() bin.Decoder { return &tg.MessagesChannelMessages{} },
 		func() bin.Encoder {
 			return &tg.InputPeerChannel{ChannelID: 1_500_000_001, AccessHash: -4_000_000_000_000}
 		}},
-	{"gotd", func() bin.Decoder { return &gotd.MessagesMessages{} },
+	{"gotd", func() bin.Decoder { return &gotd.MessagesChannelMessages{} },
 		func() bin.Encoder {
 			return &gotd.InputPeerChannel{ChannelID: 1_500_000_001, AccessHash: -4_000_000_000_000}
 		}},

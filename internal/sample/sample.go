@@ -8,34 +8,34 @@ import (
 	"github.com/tgraw/tgraw/tg"
 )
 
-// Messages is a messages.messages as a chat history call returns it:
-// 100 messages of a channel, with text entities, replies and forwards, and
-// the 100 users they mention.
-func Messages() *tg.MessagesMessages {
+// ChannelMessages is a messages.channelMessages as a channel history call
+// returns it, about 25 KB: 100 messages of a channel, with text entities,
+// replies and forwards from 20 channels, and the 50 users who wrote them.
+func ChannelMessages() *tg.MessagesChannelMessages {
 	const channelID = 1_500_000_001
-	r := &tg.MessagesMessages{}
+	r := &tg.MessagesChannelMessages{Pts: 4_000_000, Count: 100_000}
 	for i := 0; i < 100; i++ {
-		text := fmt.Sprintf("Message %d: the quick brown fox jumps over the lazy dog, https://example.org/%d", i, i)
+		text := fmt.Sprintf("Message %d: the quick brown fox jumps over the lazy dog", i)
 		m := &tg.Message{
 			Out:      i%5 == 0,
 			ID:       100_000 + i,
-			FromID:   &tg.PeerUser{UserID: int64(1_000_000 + i)},
+			FromID:   &tg.PeerUser{UserID: int64(1_000_000 + i%50)},
 			PeerID:   &tg.PeerChannel{ChannelID: channelID},
 			Date:     1_700_000_000 + 60*i,
 			Message:  text,
-			Entities: []tg.MessageEntityClass{&tg.MessageEntityBold{Offset: 0, Length: 7}, &tg.MessageEntityURL{Offset: len(text) - 24, Length: 24}},
+			Entities: []tg.MessageEntityClass{&tg.MessageEntityBold{Offset: 0, Length: 7}, &tg.MessageEntityURL{Offset: 11, Length: 5}},
 			Views:    1000 + i,
 			Forwards: i % 3,
-			EditDate: 1_700_100_000 + i,
 		}
 		if i%4 == 1 {
 			m.ReplyTo = &tg.MessageReplyHeader{ReplyToMsgID: 100_000 + i - 1}
 		}
-		if i%10 == 3 {
-			m.FwdFrom = &tg.MessageFwdHeader{FromID: &tg.PeerUser{UserID: 42}, Date: 1_690_000_000}
+		if i%5 == 3 {
+			m.FwdFrom = &tg.MessageFwdHeader{FromID: &tg.PeerChannel{ChannelID: int64(channelID + 1 + i%19)}, Date: 1_690_000_000}
 		}
 		r.Messages = append(r.Messages, m)
-
+	}
+	for i := 0; i < 50; i++ {
 		r.Users = append(r.Users, &tg.User{
 			Contact:    i%2 == 0,
 			Premium:    i%7 == 0,
@@ -49,14 +49,16 @@ func Messages() *tg.MessagesMessages {
 			LangCode:   "en",
 		})
 	}
-	r.Chats = []tg.ChatClass{&tg.Channel{
-		Broadcast:  true,
-		ID:         channelID,
-		AccessHash: 77,
-		Title:      "tgraw news",
-		Username:   "tgraw",
-		Photo:      &tg.ChatPhotoEmpty{},
-		Date:       1_600_000_000,
-	}}
+	for i := 0; i < 20; i++ {
+		r.Chats = append(r.Chats, &tg.Channel{
+			Broadcast:  true,
+			ID:         int64(channelID + i),
+			AccessHash: int64(77 + i),
+			Title:      fmt.Sprintf("tgraw news %d", i),
+			Username:   fmt.Sprintf("tgraw%d", i),
+			Photo:      &tg.ChatPhotoEmpty{},
+			Date:       1_600_000_000,
+		})
+	}
 	return r
 }

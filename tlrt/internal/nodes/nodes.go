@@ -124,7 +124,7 @@ func (m *List) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(tlrt.ErrTooDeep, "list", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, Decode); err != nil {
+	if m.Items, err = tlrt.DecodeVectorAt(b, 4, depth+1, Decode); err != nil {
 		return tlrt.DecodeErr(err, "list", "items")
 	}
 	return nil
