@@ -54,8 +54,9 @@ type ckey struct {
 	s       string
 }
 
-// cval is a cache entry: the record for cPeer, the key (and seen time for
-// cInvite) otherwise. Records are never changed once in the cache.
+// cval is a cache entry's value: the record for cPeer, the key (and seen
+// time for cInvite) otherwise. The cache holds a copy of the record, never
+// changed.
 type cval struct {
 	rec  *peer.Stored
 	key  peer.Key

@@ -59,15 +59,16 @@ type centry struct {
 }
 
 // newEntry returns the entry that holds v. A record is copied next to the
-// entry, in one allocation, so that a hit reads one place in memory.
+// entry, in one allocation, so that a hit reads one place in memory; the
+// entry keeps no pointer to v.rec.
 func newEntry(k ckey, v cval) *centry {
 	if v.rec == nil {
-		return &centry{cval: v, k: k}
+		return &centry{cval: cval{key: v.key, seen: v.seen}, k: k}
 	}
 	b := &struct {
 		centry
 		stored peer.Stored
-	}{centry: centry{cval: v, k: k}, stored: *v.rec}
+	}{centry: centry{cval: cval{key: v.key, seen: v.seen}, k: k}, stored: *v.rec}
 	b.rec = &b.stored
 	return &b.centry
 }
