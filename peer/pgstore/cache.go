@@ -2,11 +2,8 @@ package pgstore
 
 import (
 	"hash/maphash"
-	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/hashicorp/golang-lru/v2/simplelru"
 
 	"github.com/tgraw/tgraw/peer"
 )
@@ -27,21 +24,17 @@ const cacheShards = 64
 // lookup began. While the connection that listens is down the cache is
 // off (live is false) and every lookup reads the server; it starts again
 // empty once the connection listens again.
+//
+// Lookups share a shard's lock and change nothing in it: a hit only marks
+// its entry used, and the eviction passes over used entries once (CLOCK,
+// shard.go). A username, phone number or invite link entry links to the
+// record entry it led to, so that a hot one is answered with one lookup
+// while that entry stays in the cache.
 type cache struct {
 	seed   maphash.Seed
 	seq    atomic.Uint64
 	live   atomic.Bool
 	shards [cacheShards]shard
-}
-
-type shard struct {
-	mu        sync.Mutex
-	lru       *simplelru.LRU[ckey, cval]
-	lastInval uint64
-	hits      uint64
-	misses    uint64
-	inval     uint64
-	_         [64]byte // keeps shards' locks on cache lines of their own
 }
 
 // What a cache entry is.
@@ -61,8 +54,9 @@ type ckey struct {
 	s       string
 }
 
-// cval is a cache entry: the record for cPeer, the key (and seen time for
-// cInvite) otherwise. Records are never changed once in the cache.
+// cval is a cache entry's value: the record for cPeer, the key (and seen
+// time for cInvite) otherwise. The cache holds a copy of the record, never
+// changed.
 type cval struct {
 	rec  *peer.Stored
 	key  peer.Key
@@ -81,8 +75,7 @@ func newCache(entries int) *cache {
 	c := &cache{seed: maphash.MakeSeed()}
 	per := max(1, (entries+cacheShards-1)/cacheShards)
 	for i := range c.shards {
-		// NewLRU fails only for a size below one.
-		c.shards[i].lru, _ = simplelru.NewLRU[ckey, cval](per, nil)
+		c.shards[i].init(per)
 	}
 	return c
 }
@@ -110,28 +103,47 @@ func (c *cache) begin() (start uint64, on bool) {
 }
 
 // get returns the entry of k.
-func (c *cache) get(k ckey) (cval, bool) {
+func (c *cache) get(k ckey) (*centry, bool) {
 	s := c.shard(&k)
-	s.mu.Lock()
-	v, ok := s.lru.Get(k)
-	if ok {
-		s.hits++
-	} else {
-		s.misses++
+	s.mu.RLock()
+	e := s.find(&k)
+	s.mu.RUnlock()
+	if e == nil {
+		s.misses.Add(1)
+		return nil, false
 	}
-	s.mu.Unlock()
-	return v, ok
+	s.hits.Add(1)
+	e.touch()
+	return e, true
+}
+
+// record returns the record that the string entry e of account leads
+// to: the entry it links to while that is in the cache, else the entry of
+// its key, which e links to from then on.
+func (c *cache) record(account int32, e *centry) (*peer.Stored, bool) {
+	r := e.link.Load()
+	if r == nil || r.dropped.Load() {
+		var ok bool
+		if r, ok = c.get(peerKey(account, e.key)); !ok {
+			return nil, false
+		}
+		e.link.Store(r)
+	} else {
+		r.touch()
+	}
+	return r.rec, true
 }
 
 // fill adds what a lookup begun at start read, unless the entry's shard
-// was invalidated since.
-func (c *cache) fill(start uint64, k ckey, v cval) {
+// was invalidated since, and returns the entry added, or nil.
+func (c *cache) fill(start uint64, k ckey, v cval) *centry {
 	s := c.shard(&k)
 	s.mu.Lock()
-	if s.lastInval <= start {
-		s.lru.Add(k, v)
+	defer s.mu.Unlock()
+	if s.lastInval > start {
+		return nil
 	}
-	s.mu.Unlock()
+	return s.set(k, v)
 }
 
 // invalidate drops the entry of k: another process changed what it says.
@@ -139,7 +151,7 @@ func (c *cache) invalidate(k ckey) {
 	v := c.seq.Add(1)
 	s := c.shard(&k)
 	s.mu.Lock()
-	s.lru.Remove(k)
+	s.remove(&k)
 	s.mark(v)
 	s.inval++
 	s.mu.Unlock()
@@ -175,9 +187,9 @@ func (c *cache) own(start uint64, entries []ownEntry) {
 			}
 		}
 		if stale[n] == 2 || s.lastInval > mark || e.v.rec == nil && e.v.key.IsZero() {
-			s.lru.Remove(e.k)
+			s.remove(&e.k)
 		} else {
-			s.lru.Add(e.k, e.v)
+			s.set(e.k, e.v)
 		}
 		s.mark(mark)
 		s.mu.Unlock()
@@ -193,7 +205,7 @@ func (c *cache) reset() {
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.Lock()
-		s.lru.Purge()
+		s.purge()
 		s.mark(v)
 		s.mu.Unlock()
 	}
@@ -232,12 +244,12 @@ func (c *cache) stats() CacheStats {
 	st.Live = c.live.Load()
 	for i := range c.shards {
 		s := &c.shards[i]
-		s.mu.Lock()
-		st.Entries += s.lru.Len()
-		st.Hits += s.hits
-		st.Misses += s.misses
+		s.mu.RLock()
+		st.Entries += len(s.clock)
 		st.Invalidations += s.inval
-		s.mu.Unlock()
+		s.mu.RUnlock()
+		st.Hits += s.hits.Load()
+		st.Misses += s.misses.Load()
 	}
 	return st
 }

@@ -126,6 +126,92 @@ func TestCacheOwnBatch(t *testing.T) {
 	}
 }
 
+// A username entry answers with the record entry it links to while that
+// entry is in the cache, and never after: whatever drops or replaces the
+// record's entry reaches the username lookups.
+func TestCacheLinks(t *testing.T) {
+	k, name := peerKey(1, peer.UserKey(5)), stringKey(1, cUsername, "alice")
+	for _, tc := range []struct {
+		name  string
+		steps func(c *cache)
+		want  int64 // 0: not answered from the cache
+	}{
+		{"linked", func(*cache) {}, 1},
+		{"the record invalidated", func(c *cache) { c.invalidate(k) }, 0},
+		{"the username invalidated", func(c *cache) { c.invalidate(name) }, 0},
+		{"the record replaced by an own write", func(c *cache) {
+			s, _ := c.begin()
+			c.own(s, []ownEntry{{k, rec(5, 2)}})
+		}, 2},
+		{"the record invalidated, then read again", func(c *cache) {
+			c.invalidate(k)
+			s, _ := c.begin()
+			c.fill(s, k, rec(5, 3))
+		}, 3},
+		{"the cache emptied", func(c *cache) { c.reset() }, 0},
+		{"the record evicted", func(c *cache) {
+			s, _ := c.begin()
+			sh := c.shard(&k)
+			for id := int64(6); sh.find(&k) != nil; id++ {
+				if ck := peerKey(1, peer.UserKey(id)); c.shard(&ck) == sh {
+					c.fill(s, ck, rec(id, id))
+				}
+			}
+		}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := liveCache()
+			s, _ := c.begin()
+			r := c.fill(s, k, rec(5, 1))
+			c.fill(s, name, cval{key: peer.UserKey(5)}).link.Store(r)
+			tc.steps(c)
+			var got int64
+			if e, ok := c.get(name); ok {
+				if r, ok := c.record(1, e); ok {
+					got = r.AccessHash
+				}
+			}
+			if got != tc.want {
+				t.Errorf("username answered with hash %d; want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// The eviction drops an entry not used since the hand last passed, and
+// keeps the shard's maps and clock in step.
+func TestCacheClock(t *testing.T) {
+	c := newCache(cacheShards * 4)
+	c.up()
+	sh := &c.shards[0]
+	var keys []ckey
+	for id := int64(1); len(keys) < 40; id++ {
+		if k := peerKey(1, peer.UserKey(id)); c.shard(&k) == sh {
+			keys = append(keys, k)
+		}
+	}
+	s, _ := c.begin()
+	hot := keys[0]
+	for _, k := range keys {
+		c.fill(s, k, rec(k.id, k.id))
+		c.get(hot)
+		if _, ok := c.get(hot); !ok {
+			t.Fatalf("the entry used before every fill was evicted at %d", k.id)
+		}
+		if len(sh.clock) > sh.size || len(sh.clock) != len(sh.byKey)+len(sh.byString) {
+			t.Fatalf("%d entries in the clock, %d in the maps; size %d", len(sh.clock), len(sh.byKey)+len(sh.byString), sh.size)
+		}
+		for i, e := range sh.clock {
+			if e.pos != i || sh.find(&e.k) != e || e.dropped.Load() {
+				t.Fatalf("clock entry %d (key %d) is out of step", i, e.k.id)
+			}
+		}
+	}
+	if _, ok := c.get(keys[len(keys)-2]); !ok {
+		t.Error("the entry filled before the last is gone")
+	}
+}
+
 func TestCacheOff(t *testing.T) {
 	c := newCache(10)
 	if _, on := c.begin(); on {

@@ -40,8 +40,8 @@ const DefaultCacheSize = 100_000
 // schemas of one database are unrelated.
 func Schema(name string) Option { return func(o *options) { o.schema = name } }
 
-// CacheSize bounds the entries the memory cache keeps, the least recently
-// used going first; zero or less turns the cache off, and with it the
+// CacheSize bounds the entries the memory cache keeps, those not used for
+// longest going first (by the CLOCK rule, close to least recently used); zero or less turns the cache off, and with it the
 // connection that listens for other processes' writes.
 func CacheSize(entries int) Option { return func(o *options) { o.cache = entries } }
 

@@ -32,8 +32,8 @@ func (ix *index) Peer(ctx context.Context, key peer.Key) (peer.Record, bool, err
 	start, on := c.begin()
 	ck := peerKey(ix.account, key)
 	if on {
-		if v, ok := c.get(ck); ok {
-			return v.rec.Record, true, nil
+		if e, ok := c.get(ck); ok {
+			return e.rec.Record, true, nil
 		}
 	}
 	s, _, found, err := ix.lookup(ctx, "look up", key, ix.db.sql.peer, false, ix.account, int16(key.Kind), key.ID)
@@ -53,7 +53,10 @@ func (ix *index) Username(ctx context.Context, username string) (peer.Record, ti
 		return peer.Record{}, time.Time{}, false, ix.db.check()
 	}
 	s, _, found, err := ix.byString(ctx, cUsername, username, "look up username", ix.db.sql.username, false)
-	return s.Record, s.UsernamesSeen, found, err
+	if !found {
+		return peer.Record{}, time.Time{}, false, err
+	}
+	return s.Record, s.UsernamesSeen, true, nil
 }
 
 // Phone implements peer.Index.
@@ -62,7 +65,10 @@ func (ix *index) Phone(ctx context.Context, phone string) (peer.Record, bool, er
 		return peer.Record{}, false, ix.db.check()
 	}
 	s, _, found, err := ix.byString(ctx, cPhone, phone, "look up phone", ix.db.sql.phone, false)
-	return s.Record, found, err
+	if !found {
+		return peer.Record{}, false, err
+	}
+	return s.Record, true, nil
 }
 
 // Invite implements peer.Index.
@@ -71,32 +77,38 @@ func (ix *index) Invite(ctx context.Context, hash string) (peer.Record, time.Tim
 		return peer.Record{}, time.Time{}, false, ix.db.check()
 	}
 	s, seen, found, err := ix.byString(ctx, cInvite, hash, "look up invite", ix.db.sql.invite, true)
-	return s.Record, seen, found, err
+	if !found {
+		return peer.Record{}, time.Time{}, false, err
+	}
+	return s.Record, seen, true, nil
 }
 
 // byString looks up the record that a username, phone number or invite
 // link leads to: from the cache, when it holds both the entry and the
-// record, else from the server, filling the cache with both.
-func (ix *index) byString(ctx context.Context, what uint8, s, op, query string, seenColumn bool) (peer.Stored, time.Time, bool, error) {
+// record, else from the server, filling the cache with both. The record
+// is shared with the cache: it is not to be changed.
+func (ix *index) byString(ctx context.Context, what uint8, s, op, query string, seenColumn bool) (*peer.Stored, time.Time, bool, error) {
 	c := ix.db.cache
 	start, on := c.begin()
 	ck := stringKey(ix.account, what, s)
 	if on {
-		if v, ok := c.get(ck); ok {
-			if r, ok := c.get(peerKey(ix.account, v.key)); ok {
-				return *r.rec, v.seen, true, nil
+		if e, ok := c.get(ck); ok {
+			if r, ok := c.record(ix.account, e); ok {
+				return r, e.seen, true, nil
 			}
 		}
 	}
 	rec, seen, found, err := ix.lookup(ctx, op, s, query, seenColumn, ix.account, s)
 	if err != nil || !found {
-		return peer.Stored{}, time.Time{}, false, err
+		return nil, time.Time{}, false, err
 	}
 	if on {
-		c.fill(start, ck, cval{key: rec.Key, seen: seen})
-		c.fill(start, peerKey(ix.account, rec.Key), cval{rec: &rec})
+		r := c.fill(start, peerKey(ix.account, rec.Key), cval{rec: &rec})
+		if e := c.fill(start, ck, cval{key: rec.Key, seen: seen}); e != nil && r != nil {
+			e.link.Store(r)
+		}
 	}
-	return rec, seen, true, nil
+	return &rec, seen, true, nil
 }
 
 // lookup runs query, which selects at most one row of recordColumns and,

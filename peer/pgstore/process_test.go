@@ -318,7 +318,7 @@ func TestFourProcessesFiftyAccounts(t *testing.T) { runLoad(t, 4, 50, 25) }
 // account a, one a line:
 //
 //	peer ID       "hash H hits N": the user's access hash and the cache's hits
-//	username U    "owner ID"
+//	username U    "owner ID hash H"
 //	phone P       "holder ID"
 //	wait ID H     "seen" once Peer answers hash H (polling, 10 s at most)
 //	sync          "ok" once Sync returns
@@ -357,7 +357,7 @@ func watch(ctx context.Context, db *DB, a int, in io.Reader, out io.Writer) erro
 			if err != nil {
 				return err
 			}
-			reply = fmt.Sprint("owner ", rec.Key.ID)
+			reply = fmt.Sprint("owner ", rec.Key.ID, " hash ", rec.AccessHash)
 		case "phone":
 			rec, _, err := s.Phone(ctx, f[1])
 			if err != nil {
@@ -460,7 +460,7 @@ func TestInvalidationReachesAnotherProcess(t *testing.T) {
 	if h1 != 1 || h2 != 1 || n2 != n1+1 {
 		t.Fatalf("child's answers %q, %q; want hash 1, the second from its cache", first, second)
 	}
-	if got := ask("username alice"); got != "owner 101" {
+	if got := ask("username alice"); got != "owner 101 hash 1" {
 		t.Fatalf("child: %q", got)
 	}
 	if got := ask("phone 15550001"); got != "holder 101" {
@@ -472,17 +472,29 @@ func TestInvalidationReachesAnotherProcess(t *testing.T) {
 	if got := ask("wait 101 2"); got != "seen" {
 		t.Fatalf("the child's cache kept the old hash: %s", got)
 	}
+	// The username's entry led to the record's old entry: it leads to the
+	// new one.
+	if got := ask("username alice"); got != "owner 101 hash 2" {
+		t.Errorf("the child's username lookup: %q; want owner 101 hash 2", got)
+	}
 	// And with Sync, at once: the username and the phone number move to
 	// bob.
 	put(peer.Record{Key: bob, AccessHash: 3, HasHash: true, Usernames: []string{"alice"}, Phone: "15550001"})
 	if got := ask("sync"); got != "ok" {
 		t.Fatalf("child: %q", got)
 	}
-	if got := ask("username alice"); got != "owner 102" {
-		t.Errorf("after Sync the child's username lookup: %q; want owner 102", got)
+	if got := ask("username alice"); got != "owner 102 hash 3" {
+		t.Errorf("after Sync the child's username lookup: %q; want owner 102 hash 3", got)
 	}
 	if got := ask("phone 15550001"); got != "holder 102" {
 		t.Errorf("after Sync the child's phone lookup: %q; want holder 102", got)
+	}
+	// A new hash of the owner reaches the username lookup, with no
+	// lookup of the record first.
+	put(peer.Record{Key: bob, AccessHash: 5, HasHash: true})
+	ask("sync")
+	if got := ask("username alice"); got != "owner 102 hash 5" {
+		t.Errorf("after Sync the child's username lookup: %q; want owner 102 hash 5", got)
 	}
 	put(peer.Record{Key: alice, AccessHash: 4, HasHash: true})
 	ask("sync")

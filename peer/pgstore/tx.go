@@ -163,8 +163,8 @@ func (t *tx) Save(_ context.Context, c *peer.IndexChanges) error {
 			selfs[i], bots[i], broadcasts[i], migrTo[i] = r.Self, r.Bot, r.Broadcast, r.MigratedTo
 
 			ch.keys = append(ch.keys, r.Key)
-			rec := rc.Record
-			t.own = append(t.own, ownEntry{k: peerKey(acct, r.Key), v: cval{rec: &rec}})
+			// The cache copies the record.
+			t.own = append(t.own, ownEntry{k: peerKey(acct, r.Key), v: cval{rec: &rc.Record}})
 			if r.Key.Kind == peer.KindUser && rc.OldPhone != r.Phone {
 				for _, p := range []string{rc.OldPhone, r.Phone} {
 					if p != "" {
