@@ -38,11 +38,21 @@ func newMirror(max int) *mirror {
 	return m
 }
 
+// reset empties the mirror. The maps keep the room they grew to (clear
+// does not shrink a map), bounded by max records: a writer that refills
+// the mirror after it overflowed does not grow them again, which took
+// about a sixth of the bytes a batch of new peers allocated.
 func (m *mirror) reset() {
 	m.valid = false
-	m.peers = make(map[peer.Key]peer.Stored)
-	m.names = make(map[string]peer.Key)
-	m.phones = make(map[string]peer.Key)
+	if m.peers == nil {
+		m.peers = make(map[peer.Key]peer.Stored)
+		m.names = make(map[string]peer.Key)
+		m.phones = make(map[string]peer.Key)
+		return
+	}
+	clear(m.peers)
+	clear(m.names)
+	clear(m.phones)
 }
 
 // sync drops the mirror if another connection wrote the file since the

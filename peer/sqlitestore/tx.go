@@ -203,9 +203,9 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 // Save implements peer.IndexTx.
 func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 	var ins, ups, upd values
-	ins.init(insertPeersHead, "", 4)
-	ups.init(upsertPeersHead, upsertPeersTail, 4)
-	upd.init(updateDataHead, updateDataTail, 3)
+	ins.init(insertPeersHead, "", 4, len(c.Records))
+	ups.init(upsertPeersHead, upsertPeersTail, 4, len(c.Records))
+	upd.init(updateDataHead, updateDataTail, 3, len(c.Records))
 	var buf []byte
 	for i := range c.Records {
 		ch := &c.Records[i]
@@ -229,9 +229,9 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 	}
 
 	var del, nins, nups values
-	del.init(deleteNamesHead, deleteNamesTail, 3)
-	nins.init(insertNamesHead, "", 3)
-	nups.init(upsertNamesHead, upsertNamesTail, 3)
+	del.init(deleteNamesHead, deleteNamesTail, 3, len(c.Usernames))
+	nins.init(insertNamesHead, "", 3, len(c.Usernames))
+	nups.init(upsertNamesHead, upsertNamesTail, 3, len(c.Usernames))
 	for _, u := range c.Usernames {
 		switch {
 		case u.New.IsZero():

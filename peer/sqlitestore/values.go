@@ -30,15 +30,23 @@ const maxCells = 256
 type values struct {
 	head, tail string
 	cols       int
+	rows       int // room for this many rows is made at the first add
 	args       []any
 }
 
-func (v *values) init(head, tail string, cols int) {
-	v.head, v.tail, v.cols = head, tail, cols
+// init sets the statement's head, tail and columns, and the most rows
+// expected.
+func (v *values) init(head, tail string, cols, rows int) {
+	v.head, v.tail, v.cols, v.rows = head, tail, cols, rows
 }
 
 // add appends a row of v.cols values.
-func (v *values) add(row ...any) { v.args = append(v.args, row...) }
+func (v *values) add(row ...any) {
+	if v.args == nil {
+		v.args = make([]any, 0, v.cols*max(v.rows, 1))
+	}
+	v.args = append(v.args, row...)
+}
 
 // literal returns a as an integer written into the statement.
 func literal(a any) (int64, bool) {
