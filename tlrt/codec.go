@@ -138,11 +138,12 @@ func DecodeSlabs[T any, P interface {
 
 // slab hands out new values of T from arrays allocated ahead. Its next
 // array has room for half as many values as it has handed out, and one
-// more, and no more than the vector has elements left: what it allocates
+// more, and no more than the vector has elements left (with what the
+// allocator rounds the array up to, which costs nothing): what it allocates
 // and no value uses is at most half of what the values use, so a valid
 // vector still allocates at most 1.5 times what it keeps, and invalid
 // input at most that for the values read before it failed. A vector of
-// 100 values takes 11 arrays.
+// 100 values takes at most 11 arrays.
 type slab[T any] struct {
 	free []T
 	used int
@@ -152,7 +153,9 @@ type slab[T any] struct {
 // still to read, this one included.
 func (s *slab[T]) next(left int) *T {
 	if len(s.free) == 0 {
-		s.free = make([]T, min(left, s.used/2+1))
+		// Grow rounds the room up to what the allocator hands out.
+		s.free = slices.Grow([]T(nil), min(left, s.used/2+1))
+		s.free = s.free[:cap(s.free)]
 	}
 	p := &s.free[0]
 	s.free = s.free[1:]
