@@ -99,6 +99,10 @@ type Class struct {
 	// SharesInput reports that a constructor of the class can hold strings
 	// or bytes (see Def.SharesInput).
 	SharesInput bool
+	// Slab is the constructor whose values a vector of the class takes
+	// from slabs, arrays of several values allocated at once (see
+	// decideSlabs); nil for a class of one constructor.
+	Slab *Def
 	// Doc is the description of the schema's //@class annotation, "" if
 	// it has none.
 	Doc string
@@ -363,6 +367,7 @@ func BuildModel(s *tl.Schema, pkg string, lines []int) (*Model, error) {
 	}
 	decideMinSizes(m)
 	decideSharesInput(m)
+	decideSlabs(m)
 	linkDocs(m)
 	m.InvokeWithLayer = findInvokeWithLayer(m)
 	return m, nil

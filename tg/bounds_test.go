@@ -294,10 +294,10 @@ func TestDecodeBounds(t *testing.T) {
 
 // worstAllocPerByte is the most that decoding can allocate per byte of
 // input it has read: what the struct of a constructor, held in an
-// interface, or a struct element of a vector, in a vector that grows to
-// hold it, costs beside its smallest encoding. Invalid input can be a run
-// of such values cut short at the end; what they allocate is decided
-// before the end is reached.
+// interface, a struct element of a vector, in a vector that grows to hold
+// it, or a value in a slab (tlrt.DecodeSlabs), costs beside its smallest
+// encoding. Invalid input can be a run of such values cut short at the
+// end; what they allocate is decided before the end is reached.
 func worstAllocPerByte(t testing.TB) float64 {
 	in := loadInfo(t)
 	size := func(d *gen.Def) float64 { return float64(reflect.TypeOf(tg.New(d.ID)).Elem().Size()) }
@@ -311,6 +311,11 @@ func worstAllocPerByte(t testing.TB) float64 {
 			if e := f.Type.Elem; f.Type.Kind == gen.KindVector && e.Kind == gen.KindStruct {
 				worst = max(worst, validAllocPerKept*size(e.Def)/float64(e.MinSize()))
 			}
+		}
+		if c := d.Class; c != nil && c.Slab == d {
+			// A vector of the class takes its values of d from slabs,
+			// which make room ahead for half as many as arrived.
+			worst = max(worst, (validAllocPerKept*size(d)+16)/float64(4+d.MinSize))
 		}
 	}
 	return worst + 1 // and the copy of the input that strings share

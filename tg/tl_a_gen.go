@@ -586,7 +586,7 @@ func (m *AttachMenuBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Bots, err = tlrt.DecodeStructs[AttachMenuBot](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "bots")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "users")
 	}
 	return nil
@@ -1036,7 +1036,7 @@ func (m *AccessPointRule) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.DCID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "dc_id")
 	}
-	if m.IPs, err = tlrt.DecodeBareVectorAt(b, 12, depth+1, decodeIPPort); err != nil {
+	if m.IPs, err = tlrt.DecodeSlabs[IPPortSecret](b, true, 12, depth+1, decodeIPPort); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "ips")
 	}
 	return nil
@@ -1359,7 +1359,7 @@ func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "attachMenuBot", "short_name")
 	}
 	if m.Flags.Has(3) {
-		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeAttachMenuPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeSlabs[AttachMenuPeerTypeSameBotPM](b, false, 4, depth+1, decodeAttachMenuPeerType); err != nil {
 			return tlrt.DecodeErr(err, "attachMenuBot", "peer_types")
 		}
 	}
@@ -1670,7 +1670,7 @@ func (m *AttachMenuBotsBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Bot, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsBot", "bot")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsBot", "users")
 	}
 	return nil

@@ -247,13 +247,13 @@ func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "hash")
 	}
-	if m.Themes, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeChatTheme); err != nil {
+	if m.Themes, err = tlrt.DecodeSlabs[ChatThemeUniqueGift](b, false, 8, depth+1, decodeChatTheme); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "themes")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "users")
 	}
 	if m.Flags.Has(0) {
@@ -648,7 +648,7 @@ func (m *AccountEmojiStatuses) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatuses", "hash")
 	}
-	if m.Statuses, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeEmojiStatus); err != nil {
+	if m.Statuses, err = tlrt.DecodeSlabs[EmojiStatusCollectible](b, false, 4, depth+1, decodeEmojiStatus); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatuses", "statuses")
 	}
 	return nil
@@ -1444,7 +1444,7 @@ func (m *AccountSavedRingtones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtones", "hash")
 	}
-	if m.Ringtones, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Ringtones, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtones", "ringtones")
 	}
 	return nil
@@ -1818,7 +1818,7 @@ func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapers", "hash")
 	}
-	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeWallPaper); err != nil {
+	if m.Wallpapers, err = tlrt.DecodeSlabs[WallPaper](b, false, 16, depth+1, decodeWallPaper); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapers", "wallpapers")
 	}
 	return nil
@@ -2190,16 +2190,16 @@ func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "flags")
 	}
-	if m.RequiredTypes, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeSecureRequiredType); err != nil {
+	if m.RequiredTypes, err = tlrt.DecodeSlabs[SecureRequiredType](b, false, 12, depth+1, decodeSecureRequiredType); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "required_types")
 	}
 	if m.Values, err = tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "values")
 	}
-	if m.Errors, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeSecureValueError); err != nil {
+	if m.Errors, err = tlrt.DecodeSlabs[SecureValueErrorData](b, false, 16, depth+1, decodeSecureValueError); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "errors")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "users")
 	}
 	if m.Flags.Has(0) {
@@ -2508,10 +2508,10 @@ func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Exceptions, err = tlrt.DecodeStructs[AutoSaveException](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "exceptions")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users")
 	}
 	return nil
@@ -2608,10 +2608,10 @@ func (m *AccountBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Links, err = tlrt.DecodeStructs[BusinessChatLink](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "links")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "users")
 	}
 	return nil
@@ -2701,7 +2701,7 @@ func (m *AccountConnectedBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBot](b, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.connectedBots", "connected_bots")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.connectedBots", "users")
 	}
 	return nil
@@ -3800,13 +3800,13 @@ func (m *AccountPrivacyRules) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.privacyRules", "")
 	}
 	var err error
-	if m.Rules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](b, false, 4, depth+1, decodePrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "rules")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "users")
 	}
 	return nil
@@ -3955,14 +3955,14 @@ func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "entities")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "users")
 	}
 	if len(m.Entities) > 0 {
@@ -4276,7 +4276,7 @@ func (m *AccountWebAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Authorizations, err = tlrt.DecodeStructs[WebAuthorization](b, false, false, 48, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.webAuthorizations", "authorizations")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.webAuthorizations", "users")
 	}
 	return nil
@@ -5501,7 +5501,7 @@ func (m *AccountSetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Key, err = decodeInputPrivacyKey(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.setPrivacy", "key")
 	}
-	if m.Rules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](b, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "account.setPrivacy", "rules")
 	}
 	return nil
@@ -7073,7 +7073,7 @@ func (m *AccountGetSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "account.getSecureValue", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](b, false, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "account.getSecureValue", "types")
 	}
 	return nil
@@ -7255,7 +7255,7 @@ func (m *AccountDeleteSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "account.deleteSecureValue", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](b, false, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteSecureValue", "types")
 	}
 	return nil
@@ -10384,7 +10384,7 @@ func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "account.getMultiWallPapers", "")
 	}
 	var err error
-	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputWallPaper); err != nil {
+	if m.Wallpapers, err = tlrt.DecodeSlabs[InputWallPaper](b, false, 8, depth+1, decodeInputWallPaper); err != nil {
 		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "wallpapers")
 	}
 	return nil
@@ -10398,7 +10398,7 @@ func (c *Client) AccountGetMultiWallPapers(ctx context.Context, req *AccountGetM
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]WallPaperClass, error) {
 		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]WallPaperClass, error) {
-			return tlrt.DecodeVectorAt(b, 16, depth, decodeWallPaper)
+			return tlrt.DecodeSlabs[WallPaper](b, false, 16, depth, decodeWallPaper)
 		})
 	})
 }

@@ -196,10 +196,10 @@ func (m *AicomposeTones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.tones", "hash")
 	}
-	if m.Tones, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeAiComposeTone); err != nil {
+	if m.Tones, err = tlrt.DecodeSlabs[AiComposeTone](b, false, 20, depth+1, decodeAiComposeTone); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.tones", "tones")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "aicompose.tones", "users")
 	}
 	return nil

@@ -126,7 +126,7 @@ func (m *BotsAccessSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Restricted = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.AddUsers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+		if m.AddUsers, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 			return tlrt.DecodeErr(err, "bots.accessSettings", "add_users")
 		}
 	}
@@ -410,7 +410,7 @@ func (m *BotsPopularAppBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "bots.popularAppBots", "next_offset")
 		}
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "bots.popularAppBots", "users")
 	}
 	if m.NextOffset != "" {
@@ -2553,7 +2553,7 @@ func (m *BotsDeletePreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "lang_code")
 	}
-	if m.Media, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMedia); err != nil {
+	if m.Media, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](b, false, 4, depth+1, decodeInputMedia); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "media")
 	}
 	return nil
@@ -2654,7 +2654,7 @@ func (m *BotsReorderPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.LangCode, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "lang_code")
 	}
-	if m.Order, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMedia); err != nil {
+	if m.Order, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](b, false, 4, depth+1, decodeInputMedia); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "order")
 	}
 	return nil
@@ -3191,7 +3191,7 @@ func (c *Client) BotsGetAdminedBots(ctx context.Context, req *BotsGetAdminedBots
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
 		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]UserClass, error) {
-			return tlrt.DecodeVectorAt(b, 12, depth, decodeUser)
+			return tlrt.DecodeSlabs[User](b, false, 12, depth, decodeUser)
 		})
 	})
 }
@@ -4235,7 +4235,7 @@ func (m *BotsEditAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(err, "bots.editAccessSettings", "bot")
 	}
 	if m.Flags.Has(1) {
-		if m.AddUsers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+		if m.AddUsers, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "bots.editAccessSettings", "add_users")
 		}
 	}

@@ -10801,7 +10801,7 @@ func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "chatInvite", "participants_count")
 	}
 	if m.Flags.Has(4) {
-		if m.Participants, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+		if m.Participants, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "participants")
 		}
 	}
@@ -11573,7 +11573,7 @@ func (m *ChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ChatID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "chat_id")
 	}
-	if m.Participants, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeChatParticipant); err != nil {
+	if m.Participants, err = tlrt.DecodeSlabs[ChatParticipant](b, false, 16, depth+1, decodeChatParticipant); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "participants")
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -12070,7 +12070,7 @@ func (m *ChatReactionsSome) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatReactionsSome", "")
 	}
 	var err error
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "chatReactionsSome", "reactions")
 	}
 	return nil

@@ -144,13 +144,13 @@ func (m *ChannelsChannelParticipants) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "count")
 	}
-	if m.Participants, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeChannelParticipant); err != nil {
+	if m.Participants, err = tlrt.DecodeSlabs[ChannelParticipantAdmin](b, false, 16, depth+1, decodeChannelParticipant); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "participants")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "users")
 	}
 	return nil
@@ -591,10 +591,10 @@ func (m *ChannelsAdminLogResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Events, err = tlrt.DecodeStructs[ChannelAdminLogEvent](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "events")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "users")
 	}
 	return nil
@@ -688,10 +688,10 @@ func (m *ChannelsChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Participant, err = decodeChannelParticipant(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "participant")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "users")
 	}
 	return nil
@@ -788,10 +788,10 @@ func (m *ChannelsSendAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peers, err = tlrt.DecodeStructs[SendAsPeer](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "users")
 	}
 	return nil
@@ -1142,7 +1142,7 @@ func (m *ChannelsGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessages", "channel")
 	}
-	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMessage); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputMessageCallbackQuery](b, false, 4, depth+1, decodeInputMessage); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessages", "id")
 	}
 	return nil
@@ -1422,7 +1422,7 @@ func (m *ChannelsGetChannelsRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannels", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputChannel); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputChannelFromMessage](b, false, 4, depth+1, decodeInputChannel); err != nil {
 		return tlrt.DecodeErr(err, "channels.getChannels", "id")
 	}
 	return nil
@@ -2472,7 +2472,7 @@ func (m *ChannelsInviteToChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.inviteToChannel", "channel")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.inviteToChannel", "users")
 	}
 	return nil
@@ -3132,7 +3132,7 @@ func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Admins, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+		if m.Admins, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "channels.getAdminLog", "admins")
 		}
 	}

@@ -152,16 +152,16 @@ func (m *ChatlistsChatlistInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.FilterID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "filter_id")
 	}
-	if m.MissingPeers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
+	if m.MissingPeers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "missing_peers")
 	}
-	if m.AlreadyPeers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
+	if m.AlreadyPeers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "already_peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "users")
 	}
 	return nil
@@ -317,13 +317,13 @@ func (m *ChatlistsChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "emoticon")
 		}
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "users")
 	}
 	m.Flags &^= 1 << 1
@@ -421,13 +421,13 @@ func (m *ChatlistsChatlistUpdates) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "chatlists.chatlistUpdates", "")
 	}
 	var err error
-	if m.MissingPeers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
+	if m.MissingPeers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "missing_peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "users")
 	}
 	return nil
@@ -615,10 +615,10 @@ func (m *ChatlistsExportedInvites) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Invites, err = tlrt.DecodeStructs[ExportedChatlistInvite](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "invites")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "users")
 	}
 	return nil
@@ -717,7 +717,7 @@ func (m *ChatlistsExportChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth
 	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "title")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "peers")
 	}
 	return nil
@@ -988,7 +988,7 @@ func (m *ChatlistsEditExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth i
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Peers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+		if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 			return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "peers")
 		}
 	}
@@ -1261,7 +1261,7 @@ func (m *ChatlistsJoinChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.Slug, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "slug")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "peers")
 	}
 	return nil
@@ -1445,7 +1445,7 @@ func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "chatlist")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "peers")
 	}
 	return nil
@@ -1632,7 +1632,7 @@ func (c *Client) ChatlistsGetLeaveChatlistSuggestions(ctx context.Context, req *
 		req = new(ChatlistsGetLeaveChatlistSuggestionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PeerClass, error) {
-		return tlrt.DecodeVectorAt(b, 12, 0, decodePeer)
+		return tlrt.DecodeSlabs[PeerUser](b, false, 12, 0, decodePeer)
 	})
 }
 
@@ -1716,7 +1716,7 @@ func (m *ChatlistsLeaveChatlistRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "chatlist")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "peers")
 	}
 	return nil

@@ -109,10 +109,10 @@ func (m *CommunitiesParticipantJoinedChats) DecodeBareAt(b *bin.Buffer, depth in
 	if m.JoinedChatIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "joined_chat_ids")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "users")
 	}
 	return nil
@@ -263,10 +263,10 @@ func (m *CommunitiesPeerLinkRequests) DecodeBareAt(b *bin.Buffer, depth int) err
 			return tlrt.DecodeErr(err, "communities.peerLinkRequests", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "users")
 	}
 	if m.NextOffset != "" {

@@ -138,10 +138,10 @@ func (m *ContactsBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Blocked, err = tlrt.DecodeStructs[PeerBlocked](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "blocked")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "users")
 	}
 	return nil
@@ -246,10 +246,10 @@ func (m *ContactsBlockedSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Blocked, err = tlrt.DecodeStructs[PeerBlocked](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "blocked")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "users")
 	}
 	return nil
@@ -447,7 +447,7 @@ func (m *ContactsContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.SavedCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contacts", "saved_count")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contacts", "users")
 	}
 	return nil
@@ -649,10 +649,10 @@ func (m *ContactsSponsoredPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peers, err = tlrt.DecodeStructs[SponsoredPeer](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "users")
 	}
 	return nil
@@ -854,10 +854,10 @@ func (m *ContactsTopPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Categories, err = tlrt.DecodeStructs[TopPeerCategoryPeers](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "categories")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "users")
 	}
 	return nil
@@ -1010,7 +1010,7 @@ func (m *ContactsContactBirthdays) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Contacts, err = tlrt.DecodeStructs[ContactBirthday](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "contacts")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "users")
 	}
 	return nil
@@ -1111,16 +1111,16 @@ func (m *ContactsFound) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.found", "")
 	}
 	var err error
-	if m.MyResults, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
+	if m.MyResults, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "my_results")
 	}
-	if m.Results, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
+	if m.Results, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "results")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "users")
 	}
 	return nil
@@ -1229,7 +1229,7 @@ func (m *ContactsImportedContacts) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.RetryContacts, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "retry_contacts")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "users")
 	}
 	return nil
@@ -1323,10 +1323,10 @@ func (m *ContactsResolvedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "peer")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "users")
 	}
 	return nil
@@ -1711,7 +1711,7 @@ func (m *ContactsDeleteContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.deleteContacts", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.deleteContacts", "id")
 	}
 	return nil
@@ -3634,7 +3634,7 @@ func (m *ContactsSetBlockedRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "contacts.setBlocked", "flags")
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.setBlocked", "id")
 	}
 	if m.Limit, err = b.Int(); err != nil {

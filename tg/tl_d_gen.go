@@ -815,13 +815,13 @@ func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "dialogFilter", "color")
 		}
 	}
-	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.PinnedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "pinned_peers")
 	}
-	if m.IncludePeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.IncludePeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "include_peers")
 	}
-	if m.ExcludePeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.ExcludePeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "exclude_peers")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28
@@ -1081,10 +1081,10 @@ func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "dialogFilterChatlist", "color")
 		}
 	}
-	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.PinnedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "pinned_peers")
 	}
-	if m.IncludePeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.IncludePeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "include_peers")
 	}
 	m.Flags &^= 1<<26 | 1<<28
@@ -1637,19 +1637,19 @@ func (m *Document) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "document", "size")
 	}
 	if m.Flags.Has(0) {
-		if m.Thumbs, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodePhotoSize); err != nil {
+		if m.Thumbs, err = tlrt.DecodeSlabs[PhotoSize](b, false, 8, depth+1, decodePhotoSize); err != nil {
 			return tlrt.DecodeErr(err, "document", "thumbs")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.VideoThumbs, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeVideoSize); err != nil {
+		if m.VideoThumbs, err = tlrt.DecodeSlabs[VideoSize](b, false, 20, depth+1, decodeVideoSize); err != nil {
 			return tlrt.DecodeErr(err, "document", "video_thumbs")
 		}
 	}
 	if m.DCID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "document", "dc_id")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "document", "attributes")
 	}
 	if len(m.Thumbs) > 0 {
@@ -2990,7 +2990,7 @@ func (m *DraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "draftMessage", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "draftMessage", "entities")
 		}
 	}

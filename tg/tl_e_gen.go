@@ -3216,7 +3216,7 @@ func (m *EmojiKeywordsDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Version, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "version")
 	}
-	if m.Keywords, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeEmojiKeyword); err != nil {
+	if m.Keywords, err = tlrt.DecodeSlabs[EmojiKeyword](b, false, 16, depth+1, decodeEmojiKeyword); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "keywords")
 	}
 	return nil
@@ -3577,7 +3577,7 @@ func (m *EphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "ephemeralMessage", "message")
 	}
 	if m.Flags.Has(2) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "ephemeralMessage", "entities")
 		}
 	}
@@ -3772,7 +3772,7 @@ func (m *ExportedChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "exportedChatlistInvite", "url")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "exportedChatlistInvite", "peers")
 	}
 	return nil

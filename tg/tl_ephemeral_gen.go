@@ -213,7 +213,7 @@ func (m *EphemeralSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "entities")
 		}
 	}

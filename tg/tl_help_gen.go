@@ -382,7 +382,7 @@ func (m *HelpAppUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "text")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "entities")
 	}
 	if m.Flags.Has(1) {
@@ -883,7 +883,7 @@ func (m *HelpDeepLinkInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "help.deepLinkInfo", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "help.deepLinkInfo", "entities")
 		}
 	}
@@ -1788,10 +1788,10 @@ func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "help.promoData", "custom_pending_suggestion")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<3 | 1<<4
@@ -2377,7 +2377,7 @@ func (m *HelpUserInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "message")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "entities")
 	}
 	if m.Author, err = tlrt.String(b); err != nil {
@@ -3154,19 +3154,19 @@ func (m *HelpPremiumPromo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StatusText, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "status_text")
 	}
-	if m.StatusEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.StatusEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "status_entities")
 	}
 	if m.VideoSections, err = tlrt.DecodeVector(b, 4, tlrt.String); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "video_sections")
 	}
-	if m.Videos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Videos, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "videos")
 	}
 	if m.PeriodOptions, err = tlrt.DecodeStructs[PremiumSubscriptionOption](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "period_options")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "users")
 	}
 	return nil
@@ -3260,13 +3260,13 @@ func (m *HelpRecentMeURLs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.recentMeUrls", "")
 	}
 	var err error
-	if m.URLs, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeRecentMeURL); err != nil {
+	if m.URLs, err = tlrt.DecodeSlabs[RecentMeURLUser](b, false, 8, depth+1, decodeRecentMeURL); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "urls")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "users")
 	}
 	return nil
@@ -3557,7 +3557,7 @@ func (m *HelpTermsOfService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "text")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "entities")
 	}
 	if m.Flags.Has(1) {
@@ -4859,7 +4859,7 @@ func (m *HelpEditUserInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Message, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "message")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "entities")
 	}
 	return nil

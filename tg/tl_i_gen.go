@@ -1167,7 +1167,7 @@ func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "entities")
 		}
 	}
@@ -1326,7 +1326,7 @@ func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageText", "entities")
 		}
 	}
@@ -2225,7 +2225,7 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
 		}
 	}
@@ -9162,7 +9162,7 @@ func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "file")
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputDocument); err != nil {
+		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](b, false, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "stickers")
 		}
 	}
@@ -9732,11 +9732,11 @@ func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "attributes")
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputDocument); err != nil {
+		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](b, false, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "stickers")
 		}
 	}
@@ -11120,7 +11120,7 @@ func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SolutionEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.SolutionEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_entities")
 		}
 	}
@@ -11517,7 +11517,7 @@ func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StarsAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "stars_amount")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](b, false, 4, depth+1, decodeInputMedia); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "extended_media")
 	}
 	if m.Flags.Has(0) {
@@ -15263,7 +15263,7 @@ func (m *InputPrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueAllowUsers", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "users")
 	}
 	return nil
@@ -15473,7 +15473,7 @@ func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueDisallowUsers", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "users")
 	}
 	return nil
@@ -16404,7 +16404,7 @@ func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.QuoteEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.QuoteEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_entities")
 		}
 	}
@@ -17114,21 +17114,21 @@ func (m *InputRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Noautolink = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessage", "blocks")
 	}
 	if m.Flags.Has(2) {
-		if m.Photos, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPhoto); err != nil {
+		if m.Photos, err = tlrt.DecodeSlabs[InputPhoto](b, false, 4, depth+1, decodeInputPhoto); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "photos")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Documents, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputDocument); err != nil {
+		if m.Documents, err = tlrt.DecodeSlabs[InputDocument](b, false, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "documents")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "users")
 		}
 	}
@@ -17277,7 +17277,7 @@ func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputRichMessageHTML", "html")
 	}
 	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeInputRichFile); err != nil {
+		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](b, false, 12, depth+1, decodeInputRichFile); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessageHTML", "files")
 		}
 	}
@@ -17421,7 +17421,7 @@ func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "markdown")
 	}
 	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeInputRichFile); err != nil {
+		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](b, false, 12, depth+1, decodeInputRichFile); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "files")
 		}
 	}
@@ -19498,7 +19498,7 @@ func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "flags")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "users")
 	}
 	if m.Flags.Has(0) {
@@ -19728,7 +19728,7 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "additional_peers")
 		}
 	}
@@ -20193,7 +20193,7 @@ func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
 		}
 	}
@@ -22284,12 +22284,12 @@ func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) erro
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "users")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ExcludeUsers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+		if m.ExcludeUsers, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "exclude_users")
 		}
 	}
@@ -22448,7 +22448,7 @@ func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputBusinessChatLink", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessChatLink", "entities")
 		}
 	}
@@ -22794,7 +22794,7 @@ func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessRecipients", "users")
 		}
 	}
@@ -23887,12 +23887,12 @@ func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeInputSecureFile); err != nil {
+		if m.Translation, err = tlrt.DecodeSlabs[InputSecureFileUploaded](b, false, 20, depth+1, decodeInputSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "translation")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeInputSecureFile); err != nil {
+		if m.Files, err = tlrt.DecodeSlabs[InputSecureFileUploaded](b, false, 20, depth+1, decodeInputSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "files")
 		}
 	}
@@ -24042,7 +24042,7 @@ func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputSingleMedia", "entities")
 		}
 	}
@@ -24580,7 +24580,7 @@ func (m *InputWebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "attributes")
 	}
 	return nil

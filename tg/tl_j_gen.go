@@ -400,7 +400,7 @@ func (m *JSONArray) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "jsonArray", "")
 	}
 	var err error
-	if m.Value, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeJSONValue); err != nil {
+	if m.Value, err = tlrt.DecodeSlabs[JSONBool](b, false, 4, depth+1, decodeJSONValue); err != nil {
 		return tlrt.DecodeErr(err, "jsonArray", "value")
 	}
 	return nil

@@ -770,7 +770,7 @@ func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "query")
 	}
 	if m.Flags.Has(1) {
-		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInlineQueryPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](b, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "peer_types")
 		}
 	}
@@ -2341,7 +2341,7 @@ func (m *KeyboardButtonRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRow", "")
 	}
 	var err error
-	if m.Buttons, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeKeyboardButton); err != nil {
+	if m.Buttons, err = tlrt.DecodeSlabs[InputKeyboardButtonRequestPeer](b, false, 12, depth+1, decodeKeyboardButton); err != nil {
 		return tlrt.DecodeErr(err, "keyboardButtonRow", "buttons")
 	}
 	return nil

@@ -629,7 +629,7 @@ func (m *LangPackDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Version, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "langPackDifference", "version")
 	}
-	if m.Strings, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeLangPackString); err != nil {
+	if m.Strings, err = tlrt.DecodeSlabs[LangPackStringPluralized](b, false, 8, depth+1, decodeLangPackString); err != nil {
 		return tlrt.DecodeErr(err, "langPackDifference", "strings")
 	}
 	return nil

@@ -186,7 +186,7 @@ func (c *Client) LangpackGetStrings(ctx context.Context, req *LangpackGetStrings
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackStringClass, error) {
 		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]LangPackStringClass, error) {
-			return tlrt.DecodeVectorAt(b, 8, depth, decodeLangPackString)
+			return tlrt.DecodeSlabs[LangPackStringPluralized](b, false, 8, depth, decodeLangPackString)
 		})
 	})
 }

@@ -1946,7 +1946,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "message", "entities")
 		}
 	}
@@ -4534,7 +4534,7 @@ func (m *MessageActionSecureValuesSent) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSent", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](b, false, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "types")
 	}
 	return nil
@@ -6126,7 +6126,7 @@ func (m *MessageActionRequestedPeer) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.ButtonID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "button_id")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "peers")
 	}
 	return nil
@@ -6869,7 +6869,7 @@ func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(b *bin.Buffer, depth int
 	if m.ButtonID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "button_id")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeRequestedPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[RequestedPeerUser](b, false, 16, depth+1, decodeRequestedPeer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "peers")
 	}
 	return nil
@@ -8535,7 +8535,7 @@ func (m *MessageActionConferenceCall) DecodeBareAt(b *bin.Buffer, depth int) err
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.OtherParticipants, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
+		if m.OtherParticipants, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "messageActionConferenceCall", "other_participants")
 		}
 	}
@@ -13311,7 +13311,7 @@ func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.AltDocuments, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+		if m.AltDocuments, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "alt_documents")
 		}
 	}
@@ -14943,7 +14943,7 @@ func (m *MessageMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StarsAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "stars_amount")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeMessageExtendedMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageExtendedMediaPreview](b, false, 8, depth+1, decodeMessageExtendedMedia); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "extended_media")
 	}
 	return nil
@@ -15876,7 +15876,7 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.QuoteEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.QuoteEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_entities")
 		}
 	}
@@ -18531,7 +18531,7 @@ func (m *MessageReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "messageReplies", "replies_pts")
 	}
 	if m.Flags.Has(1) {
-		if m.RecentRepliers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
+		if m.RecentRepliers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "messageReplies", "recent_repliers")
 		}
 	}

@@ -396,7 +396,7 @@ func (m *MessagesAvailableEffects) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Effects, err = tlrt.DecodeStructs[AvailableEffect](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "effects")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "documents")
 	}
 	return nil
@@ -807,7 +807,7 @@ func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(b *bin.Buffer, depth 
 	if m.QueryID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "query_id")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "users")
 	}
 	return nil
@@ -925,7 +925,7 @@ func (m *MessagesChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chats", "")
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chats", "chats")
 	}
 	return nil
@@ -1013,7 +1013,7 @@ func (m *MessagesChatsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatsSlice", "count")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatsSlice", "chats")
 	}
 	return nil
@@ -1358,16 +1358,16 @@ func (m *MessagesDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](b, false, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "users")
 	}
 	return nil
@@ -1477,16 +1477,16 @@ func (m *MessagesDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "count")
 	}
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](b, false, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "users")
 	}
 	return nil
@@ -1991,7 +1991,7 @@ func (m *MessagesEmojiGroups) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "hash")
 	}
-	if m.Groups, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeEmojiGroup); err != nil {
+	if m.Groups, err = tlrt.DecodeSlabs[EmojiGroup](b, false, 16, depth+1, decodeEmojiGroup); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "groups")
 	}
 	return nil
@@ -2119,7 +2119,7 @@ func (m *MessagesExportedChatInvite) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "invite")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "users")
 	}
 	return nil
@@ -2221,7 +2221,7 @@ func (m *MessagesExportedChatInviteReplaced) DecodeBareAt(b *bin.Buffer, depth i
 	if m.NewInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "new_invite")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "users")
 	}
 	return nil
@@ -2422,7 +2422,7 @@ func (m *MessagesFavedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "packs")
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "stickers")
 	}
 	return nil
@@ -2648,7 +2648,7 @@ func (m *MessagesFeaturedStickers) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "sets")
 	}
 	if m.Unread, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
@@ -2845,7 +2845,7 @@ func (m *MessagesFoundStickerSets) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSets", "hash")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSets", "sets")
 	}
 	return nil
@@ -3134,7 +3134,7 @@ func (m *MessagesFoundStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "hash")
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "stickers")
 	}
 	if m.NextOffset != 0 {
@@ -3283,16 +3283,16 @@ func (m *MessagesMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messages", "")
 	}
 	var err error
-	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](b, false, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "users")
 	}
 	return nil
@@ -3501,16 +3501,16 @@ func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messages.messagesSlice", "search_flood")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](b, false, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "users")
 	}
 	m.Flags &^= 1<<1 | 1<<3
@@ -3686,16 +3686,16 @@ func (m *MessagesChannelMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messages.channelMessages", "offset_id_offset")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](b, false, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "users")
 	}
 	m.Flags &^= 1 << 1
@@ -3915,13 +3915,13 @@ func (m *MessagesQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.QuickReplies, err = tlrt.DecodeStructs[QuickReply](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "quick_replies")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "users")
 	}
 	return nil
@@ -4175,7 +4175,7 @@ func (m *MessagesReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactions", "hash")
 	}
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactions", "reactions")
 	}
 	return nil
@@ -4382,7 +4382,7 @@ func (m *MessagesRecentStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "packs")
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "stickers")
 	}
 	if m.Dates, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
@@ -4530,16 +4530,16 @@ func (m *MessagesSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedDialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeSavedDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[MonoForumDialog](b, false, 24, depth+1, decodeSavedDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "users")
 	}
 	return nil
@@ -4650,16 +4650,16 @@ func (m *MessagesSavedDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "count")
 	}
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeSavedDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[MonoForumDialog](b, false, 24, depth+1, decodeSavedDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "users")
 	}
 	return nil
@@ -4921,7 +4921,7 @@ func (m *MessagesSavedGifs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifs", "hash")
 	}
-	if m.Gifs, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Gifs, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifs", "gifs")
 	}
 	return nil
@@ -5554,10 +5554,10 @@ func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Messages, err = tlrt.DecodeStructs[SponsoredMessage](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "users")
 	}
 	if m.PostsBetween != 0 {
@@ -5783,7 +5783,7 @@ func (m *MessagesStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "keywords")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "documents")
 	}
 	return nil
@@ -6043,7 +6043,7 @@ func (m *MessagesStickerSetInstallResultArchive) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.stickerSetInstallResultArchive", "")
 	}
 	var err error
-	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultArchive", "sets")
 	}
 	return nil
@@ -6231,7 +6231,7 @@ func (m *MessagesStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickers", "hash")
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickers", "stickers")
 	}
 	return nil
@@ -6552,7 +6552,7 @@ func (m *MessagesArchivedStickers) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.archivedStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.archivedStickers", "sets")
 	}
 	return nil
@@ -7084,13 +7084,13 @@ func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messages.botResults", "switch_webview")
 		}
 	}
-	if m.Results, err = tlrt.DecodeVectorAt(b, 28, depth+1, decodeBotInlineResult); err != nil {
+	if m.Results, err = tlrt.DecodeSlabs[BotInlineResult](b, false, 28, depth+1, decodeBotInlineResult); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "results")
 	}
 	if m.CacheTime, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "cache_time")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
@@ -7187,7 +7187,7 @@ func (m *MessagesChatAdminsWithInvites) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Admins, err = tlrt.DecodeStructs[ChatAdminWithInvites](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "admins")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "users")
 	}
 	return nil
@@ -7281,10 +7281,10 @@ func (m *MessagesChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.FullChat, err = decodeChatFull(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "full_chat")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "users")
 	}
 	return nil
@@ -7381,7 +7381,7 @@ func (m *MessagesChatInviteImporters) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Importers, err = tlrt.DecodeStructs[ChatInviteImporter](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "importers")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "users")
 	}
 	return nil
@@ -7739,7 +7739,7 @@ func (m *MessagesDialogFilters) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "messages.dialogFilters", "flags")
 	}
 	m.TagsEnabled = m.Flags.Has(0)
-	if m.Filters, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDialogFilter); err != nil {
+	if m.Filters, err = tlrt.DecodeSlabs[DialogFilter](b, false, 4, depth+1, decodeDialogFilter); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogFilters", "filters")
 	}
 	m.Flags &^= 1 << 0
@@ -7932,7 +7932,7 @@ func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "flags")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "messages")
 	}
 	if m.Flags.Has(0) {
@@ -7953,10 +7953,10 @@ func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.UnreadCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "unread_count")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "users")
 	}
 	if m.MaxID != 0 {
@@ -8141,10 +8141,10 @@ func (m *MessagesExportedChatInvites) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "count")
 	}
-	if m.Invites, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeExportedChatInvite); err != nil {
+	if m.Invites, err = tlrt.DecodeSlabs[ChatInviteExported](b, false, 4, depth+1, decodeExportedChatInvite); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "invites")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "users")
 	}
 	return nil
@@ -8269,16 +8269,16 @@ func (m *MessagesForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "count")
 	}
-	if m.Topics, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](b, false, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "topics")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "users")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -8372,7 +8372,7 @@ func (m *MessagesHighScores) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Scores, err = tlrt.DecodeStructs[HighScore](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.highScores", "scores")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.highScores", "users")
 	}
 	return nil
@@ -8661,10 +8661,10 @@ func (m *MessagesInactiveChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Dates, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "dates")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "users")
 	}
 	return nil
@@ -8976,10 +8976,10 @@ func (m *MessagesMessageReactionsList) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Reactions, err = tlrt.DecodeStructs[MessagePeerReaction](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "reactions")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "users")
 	}
 	if m.Flags.Has(0) {
@@ -9084,10 +9084,10 @@ func (m *MessagesMessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Views, err = tlrt.DecodeStructs[MessageViews](b, false, false, 8, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "views")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "users")
 	}
 	return nil
@@ -9172,7 +9172,7 @@ func (m *MessagesMyStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.myStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.myStickers", "sets")
 	}
 	return nil
@@ -9282,16 +9282,16 @@ func (m *MessagesPeerDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.peerDialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](b, false, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "users")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.State, depth+1); err != nil {
@@ -9392,10 +9392,10 @@ func (m *MessagesPeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "settings")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "users")
 	}
 	return nil
@@ -9499,13 +9499,13 @@ func (m *MessagesPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Result, err = decodeBotInlineResult(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "result")
 	}
-	if m.PeerTypes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInlineQueryPeerType); err != nil {
+	if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](b, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "peer_types")
 	}
 	if m.CacheTime, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "cache_time")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "users")
 	}
 	return nil
@@ -9774,13 +9774,13 @@ func (m *MessagesSearchResultsCalendar) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Periods, err = tlrt.DecodeStructs[SearchResultsCalendarPeriod](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "periods")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "users")
 	}
 	m.Flags &^= 1 << 0
@@ -10337,13 +10337,13 @@ func (m *MessagesVotesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "count")
 	}
-	if m.Votes, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeMessagePeerVote); err != nil {
+	if m.Votes, err = tlrt.DecodeSlabs[MessagePeerVote](b, false, 20, depth+1, decodeMessagePeerVote); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "votes")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "users")
 	}
 	if m.Flags.Has(0) {
@@ -10445,10 +10445,10 @@ func (m *MessagesWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "webpage")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "users")
 	}
 	return nil
@@ -10542,10 +10542,10 @@ func (m *MessagesWebPagePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "media")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "users")
 	}
 	return nil
@@ -10620,7 +10620,7 @@ func (m *MessagesGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessages", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMessage); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputMessageCallbackQuery](b, false, 4, depth+1, decodeInputMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessages", "id")
 	}
 	return nil
@@ -11110,7 +11110,7 @@ func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.SavedReaction, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
+		if m.SavedReaction, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
 			return tlrt.DecodeErr(err, "messages.search", "saved_reaction")
 		}
 	}
@@ -12093,7 +12093,7 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "entities")
 		}
 	}
@@ -12508,7 +12508,7 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "entities")
 		}
 	}
@@ -13908,7 +13908,7 @@ func (m *MessagesCreateChatRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "flags")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "users")
 	}
 	if m.Title, err = tlrt.String(b); err != nil {
@@ -15352,7 +15352,7 @@ func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.getWebPagePreview", "entities")
 		}
 	}
@@ -17247,7 +17247,7 @@ func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.QueryID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "query_id")
 	}
-	if m.Results, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeInputBotInlineResult); err != nil {
+	if m.Results, err = tlrt.DecodeSlabs[InputBotInlineResult](b, false, 20, depth+1, decodeInputBotInlineResult); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "results")
 	}
 	if m.CacheTime, err = b.Int(); err != nil {
@@ -17918,7 +17918,7 @@ func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "entities")
 		}
 	}
@@ -18174,7 +18174,7 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "entities")
 		}
 	}
@@ -18609,7 +18609,7 @@ func (m *MessagesGetPeerDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPeerDialogs", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[InputDialogPeer](b, false, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPeerDialogs", "peers")
 	}
 	return nil
@@ -18830,7 +18830,7 @@ func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "messages.saveDraft", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "entities")
 		}
 	}
@@ -19658,7 +19658,7 @@ func (c *Client) MessagesGetAttachedStickers(ctx context.Context, req *MessagesG
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StickerSetCoveredClass, error) {
 		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]StickerSetCoveredClass, error) {
-			return tlrt.DecodeVectorAt(b, 44, depth, decodeStickerSetCovered)
+			return tlrt.DecodeSlabs[StickerSetFullCovered](b, false, 44, depth, decodeStickerSetCovered)
 		})
 	})
 }
@@ -20448,7 +20448,7 @@ func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.FolderID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "folder_id")
 	}
-	if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Order, err = tlrt.DecodeSlabs[InputDialogPeer](b, false, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -22422,7 +22422,7 @@ func (c *Client) MessagesGetDialogUnreadMarks(ctx context.Context, req *Messages
 		req = new(MessagesGetDialogUnreadMarksRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogPeerClass, error) {
-		return tlrt.DecodeVectorAt(b, 8, 0, decodeDialogPeer)
+		return tlrt.DecodeSlabs[DialogPeer](b, false, 8, 0, decodeDialogPeer)
 	})
 }
 
@@ -23539,7 +23539,7 @@ func (m *MessagesGetSearchCountersRequest) DecodeBareAt(b *bin.Buffer, depth int
 			return tlrt.DecodeErr(err, "messages.getSearchCounters", "top_msg_id")
 		}
 	}
-	if m.Filters, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeMessagesFilter); err != nil {
+	if m.Filters, err = tlrt.DecodeSlabs[InputMessagesFilterPhoneCalls](b, false, 4, depth+1, decodeMessagesFilter); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchCounters", "filters")
 	}
 	m.Flags &^= 1 << 2
@@ -24772,7 +24772,7 @@ func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	m.Uninstall = m.Flags.Has(0)
 	m.Archive = m.Flags.Has(1)
 	m.Unarchive = m.Flags.Has(2)
-	if m.Stickersets, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputStickerSet); err != nil {
+	if m.Stickersets, err = tlrt.DecodeSlabs[InputStickerSetID](b, false, 4, depth+1, decodeInputStickerSet); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "stickersets")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -28407,7 +28407,7 @@ func (m *MessagesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(err, "messages.sendReaction", "msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Reaction, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
+		if m.Reaction, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendReaction", "reaction")
 		}
 	}
@@ -30981,7 +30981,7 @@ func (c *Client) MessagesGetCustomEmojiDocuments(ctx context.Context, req *Messa
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DocumentClass, error) {
 		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]DocumentClass, error) {
-			return tlrt.DecodeVectorAt(b, 12, depth, decodeDocument)
+			return tlrt.DecodeSlabs[Document](b, false, 12, depth, decodeDocument)
 		})
 	})
 }
@@ -31867,7 +31867,7 @@ func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.ButtonID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "button_id")
 	}
-	if m.RequestedPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.RequestedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "requested_peers")
 	}
 	if m.MsgID != 0 {
@@ -33571,7 +33571,7 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "flags")
 	}
 	m.Force = m.Flags.Has(0)
-	if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Order, err = tlrt.DecodeSlabs[InputDialogPeer](b, false, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -36312,7 +36312,7 @@ func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInlineQueryPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](b, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 			return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "peer_types")
 		}
 	}
@@ -36753,7 +36753,7 @@ func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(b *bin.Buffer, depth i
 			return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "parent_peer")
 		}
 	}
-	if m.IDs, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.IDs, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "ids")
 	}
 	m.Flags &^= 1 << 1
@@ -40406,7 +40406,7 @@ func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Text, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeInputRichMessage); err != nil {
+		if m.Text, err = tlrt.DecodeSlabs[InputRichMessage](b, false, 12, depth+1, decodeInputRichMessage); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "text")
 		}
 	}

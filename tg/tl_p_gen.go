@@ -1044,7 +1044,7 @@ func (m *PageBlockList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockList", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePageListItem); err != nil {
+	if m.Items, err = tlrt.DecodeSlabs[PageListItemText](b, false, 12, depth+1, decodePageListItem); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockList", "items")
 	}
 	return nil
@@ -1966,7 +1966,7 @@ func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "date")
 	}
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "blocks")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
@@ -2060,7 +2060,7 @@ func (m *PageBlockCollage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockCollage", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
+	if m.Items, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockCollage", "items")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
@@ -2154,7 +2154,7 @@ func (m *PageBlockSlideshow) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSlideshow", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
+	if m.Items, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSlideshow", "items")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
@@ -2670,7 +2670,7 @@ func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "flags")
 	}
 	m.Reversed = m.Flags.Has(2)
-	if m.Items, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePageListOrderedItem); err != nil {
+	if m.Items, err = tlrt.DecodeSlabs[PageListOrderedItemText](b, false, 12, depth+1, decodePageListOrderedItem); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "items")
 	}
 	if m.Flags.Has(0) {
@@ -2789,7 +2789,7 @@ func (m *PageBlockDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "flags")
 	}
 	m.Open = m.Flags.Has(0)
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "blocks")
 	}
 	if m.Title, err = decodeRichText(b, depth+1); err != nil {
@@ -3809,7 +3809,7 @@ func (m *PageBlockBlockquoteBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockBlockquoteBlocks", "")
 	}
 	var err error
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "blocks")
 	}
 	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
@@ -4052,7 +4052,7 @@ func (m *PageListItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemBlocks", "blocks")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -4488,7 +4488,7 @@ func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "num")
 		}
 	}
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "blocks")
 	}
 	if m.Flags.Has(3) {
@@ -6506,7 +6506,7 @@ func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "protocol")
 	}
-	if m.Connections, err = tlrt.DecodeVectorAt(b, 32, depth+1, decodePhoneConnection); err != nil {
+	if m.Connections, err = tlrt.DecodeSlabs[PhoneConnectionWebrtc](b, false, 32, depth+1, decodePhoneConnection); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "connections")
 	}
 	if m.StartDate, err = b.Int(); err != nil {
@@ -7585,11 +7585,11 @@ func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photo", "date")
 	}
-	if m.Sizes, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodePhotoSize); err != nil {
+	if m.Sizes, err = tlrt.DecodeSlabs[PhotoSize](b, false, 8, depth+1, decodePhotoSize); err != nil {
 		return tlrt.DecodeErr(err, "photo", "sizes")
 	}
 	if m.Flags.Has(1) {
-		if m.VideoSizes, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeVideoSize); err != nil {
+		if m.VideoSizes, err = tlrt.DecodeSlabs[VideoSize](b, false, 20, depth+1, decodeVideoSize); err != nil {
 			return tlrt.DecodeErr(err, "photo", "video_sizes")
 		}
 	}
@@ -11554,13 +11554,13 @@ func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.URL, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "page", "url")
 	}
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "page", "blocks")
 	}
-	if m.Photos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeSlabs[Photo](b, false, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "page", "photos")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "page", "documents")
 	}
 	if m.Flags.Has(3) {
@@ -13840,7 +13840,7 @@ func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "peerStories", "max_read_id")
 		}
 	}
-	if m.Stories, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeStoryItem); err != nil {
+	if m.Stories, err = tlrt.DecodeSlabs[StoryItem](b, false, 8, depth+1, decodeStoryItem); err != nil {
 		return tlrt.DecodeErr(err, "peerStories", "stories")
 	}
 	if m.MaxReadID != 0 {
@@ -14295,7 +14295,7 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Question, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "poll", "question")
 	}
-	if m.Answers, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodePollAnswer); err != nil {
+	if m.Answers, err = tlrt.DecodeSlabs[PollAnswer](b, false, 24, depth+1, decodePollAnswer); err != nil {
 		return tlrt.DecodeErr(err, "poll", "answers")
 	}
 	if m.Flags.Has(4) {
@@ -14489,7 +14489,7 @@ func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.RecentVoters, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
+		if m.RecentVoters, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "pollAnswerVoters", "recent_voters")
 		}
 	}
@@ -14767,7 +14767,7 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.RecentVoters, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
+		if m.RecentVoters, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "recent_voters")
 		}
 	}
@@ -14777,7 +14777,7 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SolutionEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.SolutionEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "solution_entities")
 		}
 	}

@@ -998,7 +998,7 @@ func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "saved_credentials")
 		}
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5
@@ -1144,7 +1144,7 @@ func (m *PaymentsPaymentFormStars) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "invoice")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "users")
 	}
 	m.Flags &^= 1 << 5
@@ -1498,7 +1498,7 @@ func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.CredentialsTitle, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "credentials_title")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -1655,7 +1655,7 @@ func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.TransactionID, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "transaction_id")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "users")
 	}
 	m.Flags &^= 1 << 2
@@ -2063,10 +2063,10 @@ func (m *PaymentsStarGiftActiveAuctions) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.Auctions, err = tlrt.DecodeStructs[StarGiftActiveAuctionState](b, false, false, 64, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "auctions")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "chats")
 	}
 	return nil
@@ -2459,13 +2459,13 @@ func (m *PaymentsStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "hash")
 	}
-	if m.Gifts, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStarGift); err != nil {
+	if m.Gifts, err = tlrt.DecodeSlabs[StarGift](b, false, 44, depth+1, decodeStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "gifts")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "users")
 	}
 	return nil
@@ -2776,10 +2776,10 @@ func (m *PaymentsCheckedGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "used_date")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "users")
 	}
 	m.Flags &^= 1<<2 | 1<<4
@@ -2887,7 +2887,7 @@ func (m *PaymentsConnectedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBotStarRef](b, false, false, 44, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "connected_bots")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "users")
 	}
 	return nil
@@ -3192,7 +3192,7 @@ func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "count")
 	}
-	if m.Gifts, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStarGift); err != nil {
+	if m.Gifts, err = tlrt.DecodeSlabs[StarGift](b, false, 44, depth+1, decodeStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "gifts")
 	}
 	if m.Flags.Has(0) {
@@ -3201,7 +3201,7 @@ func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Attributes, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeStarGiftAttribute); err != nil {
+		if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](b, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "attributes")
 		}
 	}
@@ -3210,7 +3210,7 @@ func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "attributes_hash")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "chats")
 	}
 	if m.Flags.Has(2) {
@@ -3218,7 +3218,7 @@ func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "counters")
 		}
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "users")
 	}
 	if m.NextOffset != "" {
@@ -3510,10 +3510,10 @@ func (m *PaymentsSavedStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.savedStarGifts", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "users")
 	}
 	if m.ChatNotificationsEnabled {
@@ -3620,10 +3620,10 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBareAt(b *bin.Buffer, depth
 	if m.Gifts, err = tlrt.DecodeStructs[StarGiftAuctionAcquiredGift](b, false, false, 40, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "gifts")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "chats")
 	}
 	return nil
@@ -3744,10 +3744,10 @@ func (m *PaymentsStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Timeout, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "timeout")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "chats")
 	}
 	return nil
@@ -3830,7 +3830,7 @@ func (m *PaymentsStarGiftUpgradeAttributes) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftUpgradeAttributes", "")
 	}
 	var err error
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeStarGiftAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](b, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradeAttributes", "attributes")
 	}
 	return nil
@@ -3929,7 +3929,7 @@ func (m *PaymentsStarGiftUpgradePreview) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftUpgradePreview", "")
 	}
 	var err error
-	if m.SampleAttributes, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeStarGiftAttribute); err != nil {
+	if m.SampleAttributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](b, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "sample_attributes")
 	}
 	if m.Prices, err = tlrt.DecodeStructs[StarGiftUpgradePrice](b, false, false, 16, depth+1); err != nil {
@@ -4553,10 +4553,10 @@ func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "users")
 	}
 	if len(m.Subscriptions) > 0 {
@@ -4710,7 +4710,7 @@ func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.SuggestedBots, err = tlrt.DecodeStructs[StarRefProgram](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "suggested_bots")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "users")
 	}
 	if m.Flags.Has(0) {
@@ -4812,10 +4812,10 @@ func (m *PaymentsUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "gift")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "users")
 	}
 	return nil
@@ -9934,7 +9934,7 @@ func (m *PaymentsGetSavedStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getSavedStarGift", "")
 	}
 	var err error
-	if m.Stargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGift", "stargift")
 	}
 	return nil
@@ -10229,7 +10229,7 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBareAt(b *bin.Buffer, 
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "peer")
 	}
-	if m.Stargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "stargift")
 	}
 	return nil
@@ -10510,7 +10510,7 @@ func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "gift_id")
 	}
 	if m.Flags.Has(3) {
-		if m.Attributes, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeStarGiftAttributeID); err != nil {
+		if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeIDModel](b, false, 8, depth+1, decodeStarGiftAttributeID); err != nil {
 			return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "attributes")
 		}
 	}
@@ -10722,7 +10722,7 @@ func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Title, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "title")
 	}
-	if m.Stargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "stargift")
 	}
 	return nil
@@ -10961,17 +10961,17 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, de
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.DeleteStargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
+		if m.DeleteStargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "delete_stargift")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.AddStargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
+		if m.AddStargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "add_stargift")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
+		if m.Order, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "order")
 		}
 	}
@@ -12178,7 +12178,7 @@ func (m *PaymentsCraftStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "payments.craftStarGift", "")
 	}
 	var err error
-	if m.Stargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](b, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.craftStarGift", "stargift")
 	}
 	return nil

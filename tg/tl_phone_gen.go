@@ -187,10 +187,10 @@ func (m *PhoneGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ParticipantsNextOffset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "participants_next_offset")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "users")
 	}
 	return nil
@@ -293,10 +293,10 @@ func (m *PhoneGroupCallStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TopDonors, err = tlrt.DecodeStructs[GroupCallDonor](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "top_donors")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "users")
 	}
 	return nil
@@ -563,10 +563,10 @@ func (m *PhoneGroupParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.NextOffset, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "next_offset")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "users")
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -663,13 +663,13 @@ func (m *PhoneJoinAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.joinAsPeers", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](b, false, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "users")
 	}
 	return nil
@@ -756,7 +756,7 @@ func (m *PhonePhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.PhoneCall, err = decodePhoneCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.phoneCall", "phone_call")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.phoneCall", "users")
 	}
 	return nil
@@ -2234,7 +2234,7 @@ func (m *PhoneInviteToGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "call")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "users")
 	}
 	return nil
@@ -2731,7 +2731,7 @@ func (m *PhoneGetGroupParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "call")
 	}
-	if m.IDs, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.IDs, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "ids")
 	}
 	if m.Sources, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {

@@ -128,10 +128,10 @@ func (m *PhotosPhotos) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.photos", "")
 	}
 	var err error
-	if m.Photos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeSlabs[Photo](b, false, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.photos", "photos")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photos", "users")
 	}
 	return nil
@@ -226,10 +226,10 @@ func (m *PhotosPhotosSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "count")
 	}
-	if m.Photos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeSlabs[Photo](b, false, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "photos")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "users")
 	}
 	return nil
@@ -315,7 +315,7 @@ func (m *PhotosPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "photos.photo", "photo")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photo", "users")
 	}
 	return nil
@@ -702,7 +702,7 @@ func (m *PhotosDeletePhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "photos.deletePhotos", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPhoto); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputPhoto](b, false, 4, depth+1, decodeInputPhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.deletePhotos", "id")
 	}
 	return nil

@@ -143,7 +143,7 @@ func (m *PremiumBoostsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "premium.boostsList", "next_offset")
 		}
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "users")
 	}
 	if m.NextOffset != "" {
@@ -402,7 +402,7 @@ func (m *PremiumBoostsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "premium.boostsStatus", "boost_url")
 	}
 	if m.Flags.Has(3) {
-		if m.PrepaidGiveaways, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodePrepaidGiveaway); err != nil {
+		if m.PrepaidGiveaways, err = tlrt.DecodeSlabs[PrepaidStarsGiveaway](b, false, 24, depth+1, decodePrepaidGiveaway); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsStatus", "prepaid_giveaways")
 		}
 	}
@@ -518,10 +518,10 @@ func (m *PremiumMyBoosts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MyBoosts, err = tlrt.DecodeStructs[MyBoost](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "my_boosts")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "users")
 	}
 	return nil

@@ -4749,7 +4749,7 @@ func (m *TextConcat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textConcat", "")
 	}
 	var err error
-	if m.Texts, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeRichText); err != nil {
+	if m.Texts, err = tlrt.DecodeSlabs[TextDate](b, false, 4, depth+1, decodeRichText); err != nil {
 		return tlrt.DecodeErr(err, "textConcat", "texts")
 	}
 	return nil
@@ -7121,13 +7121,13 @@ func (m *RichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Part = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](b, false, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "blocks")
 	}
-	if m.Photos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeSlabs[Photo](b, false, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "photos")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "documents")
 	}
 	m.Flags &^= 1<<0 | 1<<1

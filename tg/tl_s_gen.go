@@ -1138,7 +1138,7 @@ func (m *SecureRequiredTypeOneOf) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredTypeOneOf", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeSecureRequiredType); err != nil {
+	if m.Types, err = tlrt.DecodeSlabs[SecureRequiredType](b, false, 12, depth+1, decodeSecureRequiredType); err != nil {
 		return tlrt.DecodeErr(err, "secureRequiredTypeOneOf", "types")
 	}
 	return nil
@@ -5696,7 +5696,7 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "starGiftUnique", "owner_address")
 		}
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeStarGiftAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](b, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "attributes")
 	}
 	if m.AvailabilityIssued, err = b.Int(); err != nil {
@@ -5711,7 +5711,7 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ResellAmount, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeStarsAmount); err != nil {
+		if m.ResellAmount, err = tlrt.DecodeSlabs[StarsAmount](b, false, 12, depth+1, decodeStarsAmount); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "resell_amount")
 		}
 	}
@@ -7339,7 +7339,7 @@ func (m *StarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TotalRounds, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "total_rounds")
 	}
-	if m.Rounds, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeStarGiftAuctionRound); err != nil {
+	if m.Rounds, err = tlrt.DecodeSlabs[StarGiftAuctionRoundExtendable](b, false, 12, depth+1, decodeStarGiftAuctionRound); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "rounds")
 	}
 	return nil
@@ -8838,7 +8838,7 @@ func (m *StickerSetMultiCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "set")
 	}
-	if m.Covers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Covers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "covers")
 	}
 	return nil
@@ -8954,7 +8954,7 @@ func (m *StickerSetFullCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "keywords")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "documents")
 	}
 	return nil
@@ -9617,7 +9617,7 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "entities")
 		}
 	}
@@ -9625,12 +9625,12 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "storyItem", "media")
 	}
 	if m.Flags.Has(14) {
-		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, 56, depth+1, decodeMediaArea); err != nil {
+		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](b, false, 56, depth+1, decodeMediaArea); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "media_areas")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Privacy, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePrivacyRule); err != nil {
+		if m.Privacy, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](b, false, 4, depth+1, decodePrivacyRule); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "privacy")
 		}
 	}
@@ -11933,12 +11933,12 @@ func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureFile); err != nil {
+		if m.Translation, err = tlrt.DecodeSlabs[SecureFile](b, false, 4, depth+1, decodeSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "translation")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureFile); err != nil {
+		if m.Files, err = tlrt.DecodeSlabs[SecureFile](b, false, 4, depth+1, decodeSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "files")
 		}
 	}
@@ -12587,7 +12587,7 @@ func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "entities")
 		}
 	}
@@ -15661,7 +15661,7 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeMessageMedia); err != nil {
+		if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageMediaGiveawayResults](b, false, 4, depth+1, decodeMessageMedia); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "extended_media")
 		}
 	}
@@ -16730,7 +16730,7 @@ func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "stickerSet", "short_name")
 	}
 	if m.Flags.Has(4) {
-		if m.Thumbs, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodePhotoSize); err != nil {
+		if m.Thumbs, err = tlrt.DecodeSlabs[PhotoSize](b, false, 8, depth+1, decodePhotoSize); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "thumbs")
 		}
 	}

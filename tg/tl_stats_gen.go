@@ -248,7 +248,7 @@ func (m *StatsBroadcastStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StoryReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "story_reactions_by_emotion_graph")
 	}
-	if m.RecentPostsInteractions, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodePostInteractionCounters); err != nil {
+	if m.RecentPostsInteractions, err = tlrt.DecodeSlabs[PostInteractionCountersMessage](b, false, 20, depth+1, decodePostInteractionCounters); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "recent_posts_interactions")
 	}
 	return nil
@@ -462,7 +462,7 @@ func (m *StatsMegagroupStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TopInviters, err = tlrt.DecodeStructs[StatsGroupTopInviter](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_inviters")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "users")
 	}
 	return nil
@@ -763,7 +763,7 @@ func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "count")
 	}
-	if m.Forwards, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodePublicForward); err != nil {
+	if m.Forwards, err = tlrt.DecodeSlabs[PublicForwardStory](b, false, 16, depth+1, decodePublicForward); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "forwards")
 	}
 	if m.Flags.Has(0) {
@@ -771,10 +771,10 @@ func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "stats.publicForwards", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "users")
 	}
 	if m.NextOffset != "" {

@@ -453,10 +453,10 @@ func (m *StoriesAllStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.PeerStories, err = tlrt.DecodeStructs[PeerStories](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "peer_stories")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "users")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.StealthMode, depth+1); err != nil {
@@ -676,10 +676,10 @@ func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "stories.foundStories", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "users")
 	}
 	if m.NextOffset != "" {
@@ -780,10 +780,10 @@ func (m *StoriesPeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Stories, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "stories")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "users")
 	}
 	return nil
@@ -927,7 +927,7 @@ func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "count")
 	}
-	if m.Stories, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeStoryItem); err != nil {
+	if m.Stories, err = tlrt.DecodeSlabs[StoryItem](b, false, 8, depth+1, decodeStoryItem); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "stories")
 	}
 	if m.Flags.Has(0) {
@@ -935,10 +935,10 @@ func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "stories.stories", "pinned_to_top")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "users")
 	}
 	if len(m.PinnedToTop) > 0 {
@@ -1083,13 +1083,13 @@ func (m *StoriesStoryReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "count")
 	}
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeStoryReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeSlabs[StoryReaction](b, false, 16, depth+1, decodeStoryReaction); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "reactions")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "users")
 	}
 	if m.Flags.Has(0) {
@@ -1187,7 +1187,7 @@ func (m *StoriesStoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Views, err = tlrt.DecodeStructs[StoryViews](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViews", "views")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViews", "users")
 	}
 	return nil
@@ -1344,13 +1344,13 @@ func (m *StoriesStoryViewsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ReactionsCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "reactions_count")
 	}
-	if m.Views, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeStoryView); err != nil {
+	if m.Views, err = tlrt.DecodeSlabs[StoryView](b, false, 20, depth+1, decodeStoryView); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "views")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "users")
 	}
 	if m.Flags.Has(0) {
@@ -1758,7 +1758,7 @@ func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "stories.sendStory", "media")
 	}
 	if m.Flags.Has(5) {
-		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, 56, depth+1, decodeMediaArea); err != nil {
+		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](b, false, 56, depth+1, decodeMediaArea); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "media_areas")
 		}
 	}
@@ -1768,11 +1768,11 @@ func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "entities")
 		}
 	}
-	if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPrivacyRule); err != nil {
+	if m.PrivacyRules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](b, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendStory", "privacy_rules")
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -2073,7 +2073,7 @@ func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, 56, depth+1, decodeMediaArea); err != nil {
+		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](b, false, 56, depth+1, decodeMediaArea); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "media_areas")
 		}
 	}
@@ -2083,12 +2083,12 @@ func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPrivacyRule); err != nil {
+		if m.PrivacyRules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](b, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "privacy_rules")
 		}
 	}
@@ -3836,7 +3836,7 @@ func (m *StoriesGetPeerMaxIDsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getPeerMaxIDs", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](b, false, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPeerMaxIDs", "id")
 	}
 	return nil
@@ -5365,11 +5365,11 @@ func (m *StoriesStartLiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "stories.startLive", "entities")
 		}
 	}
-	if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPrivacyRule); err != nil {
+	if m.PrivacyRules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](b, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "stories.startLive", "privacy_rules")
 	}
 	if m.RandomID, err = b.Long(); err != nil {

@@ -773,7 +773,7 @@ func (m *TextWithEntities) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "textWithEntities", "text")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "textWithEntities", "entities")
 	}
 	return nil

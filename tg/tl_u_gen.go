@@ -2157,7 +2157,7 @@ func (m *UpdateServiceNotification) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "media")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "entities")
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -2246,7 +2246,7 @@ func (m *UpdatePrivacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Key, err = decodePrivacyKey(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePrivacy", "key")
 	}
-	if m.Rules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](b, false, 4, depth+1, decodePrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "updatePrivacy", "rules")
 	}
 	return nil
@@ -5444,7 +5444,7 @@ func (m *UpdatePinnedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeDialogPeer); err != nil {
+		if m.Order, err = tlrt.DecodeSlabs[DialogPeer](b, false, 8, depth+1, decodeDialogPeer); err != nil {
 			return tlrt.DecodeErr(err, "updatePinnedDialogs", "order")
 		}
 	}
@@ -7126,7 +7126,7 @@ func (m *UpdatePeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePeerLocated", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodePeerLocated); err != nil {
+	if m.Peers, err = tlrt.DecodeSlabs[PeerLocated](b, false, 8, depth+1, decodePeerLocated); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerLocated", "peers")
 	}
 	return nil
@@ -11002,7 +11002,7 @@ func (m *UpdateMessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "msg_id")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeMessageExtendedMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageExtendedMediaPreview](b, false, 8, depth+1, decodeMessageExtendedMedia); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "extended_media")
 	}
 	return nil
@@ -11942,10 +11942,10 @@ func (m *UpdateBotMessageReaction) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Actor, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "actor")
 	}
-	if m.OldReactions, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
+	if m.OldReactions, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "old_reactions")
 	}
-	if m.NewReactions, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
+	if m.NewReactions, err = tlrt.DecodeSlabs[ReactionEmoji](b, false, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "new_reactions")
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -12261,7 +12261,7 @@ func (m *UpdatePinnedSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeDialogPeer); err != nil {
+		if m.Order, err = tlrt.DecodeSlabs[DialogPeer](b, false, 8, depth+1, decodeDialogPeer); err != nil {
 			return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "order")
 		}
 	}
@@ -15355,7 +15355,7 @@ func (m *UpdateBotGuestChatQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.ReferenceMessages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+		if m.ReferenceMessages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 			return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "reference_messages")
 		}
 	}
@@ -16668,7 +16668,7 @@ func (m *UpdateShortMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "updateShortMessage", "entities")
 		}
 	}
@@ -16952,7 +16952,7 @@ func (m *UpdateShortChatMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "updateShortChatMessage", "entities")
 		}
 	}
@@ -17155,13 +17155,13 @@ func (m *UpdatesCombined) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatesCombined", "")
 	}
 	var err error
-	if m.Updates, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeUpdate); err != nil {
+	if m.Updates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](b, false, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "updates")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "chats")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -17271,13 +17271,13 @@ func (m *Updates) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updates", "")
 	}
 	var err error
-	if m.Updates, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeUpdate); err != nil {
+	if m.Updates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](b, false, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updates", "updates")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates", "chats")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -17472,7 +17472,7 @@ func (m *UpdateShortSentMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](b, false, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "updateShortSentMessage", "entities")
 		}
 	}

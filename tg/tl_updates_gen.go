@@ -327,13 +327,13 @@ func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Dialog, err = decodeDialog(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "dialog")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "users")
 	}
 	m.Flags &^= 1 << 0
@@ -499,16 +499,16 @@ func (m *UpdatesChannelDifference) DecodeBareAt(b *bin.Buffer, depth int) error 
 			return tlrt.DecodeErr(err, "updates.channelDifference", "timeout")
 		}
 	}
-	if m.NewMessages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.NewMessages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "new_messages")
 	}
-	if m.OtherUpdates, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeUpdate); err != nil {
+	if m.OtherUpdates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](b, false, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "other_updates")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates.channelDifference", "users")
 	}
 	m.Flags &^= 1 << 0
@@ -749,19 +749,19 @@ func (m *UpdatesDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updates.difference", "")
 	}
 	var err error
-	if m.NewMessages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.NewMessages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "new_messages")
 	}
-	if m.NewEncryptedMessages, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeEncryptedMessage); err != nil {
+	if m.NewEncryptedMessages, err = tlrt.DecodeSlabs[EncryptedMessage](b, false, 24, depth+1, decodeEncryptedMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "new_encrypted_messages")
 	}
-	if m.OtherUpdates, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeUpdate); err != nil {
+	if m.OtherUpdates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](b, false, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "other_updates")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates.difference", "users")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.State, depth+1); err != nil {
@@ -886,19 +886,19 @@ func (m *UpdatesDifferenceSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updates.differenceSlice", "")
 	}
 	var err error
-	if m.NewMessages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
+	if m.NewMessages, err = tlrt.DecodeSlabs[Message](b, false, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "new_messages")
 	}
-	if m.NewEncryptedMessages, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeEncryptedMessage); err != nil {
+	if m.NewEncryptedMessages, err = tlrt.DecodeSlabs[EncryptedMessage](b, false, 24, depth+1, decodeEncryptedMessage); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "new_encrypted_messages")
 	}
-	if m.OtherUpdates, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeUpdate); err != nil {
+	if m.OtherUpdates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](b, false, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "other_updates")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates.differenceSlice", "users")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.IntermediateState, depth+1); err != nil {

@@ -196,7 +196,7 @@ func (m *UsersSavedMusic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "users.savedMusic", "count")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "users.savedMusic", "documents")
 	}
 	return nil
@@ -313,7 +313,7 @@ func (m *UsersUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "users.users", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "users.users", "users")
 	}
 	return nil
@@ -400,7 +400,7 @@ func (m *UsersUsersSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "users.usersSlice", "count")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "users.usersSlice", "users")
 	}
 	return nil
@@ -498,10 +498,10 @@ func (m *UsersUserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.FullUser, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "full_user")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeSlabs[Channel](b, false, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeSlabs[User](b, false, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "users")
 	}
 	return nil
@@ -575,7 +575,7 @@ func (m *UsersGetUsersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "users.getUsers", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "users.getUsers", "id")
 	}
 	return nil
@@ -588,7 +588,7 @@ func (c *Client) UsersGetUsers(ctx context.Context, req *UsersGetUsersRequest) (
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
 		return tlrt.Owned(b, func(b *bin.Buffer, depth int) ([]UserClass, error) {
-			return tlrt.DecodeVectorAt(b, 12, depth, decodeUser)
+			return tlrt.DecodeSlabs[User](b, false, 12, depth, decodeUser)
 		})
 	})
 }
@@ -755,7 +755,7 @@ func (m *UsersSetSecureValueErrorsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "id")
 	}
-	if m.Errors, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeSecureValueError); err != nil {
+	if m.Errors, err = tlrt.DecodeSlabs[SecureValueErrorData](b, false, 16, depth+1, decodeSecureValueError); err != nil {
 		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "errors")
 	}
 	return nil
@@ -841,7 +841,7 @@ func (m *UsersGetRequirementsToContactRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "users.getRequirementsToContact", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
+	if m.ID, err = tlrt.DecodeSlabs[InputUserFromMessage](b, false, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "users.getRequirementsToContact", "id")
 	}
 	return nil
@@ -854,7 +854,7 @@ func (c *Client) UsersGetRequirementsToContact(ctx context.Context, req *UsersGe
 		req = new(UsersGetRequirementsToContactRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RequirementToContactClass, error) {
-		return tlrt.DecodeVectorAt(b, 4, 0, decodeRequirementToContact)
+		return tlrt.DecodeSlabs[RequirementToContactPaidMessages](b, false, 4, 0, decodeRequirementToContact)
 	})
 }
 
@@ -1034,7 +1034,7 @@ func (m *UsersGetSavedMusicByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "id")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeSlabs[InputDocument](b, false, 4, depth+1, decodeInputDocument); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "documents")
 	}
 	return nil

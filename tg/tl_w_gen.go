@@ -430,7 +430,7 @@ func (m *WebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "attributes")
 	}
 	return nil
@@ -528,7 +528,7 @@ func (m *WebDocumentNoProxy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MimeType, err = tlrt.String(b); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](b, false, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "attributes")
 	}
 	return nil
@@ -1330,7 +1330,7 @@ func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.Attributes, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeWebPageAttribute); err != nil {
+		if m.Attributes, err = tlrt.DecodeSlabs[WebPageAttributeStory](b, false, 8, depth+1, decodeWebPageAttribute); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "attributes")
 		}
 	}
@@ -1654,7 +1654,7 @@ func (m *WebPageAttributeTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "webPageAttributeTheme", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+		if m.Documents, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 			return tlrt.DecodeErr(err, "webPageAttributeTheme", "documents")
 		}
 	}
@@ -1880,7 +1880,7 @@ func (m *WebPageAttributeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) erro
 	}
 	m.Emojis = m.Flags.Has(0)
 	m.TextColor = m.Flags.Has(1)
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "stickers")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2050,7 +2050,7 @@ func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStarGiftCollection", "")
 	}
 	var err error
-	if m.Icons, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
+	if m.Icons, err = tlrt.DecodeSlabs[Document](b, false, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStarGiftCollection", "icons")
 	}
 	return nil

@@ -1,6 +1,7 @@
 package tlrt
 
 import (
+	"encoding/binary"
 	"slices"
 	"unsafe"
 
@@ -52,7 +53,7 @@ func DecodePtr[T any, P interface {
 // DecodeVector reads a boxed vector of values that hold no constructors,
 // each read by elem and taking at least minSize bytes of input.
 func DecodeVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) (T, error)) ([]T, error) {
-	return decodeElems(b, false, minSize, func(b *bin.Buffer, v *T) (err error) {
+	return decodeElems(b, false, minSize, func(b *bin.Buffer, v *T, _ int) (err error) {
 		*v, err = elem(b)
 		return err
 	})
@@ -61,7 +62,7 @@ func DecodeVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) (T, 
 // DecodeBareVector reads a bare vector (a length, then the elements) of
 // values that hold no constructors, each taking at least minSize bytes.
 func DecodeBareVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) (T, error)) ([]T, error) {
-	return decodeElems(b, true, minSize, func(b *bin.Buffer, v *T) (err error) {
+	return decodeElems(b, true, minSize, func(b *bin.Buffer, v *T, _ int) (err error) {
 		*v, err = elem(b)
 		return err
 	})
@@ -70,7 +71,7 @@ func DecodeBareVector[T any](b *bin.Buffer, minSize int, elem func(*bin.Buffer) 
 // DecodeVectorAt reads a boxed vector whose elements nest depth levels
 // deep and take at least minSize bytes each.
 func DecodeVectorAt[T any](b *bin.Buffer, minSize, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
-	return decodeElems(b, false, minSize, func(b *bin.Buffer, v *T) (err error) {
+	return decodeElems(b, false, minSize, func(b *bin.Buffer, v *T, _ int) (err error) {
 		*v, err = elem(b, depth)
 		return err
 	})
@@ -79,7 +80,7 @@ func DecodeVectorAt[T any](b *bin.Buffer, minSize, depth int, elem func(*bin.Buf
 // DecodeBareVectorAt reads a bare vector whose elements nest depth levels
 // deep and take at least minSize bytes each.
 func DecodeBareVectorAt[T any](b *bin.Buffer, minSize, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
-	return decodeElems(b, true, minSize, func(b *bin.Buffer, v *T) (err error) {
+	return decodeElems(b, true, minSize, func(b *bin.Buffer, v *T, _ int) (err error) {
 		*v, err = elem(b, depth)
 		return err
 	})
@@ -93,12 +94,73 @@ func DecodeStructs[T any, P interface {
 	*T
 	Object
 }](b *bin.Buffer, bare, bareElems bool, minSize, depth int) ([]T, error) {
-	return decodeElems(b, bare, minSize, func(b *bin.Buffer, v *T) error {
+	return decodeElems(b, bare, minSize, func(b *bin.Buffer, v *T, _ int) error {
 		if bareElems {
 			return P(v).DecodeBareAt(b, depth)
 		}
 		return DecodeBoxed(b, P(v), depth)
 	})
+}
+
+// DecodeSlabs reads a vector of class C whose elements nest depth levels
+// deep and take at least minSize bytes, the vector bare when bare is set.
+// Each element is read by decode, but for those of the constructor T,
+// which come from slabs: arrays of several values allocated at once, so
+// that a vector of n values of T costs a few allocations instead of n.
+//
+// An element keeps its whole slab alive: a value of T kept after the rest
+// of its vector is dropped holds the memory of its slab, at most half
+// again what the values of T before it in the vector took (see slab).
+func DecodeSlabs[T any, P interface {
+	*T
+	Object
+}, C any](b *bin.Buffer, bare bool, minSize, depth int, decode func(*bin.Buffer, int) (C, error)) ([]C, error) {
+	var s slab[T]
+	id := P(nil).TypeID()
+	return decodeElems(b, bare, minSize, func(b *bin.Buffer, v *C, left int) (err error) {
+		if len(b.Buf) < 4 || binary.LittleEndian.Uint32(b.Buf) != id {
+			*v, err = decode(b, depth)
+			return err
+		}
+		b.Buf = b.Buf[4:]
+		p := P(s.next(left))
+		if err := p.DecodeBareAt(b, depth); err != nil {
+			return err
+		}
+		c, ok := any(p).(C)
+		if !ok {
+			return &UnknownIDError{ID: id, Type: P(nil).TypeName()}
+		}
+		*v = c
+		return nil
+	})
+}
+
+// slab hands out new values of T from arrays allocated ahead. Its next
+// array has room for half as many values as it has handed out, and one
+// more, and no more than the vector has elements left (with what the
+// allocator rounds the array up to, which costs nothing): what it allocates
+// and no value uses is at most half of what the values use, so a valid
+// vector still allocates at most 1.5 times what it keeps, and invalid
+// input at most that for the values read before it failed. A vector of
+// 100 values takes at most 11 arrays.
+type slab[T any] struct {
+	free []T
+	used int
+}
+
+// next returns a new zero value of T, from a vector with left elements
+// still to read, this one included.
+func (s *slab[T]) next(left int) *T {
+	if len(s.free) == 0 {
+		// Grow rounds the room up to what the allocator hands out.
+		s.free = slices.Grow([]T(nil), min(left, s.used/2+1))
+		s.free = s.free[:cap(s.free)]
+	}
+	p := &s.free[0]
+	s.free = s.free[1:]
+	s.used++
+	return p
 }
 
 // maxAllocPerByte bounds what a vector allocates before its elements
@@ -112,7 +174,8 @@ func DecodeStructs[T any, P interface {
 const maxAllocPerByte = 7
 
 // decodeElems reads a vector of elements that each take at least minSize
-// bytes, decoding each into its place with decode. The count is refused
+// bytes, decoding each into its place with decode, which is told how many
+// elements are left, this one included. The count is refused
 // when the input cannot hold that many elements, before anything is
 // allocated.
 //
@@ -123,7 +186,7 @@ const maxAllocPerByte = 7
 // What a vector allocates ahead is bounded by the bytes its count claims
 // (see maxAllocPerByte), and so the allocation of hostile input by the
 // length of the input.
-func decodeElems[T any](b *bin.Buffer, bare bool, minSize int, decode func(*bin.Buffer, *T) error) ([]T, error) {
+func decodeElems[T any](b *bin.Buffer, bare bool, minSize int, decode func(b *bin.Buffer, v *T, left int) error) ([]T, error) {
 	minSize = max(minSize, 1)
 	n, err := vectorLen(b, bare, minSize)
 	if err != nil {
@@ -137,7 +200,7 @@ func decodeElems[T any](b *bin.Buffer, bare bool, minSize int, decode func(*bin.
 		v = v[:i+1]
 		held := (n - 1 - i) * minSize
 		b.Buf = b.Buf[:len(b.Buf)-held]
-		err := decode(b, &v[i])
+		err := decode(b, &v[i], n-i)
 		b.Buf = b.Buf[:len(b.Buf)+held]
 		if err != nil {
 			return nil, decodeElemErr(err, i)

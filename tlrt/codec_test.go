@@ -254,3 +254,71 @@ func TestGrowth(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeSlabs decodes vectors of a class whose values of one
+// constructor come from slabs: the values read back alike, whichever
+// constructors the vector mixes, a vector of n values of the constructor
+// costs the vector and a few slabs, and errors name the element.
+func TestDecodeSlabs(t *testing.T) {
+	vector := func(elems ...tlrt.Object) []byte {
+		var b bin.Buffer
+		b.PutVectorHeader(len(elems))
+		for _, e := range elems {
+			b.Put(nodes.Encode(e))
+		}
+		return b.Buf
+	}
+	leaves := func(n int) []tlrt.Object {
+		v := make([]tlrt.Object, n)
+		for i := range v {
+			v[i] = &nodes.Leaf{N: i}
+		}
+		return v
+	}
+	box := &nodes.Box{Inner: &nodes.Leaf{N: 7}}
+	for _, tc := range []struct {
+		name   string
+		elems  []tlrt.Object
+		allocs float64 // the buffer, the vector, the slabs, one for each box and its leaf
+	}{
+		{name: "empty", elems: []tlrt.Object{}, allocs: 1},
+		{name: "one leaf", elems: leaves(1), allocs: 1 + 1 + 1},
+		{name: "boxes only", elems: []tlrt.Object{box, box}, allocs: 1 + 1 + 4},
+		{name: "mixed", elems: append(leaves(3), box, &nodes.Leaf{N: 9}), allocs: 1 + 1 + 3 + 2},
+		{name: "100 leaves", elems: leaves(100), allocs: 1 + 1 + 11},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := vector(tc.elems...)
+			decode := func() ([]tlrt.Object, error) {
+				return tlrt.DecodeSlabs[nodes.Leaf](&bin.Buffer{Buf: data}, false, 8, 0, nodes.Decode)
+			}
+			got, err := decode()
+			if err != nil || len(got) != len(tc.elems) {
+				t.Fatalf("got %d values, %v; want %d", len(got), err, len(tc.elems))
+			}
+			for i, v := range got {
+				if !slices.Equal(nodes.Encode(v), nodes.Encode(tc.elems[i])) {
+					t.Errorf("[%d] = %+v, want %+v", i, v, tc.elems[i])
+				}
+			}
+			if allocs := testing.AllocsPerRun(10, func() { _, _ = decode() }); allocs != tc.allocs {
+				t.Errorf("%v allocations, want %v", allocs, tc.allocs)
+			}
+		})
+	}
+
+	bad := vector(&nodes.Leaf{N: 1}, &nodes.Leaf{N: 2})
+	var de *tlrt.DecodeError // the second leaf cut short
+	if _, err := tlrt.DecodeSlabs[nodes.Leaf](&bin.Buffer{Buf: bad[:len(bad)-2]}, false, 4, 0, nodes.Decode); !errors.As(err, &de) || !errors.Is(err, io.ErrUnexpectedEOF) || err.Error() != "[1].n: unexpected EOF" {
+		t.Errorf("a leaf cut short: %v, want an unexpected EOF at [1].n", err)
+	}
+	unknown := vector(&nodes.Leaf{N: 1})
+	unknown[8] ^= 0xff // the element's ID
+	var ue *tlrt.UnknownIDError
+	if _, err := tlrt.DecodeSlabs[nodes.Leaf](&bin.Buffer{Buf: unknown}, false, 8, 0, nodes.Decode); !errors.As(err, &ue) || !errors.As(err, &de) || de.Path() != "[0]" {
+		t.Errorf("an unknown ID: %v, want an *UnknownIDError at [0]", err)
+	}
+	if _, err := tlrt.DecodeSlabs[nodes.Leaf](&bin.Buffer{Buf: vector(leaves(3)...)[:12]}, false, 8, 0, nodes.Decode); err == nil || err.Error() != "invalid vector length: 3" {
+		t.Errorf("a count beyond the input: %v", err)
+	}
+}

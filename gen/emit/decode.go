@@ -183,6 +183,10 @@ func decodeCall(t *gen.Type, depth jen.Code) jen.Code {
 			// Decoded in place: no copy of each element.
 			return rt("DecodeStructs").Index(jen.Id(e.Def.GoName)).Call(b, jen.Lit(t.Bare), jen.Lit(e.Bare), jen.Lit(e.MinSize()), depth)
 		}
+		if e := t.Elem; e.Kind == gen.KindClass && e.Class.Slab != nil {
+			// The values of the class's main constructor come from slabs.
+			return rt("DecodeSlabs").Index(jen.Id(e.Class.Slab.GoName)).Call(b, jen.Lit(t.Bare), jen.Lit(e.MinSize()), depth, jen.Id(e.Class.DecoderAt))
+		}
 		helper := "DecodeVectorAt"
 		if t.Bare {
 			helper = "DecodeBareVectorAt"
