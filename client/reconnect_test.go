@@ -61,9 +61,20 @@ func TestDisconnectDuringCalls(t *testing.T) {
 		}
 		return srv.SendResult(req, &tg.HelpCountriesList{Countries: []tg.HelpCountry{}, Hash: i})
 	})
-	w.result(2, tg.UpdatesGetStateRequestTypeID, &tg.UpdatesState{Pts: 1, Date: 1})
+	// The update loop's catch-up asks for the state; only a difference
+	// asked for after the drop shows the new session was followed.
+	caughtUp := make(chan struct{}, 1)
+	w.handle(2, tg.UpdatesGetStateRequestTypeID, func(srv *tgtest.Server, req *tgtest.Request) error {
+		signalTest(caughtUp)
+		return srv.SendResult(req, &tg.UpdatesState{Pts: 1, Date: 1})
+	})
 	w.handle(2, tg.UpdatesGetDifferenceRequestTypeID, func(srv *tgtest.Server, req *tgtest.Request) error {
-		difference <- struct{}{}
+		mu.Lock()
+		afterDrop := dropped
+		mu.Unlock()
+		if afterDrop {
+			signalTest(difference)
+		}
 		return srv.SendResult(req, &tg.UpdatesDifferenceEmpty{Date: 2, Seq: 0})
 	})
 
@@ -72,10 +83,13 @@ func TestDisconnectDuringCalls(t *testing.T) {
 	c := client.New(17, "hash", opts)
 	home := w.addr(2, false)
 	w.run(c, func(ctx context.Context) error {
-		// A call first: the update loop has caught up, and the first
-		// connection's new_session_created is behind us.
-		if _, err := c.API().UpdatesGetState(ctx, nil); err != nil {
-			return err
+		// The update loop has asked for the state: whatever the first
+		// connection's new_session_created did is behind us, and a new
+		// session from here on is followed by a difference.
+		select {
+		case <-caughtUp:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 		results := make([][]int, n)
 		errs := make([]error, n)
@@ -339,4 +353,13 @@ func TestCallTimeout(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// signalTest wakes a test waiting on ch (a buffered channel) without
+// blocking a server handler when nobody waits.
+func signalTest(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
 }
