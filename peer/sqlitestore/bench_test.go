@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"testing"
 	"time"
 
@@ -137,4 +138,55 @@ func BenchmarkData(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Filling the writer's known set from a file of 50,000 peers (200
+// ResponsePeers batches), as a writer does at its first write and again,
+// once due, after another process wrote the file. Reports the pages read
+// and the bytes the set holds per peer.
+func BenchmarkKnownFill(b *testing.B) {
+	ctx := context.Background()
+	s := openTemp(b)
+	const batches = 200
+	for i := range int64(batches) {
+		if err := s.Put(ctx, storetest.ResponsePeers(1+i*250)...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var pages int64
+	if err := s.ix.r.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		b.Fatal(err)
+	}
+	var kn known
+	b.ReportAllocs()
+	for b.Loop() {
+		tx, err := s.ix.w.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := kn.fill(ctx, tx); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Rollback(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(pages), "pages")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(pages), "ns/page")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	kn = known{}
+	tx, err := s.ix.w.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := kn.fill(ctx, tx); err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(batches*250), "set-B/peer")
+	runtime.KeepAlive(kn.set.slots)
 }

@@ -121,7 +121,10 @@ func (ix *index) write(ctx context.Context, fn func(t *tx) error) error {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
+		// Whether the batch is in the file is not certain: neither the
+		// mirror nor known can say what the file holds.
 		ix.mirror.drop()
+		ix.mirror.known.stale()
 		return err
 	}
 	ix.mirror.update(t)

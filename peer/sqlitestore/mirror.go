@@ -26,10 +26,17 @@ const defaultMirrorSize = 20_000
 type mirror struct {
 	max     int
 	version int64 // data_version when the mirror was last known right
+	seen    bool  // version was read: no other connection wrote since
 	valid   bool
 	peers   map[peer.Key]peer.Stored
 	names   map[string]peer.Key // owners; a username not here is unknown
 	phones  map[string]peer.Key // holders; the zero Key for none
+
+	// known rules out what the file does not hold; it is kept even when
+	// max turns the records off.
+	known known
+	// noKnown turns known off (tests of the Load from the file).
+	noKnown bool
 }
 
 func newMirror(max int) *mirror {
@@ -55,19 +62,34 @@ func (m *mirror) reset() {
 	clear(m.phones)
 }
 
-// sync drops the mirror if another connection wrote the file since the
-// mirror was last right. Called inside a write transaction.
+// sync drops the mirror, and marks known stale, if another connection
+// wrote the file since the mirror was last right, and fills known when it
+// is due. Called inside a write transaction.
 func (m *mirror) sync(ctx context.Context, tx *sql.Tx) error {
-	if m.max <= 0 {
+	if m.max <= 0 && m.noKnown {
 		return nil
 	}
 	var v int64
 	if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
 		return err
 	}
+	if !m.seen || v != m.version {
+		m.known.stale()
+	}
 	if !m.valid || v != m.version {
 		m.reset()
-		m.version, m.valid = v, true
+		m.valid = m.max > 0
+	}
+	m.version, m.seen = v, true
+	if m.noKnown || m.known.ok {
+		return nil
+	}
+	var pages int64
+	if err := tx.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		return err
+	}
+	if m.known.due(pages) {
+		return m.known.fill(ctx, tx)
 	}
 	return nil
 }
@@ -75,6 +97,7 @@ func (m *mirror) sync(ctx context.Context, tx *sql.Tx) error {
 // update records the state a committed transaction left: what it read,
 // then what it wrote.
 func (m *mirror) update(t *tx) {
+	m.known.update(t)
 	if m.max <= 0 || !m.valid {
 		return
 	}

@@ -27,6 +27,7 @@ type options struct {
 	now         func() time.Time
 	writeCache  int
 	driver      string // the database/sql driver: modernc.org/sqlite's, or a test's wrapper of it
+	noKnown     bool   // no known set: every Load reads the file (tests)
 }
 
 // BusyTimeout sets how long a statement waits for a lock held by another
@@ -141,6 +142,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		o.now = time.Now
 	}
 	s := &index{path: path, mirror: newMirror(o.writeCache)}
+	s.mirror.noKnown = o.noKnown
 	s.w, err = sql.Open(o.driver, dsn(abs, busy, syncMode, "temp_store(MEMORY)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)

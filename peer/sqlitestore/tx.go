@@ -81,7 +81,8 @@ ON CONFLICT (username) DO UPDATE SET kind = excluded.kind, id = excluded.id`
 )
 
 // tx is the peer.IndexTx of a write transaction. It answers Load from the
-// writer's mirror where it can and from the file otherwise, and keeps what
+// writer's mirror where it can, leaves out what the writer knows the file
+// does not hold (known), and reads the rest from the file; it keeps what
 // it read and saved for the mirror.
 type tx struct {
 	tx *sql.Tx
@@ -115,7 +116,7 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 		asked[k] = ok
 		if ok {
 			st.Records = append(st.Records, s)
-		} else if k.Kind >= peer.KindUser && k.Kind <= peer.KindChannel {
+		} else if k.Kind >= peer.KindUser && k.Kind <= peer.KindChannel && t.m.known.mayHoldKey(k) {
 			ids[k.Kind-1] = append(ids[k.Kind-1], k.ID)
 		}
 	}
@@ -129,7 +130,9 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 			}
 			continue
 		}
-		phones = append(phones, p)
+		if t.m.known.mayHoldPhone(p) {
+			phones = append(phones, p)
+		}
 	}
 	for _, u := range q.Usernames {
 		if o, ok := t.m.names[u]; ok {
@@ -137,7 +140,9 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 			want(o)
 			continue
 		}
-		names = append(names, u)
+		if t.m.known.mayHoldUsername(u) {
+			names = append(names, u)
+		}
 	}
 	t.queries = append(t.queries, q)
 	t.states = append(t.states, st)
