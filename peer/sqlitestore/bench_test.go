@@ -160,14 +160,7 @@ func BenchmarkKnownFill(b *testing.B) {
 	var kn known
 	b.ReportAllocs()
 	for b.Loop() {
-		tx, err := s.ix.w.BeginTx(ctx, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := kn.fill(ctx, tx); err != nil {
-			b.Fatal(err)
-		}
-		if err := tx.Rollback(); err != nil {
+		if err := fillKnown(ctx, s, &kn); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -177,12 +170,7 @@ func BenchmarkKnownFill(b *testing.B) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	kn = known{}
-	tx, err := s.ix.w.BeginTx(ctx, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer tx.Rollback()
-	if err := kn.fill(ctx, tx); err != nil {
+	if err := fillKnown(ctx, s, &kn); err != nil {
 		b.Fatal(err)
 	}
 	runtime.GC()

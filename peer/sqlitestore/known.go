@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/tgraw/tgraw/peer"
 )
@@ -130,33 +129,29 @@ func (kn *known) due(pages int64) bool {
 
 // fill reads the file's keys, usernames and users' phone numbers. Called
 // inside a write transaction: nothing changes the file meanwhile.
-func (kn *known) fill(ctx context.Context, tx *sql.Tx) error {
+func (kn *known) fill(ctx context.Context, c *conn) error {
 	kn.set.clear()
 	kn.ok = false
-	rows, err := tx.QueryContext(ctx, `SELECT kind, id, NULL FROM peers
+	rows, err := c.start(ctx, `SELECT kind, id, NULL FROM peers
 UNION ALL SELECT NULL, NULL, 'p' || phone FROM peers WHERE phone IS NOT NULL AND kind = 1
-UNION ALL SELECT NULL, NULL, 'u' || username FROM usernames`)
+UNION ALL SELECT NULL, NULL, 'u' || username FROM usernames`, nil)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	var (
-		kind, id sql.NullInt64
-		text     sql.RawBytes
-	)
-	for rows.Next() {
-		if err := rows.Scan(&kind, &id, &text); err != nil {
+	defer rows.close()
+	for {
+		more, err := rows.step(ctx)
+		if err != nil {
 			return err
 		}
-		switch {
-		case kind.Valid:
-			kn.set.add(fingerprintKey(peer.Key{Kind: peer.Kind(kind.Int64), ID: id.Int64}))
-		case len(text) > 0:
+		if !more {
+			break
+		}
+		if !rows.null(0) {
+			kn.set.add(fingerprintKey(peer.Key{Kind: peer.Kind(rows.int64(0)), ID: rows.int64(1)}))
+		} else if text := rows.bytes(2); len(text) > 0 {
 			kn.set.add(fingerprintBytes(text[0], text[1:]))
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	kn.ok, kn.streak = true, 0
 	return nil

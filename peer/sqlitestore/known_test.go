@@ -12,6 +12,18 @@ import (
 	"github.com/tgraw/tgraw/peer/storetest"
 )
 
+// fillKnown fills kn from s's file, in a transaction of s's writer.
+func fillKnown(ctx context.Context, s *Store, kn *known) error {
+	s.ix.wmu.Lock()
+	defer s.ix.wmu.Unlock()
+	c := s.ix.wc
+	if err := c.exec(ctx, "BEGIN"); err != nil {
+		return err
+	}
+	defer c.exec(ctx, "ROLLBACK")
+	return kn.fill(ctx, c)
+}
+
 // loads returns how many of the queries counted read records for a Load.
 func loads(queries []string) int {
 	n := 0
@@ -188,7 +200,7 @@ func TestKnownSetCoversFile(t *testing.T) {
 				r.Usernames = []string{fmt.Sprintf("name_%d", rnd.IntN(200))}
 			}
 			if rnd.IntN(3) == 0 && r.Key.Kind == peer.KindUser {
-				r.Phone = fmt.Sprint(15550000000 + rnd.IntN(100))
+				r.Phone = fmt.Sprint(int64(15550000000) + rnd.Int64N(100))
 			}
 			recs = append(recs, r)
 		}
@@ -206,12 +218,7 @@ func TestKnownSetCoversFile(t *testing.T) {
 		t.Fatal("the writer's set is stale with no other writer")
 	}
 	var filled known
-	tx, err := s.ix.w.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	if err := filled.fill(ctx, tx); err != nil {
+	if err := fillKnown(ctx, s, &filled); err != nil {
 		t.Fatal(err)
 	}
 	if filled.set.n == 0 {

@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/tgraw/tgraw/peer"
 )
@@ -65,12 +64,12 @@ func (m *mirror) reset() {
 // sync drops the mirror, and marks known stale, if another connection
 // wrote the file since the mirror was last right, and fills known when it
 // is due. Called inside a write transaction.
-func (m *mirror) sync(ctx context.Context, tx *sql.Tx) error {
+func (m *mirror) sync(ctx context.Context, c *conn) error {
 	if m.max <= 0 && m.noKnown {
 		return nil
 	}
 	var v int64
-	if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+	if err := c.queryRow(ctx, "PRAGMA data_version", []any{&v}); err != nil {
 		return err
 	}
 	if !m.seen || v != m.version {
@@ -85,11 +84,11 @@ func (m *mirror) sync(ctx context.Context, tx *sql.Tx) error {
 		return nil
 	}
 	var pages int64
-	if err := tx.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+	if err := c.queryRow(ctx, "PRAGMA page_count", []any{&pages}); err != nil {
 		return err
 	}
 	if m.known.due(pages) {
-		return m.known.fill(ctx, tx)
+		return m.known.fill(ctx, c)
 	}
 	return nil
 }

@@ -28,6 +28,9 @@ type options struct {
 	writeCache  int
 	driver      string // the database/sql driver: modernc.org/sqlite's, or a test's wrapper of it
 	noKnown     bool   // no known set: every Load reads the file (tests)
+	// onStatement is called with each statement the writer connection
+	// runs and its number of arguments (tests).
+	onStatement func(query string, args int)
 }
 
 // BusyTimeout sets how long a statement waits for a lock held by another
@@ -134,32 +137,31 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 
 	busy := fmt.Sprintf("busy_timeout(%d)", o.busyTimeout.Milliseconds())
-	syncMode := "synchronous(NORMAL)"
-	if o.syncFull {
-		syncMode = "synchronous(FULL)"
-	}
 	if o.now == nil {
 		o.now = time.Now
 	}
 	s := &index{path: path, mirror: newMirror(o.writeCache)}
 	s.mirror.noKnown = o.noKnown
-	s.w, err = sql.Open(o.driver, dsn(abs, busy, syncMode, "temp_store(MEMORY)")+"&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
-	}
-	s.w.SetMaxOpenConns(1)
-	s.w.SetMaxIdleConns(1)
-	s.w.SetConnMaxLifetime(0)
-	s.w.SetConnMaxIdleTime(0)
-
-	if err := s.init(ctx, o.busyTimeout); err != nil {
-		s.w.Close()
+	// The schema is checked and migrated through database/sql, on a
+	// connection of its own; the writer connection takes over once it is
+	// done.
+	if err := s.init(ctx, o.driver, dsn(abs, busy), o.busyTimeout); err != nil {
 		return nil, s.openError(err)
 	}
+	busyPragma := fmt.Sprintf("PRAGMA busy_timeout = %d", o.busyTimeout.Milliseconds())
+	syncPragma := "PRAGMA synchronous = NORMAL"
+	if o.syncFull {
+		syncPragma = "PRAGMA synchronous = FULL"
+	}
+	s.wc, err = openConn(dsn(abs), busyPragma, syncPragma, "PRAGMA temp_store = MEMORY")
+	if err != nil {
+		return nil, s.openError(err)
+	}
+	s.wc.onStatement = o.onStatement
 
 	s.r, err = sql.Open(o.driver, dsn(abs, busy, "query_only(1)"))
 	if err != nil {
-		s.w.Close()
+		s.wc.close()
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}
 	s.r.SetMaxOpenConns(o.readers)
@@ -171,16 +173,22 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// fails here rather than at the first lookup.
 	if err := s.r.PingContext(ctx); err != nil {
 		s.r.Close()
-		s.w.Close()
+		s.wc.close()
 		return nil, s.openError(err)
 	}
 	reserveHeap()
 	return &Store{IndexedStore: peer.NewIndexedStore(s, o.now), ix: s}, nil
 }
 
-// init sets WAL mode and migrates the schema on the writer connection.
-func (s *index) init(ctx context.Context, busyTimeout time.Duration) error {
-	c, err := s.w.Conn(ctx)
+// init sets WAL mode and migrates the schema, on a connection of the
+// database/sql driver to the data source name.
+func (s *index) init(ctx context.Context, driver, name string, busyTimeout time.Duration) error {
+	db, err := sql.Open(driver, name)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}

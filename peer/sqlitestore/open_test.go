@@ -40,6 +40,18 @@ func pragma(t *testing.T, db *sql.DB, name string) string {
 	return v
 }
 
+// writerPragma returns a pragma of s's writer connection.
+func writerPragma(t *testing.T, s *Store, name string) string {
+	t.Helper()
+	s.ix.wmu.Lock()
+	defer s.ix.wmu.Unlock()
+	var v int64
+	if err := s.ix.wc.queryRow(context.Background(), "PRAGMA "+name, []any{&v}); err != nil {
+		t.Fatalf("PRAGMA %s: %v", name, err)
+	}
+	return strconv.FormatInt(v, 10)
+}
+
 func TestSchemaVersion(t *testing.T) {
 	if SchemaVersion != len(migrations) {
 		t.Fatalf("SchemaVersion = %d, but there are %d migrations", SchemaVersion, len(migrations))
@@ -77,8 +89,6 @@ func TestConnectionPragmas(t *testing.T) {
 		pragma string
 		want   string
 	}{
-		{s.ix.w, "busy_timeout", "1500"},
-		{s.ix.w, "synchronous", "2"},
 		{s.ix.r, "busy_timeout", "1500"},
 		{s.ix.r, "query_only", "1"},
 	} {
@@ -86,8 +96,19 @@ func TestConnectionPragmas(t *testing.T) {
 			t.Errorf("PRAGMA %s = %s; want %s", c.pragma, got, c.want)
 		}
 	}
-	if got := pragma(t, openTemp(t).ix.w, "synchronous"); got != "1" {
-		t.Errorf("default PRAGMA synchronous = %s; want 1 (NORMAL)", got)
+	for _, c := range []struct {
+		s      *Store
+		pragma string
+		want   string
+	}{
+		{s, "busy_timeout", "1500"},
+		{s, "synchronous", "2"},
+		{s, "temp_store", "2"},
+		{openTemp(t), "synchronous", "1"}, // NORMAL by default
+	} {
+		if got := writerPragma(t, c.s, c.pragma); got != c.want {
+			t.Errorf("writer's PRAGMA %s = %s; want %s", c.pragma, got, c.want)
+		}
 	}
 }
 

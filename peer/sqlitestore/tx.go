@@ -85,8 +85,8 @@ ON CONFLICT (username) DO UPDATE SET kind = excluded.kind, id = excluded.id`
 // does not hold (known), and reads the rest from the file; it keeps what
 // it read and saved for the mirror.
 type tx struct {
-	tx *sql.Tx
-	m  *mirror
+	c *conn
+	m *mirror
 	// What the transaction read and wrote. The core hands them over and
 	// does not change them afterwards.
 	queries []*peer.IndexQuery
@@ -96,7 +96,7 @@ type tx struct {
 
 var _ peer.IndexTx = (*tx)(nil)
 
-func newTx(t *sql.Tx, m *mirror) *tx { return &tx{tx: t, m: m} }
+func newTx(c *conn, m *mirror) *tx { return &tx{c: c, m: m} }
 
 // Load implements peer.IndexTx.
 func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) error {
@@ -165,28 +165,24 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 	if mask == 0 {
 		return nil
 	}
-	rows, err := t.tx.QueryContext(ctx, selectLoad[mask], args[:]...)
+	rows, err := t.c.start(ctx, selectLoad[mask], args[:])
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	var (
-		name sql.NullString
-		data sql.NullString
-		r    row
-	)
-	dest := []any{&name, &r.kind, &r.id, &r.phone, &data}
-	for rows.Next() {
-		r = row{}
-		if err := rows.Scan(dest...); err != nil {
+	defer rows.close()
+	for {
+		more, err := rows.step(ctx)
+		if err != nil || !more {
 			return err
 		}
-		if name.Valid {
+		r := row{kind: rows.int64(1), id: rows.int64(2)}
+		if !rows.null(0) {
+			name := rows.text(0)
 			if r.kind < 0 || r.kind > 255 {
-				return fmt.Errorf("damaged usernames row %q: kind %d; %s", name.String, r.kind, damagedRow)
+				return fmt.Errorf("damaged usernames row %q: kind %d; %s", name, r.kind, damagedRow)
 			}
-			st.Owners = append(st.Owners, peer.Owner{Username: name.String, Key: peer.Key{Kind: peer.Kind(r.kind), ID: r.id}})
-			if !data.Valid {
+			st.Owners = append(st.Owners, peer.Owner{Username: name, Key: peer.Key{Kind: peer.Kind(r.kind), ID: r.id}})
+			if rows.null(4) {
 				continue
 			}
 		}
@@ -195,14 +191,16 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 			continue
 		}
 		asked[k] = true
-		r.data = data.String
+		if !rows.null(3) {
+			r.phone = sql.NullString{String: rows.text(3), Valid: true}
+		}
+		r.data = rows.text(4)
 		s, err := r.stored()
 		if err != nil {
 			return err
 		}
 		st.Records = append(st.Records, s)
 	}
-	return rows.Err()
 }
 
 // Save implements peer.IndexTx.
@@ -228,7 +226,7 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 		}
 	}
 	for _, v := range []*values{&ins, &ups, &upd} {
-		if err := v.exec(ctx, t.tx); err != nil {
+		if err := v.exec(ctx, t.c); err != nil {
 			return err
 		}
 	}
@@ -248,7 +246,7 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 		}
 	}
 	for _, v := range []*values{&del, &nins, &nups} {
-		if err := v.exec(ctx, t.tx); err != nil {
+		if err := v.exec(ctx, t.c); err != nil {
 			return err
 		}
 	}
