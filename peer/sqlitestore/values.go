@@ -65,7 +65,7 @@ func (v *values) exec(ctx context.Context, c *conn) error {
 var valuesTexts sync.Map // valuesShape -> string
 
 type valuesShape struct {
-	head, tail  string
+	head, tail string
 	cols, rows int
 }
 
