@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -37,6 +38,47 @@ func BenchmarkPut250New(b *testing.B) {
 		cpu.stop()
 	}
 	cpu.report(b)
+}
+
+// Storing the peers of one response as new peers, as Put250New, with the
+// IDs scattered as Telegram's are: each batch's peers land all over the
+// file rather than at its end.
+func BenchmarkPut250NewScattered(b *testing.B) {
+	ctx := context.Background()
+	s := openTemp(b)
+	b.ReportAllocs()
+	var cpu cpuMeter
+	base := int64(1)
+	for b.Loop() {
+		b.StopTimer()
+		recs := scatteredPeers(base)
+		base += 250
+		b.StartTimer()
+		cpu.start()
+		if err := s.Put(ctx, recs...); err != nil {
+			b.Fatal(err)
+		}
+		cpu.stop()
+	}
+	cpu.report(b)
+}
+
+// scatteredPeers returns storetest.ResponsePeers(base) with every ID, and
+// the usernames and phone numbers made from it, scattered over 39 bits.
+func scatteredPeers(base int64) []peer.Record {
+	recs := storetest.ResponsePeers(base)
+	for i := range recs {
+		r := &recs[i]
+		id := r.Key.ID*2654435761%(1<<39) + 1
+		r.Key.ID = id
+		if r.Key.Kind == peer.KindUser {
+			r.Usernames = []string{fmt.Sprintf("user_%d", id)}
+			r.Phone = fmt.Sprintf("1%010d", id%10_000_000_000)
+		} else {
+			r.Usernames = []string{fmt.Sprintf("chan_%d", id)}
+		}
+	}
+	return recs
 }
 
 // Storing the same 250 peers again, as a client does when the same chats
