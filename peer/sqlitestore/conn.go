@@ -5,7 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
+	"strings"
 	"sync"
+	"time"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -15,12 +18,13 @@ import (
 
 // conn is the writer's connection to the file, through modernc.org/sqlite's
 // C API (modernc.org/sqlite/lib) rather than database/sql: the driver
-// compiles every statement on each run, and a batch of peers runs the same
-// dozen statement texts batch after batch. conn compiles each text once and
-// keeps it (SQLITE_PREPARE_PERSISTENT), binds arguments straight from one
-// buffer, and leaves out database/sql's conversions: for a batch of 250
-// new peers this took the writer's work from [measured in the commit that
-// made it] to less.
+// compiles every statement on each run, even a prepared *sql.Stmt, and a
+// batch of peers runs the same few statement texts batch after batch.
+// conn compiles each text once and keeps it (SQLITE_PREPARE_PERSISTENT),
+// binds arguments from one buffer of C memory, and leaves out
+// database/sql's conversions. For a batch of 250 new peers this took about
+// a seventh off the CPU time (BenchmarkPut250New), and most of the
+// allocations.
 //
 // A conn is not safe for concurrent use: the writer's lock (index.wmu)
 // serializes every use but interrupt.
@@ -35,6 +39,12 @@ type conn struct {
 	buf    uintptr
 	bufLen int
 
+	busyTimeout time.Duration
+
+	// scratch is a buffer a transaction may use while it holds the
+	// connection; it keeps the room it grew to.
+	scratch []byte
+
 	// onStatement, if set, is called with each statement run and its
 	// number of arguments (tests count them).
 	onStatement func(query string, args int)
@@ -44,10 +54,10 @@ type conn struct {
 	closed bool
 }
 
-// openConn opens the file at the URI name (see dsn) for writing and runs
-// the given pragma statements on it.
-func openConn(name string, pragmas ...string) (*conn, error) {
-	c := &conn{tls: libc.NewTLS(), itls: libc.NewTLS(), stmts: map[string]uintptr{}}
+// openConn opens the file at the URI name (see dsn) for writing, with a
+// busy timeout, and runs the given pragma statements on it.
+func openConn(name string, busyTimeout time.Duration, pragmas ...string) (*conn, error) {
+	c := &conn{tls: libc.NewTLS(), itls: libc.NewTLS(), stmts: map[string]uintptr{}, busyTimeout: busyTimeout}
 	zName, err := libc.CString(name)
 	if err != nil {
 		c.freeTLS()
@@ -66,6 +76,7 @@ func openConn(name string, pragmas ...string) (*conn, error) {
 		return nil, err
 	}
 	sqlite3.Xsqlite3_extended_result_codes(c.tls, c.db, 1)
+	c.setBusyTimeout(busyTimeout)
 	for _, p := range pragmas {
 		if err := c.exec(context.Background(), p); err != nil {
 			c.close()
@@ -127,12 +138,19 @@ func (c *conn) prepare(query string) (uintptr, error) {
 	defer libc.Xfree(c.tls, zSQL)
 	ps := c.tls.Alloc(8)
 	defer c.tls.Free(8)
-	if rc := sqlite3.Xsqlite3_prepare_v3(c.tls, c.db, zSQL, -1, sqlite3.SQLITE_PREPARE_PERSISTENT, ps, 0); rc != sqlite3.SQLITE_OK {
+	pTail := c.tls.Alloc(8)
+	defer c.tls.Free(8)
+	if rc := sqlite3.Xsqlite3_prepare_v3(c.tls, c.db, zSQL, -1, sqlite3.SQLITE_PREPARE_PERSISTENT, ps, pTail); rc != sqlite3.SQLITE_OK {
 		return 0, c.error(rc)
 	}
 	s := cptr(ps)
 	if s == 0 {
 		return 0, fmt.Errorf("sqlitestore: empty statement %q", query)
+	}
+	// One statement per text: what follows the first would never run.
+	if rest := strings.TrimSpace(libc.GoString(cptr(pTail))); rest != "" && rest != ";" {
+		sqlite3.Xsqlite3_finalize(c.tls, s)
+		return 0, fmt.Errorf("sqlitestore: more than one statement in %q", query)
 	}
 	c.stmts[query] = s
 	return s, nil
@@ -144,9 +162,65 @@ type stmt struct {
 	s uintptr
 }
 
+// arg is an argument of a statement: NULL, an integer, text or a blob.
+// Unlike an interface value, it takes no allocation of its own.
+type arg struct {
+	typ argType
+	n   int64
+	s   string // text or blob
+}
+
+type argType uint8
+
+const (
+	argNull argType = iota
+	argInt
+	argText
+	argBlob
+)
+
+func intArg(n int64) arg   { return arg{typ: argInt, n: n} }
+func textArg(s string) arg { return arg{typ: argText, s: s} }
+func nullArg() arg         { return arg{} }
+func blobArg(b []byte) arg { return arg{typ: argBlob, s: string(b)} }
+
+// toArg converts an int64, int, bool, string, []byte or nil.
+func toArg(a any) (arg, bool) {
+	switch a := a.(type) {
+	case nil:
+		return nullArg(), true
+	case int64:
+		return intArg(a), true
+	case int:
+		return intArg(int64(a)), true
+	case bool:
+		if a {
+			return intArg(1), true
+		}
+		return intArg(0), true
+	case string:
+		return textArg(a), true
+	case []byte:
+		return blobArg(a), true
+	}
+	return arg{}, false
+}
+
+// args converts arguments of the types toArg takes.
+func args(query string, list []any) ([]arg, error) {
+	out := make([]arg, len(list))
+	for i, a := range list {
+		var ok bool
+		if out[i], ok = toArg(a); !ok {
+			return nil, fmt.Errorf("sqlitestore: argument %d of %q: unsupported type %T", i+1, query, a)
+		}
+	}
+	return out, nil
+}
+
 // start prepares query, binds args and returns the statement, ready to
-// step. Arguments are int64, int, bool, string, []byte or nil.
-func (c *conn) start(ctx context.Context, query string, args []any) (stmt, error) {
+// step.
+func (c *conn) start(ctx context.Context, query string, args []arg) (stmt, error) {
 	if err := ctx.Err(); err != nil {
 		return stmt{}, err
 	}
@@ -159,20 +233,15 @@ func (c *conn) start(ctx context.Context, query string, args []any) (stmt, error
 	}
 	// A statement may leave out the last parameters of a list (selectLoad
 	// does): they are not bound.
-	if n := int(sqlite3.Xsqlite3_bind_parameter_count(c.tls, s)); n > len(args) {
+	n := int(sqlite3.Xsqlite3_bind_parameter_count(c.tls, s))
+	if n > len(args) {
 		return stmt{}, fmt.Errorf("sqlitestore: %d arguments for the %d parameters of %q", len(args), n, query)
-	} else {
-		args = args[:n]
 	}
+	args = args[:n]
 	// Text and blobs are copied into buf, one after another.
 	size := 0
 	for _, a := range args {
-		switch a := a.(type) {
-		case string:
-			size += len(a)
-		case []byte:
-			size += len(a)
-		}
+		size += len(a.s)
 	}
 	if size > c.bufLen {
 		if c.buf != 0 {
@@ -190,30 +259,19 @@ func (c *conn) start(ctx context.Context, query string, args []any) (stmt, error
 	for i, a := range args {
 		var rc int32
 		at := int32(i + 1)
-		switch a := a.(type) {
-		case nil:
+		switch a.typ {
+		case argNull:
 			rc = sqlite3.Xsqlite3_bind_null(c.tls, s, at)
-		case int64:
-			rc = sqlite3.Xsqlite3_bind_int64(c.tls, s, at, a)
-		case int:
-			rc = sqlite3.Xsqlite3_bind_int64(c.tls, s, at, int64(a))
-		case bool:
-			v := int64(0)
-			if a {
-				v = 1
-			}
-			rc = sqlite3.Xsqlite3_bind_int64(c.tls, s, at, v)
-		case string:
-			copy(mem[off:], a)
-			rc = sqlite3.Xsqlite3_bind_text(c.tls, s, at, c.buf+uintptr(off), int32(len(a)), 0)
-			off += len(a)
-		case []byte:
-			copy(mem[off:], a)
-			rc = sqlite3.Xsqlite3_bind_blob(c.tls, s, at, c.buf+uintptr(off), int32(len(a)), 0)
-			off += len(a)
-		default:
-			sqlite3.Xsqlite3_reset(c.tls, s)
-			return stmt{}, fmt.Errorf("sqlitestore: argument %d of %q: unsupported type %T", i+1, query, a)
+		case argInt:
+			rc = sqlite3.Xsqlite3_bind_int64(c.tls, s, at, a.n)
+		case argText:
+			copy(mem[off:], a.s)
+			rc = sqlite3.Xsqlite3_bind_text(c.tls, s, at, c.buf+uintptr(off), int32(len(a.s)), 0)
+			off += len(a.s)
+		case argBlob:
+			copy(mem[off:], a.s)
+			rc = sqlite3.Xsqlite3_bind_blob(c.tls, s, at, c.buf+uintptr(off), int32(len(a.s)), 0)
+			off += len(a.s)
 		}
 		if rc != sqlite3.SQLITE_OK {
 			err := c.error(rc)
@@ -269,8 +327,17 @@ func (st stmt) bytes(i int) []byte {
 }
 
 // exec runs a statement that returns no rows (or whose rows are not
-// wanted) to its end.
-func (c *conn) exec(ctx context.Context, query string, args ...any) error {
+// wanted) to its end. Arguments are of the types toArg takes.
+func (c *conn) exec(ctx context.Context, query string, list ...any) error {
+	a, err := args(query, list)
+	if err != nil {
+		return err
+	}
+	return c.execArgs(ctx, query, a)
+}
+
+// execArgs is exec with arguments already converted.
+func (c *conn) execArgs(ctx context.Context, query string, args []arg) error {
 	st, err := c.start(ctx, query, args)
 	if err != nil {
 		return err
@@ -284,10 +351,11 @@ func (c *conn) exec(ctx context.Context, query string, args ...any) error {
 	}
 }
 
-// queryRow runs a statement and scans the columns of its first row into
-// dest (*int64 or *string); it returns errNoRows if there is none.
-func (c *conn) queryRow(ctx context.Context, query string, dest []any, args ...any) error {
-	st, err := c.start(ctx, query, args)
+// queryRow runs a statement without parameters and scans the columns of
+// its first row into dest (*int64 or *string); it returns errNoRows if
+// there is none.
+func (c *conn) queryRow(ctx context.Context, query string, dest []any) error {
+	st, err := c.start(ctx, query, nil)
 	if err != nil {
 		return err
 	}
@@ -313,6 +381,37 @@ func (c *conn) queryRow(ctx context.Context, query string, dest []any, args ...a
 }
 
 var errNoRows = errors.New("sqlitestore: no rows")
+
+// setBusyTimeout sets how long a statement waits for another connection's
+// lock.
+func (c *conn) setBusyTimeout(d time.Duration) {
+	sqlite3.Xsqlite3_busy_timeout(c.tls, c.db, int32(min(d.Milliseconds(), math.MaxInt32)))
+}
+
+// busyStep is how long BEGIN IMMEDIATE waits for another connection's
+// lock at a time before it looks at its context again: SQLite's wait for a
+// lock does not end when the statement is interrupted.
+const busyStep = 50 * time.Millisecond
+
+// begin starts a write transaction (BEGIN IMMEDIATE), waiting up to the
+// busy timeout for another connection's write to end, or until ctx ends.
+func (c *conn) begin(ctx context.Context) error {
+	if ctx.Done() == nil {
+		return c.exec(ctx, "BEGIN IMMEDIATE")
+	}
+	deadline := time.Now().Add(c.busyTimeout)
+	defer c.setBusyTimeout(c.busyTimeout)
+	for {
+		c.setBusyTimeout(min(busyStep, max(time.Until(deadline), 0)))
+		err := c.exec(ctx, "BEGIN IMMEDIATE")
+		if err == nil || !isBusy(err) || !time.Now().Before(deadline) {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
 
 // watch interrupts the statement running on c when ctx is done, until the
 // returned function is called.

@@ -108,7 +108,7 @@ func (ix *index) write(ctx context.Context, fn func(t *tx) error) error {
 	defer ix.wmu.Unlock()
 	c := ix.wc
 	stop := c.watch(ctx)
-	if err := c.exec(ctx, "BEGIN IMMEDIATE"); err != nil {
+	if err := c.begin(ctx); err != nil {
 		stop()
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/tgraw/tgraw/peer"
@@ -148,12 +147,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err := s.init(ctx, o.driver, dsn(abs, busy), o.busyTimeout); err != nil {
 		return nil, s.openError(err)
 	}
-	busyPragma := fmt.Sprintf("PRAGMA busy_timeout = %d", o.busyTimeout.Milliseconds())
 	syncPragma := "PRAGMA synchronous = NORMAL"
 	if o.syncFull {
 		syncPragma = "PRAGMA synchronous = FULL"
 	}
-	s.wc, err = openConn(dsn(abs), busyPragma, syncPragma, "PRAGMA temp_store = MEMORY")
+	s.wc, err = openConn(dsn(abs), o.busyTimeout, syncPragma, "PRAGMA temp_store = MEMORY")
 	if err != nil {
 		return nil, s.openError(err)
 	}
@@ -238,13 +236,12 @@ func (s *index) openError(err error) error {
 	if errors.As(err, &ve) {
 		return ve
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff {
+	if code, ok := sqliteCode(err); ok {
+		switch code & 0xff {
 		case sqlite3.SQLITE_NOTADB:
 			return &NotSessionError{Path: s.path, Reason: "not an SQLite database"}
 		case sqlite3.SQLITE_CORRUPT:
-			return &NotSessionError{Path: s.path, Reason: "a damaged SQLite database (" + se.Error() + ")"}
+			return &NotSessionError{Path: s.path, Reason: "a damaged SQLite database (" + err.Error() + ")"}
 		case sqlite3.SQLITE_CANTOPEN:
 			return fmt.Errorf("sqlitestore: open %s: cannot open the file; check that its directory exists and is writable: %w", s.path, err)
 		case sqlite3.SQLITE_READONLY:
@@ -256,11 +253,11 @@ func (s *index) openError(err error) error {
 
 // isBusy reports whether err is SQLITE_BUSY or SQLITE_LOCKED.
 func isBusy(err error) bool {
-	var se *sqlite.Error
-	if !errors.As(err, &se) {
+	code, ok := sqliteCode(err)
+	if !ok {
 		return false
 	}
-	c := se.Code() & 0xff
+	c := code & 0xff
 	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 }
 

@@ -148,19 +148,19 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 	t.states = append(t.states, st)
 
 	var (
-		args [5]any
+		args [5]arg
 		mask int
 	)
 	for i, l := range ids {
 		if len(l) > 0 {
-			args[i], mask = idArray(l), mask|1<<i
+			args[i], mask = textArg(idArray(l)), mask|1<<i
 		}
 	}
 	if len(phones) > 0 {
-		args[3], mask = stringArray(phones), mask|1<<3
+		args[3], mask = textArg(stringArray(phones)), mask|1<<3
 	}
 	if len(names) > 0 {
-		args[4], mask = stringArray(names), mask|1<<4
+		args[4], mask = textArg(stringArray(names)), mask|1<<4
 	}
 	if mask == 0 {
 		return nil
@@ -209,20 +209,32 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 	ins.init(insertPeersHead, "", 4, len(c.Records))
 	ups.init(upsertPeersHead, upsertPeersTail, 4, len(c.Records))
 	upd.init(updateDataHead, updateDataTail, 3, len(c.Records))
-	var buf []byte
+	// Every record's data in one string, written in the connection's
+	// scratch buffer: one allocation for the batch.
+	buf := t.c.scratch[:0]
+	ends := make([]int, len(c.Records))
+	for i := range c.Records {
+		buf = appendData(buf, &c.Records[i].Record)
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	t.c.scratch = buf
 	for i := range c.Records {
 		ch := &c.Records[i]
 		n := &ch.Record
-		k := n.Key
-		buf = appendData(buf[:0], n)
-		data := string(buf)
+		kind, id := intArg(int64(n.Key.Kind)), intArg(n.Key.ID)
+		from := 0
+		if i > 0 {
+			from = ends[i-1]
+		}
+		data := textArg(all[from:ends[i]])
 		switch {
 		case ch.Added:
-			ins.add(int64(k.Kind), k.ID, phoneArg(n.Phone), data)
+			ins.add(kind, id, phoneArg(n.Phone), data)
 		case ch.OldPhone != n.Phone:
-			ups.add(int64(k.Kind), k.ID, phoneArg(n.Phone), data)
+			ups.add(kind, id, phoneArg(n.Phone), data)
 		default:
-			upd.add(int64(k.Kind), k.ID, data)
+			upd.add(kind, id, data)
 		}
 	}
 	for _, v := range []*values{&ins, &ups, &upd} {
@@ -238,11 +250,11 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 	for _, u := range c.Usernames {
 		switch {
 		case u.New.IsZero():
-			del.add(u.Username, int64(u.Old.Kind), u.Old.ID)
+			del.add(textArg(u.Username), intArg(int64(u.Old.Kind)), intArg(u.Old.ID))
 		case u.Old.IsZero():
-			nins.add(u.Username, int64(u.New.Kind), u.New.ID)
+			nins.add(textArg(u.Username), intArg(int64(u.New.Kind)), intArg(u.New.ID))
 		default:
-			nups.add(u.Username, int64(u.New.Kind), u.New.ID)
+			nups.add(textArg(u.Username), intArg(int64(u.New.Kind)), intArg(u.New.ID))
 		}
 	}
 	for _, v := range []*values{&del, &nins, &nups} {
@@ -255,11 +267,11 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 }
 
 // phoneArg is the phone column's value for a phone number: NULL for none.
-func phoneArg(phone string) any {
+func phoneArg(phone string) arg {
 	if phone == "" {
-		return nil
+		return nullArg()
 	}
-	return phone
+	return textArg(phone)
 }
 
 // idArray returns the JSON array of IDs that json_each reads.

@@ -24,7 +24,7 @@ type values struct {
 	head, tail string
 	cols       int
 	rows       int // room for this many rows is made at the first add
-	args       []any
+	args       []arg
 }
 
 // init sets the statement's head, tail and columns, and the most rows
@@ -34,9 +34,9 @@ func (v *values) init(head, tail string, cols, rows int) {
 }
 
 // add appends a row of v.cols values.
-func (v *values) add(row ...any) {
+func (v *values) add(row ...arg) {
 	if v.args == nil {
-		v.args = make([]any, 0, v.cols*max(v.rows, 1))
+		v.args = make([]arg, 0, v.cols*max(v.rows, 1))
 	}
 	v.args = append(v.args, row...)
 }
@@ -53,7 +53,7 @@ func (v *values) exec(ctx context.Context, c *conn) error {
 			}
 		}
 		q := valuesText(v.head, v.tail, v.cols, n)
-		if err := c.exec(ctx, q, v.args[r*v.cols:(r+n)*v.cols]...); err != nil {
+		if err := c.execArgs(ctx, q, v.args[r*v.cols:(r+n)*v.cols]); err != nil {
 			return err
 		}
 		r += n
