@@ -20,30 +20,16 @@ func BenchmarkStore(b *testing.B) {
 
 // Storing the peers of one response, 200 users and 50 chats, as new
 // peers (the file grows by 250 peers each time).
-func BenchmarkPut250New(b *testing.B) {
-	ctx := context.Background()
-	s := openTemp(b)
-	b.ReportAllocs()
-	var cpu cpuMeter
-	base := int64(1)
-	for b.Loop() {
-		b.StopTimer()
-		recs := storetest.ResponsePeers(base)
-		base += 250
-		b.StartTimer()
-		cpu.start()
-		if err := s.Put(ctx, recs...); err != nil {
-			b.Fatal(err)
-		}
-		cpu.stop()
-	}
-	cpu.report(b)
-}
+func BenchmarkPut250New(b *testing.B) { benchPutNew(b, storetest.ResponsePeers) }
 
 // Storing the peers of one response as new peers, as Put250New, with the
 // IDs scattered as Telegram's are: each batch's peers land all over the
 // file rather than at its end.
-func BenchmarkPut250NewScattered(b *testing.B) {
+func BenchmarkPut250NewScattered(b *testing.B) { benchPutNew(b, scatteredPeers) }
+
+// benchPutNew stores batch(1), batch(251), batch(501), ...: 250 new peers
+// each time.
+func benchPutNew(b *testing.B, batch func(base int64) []peer.Record) {
 	ctx := context.Background()
 	s := openTemp(b)
 	b.ReportAllocs()
@@ -51,7 +37,7 @@ func BenchmarkPut250NewScattered(b *testing.B) {
 	base := int64(1)
 	for b.Loop() {
 		b.StopTimer()
-		recs := scatteredPeers(base)
+		recs := batch(base)
 		base += 250
 		b.StartTimer()
 		cpu.start()
