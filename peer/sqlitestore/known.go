@@ -13,19 +13,20 @@ import (
 // batch of peers met for the first time reads nothing. Two values may share
 // a fingerprint (about one in 4 billion pairs): a value that only looks
 // known is read from the file and found missing, as it would be without
-// known. Usernames and phone numbers that leave the file stay in it, with
+// known. Usernames and phone numbers that leave the file stay in the set, with
 // the same effect.
 //
-// A fingerprint takes 4 bytes in an open-addressed table kept between a
-// quarter and three quarters full: a peer with a username and a phone
-// number (three fingerprints) costs 16 to 48 bytes, a file of a million
-// such peers 16 to 48 MB (BenchmarkKnownFill reports it per peer).
+// A fingerprint takes 4 bytes in an open-addressed table kept between
+// three eighths and three quarters full: a peer with a username and a
+// phone number (three fingerprints) costs 16 to 32 bytes, a file of a
+// million such peers 16 to 32 MB (BenchmarkKnownFill reports it per peer:
+// about 21 bytes).
 //
 // known is right as of the file's PRAGMA data_version that the mirror
 // holds (mirror.version); another connection's commit makes it stale
 // (mirror.sync). A stale set is filled again from the file once the writer
 // has written uninterrupted for long enough to repay the reading of the
-// whole file (fillAfter); until then Load reads from the file whatever the
+// whole file (due); until then Load reads from the file whatever the
 // mirror does not know, as it would without known.
 type known struct {
 	set fingerprints

@@ -22,7 +22,7 @@
 // serialized on one connection, so they never fail on each other's locks,
 // and several Stores or processes may share a file, each write waiting for
 // the others' (BEGIN IMMEDIATE). The writer keeps in memory a fingerprint
-// of every peer key, username and phone number in the file, 15 to 30 bytes
+// of every peer key, username and phone number in the file, 16 to 32 bytes
 // a peer, so that a batch of peers met for the first time reads nothing
 // before it writes them. The schema is versioned (PRAGMA
 // user_version): Open migrates an older file and refuses a newer one with
