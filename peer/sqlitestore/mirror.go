@@ -11,10 +11,11 @@ const defaultMirrorSize = 20_000
 
 // mirror is what the writer connection knows of the file: the records,
 // username owners and phone holders that its last transactions read or
-// wrote, exactly as the file holds them. A batch's Load takes from it what
-// it would otherwise read, so a batch of peers met before (the common
+// updated, exactly as the file holds them. A batch's Load takes from it
+// what it would otherwise read, so a batch of peers met before (the common
 // case: the same chats and users come back in response after response)
-// reads nothing.
+// reads nothing. Records a batch adds are left out (update): a peer met
+// again is read back once, and then kept.
 //
 // The mirror is only right while no other connection writes the file.
 // PRAGMA data_version, read on the writer connection inside each write
@@ -139,6 +140,9 @@ func (m *mirror) update(t *tx) {
 	for _, c := range t.changes {
 		for _, ch := range c.Records {
 			k := ch.Record.Key
+			if ch.Added {
+				continue
+			}
 			m.peers[k] = ch.Record
 			if k.Kind != peer.KindUser || ch.OldPhone == ch.Record.Phone {
 				continue
@@ -152,8 +156,17 @@ func (m *mirror) update(t *tx) {
 				m.phones[p] = k
 			}
 		}
+		// Records the batch added are not kept: for a batch of new peers
+		// that took as long as writing them, and one met again is read
+		// back once. What the mirror knew of their usernames and phone
+		// numbers is forgotten: the file says who holds them now.
+		for _, ch := range c.Records {
+			if r := &ch.Record; ch.Added && r.Key.Kind == peer.KindUser && r.Phone != "" {
+				delete(m.phones, r.Phone)
+			}
+		}
 		for _, u := range c.Usernames {
-			if u.New.IsZero() {
+			if _, kept := m.peers[u.New]; u.New.IsZero() || !kept {
 				delete(m.names, u.Username)
 			} else {
 				m.names[u.Username] = u.New

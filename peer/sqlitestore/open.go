@@ -58,8 +58,9 @@ func Readers(n int) Option {
 }
 
 // WriteCache bounds the number of records Put keeps in memory between
-// batches, so that a batch of peers it wrote or read before merges without
-// reading them back from the file. The cache is dropped whenever another
+// batches, so that a batch of peers it read or updated before merges
+// without reading them back from the file (a peer it stored as new is
+// read back once, when it comes again). The cache is dropped whenever another
 // connection (another Store, or another process) has written the file, so
 // it never makes Put see old data. Lookups never use it. The default is
 // 20,000 records (a few megabytes); zero or less turns it off.
