@@ -3,6 +3,8 @@ package sqlitestore
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -18,7 +20,16 @@ func BenchmarkStore(b *testing.B) {
 
 // Storing the peers of one response, 200 users and 50 chats, as new
 // peers (the file grows by 250 peers each time).
-func BenchmarkPut250New(b *testing.B) {
+func BenchmarkPut250New(b *testing.B) { benchPutNew(b, storetest.ResponsePeers) }
+
+// Storing the peers of one response as new peers, as Put250New, with the
+// IDs scattered as Telegram's are: each batch's peers land all over the
+// file rather than at its end.
+func BenchmarkPut250NewScattered(b *testing.B) { benchPutNew(b, scatteredPeers) }
+
+// benchPutNew stores batch(1), batch(251), batch(501), ...: 250 new peers
+// each time.
+func benchPutNew(b *testing.B, batch func(base int64) []peer.Record) {
 	ctx := context.Background()
 	s := openTemp(b)
 	b.ReportAllocs()
@@ -26,7 +37,7 @@ func BenchmarkPut250New(b *testing.B) {
 	base := int64(1)
 	for b.Loop() {
 		b.StopTimer()
-		recs := storetest.ResponsePeers(base)
+		recs := batch(base)
 		base += 250
 		b.StartTimer()
 		cpu.start()
@@ -36,6 +47,24 @@ func BenchmarkPut250New(b *testing.B) {
 		cpu.stop()
 	}
 	cpu.report(b)
+}
+
+// scatteredPeers returns storetest.ResponsePeers(base) with every ID, and
+// the usernames and phone numbers made from it, scattered over 39 bits.
+func scatteredPeers(base int64) []peer.Record {
+	recs := storetest.ResponsePeers(base)
+	for i := range recs {
+		r := &recs[i]
+		id := r.Key.ID*2654435761%(1<<39) + 1
+		r.Key.ID = id
+		if r.Key.Kind == peer.KindUser {
+			r.Usernames = []string{fmt.Sprintf("user_%d", id)}
+			r.Phone = fmt.Sprintf("1%010d", id%10_000_000_000)
+		} else {
+			r.Usernames = []string{fmt.Sprintf("chan_%d", id)}
+		}
+	}
+	return recs
 }
 
 // Storing the same 250 peers again, as a client does when the same chats
@@ -137,4 +166,43 @@ func BenchmarkData(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Filling the writer's known set from a file of 50,000 peers (200
+// ResponsePeers batches), as a writer does at its first write and again,
+// once due, after another process wrote the file. Reports the pages read
+// and the bytes the set holds per peer.
+func BenchmarkKnownFill(b *testing.B) {
+	ctx := context.Background()
+	s := openTemp(b)
+	const batches = 200
+	for i := range int64(batches) {
+		if err := s.Put(ctx, storetest.ResponsePeers(1+i*250)...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var pages int64
+	if err := s.ix.r.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		b.Fatal(err)
+	}
+	var kn known
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := fillKnown(ctx, s, &kn); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(pages), "pages")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(pages), "ns/page")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	kn = known{}
+	if err := fillKnown(ctx, s, &kn); err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(batches*250), "set-B/peer")
+	runtime.KeepAlive(kn.set.slots)
 }

@@ -19,10 +19,10 @@ import (
 // through one connection.
 type index struct {
 	path string
-	w    *sql.DB // one connection: every write goes through it
 	r    *sql.DB // lookups
 
-	wmu    sync.Mutex // serializes writes, and guards mirror
+	wmu    sync.Mutex // serializes writes, and guards wc and mirror
+	wc     *conn      // every write goes through it
 	mirror *mirror
 
 	mu     sync.RWMutex // guards closed against close
@@ -85,8 +85,7 @@ func (ix *index) PutInvite(ctx context.Context, hash string, key peer.Key, seen 
 	}
 	defer ix.mu.RUnlock()
 	return ix.write(ctx, func(t *tx) error {
-		_, err := t.tx.ExecContext(ctx, upsertInvite, hash, int64(key.Kind), key.ID, seen.UnixNano())
-		return err
+		return t.c.exec(ctx, upsertInvite, hash, int64(key.Kind), key.ID, seen.UnixNano())
 	})
 }
 
@@ -100,27 +99,38 @@ func (ix *index) Update(ctx context.Context, fn func(peer.IndexTx) error) error 
 	return ix.write(ctx, func(t *tx) error { return fn(t) })
 }
 
-// write runs fn in a write transaction (BEGIN IMMEDIATE) and commits it.
+// write runs fn in a write transaction (BEGIN IMMEDIATE) on the writer
+// connection and commits it; ctx interrupts it until it commits.
 // The transaction starts from the writer's mirror of the file, and the
 // mirror learns what it read and wrote once it commits.
 func (ix *index) write(ctx context.Context, fn func(t *tx) error) error {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
-	sqlTx, err := ix.w.BeginTx(ctx, nil)
-	if err != nil {
+	c := ix.wc
+	stop := c.watch(ctx)
+	if err := c.begin(ctx); err != nil {
+		stop()
 		return err
 	}
-	t := newTx(sqlTx, ix.mirror)
-	err = ix.mirror.sync(ctx, sqlTx)
+	t := newTx(c, ix.mirror)
+	err := ix.mirror.sync(ctx, c)
 	if err == nil {
 		err = fn(t)
 	}
-	if err != nil {
-		_ = sqlTx.Rollback()
-		ix.mirror.drop()
-		return err
+	// A batch written whole is committed even if ctx ends meanwhile.
+	stop()
+	if err == nil {
+		if err = c.exec(context.Background(), "COMMIT"); err != nil {
+			// Whether the batch is in the file is not certain: neither
+			// the mirror nor known can say what the file holds.
+			ix.mirror.known.stale()
+		}
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if err != nil {
+		// The transaction must not stay open on the connection; SQLite
+		// may have rolled it back already, and then ROLLBACK fails
+		// harmlessly.
+		_ = c.exec(context.Background(), "ROLLBACK")
 		ix.mirror.drop()
 		return err
 	}
@@ -193,7 +203,9 @@ func (ix *index) close() error {
 	ix.closed = true
 	ix.mu.Unlock()
 	defer releaseHeap()
-	return errors.Join(ix.r.Close(), ix.w.Close())
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	return errors.Join(ix.r.Close(), ix.wc.close())
 }
 
 // opError names the store and the operation in err, and says what to do
@@ -205,9 +217,8 @@ func (ix *index) opError(op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("sqlitestore: %s: %w", op, err)
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff {
+	if code, ok := sqliteCode(err); ok {
+		switch code & 0xff {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 			return fmt.Errorf("sqlitestore: %s in %s: another Store or process held the file locked for longer than the busy timeout; retry, or raise the timeout with BusyTimeout: %w", op, ix.path, err)
 		case sqlite3.SQLITE_FULL:
@@ -219,6 +230,20 @@ func (ix *index) opError(op string, err error) error {
 		}
 	}
 	return fmt.Errorf("sqlitestore: %s in %s: %w", op, ix.path, err)
+}
+
+// sqliteCode returns SQLite's result code of err: modernc.org/sqlite's
+// (lookups, opening) or the writer connection's.
+func sqliteCode(err error) (int, bool) {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code(), true
+	}
+	var ce *sqliteError
+	if errors.As(err, &ce) {
+		return ce.Code(), true
+	}
+	return 0, false
 }
 
 // damagedRow says what to do about a row this package cannot read.

@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/tgraw/tgraw/peer"
 )
@@ -12,10 +11,11 @@ const defaultMirrorSize = 20_000
 
 // mirror is what the writer connection knows of the file: the records,
 // username owners and phone holders that its last transactions read or
-// wrote, exactly as the file holds them. A batch's Load takes from it what
-// it would otherwise read, so a batch of peers met before (the common
+// updated, exactly as the file holds them. A batch's Load takes from it
+// what it would otherwise read, so a batch of peers met before (the common
 // case: the same chats and users come back in response after response)
-// reads nothing.
+// reads nothing. Records a batch adds are left out (update): a peer met
+// again is read back once, and then kept.
 //
 // The mirror is only right while no other connection writes the file.
 // PRAGMA data_version, read on the writer connection inside each write
@@ -26,10 +26,17 @@ const defaultMirrorSize = 20_000
 type mirror struct {
 	max     int
 	version int64 // data_version when the mirror was last known right
+	seen    bool  // version was read: no other connection wrote since
 	valid   bool
 	peers   map[peer.Key]peer.Stored
 	names   map[string]peer.Key // owners; a username not here is unknown
 	phones  map[string]peer.Key // holders; the zero Key for none
+
+	// known rules out what the file does not hold; it is kept even when
+	// max turns the records off.
+	known known
+	// noKnown turns known off (tests of the Load from the file).
+	noKnown bool
 }
 
 func newMirror(max int) *mirror {
@@ -55,19 +62,34 @@ func (m *mirror) reset() {
 	clear(m.phones)
 }
 
-// sync drops the mirror if another connection wrote the file since the
-// mirror was last right. Called inside a write transaction.
-func (m *mirror) sync(ctx context.Context, tx *sql.Tx) error {
-	if m.max <= 0 {
+// sync drops the mirror, and marks known stale, if another connection
+// wrote the file since the mirror was last right, and fills known when it
+// is due. Called inside a write transaction.
+func (m *mirror) sync(ctx context.Context, c *conn) error {
+	if m.max <= 0 && m.noKnown {
 		return nil
 	}
 	var v int64
-	if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+	if err := c.queryRow(ctx, "PRAGMA data_version", []any{&v}); err != nil {
 		return err
+	}
+	if !m.seen || v != m.version {
+		m.known.stale()
 	}
 	if !m.valid || v != m.version {
 		m.reset()
-		m.version, m.valid = v, true
+		m.valid = m.max > 0
+	}
+	m.version, m.seen = v, true
+	if m.noKnown || m.known.ok {
+		return nil
+	}
+	var pages int64
+	if err := c.queryRow(ctx, "PRAGMA page_count", []any{&pages}); err != nil {
+		return err
+	}
+	if m.known.due(pages) {
+		return m.known.fill(ctx, c)
 	}
 	return nil
 }
@@ -75,6 +97,7 @@ func (m *mirror) sync(ctx context.Context, tx *sql.Tx) error {
 // update records the state a committed transaction left: what it read,
 // then what it wrote.
 func (m *mirror) update(t *tx) {
+	m.known.update(t)
 	if m.max <= 0 || !m.valid {
 		return
 	}
@@ -117,6 +140,9 @@ func (m *mirror) update(t *tx) {
 	for _, c := range t.changes {
 		for _, ch := range c.Records {
 			k := ch.Record.Key
+			if ch.Added {
+				continue
+			}
 			m.peers[k] = ch.Record
 			if k.Kind != peer.KindUser || ch.OldPhone == ch.Record.Phone {
 				continue
@@ -130,8 +156,17 @@ func (m *mirror) update(t *tx) {
 				m.phones[p] = k
 			}
 		}
+		// Records the batch added are not kept: for a batch of new peers
+		// that took as long as writing them, and one met again is read
+		// back once. What the mirror knew of their usernames and phone
+		// numbers is forgotten: the file says who holds them now.
+		for _, ch := range c.Records {
+			if r := &ch.Record; ch.Added && r.Key.Kind == peer.KindUser && r.Phone != "" {
+				delete(m.phones, r.Phone)
+			}
+		}
 		for _, u := range c.Usernames {
-			if u.New.IsZero() {
+			if _, kept := m.peers[u.New]; u.New.IsZero() || !kept {
 				delete(m.names, u.Username)
 			} else {
 				m.names[u.Username] = u.New

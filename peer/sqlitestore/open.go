@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/tgraw/tgraw/peer"
@@ -27,6 +26,10 @@ type options struct {
 	now         func() time.Time
 	writeCache  int
 	driver      string // the database/sql driver: modernc.org/sqlite's, or a test's wrapper of it
+	noKnown     bool   // no known set: every Load reads the file (tests)
+	// onStatement is called with each statement the writer connection
+	// runs and its number of arguments (tests).
+	onStatement func(query string, args int)
 }
 
 // BusyTimeout sets how long a statement waits for a lock held by another
@@ -55,8 +58,9 @@ func Readers(n int) Option {
 }
 
 // WriteCache bounds the number of records Put keeps in memory between
-// batches, so that a batch of peers it wrote or read before merges without
-// reading them back from the file. The cache is dropped whenever another
+// batches, so that a batch of peers it read or updated before merges
+// without reading them back from the file (a peer it stored as new is
+// read back once, when it comes again). The cache is dropped whenever another
 // connection (another Store, or another process) has written the file, so
 // it never makes Put see old data. Lookups never use it. The default is
 // 20,000 records (a few megabytes); zero or less turns it off.
@@ -133,31 +137,30 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 
 	busy := fmt.Sprintf("busy_timeout(%d)", o.busyTimeout.Milliseconds())
-	syncMode := "synchronous(NORMAL)"
-	if o.syncFull {
-		syncMode = "synchronous(FULL)"
-	}
 	if o.now == nil {
 		o.now = time.Now
 	}
 	s := &index{path: path, mirror: newMirror(o.writeCache)}
-	s.w, err = sql.Open(o.driver, dsn(abs, busy, syncMode, "temp_store(MEMORY)")+"&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
-	}
-	s.w.SetMaxOpenConns(1)
-	s.w.SetMaxIdleConns(1)
-	s.w.SetConnMaxLifetime(0)
-	s.w.SetConnMaxIdleTime(0)
-
-	if err := s.init(ctx, o.busyTimeout); err != nil {
-		s.w.Close()
+	s.mirror.noKnown = o.noKnown
+	// The schema is checked and migrated through database/sql, on a
+	// connection of its own; the writer connection takes over once it is
+	// done.
+	if err := s.init(ctx, o.driver, dsn(abs, busy), o.busyTimeout); err != nil {
 		return nil, s.openError(err)
 	}
+	syncPragma := "PRAGMA synchronous = NORMAL"
+	if o.syncFull {
+		syncPragma = "PRAGMA synchronous = FULL"
+	}
+	s.wc, err = openConn(dsn(abs), o.busyTimeout, syncPragma, "PRAGMA temp_store = MEMORY")
+	if err != nil {
+		return nil, s.openError(err)
+	}
+	s.wc.onStatement = o.onStatement
 
 	s.r, err = sql.Open(o.driver, dsn(abs, busy, "query_only(1)"))
 	if err != nil {
-		s.w.Close()
+		s.wc.close()
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}
 	s.r.SetMaxOpenConns(o.readers)
@@ -169,16 +172,22 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// fails here rather than at the first lookup.
 	if err := s.r.PingContext(ctx); err != nil {
 		s.r.Close()
-		s.w.Close()
+		s.wc.close()
 		return nil, s.openError(err)
 	}
 	reserveHeap()
 	return &Store{IndexedStore: peer.NewIndexedStore(s, o.now), ix: s}, nil
 }
 
-// init sets WAL mode and migrates the schema on the writer connection.
-func (s *index) init(ctx context.Context, busyTimeout time.Duration) error {
-	c, err := s.w.Conn(ctx)
+// init sets WAL mode and migrates the schema, on a connection of the
+// database/sql driver to the data source name.
+func (s *index) init(ctx context.Context, driver, name string, busyTimeout time.Duration) error {
+	db, err := sql.Open(driver, name)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
@@ -228,13 +237,12 @@ func (s *index) openError(err error) error {
 	if errors.As(err, &ve) {
 		return ve
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff {
+	if code, ok := sqliteCode(err); ok {
+		switch code & 0xff {
 		case sqlite3.SQLITE_NOTADB:
 			return &NotSessionError{Path: s.path, Reason: "not an SQLite database"}
 		case sqlite3.SQLITE_CORRUPT:
-			return &NotSessionError{Path: s.path, Reason: "a damaged SQLite database (" + se.Error() + ")"}
+			return &NotSessionError{Path: s.path, Reason: "a damaged SQLite database (" + err.Error() + ")"}
 		case sqlite3.SQLITE_CANTOPEN:
 			return fmt.Errorf("sqlitestore: open %s: cannot open the file; check that its directory exists and is writable: %w", s.path, err)
 		case sqlite3.SQLITE_READONLY:
@@ -246,11 +254,11 @@ func (s *index) openError(err error) error {
 
 // isBusy reports whether err is SQLITE_BUSY or SQLITE_LOCKED.
 func isBusy(err error) bool {
-	var se *sqlite.Error
-	if !errors.As(err, &se) {
+	code, ok := sqliteCode(err)
+	if !ok {
 		return false
 	}
-	c := se.Code() & 0xff
+	c := code & 0xff
 	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 }
 

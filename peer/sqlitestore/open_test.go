@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -38,6 +39,18 @@ func pragma(t *testing.T, db *sql.DB, name string) string {
 		t.Fatalf("PRAGMA %s: %v", name, err)
 	}
 	return v
+}
+
+// writerPragma returns a pragma of s's writer connection.
+func writerPragma(t *testing.T, s *Store, name string) string {
+	t.Helper()
+	s.ix.wmu.Lock()
+	defer s.ix.wmu.Unlock()
+	var v int64
+	if err := s.ix.wc.queryRow(context.Background(), "PRAGMA "+name, []any{&v}); err != nil {
+		t.Fatalf("PRAGMA %s: %v", name, err)
+	}
+	return strconv.FormatInt(v, 10)
 }
 
 func TestSchemaVersion(t *testing.T) {
@@ -77,8 +90,6 @@ func TestConnectionPragmas(t *testing.T) {
 		pragma string
 		want   string
 	}{
-		{s.ix.w, "busy_timeout", "1500"},
-		{s.ix.w, "synchronous", "2"},
 		{s.ix.r, "busy_timeout", "1500"},
 		{s.ix.r, "query_only", "1"},
 	} {
@@ -86,8 +97,19 @@ func TestConnectionPragmas(t *testing.T) {
 			t.Errorf("PRAGMA %s = %s; want %s", c.pragma, got, c.want)
 		}
 	}
-	if got := pragma(t, openTemp(t).ix.w, "synchronous"); got != "1" {
-		t.Errorf("default PRAGMA synchronous = %s; want 1 (NORMAL)", got)
+	for _, c := range []struct {
+		s      *Store
+		pragma string
+		want   string
+	}{
+		{s, "busy_timeout", "1500"},
+		{s, "synchronous", "2"},
+		{s, "temp_store", "2"},
+		{openTemp(t), "synchronous", "1"}, // NORMAL by default
+	} {
+		if got := writerPragma(t, c.s, c.pragma); got != c.want {
+			t.Errorf("writer's PRAGMA %s = %s; want %s", c.pragma, got, c.want)
+		}
 	}
 }
 
@@ -352,6 +374,72 @@ func TestMigrateFromVersion2(t *testing.T) {
 	if got, seen, found, err := s.Invite(ctx, "AbC"); err != nil || !found || got.Key != want.Key || !seen.Equal(at) {
 		t.Errorf("Invite after migration = %v, %v, %v, %v", got.Key, seen, found, err)
 	}
+}
+
+// A file of schema version 5, whose peers table has no rowids, migrates
+// to a table with rowids and a unique (kind, id) index, and keeps every
+// record, username, phone number, invite and the session; the records
+// written after the migration join them.
+func TestMigrateFromVersion5(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v5.session")
+	var peers []string
+	for i := range 300 {
+		peers = append(peers, fmt.Sprintf(`INSERT INTO peers (kind, id, phone, data) VALUES (1, %d, '1555%04d',
+			'{"hash":%d,"has_hash":true,"usernames":["old_%d"],"names_seen":1700000000000000000,"title":"Old %d","updated":1700000000000000000}')`,
+			1000-i, i, -i, i, i))
+		peers = append(peers, fmt.Sprintf(`INSERT INTO usernames VALUES ('old_%d', 1, %d)`, i, 1000-i))
+	}
+	peers = append(peers,
+		`INSERT INTO peers (kind, id, phone, data) VALUES (3, 1234567890, NULL, '{"hash":9,"has_hash":true,"title":"Old channel","updated":1700000000000000000}')`,
+		`INSERT INTO invites VALUES ('AbC', 3, 1234567890, 1700000000000000000)`,
+		`INSERT INTO channel_pts VALUES (1234567890, 7)`)
+	oldFile(t, path, 5, peers...)
+
+	s := openAt(t, path)
+	raw := rawDB(t, path)
+	if got := pragma(t, raw, "user_version"); got != strconv.Itoa(SchemaVersion) {
+		t.Errorf("user_version after Open = %s; want %d", got, SchemaVersion)
+	}
+	var n int
+	if err := raw.QueryRow(`SELECT count(*) FROM peers WHERE rowid > 0`).Scan(&n); err != nil || n != 301 {
+		t.Errorf("peers with rowids = %d, %v; want 301", n, err)
+	}
+	if err := raw.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name IN ('peers', 'usernames', 'peers_view', 'peers_phone', 'invites', 'session', 'channel_pts', 'dc_keys', 'peers_v6')`).Scan(&n); err != nil || n != 8 {
+		t.Errorf("schema objects = %d, %v; want 8", n, err)
+	}
+	at := time.Unix(1_700_000_000, 0)
+	for i := range 300 {
+		want := peer.Record{
+			Key: peer.UserKey(int64(1000 - i)), AccessHash: int64(-i), HasHash: true, Usernames: []string{fmt.Sprintf("old_%d", i)},
+			Phone: fmt.Sprintf("1555%04d", i), Title: fmt.Sprintf("Old %d", i), UpdatedAt: at,
+		}
+		if got, found, err := s.Peer(ctx, want.Key); err != nil || !found || cmp.Diff(want, got) != "" {
+			t.Fatalf("Peer after migration = %v, %v; (-want +got):\n%s", found, err, cmp.Diff(want, got))
+		}
+		if got, _, found, err := s.Username(ctx, want.Usernames[0]); err != nil || !found || got.Key != want.Key {
+			t.Fatalf("Username(%s) after migration = %v, %v, %v", want.Usernames[0], got.Key, found, err)
+		}
+		if got, found, err := s.Phone(ctx, want.Phone); err != nil || !found || got.Key != want.Key {
+			t.Fatalf("Phone(%s) after migration = %v, %v, %v", want.Phone, got.Key, found, err)
+		}
+	}
+	if got, seen, found, err := s.Invite(ctx, "AbC"); err != nil || !found || got.Key != peer.ChannelKey(1234567890) || !seen.Equal(at) {
+		t.Errorf("Invite after migration = %v, %v, %v, %v", got.Key, seen, found, err)
+	}
+	// A stored peer is updated in place, not inserted again; a new one is
+	// added; the view reads both.
+	if err := s.Put(ctx, peer.Record{Key: peer.UserKey(1000), Title: "Renamed"}, peer.Record{Key: peer.UserKey(5000), Title: "New"}); err != nil {
+		t.Fatal(err)
+	}
+	var title string
+	if err := raw.QueryRow(`SELECT group_concat(title, ',') FROM (SELECT title FROM peers_view WHERE kind = 1 AND id IN (1000, 5000) ORDER BY id)`).Scan(&title); err != nil || title != "Renamed,New" {
+		t.Errorf("peers_view titles = %q, %v; want Renamed,New", title, err)
+	}
+	if err := raw.QueryRow(`SELECT count(*) FROM peers`).Scan(&n); err != nil || n != 302 {
+		t.Errorf("peers = %d, %v; want 302", n, err)
+	}
+	checkConsistent(t, s)
 }
 
 // Migrations run in order, each once; a failing one leaves the file as it

@@ -14,13 +14,14 @@ import (
 	"testing"
 
 	"github.com/tgraw/tgraw/peer"
+	"github.com/tgraw/tgraw/peer/storetest"
 )
 
 // The tests below run this test binary again as a child process that
 // writes to a session file. The child's mode and arguments travel in
 // these environment variables.
 const (
-	envChild = "TGRAW_SQLITESTORE_CHILD" // "writer" or "looper"
+	envChild = "TGRAW_SQLITESTORE_CHILD" // "writer", "once" or "looper"
 	envPath  = "TGRAW_SQLITESTORE_PATH"
 	envID    = "TGRAW_SQLITESTORE_ID"
 )
@@ -83,6 +84,13 @@ func runChild(mode, path string, id int, out io.Writer) error {
 			if _, _, err := s.Peer(ctx, peer.UserKey(int64(i+1))); err != nil {
 				return err
 			}
+		}
+		_, err := fmt.Fprintln(out, "done")
+		return err
+	case "once":
+		// One batch, then out.
+		if err := s.Put(ctx, childBatch(id, 0, 20)...); err != nil {
+			return err
 		}
 		_, err := fmt.Fprintln(out, "done")
 		return err
@@ -256,4 +264,38 @@ func TestKilledWriterLosesNothingCommitted(t *testing.T) {
 	if err := s.Put(ctx, childBatch(2, 0, 10)...); err != nil {
 		t.Errorf("Put after the kill: %v", err)
 	}
+}
+
+// After another process writes the file, a store's known set is stale: a
+// batch of the other process's peers reads them from the file and merges
+// with them, rather than inserting them again.
+func TestKnownSetAfterAnotherProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.session")
+	s := openAt(t, path, withCountedDriver(), WriteCache(0))
+	if n := putCounting(t, s, storetest.ResponsePeers(1)...); n != 0 {
+		t.Errorf("first batch: %d Loads, want 0", n)
+	}
+	cmd := child(t, "once", path, 1)
+	if out, err := cmd.Output(); err != nil || strings.TrimSpace(string(out)) != "done" {
+		t.Fatalf("child: %q, %v\n%s", out, err, cmd.Stderr)
+	}
+	theirs := childBatch(1, 0, 20)
+	again := childBatch(1, 0, 20)
+	for i := range again {
+		again[i].AccessHash, again[i].HasHash, again[i].Title = 0, false, "renamed"
+	}
+	if n := putCounting(t, s, again...); n != 1 {
+		t.Errorf("a batch of the other process's peers: %d Loads, want 1", n)
+	}
+	for _, want := range theirs {
+		got, found, err := s.Peer(ctx, want.Key)
+		if err != nil || !found || got.AccessHash != want.AccessHash || !got.HasHash || got.Title != "renamed" {
+			t.Fatalf("Peer(%v) = %+v, %v, %v; want the child's hash kept and the title renamed", want.Key, got, found, err)
+		}
+	}
+	checkConsistent(t, s)
 }

@@ -73,26 +73,7 @@ CREATE TABLE invites (
 ) WITHOUT ROWID;
 
 DROP VIEW peers_view;
-CREATE VIEW peers_view AS SELECT
-	kind,
-	id,
-	coalesce(data->>'hash', 0)        AS access_hash,
-	coalesce(data->>'has_hash', 0)    AS has_hash,
-	coalesce(data->>'min', 0)         AS min,
-	data->>'$.msg[0]'                 AS msg_peer_kind,
-	data->>'$.msg[1]'                 AS msg_peer_id,
-	data->>'$.msg[2]'                 AS msg_id,
-	data->'usernames'                 AS usernames,
-	datetime(data->>'names_seen' / 1000000000, 'unixepoch') AS usernames_seen_at,
-	phone,
-	data->>'title'                    AS title,
-	coalesce(data->>'self', 0)        AS self,
-	coalesce(data->>'bot', 0)         AS bot,
-	coalesce(data->>'broadcast', 0)   AS broadcast,
-	data->>'migrated_to'              AS migrated_to,
-	datetime(data->>'updated' / 1000000000, 'unixepoch') AS updated_at
-FROM peers;
-`,
+` + peersViewV3,
 	// 4: the MTProto session (session.Storage): one row with the DC, the
 	// auth key and what the client learnt, and the pts of each channel.
 	`
@@ -130,12 +111,54 @@ CREATE TABLE dc_keys (
 	user_id     INTEGER NOT NULL                    -- the account the key is signed in to; 0: none
 ) WITHOUT ROWID;
 `,
+	// 6: peers becomes a table with rowids, and (kind, id) its unique
+	// index. New rows go at the table's end whatever their IDs, into pages
+	// of their own, and only the small index entries land among the old
+	// ones: kept in (kind, id) order, a batch of peers of scattered IDs
+	// rewrote a page of whole records per peer. Every row is carried over.
+	`
+CREATE TABLE peers_v6 (
+	kind  INTEGER NOT NULL,
+	id    INTEGER NOT NULL,
+	phone TEXT,          -- digits only; NULL if unknown
+	data  TEXT NOT NULL, -- the record, a JSON object
+	PRIMARY KEY (kind, id)
+);
+INSERT INTO peers_v6 (kind, id, phone, data) SELECT kind, id, phone, data FROM peers ORDER BY kind, id;
+DROP VIEW peers_view;
+DROP TABLE peers;
+ALTER TABLE peers_v6 RENAME TO peers;
+CREATE INDEX peers_phone ON peers (phone) WHERE phone IS NOT NULL;
+` + peersViewV3,
 }
+
+// peersViewV3 creates peers_view as schema version 3 made it, and as
+// version 6 makes it again over the new peers table.
+const peersViewV3 = `CREATE VIEW peers_view AS SELECT
+	kind,
+	id,
+	coalesce(data->>'hash', 0)        AS access_hash,
+	coalesce(data->>'has_hash', 0)    AS has_hash,
+	coalesce(data->>'min', 0)         AS min,
+	data->>'$.msg[0]'                 AS msg_peer_kind,
+	data->>'$.msg[1]'                 AS msg_peer_id,
+	data->>'$.msg[2]'                 AS msg_id,
+	data->'usernames'                 AS usernames,
+	datetime(data->>'names_seen' / 1000000000, 'unixepoch') AS usernames_seen_at,
+	phone,
+	data->>'title'                    AS title,
+	coalesce(data->>'self', 0)        AS self,
+	coalesce(data->>'bot', 0)         AS bot,
+	coalesce(data->>'broadcast', 0)   AS broadcast,
+	data->>'migrated_to'              AS migrated_to,
+	datetime(data->>'updated' / 1000000000, 'unixepoch') AS updated_at
+FROM peers;
+`
 
 // SchemaVersion is the schema version this package writes and reads
 // (PRAGMA user_version of a session file). Older files are migrated on
 // Open; newer ones are refused with a *VersionError.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // execer is what migrate needs of a connection.
 type execer interface {

@@ -163,39 +163,33 @@ func (s *Store) Save(ctx context.Context, sess *session.Session) error {
 	if !sess.AuthKey.IsZero() {
 		key, keyID = sess.AuthKey.Bytes(), sess.AuthKey.ID()
 	}
-	// The peers' writes hold the same lock: one writer connection.
-	ix.wmu.Lock()
-	defer ix.wmu.Unlock()
-	err = func() error {
-		tx, err := ix.w.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		u := sess.Updates
-		if _, err := tx.ExecContext(ctx, upsertSession, sess.DC, sess.Addr, sess.Test, key, keyID,
+	// One transaction on the writer connection, like the peers' writes.
+	u := sess.Updates
+	err = ix.write(ctx, func(t *tx) error {
+		c := t.c
+		if err := c.exec(ctx, upsertSession, sess.DC, sess.Addr, sess.Test, key, keyID,
 			sess.Salt, int64(sess.TimeOffset), sess.UserID, sess.Bot, u.Pts, u.Qts, u.Date, u.Seq); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, upsertChannelPts, string(chJSON)); err != nil {
+		if err := c.exec(ctx, upsertChannelPts, string(chJSON)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, deleteChannelPts, string(chJSON)); err != nil {
+		if err := c.exec(ctx, deleteChannelPts, string(chJSON)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, deleteDCKeys); err != nil {
+		if err := c.exec(ctx, deleteDCKeys); err != nil {
 			return err
 		}
 		for dc, k := range sess.Keys {
 			if k.Key.IsZero() {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, insertDCKey, dc, k.Key.Bytes(), k.Key.ID(), k.Salt, k.UserID); err != nil {
+			if err := c.exec(ctx, insertDCKey, dc, k.Key.Bytes(), k.Key.ID(), k.Salt, k.UserID); err != nil {
 				return err
 			}
 		}
-		return tx.Commit()
-	}()
+		return nil
+	})
 	if err != nil {
 		return ix.opError("save the session", err)
 	}

@@ -21,7 +21,10 @@
 // with each other and with a write; writes through one Store are
 // serialized on one connection, so they never fail on each other's locks,
 // and several Stores or processes may share a file, each write waiting for
-// the others' (BEGIN IMMEDIATE). The schema is versioned (PRAGMA
+// the others' (BEGIN IMMEDIATE). The writer keeps in memory a fingerprint
+// of every peer key, username and phone number in the file, 16 to 32 bytes
+// a peer, so that a batch of peers met for the first time reads nothing
+// before it writes them. The schema is versioned (PRAGMA
 // user_version): Open migrates an older file and refuses a newer one with
 // a *VersionError, refuses a file that is not a session file (a Pyrogram
 // or Telethon session, say) with a *NotSessionError, leaving both files

@@ -48,6 +48,14 @@ func TestConformanceNoWriteCache(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) peer.Store { return openTemp(t, WriteCache(0)) })
 }
 
+// Without the known set every batch reads what it touches from the file.
+func TestConformanceNoKnownSet(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) peer.Store { return openTemp(t, WriteCache(0), withoutKnown()) })
+}
+
+// withoutKnown turns the writer's known set off.
+func withoutKnown() Option { return func(o *options) { o.noKnown = true } }
+
 // A write cache bound of one record is exceeded by nearly every batch.
 func TestConformanceTinyWriteCache(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) peer.Store { return openTemp(t, WriteCache(1)) })

@@ -81,11 +81,12 @@ ON CONFLICT (username) DO UPDATE SET kind = excluded.kind, id = excluded.id`
 )
 
 // tx is the peer.IndexTx of a write transaction. It answers Load from the
-// writer's mirror where it can and from the file otherwise, and keeps what
+// writer's mirror where it can, leaves out what the writer knows the file
+// does not hold (known), and reads the rest from the file; it keeps what
 // it read and saved for the mirror.
 type tx struct {
-	tx *sql.Tx
-	m  *mirror
+	c *conn
+	m *mirror
 	// What the transaction read and wrote. The core hands them over and
 	// does not change them afterwards.
 	queries []*peer.IndexQuery
@@ -95,7 +96,7 @@ type tx struct {
 
 var _ peer.IndexTx = (*tx)(nil)
 
-func newTx(t *sql.Tx, m *mirror) *tx { return &tx{tx: t, m: m} }
+func newTx(c *conn, m *mirror) *tx { return &tx{c: c, m: m} }
 
 // Load implements peer.IndexTx.
 func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) error {
@@ -115,7 +116,7 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 		asked[k] = ok
 		if ok {
 			st.Records = append(st.Records, s)
-		} else if k.Kind >= peer.KindUser && k.Kind <= peer.KindChannel {
+		} else if k.Kind >= peer.KindUser && k.Kind <= peer.KindChannel && t.m.known.mayHoldKey(k) {
 			ids[k.Kind-1] = append(ids[k.Kind-1], k.ID)
 		}
 	}
@@ -129,7 +130,9 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 			}
 			continue
 		}
-		phones = append(phones, p)
+		if t.m.known.mayHoldPhone(p) {
+			phones = append(phones, p)
+		}
 	}
 	for _, u := range q.Usernames {
 		if o, ok := t.m.names[u]; ok {
@@ -137,51 +140,49 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 			want(o)
 			continue
 		}
-		names = append(names, u)
+		if t.m.known.mayHoldUsername(u) {
+			names = append(names, u)
+		}
 	}
 	t.queries = append(t.queries, q)
 	t.states = append(t.states, st)
 
 	var (
-		args [5]any
+		args [5]arg
 		mask int
 	)
 	for i, l := range ids {
 		if len(l) > 0 {
-			args[i], mask = idArray(l), mask|1<<i
+			args[i], mask = textArg(idArray(l)), mask|1<<i
 		}
 	}
 	if len(phones) > 0 {
-		args[3], mask = stringArray(phones), mask|1<<3
+		args[3], mask = textArg(stringArray(phones)), mask|1<<3
 	}
 	if len(names) > 0 {
-		args[4], mask = stringArray(names), mask|1<<4
+		args[4], mask = textArg(stringArray(names)), mask|1<<4
 	}
 	if mask == 0 {
 		return nil
 	}
-	rows, err := t.tx.QueryContext(ctx, selectLoad[mask], args[:]...)
+	rows, err := t.c.start(ctx, selectLoad[mask], args[:])
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	var (
-		name sql.NullString
-		data sql.NullString
-		r    row
-	)
-	dest := []any{&name, &r.kind, &r.id, &r.phone, &data}
-	for rows.Next() {
-		r = row{}
-		if err := rows.Scan(dest...); err != nil {
+	defer rows.close()
+	for {
+		more, err := rows.step(ctx)
+		if err != nil || !more {
 			return err
 		}
-		if name.Valid {
+		r := row{kind: rows.int64(1), id: rows.int64(2)}
+		if !rows.null(0) {
+			name := rows.text(0)
 			if r.kind < 0 || r.kind > 255 {
-				return fmt.Errorf("damaged usernames row %q: kind %d; %s", name.String, r.kind, damagedRow)
+				return fmt.Errorf("damaged usernames row %q: kind %d; %s", name, r.kind, damagedRow)
 			}
-			st.Owners = append(st.Owners, peer.Owner{Username: name.String, Key: peer.Key{Kind: peer.Kind(r.kind), ID: r.id}})
-			if !data.Valid {
+			st.Owners = append(st.Owners, peer.Owner{Username: name, Key: peer.Key{Kind: peer.Kind(r.kind), ID: r.id}})
+			if rows.null(4) {
 				continue
 			}
 		}
@@ -190,14 +191,16 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 			continue
 		}
 		asked[k] = true
-		r.data = data.String
+		if !rows.null(3) {
+			r.phone = sql.NullString{String: rows.text(3), Valid: true}
+		}
+		r.data = rows.text(4)
 		s, err := r.stored()
 		if err != nil {
 			return err
 		}
 		st.Records = append(st.Records, s)
 	}
-	return rows.Err()
 }
 
 // Save implements peer.IndexTx.
@@ -206,24 +209,36 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 	ins.init(insertPeersHead, "", 4, len(c.Records))
 	ups.init(upsertPeersHead, upsertPeersTail, 4, len(c.Records))
 	upd.init(updateDataHead, updateDataTail, 3, len(c.Records))
-	var buf []byte
+	// Every record's data in one string, written in the connection's
+	// scratch buffer: one allocation for the batch.
+	buf := t.c.scratch[:0]
+	ends := make([]int, len(c.Records))
+	for i := range c.Records {
+		buf = appendData(buf, &c.Records[i].Record)
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	t.c.scratch = buf
 	for i := range c.Records {
 		ch := &c.Records[i]
 		n := &ch.Record
-		k := n.Key
-		buf = appendData(buf[:0], n)
-		data := string(buf)
+		kind, id := intArg(int64(n.Key.Kind)), intArg(n.Key.ID)
+		from := 0
+		if i > 0 {
+			from = ends[i-1]
+		}
+		data := textArg(all[from:ends[i]])
 		switch {
 		case ch.Added:
-			ins.add(int64(k.Kind), k.ID, phoneArg(n.Phone), data)
+			ins.add(kind, id, phoneArg(n.Phone), data)
 		case ch.OldPhone != n.Phone:
-			ups.add(int64(k.Kind), k.ID, phoneArg(n.Phone), data)
+			ups.add(kind, id, phoneArg(n.Phone), data)
 		default:
-			upd.add(int64(k.Kind), k.ID, data)
+			upd.add(kind, id, data)
 		}
 	}
 	for _, v := range []*values{&ins, &ups, &upd} {
-		if err := v.exec(ctx, t.tx); err != nil {
+		if err := v.exec(ctx, t.c); err != nil {
 			return err
 		}
 	}
@@ -235,15 +250,15 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 	for _, u := range c.Usernames {
 		switch {
 		case u.New.IsZero():
-			del.add(u.Username, int64(u.Old.Kind), u.Old.ID)
+			del.add(textArg(u.Username), intArg(int64(u.Old.Kind)), intArg(u.Old.ID))
 		case u.Old.IsZero():
-			nins.add(u.Username, int64(u.New.Kind), u.New.ID)
+			nins.add(textArg(u.Username), intArg(int64(u.New.Kind)), intArg(u.New.ID))
 		default:
-			nups.add(u.Username, int64(u.New.Kind), u.New.ID)
+			nups.add(textArg(u.Username), intArg(int64(u.New.Kind)), intArg(u.New.ID))
 		}
 	}
 	for _, v := range []*values{&del, &nins, &nups} {
-		if err := v.exec(ctx, t.tx); err != nil {
+		if err := v.exec(ctx, t.c); err != nil {
 			return err
 		}
 	}
@@ -252,11 +267,11 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 }
 
 // phoneArg is the phone column's value for a phone number: NULL for none.
-func phoneArg(phone string) any {
+func phoneArg(phone string) arg {
 	if phone == "" {
-		return nil
+		return nullArg()
 	}
-	return phone
+	return textArg(phone)
 }
 
 // idArray returns the JSON array of IDs that json_each reads.
