@@ -3,6 +3,7 @@
 package mt
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -73,7 +74,7 @@ func (m *BadMsgNotification) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BadMsgNotificationTypeID)
+	tlrt.PutUint32(b, BadMsgNotificationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -82,9 +83,11 @@ func (m *BadMsgNotification) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BadMsgID)
-	b.PutInt(m.BadMsgSeqno)
-	b.PutInt(m.ErrorCode)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.BadMsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.BadMsgSeqno))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ErrorCode))
 	return nil
 }
 
@@ -152,7 +155,7 @@ func (m *BadServerSalt) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BadServerSaltTypeID)
+	tlrt.PutUint32(b, BadServerSaltTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -161,10 +164,12 @@ func (m *BadServerSalt) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BadMsgID)
-	b.PutInt(m.BadMsgSeqno)
-	b.PutInt(m.ErrorCode)
-	b.PutLong(m.NewServerSalt)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint64(w, uint64(m.BadMsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.BadMsgSeqno))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ErrorCode))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.NewServerSalt))
 	return nil
 }
 

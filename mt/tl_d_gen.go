@@ -70,7 +70,7 @@ func (m *DestroySessionOk) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DestroySessionOkTypeID)
+	tlrt.PutUint32(b, DestroySessionOkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -79,7 +79,7 @@ func (m *DestroySessionOk) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.SessionID)
+	tlrt.PutUint64(b, uint64(m.SessionID))
 	return nil
 }
 
@@ -137,7 +137,7 @@ func (m *DestroySessionNone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DestroySessionNoneTypeID)
+	tlrt.PutUint32(b, DestroySessionNoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -146,7 +146,7 @@ func (m *DestroySessionNone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.SessionID)
+	tlrt.PutUint64(b, uint64(m.SessionID))
 	return nil
 }
 
@@ -201,7 +201,7 @@ func (m *DestroySessionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DestroySessionRequestTypeID)
+	tlrt.PutUint32(b, DestroySessionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -210,7 +210,7 @@ func (m *DestroySessionRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.SessionID)
+	tlrt.PutUint64(b, uint64(m.SessionID))
 	return nil
 }
 

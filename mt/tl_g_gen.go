@@ -33,7 +33,7 @@ func (m *GetFutureSaltsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GetFutureSaltsRequestTypeID)
+	tlrt.PutUint32(b, GetFutureSaltsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -42,7 +42,7 @@ func (m *GetFutureSaltsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Num)
+	tlrt.PutUint32(b, uint32(m.Num))
 	return nil
 }
 

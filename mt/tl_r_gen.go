@@ -4,6 +4,7 @@ package mt
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -70,7 +71,7 @@ func (m *RpcAnswerUnknown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RpcAnswerUnknownTypeID)
+	tlrt.PutUint32(b, RpcAnswerUnknownTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -130,7 +131,7 @@ func (m *RpcAnswerDroppedRunning) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RpcAnswerDroppedRunningTypeID)
+	tlrt.PutUint32(b, RpcAnswerDroppedRunningTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -195,7 +196,7 @@ func (m *RpcAnswerDropped) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RpcAnswerDroppedTypeID)
+	tlrt.PutUint32(b, RpcAnswerDroppedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -204,9 +205,11 @@ func (m *RpcAnswerDropped) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.MsgID)
-	b.PutInt(m.SeqNo)
-	b.PutInt(m.Bytes)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.MsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.SeqNo))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Bytes))
 	return nil
 }
 
@@ -271,7 +274,7 @@ func (m *ResPQ) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ResPQTypeID)
+	tlrt.PutUint32(b, ResPQTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -282,10 +285,10 @@ func (m *ResPQ) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt128(m.Nonce)
 	b.PutInt128(m.ServerNonce)
-	b.PutBytes(m.Pq)
-	b.PutVectorHeader(len(m.ServerPublicKeyFingerprints))
+	tlrt.PutBytes(b, m.Pq)
+	tlrt.PutVectorHeader(b, len(m.ServerPublicKeyFingerprints))
 	for i := range m.ServerPublicKeyFingerprints {
-		b.PutLong(m.ServerPublicKeyFingerprints[i])
+		tlrt.PutUint64(b, uint64(m.ServerPublicKeyFingerprints[i]))
 	}
 	return nil
 }
@@ -356,7 +359,7 @@ func (m *RpcError) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RpcErrorTypeID)
+	tlrt.PutUint32(b, RpcErrorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -365,8 +368,8 @@ func (m *RpcError) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ErrorCode)
-	b.PutString(m.ErrorMessage)
+	tlrt.PutUint32(b, uint32(m.ErrorCode))
+	tlrt.PutString(b, m.ErrorMessage)
 	return nil
 }
 
@@ -430,7 +433,7 @@ func (m *RpcResult) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RpcResultTypeID)
+	tlrt.PutUint32(b, RpcResultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -439,7 +442,7 @@ func (m *RpcResult) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ReqMsgID)
+	tlrt.PutUint64(b, uint64(m.ReqMsgID))
 	if err := tlrt.EncodeObject(b, m.Result); err != nil {
 		return tlrt.EncodeErr(err, "rpc_result", "result")
 	}
@@ -508,7 +511,7 @@ func (m *ReqPqRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReqPqRequestTypeID)
+	tlrt.PutUint32(b, ReqPqRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -580,7 +583,7 @@ func (m *ReqPqMultiRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReqPqMultiRequestTypeID)
+	tlrt.PutUint32(b, ReqPqMultiRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -658,7 +661,7 @@ func (m *ReqDHParamsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReqDHParamsRequestTypeID)
+	tlrt.PutUint32(b, ReqDHParamsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -669,10 +672,10 @@ func (m *ReqDHParamsRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt128(m.Nonce)
 	b.PutInt128(m.ServerNonce)
-	b.PutBytes(m.P)
-	b.PutBytes(m.Q)
-	b.PutLong(m.PublicKeyFingerprint)
-	b.PutBytes(m.EncryptedData)
+	tlrt.PutBytes(b, m.P)
+	tlrt.PutBytes(b, m.Q)
+	tlrt.PutUint64(b, uint64(m.PublicKeyFingerprint))
+	tlrt.PutBytes(b, m.EncryptedData)
 	return nil
 }
 
@@ -755,7 +758,7 @@ func (m *RpcDropAnswerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RpcDropAnswerRequestTypeID)
+	tlrt.PutUint32(b, RpcDropAnswerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -764,7 +767,7 @@ func (m *RpcDropAnswerRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ReqMsgID)
+	tlrt.PutUint64(b, uint64(m.ReqMsgID))
 	return nil
 }
 

@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -167,7 +168,7 @@ func (m *AiComposeTone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AiComposeToneTypeID)
+	tlrt.PutUint32(b, AiComposeToneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -195,22 +196,24 @@ func (m *AiComposeTone) EncodeBare(b *bin.Buffer) error {
 	if m.ExampleEnglish != nil {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutString(m.Slug)
-	b.PutString(m.Title)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutString(b, m.Slug)
+	tlrt.PutString(b, m.Title)
 	if flags.Has(1) {
-		b.PutLong(m.EmojiID)
+		tlrt.PutUint64(b, uint64(m.EmojiID))
 	}
 	if flags.Has(4) {
-		b.PutString(m.Prompt)
+		tlrt.PutString(b, m.Prompt)
 	}
 	if flags.Has(2) {
-		b.PutInt(m.InstallsCount)
+		tlrt.PutUint32(b, uint32(m.InstallsCount))
 	}
 	if flags.Has(3) {
-		b.PutLong(m.AuthorID)
+		tlrt.PutUint64(b, uint64(m.AuthorID))
 	}
 	if flags.Has(5) {
 		if err := m.ExampleEnglish.Encode(b); err != nil {
@@ -343,7 +346,7 @@ func (m *AiComposeToneDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AiComposeToneDefaultTypeID)
+	tlrt.PutUint32(b, AiComposeToneDefaultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -352,9 +355,9 @@ func (m *AiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Tone)
-	b.PutLong(m.EmojiID)
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Tone)
+	tlrt.PutUint64(b, uint64(m.EmojiID))
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -460,7 +463,7 @@ func (m *AttachMenuBotsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuBotsNotModifiedTypeID)
+	tlrt.PutUint32(b, AttachMenuBotsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -527,7 +530,7 @@ func (m *AttachMenuBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuBotsTypeID)
+	tlrt.PutUint32(b, AttachMenuBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -536,14 +539,17 @@ func (m *AttachMenuBots) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Bots))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Bots)))
 	for i := range m.Bots {
 		if err := m.Bots[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "attachMenuBots", "bots")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "attachMenuBots", "users")
@@ -665,7 +671,7 @@ func (m *AttachMenuPeerTypeSameBotPM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuPeerTypeSameBotPMTypeID)
+	tlrt.PutUint32(b, AttachMenuPeerTypeSameBotPMTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -728,7 +734,7 @@ func (m *AttachMenuPeerTypeBotPM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuPeerTypeBotPMTypeID)
+	tlrt.PutUint32(b, AttachMenuPeerTypeBotPMTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -791,7 +797,7 @@ func (m *AttachMenuPeerTypePM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuPeerTypePMTypeID)
+	tlrt.PutUint32(b, AttachMenuPeerTypePMTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -854,7 +860,7 @@ func (m *AttachMenuPeerTypeChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuPeerTypeChatTypeID)
+	tlrt.PutUint32(b, AttachMenuPeerTypeChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -918,7 +924,7 @@ func (m *AttachMenuPeerTypeBroadcast) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuPeerTypeBroadcastTypeID)
+	tlrt.PutUint32(b, AttachMenuPeerTypeBroadcastTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -982,7 +988,7 @@ func (m *AccessPointRule) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccessPointRuleTypeID)
+	tlrt.PutUint32(b, AccessPointRuleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -991,9 +997,11 @@ func (m *AccessPointRule) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhonePrefixRules)
-	b.PutInt(m.DCID)
-	b.PutInt(len(m.IPs))
+	tlrt.PutString(b, m.PhonePrefixRules)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.DCID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(len(m.IPs)))
 	for i := range m.IPs {
 		if err := tlrt.EncodeObject(b, m.IPs[i]); err != nil {
 			return tlrt.EncodeErr(err, "accessPointRule", "ips")
@@ -1069,7 +1077,7 @@ func (m *AccountDaysTTL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDaysTTLTypeID)
+	tlrt.PutUint32(b, AccountDaysTTLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1078,7 +1086,7 @@ func (m *AccountDaysTTL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Days)
+	tlrt.PutUint32(b, uint32(m.Days))
 	return nil
 }
 
@@ -1137,7 +1145,7 @@ func (m *AiComposeToneExample) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AiComposeToneExampleTypeID)
+	tlrt.PutUint32(b, AiComposeToneExampleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1263,7 +1271,7 @@ func (m *AttachMenuBot) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuBotTypeID)
+	tlrt.PutUint32(b, AttachMenuBotTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1291,18 +1299,20 @@ func (m *AttachMenuBot) EncodeBare(b *bin.Buffer) error {
 	if m.SideMenuDisclaimerNeeded {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.BotID)
-	b.PutString(m.ShortName)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
+	tlrt.PutString(b, m.ShortName)
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.PeerTypes))
+		tlrt.PutVectorHeader(b, len(m.PeerTypes))
 		for i := range m.PeerTypes {
 			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
 				return tlrt.EncodeErr(err, "attachMenuBot", "peer_types")
 			}
 		}
 	}
-	b.PutVectorHeader(len(m.Icons))
+	tlrt.PutVectorHeader(b, len(m.Icons))
 	for i := range m.Icons {
 		if err := m.Icons[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "attachMenuBot", "icons")
@@ -1427,7 +1437,7 @@ func (m *AttachMenuBotIcon) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuBotIconTypeID)
+	tlrt.PutUint32(b, AttachMenuBotIconTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1440,13 +1450,13 @@ func (m *AttachMenuBotIcon) EncodeBare(b *bin.Buffer) error {
 	if len(m.Colors) > 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Name)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Name)
 	if err := tlrt.EncodeObject(b, m.Icon); err != nil {
 		return tlrt.EncodeErr(err, "attachMenuBotIcon", "icon")
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Colors))
+		tlrt.PutVectorHeader(b, len(m.Colors))
 		for i := range m.Colors {
 			if err := m.Colors[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "attachMenuBotIcon", "colors")
@@ -1537,7 +1547,7 @@ func (m *AttachMenuBotIconColor) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuBotIconColorTypeID)
+	tlrt.PutUint32(b, AttachMenuBotIconColorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1546,8 +1556,8 @@ func (m *AttachMenuBotIconColor) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Name)
-	b.PutInt(m.Color)
+	tlrt.PutString(b, m.Name)
+	tlrt.PutUint32(b, uint32(m.Color))
 	return nil
 }
 
@@ -1614,7 +1624,7 @@ func (m *AttachMenuBotsBot) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AttachMenuBotsBotTypeID)
+	tlrt.PutUint32(b, AttachMenuBotsBotTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1626,7 +1636,7 @@ func (m *AttachMenuBotsBot) EncodeBare(b *bin.Buffer) error {
 	if err := m.Bot.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "attachMenuBotsBot", "bot")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "attachMenuBotsBot", "users")
@@ -1705,7 +1715,7 @@ func (m *AuctionBidLevel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuctionBidLevelTypeID)
+	tlrt.PutUint32(b, AuctionBidLevelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1714,9 +1724,11 @@ func (m *AuctionBidLevel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Pos)
-	b.PutLong(m.Amount)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pos))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
 	return nil
 }
 
@@ -1804,7 +1816,7 @@ func (m *Authorization) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AuthorizationTypeID)
+	tlrt.PutUint32(b, AuthorizationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1832,19 +1844,23 @@ func (m *Authorization) EncodeBare(b *bin.Buffer) error {
 	if m.Unconfirmed {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Hash)
-	b.PutString(m.DeviceModel)
-	b.PutString(m.Platform)
-	b.PutString(m.SystemVersion)
-	b.PutInt(m.APIID)
-	b.PutString(m.AppName)
-	b.PutString(m.AppVersion)
-	b.PutInt(m.DateCreated)
-	b.PutInt(m.DateActive)
-	b.PutString(m.IP)
-	b.PutString(m.Country)
-	b.PutString(m.Region)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	tlrt.PutString(b, m.DeviceModel)
+	tlrt.PutString(b, m.Platform)
+	tlrt.PutString(b, m.SystemVersion)
+	tlrt.PutUint32(b, uint32(m.APIID))
+	tlrt.PutString(b, m.AppName)
+	tlrt.PutString(b, m.AppVersion)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.DateCreated))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.DateActive))
+	tlrt.PutString(b, m.IP)
+	tlrt.PutString(b, m.Country)
+	tlrt.PutString(b, m.Region)
 	return nil
 }
 
@@ -1969,7 +1985,7 @@ func (m *AutoDownloadSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AutoDownloadSettingsTypeID)
+	tlrt.PutUint32(b, AutoDownloadSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1994,13 +2010,15 @@ func (m *AutoDownloadSettings) EncodeBare(b *bin.Buffer) error {
 	if m.StoriesPreload {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.PhotoSizeMax)
-	b.PutLong(m.VideoSizeMax)
-	b.PutLong(m.FileSizeMax)
-	b.PutInt(m.VideoUploadMaxbitrate)
-	b.PutInt(m.SmallQueueActiveOperationsMax)
-	b.PutInt(m.LargeQueueActiveOperationsMax)
+	w := tlrt.Extend(b, 36)
+	_ = w[35]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PhotoSizeMax))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.VideoSizeMax))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.FileSizeMax))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.VideoUploadMaxbitrate))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.SmallQueueActiveOperationsMax))
+	binary.LittleEndian.PutUint32(w[32:], uint32(m.LargeQueueActiveOperationsMax))
 	return nil
 }
 
@@ -2087,7 +2105,7 @@ func (m *AutoSaveException) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AutoSaveExceptionTypeID)
+	tlrt.PutUint32(b, AutoSaveExceptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2196,7 +2214,7 @@ func (m *AutoSaveSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AutoSaveSettingsTypeID)
+	tlrt.PutUint32(b, AutoSaveSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2215,9 +2233,9 @@ func (m *AutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 	if m.VideoMaxSize != 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
-		b.PutLong(m.VideoMaxSize)
+		tlrt.PutUint64(b, uint64(m.VideoMaxSize))
 	}
 	return nil
 }
@@ -2342,7 +2360,7 @@ func (m *AvailableEffect) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AvailableEffectTypeID)
+	tlrt.PutUint32(b, AvailableEffectTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2361,15 +2379,17 @@ func (m *AvailableEffect) EncodeBare(b *bin.Buffer) error {
 	if m.EffectAnimationID != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.Emoticon)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.Emoticon)
 	if flags.Has(0) {
-		b.PutLong(m.StaticIconID)
+		tlrt.PutUint64(b, uint64(m.StaticIconID))
 	}
-	b.PutLong(m.EffectStickerID)
+	tlrt.PutUint64(b, uint64(m.EffectStickerID))
 	if flags.Has(1) {
-		b.PutLong(m.EffectAnimationID)
+		tlrt.PutUint64(b, uint64(m.EffectAnimationID))
 	}
 	return nil
 }
@@ -2479,7 +2499,7 @@ func (m *AvailableReaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AvailableReactionTypeID)
+	tlrt.PutUint32(b, AvailableReactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2498,9 +2518,9 @@ func (m *AvailableReaction) EncodeBare(b *bin.Buffer) error {
 	if m.AroundAnimation != nil || m.CenterIcon != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Reaction)
-	b.PutString(m.Title)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Reaction)
+	tlrt.PutString(b, m.Title)
 	if err := tlrt.EncodeObject(b, m.StaticIcon); err != nil {
 		return tlrt.EncodeErr(err, "availableReaction", "static_icon")
 	}
@@ -2520,8 +2540,6 @@ func (m *AvailableReaction) EncodeBare(b *bin.Buffer) error {
 		if err := tlrt.EncodeObject(b, m.AroundAnimation); err != nil {
 			return tlrt.EncodeErr(err, "availableReaction", "around_animation")
 		}
-	}
-	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.CenterIcon); err != nil {
 			return tlrt.EncodeErr(err, "availableReaction", "center_icon")
 		}

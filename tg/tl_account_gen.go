@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -75,7 +76,7 @@ func (m *AccountChatThemesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountChatThemesNotModifiedTypeID)
+	tlrt.PutUint32(b, AccountChatThemesNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -170,7 +171,7 @@ func (m *AccountChatThemes) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountChatThemesTypeID)
+	tlrt.PutUint32(b, AccountChatThemesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -183,28 +184,31 @@ func (m *AccountChatThemes) EncodeBare(b *bin.Buffer) error {
 	if m.NextOffset != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Themes))
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Themes)))
 	for i := range m.Themes {
 		if err := tlrt.EncodeObject(b, m.Themes[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.chatThemes", "themes")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.chatThemes", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.chatThemes", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	return nil
 }
@@ -334,7 +338,7 @@ func (m *AccountEmailVerified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountEmailVerifiedTypeID)
+	tlrt.PutUint32(b, AccountEmailVerifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -343,7 +347,7 @@ func (m *AccountEmailVerified) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Email)
+	tlrt.PutString(b, m.Email)
 	return nil
 }
 
@@ -411,7 +415,7 @@ func (m *AccountEmailVerifiedLogin) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountEmailVerifiedLoginTypeID)
+	tlrt.PutUint32(b, AccountEmailVerifiedLoginTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -420,7 +424,7 @@ func (m *AccountEmailVerifiedLogin) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Email)
+	tlrt.PutString(b, m.Email)
 	if err := tlrt.EncodeObject(b, m.SentCode); err != nil {
 		return tlrt.EncodeErr(err, "account.emailVerifiedLogin", "sent_code")
 	}
@@ -531,7 +535,7 @@ func (m *AccountEmojiStatusesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountEmojiStatusesNotModifiedTypeID)
+	tlrt.PutUint32(b, AccountEmojiStatusesNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -598,7 +602,7 @@ func (m *AccountEmojiStatuses) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountEmojiStatusesTypeID)
+	tlrt.PutUint32(b, AccountEmojiStatusesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -607,8 +611,11 @@ func (m *AccountEmojiStatuses) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Statuses))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Statuses)))
 	for i := range m.Statuses {
 		if err := tlrt.EncodeObject(b, m.Statuses[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.emojiStatuses", "statuses")
@@ -728,7 +735,7 @@ func (m *AccountResetPasswordFailedWait) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetPasswordFailedWaitTypeID)
+	tlrt.PutUint32(b, AccountResetPasswordFailedWaitTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -737,7 +744,7 @@ func (m *AccountResetPasswordFailedWait) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.RetryDate)
+	tlrt.PutUint32(b, uint32(m.RetryDate))
 	return nil
 }
 
@@ -801,7 +808,7 @@ func (m *AccountResetPasswordRequestedWait) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetPasswordRequestedWaitTypeID)
+	tlrt.PutUint32(b, AccountResetPasswordRequestedWaitTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -810,7 +817,7 @@ func (m *AccountResetPasswordRequestedWait) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.UntilDate)
+	tlrt.PutUint32(b, uint32(m.UntilDate))
 	return nil
 }
 
@@ -869,7 +876,7 @@ func (m *AccountResetPasswordOk) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetPasswordOkTypeID)
+	tlrt.PutUint32(b, AccountResetPasswordOkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -970,7 +977,7 @@ func (m *AccountSavedMusicIDsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSavedMusicIDsNotModifiedTypeID)
+	tlrt.PutUint32(b, AccountSavedMusicIDsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1035,7 +1042,7 @@ func (m *AccountSavedMusicIDs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSavedMusicIDsTypeID)
+	tlrt.PutUint32(b, AccountSavedMusicIDsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1044,9 +1051,9 @@ func (m *AccountSavedMusicIDs) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.IDs))
+	tlrt.PutVectorHeader(b, len(m.IDs))
 	for i := range m.IDs {
-		b.PutLong(m.IDs[i])
+		tlrt.PutUint64(b, uint64(m.IDs[i]))
 	}
 	return nil
 }
@@ -1142,7 +1149,7 @@ func (m *AccountSavedRingtone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSavedRingtoneTypeID)
+	tlrt.PutUint32(b, AccountSavedRingtoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1210,7 +1217,7 @@ func (m *AccountSavedRingtoneConverted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSavedRingtoneConvertedTypeID)
+	tlrt.PutUint32(b, AccountSavedRingtoneConvertedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1327,7 +1334,7 @@ func (m *AccountSavedRingtonesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSavedRingtonesNotModifiedTypeID)
+	tlrt.PutUint32(b, AccountSavedRingtonesNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1394,7 +1401,7 @@ func (m *AccountSavedRingtones) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSavedRingtonesTypeID)
+	tlrt.PutUint32(b, AccountSavedRingtonesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1403,8 +1410,11 @@ func (m *AccountSavedRingtones) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Ringtones))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Ringtones)))
 	for i := range m.Ringtones {
 		if err := tlrt.EncodeObject(b, m.Ringtones[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.savedRingtones", "ringtones")
@@ -1514,7 +1524,7 @@ func (m *AccountThemesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountThemesNotModifiedTypeID)
+	tlrt.PutUint32(b, AccountThemesNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1579,7 +1589,7 @@ func (m *AccountThemes) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountThemesTypeID)
+	tlrt.PutUint32(b, AccountThemesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1588,8 +1598,11 @@ func (m *AccountThemes) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Themes))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Themes)))
 	for i := range m.Themes {
 		if err := m.Themes[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.themes", "themes")
@@ -1702,7 +1715,7 @@ func (m *AccountWallPapersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountWallPapersNotModifiedTypeID)
+	tlrt.PutUint32(b, AccountWallPapersNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1768,7 +1781,7 @@ func (m *AccountWallPapers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountWallPapersTypeID)
+	tlrt.PutUint32(b, AccountWallPapersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1777,8 +1790,11 @@ func (m *AccountWallPapers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Wallpapers))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Wallpapers)))
 	for i := range m.Wallpapers {
 		if err := tlrt.EncodeObject(b, m.Wallpapers[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.wallPapers", "wallpapers")
@@ -1894,7 +1910,7 @@ func (m *AccountWebBrowserSettingsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountWebBrowserSettingsNotModifiedTypeID)
+	tlrt.PutUint32(b, AccountWebBrowserSettingsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1968,7 +1984,7 @@ func (m *AccountWebBrowserSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountWebBrowserSettingsTypeID)
+	tlrt.PutUint32(b, AccountWebBrowserSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1984,20 +2000,23 @@ func (m *AccountWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
 	if m.DisplayCloseButton {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.ExternalExceptions))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ExternalExceptions)))
 	for i := range m.ExternalExceptions {
 		if err := m.ExternalExceptions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.webBrowserSettings", "external_exceptions")
 		}
 	}
-	b.PutVectorHeader(len(m.InappExceptions))
+	tlrt.PutVectorHeader(b, len(m.InappExceptions))
 	for i := range m.InappExceptions {
 		if err := m.InappExceptions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -2111,7 +2130,7 @@ func (m *AccountAuthorizationForm) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountAuthorizationFormTypeID)
+	tlrt.PutUint32(b, AccountAuthorizationFormTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2124,33 +2143,36 @@ func (m *AccountAuthorizationForm) EncodeBare(b *bin.Buffer) error {
 	if m.PrivacyPolicyURL != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.RequiredTypes))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RequiredTypes)))
 	for i := range m.RequiredTypes {
 		if err := tlrt.EncodeObject(b, m.RequiredTypes[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.authorizationForm", "required_types")
 		}
 	}
-	b.PutVectorHeader(len(m.Values))
+	tlrt.PutVectorHeader(b, len(m.Values))
 	for i := range m.Values {
 		if err := m.Values[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.authorizationForm", "values")
 		}
 	}
-	b.PutVectorHeader(len(m.Errors))
+	tlrt.PutVectorHeader(b, len(m.Errors))
 	for i := range m.Errors {
 		if err := tlrt.EncodeObject(b, m.Errors[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.authorizationForm", "errors")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.authorizationForm", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.PrivacyPolicyURL)
+		tlrt.PutString(b, m.PrivacyPolicyURL)
 	}
 	return nil
 }
@@ -2242,7 +2264,7 @@ func (m *AccountAuthorizations) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountAuthorizationsTypeID)
+	tlrt.PutUint32(b, AccountAuthorizationsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2251,8 +2273,11 @@ func (m *AccountAuthorizations) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.AuthorizationTTLDays)
-	b.PutVectorHeader(len(m.Authorizations))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.AuthorizationTTLDays))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Authorizations)))
 	for i := range m.Authorizations {
 		if err := m.Authorizations[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.authorizations", "authorizations")
@@ -2330,7 +2355,7 @@ func (m *AccountAutoDownloadSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountAutoDownloadSettingsTypeID)
+	tlrt.PutUint32(b, AccountAutoDownloadSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2425,7 +2450,7 @@ func (m *AccountAutoSaveSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountAutoSaveSettingsTypeID)
+	tlrt.PutUint32(b, AccountAutoSaveSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2443,19 +2468,19 @@ func (m *AccountAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 	if err := m.BroadcastsSettings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
 	}
-	b.PutVectorHeader(len(m.Exceptions))
+	tlrt.PutVectorHeader(b, len(m.Exceptions))
 	for i := range m.Exceptions {
 		if err := m.Exceptions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.autoSaveSettings", "exceptions")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.autoSaveSettings", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.autoSaveSettings", "users")
@@ -2547,7 +2572,7 @@ func (m *AccountBusinessChatLinks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountBusinessChatLinksTypeID)
+	tlrt.PutUint32(b, AccountBusinessChatLinksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2556,19 +2581,19 @@ func (m *AccountBusinessChatLinks) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Links))
+	tlrt.PutVectorHeader(b, len(m.Links))
 	for i := range m.Links {
 		if err := m.Links[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.businessChatLinks", "links")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.businessChatLinks", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.businessChatLinks", "users")
@@ -2646,7 +2671,7 @@ func (m *AccountConnectedBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountConnectedBotsTypeID)
+	tlrt.PutUint32(b, AccountConnectedBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2655,13 +2680,13 @@ func (m *AccountConnectedBots) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ConnectedBots))
+	tlrt.PutVectorHeader(b, len(m.ConnectedBots))
 	for i := range m.ConnectedBots {
 		if err := m.ConnectedBots[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.connectedBots", "connected_bots")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.connectedBots", "users")
@@ -2737,7 +2762,7 @@ func (m *AccountContentSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountContentSettingsTypeID)
+	tlrt.PutUint32(b, AccountContentSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2753,7 +2778,7 @@ func (m *AccountContentSettings) EncodeBare(b *bin.Buffer) error {
 	if m.SensitiveCanChange {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -2818,7 +2843,7 @@ func (m *AccountPaidMessagesRevenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPaidMessagesRevenueTypeID)
+	tlrt.PutUint32(b, AccountPaidMessagesRevenueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2827,7 +2852,7 @@ func (m *AccountPaidMessagesRevenue) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.StarsAmount)
+	tlrt.PutUint64(b, uint64(m.StarsAmount))
 	return nil
 }
 
@@ -2887,7 +2912,7 @@ func (m *AccountPasskeyRegistrationOptions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPasskeyRegistrationOptionsTypeID)
+	tlrt.PutUint32(b, AccountPasskeyRegistrationOptionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2967,7 +2992,7 @@ func (m *AccountPasskeys) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPasskeysTypeID)
+	tlrt.PutUint32(b, AccountPasskeysTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2976,7 +3001,7 @@ func (m *AccountPasskeys) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Passkeys))
+	tlrt.PutVectorHeader(b, len(m.Passkeys))
 	for i := range m.Passkeys {
 		if err := m.Passkeys[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.passkeys", "passkeys")
@@ -3193,7 +3218,7 @@ func (m *AccountPassword) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPasswordTypeID)
+	tlrt.PutUint32(b, AccountPasswordTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3224,23 +3249,19 @@ func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
 	if m.LoginEmailPattern != "" {
 		flags.Set(6)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.CurrentAlgo); err != nil {
 			return tlrt.EncodeErr(err, "account.password", "current_algo")
 		}
-	}
-	if flags.Has(2) {
-		b.PutBytes(m.SRPB)
-	}
-	if flags.Has(2) {
-		b.PutLong(m.SRPID)
+		tlrt.PutBytes(b, m.SRPB)
+		tlrt.PutUint64(b, uint64(m.SRPID))
 	}
 	if flags.Has(3) {
-		b.PutString(m.Hint)
+		tlrt.PutString(b, m.Hint)
 	}
 	if flags.Has(4) {
-		b.PutString(m.EmailUnconfirmedPattern)
+		tlrt.PutString(b, m.EmailUnconfirmedPattern)
 	}
 	if err := tlrt.EncodeObject(b, m.NewAlgo); err != nil {
 		return tlrt.EncodeErr(err, "account.password", "new_algo")
@@ -3248,12 +3269,12 @@ func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.NewSecureAlgo); err != nil {
 		return tlrt.EncodeErr(err, "account.password", "new_secure_algo")
 	}
-	b.PutBytes(m.SecureRandom)
+	tlrt.PutBytes(b, m.SecureRandom)
 	if flags.Has(5) {
-		b.PutInt(m.PendingResetDate)
+		tlrt.PutUint32(b, uint32(m.PendingResetDate))
 	}
 	if flags.Has(6) {
-		b.PutString(m.LoginEmailPattern)
+		tlrt.PutString(b, m.LoginEmailPattern)
 	}
 	return nil
 }
@@ -3464,7 +3485,7 @@ func (m *AccountPasswordInputSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPasswordInputSettingsTypeID)
+	tlrt.PutUint32(b, AccountPasswordInputSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3483,20 +3504,16 @@ func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
 	if m.NewSecureSettings != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.NewAlgo); err != nil {
 			return tlrt.EncodeErr(err, "account.passwordInputSettings", "new_algo")
 		}
-	}
-	if flags.Has(0) {
-		b.PutBytes(m.NewPasswordHash)
-	}
-	if flags.Has(0) {
-		b.PutString(m.Hint)
+		tlrt.PutBytes(b, m.NewPasswordHash)
+		tlrt.PutString(b, m.Hint)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Email)
+		tlrt.PutString(b, m.Email)
 	}
 	if flags.Has(2) {
 		if err := m.NewSecureSettings.Encode(b); err != nil {
@@ -3631,7 +3648,7 @@ func (m *AccountPasswordSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPasswordSettingsTypeID)
+	tlrt.PutUint32(b, AccountPasswordSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3647,9 +3664,9 @@ func (m *AccountPasswordSettings) EncodeBare(b *bin.Buffer) error {
 	if m.SecureSettings != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Email)
+		tlrt.PutString(b, m.Email)
 	}
 	if flags.Has(1) {
 		if err := m.SecureSettings.Encode(b); err != nil {
@@ -3742,7 +3759,7 @@ func (m *AccountPrivacyRules) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountPrivacyRulesTypeID)
+	tlrt.PutUint32(b, AccountPrivacyRulesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3751,19 +3768,19 @@ func (m *AccountPrivacyRules) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Rules))
+	tlrt.PutVectorHeader(b, len(m.Rules))
 	for i := range m.Rules {
 		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.privacyRules", "rules")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.privacyRules", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.privacyRules", "users")
@@ -3872,7 +3889,7 @@ func (m *AccountResolvedBusinessChatLinks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResolvedBusinessChatLinksTypeID)
+	tlrt.PutUint32(b, AccountResolvedBusinessChatLinksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3885,26 +3902,26 @@ func (m *AccountResolvedBusinessChatLinks) EncodeBare(b *bin.Buffer) error {
 	if len(m.Entities) > 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "peer")
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "entities")
 			}
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "users")
@@ -4000,7 +4017,7 @@ func (m *AccountSentEmailCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSentEmailCodeTypeID)
+	tlrt.PutUint32(b, AccountSentEmailCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4009,8 +4026,8 @@ func (m *AccountSentEmailCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.EmailPattern)
-	b.PutInt(m.Length)
+	tlrt.PutString(b, m.EmailPattern)
+	tlrt.PutUint32(b, uint32(m.Length))
 	return nil
 }
 
@@ -4075,7 +4092,7 @@ func (m *AccountTakeout) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountTakeoutTypeID)
+	tlrt.PutUint32(b, AccountTakeoutTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4084,7 +4101,7 @@ func (m *AccountTakeout) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -4143,7 +4160,7 @@ func (m *AccountTmpPassword) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountTmpPasswordTypeID)
+	tlrt.PutUint32(b, AccountTmpPasswordTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4152,8 +4169,8 @@ func (m *AccountTmpPassword) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.TmpPassword)
-	b.PutInt(m.ValidUntil)
+	tlrt.PutBytes(b, m.TmpPassword)
+	tlrt.PutUint32(b, uint32(m.ValidUntil))
 	return nil
 }
 
@@ -4221,7 +4238,7 @@ func (m *AccountWebAuthorizations) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountWebAuthorizationsTypeID)
+	tlrt.PutUint32(b, AccountWebAuthorizationsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4230,13 +4247,13 @@ func (m *AccountWebAuthorizations) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Authorizations))
+	tlrt.PutVectorHeader(b, len(m.Authorizations))
 	for i := range m.Authorizations {
 		if err := m.Authorizations[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.webAuthorizations", "authorizations")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.webAuthorizations", "users")
@@ -4317,7 +4334,7 @@ func (m *AccountRegisterDeviceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountRegisterDeviceRequestTypeID)
+	tlrt.PutUint32(b, AccountRegisterDeviceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4330,14 +4347,16 @@ func (m *AccountRegisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
 	if m.NoMuted {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.TokenType)
-	b.PutString(m.Token)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.TokenType))
+	tlrt.PutString(b, m.Token)
 	b.PutBool(m.AppSandbox)
-	b.PutBytes(m.Secret)
-	b.PutVectorHeader(len(m.OtherUids))
+	tlrt.PutBytes(b, m.Secret)
+	tlrt.PutVectorHeader(b, len(m.OtherUids))
 	for i := range m.OtherUids {
-		b.PutLong(m.OtherUids[i])
+		tlrt.PutUint64(b, uint64(m.OtherUids[i]))
 	}
 	return nil
 }
@@ -4433,7 +4452,7 @@ func (m *AccountUnregisterDeviceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUnregisterDeviceRequestTypeID)
+	tlrt.PutUint32(b, AccountUnregisterDeviceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4442,11 +4461,11 @@ func (m *AccountUnregisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.TokenType)
-	b.PutString(m.Token)
-	b.PutVectorHeader(len(m.OtherUids))
+	tlrt.PutUint32(b, uint32(m.TokenType))
+	tlrt.PutString(b, m.Token)
+	tlrt.PutVectorHeader(b, len(m.OtherUids))
 	for i := range m.OtherUids {
-		b.PutLong(m.OtherUids[i])
+		tlrt.PutUint64(b, uint64(m.OtherUids[i]))
 	}
 	return nil
 }
@@ -4528,7 +4547,7 @@ func (m *AccountUpdateNotifySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateNotifySettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateNotifySettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4624,7 +4643,7 @@ func (m *AccountGetNotifySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetNotifySettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetNotifySettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4704,7 +4723,7 @@ func (m *AccountResetNotifySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetNotifySettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountResetNotifySettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4839,7 +4858,7 @@ func (m *AccountUpdateProfileRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateProfileRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateProfileRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4858,15 +4877,15 @@ func (m *AccountUpdateProfileRequest) EncodeBare(b *bin.Buffer) error {
 	if m.About != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.FirstName)
+		tlrt.PutString(b, m.FirstName)
 	}
 	if flags.Has(1) {
-		b.PutString(m.LastName)
+		tlrt.PutString(b, m.LastName)
 	}
 	if flags.Has(2) {
-		b.PutString(m.About)
+		tlrt.PutString(b, m.About)
 	}
 	return nil
 }
@@ -4966,7 +4985,7 @@ func (m *AccountUpdateStatusRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateStatusRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateStatusRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5041,7 +5060,7 @@ func (m *AccountGetWallPapersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetWallPapersRequestTypeID)
+	tlrt.PutUint32(b, AccountGetWallPapersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5050,7 +5069,7 @@ func (m *AccountGetWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -5119,7 +5138,7 @@ func (m *AccountReportPeerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountReportPeerRequestTypeID)
+	tlrt.PutUint32(b, AccountReportPeerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5134,7 +5153,7 @@ func (m *AccountReportPeerRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
 		return tlrt.EncodeErr(err, "account.reportPeer", "reason")
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -5213,7 +5232,7 @@ func (m *AccountCheckUsernameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountCheckUsernameRequestTypeID)
+	tlrt.PutUint32(b, AccountCheckUsernameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5222,7 +5241,7 @@ func (m *AccountCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Username)
+	tlrt.PutString(b, m.Username)
 	return nil
 }
 
@@ -5293,7 +5312,7 @@ func (m *AccountUpdateUsernameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateUsernameRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateUsernameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5302,7 +5321,7 @@ func (m *AccountUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Username)
+	tlrt.PutString(b, m.Username)
 	return nil
 }
 
@@ -5373,7 +5392,7 @@ func (m *AccountGetPrivacyRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetPrivacyRequestTypeID)
+	tlrt.PutUint32(b, AccountGetPrivacyRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5454,7 +5473,7 @@ func (m *AccountSetPrivacyRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetPrivacyRequestTypeID)
+	tlrt.PutUint32(b, AccountSetPrivacyRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5466,7 +5485,7 @@ func (m *AccountSetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Key); err != nil {
 		return tlrt.EncodeErr(err, "account.setPrivacy", "key")
 	}
-	b.PutVectorHeader(len(m.Rules))
+	tlrt.PutVectorHeader(b, len(m.Rules))
 	for i := range m.Rules {
 		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.setPrivacy", "rules")
@@ -5545,7 +5564,7 @@ func (m *AccountDeleteAccountRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeleteAccountRequestTypeID)
+	tlrt.PutUint32(b, AccountDeleteAccountRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5558,8 +5577,8 @@ func (m *AccountDeleteAccountRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Password != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Reason)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Reason)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Password); err != nil {
 			return tlrt.EncodeErr(err, "account.deleteAccount", "password")
@@ -5649,7 +5668,7 @@ func (m *AccountGetAccountTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetAccountTTLRequestTypeID)
+	tlrt.PutUint32(b, AccountGetAccountTTLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5719,7 +5738,7 @@ func (m *AccountSetAccountTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetAccountTTLRequestTypeID)
+	tlrt.PutUint32(b, AccountSetAccountTTLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5807,7 +5826,7 @@ func (m *AccountSendChangePhoneCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSendChangePhoneCodeRequestTypeID)
+	tlrt.PutUint32(b, AccountSendChangePhoneCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5816,7 +5835,7 @@ func (m *AccountSendChangePhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneNumber)
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.sendChangePhoneCode", "settings")
 	}
@@ -5903,7 +5922,7 @@ func (m *AccountChangePhoneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountChangePhoneRequestTypeID)
+	tlrt.PutUint32(b, AccountChangePhoneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5912,9 +5931,9 @@ func (m *AccountChangePhoneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
-	b.PutString(m.PhoneCode)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
+	tlrt.PutString(b, m.PhoneCode)
 	return nil
 }
 
@@ -5992,7 +6011,7 @@ func (m *AccountUpdateDeviceLockedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateDeviceLockedRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateDeviceLockedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6001,7 +6020,7 @@ func (m *AccountUpdateDeviceLockedRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Period)
+	tlrt.PutUint32(b, uint32(m.Period))
 	return nil
 }
 
@@ -6065,7 +6084,7 @@ func (m *AccountGetAuthorizationsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetAuthorizationsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetAuthorizationsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6137,7 +6156,7 @@ func (m *AccountResetAuthorizationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetAuthorizationRequestTypeID)
+	tlrt.PutUint32(b, AccountResetAuthorizationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6146,7 +6165,7 @@ func (m *AccountResetAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -6210,7 +6229,7 @@ func (m *AccountGetPasswordRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetPasswordRequestTypeID)
+	tlrt.PutUint32(b, AccountGetPasswordRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6282,7 +6301,7 @@ func (m *AccountGetPasswordSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetPasswordSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetPasswordSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6371,7 +6390,7 @@ func (m *AccountUpdatePasswordSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdatePasswordSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdatePasswordSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6470,7 +6489,7 @@ func (m *AccountSendConfirmPhoneCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSendConfirmPhoneCodeRequestTypeID)
+	tlrt.PutUint32(b, AccountSendConfirmPhoneCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6479,7 +6498,7 @@ func (m *AccountSendConfirmPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Hash)
+	tlrt.PutString(b, m.Hash)
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.sendConfirmPhoneCode", "settings")
 	}
@@ -6565,7 +6584,7 @@ func (m *AccountConfirmPhoneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountConfirmPhoneRequestTypeID)
+	tlrt.PutUint32(b, AccountConfirmPhoneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6574,8 +6593,8 @@ func (m *AccountConfirmPhoneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneCodeHash)
-	b.PutString(m.PhoneCode)
+	tlrt.PutString(b, m.PhoneCodeHash)
+	tlrt.PutString(b, m.PhoneCode)
 	return nil
 }
 
@@ -6651,7 +6670,7 @@ func (m *AccountGetTmpPasswordRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetTmpPasswordRequestTypeID)
+	tlrt.PutUint32(b, AccountGetTmpPasswordRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6663,7 +6682,7 @@ func (m *AccountGetTmpPasswordRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Password); err != nil {
 		return tlrt.EncodeErr(err, "account.getTmpPassword", "password")
 	}
-	b.PutInt(m.Period)
+	tlrt.PutUint32(b, uint32(m.Period))
 	return nil
 }
 
@@ -6740,7 +6759,7 @@ func (m *AccountGetWebAuthorizationsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetWebAuthorizationsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetWebAuthorizationsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6812,7 +6831,7 @@ func (m *AccountResetWebAuthorizationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetWebAuthorizationRequestTypeID)
+	tlrt.PutUint32(b, AccountResetWebAuthorizationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6821,7 +6840,7 @@ func (m *AccountResetWebAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -6887,7 +6906,7 @@ func (m *AccountResetWebAuthorizationsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetWebAuthorizationsRequestTypeID)
+	tlrt.PutUint32(b, AccountResetWebAuthorizationsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6957,7 +6976,7 @@ func (m *AccountGetAllSecureValuesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetAllSecureValuesRequestTypeID)
+	tlrt.PutUint32(b, AccountGetAllSecureValuesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7032,7 +7051,7 @@ func (m *AccountGetSecureValueRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetSecureValueRequestTypeID)
+	tlrt.PutUint32(b, AccountGetSecureValueRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7041,7 +7060,7 @@ func (m *AccountGetSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Types))
+	tlrt.PutVectorHeader(b, len(m.Types))
 	for i := range m.Types {
 		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.getSecureValue", "types")
@@ -7121,7 +7140,7 @@ func (m *AccountSaveSecureValueRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveSecureValueRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveSecureValueRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7133,7 +7152,7 @@ func (m *AccountSaveSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Value.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.saveSecureValue", "value")
 	}
-	b.PutLong(m.SecureSecretID)
+	tlrt.PutUint64(b, uint64(m.SecureSecretID))
 	return nil
 }
 
@@ -7214,7 +7233,7 @@ func (m *AccountDeleteSecureValueRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeleteSecureValueRequestTypeID)
+	tlrt.PutUint32(b, AccountDeleteSecureValueRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7223,7 +7242,7 @@ func (m *AccountDeleteSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Types))
+	tlrt.PutVectorHeader(b, len(m.Types))
 	for i := range m.Types {
 		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.deleteSecureValue", "types")
@@ -7302,7 +7321,7 @@ func (m *AccountGetAuthorizationFormRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetAuthorizationFormRequestTypeID)
+	tlrt.PutUint32(b, AccountGetAuthorizationFormRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7311,9 +7330,9 @@ func (m *AccountGetAuthorizationFormRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BotID)
-	b.PutString(m.Scope)
-	b.PutString(m.PublicKey)
+	tlrt.PutUint64(b, uint64(m.BotID))
+	tlrt.PutString(b, m.Scope)
+	tlrt.PutString(b, m.PublicKey)
 	return nil
 }
 
@@ -7398,7 +7417,7 @@ func (m *AccountAcceptAuthorizationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountAcceptAuthorizationRequestTypeID)
+	tlrt.PutUint32(b, AccountAcceptAuthorizationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7407,10 +7426,10 @@ func (m *AccountAcceptAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BotID)
-	b.PutString(m.Scope)
-	b.PutString(m.PublicKey)
-	b.PutVectorHeader(len(m.ValueHashes))
+	tlrt.PutUint64(b, uint64(m.BotID))
+	tlrt.PutString(b, m.Scope)
+	tlrt.PutString(b, m.PublicKey)
+	tlrt.PutVectorHeader(b, len(m.ValueHashes))
 	for i := range m.ValueHashes {
 		if err := m.ValueHashes[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.acceptAuthorization", "value_hashes")
@@ -7512,7 +7531,7 @@ func (m *AccountSendVerifyPhoneCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSendVerifyPhoneCodeRequestTypeID)
+	tlrt.PutUint32(b, AccountSendVerifyPhoneCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7521,7 +7540,7 @@ func (m *AccountSendVerifyPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneNumber)
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.sendVerifyPhoneCode", "settings")
 	}
@@ -7608,7 +7627,7 @@ func (m *AccountVerifyPhoneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountVerifyPhoneRequestTypeID)
+	tlrt.PutUint32(b, AccountVerifyPhoneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7617,9 +7636,9 @@ func (m *AccountVerifyPhoneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
-	b.PutString(m.PhoneCode)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
+	tlrt.PutString(b, m.PhoneCode)
 	return nil
 }
 
@@ -7699,7 +7718,7 @@ func (m *AccountSendVerifyEmailCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSendVerifyEmailCodeRequestTypeID)
+	tlrt.PutUint32(b, AccountSendVerifyEmailCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7711,7 +7730,7 @@ func (m *AccountSendVerifyEmailCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
 		return tlrt.EncodeErr(err, "account.sendVerifyEmailCode", "purpose")
 	}
-	b.PutString(m.Email)
+	tlrt.PutString(b, m.Email)
 	return nil
 }
 
@@ -7790,7 +7809,7 @@ func (m *AccountVerifyEmailRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountVerifyEmailRequestTypeID)
+	tlrt.PutUint32(b, AccountVerifyEmailRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7918,7 +7937,7 @@ func (m *AccountInitTakeoutSessionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountInitTakeoutSessionRequestTypeID)
+	tlrt.PutUint32(b, AccountInitTakeoutSessionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7946,9 +7965,9 @@ func (m *AccountInitTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Files || m.FileMaxSize != 0 {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(5) {
-		b.PutLong(m.FileMaxSize)
+		tlrt.PutUint64(b, uint64(m.FileMaxSize))
 	}
 	return nil
 }
@@ -8038,7 +8057,7 @@ func (m *AccountFinishTakeoutSessionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountFinishTakeoutSessionRequestTypeID)
+	tlrt.PutUint32(b, AccountFinishTakeoutSessionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8051,7 +8070,7 @@ func (m *AccountFinishTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Success {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -8125,7 +8144,7 @@ func (m *AccountConfirmPasswordEmailRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountConfirmPasswordEmailRequestTypeID)
+	tlrt.PutUint32(b, AccountConfirmPasswordEmailRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8134,7 +8153,7 @@ func (m *AccountConfirmPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Code)
+	tlrt.PutString(b, m.Code)
 	return nil
 }
 
@@ -8205,7 +8224,7 @@ func (m *AccountResendPasswordEmailRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResendPasswordEmailRequestTypeID)
+	tlrt.PutUint32(b, AccountResendPasswordEmailRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8275,7 +8294,7 @@ func (m *AccountCancelPasswordEmailRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountCancelPasswordEmailRequestTypeID)
+	tlrt.PutUint32(b, AccountCancelPasswordEmailRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8345,7 +8364,7 @@ func (m *AccountGetContactSignUpNotificationRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetContactSignUpNotificationRequestTypeID)
+	tlrt.PutUint32(b, AccountGetContactSignUpNotificationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8418,7 +8437,7 @@ func (m *AccountSetContactSignUpNotificationRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetContactSignUpNotificationRequestTypeID)
+	tlrt.PutUint32(b, AccountSetContactSignUpNotificationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8500,7 +8519,7 @@ func (m *AccountGetNotifyExceptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetNotifyExceptionsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetNotifyExceptionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8519,7 +8538,7 @@ func (m *AccountGetNotifyExceptionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Peer != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "account.getNotifyExceptions", "peer")
@@ -8605,7 +8624,7 @@ func (m *AccountGetWallPaperRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetWallPaperRequestTypeID)
+	tlrt.PutUint32(b, AccountGetWallPaperRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8696,7 +8715,7 @@ func (m *AccountUploadWallPaperRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUploadWallPaperRequestTypeID)
+	tlrt.PutUint32(b, AccountUploadWallPaperRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8709,11 +8728,11 @@ func (m *AccountUploadWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ForChat {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "account.uploadWallPaper", "file")
 	}
-	b.PutString(m.MimeType)
+	tlrt.PutString(b, m.MimeType)
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.uploadWallPaper", "settings")
 	}
@@ -8808,7 +8827,7 @@ func (m *AccountSaveWallPaperRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveWallPaperRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveWallPaperRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8909,7 +8928,7 @@ func (m *AccountInstallWallPaperRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountInstallWallPaperRequestTypeID)
+	tlrt.PutUint32(b, AccountInstallWallPaperRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9002,7 +9021,7 @@ func (m *AccountResetWallPapersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetWallPapersRequestTypeID)
+	tlrt.PutUint32(b, AccountResetWallPapersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9072,7 +9091,7 @@ func (m *AccountGetAutoDownloadSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetAutoDownloadSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetAutoDownloadSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9148,7 +9167,7 @@ func (m *AccountSaveAutoDownloadSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveAutoDownloadSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveAutoDownloadSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9164,7 +9183,7 @@ func (m *AccountSaveAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error
 	if m.High {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.saveAutoDownloadSettings", "settings")
 	}
@@ -9252,7 +9271,7 @@ func (m *AccountUploadThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUploadThemeRequestTypeID)
+	tlrt.PutUint32(b, AccountUploadThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9265,7 +9284,7 @@ func (m *AccountUploadThemeRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Thumb != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "account.uploadTheme", "file")
 	}
@@ -9274,8 +9293,8 @@ func (m *AccountUploadThemeRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "account.uploadTheme", "thumb")
 		}
 	}
-	b.PutString(m.FileName)
-	b.PutString(m.MimeType)
+	tlrt.PutString(b, m.FileName)
+	tlrt.PutString(b, m.MimeType)
 	return nil
 }
 
@@ -9396,7 +9415,7 @@ func (m *AccountCreateThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountCreateThemeRequestTypeID)
+	tlrt.PutUint32(b, AccountCreateThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9412,16 +9431,16 @@ func (m *AccountCreateThemeRequest) EncodeBare(b *bin.Buffer) error {
 	if len(m.Settings) > 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Slug)
-	b.PutString(m.Title)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Slug)
+	tlrt.PutString(b, m.Title)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Document); err != nil {
 			return tlrt.EncodeErr(err, "account.createTheme", "document")
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Settings))
+		tlrt.PutVectorHeader(b, len(m.Settings))
 		for i := range m.Settings {
 			if err := m.Settings[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "account.createTheme", "settings")
@@ -9594,7 +9613,7 @@ func (m *AccountUpdateThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateThemeRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9616,16 +9635,16 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 	if len(m.Settings) > 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Format)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Format)
 	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
 		return tlrt.EncodeErr(err, "account.updateTheme", "theme")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Slug)
+		tlrt.PutString(b, m.Slug)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Document); err != nil {
@@ -9633,7 +9652,7 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Settings))
+		tlrt.PutVectorHeader(b, len(m.Settings))
 		for i := range m.Settings {
 			if err := m.Settings[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "account.updateTheme", "settings")
@@ -9753,7 +9772,7 @@ func (m *AccountSaveThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveThemeRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9870,7 +9889,7 @@ func (m *AccountInstallThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountInstallThemeRequestTypeID)
+	tlrt.PutUint32(b, AccountInstallThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9892,14 +9911,14 @@ func (m *AccountInstallThemeRequest) EncodeBare(b *bin.Buffer) error {
 	if m.BaseTheme != nil {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Theme); err != nil {
 			return tlrt.EncodeErr(err, "account.installTheme", "theme")
 		}
 	}
 	if flags.Has(2) {
-		b.PutString(m.Format)
+		tlrt.PutString(b, m.Format)
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
@@ -10004,7 +10023,7 @@ func (m *AccountGetThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetThemeRequestTypeID)
+	tlrt.PutUint32(b, AccountGetThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10013,7 +10032,7 @@ func (m *AccountGetThemeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Format)
+	tlrt.PutString(b, m.Format)
 	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
 		return tlrt.EncodeErr(err, "account.getTheme", "theme")
 	}
@@ -10093,7 +10112,7 @@ func (m *AccountGetThemesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetThemesRequestTypeID)
+	tlrt.PutUint32(b, AccountGetThemesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10102,8 +10121,8 @@ func (m *AccountGetThemesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Format)
-	b.PutLong(m.Hash)
+	tlrt.PutString(b, m.Format)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -10180,7 +10199,7 @@ func (m *AccountSetContentSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetContentSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountSetContentSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10193,7 +10212,7 @@ func (m *AccountSetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SensitiveEnabled {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -10265,7 +10284,7 @@ func (m *AccountGetContentSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetContentSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetContentSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10338,7 +10357,7 @@ func (m *AccountGetMultiWallPapersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetMultiWallPapersRequestTypeID)
+	tlrt.PutUint32(b, AccountGetMultiWallPapersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10347,7 +10366,7 @@ func (m *AccountGetMultiWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Wallpapers))
+	tlrt.PutVectorHeader(b, len(m.Wallpapers))
 	for i := range m.Wallpapers {
 		if err := tlrt.EncodeObject(b, m.Wallpapers[i]); err != nil {
 			return tlrt.EncodeErr(err, "account.getMultiWallPapers", "wallpapers")
@@ -10430,7 +10449,7 @@ func (m *AccountGetGlobalPrivacySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetGlobalPrivacySettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetGlobalPrivacySettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10503,7 +10522,7 @@ func (m *AccountSetGlobalPrivacySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetGlobalPrivacySettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountSetGlobalPrivacySettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10593,7 +10612,7 @@ func (m *AccountReportProfilePhotoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountReportProfilePhotoRequestTypeID)
+	tlrt.PutUint32(b, AccountReportProfilePhotoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10611,7 +10630,7 @@ func (m *AccountReportProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
 		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "reason")
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -10692,7 +10711,7 @@ func (m *AccountResetPasswordRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResetPasswordRequestTypeID)
+	tlrt.PutUint32(b, AccountResetPasswordRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10762,7 +10781,7 @@ func (m *AccountDeclinePasswordResetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeclinePasswordResetRequestTypeID)
+	tlrt.PutUint32(b, AccountDeclinePasswordResetRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10832,7 +10851,7 @@ func (m *AccountGetChatThemesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetChatThemesRequestTypeID)
+	tlrt.PutUint32(b, AccountGetChatThemesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10841,7 +10860,7 @@ func (m *AccountGetChatThemesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -10909,7 +10928,7 @@ func (m *AccountSetAuthorizationTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetAuthorizationTTLRequestTypeID)
+	tlrt.PutUint32(b, AccountSetAuthorizationTTLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10918,7 +10937,7 @@ func (m *AccountSetAuthorizationTTLRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.AuthorizationTTLDays)
+	tlrt.PutUint32(b, uint32(m.AuthorizationTTLDays))
 	return nil
 }
 
@@ -11038,7 +11057,7 @@ func (m *AccountChangeAuthorizationSettingsRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountChangeAuthorizationSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountChangeAuthorizationSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11057,8 +11076,10 @@ func (m *AccountChangeAuthorizationSettingsRequest) EncodeBare(b *bin.Buffer) er
 	if m.CallRequestsDisabled {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	if flags.Has(0) {
 		b.PutBool(m.EncryptedRequestsDisabled)
 	}
@@ -11155,7 +11176,7 @@ func (m *AccountGetSavedRingtonesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetSavedRingtonesRequestTypeID)
+	tlrt.PutUint32(b, AccountGetSavedRingtonesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11164,7 +11185,7 @@ func (m *AccountGetSavedRingtonesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -11232,7 +11253,7 @@ func (m *AccountSaveRingtoneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveRingtoneRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveRingtoneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11324,7 +11345,7 @@ func (m *AccountUploadRingtoneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUploadRingtoneRequestTypeID)
+	tlrt.PutUint32(b, AccountUploadRingtoneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11336,8 +11357,8 @@ func (m *AccountUploadRingtoneRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "account.uploadRingtone", "file")
 	}
-	b.PutString(m.FileName)
-	b.PutString(m.MimeType)
+	tlrt.PutString(b, m.FileName)
+	tlrt.PutString(b, m.MimeType)
 	return nil
 }
 
@@ -11417,7 +11438,7 @@ func (m *AccountUpdateEmojiStatusRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateEmojiStatusRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateEmojiStatusRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11505,7 +11526,7 @@ func (m *AccountGetDefaultEmojiStatusesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetDefaultEmojiStatusesRequestTypeID)
+	tlrt.PutUint32(b, AccountGetDefaultEmojiStatusesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11514,7 +11535,7 @@ func (m *AccountGetDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -11583,7 +11604,7 @@ func (m *AccountGetRecentEmojiStatusesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetRecentEmojiStatusesRequestTypeID)
+	tlrt.PutUint32(b, AccountGetRecentEmojiStatusesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11592,7 +11613,7 @@ func (m *AccountGetRecentEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -11658,7 +11679,7 @@ func (m *AccountClearRecentEmojiStatusesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountClearRecentEmojiStatusesRequestTypeID)
+	tlrt.PutUint32(b, AccountClearRecentEmojiStatusesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11728,7 +11749,7 @@ func (m *AccountReorderUsernamesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountReorderUsernamesRequestTypeID)
+	tlrt.PutUint32(b, AccountReorderUsernamesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11737,9 +11758,9 @@ func (m *AccountReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutString(m.Order[i])
+		tlrt.PutString(b, m.Order[i])
 	}
 	return nil
 }
@@ -11812,7 +11833,7 @@ func (m *AccountToggleUsernameRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountToggleUsernameRequestTypeID)
+	tlrt.PutUint32(b, AccountToggleUsernameRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11821,7 +11842,7 @@ func (m *AccountToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Username)
+	tlrt.PutString(b, m.Username)
 	b.PutBool(m.Active)
 	return nil
 }
@@ -11898,7 +11919,7 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetDefaultProfilePhotoEmojisRequestTypeID)
+	tlrt.PutUint32(b, AccountGetDefaultProfilePhotoEmojisRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11907,7 +11928,7 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) EncodeBare(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -11976,7 +11997,7 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetDefaultGroupPhotoEmojisRequestTypeID)
+	tlrt.PutUint32(b, AccountGetDefaultGroupPhotoEmojisRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11985,7 +12006,7 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -12051,7 +12072,7 @@ func (m *AccountGetAutoSaveSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetAutoSaveSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetAutoSaveSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12130,7 +12151,7 @@ func (m *AccountSaveAutoSaveSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveAutoSaveSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveAutoSaveSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12152,7 +12173,7 @@ func (m *AccountSaveAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Peer != nil {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "account.saveAutoSaveSettings", "peer")
@@ -12245,7 +12266,7 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeleteAutoSaveExceptionsRequestTypeID)
+	tlrt.PutUint32(b, AccountDeleteAutoSaveExceptionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12317,7 +12338,7 @@ func (m *AccountInvalidateSignInCodesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountInvalidateSignInCodesRequestTypeID)
+	tlrt.PutUint32(b, AccountInvalidateSignInCodesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12326,9 +12347,9 @@ func (m *AccountInvalidateSignInCodesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Codes))
+	tlrt.PutVectorHeader(b, len(m.Codes))
 	for i := range m.Codes {
-		b.PutString(m.Codes[i])
+		tlrt.PutString(b, m.Codes[i])
 	}
 	return nil
 }
@@ -12403,7 +12424,7 @@ func (m *AccountUpdateColorRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateColorRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateColorRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12419,7 +12440,7 @@ func (m *AccountUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Color != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Color); err != nil {
 			return tlrt.EncodeErr(err, "account.updateColor", "color")
@@ -12505,7 +12526,7 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetDefaultBackgroundEmojisRequestTypeID)
+	tlrt.PutUint32(b, AccountGetDefaultBackgroundEmojisRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12514,7 +12535,7 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -12583,7 +12604,7 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) Encode(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetChannelDefaultEmojiStatusesRequestTypeID)
+	tlrt.PutUint32(b, AccountGetChannelDefaultEmojiStatusesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12592,7 +12613,7 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -12663,7 +12684,7 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetChannelRestrictedStatusEmojisRequestTypeID)
+	tlrt.PutUint32(b, AccountGetChannelRestrictedStatusEmojisRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12672,7 +12693,7 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) EncodeBare(b *bin.Buffe
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -12743,7 +12764,7 @@ func (m *AccountUpdateBusinessWorkHoursRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateBusinessWorkHoursRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateBusinessWorkHoursRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12756,7 +12777,7 @@ func (m *AccountUpdateBusinessWorkHoursRequest) EncodeBare(b *bin.Buffer) error 
 	if m.BusinessWorkHours != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.BusinessWorkHours.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.updateBusinessWorkHours", "business_work_hours")
@@ -12874,7 +12895,7 @@ func (m *AccountUpdateBusinessLocationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateBusinessLocationRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateBusinessLocationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12890,14 +12911,14 @@ func (m *AccountUpdateBusinessLocationRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Address != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 			return tlrt.EncodeErr(err, "account.updateBusinessLocation", "geo_point")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.Address)
+		tlrt.PutString(b, m.Address)
 	}
 	return nil
 }
@@ -12994,7 +13015,7 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateBusinessGreetingMessageRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateBusinessGreetingMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13007,7 +13028,7 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) EncodeBare(b *bin.Buffer) 
 	if m.Message != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.updateBusinessGreetingMessage", "message")
@@ -13097,7 +13118,7 @@ func (m *AccountUpdateBusinessAwayMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateBusinessAwayMessageRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateBusinessAwayMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13110,7 +13131,7 @@ func (m *AccountUpdateBusinessAwayMessageRequest) EncodeBare(b *bin.Buffer) erro
 	if m.Message != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.updateBusinessAwayMessage", "message")
@@ -13203,7 +13224,7 @@ func (m *AccountUpdateConnectedBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateConnectedBotRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateConnectedBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13219,7 +13240,7 @@ func (m *AccountUpdateConnectedBotRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Rights != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Rights.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.updateConnectedBot", "rights")
@@ -13315,7 +13336,7 @@ func (m *AccountGetConnectedBotsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetConnectedBotsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetConnectedBotsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13388,7 +13409,7 @@ func (m *AccountGetBotBusinessConnectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetBotBusinessConnectionRequestTypeID)
+	tlrt.PutUint32(b, AccountGetBotBusinessConnectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13397,7 +13418,7 @@ func (m *AccountGetBotBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ConnectionID)
+	tlrt.PutString(b, m.ConnectionID)
 	return nil
 }
 
@@ -13472,7 +13493,7 @@ func (m *AccountUpdateBusinessIntroRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateBusinessIntroRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateBusinessIntroRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13485,7 +13506,7 @@ func (m *AccountUpdateBusinessIntroRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Intro != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Intro.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.updateBusinessIntro", "intro")
@@ -13579,7 +13600,7 @@ func (m *AccountToggleConnectedBotPausedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountToggleConnectedBotPausedRequestTypeID)
+	tlrt.PutUint32(b, AccountToggleConnectedBotPausedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13665,7 +13686,7 @@ func (m *AccountDisablePeerConnectedBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDisablePeerConnectedBotRequestTypeID)
+	tlrt.PutUint32(b, AccountDisablePeerConnectedBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13747,7 +13768,7 @@ func (m *AccountUpdateBirthdayRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateBirthdayRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateBirthdayRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13760,7 +13781,7 @@ func (m *AccountUpdateBirthdayRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Birthday != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Birthday.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "account.updateBirthday", "birthday")
@@ -13848,7 +13869,7 @@ func (m *AccountCreateBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountCreateBusinessChatLinkRequestTypeID)
+	tlrt.PutUint32(b, AccountCreateBusinessChatLinkRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13941,7 +13962,7 @@ func (m *AccountEditBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountEditBusinessChatLinkRequestTypeID)
+	tlrt.PutUint32(b, AccountEditBusinessChatLinkRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13950,7 +13971,7 @@ func (m *AccountEditBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	if err := m.Link.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.editBusinessChatLink", "link")
 	}
@@ -14036,7 +14057,7 @@ func (m *AccountDeleteBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeleteBusinessChatLinkRequestTypeID)
+	tlrt.PutUint32(b, AccountDeleteBusinessChatLinkRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14045,7 +14066,7 @@ func (m *AccountDeleteBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -14116,7 +14137,7 @@ func (m *AccountGetBusinessChatLinksRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetBusinessChatLinksRequestTypeID)
+	tlrt.PutUint32(b, AccountGetBusinessChatLinksRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14189,7 +14210,7 @@ func (m *AccountResolveBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountResolveBusinessChatLinkRequestTypeID)
+	tlrt.PutUint32(b, AccountResolveBusinessChatLinkRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14198,7 +14219,7 @@ func (m *AccountResolveBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -14271,7 +14292,7 @@ func (m *AccountUpdatePersonalChannelRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdatePersonalChannelRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdatePersonalChannelRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14353,7 +14374,7 @@ func (m *AccountToggleSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountToggleSponsoredMessagesRequestTypeID)
+	tlrt.PutUint32(b, AccountToggleSponsoredMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14428,7 +14449,7 @@ func (m *AccountGetReactionsNotifySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetReactionsNotifySettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetReactionsNotifySettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14501,7 +14522,7 @@ func (m *AccountSetReactionsNotifySettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetReactionsNotifySettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountSetReactionsNotifySettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14593,7 +14614,7 @@ func (m *AccountGetCollectibleEmojiStatusesRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetCollectibleEmojiStatusesRequestTypeID)
+	tlrt.PutUint32(b, AccountGetCollectibleEmojiStatusesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14602,7 +14623,7 @@ func (m *AccountGetCollectibleEmojiStatusesRequest) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -14674,7 +14695,7 @@ func (m *AccountGetPaidMessagesRevenueRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetPaidMessagesRevenueRequestTypeID)
+	tlrt.PutUint32(b, AccountGetPaidMessagesRevenueRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14687,7 +14708,7 @@ func (m *AccountGetPaidMessagesRevenueRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ParentPeer != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "account.getPaidMessagesRevenue", "parent_peer")
@@ -14785,7 +14806,7 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountToggleNoPaidMessagesExceptionRequestTypeID)
+	tlrt.PutUint32(b, AccountToggleNoPaidMessagesExceptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14804,7 +14825,7 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) EncodeBare(b *bin.Buffer) 
 	if m.ParentPeer != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "account.toggleNoPaidMessagesException", "parent_peer")
@@ -14897,7 +14918,7 @@ func (m *AccountSetMainProfileTabRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSetMainProfileTabRequestTypeID)
+	tlrt.PutUint32(b, AccountSetMainProfileTabRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14981,7 +15002,7 @@ func (m *AccountSaveMusicRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountSaveMusicRequestTypeID)
+	tlrt.PutUint32(b, AccountSaveMusicRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14997,7 +15018,7 @@ func (m *AccountSaveMusicRequest) EncodeBare(b *bin.Buffer) error {
 	if m.AfterID != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "account.saveMusic", "id")
 	}
@@ -15092,7 +15113,7 @@ func (m *AccountGetSavedMusicIDsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetSavedMusicIDsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetSavedMusicIDsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15101,7 +15122,7 @@ func (m *AccountGetSavedMusicIDsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -15172,7 +15193,7 @@ func (m *AccountGetUniqueGiftChatThemesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetUniqueGiftChatThemesRequestTypeID)
+	tlrt.PutUint32(b, AccountGetUniqueGiftChatThemesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15181,9 +15202,11 @@ func (m *AccountGetUniqueGiftChatThemesRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	tlrt.PutString(b, m.Offset)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -15261,7 +15284,7 @@ func (m *AccountInitPasskeyRegistrationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountInitPasskeyRegistrationRequestTypeID)
+	tlrt.PutUint32(b, AccountInitPasskeyRegistrationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15332,7 +15355,7 @@ func (m *AccountRegisterPasskeyRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountRegisterPasskeyRequestTypeID)
+	tlrt.PutUint32(b, AccountRegisterPasskeyRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15415,7 +15438,7 @@ func (m *AccountGetPasskeysRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetPasskeysRequestTypeID)
+	tlrt.PutUint32(b, AccountGetPasskeysRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15484,7 +15507,7 @@ func (m *AccountDeletePasskeyRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeletePasskeyRequestTypeID)
+	tlrt.PutUint32(b, AccountDeletePasskeyRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15493,7 +15516,7 @@ func (m *AccountDeletePasskeyRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
+	tlrt.PutString(b, m.ID)
 	return nil
 }
 
@@ -15566,7 +15589,7 @@ func (m *AccountConfirmBotConnectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountConfirmBotConnectionRequestTypeID)
+	tlrt.PutUint32(b, AccountConfirmBotConnectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15649,7 +15672,7 @@ func (m *AccountGetWebBrowserSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountGetWebBrowserSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountGetWebBrowserSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15658,7 +15681,7 @@ func (m *AccountGetWebBrowserSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -15730,7 +15753,7 @@ func (m *AccountUpdateWebBrowserSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountUpdateWebBrowserSettingsRequestTypeID)
+	tlrt.PutUint32(b, AccountUpdateWebBrowserSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15746,7 +15769,7 @@ func (m *AccountUpdateWebBrowserSettingsRequest) EncodeBare(b *bin.Buffer) error
 	if m.DisplayCloseButton {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -15853,7 +15876,7 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) Encode(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountToggleWebBrowserSettingsExceptionRequestTypeID)
+	tlrt.PutUint32(b, AccountToggleWebBrowserSettingsExceptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15869,11 +15892,11 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) EncodeBare(b *bin.Buff
 	if m.OpenExternalBrowser {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.OpenExternalBrowser)
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -15965,7 +15988,7 @@ func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Encode(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AccountDeleteWebBrowserSettingsExceptionsRequestTypeID)
+	tlrt.PutUint32(b, AccountDeleteWebBrowserSettingsExceptionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 

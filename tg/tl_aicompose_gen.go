@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -73,7 +74,7 @@ func (m *AicomposeTonesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeTonesNotModifiedTypeID)
+	tlrt.PutUint32(b, AicomposeTonesNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -140,7 +141,7 @@ func (m *AicomposeTones) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeTonesTypeID)
+	tlrt.PutUint32(b, AicomposeTonesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -149,14 +150,17 @@ func (m *AicomposeTones) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Tones))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Tones)))
 	for i := range m.Tones {
 		if err := tlrt.EncodeObject(b, m.Tones[i]); err != nil {
 			return tlrt.EncodeErr(err, "aicompose.tones", "tones")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "aicompose.tones", "users")
@@ -237,7 +241,7 @@ func (m *AicomposeCreateToneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeCreateToneRequestTypeID)
+	tlrt.PutUint32(b, AicomposeCreateToneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -250,10 +254,12 @@ func (m *AicomposeCreateToneRequest) EncodeBare(b *bin.Buffer) error {
 	if m.DisplayAuthor {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.EmojiID)
-	b.PutString(m.Title)
-	b.PutString(m.Prompt)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.EmojiID))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Prompt)
 	return nil
 }
 
@@ -427,7 +433,7 @@ func (m *AicomposeUpdateToneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeUpdateToneRequestTypeID)
+	tlrt.PutUint32(b, AicomposeUpdateToneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -449,7 +455,7 @@ func (m *AicomposeUpdateToneRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Prompt != "" {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
 		return tlrt.EncodeErr(err, "aicompose.updateTone", "tone")
 	}
@@ -457,13 +463,13 @@ func (m *AicomposeUpdateToneRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutBool(m.DisplayAuthor)
 	}
 	if flags.Has(1) {
-		b.PutLong(m.EmojiID)
+		tlrt.PutUint64(b, uint64(m.EmojiID))
 	}
 	if flags.Has(2) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(3) {
-		b.PutString(m.Prompt)
+		tlrt.PutString(b, m.Prompt)
 	}
 	return nil
 }
@@ -578,7 +584,7 @@ func (m *AicomposeSaveToneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeSaveToneRequestTypeID)
+	tlrt.PutUint32(b, AicomposeSaveToneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -666,7 +672,7 @@ func (m *AicomposeDeleteToneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeDeleteToneRequestTypeID)
+	tlrt.PutUint32(b, AicomposeDeleteToneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -751,7 +757,7 @@ func (m *AicomposeGetToneRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeGetToneRequestTypeID)
+	tlrt.PutUint32(b, AicomposeGetToneRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -835,7 +841,7 @@ func (m *AicomposeGetTonesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeGetTonesRequestTypeID)
+	tlrt.PutUint32(b, AicomposeGetTonesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -844,7 +850,7 @@ func (m *AicomposeGetTonesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -911,7 +917,7 @@ func (m *AicomposeGetToneExampleRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AicomposeGetToneExampleRequestTypeID)
+	tlrt.PutUint32(b, AicomposeGetToneExampleRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -923,7 +929,7 @@ func (m *AicomposeGetToneExampleRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
 		return tlrt.EncodeErr(err, "aicompose.getToneExample", "tone")
 	}
-	b.PutInt(m.Num)
+	tlrt.PutUint32(b, uint32(m.Num))
 	return nil
 }
 

@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -76,7 +77,7 @@ func (m *BaseThemeClassic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BaseThemeClassicTypeID)
+	tlrt.PutUint32(b, BaseThemeClassicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -138,7 +139,7 @@ func (m *BaseThemeDay) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BaseThemeDayTypeID)
+	tlrt.PutUint32(b, BaseThemeDayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -200,7 +201,7 @@ func (m *BaseThemeNight) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BaseThemeNightTypeID)
+	tlrt.PutUint32(b, BaseThemeNightTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -262,7 +263,7 @@ func (m *BaseThemeTinted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BaseThemeTintedTypeID)
+	tlrt.PutUint32(b, BaseThemeTintedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -324,7 +325,7 @@ func (m *BaseThemeArctic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BaseThemeArcticTypeID)
+	tlrt.PutUint32(b, BaseThemeArcticTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -420,7 +421,7 @@ func (m *BoolFalse) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BoolFalseTypeID)
+	tlrt.PutUint32(b, BoolFalseTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -482,7 +483,7 @@ func (m *BoolTrue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BoolTrueTypeID)
+	tlrt.PutUint32(b, BoolTrueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -578,7 +579,7 @@ func (m *BotAppNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotAppNotModifiedTypeID)
+	tlrt.PutUint32(b, BotAppNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -652,7 +653,7 @@ func (m *BotApp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotAppTypeID)
+	tlrt.PutUint32(b, BotAppTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -665,12 +666,14 @@ func (m *BotApp) EncodeBare(b *bin.Buffer) error {
 	if m.Document != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutString(m.ShortName)
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutString(b, m.ShortName)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "botApp", "photo")
 	}
@@ -679,7 +682,7 @@ func (m *BotApp) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "botApp", "document")
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -824,7 +827,7 @@ func (m *BotCommandScopeDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopeDefaultTypeID)
+	tlrt.PutUint32(b, BotCommandScopeDefaultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -886,7 +889,7 @@ func (m *BotCommandScopeUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopeUsersTypeID)
+	tlrt.PutUint32(b, BotCommandScopeUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -948,7 +951,7 @@ func (m *BotCommandScopeChats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopeChatsTypeID)
+	tlrt.PutUint32(b, BotCommandScopeChatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1011,7 +1014,7 @@ func (m *BotCommandScopeChatAdmins) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopeChatAdminsTypeID)
+	tlrt.PutUint32(b, BotCommandScopeChatAdminsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1075,7 +1078,7 @@ func (m *BotCommandScopePeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopePeerTypeID)
+	tlrt.PutUint32(b, BotCommandScopePeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1150,7 +1153,7 @@ func (m *BotCommandScopePeerAdmins) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopePeerAdminsTypeID)
+	tlrt.PutUint32(b, BotCommandScopePeerAdminsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1226,7 +1229,7 @@ func (m *BotCommandScopePeerUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandScopePeerUserTypeID)
+	tlrt.PutUint32(b, BotCommandScopePeerUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1387,7 +1390,7 @@ func (m *BotInlineMessageMediaAuto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageMediaAutoTypeID)
+	tlrt.PutUint32(b, BotInlineMessageMediaAutoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1406,10 +1409,10 @@ func (m *BotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "botInlineMessageMediaAuto", "entities")
@@ -1541,7 +1544,7 @@ func (m *BotInlineMessageText) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageTextTypeID)
+	tlrt.PutUint32(b, BotInlineMessageTextTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1563,10 +1566,10 @@ func (m *BotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "botInlineMessageText", "entities")
@@ -1739,7 +1742,7 @@ func (m *BotInlineMessageMediaGeo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageMediaGeoTypeID)
+	tlrt.PutUint32(b, BotInlineMessageMediaGeoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1761,18 +1764,18 @@ func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "botInlineMessageMediaGeo", "geo")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.Heading)
+		tlrt.PutUint32(b, uint32(m.Heading))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Period)
+		tlrt.PutUint32(b, uint32(m.Period))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.ProximityNotificationRadius)
+		tlrt.PutUint32(b, uint32(m.ProximityNotificationRadius))
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
@@ -1893,7 +1896,7 @@ func (m *BotInlineMessageMediaVenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageMediaVenueTypeID)
+	tlrt.PutUint32(b, BotInlineMessageMediaVenueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1906,15 +1909,15 @@ func (m *BotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "botInlineMessageMediaVenue", "geo")
 	}
-	b.PutString(m.Title)
-	b.PutString(m.Address)
-	b.PutString(m.Provider)
-	b.PutString(m.VenueID)
-	b.PutString(m.VenueType)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Address)
+	tlrt.PutString(b, m.Provider)
+	tlrt.PutString(b, m.VenueID)
+	tlrt.PutString(b, m.VenueType)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMessageMediaVenue", "reply_markup")
@@ -2024,7 +2027,7 @@ func (m *BotInlineMessageMediaContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageMediaContactTypeID)
+	tlrt.PutUint32(b, BotInlineMessageMediaContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2037,11 +2040,11 @@ func (m *BotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
-	b.PutString(m.Vcard)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
+	tlrt.PutString(b, m.Vcard)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMessageMediaContact", "reply_markup")
@@ -2150,7 +2153,7 @@ func (m *BotInlineMessageMediaInvoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageMediaInvoiceTypeID)
+	tlrt.PutUint32(b, BotInlineMessageMediaInvoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2172,16 +2175,16 @@ func (m *BotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMessageMediaInvoice", "photo")
 		}
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMessageMediaInvoice", "reply_markup")
@@ -2321,7 +2324,7 @@ func (m *BotInlineMessageMediaWebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageMediaWebPageTypeID)
+	tlrt.PutUint32(b, BotInlineMessageMediaWebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2352,17 +2355,17 @@ func (m *BotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "botInlineMessageMediaWebPage", "entities")
 			}
 		}
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMessageMediaWebPage", "reply_markup")
@@ -2470,7 +2473,7 @@ func (m *BotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMessageRichMessageTypeID)
+	tlrt.PutUint32(b, BotInlineMessageRichMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2483,7 +2486,7 @@ func (m *BotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMessageRichMessage", "reply_markup")
@@ -2679,7 +2682,7 @@ func (m *BotInlineResult) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineResultTypeID)
+	tlrt.PutUint32(b, BotInlineResultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2704,17 +2707,17 @@ func (m *BotInlineResult) EncodeBare(b *bin.Buffer) error {
 	if m.Content != nil {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
-	b.PutString(m.Type)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Type)
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if flags.Has(3) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
@@ -2896,7 +2899,7 @@ func (m *BotInlineMediaResult) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInlineMediaResultTypeID)
+	tlrt.PutUint32(b, BotInlineMediaResultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2918,9 +2921,9 @@ func (m *BotInlineMediaResult) EncodeBare(b *bin.Buffer) error {
 	if m.Description != "" {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
-	b.PutString(m.Type)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Type)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "botInlineMediaResult", "photo")
@@ -2932,10 +2935,10 @@ func (m *BotInlineMediaResult) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(3) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
 		return tlrt.EncodeErr(err, "botInlineMediaResult", "send_message")
@@ -3083,7 +3086,7 @@ func (m *BotMenuButtonDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotMenuButtonDefaultTypeID)
+	tlrt.PutUint32(b, BotMenuButtonDefaultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3145,7 +3148,7 @@ func (m *BotMenuButtonCommands) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotMenuButtonCommandsTypeID)
+	tlrt.PutUint32(b, BotMenuButtonCommandsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3210,7 +3213,7 @@ func (m *BotMenuButton) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotMenuButtonTypeID)
+	tlrt.PutUint32(b, BotMenuButtonTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3219,8 +3222,8 @@ func (m *BotMenuButton) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -3331,7 +3334,7 @@ func (m *BusinessAwayMessageScheduleAlways) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessAwayMessageScheduleAlwaysTypeID)
+	tlrt.PutUint32(b, BusinessAwayMessageScheduleAlwaysTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3400,7 +3403,7 @@ func (m *BusinessAwayMessageScheduleOutsideWorkHours) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessAwayMessageScheduleOutsideWorkHoursTypeID)
+	tlrt.PutUint32(b, BusinessAwayMessageScheduleOutsideWorkHoursTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3469,7 +3472,7 @@ func (m *BusinessAwayMessageScheduleCustom) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessAwayMessageScheduleCustomTypeID)
+	tlrt.PutUint32(b, BusinessAwayMessageScheduleCustomTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3478,8 +3481,10 @@ func (m *BusinessAwayMessageScheduleCustom) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.StartDate)
-	b.PutInt(m.EndDate)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.StartDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.EndDate))
 	return nil
 }
 
@@ -3540,7 +3545,7 @@ func (m *BankCardOpenURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BankCardOpenURLTypeID)
+	tlrt.PutUint32(b, BankCardOpenURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3549,8 +3554,8 @@ func (m *BankCardOpenURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutString(m.Name)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.Name)
 	return nil
 }
 
@@ -3641,7 +3646,7 @@ func (m *Birthday) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BirthdayTypeID)
+	tlrt.PutUint32(b, BirthdayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3654,11 +3659,13 @@ func (m *Birthday) EncodeBare(b *bin.Buffer) error {
 	if m.Year != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Day)
-	b.PutInt(m.Month)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Day))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Month))
 	if flags.Has(0) {
-		b.PutInt(m.Year)
+		tlrt.PutUint32(b, uint32(m.Year))
 	}
 	return nil
 }
@@ -3850,7 +3857,7 @@ func (m *Boost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BoostTypeID)
+	tlrt.PutUint32(b, BoostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3881,24 +3888,26 @@ func (m *Boost) EncodeBare(b *bin.Buffer) error {
 	if m.Stars != 0 {
 		flags.Set(6)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
 	if flags.Has(0) {
-		b.PutLong(m.UserID)
+		tlrt.PutUint64(b, uint64(m.UserID))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.GiveawayMsgID)
+		tlrt.PutUint32(b, uint32(m.GiveawayMsgID))
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.Expires)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
 	if flags.Has(4) {
-		b.PutString(m.UsedGiftSlug)
+		tlrt.PutString(b, m.UsedGiftSlug)
 	}
 	if flags.Has(5) {
-		b.PutInt(m.Multiplier)
+		tlrt.PutUint32(b, uint32(m.Multiplier))
 	}
 	if flags.Has(6) {
-		b.PutLong(m.Stars)
+		tlrt.PutUint64(b, uint64(m.Stars))
 	}
 	return nil
 }
@@ -4130,7 +4139,7 @@ func (m *BotAppSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotAppSettingsTypeID)
+	tlrt.PutUint32(b, BotAppSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4155,21 +4164,21 @@ func (m *BotAppSettings) EncodeBare(b *bin.Buffer) error {
 	if m.HeaderDarkColor != 0 {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutBytes(m.PlaceholderPath)
+		tlrt.PutBytes(b, m.PlaceholderPath)
 	}
 	if flags.Has(1) {
-		b.PutInt(m.BackgroundColor)
+		tlrt.PutUint32(b, uint32(m.BackgroundColor))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.BackgroundDarkColor)
+		tlrt.PutUint32(b, uint32(m.BackgroundDarkColor))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.HeaderColor)
+		tlrt.PutUint32(b, uint32(m.HeaderColor))
 	}
 	if flags.Has(4) {
-		b.PutInt(m.HeaderDarkColor)
+		tlrt.PutUint32(b, uint32(m.HeaderDarkColor))
 	}
 	return nil
 }
@@ -4284,7 +4293,7 @@ func (m *BotBusinessConnection) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotBusinessConnectionTypeID)
+	tlrt.PutUint32(b, BotBusinessConnectionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4300,11 +4309,13 @@ func (m *BotBusinessConnection) EncodeBare(b *bin.Buffer) error {
 	if m.Rights != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ConnectionID)
-	b.PutLong(m.UserID)
-	b.PutInt(m.DCID)
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ConnectionID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.DCID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
 	if flags.Has(2) {
 		if err := m.Rights.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "botBusinessConnection", "rights")
@@ -4402,7 +4413,7 @@ func (m *BotCommand) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotCommandTypeID)
+	tlrt.PutUint32(b, BotCommandTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4415,9 +4426,9 @@ func (m *BotCommand) EncodeBare(b *bin.Buffer) error {
 	if m.Ephemeral {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Command)
-	b.PutString(m.Description)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Command)
+	tlrt.PutString(b, m.Description)
 	return nil
 }
 
@@ -4589,7 +4600,7 @@ func (m *BotInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotInfoTypeID)
+	tlrt.PutUint32(b, BotInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4629,12 +4640,12 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 	if m.VerifierSettings != nil {
 		flags.Set(9)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutLong(m.UserID)
+		tlrt.PutUint64(b, uint64(m.UserID))
 	}
 	if flags.Has(1) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.DescriptionPhoto); err != nil {
@@ -4647,7 +4658,7 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Commands))
+		tlrt.PutVectorHeader(b, len(m.Commands))
 		for i := range m.Commands {
 			if err := m.Commands[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "botInfo", "commands")
@@ -4660,7 +4671,7 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(7) {
-		b.PutString(m.PrivacyPolicyURL)
+		tlrt.PutString(b, m.PrivacyPolicyURL)
 	}
 	if flags.Has(8) {
 		if err := m.AppSettings.Encode(b); err != nil {
@@ -4802,7 +4813,7 @@ func (m *BotPreviewMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotPreviewMediaTypeID)
+	tlrt.PutUint32(b, BotPreviewMediaTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4811,7 +4822,7 @@ func (m *BotPreviewMedia) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "botPreviewMedia", "media")
 	}
@@ -4885,7 +4896,7 @@ func (m *BotVerification) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotVerificationTypeID)
+	tlrt.PutUint32(b, BotVerificationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4894,9 +4905,11 @@ func (m *BotVerification) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BotID)
-	b.PutLong(m.Icon)
-	b.PutString(m.Description)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.BotID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Icon))
+	tlrt.PutString(b, m.Description)
 	return nil
 }
 
@@ -4995,7 +5008,7 @@ func (m *BotVerifierSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BotVerifierSettingsTypeID)
+	tlrt.PutUint32(b, BotVerifierSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5011,11 +5024,13 @@ func (m *BotVerifierSettings) EncodeBare(b *bin.Buffer) error {
 	if m.CustomDescription != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Icon)
-	b.PutString(m.Company)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Icon))
+	tlrt.PutString(b, m.Company)
 	if flags.Has(0) {
-		b.PutString(m.CustomDescription)
+		tlrt.PutString(b, m.CustomDescription)
 	}
 	return nil
 }
@@ -5104,7 +5119,7 @@ func (m *BusinessAwayMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessAwayMessageTypeID)
+	tlrt.PutUint32(b, BusinessAwayMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5117,8 +5132,10 @@ func (m *BusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
 	if m.OfflineOnly {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ShortcutID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
 	if err := tlrt.EncodeObject(b, m.Schedule); err != nil {
 		return tlrt.EncodeErr(err, "businessAwayMessage", "schedule")
 	}
@@ -5252,7 +5269,7 @@ func (m *BusinessBotRecipients) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessBotRecipientsTypeID)
+	tlrt.PutUint32(b, BusinessBotRecipientsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5283,17 +5300,17 @@ func (m *BusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
 	if len(m.ExcludeUsers) > 0 {
 		flags.Set(6)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Users))
+		tlrt.PutVectorHeader(b, len(m.Users))
 		for i := range m.Users {
-			b.PutLong(m.Users[i])
+			tlrt.PutUint64(b, uint64(m.Users[i]))
 		}
 	}
 	if flags.Has(6) {
-		b.PutVectorHeader(len(m.ExcludeUsers))
+		tlrt.PutVectorHeader(b, len(m.ExcludeUsers))
 		for i := range m.ExcludeUsers {
-			b.PutLong(m.ExcludeUsers[i])
+			tlrt.PutUint64(b, uint64(m.ExcludeUsers[i]))
 		}
 	}
 	return nil
@@ -5400,7 +5417,7 @@ func (m *BusinessBotRights) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessBotRightsTypeID)
+	tlrt.PutUint32(b, BusinessBotRightsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5452,7 +5469,7 @@ func (m *BusinessBotRights) EncodeBare(b *bin.Buffer) error {
 	if m.ManageStories {
 		flags.Set(13)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -5577,7 +5594,7 @@ func (m *BusinessChatLink) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessChatLinkTypeID)
+	tlrt.PutUint32(b, BusinessChatLinkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5593,11 +5610,11 @@ func (m *BusinessChatLink) EncodeBare(b *bin.Buffer) error {
 	if m.Title != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Link)
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Link)
+	tlrt.PutString(b, m.Message)
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "businessChatLink", "entities")
@@ -5605,9 +5622,9 @@ func (m *BusinessChatLink) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
-	b.PutInt(m.Views)
+	tlrt.PutUint32(b, uint32(m.Views))
 	return nil
 }
 
@@ -5705,7 +5722,7 @@ func (m *BusinessGreetingMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessGreetingMessageTypeID)
+	tlrt.PutUint32(b, BusinessGreetingMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5714,11 +5731,11 @@ func (m *BusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
+	tlrt.PutUint32(b, uint32(m.ShortcutID))
 	if err := m.Recipients.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "businessGreetingMessage", "recipients")
 	}
-	b.PutInt(m.NoActivityDays)
+	tlrt.PutUint32(b, uint32(m.NoActivityDays))
 	return nil
 }
 
@@ -5792,7 +5809,7 @@ func (m *BusinessIntro) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessIntroTypeID)
+	tlrt.PutUint32(b, BusinessIntroTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5805,9 +5822,9 @@ func (m *BusinessIntro) EncodeBare(b *bin.Buffer) error {
 	if m.Sticker != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
 			return tlrt.EncodeErr(err, "businessIntro", "sticker")
@@ -5896,7 +5913,7 @@ func (m *BusinessLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessLocationTypeID)
+	tlrt.PutUint32(b, BusinessLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5909,13 +5926,13 @@ func (m *BusinessLocation) EncodeBare(b *bin.Buffer) error {
 	if m.GeoPoint != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 			return tlrt.EncodeErr(err, "businessLocation", "geo_point")
 		}
 	}
-	b.PutString(m.Address)
+	tlrt.PutString(b, m.Address)
 	return nil
 }
 
@@ -6025,7 +6042,7 @@ func (m *BusinessRecipients) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessRecipientsTypeID)
+	tlrt.PutUint32(b, BusinessRecipientsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6053,11 +6070,11 @@ func (m *BusinessRecipients) EncodeBare(b *bin.Buffer) error {
 	if len(m.Users) > 0 {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Users))
+		tlrt.PutVectorHeader(b, len(m.Users))
 		for i := range m.Users {
-			b.PutLong(m.Users[i])
+			tlrt.PutUint64(b, uint64(m.Users[i]))
 		}
 	}
 	return nil
@@ -6136,7 +6153,7 @@ func (m *BusinessWeeklyOpen) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessWeeklyOpenTypeID)
+	tlrt.PutUint32(b, BusinessWeeklyOpenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6145,8 +6162,10 @@ func (m *BusinessWeeklyOpen) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.StartMinute)
-	b.PutInt(m.EndMinute)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.StartMinute))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.EndMinute))
 	return nil
 }
 
@@ -6211,7 +6230,7 @@ func (m *BusinessWorkHours) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BusinessWorkHoursTypeID)
+	tlrt.PutUint32(b, BusinessWorkHoursTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6224,9 +6243,9 @@ func (m *BusinessWorkHours) EncodeBare(b *bin.Buffer) error {
 	if m.OpenNow {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.TimezoneID)
-	b.PutVectorHeader(len(m.WeeklyOpen))
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.TimezoneID)
+	tlrt.PutVectorHeader(b, len(m.WeeklyOpen))
 	for i := range m.WeeklyOpen {
 		if err := m.WeeklyOpen[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "businessWorkHours", "weekly_open")
@@ -6309,7 +6328,7 @@ func (m *Bytes) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(BytesTypeID)
+	tlrt.PutUint32(b, BytesTypeID)
 	return m.EncodeBare(b)
 }
 

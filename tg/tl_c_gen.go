@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -228,7 +229,7 @@ func (m *ChannelAdminLogEventActionChangeTitle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeTitleTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeTitleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -237,8 +238,8 @@ func (m *ChannelAdminLogEventActionChangeTitle) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PrevValue)
-	b.PutString(m.NewValue)
+	tlrt.PutString(b, m.PrevValue)
+	tlrt.PutString(b, m.NewValue)
 	return nil
 }
 
@@ -312,7 +313,7 @@ func (m *ChannelAdminLogEventActionChangeAbout) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeAboutTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeAboutTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -321,8 +322,8 @@ func (m *ChannelAdminLogEventActionChangeAbout) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PrevValue)
-	b.PutString(m.NewValue)
+	tlrt.PutString(b, m.PrevValue)
+	tlrt.PutString(b, m.NewValue)
 	return nil
 }
 
@@ -398,7 +399,7 @@ func (m *ChannelAdminLogEventActionChangeUsername) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeUsernameTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeUsernameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -407,8 +408,8 @@ func (m *ChannelAdminLogEventActionChangeUsername) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PrevValue)
-	b.PutString(m.NewValue)
+	tlrt.PutString(b, m.PrevValue)
+	tlrt.PutString(b, m.NewValue)
 	return nil
 }
 
@@ -482,7 +483,7 @@ func (m *ChannelAdminLogEventActionChangePhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangePhotoTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangePhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -572,7 +573,7 @@ func (m *ChannelAdminLogEventActionToggleInvites) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleInvitesTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleInvitesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -648,7 +649,7 @@ func (m *ChannelAdminLogEventActionToggleSignatures) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleSignaturesTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleSignaturesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -722,7 +723,7 @@ func (m *ChannelAdminLogEventActionUpdatePinned) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionUpdatePinnedTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionUpdatePinnedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -807,7 +808,7 @@ func (m *ChannelAdminLogEventActionEditMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionEditMessageTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionEditMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -897,7 +898,7 @@ func (m *ChannelAdminLogEventActionDeleteMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionDeleteMessageTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionDeleteMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -981,7 +982,7 @@ func (m *ChannelAdminLogEventActionParticipantJoin) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantJoinTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantJoinTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1050,7 +1051,7 @@ func (m *ChannelAdminLogEventActionParticipantLeave) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantLeaveTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantLeaveTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1121,7 +1122,7 @@ func (m *ChannelAdminLogEventActionParticipantInvite) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantInviteTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1209,7 +1210,7 @@ func (m *ChannelAdminLogEventActionParticipantToggleBan) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantToggleBanTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantToggleBanTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1303,7 +1304,7 @@ func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Encode(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantToggleAdminTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantToggleAdminTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1397,7 +1398,7 @@ func (m *ChannelAdminLogEventActionChangeStickerSet) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeStickerSetTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeStickerSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1489,7 +1490,7 @@ func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Encode(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1567,7 +1568,7 @@ func (m *ChannelAdminLogEventActionDefaultBannedRights) Encode(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionDefaultBannedRightsTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionDefaultBannedRightsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1655,7 +1656,7 @@ func (m *ChannelAdminLogEventActionStopPoll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionStopPollTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionStopPollTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1742,7 +1743,7 @@ func (m *ChannelAdminLogEventActionChangeLinkedChat) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeLinkedChatTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeLinkedChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1751,8 +1752,10 @@ func (m *ChannelAdminLogEventActionChangeLinkedChat) EncodeBare(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.PrevValue)
-	b.PutLong(m.NewValue)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.PrevValue))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.NewValue))
 	return nil
 }
 
@@ -1824,7 +1827,7 @@ func (m *ChannelAdminLogEventActionChangeLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeLocationTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1917,7 +1920,7 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleSlowModeTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleSlowModeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1926,8 +1929,10 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.PrevValue)
-	b.PutInt(m.NewValue)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.PrevValue))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.NewValue))
 	return nil
 }
 
@@ -1997,7 +2002,7 @@ func (m *ChannelAdminLogEventActionStartGroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionStartGroupCallTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionStartGroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2083,7 +2088,7 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionDiscardGroupCallTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionDiscardGroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2169,7 +2174,7 @@ func (m *ChannelAdminLogEventActionParticipantMute) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantMuteTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantMuteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2259,7 +2264,7 @@ func (m *ChannelAdminLogEventActionParticipantUnmute) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantUnmuteTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantUnmuteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2349,7 +2354,7 @@ func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Encode(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleGroupCallSettingTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleGroupCallSettingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2428,7 +2433,7 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Encode(b *bin.Buffer
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantJoinByInviteTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantJoinByInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2441,7 +2446,7 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) EncodeBare(b *bin.Bu
 	if m.ViaChatlist {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
 		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "invite")
 	}
@@ -2528,7 +2533,7 @@ func (m *ChannelAdminLogEventActionExportedInviteDelete) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionExportedInviteDeleteTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionExportedInviteDeleteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2614,7 +2619,7 @@ func (m *ChannelAdminLogEventActionExportedInviteRevoke) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionExportedInviteRevokeTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionExportedInviteRevokeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2702,7 +2707,7 @@ func (m *ChannelAdminLogEventActionExportedInviteEdit) Encode(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionExportedInviteEditTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionExportedInviteEditTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2794,7 +2799,7 @@ func (m *ChannelAdminLogEventActionParticipantVolume) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantVolumeTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantVolumeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2885,7 +2890,7 @@ func (m *ChannelAdminLogEventActionChangeHistoryTTL) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeHistoryTTLTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeHistoryTTLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2894,8 +2899,10 @@ func (m *ChannelAdminLogEventActionChangeHistoryTTL) EncodeBare(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.PrevValue)
-	b.PutInt(m.NewValue)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.PrevValue))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.NewValue))
 	return nil
 }
 
@@ -2967,7 +2974,7 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Encode(b *bin.Buffe
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantJoinByRequestTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantJoinByRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2979,7 +2986,7 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) EncodeBare(b *bin.B
 	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
 		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "invite")
 	}
-	b.PutLong(m.ApprovedBy)
+	tlrt.PutUint64(b, uint64(m.ApprovedBy))
 	return nil
 }
 
@@ -3057,7 +3064,7 @@ func (m *ChannelAdminLogEventActionToggleNoForwards) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleNoForwardsTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleNoForwardsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3131,7 +3138,7 @@ func (m *ChannelAdminLogEventActionSendMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionSendMessageTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionSendMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3219,7 +3226,7 @@ func (m *ChannelAdminLogEventActionChangeAvailableReactions) Encode(b *bin.Buffe
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeAvailableReactionsTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeAvailableReactionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3313,7 +3320,7 @@ func (m *ChannelAdminLogEventActionChangeUsernames) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeUsernamesTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeUsernamesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3322,13 +3329,13 @@ func (m *ChannelAdminLogEventActionChangeUsernames) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.PrevValue))
+	tlrt.PutVectorHeader(b, len(m.PrevValue))
 	for i := range m.PrevValue {
-		b.PutString(m.PrevValue[i])
+		tlrt.PutString(b, m.PrevValue[i])
 	}
-	b.PutVectorHeader(len(m.NewValue))
+	tlrt.PutVectorHeader(b, len(m.NewValue))
 	for i := range m.NewValue {
-		b.PutString(m.NewValue[i])
+		tlrt.PutString(b, m.NewValue[i])
 	}
 	return nil
 }
@@ -3402,7 +3409,7 @@ func (m *ChannelAdminLogEventActionToggleForum) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleForumTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleForumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3476,7 +3483,7 @@ func (m *ChannelAdminLogEventActionCreateTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionCreateTopicTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionCreateTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3561,7 +3568,7 @@ func (m *ChannelAdminLogEventActionEditTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionEditTopicTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionEditTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3651,7 +3658,7 @@ func (m *ChannelAdminLogEventActionDeleteTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionDeleteTopicTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionDeleteTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3737,7 +3744,7 @@ func (m *ChannelAdminLogEventActionPinTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionPinTopicTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionPinTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3753,7 +3760,7 @@ func (m *ChannelAdminLogEventActionPinTopic) EncodeBare(b *bin.Buffer) error {
 	if m.NewTopic != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.PrevTopic); err != nil {
 			return tlrt.EncodeErr(err, "channelAdminLogEventActionPinTopic", "prev_topic")
@@ -3853,7 +3860,7 @@ func (m *ChannelAdminLogEventActionToggleAntiSpam) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleAntiSpamTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleAntiSpamTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3930,7 +3937,7 @@ func (m *ChannelAdminLogEventActionChangePeerColor) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangePeerColorTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangePeerColorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4019,7 +4026,7 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Encode(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeProfilePeerColorTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeProfilePeerColorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4107,7 +4114,7 @@ func (m *ChannelAdminLogEventActionChangeWallpaper) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeWallpaperTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeWallpaperTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4201,7 +4208,7 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeEmojiStatusTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeEmojiStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4295,7 +4302,7 @@ func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Encode(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionChangeEmojiStickerSetTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeEmojiStickerSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4387,7 +4394,7 @@ func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Encode(b *bin.Buffer
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleSignatureProfilesTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleSignatureProfilesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4465,7 +4472,7 @@ func (m *ChannelAdminLogEventActionParticipantSubExtend) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantSubExtendTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantSubExtendTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4557,7 +4564,7 @@ func (m *ChannelAdminLogEventActionToggleAutotranslation) Encode(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionToggleAutotranslationTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleAutotranslationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4635,7 +4642,7 @@ func (m *ChannelAdminLogEventActionParticipantEditRank) Encode(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventActionParticipantEditRankTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantEditRankTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4644,9 +4651,9 @@ func (m *ChannelAdminLogEventActionParticipantEditRank) EncodeBare(b *bin.Buffer
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutString(m.PrevRank)
-	b.PutString(m.NewRank)
+	tlrt.PutUint64(b, uint64(m.UserID))
+	tlrt.PutString(b, m.PrevRank)
+	tlrt.PutString(b, m.NewRank)
 	return nil
 }
 
@@ -4751,7 +4758,7 @@ func (m *ChannelLocationEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelLocationEmptyTypeID)
+	tlrt.PutUint32(b, ChannelLocationEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4817,7 +4824,7 @@ func (m *ChannelLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelLocationTypeID)
+	tlrt.PutUint32(b, ChannelLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4829,7 +4836,7 @@ func (m *ChannelLocation) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "channelLocation", "geo_point")
 	}
-	b.PutString(m.Address)
+	tlrt.PutString(b, m.Address)
 	return nil
 }
 
@@ -4935,7 +4942,7 @@ func (m *ChannelMessagesFilterEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelMessagesFilterEmptyTypeID)
+	tlrt.PutUint32(b, ChannelMessagesFilterEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5003,7 +5010,7 @@ func (m *ChannelMessagesFilter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelMessagesFilterTypeID)
+	tlrt.PutUint32(b, ChannelMessagesFilterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5016,8 +5023,11 @@ func (m *ChannelMessagesFilter) EncodeBare(b *bin.Buffer) error {
 	if m.ExcludeNewMessages {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Ranges))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Ranges)))
 	for i := range m.Ranges {
 		if err := m.Ranges[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "channelMessagesFilter", "ranges")
@@ -5190,7 +5200,7 @@ func (m *ChannelParticipant) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantTypeID)
+	tlrt.PutUint32(b, ChannelParticipantTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5206,14 +5216,16 @@ func (m *ChannelParticipant) EncodeBare(b *bin.Buffer) error {
 	if m.Rank != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
 	if flags.Has(0) {
-		b.PutInt(m.SubscriptionUntilDate)
+		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
 	}
 	if flags.Has(2) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -5359,7 +5371,7 @@ func (m *ChannelParticipantSelf) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantSelfTypeID)
+	tlrt.PutUint32(b, ChannelParticipantSelfTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5378,15 +5390,17 @@ func (m *ChannelParticipantSelf) EncodeBare(b *bin.Buffer) error {
 	if m.Rank != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutLong(m.InviterID)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.InviterID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
 	if flags.Has(1) {
-		b.PutInt(m.SubscriptionUntilDate)
+		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
 	}
 	if flags.Has(2) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -5512,7 +5526,7 @@ func (m *ChannelParticipantCreator) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantCreatorTypeID)
+	tlrt.PutUint32(b, ChannelParticipantCreatorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5525,13 +5539,15 @@ func (m *ChannelParticipantCreator) EncodeBare(b *bin.Buffer) error {
 	if m.Rank != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	if err := m.AdminRights.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "channelParticipantCreator", "admin_rights")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -5674,7 +5690,7 @@ func (m *ChannelParticipantAdmin) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantAdminTypeID)
+	tlrt.PutUint32(b, ChannelParticipantAdminTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5693,18 +5709,22 @@ func (m *ChannelParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 	if m.Rank != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	if flags.Has(1) {
-		b.PutLong(m.InviterID)
+		tlrt.PutUint64(b, uint64(m.InviterID))
 	}
-	b.PutLong(m.PromotedBy)
-	b.PutInt(m.Date)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.PromotedBy))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	if err := m.AdminRights.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "channelParticipantAdmin", "admin_rights")
 	}
 	if flags.Has(2) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -5840,7 +5860,7 @@ func (m *ChannelParticipantBanned) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantBannedTypeID)
+	tlrt.PutUint32(b, ChannelParticipantBannedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5856,17 +5876,19 @@ func (m *ChannelParticipantBanned) EncodeBare(b *bin.Buffer) error {
 	if m.Rank != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "channelParticipantBanned", "peer")
 	}
-	b.PutLong(m.KickedBy)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.KickedBy))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	if err := m.BannedRights.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "channelParticipantBanned", "banned_rights")
 	}
 	if flags.Has(2) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -5962,7 +5984,7 @@ func (m *ChannelParticipantLeft) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantLeftTypeID)
+	tlrt.PutUint32(b, ChannelParticipantLeftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6087,7 +6109,7 @@ func (m *ChannelParticipantsRecent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsRecentTypeID)
+	tlrt.PutUint32(b, ChannelParticipantsRecentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6150,7 +6172,7 @@ func (m *ChannelParticipantsAdmins) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsAdminsTypeID)
+	tlrt.PutUint32(b, ChannelParticipantsAdminsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6215,7 +6237,7 @@ func (m *ChannelParticipantsKicked) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsKickedTypeID)
+	tlrt.PutUint32(b, ChannelParticipantsKickedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6224,7 +6246,7 @@ func (m *ChannelParticipantsKicked) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	return nil
 }
 
@@ -6288,7 +6310,7 @@ func (m *ChannelParticipantsBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsBotsTypeID)
+	tlrt.PutUint32(b, ChannelParticipantsBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6353,7 +6375,7 @@ func (m *ChannelParticipantsBanned) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsBannedTypeID)
+	tlrt.PutUint32(b, ChannelParticipantsBannedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6362,7 +6384,7 @@ func (m *ChannelParticipantsBanned) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	return nil
 }
 
@@ -6428,7 +6450,7 @@ func (m *ChannelParticipantsSearch) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsSearchTypeID)
+	tlrt.PutUint32(b, ChannelParticipantsSearchTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6437,7 +6459,7 @@ func (m *ChannelParticipantsSearch) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	return nil
 }
 
@@ -6505,7 +6527,7 @@ func (m *ChannelParticipantsContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsContactsTypeID)
+	tlrt.PutUint32(b, ChannelParticipantsContactsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6514,7 +6536,7 @@ func (m *ChannelParticipantsContacts) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	return nil
 }
 
@@ -6625,7 +6647,7 @@ func (m *ChannelParticipantsMentions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelParticipantsMentionsTypeID)
+	tlrt.PutUint32(b, ChannelParticipantsMentionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6641,12 +6663,12 @@ func (m *ChannelParticipantsMentions) EncodeBare(b *bin.Buffer) error {
 	if m.TopMsgID != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Q)
+		tlrt.PutString(b, m.Q)
 	}
 	if flags.Has(1) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	return nil
 }
@@ -6777,7 +6799,7 @@ func (m *ChatEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatEmptyTypeID)
+	tlrt.PutUint32(b, ChatEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6786,7 +6808,7 @@ func (m *ChatEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -6867,7 +6889,7 @@ func (m *Chat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatTypeID)
+	tlrt.PutUint32(b, ChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6904,15 +6926,19 @@ func (m *Chat) EncodeBare(b *bin.Buffer) error {
 	if m.DefaultBannedRights != nil {
 		flags.Set(18)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.Title)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.Title)
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "chat", "photo")
 	}
-	b.PutInt(m.ParticipantsCount)
-	b.PutInt(m.Date)
-	b.PutInt(m.Version)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ParticipantsCount))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Version))
 	if flags.Has(6) {
 		if err := tlrt.EncodeObject(b, m.MigratedTo); err != nil {
 			return tlrt.EncodeErr(err, "chat", "migrated_to")
@@ -7042,7 +7068,7 @@ func (m *ChatForbidden) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatForbiddenTypeID)
+	tlrt.PutUint32(b, ChatForbiddenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7051,8 +7077,8 @@ func (m *ChatForbidden) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutString(m.Title)
+	tlrt.PutUint64(b, uint64(m.ID))
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -7419,7 +7445,7 @@ func (m *Channel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelTypeID)
+	tlrt.PutUint32(b, ChannelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7507,7 +7533,6 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 	if m.ParticipantsCount != 0 {
 		flags.Set(17)
 	}
-	b.PutUint32(uint32(flags))
 	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<19)
 	if m.StoriesHidden {
 		flags2.Set(1)
@@ -7566,21 +7591,24 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 	if m.LinkedCommunityID != 0 {
 		flags2.Set(20)
 	}
-	b.PutUint32(uint32(flags2))
-	b.PutLong(m.ID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(flags2))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
 	if flags.Has(13) {
-		b.PutLong(m.AccessHash)
+		tlrt.PutUint64(b, uint64(m.AccessHash))
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	if flags.Has(6) {
-		b.PutString(m.Username)
+		tlrt.PutString(b, m.Username)
 	}
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "channel", "photo")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(9) {
-		b.PutVectorHeader(len(m.RestrictionReason))
+		tlrt.PutVectorHeader(b, len(m.RestrictionReason))
 		for i := range m.RestrictionReason {
 			if err := m.RestrictionReason[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "channel", "restriction_reason")
@@ -7603,10 +7631,10 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(17) {
-		b.PutInt(m.ParticipantsCount)
+		tlrt.PutUint32(b, uint32(m.ParticipantsCount))
 	}
 	if flags2.Has(0) {
-		b.PutVectorHeader(len(m.Usernames))
+		tlrt.PutVectorHeader(b, len(m.Usernames))
 		for i := range m.Usernames {
 			if err := m.Usernames[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "channel", "usernames")
@@ -7634,22 +7662,22 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(10) {
-		b.PutInt(m.Level)
+		tlrt.PutUint32(b, uint32(m.Level))
 	}
 	if flags2.Has(11) {
-		b.PutInt(m.SubscriptionUntilDate)
+		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
 	}
 	if flags2.Has(13) {
-		b.PutLong(m.BotVerificationIcon)
+		tlrt.PutUint64(b, uint64(m.BotVerificationIcon))
 	}
 	if flags2.Has(14) {
-		b.PutLong(m.SendPaidMessagesStars)
+		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
 	}
 	if flags2.Has(18) {
-		b.PutLong(m.LinkedMonoforumID)
+		tlrt.PutUint64(b, uint64(m.LinkedMonoforumID))
 	}
 	if flags2.Has(20) {
-		b.PutLong(m.LinkedCommunityID)
+		tlrt.PutUint64(b, uint64(m.LinkedCommunityID))
 	}
 	return nil
 }
@@ -7926,7 +7954,7 @@ func (m *ChannelForbidden) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelForbiddenTypeID)
+	tlrt.PutUint32(b, ChannelForbiddenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7948,12 +7976,14 @@ func (m *ChannelForbidden) EncodeBare(b *bin.Buffer) error {
 	if m.UntilDate != 0 {
 		flags.Set(16)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutString(m.Title)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutString(b, m.Title)
 	if flags.Has(16) {
-		b.PutInt(m.UntilDate)
+		tlrt.PutUint32(b, uint32(m.UntilDate))
 	}
 	return nil
 }
@@ -8072,7 +8102,7 @@ func (m *CommunityForbidden) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunityForbiddenTypeID)
+	tlrt.PutUint32(b, CommunityForbiddenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8085,12 +8115,14 @@ func (m *CommunityForbidden) EncodeBare(b *bin.Buffer) error {
 	if m.AccessHash != 0 {
 		flags.Set(13)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
 	if flags.Has(13) {
-		b.PutLong(m.AccessHash)
+		tlrt.PutUint64(b, uint64(m.AccessHash))
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -8213,7 +8245,7 @@ func (m *Community) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunityTypeID)
+	tlrt.PutUint32(b, CommunityTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8241,21 +8273,23 @@ func (m *Community) EncodeBare(b *bin.Buffer) error {
 	if m.DefaultBannedRights != nil {
 		flags.Set(18)
 	}
-	b.PutUint32(uint32(flags))
 	flags2 := m.Flags2 &^ (1 << 20)
 	if m.CollapsedInDialogs {
 		flags2.Set(20)
 	}
-	b.PutUint32(uint32(flags2))
-	b.PutLong(m.ID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(flags2))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
 	if flags.Has(13) {
-		b.PutLong(m.AccessHash)
+		tlrt.PutUint64(b, uint64(m.AccessHash))
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "community", "photo")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(14) {
 		if err := m.AdminRights.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "community", "admin_rights")
@@ -8609,7 +8643,7 @@ func (m *ChatFull) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatFullTypeID)
+	tlrt.PutUint32(b, ChatFullTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8664,9 +8698,11 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 	if m.ReactionsLimit != 0 {
 		flags.Set(20)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.About)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.About)
 	if err := tlrt.EncodeObject(b, m.Participants); err != nil {
 		return tlrt.EncodeErr(err, "chatFull", "participants")
 	}
@@ -8684,7 +8720,7 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.BotInfo))
+		tlrt.PutVectorHeader(b, len(m.BotInfo))
 		for i := range m.BotInfo {
 			if err := m.BotInfo[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "chatFull", "bot_info")
@@ -8692,10 +8728,10 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutInt(m.PinnedMsgID)
+		tlrt.PutUint32(b, uint32(m.PinnedMsgID))
 	}
 	if flags.Has(11) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
 	if flags.Has(12) {
 		if err := tlrt.EncodeObject(b, m.Call); err != nil {
@@ -8703,7 +8739,7 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(14) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	if flags.Has(15) {
 		if err := tlrt.EncodeObject(b, m.GroupcallDefaultJoinAs); err != nil {
@@ -8711,15 +8747,16 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(16) {
-		b.PutString(m.ThemeEmoticon)
+		tlrt.PutString(b, m.ThemeEmoticon)
 	}
 	if flags.Has(17) {
-		b.PutInt(m.RequestsPending)
-	}
-	if flags.Has(17) {
-		b.PutVectorHeader(len(m.RecentRequesters))
+		w := tlrt.Extend(b, 12)
+		_ = w[11]
+		binary.LittleEndian.PutUint32(w, uint32(m.RequestsPending))
+		binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+		binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RecentRequesters)))
 		for i := range m.RecentRequesters {
-			b.PutLong(m.RecentRequesters[i])
+			tlrt.PutUint64(b, uint64(m.RecentRequesters[i]))
 		}
 	}
 	if flags.Has(18) {
@@ -8728,7 +8765,7 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(20) {
-		b.PutInt(m.ReactionsLimit)
+		tlrt.PutUint32(b, uint32(m.ReactionsLimit))
 	}
 	return nil
 }
@@ -9516,7 +9553,7 @@ func (m *ChannelFull) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelFullTypeID)
+	tlrt.PutUint32(b, ChannelFullTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9619,7 +9656,6 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	if m.AvailableReactions != nil {
 		flags.Set(30)
 	}
-	b.PutUint32(uint32(flags))
 	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<20 | 1<<22)
 	if m.CanDeleteChannel {
 		flags2.Set(0)
@@ -9693,27 +9729,32 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	if m.GuardBotID != 0 {
 		flags2.Set(23)
 	}
-	b.PutUint32(uint32(flags2))
-	b.PutLong(m.ID)
-	b.PutString(m.About)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(flags2))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
+	tlrt.PutString(b, m.About)
 	if flags.Has(0) {
-		b.PutInt(m.ParticipantsCount)
+		tlrt.PutUint32(b, uint32(m.ParticipantsCount))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.AdminsCount)
+		tlrt.PutUint32(b, uint32(m.AdminsCount))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.KickedCount)
-	}
-	if flags.Has(2) {
-		b.PutInt(m.BannedCount)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.KickedCount))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.BannedCount))
 	}
 	if flags.Has(13) {
-		b.PutInt(m.OnlineCount)
+		tlrt.PutUint32(b, uint32(m.OnlineCount))
 	}
-	b.PutInt(m.ReadInboxMaxID)
-	b.PutInt(m.ReadOutboxMaxID)
-	b.PutInt(m.UnreadCount)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ReadInboxMaxID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadOutboxMaxID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.UnreadCount))
 	if err := tlrt.EncodeObject(b, m.ChatPhoto); err != nil {
 		return tlrt.EncodeErr(err, "channelFull", "chat_photo")
 	}
@@ -9725,20 +9766,20 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "channelFull", "exported_invite")
 		}
 	}
-	b.PutVectorHeader(len(m.BotInfo))
+	tlrt.PutVectorHeader(b, len(m.BotInfo))
 	for i := range m.BotInfo {
 		if err := m.BotInfo[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "channelFull", "bot_info")
 		}
 	}
 	if flags.Has(4) {
-		b.PutLong(m.MigratedFromChatID)
-	}
-	if flags.Has(4) {
-		b.PutInt(m.MigratedFromMaxID)
+		w := tlrt.Extend(b, 12)
+		_ = w[11]
+		binary.LittleEndian.PutUint64(w, uint64(m.MigratedFromChatID))
+		binary.LittleEndian.PutUint32(w[8:], uint32(m.MigratedFromMaxID))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.PinnedMsgID)
+		tlrt.PutUint32(b, uint32(m.PinnedMsgID))
 	}
 	if flags.Has(8) {
 		if err := m.Stickerset.Encode(b); err != nil {
@@ -9746,13 +9787,13 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(9) {
-		b.PutInt(m.AvailableMinID)
+		tlrt.PutUint32(b, uint32(m.AvailableMinID))
 	}
 	if flags.Has(11) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
 	if flags.Has(14) {
-		b.PutLong(m.LinkedChatID)
+		tlrt.PutUint64(b, uint64(m.LinkedChatID))
 	}
 	if flags.Has(15) {
 		if err := tlrt.EncodeObject(b, m.Location); err != nil {
@@ -9760,27 +9801,27 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(17) {
-		b.PutInt(m.SlowmodeSeconds)
+		tlrt.PutUint32(b, uint32(m.SlowmodeSeconds))
 	}
 	if flags.Has(18) {
-		b.PutInt(m.SlowmodeNextSendDate)
+		tlrt.PutUint32(b, uint32(m.SlowmodeNextSendDate))
 	}
 	if flags.Has(12) {
-		b.PutInt(m.StatsDC)
+		tlrt.PutUint32(b, uint32(m.StatsDC))
 	}
-	b.PutInt(m.Pts)
+	tlrt.PutUint32(b, uint32(m.Pts))
 	if flags.Has(21) {
 		if err := tlrt.EncodeObject(b, m.Call); err != nil {
 			return tlrt.EncodeErr(err, "channelFull", "call")
 		}
 	}
 	if flags.Has(24) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	if flags.Has(25) {
-		b.PutVectorHeader(len(m.PendingSuggestions))
+		tlrt.PutVectorHeader(b, len(m.PendingSuggestions))
 		for i := range m.PendingSuggestions {
-			b.PutString(m.PendingSuggestions[i])
+			tlrt.PutString(b, m.PendingSuggestions[i])
 		}
 	}
 	if flags.Has(26) {
@@ -9789,15 +9830,16 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(27) {
-		b.PutString(m.ThemeEmoticon)
+		tlrt.PutString(b, m.ThemeEmoticon)
 	}
 	if flags.Has(28) {
-		b.PutInt(m.RequestsPending)
-	}
-	if flags.Has(28) {
-		b.PutVectorHeader(len(m.RecentRequesters))
+		w := tlrt.Extend(b, 12)
+		_ = w[11]
+		binary.LittleEndian.PutUint32(w, uint32(m.RequestsPending))
+		binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+		binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RecentRequesters)))
 		for i := range m.RecentRequesters {
-			b.PutLong(m.RecentRequesters[i])
+			tlrt.PutUint64(b, uint64(m.RecentRequesters[i]))
 		}
 	}
 	if flags.Has(29) {
@@ -9811,7 +9853,7 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(13) {
-		b.PutInt(m.ReactionsLimit)
+		tlrt.PutUint32(b, uint32(m.ReactionsLimit))
 	}
 	if flags2.Has(4) {
 		if err := m.Stories.Encode(b); err != nil {
@@ -9824,10 +9866,10 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(8) {
-		b.PutInt(m.BoostsApplied)
+		tlrt.PutUint32(b, uint32(m.BoostsApplied))
 	}
 	if flags2.Has(9) {
-		b.PutInt(m.BoostsUnrestrict)
+		tlrt.PutUint32(b, uint32(m.BoostsUnrestrict))
 	}
 	if flags2.Has(10) {
 		if err := m.Emojiset.Encode(b); err != nil {
@@ -9840,10 +9882,10 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(18) {
-		b.PutInt(m.StargiftsCount)
+		tlrt.PutUint32(b, uint32(m.StargiftsCount))
 	}
 	if flags2.Has(21) {
-		b.PutLong(m.SendPaidMessagesStars)
+		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
 	}
 	if flags2.Has(22) {
 		if err := tlrt.EncodeObject(b, m.MainTab); err != nil {
@@ -9851,7 +9893,7 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(23) {
-		b.PutLong(m.GuardBotID)
+		tlrt.PutUint64(b, uint64(m.GuardBotID))
 	}
 	return nil
 }
@@ -10305,7 +10347,7 @@ func (m *CommunityFull) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunityFullTypeID)
+	tlrt.PutUint32(b, CommunityFullTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10324,26 +10366,28 @@ func (m *CommunityFull) EncodeBare(b *bin.Buffer) error {
 	if m.PeerLinkRequestsPending != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.About)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.About)
 	if err := tlrt.EncodeObject(b, m.ChatPhoto); err != nil {
 		return tlrt.EncodeErr(err, "communityFull", "chat_photo")
 	}
-	b.PutVectorHeader(len(m.LinkedPeers))
+	tlrt.PutVectorHeader(b, len(m.LinkedPeers))
 	for i := range m.LinkedPeers {
 		if err := m.LinkedPeers[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "communityFull", "linked_peers")
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.AdminsCount)
+		tlrt.PutUint32(b, uint32(m.AdminsCount))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.KickedCount)
+		tlrt.PutUint32(b, uint32(m.KickedCount))
 	}
 	if flags.Has(0) {
-		b.PutInt(m.PeerLinkRequestsPending)
+		tlrt.PutUint32(b, uint32(m.PeerLinkRequestsPending))
 	}
 	return nil
 }
@@ -10489,7 +10533,7 @@ func (m *ChatInviteAlready) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatInviteAlreadyTypeID)
+	tlrt.PutUint32(b, ChatInviteAlreadyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10656,7 +10700,7 @@ func (m *ChatInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatInviteTypeID)
+	tlrt.PutUint32(b, ChatInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10708,31 +10752,31 @@ func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 	if m.BotVerification != nil {
 		flags.Set(13)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
 	if flags.Has(5) {
-		b.PutString(m.About)
+		tlrt.PutString(b, m.About)
 	}
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "chatInvite", "photo")
 	}
-	b.PutInt(m.ParticipantsCount)
+	tlrt.PutUint32(b, uint32(m.ParticipantsCount))
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Participants))
+		tlrt.PutVectorHeader(b, len(m.Participants))
 		for i := range m.Participants {
 			if err := tlrt.EncodeObject(b, m.Participants[i]); err != nil {
 				return tlrt.EncodeErr(err, "chatInvite", "participants")
 			}
 		}
 	}
-	b.PutInt(m.Color)
+	tlrt.PutUint32(b, uint32(m.Color))
 	if flags.Has(10) {
 		if err := m.SubscriptionPricing.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "chatInvite", "subscription_pricing")
 		}
 	}
 	if flags.Has(12) {
-		b.PutLong(m.SubscriptionFormID)
+		tlrt.PutUint64(b, uint64(m.SubscriptionFormID))
 	}
 	if flags.Has(13) {
 		if err := m.BotVerification.Encode(b); err != nil {
@@ -10869,7 +10913,7 @@ func (m *ChatInvitePeek) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatInvitePeekTypeID)
+	tlrt.PutUint32(b, ChatInvitePeekTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10881,7 +10925,7 @@ func (m *ChatInvitePeek) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Chat); err != nil {
 		return tlrt.EncodeErr(err, "chatInvitePeek", "chat")
 	}
-	b.PutInt(m.Expires)
+	tlrt.PutUint32(b, uint32(m.Expires))
 	return nil
 }
 
@@ -11018,7 +11062,7 @@ func (m *ChatParticipant) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatParticipantTypeID)
+	tlrt.PutUint32(b, ChatParticipantTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11031,12 +11075,14 @@ func (m *ChatParticipant) EncodeBare(b *bin.Buffer) error {
 	if m.Rank != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutLong(m.InviterID)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.InviterID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
 	if flags.Has(0) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -11149,7 +11195,7 @@ func (m *ChatParticipantCreator) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatParticipantCreatorTypeID)
+	tlrt.PutUint32(b, ChatParticipantCreatorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11162,10 +11208,12 @@ func (m *ChatParticipantCreator) EncodeBare(b *bin.Buffer) error {
 	if m.Rank != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	if flags.Has(0) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -11274,7 +11322,7 @@ func (m *ChatParticipantAdmin) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatParticipantAdminTypeID)
+	tlrt.PutUint32(b, ChatParticipantAdminTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11287,12 +11335,14 @@ func (m *ChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 	if m.Rank != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutLong(m.InviterID)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.InviterID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
 	if flags.Has(0) {
-		b.PutString(m.Rank)
+		tlrt.PutString(b, m.Rank)
 	}
 	return nil
 }
@@ -11419,7 +11469,7 @@ func (m *ChatParticipantsForbidden) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatParticipantsForbiddenTypeID)
+	tlrt.PutUint32(b, ChatParticipantsForbiddenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11432,8 +11482,10 @@ func (m *ChatParticipantsForbidden) EncodeBare(b *bin.Buffer) error {
 	if m.SelfParticipant != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChatID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.SelfParticipant); err != nil {
 			return tlrt.EncodeErr(err, "chatParticipantsForbidden", "self_participant")
@@ -11522,7 +11574,7 @@ func (m *ChatParticipants) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatParticipantsTypeID)
+	tlrt.PutUint32(b, ChatParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11531,14 +11583,17 @@ func (m *ChatParticipants) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
-	b.PutVectorHeader(len(m.Participants))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChatID))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Participants)))
 	for i := range m.Participants {
 		if err := tlrt.EncodeObject(b, m.Participants[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatParticipants", "participants")
 		}
 	}
-	b.PutInt(m.Version)
+	tlrt.PutUint32(b, uint32(m.Version))
 	return nil
 }
 
@@ -11644,7 +11699,7 @@ func (m *ChatPhotoEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatPhotoEmptyTypeID)
+	tlrt.PutUint32(b, ChatPhotoEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11737,7 +11792,7 @@ func (m *ChatPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatPhotoTypeID)
+	tlrt.PutUint32(b, ChatPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11753,12 +11808,14 @@ func (m *ChatPhoto) EncodeBare(b *bin.Buffer) error {
 	if len(m.StrippedThumb) > 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.PhotoID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.PhotoID))
 	if flags.Has(1) {
-		b.PutBytes(m.StrippedThumb)
+		tlrt.PutBytes(b, m.StrippedThumb)
 	}
-	b.PutInt(m.DCID)
+	tlrt.PutUint32(b, uint32(m.DCID))
 	return nil
 }
 
@@ -11879,7 +11936,7 @@ func (m *ChatReactionsNone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatReactionsNoneTypeID)
+	tlrt.PutUint32(b, ChatReactionsNoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11945,7 +12002,7 @@ func (m *ChatReactionsAll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatReactionsAllTypeID)
+	tlrt.PutUint32(b, ChatReactionsAllTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11958,7 +12015,7 @@ func (m *ChatReactionsAll) EncodeBare(b *bin.Buffer) error {
 	if m.AllowCustom {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -12024,7 +12081,7 @@ func (m *ChatReactionsSome) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatReactionsSomeTypeID)
+	tlrt.PutUint32(b, ChatReactionsSomeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12033,7 +12090,7 @@ func (m *ChatReactionsSome) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Reactions))
+	tlrt.PutVectorHeader(b, len(m.Reactions))
 	for i := range m.Reactions {
 		if err := tlrt.EncodeObject(b, m.Reactions[i]); err != nil {
 			return tlrt.EncodeErr(err, "chatReactionsSome", "reactions")
@@ -12141,7 +12198,7 @@ func (m *ChatTheme) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatThemeTypeID)
+	tlrt.PutUint32(b, ChatThemeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12150,7 +12207,7 @@ func (m *ChatTheme) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	tlrt.PutString(b, m.Emoticon)
 	return nil
 }
 
@@ -12217,7 +12274,7 @@ func (m *ChatThemeUniqueGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatThemeUniqueGiftTypeID)
+	tlrt.PutUint32(b, ChatThemeUniqueGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12229,7 +12286,7 @@ func (m *ChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "chatThemeUniqueGift", "gift")
 	}
-	b.PutVectorHeader(len(m.ThemeSettings))
+	tlrt.PutVectorHeader(b, len(m.ThemeSettings))
 	for i := range m.ThemeSettings {
 		if err := m.ThemeSettings[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "chatThemeUniqueGift", "theme_settings")
@@ -12302,7 +12359,7 @@ func (m *CDNConfig) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CDNConfigTypeID)
+	tlrt.PutUint32(b, CDNConfigTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12311,7 +12368,7 @@ func (m *CDNConfig) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.PublicKeys))
+	tlrt.PutVectorHeader(b, len(m.PublicKeys))
 	for i := range m.PublicKeys {
 		if err := m.PublicKeys[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "cdnConfig", "public_keys")
@@ -12382,7 +12439,7 @@ func (m *CDNPublicKey) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CDNPublicKeyTypeID)
+	tlrt.PutUint32(b, CDNPublicKeyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12391,8 +12448,8 @@ func (m *CDNPublicKey) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.DCID)
-	b.PutString(m.PublicKey)
+	tlrt.PutUint32(b, uint32(m.DCID))
+	tlrt.PutString(b, m.PublicKey)
 	return nil
 }
 
@@ -12461,7 +12518,7 @@ func (m *ChannelAdminLogEvent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12470,9 +12527,11 @@ func (m *ChannelAdminLogEvent) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Date)
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
 	if err := tlrt.EncodeObject(b, m.Action); err != nil {
 		return tlrt.EncodeErr(err, "channelAdminLogEvent", "action")
 	}
@@ -12577,7 +12636,7 @@ func (m *ChannelAdminLogEventsFilter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChannelAdminLogEventsFilterTypeID)
+	tlrt.PutUint32(b, ChannelAdminLogEventsFilterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12647,7 +12706,7 @@ func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
 	if m.EditRank {
 		flags.Set(19)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -12756,7 +12815,7 @@ func (m *ChatAdminRights) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatAdminRightsTypeID)
+	tlrt.PutUint32(b, ChatAdminRightsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12820,7 +12879,7 @@ func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
 	if m.ManageLinkedPeers {
 		flags.Set(19)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -12903,7 +12962,7 @@ func (m *ChatAdminWithInvites) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatAdminWithInvitesTypeID)
+	tlrt.PutUint32(b, ChatAdminWithInvitesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12912,9 +12971,11 @@ func (m *ChatAdminWithInvites) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.AdminID)
-	b.PutInt(m.InvitesCount)
-	b.PutInt(m.RevokedInvitesCount)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.AdminID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.InvitesCount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.RevokedInvitesCount))
 	return nil
 }
 
@@ -13013,7 +13074,7 @@ func (m *ChatBannedRights) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatBannedRightsTypeID)
+	tlrt.PutUint32(b, ChatBannedRightsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13092,8 +13153,10 @@ func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 	if m.ManageLinkedPeers {
 		flags.Set(28)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.UntilDate)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.UntilDate))
 	return nil
 }
 
@@ -13231,7 +13294,7 @@ func (m *ChatInviteImporter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatInviteImporterTypeID)
+	tlrt.PutUint32(b, ChatInviteImporterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13253,14 +13316,16 @@ func (m *ChatInviteImporter) EncodeBare(b *bin.Buffer) error {
 	if m.ApprovedBy != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
 	if flags.Has(2) {
-		b.PutString(m.About)
+		tlrt.PutString(b, m.About)
 	}
 	if flags.Has(1) {
-		b.PutLong(m.ApprovedBy)
+		tlrt.PutUint64(b, uint64(m.ApprovedBy))
 	}
 	return nil
 }
@@ -13352,7 +13417,7 @@ func (m *ChatOnlines) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ChatOnlinesTypeID)
+	tlrt.PutUint32(b, ChatOnlinesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13361,7 +13426,7 @@ func (m *ChatOnlines) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Onlines)
+	tlrt.PutUint32(b, uint32(m.Onlines))
 	return nil
 }
 
@@ -13496,7 +13561,7 @@ func (m *CodeSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CodeSettingsTypeID)
+	tlrt.PutUint32(b, CodeSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13530,17 +13595,15 @@ func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 	if m.Token != "" || m.AppSandbox {
 		flags.Set(8)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(6) {
-		b.PutVectorHeader(len(m.LogoutTokens))
+		tlrt.PutVectorHeader(b, len(m.LogoutTokens))
 		for i := range m.LogoutTokens {
-			b.PutBytes(m.LogoutTokens[i])
+			tlrt.PutBytes(b, m.LogoutTokens[i])
 		}
 	}
 	if flags.Has(8) {
-		b.PutString(m.Token)
-	}
-	if flags.Has(8) {
+		tlrt.PutString(b, m.Token)
 		b.PutBool(m.AppSandbox)
 	}
 	return nil
@@ -13663,7 +13726,7 @@ func (m *CommunityPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunityPeerTypeID)
+	tlrt.PutUint32(b, CommunityPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13679,7 +13742,7 @@ func (m *CommunityPeer) EncodeBare(b *bin.Buffer) error {
 	if m.Visible {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.Visible)
 	}
@@ -13767,7 +13830,7 @@ func (m *CommunityPeerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(CommunityPeerRequestTypeID)
+	tlrt.PutUint32(b, CommunityPeerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13780,12 +13843,14 @@ func (m *CommunityPeerRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Visible {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "communityPeerRequest", "peer")
 	}
-	b.PutLong(m.RequestedBy)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.RequestedBy))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	return nil
 }
 
@@ -14141,7 +14206,7 @@ func (m *Config) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ConfigTypeID)
+	tlrt.PutUint32(b, ConfigTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14193,69 +14258,78 @@ func (m *Config) EncodeBare(b *bin.Buffer) error {
 	if m.AutologinToken != "" {
 		flags.Set(16)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Date)
-	b.PutInt(m.Expires)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Expires))
 	b.PutBool(m.TestMode)
-	b.PutInt(m.ThisDC)
-	b.PutVectorHeader(len(m.DCOptions))
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ThisDC))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.DCOptions)))
 	for i := range m.DCOptions {
 		if err := m.DCOptions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "config", "dc_options")
 		}
 	}
-	b.PutString(m.DCTxtDomainName)
-	b.PutInt(m.ChatSizeMax)
-	b.PutInt(m.MegagroupSizeMax)
-	b.PutInt(m.ForwardedCountMax)
-	b.PutInt(m.OnlineUpdatePeriodMs)
-	b.PutInt(m.OfflineBlurTimeoutMs)
-	b.PutInt(m.OfflineIdleTimeoutMs)
-	b.PutInt(m.OnlineCloudTimeoutMs)
-	b.PutInt(m.NotifyCloudDelayMs)
-	b.PutInt(m.NotifyDefaultDelayMs)
-	b.PutInt(m.PushChatPeriodMs)
-	b.PutInt(m.PushChatLimit)
-	b.PutInt(m.EditTimeLimit)
-	b.PutInt(m.RevokeTimeLimit)
-	b.PutInt(m.RevokePmTimeLimit)
-	b.PutInt(m.RatingEDecay)
-	b.PutInt(m.StickersRecentLimit)
-	b.PutInt(m.ChannelsReadMediaPeriod)
+	tlrt.PutString(b, m.DCTxtDomainName)
+	w = tlrt.Extend(b, 68)
+	_ = w[67]
+	binary.LittleEndian.PutUint32(w, uint32(m.ChatSizeMax))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MegagroupSizeMax))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ForwardedCountMax))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.OnlineUpdatePeriodMs))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.OfflineBlurTimeoutMs))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.OfflineIdleTimeoutMs))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.OnlineCloudTimeoutMs))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.NotifyCloudDelayMs))
+	binary.LittleEndian.PutUint32(w[32:], uint32(m.NotifyDefaultDelayMs))
+	binary.LittleEndian.PutUint32(w[36:], uint32(m.PushChatPeriodMs))
+	binary.LittleEndian.PutUint32(w[40:], uint32(m.PushChatLimit))
+	binary.LittleEndian.PutUint32(w[44:], uint32(m.EditTimeLimit))
+	binary.LittleEndian.PutUint32(w[48:], uint32(m.RevokeTimeLimit))
+	binary.LittleEndian.PutUint32(w[52:], uint32(m.RevokePmTimeLimit))
+	binary.LittleEndian.PutUint32(w[56:], uint32(m.RatingEDecay))
+	binary.LittleEndian.PutUint32(w[60:], uint32(m.StickersRecentLimit))
+	binary.LittleEndian.PutUint32(w[64:], uint32(m.ChannelsReadMediaPeriod))
 	if flags.Has(0) {
-		b.PutInt(m.TmpSessions)
+		tlrt.PutUint32(b, uint32(m.TmpSessions))
 	}
-	b.PutInt(m.CallReceiveTimeoutMs)
-	b.PutInt(m.CallRingTimeoutMs)
-	b.PutInt(m.CallConnectTimeoutMs)
-	b.PutInt(m.CallPacketTimeoutMs)
-	b.PutString(m.MeURLPrefix)
+	w = tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.CallReceiveTimeoutMs))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.CallRingTimeoutMs))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.CallConnectTimeoutMs))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.CallPacketTimeoutMs))
+	tlrt.PutString(b, m.MeURLPrefix)
 	if flags.Has(7) {
-		b.PutString(m.AutoupdateURLPrefix)
+		tlrt.PutString(b, m.AutoupdateURLPrefix)
 	}
 	if flags.Has(9) {
-		b.PutString(m.GifSearchUsername)
+		tlrt.PutString(b, m.GifSearchUsername)
 	}
 	if flags.Has(10) {
-		b.PutString(m.VenueSearchUsername)
+		tlrt.PutString(b, m.VenueSearchUsername)
 	}
 	if flags.Has(11) {
-		b.PutString(m.ImgSearchUsername)
+		tlrt.PutString(b, m.ImgSearchUsername)
 	}
 	if flags.Has(12) {
-		b.PutString(m.StaticMapsProvider)
+		tlrt.PutString(b, m.StaticMapsProvider)
 	}
-	b.PutInt(m.CaptionLengthMax)
-	b.PutInt(m.MessageLengthMax)
-	b.PutInt(m.WebfileDCID)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.CaptionLengthMax))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MessageLengthMax))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.WebfileDCID))
 	if flags.Has(2) {
-		b.PutString(m.SuggestedLangCode)
-	}
-	if flags.Has(2) {
-		b.PutInt(m.LangPackVersion)
-	}
-	if flags.Has(2) {
-		b.PutInt(m.BaseLangPackVersion)
+		tlrt.PutString(b, m.SuggestedLangCode)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.LangPackVersion))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.BaseLangPackVersion))
 	}
 	if flags.Has(15) {
 		if err := tlrt.EncodeObject(b, m.ReactionsDefault); err != nil {
@@ -14263,7 +14337,7 @@ func (m *Config) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(16) {
-		b.PutString(m.AutologinToken)
+		tlrt.PutString(b, m.AutologinToken)
 	}
 	return nil
 }
@@ -14581,7 +14655,7 @@ func (m *ConnectedBot) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ConnectedBotTypeID)
+	tlrt.PutUint32(b, ConnectedBotTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14600,8 +14674,10 @@ func (m *ConnectedBot) EncodeBare(b *bin.Buffer) error {
 	if m.Location != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.BotID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
 	if err := m.Recipients.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "connectedBot", "recipients")
 	}
@@ -14609,13 +14685,13 @@ func (m *ConnectedBot) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "connectedBot", "rights")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Device)
+		tlrt.PutString(b, m.Device)
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Date)
+		tlrt.PutUint32(b, uint32(m.Date))
 	}
 	if flags.Has(2) {
-		b.PutString(m.Location)
+		tlrt.PutString(b, m.Location)
 	}
 	return nil
 }
@@ -14754,7 +14830,7 @@ func (m *ConnectedBotStarRef) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ConnectedBotStarRefTypeID)
+	tlrt.PutUint32(b, ConnectedBotStarRefTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14770,16 +14846,20 @@ func (m *ConnectedBotStarRef) EncodeBare(b *bin.Buffer) error {
 	if m.DurationMonths != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
-	b.PutInt(m.Date)
-	b.PutLong(m.BotID)
-	b.PutInt(m.CommissionPermille)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.URL)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.CommissionPermille))
 	if flags.Has(0) {
-		b.PutInt(m.DurationMonths)
+		tlrt.PutUint32(b, uint32(m.DurationMonths))
 	}
-	b.PutLong(m.Participants)
-	b.PutLong(m.Revenue)
+	w = tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Participants))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Revenue))
 	return nil
 }
 
@@ -14874,7 +14954,7 @@ func (m *Contact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactTypeID)
+	tlrt.PutUint32(b, ContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14883,7 +14963,7 @@ func (m *Contact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	b.PutBool(m.Mutual)
 	return nil
 }
@@ -14946,7 +15026,7 @@ func (m *ContactBirthday) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactBirthdayTypeID)
+	tlrt.PutUint32(b, ContactBirthdayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14955,7 +15035,7 @@ func (m *ContactBirthday) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ContactID)
+	tlrt.PutUint64(b, uint64(m.ContactID))
 	if err := m.Birthday.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "contactBirthday", "birthday")
 	}
@@ -15026,7 +15106,7 @@ func (m *ContactStatus) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ContactStatusTypeID)
+	tlrt.PutUint32(b, ContactStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15035,7 +15115,7 @@ func (m *ContactStatus) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	if err := tlrt.EncodeObject(b, m.Status); err != nil {
 		return tlrt.EncodeErr(err, "contactStatus", "status")
 	}

@@ -3,8 +3,10 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // DialogClass is the TL type Dialog: one of Dialog, DialogFolder,
@@ -156,7 +158,7 @@ func (m *Dialog) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogTypeID)
+	tlrt.PutUint32(b, DialogTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -187,22 +189,24 @@ func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 	if m.TTLPeriod != 0 {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "dialog", "peer")
 	}
-	b.PutInt(m.TopMessage)
-	b.PutInt(m.ReadInboxMaxID)
-	b.PutInt(m.ReadOutboxMaxID)
-	b.PutInt(m.UnreadCount)
-	b.PutInt(m.UnreadMentionsCount)
-	b.PutInt(m.UnreadReactionsCount)
-	b.PutInt(m.UnreadPollVotesCount)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadInboxMaxID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ReadOutboxMaxID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.UnreadCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadMentionsCount))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.UnreadReactionsCount))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.UnreadPollVotesCount))
 	if err := m.NotifySettings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "dialog", "notify_settings")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.Pts)
+		tlrt.PutUint32(b, uint32(m.Pts))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Draft); err != nil {
@@ -210,10 +214,10 @@ func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	return nil
 }
@@ -357,7 +361,7 @@ func (m *DialogFolder) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogFolderTypeID)
+	tlrt.PutUint32(b, DialogFolderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -370,18 +374,20 @@ func (m *DialogFolder) EncodeBare(b *bin.Buffer) error {
 	if m.Pinned {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Folder.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "dialogFolder", "folder")
 	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "dialogFolder", "peer")
 	}
-	b.PutInt(m.TopMessage)
-	b.PutInt(m.UnreadMutedPeersCount)
-	b.PutInt(m.UnreadUnmutedPeersCount)
-	b.PutInt(m.UnreadMutedMessagesCount)
-	b.PutInt(m.UnreadUnmutedMessagesCount)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.UnreadMutedPeersCount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.UnreadUnmutedPeersCount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.UnreadMutedMessagesCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadUnmutedMessagesCount))
 	return nil
 }
 
@@ -480,7 +486,7 @@ func (m *DialogCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogCommunityTypeID)
+	tlrt.PutUint32(b, DialogCommunityTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -493,8 +499,10 @@ func (m *DialogCommunity) EncodeBare(b *bin.Buffer) error {
 	if m.Pinned {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.CommunityID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CommunityID))
 	if err := m.NotifySettings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "dialogCommunity", "notify_settings")
 	}
@@ -680,7 +688,7 @@ func (m *DialogFilter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogFilterTypeID)
+	tlrt.PutUint32(b, DialogFilterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -723,30 +731,32 @@ func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 	if m.Color != 0 {
 		flags.Set(27)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if err := m.Title.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "dialogFilter", "title")
 	}
 	if flags.Has(25) {
-		b.PutString(m.Emoticon)
+		tlrt.PutString(b, m.Emoticon)
 	}
 	if flags.Has(27) {
-		b.PutInt(m.Color)
+		tlrt.PutUint32(b, uint32(m.Color))
 	}
-	b.PutVectorHeader(len(m.PinnedPeers))
+	tlrt.PutVectorHeader(b, len(m.PinnedPeers))
 	for i := range m.PinnedPeers {
 		if err := tlrt.EncodeObject(b, m.PinnedPeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "dialogFilter", "pinned_peers")
 		}
 	}
-	b.PutVectorHeader(len(m.IncludePeers))
+	tlrt.PutVectorHeader(b, len(m.IncludePeers))
 	for i := range m.IncludePeers {
 		if err := tlrt.EncodeObject(b, m.IncludePeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "dialogFilter", "include_peers")
 		}
 	}
-	b.PutVectorHeader(len(m.ExcludePeers))
+	tlrt.PutVectorHeader(b, len(m.ExcludePeers))
 	for i := range m.ExcludePeers {
 		if err := tlrt.EncodeObject(b, m.ExcludePeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "dialogFilter", "exclude_peers")
@@ -862,7 +872,7 @@ func (m *DialogFilterDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogFilterDefaultTypeID)
+	tlrt.PutUint32(b, DialogFilterDefaultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -980,7 +990,7 @@ func (m *DialogFilterChatlist) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogFilterChatlistTypeID)
+	tlrt.PutUint32(b, DialogFilterChatlistTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1002,24 +1012,26 @@ func (m *DialogFilterChatlist) EncodeBare(b *bin.Buffer) error {
 	if m.Color != 0 {
 		flags.Set(27)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if err := m.Title.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "dialogFilterChatlist", "title")
 	}
 	if flags.Has(25) {
-		b.PutString(m.Emoticon)
+		tlrt.PutString(b, m.Emoticon)
 	}
 	if flags.Has(27) {
-		b.PutInt(m.Color)
+		tlrt.PutUint32(b, uint32(m.Color))
 	}
-	b.PutVectorHeader(len(m.PinnedPeers))
+	tlrt.PutVectorHeader(b, len(m.PinnedPeers))
 	for i := range m.PinnedPeers {
 		if err := tlrt.EncodeObject(b, m.PinnedPeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "dialogFilterChatlist", "pinned_peers")
 		}
 	}
-	b.PutVectorHeader(len(m.IncludePeers))
+	tlrt.PutVectorHeader(b, len(m.IncludePeers))
 	for i := range m.IncludePeers {
 		if err := tlrt.EncodeObject(b, m.IncludePeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "dialogFilterChatlist", "include_peers")
@@ -1164,7 +1176,7 @@ func (m *DialogPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogPeerTypeID)
+	tlrt.PutUint32(b, DialogPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1238,7 +1250,7 @@ func (m *DialogPeerFolder) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogPeerFolderTypeID)
+	tlrt.PutUint32(b, DialogPeerFolderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1247,7 +1259,7 @@ func (m *DialogPeerFolder) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.FolderID)
+	tlrt.PutUint32(b, uint32(m.FolderID))
 	return nil
 }
 
@@ -1307,7 +1319,7 @@ func (m *DialogPeerCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogPeerCommunityTypeID)
+	tlrt.PutUint32(b, DialogPeerCommunityTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1316,7 +1328,7 @@ func (m *DialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.CommunityID)
+	tlrt.PutUint64(b, uint64(m.CommunityID))
 	return nil
 }
 
@@ -1410,7 +1422,7 @@ func (m *DocumentEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentEmptyTypeID)
+	tlrt.PutUint32(b, DocumentEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1419,7 +1431,7 @@ func (m *DocumentEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -1534,7 +1546,7 @@ func (m *Document) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentTypeID)
+	tlrt.PutUint32(b, DocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1550,15 +1562,17 @@ func (m *Document) EncodeBare(b *bin.Buffer) error {
 	if len(m.VideoThumbs) > 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
-	b.PutInt(m.Date)
-	b.PutString(m.MimeType)
-	b.PutLong(m.Size)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
+	tlrt.PutUint32(b, uint32(m.Date))
+	tlrt.PutString(b, m.MimeType)
+	tlrt.PutUint64(b, uint64(m.Size))
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Thumbs))
+		tlrt.PutVectorHeader(b, len(m.Thumbs))
 		for i := range m.Thumbs {
 			if err := tlrt.EncodeObject(b, m.Thumbs[i]); err != nil {
 				return tlrt.EncodeErr(err, "document", "thumbs")
@@ -1566,15 +1580,18 @@ func (m *Document) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.VideoThumbs))
+		tlrt.PutVectorHeader(b, len(m.VideoThumbs))
 		for i := range m.VideoThumbs {
 			if err := tlrt.EncodeObject(b, m.VideoThumbs[i]); err != nil {
 				return tlrt.EncodeErr(err, "document", "video_thumbs")
 			}
 		}
 	}
-	b.PutInt(m.DCID)
-	b.PutVectorHeader(len(m.Attributes))
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.DCID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Attributes)))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "document", "attributes")
@@ -1744,7 +1761,7 @@ func (m *DocumentAttributeImageSize) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeImageSizeTypeID)
+	tlrt.PutUint32(b, DocumentAttributeImageSizeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1753,8 +1770,10 @@ func (m *DocumentAttributeImageSize) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.W)
-	b.PutInt(m.H)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.W))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
 	return nil
 }
 
@@ -1816,7 +1835,7 @@ func (m *DocumentAttributeAnimated) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeAnimatedTypeID)
+	tlrt.PutUint32(b, DocumentAttributeAnimatedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1887,7 +1906,7 @@ func (m *DocumentAttributeSticker) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeStickerTypeID)
+	tlrt.PutUint32(b, DocumentAttributeStickerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1903,8 +1922,8 @@ func (m *DocumentAttributeSticker) EncodeBare(b *bin.Buffer) error {
 	if m.MaskCoords != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Alt)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Alt)
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "documentAttributeSticker", "stickerset")
 	}
@@ -2075,7 +2094,7 @@ func (m *DocumentAttributeVideo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeVideoTypeID)
+	tlrt.PutUint32(b, DocumentAttributeVideoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2103,18 +2122,20 @@ func (m *DocumentAttributeVideo) EncodeBare(b *bin.Buffer) error {
 	if m.VideoCodec != "" {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutDouble(m.Duration)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Duration))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.H))
 	if flags.Has(2) {
-		b.PutInt(m.PreloadPrefixSize)
+		tlrt.PutUint32(b, uint32(m.PreloadPrefixSize))
 	}
 	if flags.Has(4) {
-		b.PutDouble(m.VideoStartTs)
+		tlrt.PutUint64(b, math.Float64bits(m.VideoStartTs))
 	}
 	if flags.Has(5) {
-		b.PutString(m.VideoCodec)
+		tlrt.PutString(b, m.VideoCodec)
 	}
 	return nil
 }
@@ -2290,7 +2311,7 @@ func (m *DocumentAttributeAudio) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeAudioTypeID)
+	tlrt.PutUint32(b, DocumentAttributeAudioTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2312,16 +2333,18 @@ func (m *DocumentAttributeAudio) EncodeBare(b *bin.Buffer) error {
 	if len(m.Waveform) > 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Duration)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Duration))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Performer)
+		tlrt.PutString(b, m.Performer)
 	}
 	if flags.Has(2) {
-		b.PutBytes(m.Waveform)
+		tlrt.PutBytes(b, m.Waveform)
 	}
 	return nil
 }
@@ -2421,7 +2444,7 @@ func (m *DocumentAttributeFilename) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeFilenameTypeID)
+	tlrt.PutUint32(b, DocumentAttributeFilenameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2430,7 +2453,7 @@ func (m *DocumentAttributeFilename) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.FileName)
+	tlrt.PutString(b, m.FileName)
 	return nil
 }
 
@@ -2495,7 +2518,7 @@ func (m *DocumentAttributeHasStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeHasStickersTypeID)
+	tlrt.PutUint32(b, DocumentAttributeHasStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2567,7 +2590,7 @@ func (m *DocumentAttributeCustomEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DocumentAttributeCustomEmojiTypeID)
+	tlrt.PutUint32(b, DocumentAttributeCustomEmojiTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2583,8 +2606,8 @@ func (m *DocumentAttributeCustomEmoji) EncodeBare(b *bin.Buffer) error {
 	if m.TextColor {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Alt)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Alt)
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "documentAttributeCustomEmoji", "stickerset")
 	}
@@ -2728,7 +2751,7 @@ func (m *DraftMessageEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DraftMessageEmptyTypeID)
+	tlrt.PutUint32(b, DraftMessageEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2741,9 +2764,9 @@ func (m *DraftMessageEmpty) EncodeBare(b *bin.Buffer) error {
 	if m.Date != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.Date)
+		tlrt.PutUint32(b, uint32(m.Date))
 	}
 	return nil
 }
@@ -2873,7 +2896,7 @@ func (m *DraftMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DraftMessageTypeID)
+	tlrt.PutUint32(b, DraftMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2907,15 +2930,15 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 	if m.RichMessage != nil {
 		flags.Set(9)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
 			return tlrt.EncodeErr(err, "draftMessage", "reply_to")
 		}
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "draftMessage", "entities")
@@ -2927,9 +2950,9 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "draftMessage", "media")
 		}
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(7) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags.Has(8) {
 		if err := m.SuggestedPost.Encode(b); err != nil {
@@ -3056,7 +3079,7 @@ func (m *DataJSON) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DataJSONTypeID)
+	tlrt.PutUint32(b, DataJSONTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3065,7 +3088,7 @@ func (m *DataJSON) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Data)
+	tlrt.PutString(b, m.Data)
 	return nil
 }
 
@@ -3163,7 +3186,7 @@ func (m *DCOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DCOptionTypeID)
+	tlrt.PutUint32(b, DCOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3194,12 +3217,14 @@ func (m *DCOption) EncodeBare(b *bin.Buffer) error {
 	if len(m.Secret) > 0 {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutString(m.IPAddress)
-	b.PutInt(m.Port)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	tlrt.PutString(b, m.IPAddress)
+	tlrt.PutUint32(b, uint32(m.Port))
 	if flags.Has(10) {
-		b.PutBytes(m.Secret)
+		tlrt.PutBytes(b, m.Secret)
 	}
 	return nil
 }
@@ -3290,7 +3315,7 @@ func (m *DefaultHistoryTTL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DefaultHistoryTTLTypeID)
+	tlrt.PutUint32(b, DefaultHistoryTTLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3299,7 +3324,7 @@ func (m *DefaultHistoryTTL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Period)
+	tlrt.PutUint32(b, uint32(m.Period))
 	return nil
 }
 
@@ -3358,7 +3383,7 @@ func (m *DialogFilterSuggested) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DialogFilterSuggestedTypeID)
+	tlrt.PutUint32(b, DialogFilterSuggestedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3370,7 +3395,7 @@ func (m *DialogFilterSuggested) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "dialogFilterSuggested", "filter")
 	}
-	b.PutString(m.Description)
+	tlrt.PutString(b, m.Description)
 	return nil
 }
 
@@ -3449,7 +3474,7 @@ func (m *DisallowedGiftsSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DisallowedGiftsSettingsTypeID)
+	tlrt.PutUint32(b, DisallowedGiftsSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3474,7 +3499,7 @@ func (m *DisallowedGiftsSettings) EncodeBare(b *bin.Buffer) error {
 	if m.DisallowStargiftsFromChannels {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -3542,7 +3567,7 @@ func (m *Double) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(DoubleTypeID)
+	tlrt.PutUint32(b, DoubleTypeID)
 	return m.EncodeBare(b)
 }
 

@@ -92,7 +92,7 @@ func (m *EphemeralSendMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EphemeralSendMessageRequestTypeID)
+	tlrt.PutUint32(b, EphemeralSendMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -120,7 +120,7 @@ func (m *EphemeralSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyTo != nil {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "ephemeral.sendMessage", "peer")
 	}
@@ -128,11 +128,11 @@ func (m *EphemeralSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "ephemeral.sendMessage", "receiver_id")
 	}
 	if flags.Has(0) {
-		b.PutLong(m.QueryID)
+		tlrt.PutUint64(b, uint64(m.QueryID))
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "ephemeral.sendMessage", "entities")
@@ -154,7 +154,7 @@ func (m *EphemeralSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "ephemeral.sendMessage", "rich_message")
 		}
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
 			return tlrt.EncodeErr(err, "ephemeral.sendMessage", "reply_to")
@@ -289,7 +289,7 @@ func (m *EphemeralDeleteMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EphemeralDeleteMessageRequestTypeID)
+	tlrt.PutUint32(b, EphemeralDeleteMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -304,7 +304,7 @@ func (m *EphemeralDeleteMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.ReceiverID); err != nil {
 		return tlrt.EncodeErr(err, "ephemeral.deleteMessage", "receiver_id")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -383,7 +383,7 @@ func (m *EphemeralReportMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EphemeralReportMessageRequestTypeID)
+	tlrt.PutUint32(b, EphemeralReportMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -395,9 +395,9 @@ func (m *EphemeralReportMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "ephemeral.reportMessage", "peer")
 	}
-	b.PutInt(m.ID)
-	b.PutBytes(m.Option)
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(m.ID))
+	tlrt.PutBytes(b, m.Option)
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -509,7 +509,7 @@ func (m *EphemeralGetCallbackAnswerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EphemeralGetCallbackAnswerRequestTypeID)
+	tlrt.PutUint32(b, EphemeralGetCallbackAnswerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -522,13 +522,13 @@ func (m *EphemeralGetCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 	if len(m.Data) > 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "ephemeral.getCallbackAnswer", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(1) {
-		b.PutBytes(m.Data)
+		tlrt.PutBytes(b, m.Data)
 	}
 	return nil
 }

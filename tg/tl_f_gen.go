@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -72,7 +73,7 @@ func (m *ForumTopicDeleted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ForumTopicDeletedTypeID)
+	tlrt.PutUint32(b, ForumTopicDeletedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -81,7 +82,7 @@ func (m *ForumTopicDeleted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -195,7 +196,7 @@ func (m *ForumTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ForumTopicTypeID)
+	tlrt.PutUint32(b, ForumTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -229,24 +230,28 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	if m.Draft != nil {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "forumTopic", "peer")
 	}
-	b.PutString(m.Title)
-	b.PutInt(m.IconColor)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutUint32(b, uint32(m.IconColor))
 	if flags.Has(0) {
-		b.PutLong(m.IconEmojiID)
+		tlrt.PutUint64(b, uint64(m.IconEmojiID))
 	}
-	b.PutInt(m.TopMessage)
-	b.PutInt(m.ReadInboxMaxID)
-	b.PutInt(m.ReadOutboxMaxID)
-	b.PutInt(m.UnreadCount)
-	b.PutInt(m.UnreadMentionsCount)
-	b.PutInt(m.UnreadReactionsCount)
-	b.PutInt(m.UnreadPollVotesCount)
+	w = tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadInboxMaxID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ReadOutboxMaxID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.UnreadCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadMentionsCount))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.UnreadReactionsCount))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.UnreadPollVotesCount))
 	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 		return tlrt.EncodeErr(err, "forumTopic", "from_id")
 	}
@@ -418,7 +423,7 @@ func (m *FactCheck) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FactCheckTypeID)
+	tlrt.PutUint32(b, FactCheckTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -434,16 +439,14 @@ func (m *FactCheck) EncodeBare(b *bin.Buffer) error {
 	if m.Country != "" || m.Text != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutString(m.Country)
-	}
-	if flags.Has(1) {
+		tlrt.PutString(b, m.Country)
 		if err := m.Text.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "factCheck", "text")
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -533,7 +536,7 @@ func (m *FileHash) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FileHashTypeID)
+	tlrt.PutUint32(b, FileHashTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -542,9 +545,11 @@ func (m *FileHash) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Offset)
-	b.PutInt(m.Limit)
-	b.PutBytes(m.Hash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
+	tlrt.PutBytes(b, m.Hash)
 	return nil
 }
 
@@ -621,7 +626,7 @@ func (m *Folder) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FolderTypeID)
+	tlrt.PutUint32(b, FolderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -643,9 +648,11 @@ func (m *Folder) EncodeBare(b *bin.Buffer) error {
 	if m.Photo != nil {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutString(m.Title)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	tlrt.PutString(b, m.Title)
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "folder", "photo")
@@ -735,7 +742,7 @@ func (m *FolderPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FolderPeerTypeID)
+	tlrt.PutUint32(b, FolderPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -747,7 +754,7 @@ func (m *FolderPeer) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "folderPeer", "peer")
 	}
-	b.PutInt(m.FolderID)
+	tlrt.PutUint32(b, uint32(m.FolderID))
 	return nil
 }
 
@@ -811,7 +818,7 @@ func (m *FoundStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(FoundStoryTypeID)
+	tlrt.PutUint32(b, FoundStoryTypeID)
 	return m.EncodeBare(b)
 }
 

@@ -3,8 +3,10 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // GeoPointClass is the TL type GeoPoint: one of GeoPointEmpty, GeoPoint.
@@ -69,7 +71,7 @@ func (m *GeoPointEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GeoPointEmptyTypeID)
+	tlrt.PutUint32(b, GeoPointEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -163,7 +165,7 @@ func (m *GeoPoint) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GeoPointTypeID)
+	tlrt.PutUint32(b, GeoPointTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -176,12 +178,14 @@ func (m *GeoPoint) EncodeBare(b *bin.Buffer) error {
 	if m.AccuracyRadius != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutDouble(m.Long)
-	b.PutDouble(m.Lat)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Long))
+	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Lat))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.AccessHash))
 	if flags.Has(0) {
-		b.PutInt(m.AccuracyRadius)
+		tlrt.PutUint32(b, uint32(m.AccuracyRadius))
 	}
 	return nil
 }
@@ -301,7 +305,7 @@ func (m *GroupCallDiscarded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallDiscardedTypeID)
+	tlrt.PutUint32(b, GroupCallDiscardedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -310,9 +314,11 @@ func (m *GroupCallDiscarded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Duration)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Duration))
 	return nil
 }
 
@@ -556,7 +562,7 @@ func (m *GroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallTypeID)
+	tlrt.PutUint32(b, GroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -629,32 +635,36 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	if m.DefaultSendAs != nil {
 		flags.Set(21)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.ParticipantsCount)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.ParticipantsCount))
 	if flags.Has(3) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(4) {
-		b.PutInt(m.StreamDCID)
+		tlrt.PutUint32(b, uint32(m.StreamDCID))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.RecordStartDate)
+		tlrt.PutUint32(b, uint32(m.RecordStartDate))
 	}
 	if flags.Has(7) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(10) {
-		b.PutInt(m.UnmutedVideoCount)
+		tlrt.PutUint32(b, uint32(m.UnmutedVideoCount))
 	}
-	b.PutInt(m.UnmutedVideoLimit)
-	b.PutInt(m.Version)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.UnmutedVideoLimit))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Version))
 	if flags.Has(16) {
-		b.PutString(m.InviteLink)
+		tlrt.PutString(b, m.InviteLink)
 	}
 	if flags.Has(20) {
-		b.PutLong(m.SendPaidMessagesStars)
+		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
 	}
 	if flags.Has(21) {
 		if err := tlrt.EncodeObject(b, m.DefaultSendAs); err != nil {
@@ -828,7 +838,7 @@ func (m *Game) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GameTypeID)
+	tlrt.PutUint32(b, GameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -841,12 +851,14 @@ func (m *Game) EncodeBare(b *bin.Buffer) error {
 	if m.Document != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutString(m.ShortName)
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutString(b, m.ShortName)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "game", "photo")
 	}
@@ -1014,7 +1026,7 @@ func (m *GeoPointAddress) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GeoPointAddressTypeID)
+	tlrt.PutUint32(b, GeoPointAddressTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1033,16 +1045,16 @@ func (m *GeoPointAddress) EncodeBare(b *bin.Buffer) error {
 	if m.Street != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.CountryIso2)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.CountryIso2)
 	if flags.Has(0) {
-		b.PutString(m.State)
+		tlrt.PutString(b, m.State)
 	}
 	if flags.Has(1) {
-		b.PutString(m.City)
+		tlrt.PutString(b, m.City)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Street)
+		tlrt.PutString(b, m.Street)
 	}
 	return nil
 }
@@ -1177,7 +1189,7 @@ func (m *GlobalPrivacySettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GlobalPrivacySettingsTypeID)
+	tlrt.PutUint32(b, GlobalPrivacySettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1211,9 +1223,9 @@ func (m *GlobalPrivacySettings) EncodeBare(b *bin.Buffer) error {
 	if m.DisallowedGifts != nil {
 		flags.Set(6)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(5) {
-		b.PutLong(m.NoncontactPeersPaidStars)
+		tlrt.PutUint64(b, uint64(m.NoncontactPeersPaidStars))
 	}
 	if flags.Has(6) {
 		if err := m.DisallowedGifts.Encode(b); err != nil {
@@ -1309,7 +1321,7 @@ func (m *GroupCallDonor) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallDonorTypeID)
+	tlrt.PutUint32(b, GroupCallDonorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1328,13 +1340,13 @@ func (m *GroupCallDonor) EncodeBare(b *bin.Buffer) error {
 	if m.PeerID != nil {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 			return tlrt.EncodeErr(err, "groupCallDonor", "peer_id")
 		}
 	}
-	b.PutLong(m.Stars)
+	tlrt.PutUint64(b, uint64(m.Stars))
 	return nil
 }
 
@@ -1442,7 +1454,7 @@ func (m *GroupCallMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallMessageTypeID)
+	tlrt.PutUint32(b, GroupCallMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1458,17 +1470,19 @@ func (m *GroupCallMessage) EncodeBare(b *bin.Buffer) error {
 	if m.PaidMessageStars != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 		return tlrt.EncodeErr(err, "groupCallMessage", "from_id")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := m.Message.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "groupCallMessage", "message")
 	}
 	if flags.Has(0) {
-		b.PutLong(m.PaidMessageStars)
+		tlrt.PutUint64(b, uint64(m.PaidMessageStars))
 	}
 	return nil
 }
@@ -1691,7 +1705,7 @@ func (m *GroupCallParticipant) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallParticipantTypeID)
+	tlrt.PutUint32(b, GroupCallParticipantTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1752,23 +1766,23 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 	if m.PaidStarsTotal != 0 {
 		flags.Set(16)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "groupCallParticipant", "peer")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(3) {
-		b.PutInt(m.ActiveDate)
+		tlrt.PutUint32(b, uint32(m.ActiveDate))
 	}
-	b.PutInt(m.Source)
+	tlrt.PutUint32(b, uint32(m.Source))
 	if flags.Has(7) {
-		b.PutInt(m.Volume)
+		tlrt.PutUint32(b, uint32(m.Volume))
 	}
 	if flags.Has(11) {
-		b.PutString(m.About)
+		tlrt.PutString(b, m.About)
 	}
 	if flags.Has(13) {
-		b.PutLong(m.RaiseHandRating)
+		tlrt.PutUint64(b, uint64(m.RaiseHandRating))
 	}
 	if flags.Has(6) {
 		if err := m.Video.Encode(b); err != nil {
@@ -1781,7 +1795,7 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(16) {
-		b.PutLong(m.PaidStarsTotal)
+		tlrt.PutUint64(b, uint64(m.PaidStarsTotal))
 	}
 	return nil
 }
@@ -1954,7 +1968,7 @@ func (m *GroupCallParticipantVideo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallParticipantVideoTypeID)
+	tlrt.PutUint32(b, GroupCallParticipantVideoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1970,16 +1984,16 @@ func (m *GroupCallParticipantVideo) EncodeBare(b *bin.Buffer) error {
 	if m.AudioSource != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Endpoint)
-	b.PutVectorHeader(len(m.SourceGroups))
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Endpoint)
+	tlrt.PutVectorHeader(b, len(m.SourceGroups))
 	for i := range m.SourceGroups {
 		if err := m.SourceGroups[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "groupCallParticipantVideo", "source_groups")
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.AudioSource)
+		tlrt.PutUint32(b, uint32(m.AudioSource))
 	}
 	return nil
 }
@@ -2070,7 +2084,7 @@ func (m *GroupCallParticipantVideoSourceGroup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallParticipantVideoSourceGroupTypeID)
+	tlrt.PutUint32(b, GroupCallParticipantVideoSourceGroupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2079,10 +2093,10 @@ func (m *GroupCallParticipantVideoSourceGroup) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Semantics)
-	b.PutVectorHeader(len(m.Sources))
+	tlrt.PutString(b, m.Semantics)
+	tlrt.PutVectorHeader(b, len(m.Sources))
 	for i := range m.Sources {
-		b.PutInt(m.Sources[i])
+		tlrt.PutUint32(b, uint32(m.Sources[i]))
 	}
 	return nil
 }
@@ -2151,7 +2165,7 @@ func (m *GroupCallStreamChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(GroupCallStreamChannelTypeID)
+	tlrt.PutUint32(b, GroupCallStreamChannelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2160,9 +2174,11 @@ func (m *GroupCallStreamChannel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Channel)
-	b.PutInt(m.Scale)
-	b.PutLong(m.LastTimestampMs)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Channel))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Scale))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.LastTimestampMs))
 	return nil
 }
 

@@ -4,8 +4,10 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // InlineQueryPeerTypeClass is the TL type InlineQueryPeerType: one of
@@ -84,7 +86,7 @@ func (m *InlineQueryPeerTypeSameBotPM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineQueryPeerTypeSameBotPMTypeID)
+	tlrt.PutUint32(b, InlineQueryPeerTypeSameBotPMTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -147,7 +149,7 @@ func (m *InlineQueryPeerTypePM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineQueryPeerTypePMTypeID)
+	tlrt.PutUint32(b, InlineQueryPeerTypePMTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -210,7 +212,7 @@ func (m *InlineQueryPeerTypeChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineQueryPeerTypeChatTypeID)
+	tlrt.PutUint32(b, InlineQueryPeerTypeChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -274,7 +276,7 @@ func (m *InlineQueryPeerTypeMegagroup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineQueryPeerTypeMegagroupTypeID)
+	tlrt.PutUint32(b, InlineQueryPeerTypeMegagroupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -338,7 +340,7 @@ func (m *InlineQueryPeerTypeBroadcast) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineQueryPeerTypeBroadcastTypeID)
+	tlrt.PutUint32(b, InlineQueryPeerTypeBroadcastTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -401,7 +403,7 @@ func (m *InlineQueryPeerTypeBotPM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineQueryPeerTypeBotPMTypeID)
+	tlrt.PutUint32(b, InlineQueryPeerTypeBotPMTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -507,7 +509,7 @@ func (m *InputAiComposeToneDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputAiComposeToneDefaultTypeID)
+	tlrt.PutUint32(b, InputAiComposeToneDefaultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -516,7 +518,7 @@ func (m *InputAiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Tone)
+	tlrt.PutString(b, m.Tone)
 	return nil
 }
 
@@ -584,7 +586,7 @@ func (m *InputAiComposeToneID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputAiComposeToneIDTypeID)
+	tlrt.PutUint32(b, InputAiComposeToneIDTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -593,8 +595,10 @@ func (m *InputAiComposeToneID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -658,7 +662,7 @@ func (m *InputAiComposeToneSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputAiComposeToneSlugTypeID)
+	tlrt.PutUint32(b, InputAiComposeToneSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -667,7 +671,7 @@ func (m *InputAiComposeToneSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -735,7 +739,7 @@ func (m *InputAiComposeToneSingleUse) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputAiComposeToneSingleUseTypeID)
+	tlrt.PutUint32(b, InputAiComposeToneSingleUseTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -744,7 +748,7 @@ func (m *InputAiComposeToneSingleUse) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.CustomPrompt)
+	tlrt.PutString(b, m.CustomPrompt)
 	return nil
 }
 
@@ -845,7 +849,7 @@ func (m *InputBotAppID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotAppIDTypeID)
+	tlrt.PutUint32(b, InputBotAppIDTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -854,8 +858,10 @@ func (m *InputBotAppID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -920,7 +926,7 @@ func (m *InputBotAppShortName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotAppShortNameTypeID)
+	tlrt.PutUint32(b, InputBotAppShortNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -932,7 +938,7 @@ func (m *InputBotAppShortName) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
 		return tlrt.EncodeErr(err, "inputBotAppShortName", "bot_id")
 	}
-	b.PutString(m.ShortName)
+	tlrt.PutString(b, m.ShortName)
 	return nil
 }
 
@@ -1090,7 +1096,7 @@ func (m *InputBotInlineMessageMediaAuto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageMediaAutoTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageMediaAutoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1109,10 +1115,10 @@ func (m *InputBotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBotInlineMessageMediaAuto", "entities")
@@ -1245,7 +1251,7 @@ func (m *InputBotInlineMessageText) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageTextTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageTextTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1267,10 +1273,10 @@ func (m *InputBotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBotInlineMessageText", "entities")
@@ -1445,7 +1451,7 @@ func (m *InputBotInlineMessageMediaGeo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageMediaGeoTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageMediaGeoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1467,18 +1473,18 @@ func (m *InputBotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaGeo", "geo_point")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.Heading)
+		tlrt.PutUint32(b, uint32(m.Heading))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Period)
+		tlrt.PutUint32(b, uint32(m.Period))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.ProximityNotificationRadius)
+		tlrt.PutUint32(b, uint32(m.ProximityNotificationRadius))
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
@@ -1602,7 +1608,7 @@ func (m *InputBotInlineMessageMediaVenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageMediaVenueTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageMediaVenueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1615,15 +1621,15 @@ func (m *InputBotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaVenue", "geo_point")
 	}
-	b.PutString(m.Title)
-	b.PutString(m.Address)
-	b.PutString(m.Provider)
-	b.PutString(m.VenueID)
-	b.PutString(m.VenueType)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Address)
+	tlrt.PutString(b, m.Provider)
+	tlrt.PutString(b, m.VenueID)
+	tlrt.PutString(b, m.VenueType)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaVenue", "reply_markup")
@@ -1734,7 +1740,7 @@ func (m *InputBotInlineMessageMediaContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageMediaContactTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageMediaContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1747,11 +1753,11 @@ func (m *InputBotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
-	b.PutString(m.Vcard)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
+	tlrt.PutString(b, m.Vcard)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaContact", "reply_markup")
@@ -1849,7 +1855,7 @@ func (m *InputBotInlineMessageGame) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageGameTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageGameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1862,7 +1868,7 @@ func (m *InputBotInlineMessageGame) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "inputBotInlineMessageGame", "reply_markup")
@@ -1959,7 +1965,7 @@ func (m *InputBotInlineMessageMediaInvoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageMediaInvoiceTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageMediaInvoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1975,9 +1981,9 @@ func (m *InputBotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(0) {
 		if err := m.Photo.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "photo")
@@ -1986,8 +1992,8 @@ func (m *InputBotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if err := m.Invoice.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "invoice")
 	}
-	b.PutBytes(m.Payload)
-	b.PutString(m.Provider)
+	tlrt.PutBytes(b, m.Payload)
+	tlrt.PutString(b, m.Provider)
 	if err := m.ProviderData.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "provider_data")
 	}
@@ -2135,7 +2141,7 @@ func (m *InputBotInlineMessageMediaWebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageMediaWebPageTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageMediaWebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2163,17 +2169,17 @@ func (m *InputBotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
 			}
 		}
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaWebPage", "reply_markup")
@@ -2281,7 +2287,7 @@ func (m *InputBotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageRichMessageTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageRichMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2294,7 +2300,7 @@ func (m *InputBotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "inputBotInlineMessageRichMessage", "reply_markup")
@@ -2424,7 +2430,7 @@ func (m *InputBotInlineMessageID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageIDTypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageIDTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2433,9 +2439,11 @@ func (m *InputBotInlineMessageID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.DCID)
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.DCID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -2506,7 +2514,7 @@ func (m *InputBotInlineMessageID64) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineMessageID64TypeID)
+	tlrt.PutUint32(b, InputBotInlineMessageID64TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2515,10 +2523,12 @@ func (m *InputBotInlineMessageID64) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.DCID)
-	b.PutLong(m.OwnerID)
-	b.PutInt(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(m.DCID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.OwnerID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -2700,7 +2710,7 @@ func (m *InputBotInlineResult) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineResultTypeID)
+	tlrt.PutUint32(b, InputBotInlineResultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2725,17 +2735,17 @@ func (m *InputBotInlineResult) EncodeBare(b *bin.Buffer) error {
 	if m.Content != nil {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
-	b.PutString(m.Type)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Type)
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if flags.Has(3) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(4) {
 		if err := m.Thumb.Encode(b); err != nil {
@@ -2873,7 +2883,7 @@ func (m *InputBotInlineResultPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineResultPhotoTypeID)
+	tlrt.PutUint32(b, InputBotInlineResultPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2882,8 +2892,8 @@ func (m *InputBotInlineResultPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutString(m.Type)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Type)
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineResultPhoto", "photo")
 	}
@@ -3019,7 +3029,7 @@ func (m *InputBotInlineResultDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineResultDocumentTypeID)
+	tlrt.PutUint32(b, InputBotInlineResultDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3035,14 +3045,14 @@ func (m *InputBotInlineResultDocument) EncodeBare(b *bin.Buffer) error {
 	if m.Description != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
-	b.PutString(m.Type)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Type)
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineResultDocument", "document")
@@ -3153,7 +3163,7 @@ func (m *InputBotInlineResultGame) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBotInlineResultGameTypeID)
+	tlrt.PutUint32(b, InputBotInlineResultGameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3162,8 +3172,8 @@ func (m *InputBotInlineResultGame) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutString(m.ShortName)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.ShortName)
 	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineResultGame", "send_message")
 	}
@@ -3276,7 +3286,7 @@ func (m *InputChannelEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChannelEmptyTypeID)
+	tlrt.PutUint32(b, InputChannelEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3341,7 +3351,7 @@ func (m *InputChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChannelTypeID)
+	tlrt.PutUint32(b, InputChannelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3350,8 +3360,10 @@ func (m *InputChannel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -3417,7 +3429,7 @@ func (m *InputChannelFromMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChannelFromMessageTypeID)
+	tlrt.PutUint32(b, InputChannelFromMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3429,8 +3441,10 @@ func (m *InputChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputChannelFromMessage", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.ChannelID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
 	return nil
 }
 
@@ -3535,7 +3549,7 @@ func (m *InputChatPhotoEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatPhotoEmptyTypeID)
+	tlrt.PutUint32(b, InputChatPhotoEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3629,7 +3643,7 @@ func (m *InputChatUploadedPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatUploadedPhotoTypeID)
+	tlrt.PutUint32(b, InputChatUploadedPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3651,7 +3665,7 @@ func (m *InputChatUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	if m.VideoEmojiMarkup != nil {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.File); err != nil {
 			return tlrt.EncodeErr(err, "inputChatUploadedPhoto", "file")
@@ -3663,7 +3677,7 @@ func (m *InputChatUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutDouble(m.VideoStartTs)
+		tlrt.PutUint64(b, math.Float64bits(m.VideoStartTs))
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.VideoEmojiMarkup); err != nil {
@@ -3765,7 +3779,7 @@ func (m *InputChatPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatPhotoTypeID)
+	tlrt.PutUint32(b, InputChatPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3880,7 +3894,7 @@ func (m *InputChatThemeEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatThemeEmptyTypeID)
+	tlrt.PutUint32(b, InputChatThemeEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3944,7 +3958,7 @@ func (m *InputChatTheme) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatThemeTypeID)
+	tlrt.PutUint32(b, InputChatThemeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3953,7 +3967,7 @@ func (m *InputChatTheme) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	tlrt.PutString(b, m.Emoticon)
 	return nil
 }
 
@@ -4018,7 +4032,7 @@ func (m *InputChatThemeUniqueGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatThemeUniqueGiftTypeID)
+	tlrt.PutUint32(b, InputChatThemeUniqueGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4027,7 +4041,7 @@ func (m *InputChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -4127,7 +4141,7 @@ func (m *InputCheckPasswordEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputCheckPasswordEmptyTypeID)
+	tlrt.PutUint32(b, InputCheckPasswordEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4195,7 +4209,7 @@ func (m *InputCheckPasswordSRP) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputCheckPasswordSRPTypeID)
+	tlrt.PutUint32(b, InputCheckPasswordSRPTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4204,9 +4218,9 @@ func (m *InputCheckPasswordSRP) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.SRPID)
-	b.PutBytes(m.A)
-	b.PutBytes(m.M1)
+	tlrt.PutUint64(b, uint64(m.SRPID))
+	tlrt.PutBytes(b, m.A)
+	tlrt.PutBytes(b, m.M1)
 	return nil
 }
 
@@ -4314,7 +4328,7 @@ func (m *InputCollectibleUsername) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputCollectibleUsernameTypeID)
+	tlrt.PutUint32(b, InputCollectibleUsernameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4323,7 +4337,7 @@ func (m *InputCollectibleUsername) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Username)
+	tlrt.PutString(b, m.Username)
 	return nil
 }
 
@@ -4389,7 +4403,7 @@ func (m *InputCollectiblePhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputCollectiblePhoneTypeID)
+	tlrt.PutUint32(b, InputCollectiblePhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4398,7 +4412,7 @@ func (m *InputCollectiblePhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Phone)
+	tlrt.PutString(b, m.Phone)
 	return nil
 }
 
@@ -4501,7 +4515,7 @@ func (m *InputDialogPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputDialogPeerTypeID)
+	tlrt.PutUint32(b, InputDialogPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4575,7 +4589,7 @@ func (m *InputDialogPeerFolder) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputDialogPeerFolderTypeID)
+	tlrt.PutUint32(b, InputDialogPeerFolderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4584,7 +4598,7 @@ func (m *InputDialogPeerFolder) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.FolderID)
+	tlrt.PutUint32(b, uint32(m.FolderID))
 	return nil
 }
 
@@ -4646,7 +4660,7 @@ func (m *InputDialogPeerCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputDialogPeerCommunityTypeID)
+	tlrt.PutUint32(b, InputDialogPeerCommunityTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4754,7 +4768,7 @@ func (m *InputDocumentEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputDocumentEmptyTypeID)
+	tlrt.PutUint32(b, InputDocumentEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4821,7 +4835,7 @@ func (m *InputDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputDocumentTypeID)
+	tlrt.PutUint32(b, InputDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4830,9 +4844,11 @@ func (m *InputDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
 	return nil
 }
 
@@ -4943,7 +4959,7 @@ func (m *InputEncryptedFileEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputEncryptedFileEmptyTypeID)
+	tlrt.PutUint32(b, InputEncryptedFileEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5012,7 +5028,7 @@ func (m *InputEncryptedFileUploaded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputEncryptedFileUploadedTypeID)
+	tlrt.PutUint32(b, InputEncryptedFileUploadedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5021,10 +5037,12 @@ func (m *InputEncryptedFileUploaded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Parts)
-	b.PutString(m.Md5Checksum)
-	b.PutInt(m.KeyFingerprint)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
+	tlrt.PutString(b, m.Md5Checksum)
+	tlrt.PutUint32(b, uint32(m.KeyFingerprint))
 	return nil
 }
 
@@ -5101,7 +5119,7 @@ func (m *InputEncryptedFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputEncryptedFileTypeID)
+	tlrt.PutUint32(b, InputEncryptedFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5110,8 +5128,10 @@ func (m *InputEncryptedFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -5180,7 +5200,7 @@ func (m *InputEncryptedFileBigUploaded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputEncryptedFileBigUploadedTypeID)
+	tlrt.PutUint32(b, InputEncryptedFileBigUploadedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5189,9 +5209,11 @@ func (m *InputEncryptedFileBigUploaded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Parts)
-	b.PutInt(m.KeyFingerprint)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.KeyFingerprint))
 	return nil
 }
 
@@ -5298,7 +5320,7 @@ func (m *InputFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputFileTypeID)
+	tlrt.PutUint32(b, InputFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5307,10 +5329,12 @@ func (m *InputFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Parts)
-	b.PutString(m.Name)
-	b.PutString(m.Md5Checksum)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
+	tlrt.PutString(b, m.Name)
+	tlrt.PutString(b, m.Md5Checksum)
 	return nil
 }
 
@@ -5386,7 +5410,7 @@ func (m *InputFileBig) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputFileBigTypeID)
+	tlrt.PutUint32(b, InputFileBigTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5395,9 +5419,11 @@ func (m *InputFileBig) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Parts)
-	b.PutString(m.Name)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
+	tlrt.PutString(b, m.Name)
 	return nil
 }
 
@@ -5468,7 +5494,7 @@ func (m *InputFileStoryDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputFileStoryDocumentTypeID)
+	tlrt.PutUint32(b, InputFileStoryDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5611,7 +5637,7 @@ func (m *InputFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputFileLocationTypeID)
+	tlrt.PutUint32(b, InputFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5620,10 +5646,12 @@ func (m *InputFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.VolumeID)
-	b.PutInt(m.LocalID)
-	b.PutLong(m.Secret)
-	b.PutBytes(m.FileReference)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.Secret))
+	tlrt.PutBytes(b, m.FileReference)
 	return nil
 }
 
@@ -5700,7 +5728,7 @@ func (m *InputEncryptedFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputEncryptedFileLocationTypeID)
+	tlrt.PutUint32(b, InputEncryptedFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5709,8 +5737,10 @@ func (m *InputEncryptedFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -5778,7 +5808,7 @@ func (m *InputDocumentFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputDocumentFileLocationTypeID)
+	tlrt.PutUint32(b, InputDocumentFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5787,10 +5817,12 @@ func (m *InputDocumentFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
-	b.PutString(m.ThumbSize)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
+	tlrt.PutString(b, m.ThumbSize)
 	return nil
 }
 
@@ -5867,7 +5899,7 @@ func (m *InputSecureFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSecureFileLocationTypeID)
+	tlrt.PutUint32(b, InputSecureFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5876,8 +5908,10 @@ func (m *InputSecureFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -5939,7 +5973,7 @@ func (m *InputTakeoutFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputTakeoutFileLocationTypeID)
+	tlrt.PutUint32(b, InputTakeoutFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6008,7 +6042,7 @@ func (m *InputPhotoFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPhotoFileLocationTypeID)
+	tlrt.PutUint32(b, InputPhotoFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6017,10 +6051,12 @@ func (m *InputPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
-	b.PutString(m.ThumbSize)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
+	tlrt.PutString(b, m.ThumbSize)
 	return nil
 }
 
@@ -6103,7 +6139,7 @@ func (m *InputPhotoLegacyFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPhotoLegacyFileLocationTypeID)
+	tlrt.PutUint32(b, InputPhotoLegacyFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6112,12 +6148,16 @@ func (m *InputPhotoLegacyFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
-	b.PutLong(m.VolumeID)
-	b.PutInt(m.LocalID)
-	b.PutLong(m.Secret)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
+	w = tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.Secret))
 	return nil
 }
 
@@ -6202,7 +6242,7 @@ func (m *InputPeerPhotoFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerPhotoFileLocationTypeID)
+	tlrt.PutUint32(b, InputPeerPhotoFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6215,11 +6255,11 @@ func (m *InputPeerPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m.Big {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputPeerPhotoFileLocation", "peer")
 	}
-	b.PutLong(m.PhotoID)
+	tlrt.PutUint64(b, uint64(m.PhotoID))
 	return nil
 }
 
@@ -6297,7 +6337,7 @@ func (m *InputStickerSetThumb) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetThumbTypeID)
+	tlrt.PutUint32(b, InputStickerSetThumbTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6309,7 +6349,7 @@ func (m *InputStickerSetThumb) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "inputStickerSetThumb", "stickerset")
 	}
-	b.PutInt(m.ThumbVersion)
+	tlrt.PutUint32(b, uint32(m.ThumbVersion))
 	return nil
 }
 
@@ -6435,7 +6475,7 @@ func (m *InputGroupCallStream) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGroupCallStreamTypeID)
+	tlrt.PutUint32(b, InputGroupCallStreamTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6448,17 +6488,19 @@ func (m *InputGroupCallStream) EncodeBare(b *bin.Buffer) error {
 	if m.VideoChannel != 0 || m.VideoQuality != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "inputGroupCallStream", "call")
 	}
-	b.PutLong(m.TimeMs)
-	b.PutInt(m.Scale)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.TimeMs))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Scale))
 	if flags.Has(0) {
-		b.PutInt(m.VideoChannel)
-	}
-	if flags.Has(0) {
-		b.PutInt(m.VideoQuality)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.VideoChannel))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.VideoQuality))
 	}
 	return nil
 }
@@ -6561,7 +6603,7 @@ func (m *InputPeerPhotoFileLocationLegacy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerPhotoFileLocationLegacyTypeID)
+	tlrt.PutUint32(b, InputPeerPhotoFileLocationLegacyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6574,12 +6616,14 @@ func (m *InputPeerPhotoFileLocationLegacy) EncodeBare(b *bin.Buffer) error {
 	if m.Big {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputPeerPhotoFileLocationLegacy", "peer")
 	}
-	b.PutLong(m.VolumeID)
-	b.PutInt(m.LocalID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
 	return nil
 }
 
@@ -6661,7 +6705,7 @@ func (m *InputStickerSetThumbLegacy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetThumbLegacyTypeID)
+	tlrt.PutUint32(b, InputStickerSetThumbLegacyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6673,8 +6717,10 @@ func (m *InputStickerSetThumbLegacy) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "inputStickerSetThumbLegacy", "stickerset")
 	}
-	b.PutLong(m.VolumeID)
-	b.PutInt(m.LocalID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
 	return nil
 }
 
@@ -6784,7 +6830,7 @@ func (m *InputGameID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGameIDTypeID)
+	tlrt.PutUint32(b, InputGameIDTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6793,8 +6839,10 @@ func (m *InputGameID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -6859,7 +6907,7 @@ func (m *InputGameShortName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGameShortNameTypeID)
+	tlrt.PutUint32(b, InputGameShortNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6871,7 +6919,7 @@ func (m *InputGameShortName) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
 		return tlrt.EncodeErr(err, "inputGameShortName", "bot_id")
 	}
-	b.PutString(m.ShortName)
+	tlrt.PutString(b, m.ShortName)
 	return nil
 }
 
@@ -6976,7 +7024,7 @@ func (m *InputGeoPointEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGeoPointEmptyTypeID)
+	tlrt.PutUint32(b, InputGeoPointEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7069,7 +7117,7 @@ func (m *InputGeoPoint) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGeoPointTypeID)
+	tlrt.PutUint32(b, InputGeoPointTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7082,11 +7130,13 @@ func (m *InputGeoPoint) EncodeBare(b *bin.Buffer) error {
 	if m.AccuracyRadius != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutDouble(m.Lat)
-	b.PutDouble(m.Long)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Lat))
+	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Long))
 	if flags.Has(0) {
-		b.PutInt(m.AccuracyRadius)
+		tlrt.PutUint32(b, uint32(m.AccuracyRadius))
 	}
 	return nil
 }
@@ -7204,7 +7254,7 @@ func (m *InputGroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGroupCallTypeID)
+	tlrt.PutUint32(b, InputGroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7213,8 +7263,10 @@ func (m *InputGroupCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -7277,7 +7329,7 @@ func (m *InputGroupCallSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGroupCallSlugTypeID)
+	tlrt.PutUint32(b, InputGroupCallSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7286,7 +7338,7 @@ func (m *InputGroupCallSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -7353,7 +7405,7 @@ func (m *InputGroupCallInviteMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGroupCallInviteMessageTypeID)
+	tlrt.PutUint32(b, InputGroupCallInviteMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7362,7 +7414,7 @@ func (m *InputGroupCallInviteMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -7491,7 +7543,7 @@ func (m *InputInvoiceMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceMessageTypeID)
+	tlrt.PutUint32(b, InputInvoiceMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7503,7 +7555,7 @@ func (m *InputInvoiceMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceMessage", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -7569,7 +7621,7 @@ func (m *InputInvoiceSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceSlugTypeID)
+	tlrt.PutUint32(b, InputInvoiceSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7578,7 +7630,7 @@ func (m *InputInvoiceSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -7646,7 +7698,7 @@ func (m *InputInvoicePremiumGiftCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoicePremiumGiftCodeTypeID)
+	tlrt.PutUint32(b, InputInvoicePremiumGiftCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7736,7 +7788,7 @@ func (m *InputInvoiceStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarsTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7818,7 +7870,7 @@ func (m *InputInvoiceChatInviteSubscription) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceChatInviteSubscriptionTypeID)
+	tlrt.PutUint32(b, InputInvoiceChatInviteSubscriptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7827,7 +7879,7 @@ func (m *InputInvoiceChatInviteSubscription) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Hash)
+	tlrt.PutString(b, m.Hash)
 	return nil
 }
 
@@ -7899,7 +7951,7 @@ func (m *InputInvoiceStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7918,11 +7970,11 @@ func (m *InputInvoiceStarGift) EncodeBare(b *bin.Buffer) error {
 	if m.Message != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceStarGift", "peer")
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	if flags.Has(1) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputInvoiceStarGift", "message")
@@ -8019,7 +8071,7 @@ func (m *InputInvoiceStarGiftUpgrade) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftUpgradeTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftUpgradeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8032,7 +8084,7 @@ func (m *InputInvoiceStarGiftUpgrade) EncodeBare(b *bin.Buffer) error {
 	if m.KeepOriginalDetails {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceStarGiftUpgrade", "stargift")
 	}
@@ -8115,7 +8167,7 @@ func (m *InputInvoiceStarGiftTransfer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftTransferTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftTransferTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8205,7 +8257,7 @@ func (m *InputInvoicePremiumGiftStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoicePremiumGiftStarsTypeID)
+	tlrt.PutUint32(b, InputInvoicePremiumGiftStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8218,11 +8270,11 @@ func (m *InputInvoicePremiumGiftStars) EncodeBare(b *bin.Buffer) error {
 	if m.Message != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoicePremiumGiftStars", "user_id")
 	}
-	b.PutInt(m.Months)
+	tlrt.PutUint32(b, uint32(m.Months))
 	if flags.Has(0) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputInvoicePremiumGiftStars", "message")
@@ -8318,7 +8370,7 @@ func (m *InputInvoiceBusinessBotTransferStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceBusinessBotTransferStarsTypeID)
+	tlrt.PutUint32(b, InputInvoiceBusinessBotTransferStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8330,7 +8382,7 @@ func (m *InputInvoiceBusinessBotTransferStars) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceBusinessBotTransferStars", "bot")
 	}
-	b.PutLong(m.Stars)
+	tlrt.PutUint64(b, uint64(m.Stars))
 	return nil
 }
 
@@ -8400,7 +8452,7 @@ func (m *InputInvoiceStarGiftResale) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftResaleTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftResaleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8413,8 +8465,8 @@ func (m *InputInvoiceStarGiftResale) EncodeBare(b *bin.Buffer) error {
 	if m.Ton {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Slug)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Slug)
 	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceStarGiftResale", "to_id")
 	}
@@ -8502,7 +8554,7 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftPrepaidUpgradeTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftPrepaidUpgradeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8514,7 +8566,7 @@ func (m *InputInvoiceStarGiftPrepaidUpgrade) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
 	}
-	b.PutString(m.Hash)
+	tlrt.PutString(b, m.Hash)
 	return nil
 }
 
@@ -8587,7 +8639,7 @@ func (m *InputInvoicePremiumAuthCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoicePremiumAuthCodeTypeID)
+	tlrt.PutUint32(b, InputInvoicePremiumAuthCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8671,7 +8723,7 @@ func (m *InputInvoiceStarGiftDropOriginalDetails) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftDropOriginalDetailsTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftDropOriginalDetailsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8761,7 +8813,7 @@ func (m *InputInvoiceStarGiftAuctionBid) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputInvoiceStarGiftAuctionBidTypeID)
+	tlrt.PutUint32(b, InputInvoiceStarGiftAuctionBidTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8783,14 +8835,16 @@ func (m *InputInvoiceStarGiftAuctionBid) EncodeBare(b *bin.Buffer) error {
 	if m.Message != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "inputInvoiceStarGiftAuctionBid", "peer")
 		}
 	}
-	b.PutLong(m.GiftID)
-	b.PutLong(m.BidAmount)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.GiftID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.BidAmount))
 	if flags.Has(1) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputInvoiceStarGiftAuctionBid", "message")
@@ -8961,7 +9015,7 @@ func (m *InputMediaEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaEmptyTypeID)
+	tlrt.PutUint32(b, InputMediaEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9076,7 +9130,7 @@ func (m *InputMediaUploadedPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaUploadedPhotoTypeID)
+	tlrt.PutUint32(b, InputMediaUploadedPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9098,12 +9152,12 @@ func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	if m.TTLSeconds != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "file")
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Stickers))
+		tlrt.PutVectorHeader(b, len(m.Stickers))
 		for i := range m.Stickers {
 			if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "stickers")
@@ -9111,7 +9165,7 @@ func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Video); err != nil {
@@ -9247,7 +9301,7 @@ func (m *InputMediaPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaPhotoTypeID)
+	tlrt.PutUint32(b, InputMediaPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9266,12 +9320,12 @@ func (m *InputMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaPhoto", "id")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Video); err != nil {
@@ -9368,7 +9422,7 @@ func (m *InputMediaGeoPoint) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaGeoPointTypeID)
+	tlrt.PutUint32(b, InputMediaGeoPointTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9446,7 +9500,7 @@ func (m *InputMediaContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaContactTypeID)
+	tlrt.PutUint32(b, InputMediaContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9455,10 +9509,10 @@ func (m *InputMediaContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
-	b.PutString(m.Vcard)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
+	tlrt.PutString(b, m.Vcard)
 	return nil
 }
 
@@ -9611,7 +9665,7 @@ func (m *InputMediaUploadedDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaUploadedDocumentTypeID)
+	tlrt.PutUint32(b, InputMediaUploadedDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9645,7 +9699,7 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 	if m.TTLSeconds != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "file")
 	}
@@ -9654,15 +9708,15 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "thumb")
 		}
 	}
-	b.PutString(m.MimeType)
-	b.PutVectorHeader(len(m.Attributes))
+	tlrt.PutString(b, m.MimeType)
+	tlrt.PutVectorHeader(b, len(m.Attributes))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "attributes")
 		}
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Stickers))
+		tlrt.PutVectorHeader(b, len(m.Stickers))
 		for i := range m.Stickers {
 			if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "stickers")
@@ -9675,10 +9729,10 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(7) {
-		b.PutInt(m.VideoTimestamp)
+		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	return nil
 }
@@ -9870,7 +9924,7 @@ func (m *InputMediaDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaDocumentTypeID)
+	tlrt.PutUint32(b, InputMediaDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9895,7 +9949,7 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m.Query != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaDocument", "id")
 	}
@@ -9905,13 +9959,13 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutInt(m.VideoTimestamp)
+		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	if flags.Has(1) {
-		b.PutString(m.Query)
+		tlrt.PutString(b, m.Query)
 	}
 	return nil
 }
@@ -10025,7 +10079,7 @@ func (m *InputMediaVenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaVenueTypeID)
+	tlrt.PutUint32(b, InputMediaVenueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10037,11 +10091,11 @@ func (m *InputMediaVenue) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaVenue", "geo_point")
 	}
-	b.PutString(m.Title)
-	b.PutString(m.Address)
-	b.PutString(m.Provider)
-	b.PutString(m.VenueID)
-	b.PutString(m.VenueType)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Address)
+	tlrt.PutString(b, m.Provider)
+	tlrt.PutString(b, m.VenueID)
+	tlrt.PutString(b, m.VenueType)
 	return nil
 }
 
@@ -10152,7 +10206,7 @@ func (m *InputMediaPhotoExternal) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaPhotoExternalTypeID)
+	tlrt.PutUint32(b, InputMediaPhotoExternalTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10168,10 +10222,10 @@ func (m *InputMediaPhotoExternal) EncodeBare(b *bin.Buffer) error {
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.URL)
 	if flags.Has(0) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	return nil
 }
@@ -10305,7 +10359,7 @@ func (m *InputMediaDocumentExternal) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaDocumentExternalTypeID)
+	tlrt.PutUint32(b, InputMediaDocumentExternalTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10327,10 +10381,10 @@ func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
 	if m.VideoTimestamp != 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.URL)
 	if flags.Has(0) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
@@ -10338,7 +10392,7 @@ func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutInt(m.VideoTimestamp)
+		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
 	}
 	return nil
 }
@@ -10437,7 +10491,7 @@ func (m *InputMediaGame) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaGameTypeID)
+	tlrt.PutUint32(b, InputMediaGameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10571,7 +10625,7 @@ func (m *InputMediaInvoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaInvoiceTypeID)
+	tlrt.PutUint32(b, InputMediaInvoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10593,9 +10647,9 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if m.ExtendedMedia != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(0) {
 		if err := m.Photo.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputMediaInvoice", "photo")
@@ -10604,15 +10658,15 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if err := m.Invoice.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaInvoice", "invoice")
 	}
-	b.PutBytes(m.Payload)
+	tlrt.PutBytes(b, m.Payload)
 	if flags.Has(3) {
-		b.PutString(m.Provider)
+		tlrt.PutString(b, m.Provider)
 	}
 	if err := m.ProviderData.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaInvoice", "provider_data")
 	}
 	if flags.Has(1) {
-		b.PutString(m.StartParam)
+		tlrt.PutString(b, m.StartParam)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ExtendedMedia); err != nil {
@@ -10802,7 +10856,7 @@ func (m *InputMediaGeoLive) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaGeoLiveTypeID)
+	tlrt.PutUint32(b, InputMediaGeoLiveTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10824,18 +10878,18 @@ func (m *InputMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 	if m.ProximityNotificationRadius != 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaGeoLive", "geo_point")
 	}
 	if flags.Has(2) {
-		b.PutInt(m.Heading)
+		tlrt.PutUint32(b, uint32(m.Heading))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Period)
+		tlrt.PutUint32(b, uint32(m.Period))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.ProximityNotificationRadius)
+		tlrt.PutUint32(b, uint32(m.ProximityNotificationRadius))
 	}
 	return nil
 }
@@ -11010,7 +11064,7 @@ func (m *InputMediaPoll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaPollTypeID)
+	tlrt.PutUint32(b, InputMediaPollTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11032,14 +11086,14 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 	if m.SolutionMedia != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Poll.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaPoll", "poll")
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.CorrectAnswers))
+		tlrt.PutVectorHeader(b, len(m.CorrectAnswers))
 		for i := range m.CorrectAnswers {
-			b.PutInt(m.CorrectAnswers[i])
+			tlrt.PutUint32(b, uint32(m.CorrectAnswers[i]))
 		}
 	}
 	if flags.Has(3) {
@@ -11048,10 +11102,8 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Solution)
-	}
-	if flags.Has(1) {
-		b.PutVectorHeader(len(m.SolutionEntities))
+		tlrt.PutString(b, m.Solution)
+		tlrt.PutVectorHeader(b, len(m.SolutionEntities))
 		for i := range m.SolutionEntities {
 			if err := tlrt.EncodeObject(b, m.SolutionEntities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputMediaPoll", "solution_entities")
@@ -11169,7 +11221,7 @@ func (m *InputMediaDice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaDiceTypeID)
+	tlrt.PutUint32(b, InputMediaDiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11178,7 +11230,7 @@ func (m *InputMediaDice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	tlrt.PutString(b, m.Emoticon)
 	return nil
 }
 
@@ -11244,7 +11296,7 @@ func (m *InputMediaStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaStoryTypeID)
+	tlrt.PutUint32(b, InputMediaStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11256,7 +11308,7 @@ func (m *InputMediaStory) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaStory", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -11328,7 +11380,7 @@ func (m *InputMediaWebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaWebPageTypeID)
+	tlrt.PutUint32(b, InputMediaWebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11347,8 +11399,8 @@ func (m *InputMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	if m.Optional {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -11452,7 +11504,7 @@ func (m *InputMediaPaidMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaPaidMediaTypeID)
+	tlrt.PutUint32(b, InputMediaPaidMediaTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11465,16 +11517,19 @@ func (m *InputMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
 	if m.Payload != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.StarsAmount)
-	b.PutVectorHeader(len(m.ExtendedMedia))
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.StarsAmount))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.ExtendedMedia)))
 	for i := range m.ExtendedMedia {
 		if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputMediaPaidMedia", "extended_media")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.Payload)
+		tlrt.PutString(b, m.Payload)
 	}
 	return nil
 }
@@ -11561,7 +11616,7 @@ func (m *InputMediaTodo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaTodoTypeID)
+	tlrt.PutUint32(b, InputMediaTodoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11647,7 +11702,7 @@ func (m *InputMediaStakeDice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaStakeDiceTypeID)
+	tlrt.PutUint32(b, InputMediaStakeDiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11656,9 +11711,9 @@ func (m *InputMediaStakeDice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.GameHash)
-	b.PutLong(m.TonAmount)
-	b.PutBytes(m.ClientSeed)
+	tlrt.PutString(b, m.GameHash)
+	tlrt.PutUint64(b, uint64(m.TonAmount))
+	tlrt.PutBytes(b, m.ClientSeed)
 	return nil
 }
 
@@ -11769,7 +11824,7 @@ func (m *InputMessageID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessageIDTypeID)
+	tlrt.PutUint32(b, InputMessageIDTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11778,7 +11833,7 @@ func (m *InputMessageID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -11838,7 +11893,7 @@ func (m *InputMessageReplyTo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessageReplyToTypeID)
+	tlrt.PutUint32(b, InputMessageReplyToTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11847,7 +11902,7 @@ func (m *InputMessageReplyTo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -11905,7 +11960,7 @@ func (m *InputMessagePinned) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagePinnedTypeID)
+	tlrt.PutUint32(b, InputMessagePinnedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11970,7 +12025,7 @@ func (m *InputMessageCallbackQuery) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessageCallbackQueryTypeID)
+	tlrt.PutUint32(b, InputMessageCallbackQueryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11979,8 +12034,10 @@ func (m *InputMessageCallbackQuery) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
-	b.PutLong(m.QueryID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
 	return nil
 }
 
@@ -12088,7 +12145,7 @@ func (m *InputNotifyPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputNotifyPeerTypeID)
+	tlrt.PutUint32(b, InputNotifyPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12160,7 +12217,7 @@ func (m *InputNotifyUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputNotifyUsersTypeID)
+	tlrt.PutUint32(b, InputNotifyUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12222,7 +12279,7 @@ func (m *InputNotifyChats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputNotifyChatsTypeID)
+	tlrt.PutUint32(b, InputNotifyChatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12284,7 +12341,7 @@ func (m *InputNotifyBroadcasts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputNotifyBroadcastsTypeID)
+	tlrt.PutUint32(b, InputNotifyBroadcastsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12350,7 +12407,7 @@ func (m *InputNotifyForumTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputNotifyForumTopicTypeID)
+	tlrt.PutUint32(b, InputNotifyForumTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12362,7 +12419,7 @@ func (m *InputNotifyForumTopic) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputNotifyForumTopic", "peer")
 	}
-	b.PutInt(m.TopMsgID)
+	tlrt.PutUint32(b, uint32(m.TopMsgID))
 	return nil
 }
 
@@ -12428,7 +12485,7 @@ func (m *InputNotifyCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputNotifyCommunityTypeID)
+	tlrt.PutUint32(b, InputNotifyCommunityTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12545,7 +12602,7 @@ func (m *InputPasskeyCredentialPublicKey) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPasskeyCredentialPublicKeyTypeID)
+	tlrt.PutUint32(b, InputPasskeyCredentialPublicKeyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12554,8 +12611,8 @@ func (m *InputPasskeyCredentialPublicKey) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutString(m.RawID)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.RawID)
 	if err := tlrt.EncodeObject(b, m.Response); err != nil {
 		return tlrt.EncodeErr(err, "inputPasskeyCredentialPublicKey", "response")
 	}
@@ -12636,7 +12693,7 @@ func (m *InputPasskeyCredentialFirebasePNV) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPasskeyCredentialFirebasePNVTypeID)
+	tlrt.PutUint32(b, InputPasskeyCredentialFirebasePNVTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12645,7 +12702,7 @@ func (m *InputPasskeyCredentialFirebasePNV) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PnvToken)
+	tlrt.PutString(b, m.PnvToken)
 	return nil
 }
 
@@ -12750,7 +12807,7 @@ func (m *InputPasskeyResponseRegister) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPasskeyResponseRegisterTypeID)
+	tlrt.PutUint32(b, InputPasskeyResponseRegisterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12762,7 +12819,7 @@ func (m *InputPasskeyResponseRegister) EncodeBare(b *bin.Buffer) error {
 	if err := m.ClientData.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputPasskeyResponseRegister", "client_data")
 	}
-	b.PutBytes(m.AttestationData)
+	tlrt.PutBytes(b, m.AttestationData)
 	return nil
 }
 
@@ -12843,7 +12900,7 @@ func (m *InputPasskeyResponseLogin) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPasskeyResponseLoginTypeID)
+	tlrt.PutUint32(b, InputPasskeyResponseLoginTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12855,9 +12912,9 @@ func (m *InputPasskeyResponseLogin) EncodeBare(b *bin.Buffer) error {
 	if err := m.ClientData.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputPasskeyResponseLogin", "client_data")
 	}
-	b.PutBytes(m.AuthenticatorData)
-	b.PutBytes(m.Signature)
-	b.PutString(m.UserHandle)
+	tlrt.PutBytes(b, m.AuthenticatorData)
+	tlrt.PutBytes(b, m.Signature)
+	tlrt.PutString(b, m.UserHandle)
 	return nil
 }
 
@@ -12984,7 +13041,7 @@ func (m *InputPaymentCredentialsSaved) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPaymentCredentialsSavedTypeID)
+	tlrt.PutUint32(b, InputPaymentCredentialsSavedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12993,8 +13050,8 @@ func (m *InputPaymentCredentialsSaved) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutBytes(m.TmpPassword)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutBytes(b, m.TmpPassword)
 	return nil
 }
 
@@ -13066,7 +13123,7 @@ func (m *InputPaymentCredentials) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPaymentCredentialsTypeID)
+	tlrt.PutUint32(b, InputPaymentCredentialsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13079,7 +13136,7 @@ func (m *InputPaymentCredentials) EncodeBare(b *bin.Buffer) error {
 	if m.Save {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Data.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputPaymentCredentials", "data")
 	}
@@ -13163,7 +13220,7 @@ func (m *InputPaymentCredentialsApplePay) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPaymentCredentialsApplePayTypeID)
+	tlrt.PutUint32(b, InputPaymentCredentialsApplePayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13250,7 +13307,7 @@ func (m *InputPaymentCredentialsGooglePay) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPaymentCredentialsGooglePayTypeID)
+	tlrt.PutUint32(b, InputPaymentCredentialsGooglePayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13377,7 +13434,7 @@ func (m *InputPeerEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerEmptyTypeID)
+	tlrt.PutUint32(b, InputPeerEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13439,7 +13496,7 @@ func (m *InputPeerSelf) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerSelfTypeID)
+	tlrt.PutUint32(b, InputPeerSelfTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13503,7 +13560,7 @@ func (m *InputPeerChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerChatTypeID)
+	tlrt.PutUint32(b, InputPeerChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13512,7 +13569,7 @@ func (m *InputPeerChat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -13573,7 +13630,7 @@ func (m *InputPeerUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerUserTypeID)
+	tlrt.PutUint32(b, InputPeerUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13582,8 +13639,10 @@ func (m *InputPeerUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -13647,7 +13706,7 @@ func (m *InputPeerChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerChannelTypeID)
+	tlrt.PutUint32(b, InputPeerChannelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13656,8 +13715,10 @@ func (m *InputPeerChannel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -13723,7 +13784,7 @@ func (m *InputPeerUserFromMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerUserFromMessageTypeID)
+	tlrt.PutUint32(b, InputPeerUserFromMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13735,8 +13796,10 @@ func (m *InputPeerUserFromMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputPeerUserFromMessage", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	return nil
 }
 
@@ -13809,7 +13872,7 @@ func (m *InputPeerChannelFromMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerChannelFromMessageTypeID)
+	tlrt.PutUint32(b, InputPeerChannelFromMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13821,8 +13884,10 @@ func (m *InputPeerChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputPeerChannelFromMessage", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.ChannelID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
 	return nil
 }
 
@@ -13924,7 +13989,7 @@ func (m *InputPhotoEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPhotoEmptyTypeID)
+	tlrt.PutUint32(b, InputPhotoEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13991,7 +14056,7 @@ func (m *InputPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPhotoTypeID)
+	tlrt.PutUint32(b, InputPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14000,9 +14065,11 @@ func (m *InputPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
 	return nil
 }
 
@@ -14140,7 +14207,7 @@ func (m *InputPrivacyKeyStatusTimestamp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyStatusTimestampTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeyStatusTimestampTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14203,7 +14270,7 @@ func (m *InputPrivacyKeyChatInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyChatInviteTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeyChatInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14266,7 +14333,7 @@ func (m *InputPrivacyKeyPhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyPhoneCallTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeyPhoneCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14329,7 +14396,7 @@ func (m *InputPrivacyKeyPhoneP2P) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyPhoneP2PTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeyPhoneP2PTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14392,7 +14459,7 @@ func (m *InputPrivacyKeyForwards) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyForwardsTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeyForwardsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14456,7 +14523,7 @@ func (m *InputPrivacyKeyProfilePhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyProfilePhotoTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeyProfilePhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14519,7 +14586,7 @@ func (m *InputPrivacyKeyPhoneNumber) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyPhoneNumberTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeyPhoneNumberTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14583,7 +14650,7 @@ func (m *InputPrivacyKeyAddedByPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyAddedByPhoneTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeyAddedByPhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14647,7 +14714,7 @@ func (m *InputPrivacyKeyVoiceMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyVoiceMessagesTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeyVoiceMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14709,7 +14776,7 @@ func (m *InputPrivacyKeyAbout) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyAboutTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeyAboutTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14772,7 +14839,7 @@ func (m *InputPrivacyKeyBirthday) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyBirthdayTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeyBirthdayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14837,7 +14904,7 @@ func (m *InputPrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyStarGiftsAutoSaveTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeyStarGiftsAutoSaveTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14902,7 +14969,7 @@ func (m *InputPrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeyNoPaidMessagesTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeyNoPaidMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14965,7 +15032,7 @@ func (m *InputPrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyKeySavedMusicTypeID)
+	tlrt.PutUint32(b, InputPrivacyKeySavedMusicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15092,7 +15159,7 @@ func (m *InputPrivacyValueAllowContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowContactsTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueAllowContactsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15155,7 +15222,7 @@ func (m *InputPrivacyValueAllowAll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowAllTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueAllowAllTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15222,7 +15289,7 @@ func (m *InputPrivacyValueAllowUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowUsersTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueAllowUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15231,7 +15298,7 @@ func (m *InputPrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputPrivacyValueAllowUsers", "users")
@@ -15300,7 +15367,7 @@ func (m *InputPrivacyValueDisallowContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueDisallowContactsTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueDisallowContactsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15364,7 +15431,7 @@ func (m *InputPrivacyValueDisallowAll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueDisallowAllTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueDisallowAllTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15432,7 +15499,7 @@ func (m *InputPrivacyValueDisallowUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueDisallowUsersTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueDisallowUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15441,7 +15508,7 @@ func (m *InputPrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputPrivacyValueDisallowUsers", "users")
@@ -15514,7 +15581,7 @@ func (m *InputPrivacyValueAllowChatParticipants) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowChatParticipantsTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueAllowChatParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15523,9 +15590,9 @@ func (m *InputPrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
-		b.PutLong(m.Chats[i])
+		tlrt.PutUint64(b, uint64(m.Chats[i]))
 	}
 	return nil
 }
@@ -15592,7 +15659,7 @@ func (m *InputPrivacyValueDisallowChatParticipants) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueDisallowChatParticipantsTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueDisallowChatParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15601,9 +15668,9 @@ func (m *InputPrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
-		b.PutLong(m.Chats[i])
+		tlrt.PutUint64(b, uint64(m.Chats[i]))
 	}
 	return nil
 }
@@ -15665,7 +15732,7 @@ func (m *InputPrivacyValueAllowCloseFriends) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowCloseFriendsTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueAllowCloseFriendsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15730,7 +15797,7 @@ func (m *InputPrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowPremiumTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueAllowPremiumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15793,7 +15860,7 @@ func (m *InputPrivacyValueAllowBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueAllowBotsTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueAllowBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15858,7 +15925,7 @@ func (m *InputPrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPrivacyValueDisallowBotsTypeID)
+	tlrt.PutUint32(b, InputPrivacyValueDisallowBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15961,7 +16028,7 @@ func (m *InputQuickReplyShortcut) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputQuickReplyShortcutTypeID)
+	tlrt.PutUint32(b, InputQuickReplyShortcutTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15970,7 +16037,7 @@ func (m *InputQuickReplyShortcut) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Shortcut)
+	tlrt.PutString(b, m.Shortcut)
 	return nil
 }
 
@@ -16037,7 +16104,7 @@ func (m *InputQuickReplyShortcutID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputQuickReplyShortcutIDTypeID)
+	tlrt.PutUint32(b, InputQuickReplyShortcutIDTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16046,7 +16113,7 @@ func (m *InputQuickReplyShortcutID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
+	tlrt.PutUint32(b, uint32(m.ShortcutID))
 	return nil
 }
 
@@ -16278,7 +16345,7 @@ func (m *InputReplyToMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReplyToMessageTypeID)
+	tlrt.PutUint32(b, InputReplyToMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16312,10 +16379,12 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 	if len(m.PollOption) > 0 {
 		flags.Set(7)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ReplyToMsgID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReplyToMsgID))
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ReplyToPeerID); err != nil {
@@ -16323,10 +16392,10 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutString(m.QuoteText)
+		tlrt.PutString(b, m.QuoteText)
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.QuoteEntities))
+		tlrt.PutVectorHeader(b, len(m.QuoteEntities))
 		for i := range m.QuoteEntities {
 			if err := tlrt.EncodeObject(b, m.QuoteEntities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputReplyToMessage", "quote_entities")
@@ -16334,7 +16403,7 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutInt(m.QuoteOffset)
+		tlrt.PutUint32(b, uint32(m.QuoteOffset))
 	}
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.MonoforumPeerID); err != nil {
@@ -16342,10 +16411,10 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutInt(m.TodoItemID)
+		tlrt.PutUint32(b, uint32(m.TodoItemID))
 	}
 	if flags.Has(7) {
-		b.PutBytes(m.PollOption)
+		tlrt.PutBytes(b, m.PollOption)
 	}
 	return nil
 }
@@ -16481,7 +16550,7 @@ func (m *InputReplyToStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReplyToStoryTypeID)
+	tlrt.PutUint32(b, InputReplyToStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16493,7 +16562,7 @@ func (m *InputReplyToStory) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputReplyToStory", "peer")
 	}
-	b.PutInt(m.StoryID)
+	tlrt.PutUint32(b, uint32(m.StoryID))
 	return nil
 }
 
@@ -16560,7 +16629,7 @@ func (m *InputReplyToMonoForum) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReplyToMonoForumTypeID)
+	tlrt.PutUint32(b, InputReplyToMonoForumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16635,7 +16704,7 @@ func (m *InputReplyToEphemeralMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReplyToEphemeralMessageTypeID)
+	tlrt.PutUint32(b, InputReplyToEphemeralMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16644,7 +16713,7 @@ func (m *InputReplyToEphemeralMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -16741,7 +16810,7 @@ func (m *InputRichFilePhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputRichFilePhotoTypeID)
+	tlrt.PutUint32(b, InputRichFilePhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16750,7 +16819,7 @@ func (m *InputRichFilePhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
+	tlrt.PutString(b, m.ID)
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "inputRichFilePhoto", "photo")
 	}
@@ -16826,7 +16895,7 @@ func (m *InputRichFileDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputRichFileDocumentTypeID)
+	tlrt.PutUint32(b, InputRichFileDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16835,7 +16904,7 @@ func (m *InputRichFileDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
+	tlrt.PutString(b, m.ID)
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
 		return tlrt.EncodeErr(err, "inputRichFileDocument", "document")
 	}
@@ -17018,7 +17087,7 @@ func (m *InputRichMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputRichMessageTypeID)
+	tlrt.PutUint32(b, InputRichMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17043,15 +17112,18 @@ func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
 	if len(m.Users) > 0 {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Blocks))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputRichMessage", "blocks")
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Photos))
+		tlrt.PutVectorHeader(b, len(m.Photos))
 		for i := range m.Photos {
 			if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputRichMessage", "photos")
@@ -17059,7 +17131,7 @@ func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Documents))
+		tlrt.PutVectorHeader(b, len(m.Documents))
 		for i := range m.Documents {
 			if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputRichMessage", "documents")
@@ -17067,7 +17139,7 @@ func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Users))
+		tlrt.PutVectorHeader(b, len(m.Users))
 		for i := range m.Users {
 			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputRichMessage", "users")
@@ -17204,7 +17276,7 @@ func (m *InputRichMessageHTML) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputRichMessageHTMLTypeID)
+	tlrt.PutUint32(b, InputRichMessageHTMLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17223,10 +17295,10 @@ func (m *InputRichMessageHTML) EncodeBare(b *bin.Buffer) error {
 	if len(m.Files) > 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Html)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Html)
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Files))
+		tlrt.PutVectorHeader(b, len(m.Files))
 		for i := range m.Files {
 			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputRichMessageHTML", "files")
@@ -17348,7 +17420,7 @@ func (m *InputRichMessageMarkdown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputRichMessageMarkdownTypeID)
+	tlrt.PutUint32(b, InputRichMessageMarkdownTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17367,10 +17439,10 @@ func (m *InputRichMessageMarkdown) EncodeBare(b *bin.Buffer) error {
 	if len(m.Files) > 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Markdown)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Markdown)
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Files))
+		tlrt.PutVectorHeader(b, len(m.Files))
 		for i := range m.Files {
 			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputRichMessageMarkdown", "files")
@@ -17501,7 +17573,7 @@ func (m *InputSavedStarGiftUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSavedStarGiftUserTypeID)
+	tlrt.PutUint32(b, InputSavedStarGiftUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17510,7 +17582,7 @@ func (m *InputSavedStarGiftUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -17573,7 +17645,7 @@ func (m *InputSavedStarGiftChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSavedStarGiftChatTypeID)
+	tlrt.PutUint32(b, InputSavedStarGiftChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17585,7 +17657,7 @@ func (m *InputSavedStarGiftChat) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputSavedStarGiftChat", "peer")
 	}
-	b.PutLong(m.SavedID)
+	tlrt.PutUint64(b, uint64(m.SavedID))
 	return nil
 }
 
@@ -17652,7 +17724,7 @@ func (m *InputSavedStarGiftSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSavedStarGiftSlugTypeID)
+	tlrt.PutUint32(b, InputSavedStarGiftSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17661,7 +17733,7 @@ func (m *InputSavedStarGiftSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -17768,7 +17840,7 @@ func (m *InputSecureFileUploaded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSecureFileUploadedTypeID)
+	tlrt.PutUint32(b, InputSecureFileUploadedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17777,11 +17849,13 @@ func (m *InputSecureFileUploaded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Parts)
-	b.PutString(m.Md5Checksum)
-	b.PutBytes(m.FileHash)
-	b.PutBytes(m.Secret)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
+	tlrt.PutString(b, m.Md5Checksum)
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutBytes(b, m.Secret)
 	return nil
 }
 
@@ -17859,7 +17933,7 @@ func (m *InputSecureFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSecureFileTypeID)
+	tlrt.PutUint32(b, InputSecureFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17868,8 +17942,10 @@ func (m *InputSecureFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -17969,7 +18045,7 @@ func (m *InputStarGiftAuction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStarGiftAuctionTypeID)
+	tlrt.PutUint32(b, InputStarGiftAuctionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17978,7 +18054,7 @@ func (m *InputStarGiftAuction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	return nil
 }
 
@@ -18039,7 +18115,7 @@ func (m *InputStarGiftAuctionSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStarGiftAuctionSlugTypeID)
+	tlrt.PutUint32(b, InputStarGiftAuctionSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18048,7 +18124,7 @@ func (m *InputStarGiftAuctionSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -18172,7 +18248,7 @@ func (m *InputStickerSetEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetEmptyTypeID)
+	tlrt.PutUint32(b, InputStickerSetEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18237,7 +18313,7 @@ func (m *InputStickerSetID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetIDTypeID)
+	tlrt.PutUint32(b, InputStickerSetIDTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18246,8 +18322,10 @@ func (m *InputStickerSetID) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -18311,7 +18389,7 @@ func (m *InputStickerSetShortName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetShortNameTypeID)
+	tlrt.PutUint32(b, InputStickerSetShortNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18320,7 +18398,7 @@ func (m *InputStickerSetShortName) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ShortName)
+	tlrt.PutString(b, m.ShortName)
 	return nil
 }
 
@@ -18385,7 +18463,7 @@ func (m *InputStickerSetAnimatedEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetAnimatedEmojiTypeID)
+	tlrt.PutUint32(b, InputStickerSetAnimatedEmojiTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18449,7 +18527,7 @@ func (m *InputStickerSetDice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetDiceTypeID)
+	tlrt.PutUint32(b, InputStickerSetDiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18458,7 +18536,7 @@ func (m *InputStickerSetDice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	tlrt.PutString(b, m.Emoticon)
 	return nil
 }
 
@@ -18525,7 +18603,7 @@ func (m *InputStickerSetAnimatedEmojiAnimations) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetAnimatedEmojiAnimationsTypeID)
+	tlrt.PutUint32(b, InputStickerSetAnimatedEmojiAnimationsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18589,7 +18667,7 @@ func (m *InputStickerSetPremiumGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetPremiumGiftsTypeID)
+	tlrt.PutUint32(b, InputStickerSetPremiumGiftsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18655,7 +18733,7 @@ func (m *InputStickerSetEmojiGenericAnimations) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetEmojiGenericAnimationsTypeID)
+	tlrt.PutUint32(b, InputStickerSetEmojiGenericAnimationsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18721,7 +18799,7 @@ func (m *InputStickerSetEmojiDefaultStatuses) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetEmojiDefaultStatusesTypeID)
+	tlrt.PutUint32(b, InputStickerSetEmojiDefaultStatusesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18787,7 +18865,7 @@ func (m *InputStickerSetEmojiDefaultTopicIcons) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetEmojiDefaultTopicIconsTypeID)
+	tlrt.PutUint32(b, InputStickerSetEmojiDefaultTopicIconsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18854,7 +18932,7 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetEmojiChannelDefaultStatusesTypeID)
+	tlrt.PutUint32(b, InputStickerSetEmojiChannelDefaultStatusesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18917,7 +18995,7 @@ func (m *InputStickerSetTonGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetTonGiftsTypeID)
+	tlrt.PutUint32(b, InputStickerSetTonGiftsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19018,7 +19096,7 @@ func (m *InputStickeredMediaPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickeredMediaPhotoTypeID)
+	tlrt.PutUint32(b, InputStickeredMediaPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19100,7 +19178,7 @@ func (m *InputStickeredMediaDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickeredMediaDocumentTypeID)
+	tlrt.PutUint32(b, InputStickeredMediaDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19239,7 +19317,7 @@ func (m *InputStorePaymentPremiumSubscription) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentPremiumSubscriptionTypeID)
+	tlrt.PutUint32(b, InputStorePaymentPremiumSubscriptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19255,7 +19333,7 @@ func (m *InputStorePaymentPremiumSubscription) EncodeBare(b *bin.Buffer) error {
 	if m.Upgrade {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -19327,7 +19405,7 @@ func (m *InputStorePaymentGiftPremium) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentGiftPremiumTypeID)
+	tlrt.PutUint32(b, InputStorePaymentGiftPremiumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19339,8 +19417,8 @@ func (m *InputStorePaymentGiftPremium) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "inputStorePaymentGiftPremium", "user_id")
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -19425,7 +19503,7 @@ func (m *InputStorePaymentPremiumGiftCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentPremiumGiftCodeTypeID)
+	tlrt.PutUint32(b, InputStorePaymentPremiumGiftCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19441,8 +19519,11 @@ func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 	if m.Message != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Users))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "users")
@@ -19453,8 +19534,8 @@ func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "boost_peer")
 		}
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	if flags.Has(1) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "message")
@@ -19634,7 +19715,7 @@ func (m *InputStorePaymentPremiumGiveaway) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentPremiumGiveawayTypeID)
+	tlrt.PutUint32(b, InputStorePaymentPremiumGiveawayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19659,12 +19740,12 @@ func (m *InputStorePaymentPremiumGiveaway) EncodeBare(b *bin.Buffer) error {
 	if m.PrizeDescription != "" {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
 		return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.AdditionalPeers))
+		tlrt.PutVectorHeader(b, len(m.AdditionalPeers))
 		for i := range m.AdditionalPeers {
 			if err := tlrt.EncodeObject(b, m.AdditionalPeers[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiveaway", "additional_peers")
@@ -19672,18 +19753,20 @@ func (m *InputStorePaymentPremiumGiveaway) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.CountriesIso2))
+		tlrt.PutVectorHeader(b, len(m.CountriesIso2))
 		for i := range m.CountriesIso2 {
-			b.PutString(m.CountriesIso2[i])
+			tlrt.PutString(b, m.CountriesIso2[i])
 		}
 	}
 	if flags.Has(4) {
-		b.PutString(m.PrizeDescription)
+		tlrt.PutString(b, m.PrizeDescription)
 	}
-	b.PutLong(m.RandomID)
-	b.PutInt(m.UntilDate)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.UntilDate))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -19805,7 +19888,7 @@ func (m *InputStorePaymentStarsTopup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentStarsTopupTypeID)
+	tlrt.PutUint32(b, InputStorePaymentStarsTopupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19818,10 +19901,12 @@ func (m *InputStorePaymentStarsTopup) EncodeBare(b *bin.Buffer) error {
 	if m.SpendPurposePeer != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.SpendPurposePeer); err != nil {
 			return tlrt.EncodeErr(err, "inputStorePaymentStarsTopup", "spend_purpose_peer")
@@ -19918,7 +20003,7 @@ func (m *InputStorePaymentStarsGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentStarsGiftTypeID)
+	tlrt.PutUint32(b, InputStorePaymentStarsGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19930,9 +20015,9 @@ func (m *InputStorePaymentStarsGift) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "inputStorePaymentStarsGift", "user_id")
 	}
-	b.PutLong(m.Stars)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutUint64(b, uint64(m.Stars))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -20094,7 +20179,7 @@ func (m *InputStorePaymentStarsGiveaway) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentStarsGiveawayTypeID)
+	tlrt.PutUint32(b, InputStorePaymentStarsGiveawayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20119,13 +20204,15 @@ func (m *InputStorePaymentStarsGiveaway) EncodeBare(b *bin.Buffer) error {
 	if m.PrizeDescription != "" {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
 	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
 		return tlrt.EncodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.AdditionalPeers))
+		tlrt.PutVectorHeader(b, len(m.AdditionalPeers))
 		for i := range m.AdditionalPeers {
 			if err := tlrt.EncodeObject(b, m.AdditionalPeers[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
@@ -20133,19 +20220,23 @@ func (m *InputStorePaymentStarsGiveaway) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.CountriesIso2))
+		tlrt.PutVectorHeader(b, len(m.CountriesIso2))
 		for i := range m.CountriesIso2 {
-			b.PutString(m.CountriesIso2[i])
+			tlrt.PutString(b, m.CountriesIso2[i])
 		}
 	}
 	if flags.Has(4) {
-		b.PutString(m.PrizeDescription)
+		tlrt.PutString(b, m.PrizeDescription)
 	}
-	b.PutLong(m.RandomID)
-	b.PutInt(m.UntilDate)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutInt(m.Users)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.UntilDate))
+	tlrt.PutString(b, m.Currency)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Users))
 	return nil
 }
 
@@ -20274,7 +20365,7 @@ func (m *InputStorePaymentAuthCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStorePaymentAuthCodeTypeID)
+	tlrt.PutUint32(b, InputStorePaymentAuthCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20287,12 +20378,12 @@ func (m *InputStorePaymentAuthCode) EncodeBare(b *bin.Buffer) error {
 	if m.Restore {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.PhoneCodeHash)
-	b.PutInt(m.PremiumDays)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.PhoneCodeHash)
+	tlrt.PutUint32(b, uint32(m.PremiumDays))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -20413,7 +20504,7 @@ func (m *InputTheme) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputThemeTypeID)
+	tlrt.PutUint32(b, InputThemeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20422,8 +20513,10 @@ func (m *InputTheme) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -20486,7 +20579,7 @@ func (m *InputThemeSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputThemeSlugTypeID)
+	tlrt.PutUint32(b, InputThemeSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20495,7 +20588,7 @@ func (m *InputThemeSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -20597,7 +20690,7 @@ func (m *InputUserEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputUserEmptyTypeID)
+	tlrt.PutUint32(b, InputUserEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20659,7 +20752,7 @@ func (m *InputUserSelf) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputUserSelfTypeID)
+	tlrt.PutUint32(b, InputUserSelfTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20724,7 +20817,7 @@ func (m *InputUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputUserTypeID)
+	tlrt.PutUint32(b, InputUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20733,8 +20826,10 @@ func (m *InputUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -20800,7 +20895,7 @@ func (m *InputUserFromMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputUserFromMessageTypeID)
+	tlrt.PutUint32(b, InputUserFromMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20812,8 +20907,10 @@ func (m *InputUserFromMessage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputUserFromMessage", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	return nil
 }
 
@@ -20921,7 +21018,7 @@ func (m *InputWallPaper) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWallPaperTypeID)
+	tlrt.PutUint32(b, InputWallPaperTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20930,8 +21027,10 @@ func (m *InputWallPaper) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -20994,7 +21093,7 @@ func (m *InputWallPaperSlug) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWallPaperSlugTypeID)
+	tlrt.PutUint32(b, InputWallPaperSlugTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21003,7 +21102,7 @@ func (m *InputWallPaperSlug) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -21068,7 +21167,7 @@ func (m *InputWallPaperNoFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWallPaperNoFileTypeID)
+	tlrt.PutUint32(b, InputWallPaperNoFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21077,7 +21176,7 @@ func (m *InputWallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -21179,7 +21278,7 @@ func (m *InputWebFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWebFileLocationTypeID)
+	tlrt.PutUint32(b, InputWebFileLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21188,8 +21287,8 @@ func (m *InputWebFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutLong(m.AccessHash)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint64(b, uint64(m.AccessHash))
 	return nil
 }
 
@@ -21266,7 +21365,7 @@ func (m *InputWebFileGeoPointLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWebFileGeoPointLocationTypeID)
+	tlrt.PutUint32(b, InputWebFileGeoPointLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21278,11 +21377,13 @@ func (m *InputWebFileGeoPointLocation) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "inputWebFileGeoPointLocation", "geo_point")
 	}
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
-	b.PutInt(m.Zoom)
-	b.PutInt(m.Scale)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint64(w, uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.H))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Zoom))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Scale))
 	return nil
 }
 
@@ -21415,7 +21516,7 @@ func (m *InputWebFileAudioAlbumThumbLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWebFileAudioAlbumThumbLocationTypeID)
+	tlrt.PutUint32(b, InputWebFileAudioAlbumThumbLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21434,17 +21535,15 @@ func (m *InputWebFileAudioAlbumThumbLocation) EncodeBare(b *bin.Buffer) error {
 	if m.Title != "" || m.Performer != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Document); err != nil {
 			return tlrt.EncodeErr(err, "inputWebFileAudioAlbumThumbLocation", "document")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Title)
-	}
-	if flags.Has(1) {
-		b.PutString(m.Performer)
+		tlrt.PutString(b, m.Title)
+		tlrt.PutString(b, m.Performer)
 	}
 	return nil
 }
@@ -21572,7 +21671,7 @@ func (m *IPPort) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(IPPortTypeID)
+	tlrt.PutUint32(b, IPPortTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21581,8 +21680,10 @@ func (m *IPPort) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Ipv4)
-	b.PutInt(m.Port)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Ipv4))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Port))
 	return nil
 }
 
@@ -21647,7 +21748,7 @@ func (m *IPPortSecret) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(IPPortSecretTypeID)
+	tlrt.PutUint32(b, IPPortSecretTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21656,9 +21757,11 @@ func (m *IPPortSecret) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Ipv4)
-	b.PutInt(m.Port)
-	b.PutBytes(m.Secret)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Ipv4))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Port))
+	tlrt.PutBytes(b, m.Secret)
 	return nil
 }
 
@@ -21727,7 +21830,7 @@ func (m *ImportedContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ImportedContactTypeID)
+	tlrt.PutUint32(b, ImportedContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21736,8 +21839,10 @@ func (m *ImportedContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutLong(m.ClientID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ClientID))
 	return nil
 }
 
@@ -21799,7 +21904,7 @@ func (m *InlineBotSwitchPM) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineBotSwitchPMTypeID)
+	tlrt.PutUint32(b, InlineBotSwitchPMTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21808,8 +21913,8 @@ func (m *InlineBotSwitchPM) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
-	b.PutString(m.StartParam)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.StartParam)
 	return nil
 }
 
@@ -21875,7 +21980,7 @@ func (m *InlineBotWebView) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InlineBotWebViewTypeID)
+	tlrt.PutUint32(b, InlineBotWebViewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21884,8 +21989,8 @@ func (m *InlineBotWebView) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -21954,7 +22059,7 @@ func (m *InputAppEvent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputAppEventTypeID)
+	tlrt.PutUint32(b, InputAppEventTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21963,9 +22068,9 @@ func (m *InputAppEvent) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutDouble(m.Time)
-	b.PutString(m.Type)
-	b.PutLong(m.Peer)
+	tlrt.PutUint64(b, math.Float64bits(m.Time))
+	tlrt.PutString(b, m.Type)
+	tlrt.PutUint64(b, uint64(m.Peer))
 	if err := tlrt.EncodeObject(b, m.Data); err != nil {
 		return tlrt.EncodeErr(err, "inputAppEvent", "data")
 	}
@@ -22048,7 +22153,7 @@ func (m *InputBusinessAwayMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBusinessAwayMessageTypeID)
+	tlrt.PutUint32(b, InputBusinessAwayMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22061,8 +22166,10 @@ func (m *InputBusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
 	if m.OfflineOnly {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ShortcutID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
 	if err := tlrt.EncodeObject(b, m.Schedule); err != nil {
 		return tlrt.EncodeErr(err, "inputBusinessAwayMessage", "schedule")
 	}
@@ -22197,7 +22304,7 @@ func (m *InputBusinessBotRecipients) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBusinessBotRecipientsTypeID)
+	tlrt.PutUint32(b, InputBusinessBotRecipientsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22228,9 +22335,9 @@ func (m *InputBusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
 	if len(m.ExcludeUsers) > 0 {
 		flags.Set(6)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Users))
+		tlrt.PutVectorHeader(b, len(m.Users))
 		for i := range m.Users {
 			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBusinessBotRecipients", "users")
@@ -22238,7 +22345,7 @@ func (m *InputBusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutVectorHeader(len(m.ExcludeUsers))
+		tlrt.PutVectorHeader(b, len(m.ExcludeUsers))
 		for i := range m.ExcludeUsers {
 			if err := tlrt.EncodeObject(b, m.ExcludeUsers[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBusinessBotRecipients", "exclude_users")
@@ -22377,7 +22484,7 @@ func (m *InputBusinessChatLink) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBusinessChatLinkTypeID)
+	tlrt.PutUint32(b, InputBusinessChatLinkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22393,10 +22500,10 @@ func (m *InputBusinessChatLink) EncodeBare(b *bin.Buffer) error {
 	if m.Title != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBusinessChatLink", "entities")
@@ -22404,7 +22511,7 @@ func (m *InputBusinessChatLink) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	return nil
 }
@@ -22498,7 +22605,7 @@ func (m *InputBusinessGreetingMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBusinessGreetingMessageTypeID)
+	tlrt.PutUint32(b, InputBusinessGreetingMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22507,11 +22614,11 @@ func (m *InputBusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
+	tlrt.PutUint32(b, uint32(m.ShortcutID))
 	if err := m.Recipients.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputBusinessGreetingMessage", "recipients")
 	}
-	b.PutInt(m.NoActivityDays)
+	tlrt.PutUint32(b, uint32(m.NoActivityDays))
 	return nil
 }
 
@@ -22585,7 +22692,7 @@ func (m *InputBusinessIntro) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBusinessIntroTypeID)
+	tlrt.PutUint32(b, InputBusinessIntroTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22598,9 +22705,9 @@ func (m *InputBusinessIntro) EncodeBare(b *bin.Buffer) error {
 	if m.Sticker != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
 			return tlrt.EncodeErr(err, "inputBusinessIntro", "sticker")
@@ -22718,7 +22825,7 @@ func (m *InputBusinessRecipients) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputBusinessRecipientsTypeID)
+	tlrt.PutUint32(b, InputBusinessRecipientsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22746,9 +22853,9 @@ func (m *InputBusinessRecipients) EncodeBare(b *bin.Buffer) error {
 	if len(m.Users) > 0 {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Users))
+		tlrt.PutVectorHeader(b, len(m.Users))
 		for i := range m.Users {
 			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputBusinessRecipients", "users")
@@ -22832,7 +22939,7 @@ func (m *InputChatlistDialogFilter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputChatlistDialogFilterTypeID)
+	tlrt.PutUint32(b, InputChatlistDialogFilterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22841,7 +22948,7 @@ func (m *InputChatlistDialogFilter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.FilterID)
+	tlrt.PutUint32(b, uint32(m.FilterID))
 	return nil
 }
 
@@ -22899,7 +23006,7 @@ func (m *InputClientProxy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputClientProxyTypeID)
+	tlrt.PutUint32(b, InputClientProxyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22908,8 +23015,8 @@ func (m *InputClientProxy) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Address)
-	b.PutInt(m.Port)
+	tlrt.PutString(b, m.Address)
+	tlrt.PutUint32(b, uint32(m.Port))
 	return nil
 }
 
@@ -22981,7 +23088,7 @@ func (m *InputPhoneContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPhoneContactTypeID)
+	tlrt.PutUint32(b, InputPhoneContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22994,11 +23101,13 @@ func (m *InputPhoneContact) EncodeBare(b *bin.Buffer) error {
 	if m.Note != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ClientID)
-	b.PutString(m.Phone)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ClientID))
+	tlrt.PutString(b, m.Phone)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
 	if flags.Has(0) {
 		if err := m.Note.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputPhoneContact", "note")
@@ -23093,7 +23202,7 @@ func (m *InputEncryptedChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputEncryptedChatTypeID)
+	tlrt.PutUint32(b, InputEncryptedChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23102,8 +23211,10 @@ func (m *InputEncryptedChat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ChatID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ChatID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -23164,7 +23275,7 @@ func (m *InputFolderPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputFolderPeerTypeID)
+	tlrt.PutUint32(b, InputFolderPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23176,7 +23287,7 @@ func (m *InputFolderPeer) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputFolderPeer", "peer")
 	}
-	b.PutInt(m.FolderID)
+	tlrt.PutUint32(b, uint32(m.FolderID))
 	return nil
 }
 
@@ -23247,7 +23358,7 @@ func (m *InputMessageReadMetric) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessageReadMetricTypeID)
+	tlrt.PutUint32(b, InputMessageReadMetricTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23256,12 +23367,14 @@ func (m *InputMessageReadMetric) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.ViewID)
-	b.PutInt(m.TimeInViewMs)
-	b.PutInt(m.ActiveTimeInViewMs)
-	b.PutInt(m.HeightToViewportRatioPermille)
-	b.PutInt(m.SeenRangeRatioPermille)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ViewID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.TimeInViewMs))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ActiveTimeInViewMs))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.HeightToViewportRatioPermille))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.SeenRangeRatioPermille))
 	return nil
 }
 
@@ -23445,7 +23558,7 @@ func (m *InputPeerNotifySettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerNotifySettingsTypeID)
+	tlrt.PutUint32(b, InputPeerNotifySettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23476,7 +23589,7 @@ func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 	if m.StoriesSound != nil {
 		flags.Set(8)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.ShowPreviews)
 	}
@@ -23484,7 +23597,7 @@ func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 		b.PutBool(m.Silent)
 	}
 	if flags.Has(2) {
-		b.PutInt(m.MuteUntil)
+		tlrt.PutUint32(b, uint32(m.MuteUntil))
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Sound); err != nil {
@@ -23622,7 +23735,7 @@ func (m *InputPhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPhoneCallTypeID)
+	tlrt.PutUint32(b, InputPhoneCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23631,8 +23744,10 @@ func (m *InputPhoneCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
 	return nil
 }
 
@@ -23748,7 +23863,7 @@ func (m *InputSecureValue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSecureValueTypeID)
+	tlrt.PutUint32(b, InputSecureValueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23779,7 +23894,7 @@ func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 	if m.PlainData != nil {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "inputSecureValue", "type")
 	}
@@ -23804,7 +23919,7 @@ func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutVectorHeader(len(m.Translation))
+		tlrt.PutVectorHeader(b, len(m.Translation))
 		for i := range m.Translation {
 			if err := tlrt.EncodeObject(b, m.Translation[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputSecureValue", "translation")
@@ -23812,7 +23927,7 @@ func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Files))
+		tlrt.PutVectorHeader(b, len(m.Files))
 		for i := range m.Files {
 			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputSecureValue", "files")
@@ -23967,7 +24082,7 @@ func (m *InputSingleMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSingleMediaTypeID)
+	tlrt.PutUint32(b, InputSingleMediaTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23980,14 +24095,14 @@ func (m *InputSingleMedia) EncodeBare(b *bin.Buffer) error {
 	if len(m.Entities) > 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "inputSingleMedia", "media")
 	}
-	b.PutLong(m.RandomID)
-	b.PutString(m.Message)
+	tlrt.PutUint64(b, uint64(m.RandomID))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "inputSingleMedia", "entities")
@@ -24082,7 +24197,7 @@ func (m *InputStarsTransaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStarsTransactionTypeID)
+	tlrt.PutUint32(b, InputStarsTransactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24095,8 +24210,8 @@ func (m *InputStarsTransaction) EncodeBare(b *bin.Buffer) error {
 	if m.Refund {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
 	return nil
 }
 
@@ -24196,7 +24311,7 @@ func (m *InputStickerSetItem) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputStickerSetItemTypeID)
+	tlrt.PutUint32(b, InputStickerSetItemTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24212,18 +24327,18 @@ func (m *InputStickerSetItem) EncodeBare(b *bin.Buffer) error {
 	if m.Keywords != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
 		return tlrt.EncodeErr(err, "inputStickerSetItem", "document")
 	}
-	b.PutString(m.Emoji)
+	tlrt.PutString(b, m.Emoji)
 	if flags.Has(0) {
 		if err := m.MaskCoords.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputStickerSetItem", "mask_coords")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Keywords)
+		tlrt.PutString(b, m.Keywords)
 	}
 	return nil
 }
@@ -24369,7 +24484,7 @@ func (m *InputThemeSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputThemeSettingsTypeID)
+	tlrt.PutUint32(b, InputThemeSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24391,26 +24506,24 @@ func (m *InputThemeSettings) EncodeBare(b *bin.Buffer) error {
 	if m.Wallpaper != nil || m.WallpaperSettings != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
 		return tlrt.EncodeErr(err, "inputThemeSettings", "base_theme")
 	}
-	b.PutInt(m.AccentColor)
+	tlrt.PutUint32(b, uint32(m.AccentColor))
 	if flags.Has(3) {
-		b.PutInt(m.OutboxAccentColor)
+		tlrt.PutUint32(b, uint32(m.OutboxAccentColor))
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.MessageColors))
+		tlrt.PutVectorHeader(b, len(m.MessageColors))
 		for i := range m.MessageColors {
-			b.PutInt(m.MessageColors[i])
+			tlrt.PutUint32(b, uint32(m.MessageColors[i]))
 		}
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
 			return tlrt.EncodeErr(err, "inputThemeSettings", "wallpaper")
 		}
-	}
-	if flags.Has(1) {
 		if err := m.WallpaperSettings.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputThemeSettings", "wallpaper_settings")
 		}
@@ -24522,7 +24635,7 @@ func (m *InputWebDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputWebDocumentTypeID)
+	tlrt.PutUint32(b, InputWebDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24531,10 +24644,10 @@ func (m *InputWebDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutInt(m.Size)
-	b.PutString(m.MimeType)
-	b.PutVectorHeader(len(m.Attributes))
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint32(b, uint32(m.Size))
+	tlrt.PutString(b, m.MimeType)
+	tlrt.PutVectorHeader(b, len(m.Attributes))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "inputWebDocument", "attributes")
@@ -24614,7 +24727,7 @@ func (m *Int) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(IntTypeID)
+	tlrt.PutUint32(b, IntTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24785,7 +24898,7 @@ func (m *Invoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvoiceTypeID)
+	tlrt.PutUint32(b, InvoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24831,28 +24944,29 @@ func (m *Invoice) EncodeBare(b *bin.Buffer) error {
 	if m.SubscriptionPeriod != 0 {
 		flags.Set(11)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutVectorHeader(len(m.Prices))
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutVectorHeader(b, len(m.Prices))
 	for i := range m.Prices {
 		if err := m.Prices[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "invoice", "prices")
 		}
 	}
 	if flags.Has(8) {
-		b.PutLong(m.MaxTipAmount)
-	}
-	if flags.Has(8) {
-		b.PutVectorHeader(len(m.SuggestedTipAmounts))
+		w := tlrt.Extend(b, 16)
+		_ = w[15]
+		binary.LittleEndian.PutUint64(w, uint64(m.MaxTipAmount))
+		binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+		binary.LittleEndian.PutUint32(w[12:], uint32(len(m.SuggestedTipAmounts)))
 		for i := range m.SuggestedTipAmounts {
-			b.PutLong(m.SuggestedTipAmounts[i])
+			tlrt.PutUint64(b, uint64(m.SuggestedTipAmounts[i]))
 		}
 	}
 	if flags.Has(10) {
-		b.PutString(m.TermsURL)
+		tlrt.PutString(b, m.TermsURL)
 	}
 	if flags.Has(11) {
-		b.PutInt(m.SubscriptionPeriod)
+		tlrt.PutUint32(b, uint32(m.SubscriptionPeriod))
 	}
 	return nil
 }
@@ -24968,7 +25082,7 @@ func (m *InvokeAfterMsgRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeAfterMsgRequestTypeID)
+	tlrt.PutUint32(b, InvokeAfterMsgRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24977,7 +25091,7 @@ func (m *InvokeAfterMsgRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.MsgID)
+	tlrt.PutUint64(b, uint64(m.MsgID))
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeAfterMsg", "query")
 	}
@@ -25057,7 +25171,7 @@ func (m *InvokeAfterMsgsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeAfterMsgsRequestTypeID)
+	tlrt.PutUint32(b, InvokeAfterMsgsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25066,9 +25180,9 @@ func (m *InvokeAfterMsgsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.MsgIDs))
+	tlrt.PutVectorHeader(b, len(m.MsgIDs))
 	for i := range m.MsgIDs {
-		b.PutLong(m.MsgIDs[i])
+		tlrt.PutUint64(b, uint64(m.MsgIDs[i]))
 	}
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeAfterMsgs", "query")
@@ -25161,7 +25275,7 @@ func (m *InitConnectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InitConnectionRequestTypeID)
+	tlrt.PutUint32(b, InitConnectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25177,14 +25291,16 @@ func (m *InitConnectionRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Params != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.APIID)
-	b.PutString(m.DeviceModel)
-	b.PutString(m.SystemVersion)
-	b.PutString(m.AppVersion)
-	b.PutString(m.SystemLangCode)
-	b.PutString(m.LangPack)
-	b.PutString(m.LangCode)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.APIID))
+	tlrt.PutString(b, m.DeviceModel)
+	tlrt.PutString(b, m.SystemVersion)
+	tlrt.PutString(b, m.AppVersion)
+	tlrt.PutString(b, m.SystemLangCode)
+	tlrt.PutString(b, m.LangPack)
+	tlrt.PutString(b, m.LangCode)
 	if flags.Has(0) {
 		if err := m.Proxy.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "initConnection", "proxy")
@@ -25311,7 +25427,7 @@ func (m *InvokeWithLayerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithLayerRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithLayerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25320,7 +25436,7 @@ func (m *InvokeWithLayerRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Layer)
+	tlrt.PutUint32(b, uint32(m.Layer))
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeWithLayer", "query")
 	}
@@ -25399,7 +25515,7 @@ func (m *InvokeWithoutUpdatesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithoutUpdatesRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithoutUpdatesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25486,7 +25602,7 @@ func (m *InvokeWithMessagesRangeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithMessagesRangeRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithMessagesRangeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25582,7 +25698,7 @@ func (m *InvokeWithTakeoutRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithTakeoutRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithTakeoutRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25591,7 +25707,7 @@ func (m *InvokeWithTakeoutRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.TakeoutID)
+	tlrt.PutUint64(b, uint64(m.TakeoutID))
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeWithTakeout", "query")
 	}
@@ -25674,7 +25790,7 @@ func (m *InvokeWithBusinessConnectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithBusinessConnectionRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithBusinessConnectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25683,7 +25799,7 @@ func (m *InvokeWithBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ConnectionID)
+	tlrt.PutString(b, m.ConnectionID)
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeWithBusinessConnection", "query")
 	}
@@ -25768,7 +25884,7 @@ func (m *InvokeWithGooglePlayIntegrityRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithGooglePlayIntegrityRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithGooglePlayIntegrityRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25777,8 +25893,8 @@ func (m *InvokeWithGooglePlayIntegrityRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Nonce)
-	b.PutString(m.Token)
+	tlrt.PutString(b, m.Nonce)
+	tlrt.PutString(b, m.Token)
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeWithGooglePlayIntegrity", "query")
 	}
@@ -25864,7 +25980,7 @@ func (m *InvokeWithApnsSecretRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithApnsSecretRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithApnsSecretRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25873,8 +25989,8 @@ func (m *InvokeWithApnsSecretRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Nonce)
-	b.PutString(m.Secret)
+	tlrt.PutString(b, m.Nonce)
+	tlrt.PutString(b, m.Secret)
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeWithApnsSecret", "query")
 	}
@@ -25958,7 +26074,7 @@ func (m *InvokeWithReCaptchaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InvokeWithReCaptchaRequestTypeID)
+	tlrt.PutUint32(b, InvokeWithReCaptchaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25967,7 +26083,7 @@ func (m *InvokeWithReCaptchaRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Token)
+	tlrt.PutString(b, m.Token)
 	if err := tlrt.EncodeObject(b, m.Query); err != nil {
 		return tlrt.EncodeErr(err, "invokeWithReCaptcha", "query")
 	}

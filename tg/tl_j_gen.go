@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // JSONValueClass is the TL type JSONValue: one of JSONNull, JSONBool,
@@ -78,7 +79,7 @@ func (m *JSONNull) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONNullTypeID)
+	tlrt.PutUint32(b, JSONNullTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -142,7 +143,7 @@ func (m *JSONBool) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONBoolTypeID)
+	tlrt.PutUint32(b, JSONBoolTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -211,7 +212,7 @@ func (m *JSONNumber) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONNumberTypeID)
+	tlrt.PutUint32(b, JSONNumberTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -220,7 +221,7 @@ func (m *JSONNumber) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutDouble(m.Value)
+	tlrt.PutUint64(b, math.Float64bits(m.Value))
 	return nil
 }
 
@@ -280,7 +281,7 @@ func (m *JSONString) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONStringTypeID)
+	tlrt.PutUint32(b, JSONStringTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -289,7 +290,7 @@ func (m *JSONString) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Value)
+	tlrt.PutString(b, m.Value)
 	return nil
 }
 
@@ -354,7 +355,7 @@ func (m *JSONArray) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONArrayTypeID)
+	tlrt.PutUint32(b, JSONArrayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -363,7 +364,7 @@ func (m *JSONArray) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Value))
+	tlrt.PutVectorHeader(b, len(m.Value))
 	for i := range m.Value {
 		if err := tlrt.EncodeObject(b, m.Value[i]); err != nil {
 			return tlrt.EncodeErr(err, "jsonArray", "value")
@@ -436,7 +437,7 @@ func (m *JSONObject) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONObjectTypeID)
+	tlrt.PutUint32(b, JSONObjectTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -445,7 +446,7 @@ func (m *JSONObject) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Value))
+	tlrt.PutVectorHeader(b, len(m.Value))
 	for i := range m.Value {
 		if err := m.Value[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "jsonObject", "value")
@@ -558,7 +559,7 @@ func (m *JoinChatBotResultApproved) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JoinChatBotResultApprovedTypeID)
+	tlrt.PutUint32(b, JoinChatBotResultApprovedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -621,7 +622,7 @@ func (m *JoinChatBotResultDeclined) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JoinChatBotResultDeclinedTypeID)
+	tlrt.PutUint32(b, JoinChatBotResultDeclinedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -684,7 +685,7 @@ func (m *JoinChatBotResultQueued) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JoinChatBotResultQueuedTypeID)
+	tlrt.PutUint32(b, JoinChatBotResultQueuedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -749,7 +750,7 @@ func (m *JoinChatBotResultWebView) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JoinChatBotResultWebViewTypeID)
+	tlrt.PutUint32(b, JoinChatBotResultWebViewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -758,7 +759,7 @@ func (m *JoinChatBotResultWebView) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -821,7 +822,7 @@ func (m *JSONObjectValue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(JSONObjectValueTypeID)
+	tlrt.PutUint32(b, JSONObjectValueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -830,7 +831,7 @@ func (m *JSONObjectValue) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Key)
+	tlrt.PutString(b, m.Key)
 	if err := tlrt.EncodeObject(b, m.Value); err != nil {
 		return tlrt.EncodeErr(err, "jsonObjectValue", "value")
 	}

@@ -115,7 +115,7 @@ func (m *KeyboardButton) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonTypeID)
+	tlrt.PutUint32(b, KeyboardButtonTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -128,13 +128,13 @@ func (m *KeyboardButton) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButton", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -220,7 +220,7 @@ func (m *KeyboardButtonURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonURLTypeID)
+	tlrt.PutUint32(b, KeyboardButtonURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -233,14 +233,14 @@ func (m *KeyboardButtonURL) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonUrl", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -331,7 +331,7 @@ func (m *KeyboardButtonCallback) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonCallbackTypeID)
+	tlrt.PutUint32(b, KeyboardButtonCallbackTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -347,14 +347,14 @@ func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonCallback", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutBytes(m.Data)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutBytes(b, m.Data)
 	return nil
 }
 
@@ -444,7 +444,7 @@ func (m *KeyboardButtonRequestPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonRequestPhoneTypeID)
+	tlrt.PutUint32(b, KeyboardButtonRequestPhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -457,13 +457,13 @@ func (m *KeyboardButtonRequestPhone) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonRequestPhone", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -551,7 +551,7 @@ func (m *KeyboardButtonRequestGeoLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonRequestGeoLocationTypeID)
+	tlrt.PutUint32(b, KeyboardButtonRequestGeoLocationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -564,13 +564,13 @@ func (m *KeyboardButtonRequestGeoLocation) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonRequestGeoLocation", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -683,7 +683,7 @@ func (m *KeyboardButtonSwitchInline) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonSwitchInlineTypeID)
+	tlrt.PutUint32(b, KeyboardButtonSwitchInlineTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -702,16 +702,16 @@ func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 	if len(m.PeerTypes) > 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonSwitchInline", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutString(m.Query)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.Query)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.PeerTypes))
+		tlrt.PutVectorHeader(b, len(m.PeerTypes))
 		for i := range m.PeerTypes {
 			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
 				return tlrt.EncodeErr(err, "keyboardButtonSwitchInline", "peer_types")
@@ -814,7 +814,7 @@ func (m *KeyboardButtonGame) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonGameTypeID)
+	tlrt.PutUint32(b, KeyboardButtonGameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -827,13 +827,13 @@ func (m *KeyboardButtonGame) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonGame", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -918,7 +918,7 @@ func (m *KeyboardButtonBuy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonBuyTypeID)
+	tlrt.PutUint32(b, KeyboardButtonBuyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -931,13 +931,13 @@ func (m *KeyboardButtonBuy) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonBuy", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1049,7 +1049,7 @@ func (m *KeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonURLAuthTypeID)
+	tlrt.PutUint32(b, KeyboardButtonURLAuthTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1065,18 +1065,18 @@ func (m *KeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	if m.FwdText != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonUrlAuth", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	if flags.Has(0) {
-		b.PutString(m.FwdText)
+		tlrt.PutString(b, m.FwdText)
 	}
-	b.PutString(m.URL)
-	b.PutInt(m.ButtonID)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint32(b, uint32(m.ButtonID))
 	return nil
 }
 
@@ -1205,7 +1205,7 @@ func (m *InputKeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputKeyboardButtonURLAuthTypeID)
+	tlrt.PutUint32(b, InputKeyboardButtonURLAuthTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1224,17 +1224,17 @@ func (m *InputKeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	if m.FwdText != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputKeyboardButtonUrlAuth", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	if flags.Has(1) {
-		b.PutString(m.FwdText)
+		tlrt.PutString(b, m.FwdText)
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "inputKeyboardButtonUrlAuth", "bot")
 	}
@@ -1362,7 +1362,7 @@ func (m *KeyboardButtonRequestPoll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonRequestPollTypeID)
+	tlrt.PutUint32(b, KeyboardButtonRequestPollTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1378,7 +1378,7 @@ func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 	if m.Quiz {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonRequestPoll", "style")
@@ -1387,7 +1387,7 @@ func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(0) {
 		b.PutBool(m.Quiz)
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1485,7 +1485,7 @@ func (m *InputKeyboardButtonUserProfile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputKeyboardButtonUserProfileTypeID)
+	tlrt.PutUint32(b, InputKeyboardButtonUserProfileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1498,13 +1498,13 @@ func (m *InputKeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputKeyboardButtonUserProfile", "style")
 		}
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "inputKeyboardButtonUserProfile", "user_id")
 	}
@@ -1597,7 +1597,7 @@ func (m *KeyboardButtonUserProfile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonUserProfileTypeID)
+	tlrt.PutUint32(b, KeyboardButtonUserProfileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1610,14 +1610,14 @@ func (m *KeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonUserProfile", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutLong(m.UserID)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	return nil
 }
 
@@ -1707,7 +1707,7 @@ func (m *KeyboardButtonWebView) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonWebViewTypeID)
+	tlrt.PutUint32(b, KeyboardButtonWebViewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1720,14 +1720,14 @@ func (m *KeyboardButtonWebView) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonWebView", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -1819,7 +1819,7 @@ func (m *KeyboardButtonSimpleWebView) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonSimpleWebViewTypeID)
+	tlrt.PutUint32(b, KeyboardButtonSimpleWebViewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1832,14 +1832,14 @@ func (m *KeyboardButtonSimpleWebView) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonSimpleWebView", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -1931,7 +1931,7 @@ func (m *KeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonRequestPeerTypeID)
+	tlrt.PutUint32(b, KeyboardButtonRequestPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1944,18 +1944,18 @@ func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonRequestPeer", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutInt(m.ButtonID)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutUint32(b, uint32(m.ButtonID))
 	if err := tlrt.EncodeObject(b, m.PeerType); err != nil {
 		return tlrt.EncodeErr(err, "keyboardButtonRequestPeer", "peer_type")
 	}
-	b.PutInt(m.MaxQuantity)
+	tlrt.PutUint32(b, uint32(m.MaxQuantity))
 	return nil
 }
 
@@ -2061,7 +2061,7 @@ func (m *InputKeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputKeyboardButtonRequestPeerTypeID)
+	tlrt.PutUint32(b, InputKeyboardButtonRequestPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2083,18 +2083,18 @@ func (m *InputKeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "inputKeyboardButtonRequestPeer", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutInt(m.ButtonID)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutUint32(b, uint32(m.ButtonID))
 	if err := tlrt.EncodeObject(b, m.PeerType); err != nil {
 		return tlrt.EncodeErr(err, "inputKeyboardButtonRequestPeer", "peer_type")
 	}
-	b.PutInt(m.MaxQuantity)
+	tlrt.PutUint32(b, uint32(m.MaxQuantity))
 	return nil
 }
 
@@ -2192,7 +2192,7 @@ func (m *KeyboardButtonCopy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonCopyTypeID)
+	tlrt.PutUint32(b, KeyboardButtonCopyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2205,14 +2205,14 @@ func (m *KeyboardButtonCopy) EncodeBare(b *bin.Buffer) error {
 	if m.Style != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonCopy", "style")
 		}
 	}
-	b.PutString(m.Text)
-	b.PutString(m.CopyText)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.CopyText)
 	return nil
 }
 
@@ -2295,7 +2295,7 @@ func (m *KeyboardButtonRow) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonRowTypeID)
+	tlrt.PutUint32(b, KeyboardButtonRowTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2304,7 +2304,7 @@ func (m *KeyboardButtonRow) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Buttons))
+	tlrt.PutVectorHeader(b, len(m.Buttons))
 	for i := range m.Buttons {
 		if err := tlrt.EncodeObject(b, m.Buttons[i]); err != nil {
 			return tlrt.EncodeErr(err, "keyboardButtonRow", "buttons")
@@ -2403,7 +2403,7 @@ func (m *KeyboardButtonStyle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(KeyboardButtonStyleTypeID)
+	tlrt.PutUint32(b, KeyboardButtonStyleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2425,9 +2425,9 @@ func (m *KeyboardButtonStyle) EncodeBare(b *bin.Buffer) error {
 	if m.Icon != 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
-		b.PutLong(m.Icon)
+		tlrt.PutUint64(b, uint64(m.Icon))
 	}
 	return nil
 }

@@ -3,8 +3,10 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // MediaAreaClass is the TL type MediaArea: one of MediaAreaVenue,
@@ -96,7 +98,7 @@ func (m *MediaAreaVenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaVenueTypeID)
+	tlrt.PutUint32(b, MediaAreaVenueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -111,11 +113,11 @@ func (m *MediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaVenue", "geo")
 	}
-	b.PutString(m.Title)
-	b.PutString(m.Address)
-	b.PutString(m.Provider)
-	b.PutString(m.VenueID)
-	b.PutString(m.VenueType)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Address)
+	tlrt.PutString(b, m.Provider)
+	tlrt.PutString(b, m.VenueID)
+	tlrt.PutString(b, m.VenueType)
 	return nil
 }
 
@@ -208,7 +210,7 @@ func (m *InputMediaAreaVenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaAreaVenueTypeID)
+	tlrt.PutUint32(b, InputMediaAreaVenueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -220,8 +222,8 @@ func (m *InputMediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaAreaVenue", "coordinates")
 	}
-	b.PutLong(m.QueryID)
-	b.PutString(m.ResultID)
+	tlrt.PutUint64(b, uint64(m.QueryID))
+	tlrt.PutString(b, m.ResultID)
 	return nil
 }
 
@@ -303,7 +305,7 @@ func (m *MediaAreaGeoPoint) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaGeoPointTypeID)
+	tlrt.PutUint32(b, MediaAreaGeoPointTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -316,7 +318,7 @@ func (m *MediaAreaGeoPoint) EncodeBare(b *bin.Buffer) error {
 	if m.Address != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "coordinates")
 	}
@@ -418,7 +420,7 @@ func (m *MediaAreaSuggestedReaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaSuggestedReactionTypeID)
+	tlrt.PutUint32(b, MediaAreaSuggestedReactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -434,7 +436,7 @@ func (m *MediaAreaSuggestedReaction) EncodeBare(b *bin.Buffer) error {
 	if m.Flipped {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaSuggestedReaction", "coordinates")
 	}
@@ -524,7 +526,7 @@ func (m *MediaAreaChannelPost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaChannelPostTypeID)
+	tlrt.PutUint32(b, MediaAreaChannelPostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -536,8 +538,10 @@ func (m *MediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaChannelPost", "coordinates")
 	}
-	b.PutLong(m.ChannelID)
-	b.PutInt(m.MsgID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MsgID))
 	return nil
 }
 
@@ -613,7 +617,7 @@ func (m *InputMediaAreaChannelPost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMediaAreaChannelPostTypeID)
+	tlrt.PutUint32(b, InputMediaAreaChannelPostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -628,7 +632,7 @@ func (m *InputMediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaAreaChannelPost", "channel")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -703,7 +707,7 @@ func (m *MediaAreaURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaURLTypeID)
+	tlrt.PutUint32(b, MediaAreaURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -715,7 +719,7 @@ func (m *MediaAreaURL) EncodeBare(b *bin.Buffer) error {
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaUrl", "coordinates")
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -794,7 +798,7 @@ func (m *MediaAreaWeather) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaWeatherTypeID)
+	tlrt.PutUint32(b, MediaAreaWeatherTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -806,9 +810,11 @@ func (m *MediaAreaWeather) EncodeBare(b *bin.Buffer) error {
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaWeather", "coordinates")
 	}
-	b.PutString(m.Emoji)
-	b.PutDouble(m.TemperatureC)
-	b.PutInt(m.Color)
+	tlrt.PutString(b, m.Emoji)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, math.Float64bits(m.TemperatureC))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Color))
 	return nil
 }
 
@@ -891,7 +897,7 @@ func (m *MediaAreaStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaStarGiftTypeID)
+	tlrt.PutUint32(b, MediaAreaStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -903,7 +909,7 @@ func (m *MediaAreaStarGift) EncodeBare(b *bin.Buffer) error {
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaStarGift", "coordinates")
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -1017,7 +1023,7 @@ func (m *MessageEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEmptyTypeID)
+	tlrt.PutUint32(b, MessageEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1030,8 +1036,10 @@ func (m *MessageEmpty) EncodeBare(b *bin.Buffer) error {
 	if m.PeerID != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 			return tlrt.EncodeErr(err, "messageEmpty", "peer_id")
@@ -1546,7 +1554,7 @@ func (m *Message) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageTypeID)
+	tlrt.PutUint32(b, MessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1643,7 +1651,6 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	if m.QuickReplyShortcutID != 0 {
 		flags.Set(30)
 	}
-	b.PutUint32(uint32(flags))
 	flags2 := m.Flags2 &^ (1<<1 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<13 | 1<<19)
 	if m.Offline {
 		flags2.Set(1)
@@ -1690,18 +1697,21 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	if m.RichMessage != nil {
 		flags2.Set(13)
 	}
-	b.PutUint32(uint32(flags2))
-	b.PutInt(m.ID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(flags2))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ID))
 	if flags.Has(8) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "message", "from_id")
 		}
 	}
 	if flags.Has(29) {
-		b.PutInt(m.FromBoostsApplied)
+		tlrt.PutUint32(b, uint32(m.FromBoostsApplied))
 	}
 	if flags2.Has(12) {
-		b.PutString(m.FromRank)
+		tlrt.PutString(b, m.FromRank)
 	}
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "message", "peer_id")
@@ -1717,10 +1727,10 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(11) {
-		b.PutLong(m.ViaBotID)
+		tlrt.PutUint64(b, uint64(m.ViaBotID))
 	}
 	if flags2.Has(0) {
-		b.PutLong(m.ViaBusinessBotID)
+		tlrt.PutUint64(b, uint64(m.ViaBusinessBotID))
 	}
 	if flags2.Has(19) {
 		if err := tlrt.EncodeObject(b, m.GuestchatViaFrom); err != nil {
@@ -1732,8 +1742,8 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "message", "reply_to")
 		}
 	}
-	b.PutInt(m.Date)
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(m.Date))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(9) {
 		if err := tlrt.EncodeObject(b, m.Media); err != nil {
 			return tlrt.EncodeErr(err, "message", "media")
@@ -1745,7 +1755,7 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(7) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "message", "entities")
@@ -1753,10 +1763,10 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.Views)
-	}
-	if flags.Has(10) {
-		b.PutInt(m.Forwards)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.Views))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.Forwards))
 	}
 	if flags.Has(23) {
 		if err := m.Replies.Encode(b); err != nil {
@@ -1764,13 +1774,13 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(15) {
-		b.PutInt(m.EditDate)
+		tlrt.PutUint32(b, uint32(m.EditDate))
 	}
 	if flags.Has(16) {
-		b.PutString(m.PostAuthor)
+		tlrt.PutString(b, m.PostAuthor)
 	}
 	if flags.Has(17) {
-		b.PutLong(m.GroupedID)
+		tlrt.PutUint64(b, uint64(m.GroupedID))
 	}
 	if flags.Has(20) {
 		if err := m.Reactions.Encode(b); err != nil {
@@ -1778,7 +1788,7 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(22) {
-		b.PutVectorHeader(len(m.RestrictionReason))
+		tlrt.PutVectorHeader(b, len(m.RestrictionReason))
 		for i := range m.RestrictionReason {
 			if err := m.RestrictionReason[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "message", "restriction_reason")
@@ -1786,13 +1796,13 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(25) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	if flags.Has(30) {
-		b.PutInt(m.QuickReplyShortcutID)
+		tlrt.PutUint32(b, uint32(m.QuickReplyShortcutID))
 	}
 	if flags2.Has(2) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags2.Has(3) {
 		if err := m.Factcheck.Encode(b); err != nil {
@@ -1800,10 +1810,10 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(5) {
-		b.PutInt(m.ReportDeliveryUntilDate)
+		tlrt.PutUint32(b, uint32(m.ReportDeliveryUntilDate))
 	}
 	if flags2.Has(6) {
-		b.PutLong(m.PaidMessageStars)
+		tlrt.PutUint64(b, uint64(m.PaidMessageStars))
 	}
 	if flags2.Has(7) {
 		if err := m.SuggestedPost.Encode(b); err != nil {
@@ -1811,10 +1821,10 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags2.Has(10) {
-		b.PutInt(m.ScheduleRepeatPeriod)
+		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
 	}
 	if flags2.Has(11) {
-		b.PutString(m.SummaryFromLanguage)
+		tlrt.PutString(b, m.SummaryFromLanguage)
 	}
 	if flags2.Has(13) {
 		if err := m.RichMessage.Encode(b); err != nil {
@@ -2176,7 +2186,7 @@ func (m *MessageService) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageServiceTypeID)
+	tlrt.PutUint32(b, MessageServiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2222,8 +2232,10 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	if m.TTLPeriod != 0 {
 		flags.Set(25)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if flags.Has(8) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "messageService", "from_id")
@@ -2242,7 +2254,7 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "messageService", "reply_to")
 		}
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Action); err != nil {
 		return tlrt.EncodeErr(err, "messageService", "action")
 	}
@@ -2252,7 +2264,7 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(25) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	return nil
 }
@@ -2572,7 +2584,7 @@ func (m *MessageActionEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionEmptyTypeID)
+	tlrt.PutUint32(b, MessageActionEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2638,7 +2650,7 @@ func (m *MessageActionChatCreate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatCreateTypeID)
+	tlrt.PutUint32(b, MessageActionChatCreateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2647,10 +2659,10 @@ func (m *MessageActionChatCreate) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
-		b.PutLong(m.Users[i])
+		tlrt.PutUint64(b, uint64(m.Users[i]))
 	}
 	return nil
 }
@@ -2719,7 +2731,7 @@ func (m *MessageActionChatEditTitle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatEditTitleTypeID)
+	tlrt.PutUint32(b, MessageActionChatEditTitleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2728,7 +2740,7 @@ func (m *MessageActionChatEditTitle) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -2793,7 +2805,7 @@ func (m *MessageActionChatEditPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatEditPhotoTypeID)
+	tlrt.PutUint32(b, MessageActionChatEditPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2872,7 +2884,7 @@ func (m *MessageActionChatDeletePhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatDeletePhotoTypeID)
+	tlrt.PutUint32(b, MessageActionChatDeletePhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2936,7 +2948,7 @@ func (m *MessageActionChatAddUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatAddUserTypeID)
+	tlrt.PutUint32(b, MessageActionChatAddUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2945,9 +2957,9 @@ func (m *MessageActionChatAddUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
-		b.PutLong(m.Users[i])
+		tlrt.PutUint64(b, uint64(m.Users[i]))
 	}
 	return nil
 }
@@ -3009,7 +3021,7 @@ func (m *MessageActionChatDeleteUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatDeleteUserTypeID)
+	tlrt.PutUint32(b, MessageActionChatDeleteUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3018,7 +3030,7 @@ func (m *MessageActionChatDeleteUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	return nil
 }
 
@@ -3081,7 +3093,7 @@ func (m *MessageActionChatJoinedByLink) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatJoinedByLinkTypeID)
+	tlrt.PutUint32(b, MessageActionChatJoinedByLinkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3090,7 +3102,7 @@ func (m *MessageActionChatJoinedByLink) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.InviterID)
+	tlrt.PutUint64(b, uint64(m.InviterID))
 	return nil
 }
 
@@ -3150,7 +3162,7 @@ func (m *MessageActionChannelCreate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChannelCreateTypeID)
+	tlrt.PutUint32(b, MessageActionChannelCreateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3159,7 +3171,7 @@ func (m *MessageActionChannelCreate) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -3224,7 +3236,7 @@ func (m *MessageActionChatMigrateTo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatMigrateToTypeID)
+	tlrt.PutUint32(b, MessageActionChatMigrateToTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3233,7 +3245,7 @@ func (m *MessageActionChatMigrateTo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
+	tlrt.PutUint64(b, uint64(m.ChannelID))
 	return nil
 }
 
@@ -3298,7 +3310,7 @@ func (m *MessageActionChannelMigrateFrom) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChannelMigrateFromTypeID)
+	tlrt.PutUint32(b, MessageActionChannelMigrateFromTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3307,8 +3319,8 @@ func (m *MessageActionChannelMigrateFrom) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutLong(m.ChatID)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -3374,7 +3386,7 @@ func (m *MessageActionPinMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPinMessageTypeID)
+	tlrt.PutUint32(b, MessageActionPinMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3436,7 +3448,7 @@ func (m *MessageActionHistoryClear) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionHistoryClearTypeID)
+	tlrt.PutUint32(b, MessageActionHistoryClearTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3501,7 +3513,7 @@ func (m *MessageActionGameScore) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGameScoreTypeID)
+	tlrt.PutUint32(b, MessageActionGameScoreTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3510,8 +3522,10 @@ func (m *MessageActionGameScore) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GameID)
-	b.PutInt(m.Score)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.GameID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Score))
 	return nil
 }
 
@@ -3632,7 +3646,7 @@ func (m *MessageActionPaymentSentMe) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPaymentSentMeTypeID)
+	tlrt.PutUint32(b, MessageActionPaymentSentMeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3657,23 +3671,23 @@ func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
 	if m.SubscriptionUntilDate != 0 {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
-	b.PutBytes(m.Payload)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
+	tlrt.PutBytes(b, m.Payload)
 	if flags.Has(0) {
 		if err := m.Info.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messageActionPaymentSentMe", "info")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.ShippingOptionID)
+		tlrt.PutString(b, m.ShippingOptionID)
 	}
 	if err := m.Charge.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messageActionPaymentSentMe", "charge")
 	}
 	if flags.Has(4) {
-		b.PutInt(m.SubscriptionUntilDate)
+		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
 	}
 	return nil
 }
@@ -3836,7 +3850,7 @@ func (m *MessageActionPaymentSent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPaymentSentTypeID)
+	tlrt.PutUint32(b, MessageActionPaymentSentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3858,14 +3872,14 @@ func (m *MessageActionPaymentSent) EncodeBare(b *bin.Buffer) error {
 	if m.SubscriptionUntilDate != 0 {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
 	if flags.Has(0) {
-		b.PutString(m.InvoiceSlug)
+		tlrt.PutString(b, m.InvoiceSlug)
 	}
 	if flags.Has(4) {
-		b.PutInt(m.SubscriptionUntilDate)
+		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
 	}
 	return nil
 }
@@ -3989,7 +4003,7 @@ func (m *MessageActionPhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPhoneCallTypeID)
+	tlrt.PutUint32(b, MessageActionPhoneCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4008,15 +4022,17 @@ func (m *MessageActionPhoneCall) EncodeBare(b *bin.Buffer) error {
 	if m.Duration != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.CallID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CallID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Reason); err != nil {
 			return tlrt.EncodeErr(err, "messageActionPhoneCall", "reason")
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Duration)
+		tlrt.PutUint32(b, uint32(m.Duration))
 	}
 	return nil
 }
@@ -4107,7 +4123,7 @@ func (m *MessageActionScreenshotTaken) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionScreenshotTakenTypeID)
+	tlrt.PutUint32(b, MessageActionScreenshotTakenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4171,7 +4187,7 @@ func (m *MessageActionCustomAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionCustomActionTypeID)
+	tlrt.PutUint32(b, MessageActionCustomActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4180,7 +4196,7 @@ func (m *MessageActionCustomAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -4274,7 +4290,7 @@ func (m *MessageActionBotAllowed) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionBotAllowedTypeID)
+	tlrt.PutUint32(b, MessageActionBotAllowedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4296,9 +4312,9 @@ func (m *MessageActionBotAllowed) EncodeBare(b *bin.Buffer) error {
 	if m.App != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Domain)
+		tlrt.PutString(b, m.Domain)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.App); err != nil {
@@ -4397,7 +4413,7 @@ func (m *MessageActionSecureValuesSentMe) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSecureValuesSentMeTypeID)
+	tlrt.PutUint32(b, MessageActionSecureValuesSentMeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4406,7 +4422,7 @@ func (m *MessageActionSecureValuesSentMe) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Values))
+	tlrt.PutVectorHeader(b, len(m.Values))
 	for i := range m.Values {
 		if err := m.Values[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messageActionSecureValuesSentMe", "values")
@@ -4493,7 +4509,7 @@ func (m *MessageActionSecureValuesSent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSecureValuesSentTypeID)
+	tlrt.PutUint32(b, MessageActionSecureValuesSentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4502,7 +4518,7 @@ func (m *MessageActionSecureValuesSent) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Types))
+	tlrt.PutVectorHeader(b, len(m.Types))
 	for i := range m.Types {
 		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
 			return tlrt.EncodeErr(err, "messageActionSecureValuesSent", "types")
@@ -4568,7 +4584,7 @@ func (m *MessageActionContactSignUp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionContactSignUpTypeID)
+	tlrt.PutUint32(b, MessageActionContactSignUpTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4638,7 +4654,7 @@ func (m *MessageActionGeoProximityReached) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGeoProximityReachedTypeID)
+	tlrt.PutUint32(b, MessageActionGeoProximityReachedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4653,7 +4669,7 @@ func (m *MessageActionGeoProximityReached) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
 		return tlrt.EncodeErr(err, "messageActionGeoProximityReached", "to_id")
 	}
-	b.PutInt(m.Distance)
+	tlrt.PutUint32(b, uint32(m.Distance))
 	return nil
 }
 
@@ -4748,7 +4764,7 @@ func (m *MessageActionGroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGroupCallTypeID)
+	tlrt.PutUint32(b, MessageActionGroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4761,12 +4777,12 @@ func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
 	if m.Duration != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "messageActionGroupCall", "call")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.Duration)
+		tlrt.PutUint32(b, uint32(m.Duration))
 	}
 	return nil
 }
@@ -4855,7 +4871,7 @@ func (m *MessageActionInviteToGroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionInviteToGroupCallTypeID)
+	tlrt.PutUint32(b, MessageActionInviteToGroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4867,9 +4883,9 @@ func (m *MessageActionInviteToGroupCall) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "messageActionInviteToGroupCall", "call")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
-		b.PutLong(m.Users[i])
+		tlrt.PutUint64(b, uint64(m.Users[i]))
 	}
 	return nil
 }
@@ -4970,7 +4986,7 @@ func (m *MessageActionSetMessagesTTL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSetMessagesTTLTypeID)
+	tlrt.PutUint32(b, MessageActionSetMessagesTTLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4983,10 +4999,12 @@ func (m *MessageActionSetMessagesTTL) EncodeBare(b *bin.Buffer) error {
 	if m.AutoSettingFrom != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Period)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
 	if flags.Has(0) {
-		b.PutLong(m.AutoSettingFrom)
+		tlrt.PutUint64(b, uint64(m.AutoSettingFrom))
 	}
 	return nil
 }
@@ -5067,7 +5085,7 @@ func (m *MessageActionGroupCallScheduled) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGroupCallScheduledTypeID)
+	tlrt.PutUint32(b, MessageActionGroupCallScheduledTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5079,7 +5097,7 @@ func (m *MessageActionGroupCallScheduled) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "messageActionGroupCallScheduled", "call")
 	}
-	b.PutInt(m.ScheduleDate)
+	tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	return nil
 }
 
@@ -5150,7 +5168,7 @@ func (m *MessageActionSetChatTheme) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSetChatThemeTypeID)
+	tlrt.PutUint32(b, MessageActionSetChatThemeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5230,7 +5248,7 @@ func (m *MessageActionChatJoinedByRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChatJoinedByRequestTypeID)
+	tlrt.PutUint32(b, MessageActionChatJoinedByRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5299,7 +5317,7 @@ func (m *MessageActionWebViewDataSentMe) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionWebViewDataSentMeTypeID)
+	tlrt.PutUint32(b, MessageActionWebViewDataSentMeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5308,8 +5326,8 @@ func (m *MessageActionWebViewDataSentMe) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
-	b.PutString(m.Data)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutString(b, m.Data)
 	return nil
 }
 
@@ -5379,7 +5397,7 @@ func (m *MessageActionWebViewDataSent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionWebViewDataSentTypeID)
+	tlrt.PutUint32(b, MessageActionWebViewDataSentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5388,7 +5406,7 @@ func (m *MessageActionWebViewDataSent) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -5509,7 +5527,7 @@ func (m *MessageActionGiftPremium) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGiftPremiumTypeID)
+	tlrt.PutUint32(b, MessageActionGiftPremiumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5525,15 +5543,15 @@ func (m *MessageActionGiftPremium) EncodeBare(b *bin.Buffer) error {
 	if m.Message != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutInt(m.Days)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Days))
 	if flags.Has(0) {
-		b.PutString(m.CryptoCurrency)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.CryptoAmount)
+		tlrt.PutString(b, m.CryptoCurrency)
+		tlrt.PutUint64(b, uint64(m.CryptoAmount))
 	}
 	if flags.Has(1) {
 		if err := m.Message.Encode(b); err != nil {
@@ -5670,7 +5688,7 @@ func (m *MessageActionTopicCreate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionTopicCreateTypeID)
+	tlrt.PutUint32(b, MessageActionTopicCreateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5686,11 +5704,11 @@ func (m *MessageActionTopicCreate) EncodeBare(b *bin.Buffer) error {
 	if m.IconEmojiID != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutInt(m.IconColor)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutUint32(b, uint32(m.IconColor))
 	if flags.Has(0) {
-		b.PutLong(m.IconEmojiID)
+		tlrt.PutUint64(b, uint64(m.IconEmojiID))
 	}
 	return nil
 }
@@ -5862,7 +5880,7 @@ func (m *MessageActionTopicEdit) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionTopicEditTypeID)
+	tlrt.PutUint32(b, MessageActionTopicEditTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5884,12 +5902,12 @@ func (m *MessageActionTopicEdit) EncodeBare(b *bin.Buffer) error {
 	if m.Hidden {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutLong(m.IconEmojiID)
+		tlrt.PutUint64(b, uint64(m.IconEmojiID))
 	}
 	if flags.Has(2) {
 		b.PutBool(m.Closed)
@@ -6000,7 +6018,7 @@ func (m *MessageActionSuggestProfilePhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSuggestProfilePhotoTypeID)
+	tlrt.PutUint32(b, MessageActionSuggestProfilePhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6081,7 +6099,7 @@ func (m *MessageActionRequestedPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionRequestedPeerTypeID)
+	tlrt.PutUint32(b, MessageActionRequestedPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6090,8 +6108,11 @@ func (m *MessageActionRequestedPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ButtonID)
-	b.PutVectorHeader(len(m.Peers))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ButtonID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Peers)))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messageActionRequestedPeer", "peers")
@@ -6169,7 +6190,7 @@ func (m *MessageActionSetChatWallPaper) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSetChatWallPaperTypeID)
+	tlrt.PutUint32(b, MessageActionSetChatWallPaperTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6185,7 +6206,7 @@ func (m *MessageActionSetChatWallPaper) EncodeBare(b *bin.Buffer) error {
 	if m.ForBoth {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
 		return tlrt.EncodeErr(err, "messageActionSetChatWallPaper", "wallpaper")
 	}
@@ -6368,7 +6389,7 @@ func (m *MessageActionGiftCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGiftCodeTypeID)
+	tlrt.PutUint32(b, MessageActionGiftCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6396,25 +6417,21 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 	if m.Message != nil {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
 			return tlrt.EncodeErr(err, "messageActionGiftCode", "boost_peer")
 		}
 	}
-	b.PutInt(m.Days)
-	b.PutString(m.Slug)
+	tlrt.PutUint32(b, uint32(m.Days))
+	tlrt.PutString(b, m.Slug)
 	if flags.Has(2) {
-		b.PutString(m.Currency)
-	}
-	if flags.Has(2) {
-		b.PutLong(m.Amount)
+		tlrt.PutString(b, m.Currency)
+		tlrt.PutUint64(b, uint64(m.Amount))
 	}
 	if flags.Has(3) {
-		b.PutString(m.CryptoCurrency)
-	}
-	if flags.Has(3) {
-		b.PutLong(m.CryptoAmount)
+		tlrt.PutString(b, m.CryptoCurrency)
+		tlrt.PutUint64(b, uint64(m.CryptoAmount))
 	}
 	if flags.Has(4) {
 		if err := m.Message.Encode(b); err != nil {
@@ -6564,7 +6581,7 @@ func (m *MessageActionGiveawayLaunch) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGiveawayLaunchTypeID)
+	tlrt.PutUint32(b, MessageActionGiveawayLaunchTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6577,9 +6594,9 @@ func (m *MessageActionGiveawayLaunch) EncodeBare(b *bin.Buffer) error {
 	if m.Stars != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutLong(m.Stars)
+		tlrt.PutUint64(b, uint64(m.Stars))
 	}
 	return nil
 }
@@ -6658,7 +6675,7 @@ func (m *MessageActionGiveawayResults) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGiveawayResultsTypeID)
+	tlrt.PutUint32(b, MessageActionGiveawayResultsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6671,9 +6688,11 @@ func (m *MessageActionGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	if m.Stars {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.WinnersCount)
-	b.PutInt(m.UnclaimedCount)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.WinnersCount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.UnclaimedCount))
 	return nil
 }
 
@@ -6745,7 +6764,7 @@ func (m *MessageActionBoostApply) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionBoostApplyTypeID)
+	tlrt.PutUint32(b, MessageActionBoostApplyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6754,7 +6773,7 @@ func (m *MessageActionBoostApply) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Boosts)
+	tlrt.PutUint32(b, uint32(m.Boosts))
 	return nil
 }
 
@@ -6819,7 +6838,7 @@ func (m *MessageActionRequestedPeerSentMe) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionRequestedPeerSentMeTypeID)
+	tlrt.PutUint32(b, MessageActionRequestedPeerSentMeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6828,8 +6847,11 @@ func (m *MessageActionRequestedPeerSentMe) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ButtonID)
-	b.PutVectorHeader(len(m.Peers))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ButtonID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Peers)))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messageActionRequestedPeerSentMe", "peers")
@@ -6937,7 +6959,7 @@ func (m *MessageActionPaymentRefunded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPaymentRefundedTypeID)
+	tlrt.PutUint32(b, MessageActionPaymentRefundedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6950,14 +6972,14 @@ func (m *MessageActionPaymentRefunded) EncodeBare(b *bin.Buffer) error {
 	if len(m.Payload) > 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messageActionPaymentRefunded", "peer")
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
 	if flags.Has(0) {
-		b.PutBytes(m.Payload)
+		tlrt.PutBytes(b, m.Payload)
 	}
 	if err := m.Charge.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messageActionPaymentRefunded", "charge")
@@ -7128,7 +7150,7 @@ func (m *MessageActionGiftStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGiftStarsTypeID)
+	tlrt.PutUint32(b, MessageActionGiftStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7144,18 +7166,18 @@ func (m *MessageActionGiftStars) EncodeBare(b *bin.Buffer) error {
 	if m.TransactionID != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutLong(m.Stars)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Stars))
 	if flags.Has(0) {
-		b.PutString(m.CryptoCurrency)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.CryptoAmount)
+		tlrt.PutString(b, m.CryptoCurrency)
+		tlrt.PutUint64(b, uint64(m.CryptoAmount))
 	}
 	if flags.Has(1) {
-		b.PutString(m.TransactionID)
+		tlrt.PutString(b, m.TransactionID)
 	}
 	return nil
 }
@@ -7262,7 +7284,7 @@ func (m *MessageActionPrizeStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPrizeStarsTypeID)
+	tlrt.PutUint32(b, MessageActionPrizeStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7275,13 +7297,15 @@ func (m *MessageActionPrizeStars) EncodeBare(b *bin.Buffer) error {
 	if m.Unclaimed {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
-	b.PutString(m.TransactionID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
+	tlrt.PutString(b, m.TransactionID)
 	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
 		return tlrt.EncodeErr(err, "messageActionPrizeStars", "boost_peer")
 	}
-	b.PutInt(m.GiveawayMsgID)
+	tlrt.PutUint32(b, uint32(m.GiveawayMsgID))
 	return nil
 }
 
@@ -7539,7 +7563,7 @@ func (m *MessageActionStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionStarGiftTypeID)
+	tlrt.PutUint32(b, MessageActionStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7603,7 +7627,7 @@ func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
 	if m.GiftNum != 0 {
 		flags.Set(19)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGift", "gift")
 	}
@@ -7613,13 +7637,13 @@ func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutLong(m.ConvertStars)
+		tlrt.PutUint64(b, uint64(m.ConvertStars))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.UpgradeMsgID)
+		tlrt.PutUint32(b, uint32(m.UpgradeMsgID))
 	}
 	if flags.Has(8) {
-		b.PutLong(m.UpgradeStars)
+		tlrt.PutUint64(b, uint64(m.UpgradeStars))
 	}
 	if flags.Has(11) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
@@ -7630,15 +7654,13 @@ func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messageActionStarGift", "peer")
 		}
-	}
-	if flags.Has(12) {
-		b.PutLong(m.SavedID)
+		tlrt.PutUint64(b, uint64(m.SavedID))
 	}
 	if flags.Has(14) {
-		b.PutString(m.PrepaidUpgradeHash)
+		tlrt.PutString(b, m.PrepaidUpgradeHash)
 	}
 	if flags.Has(15) {
-		b.PutInt(m.GiftMsgID)
+		tlrt.PutUint32(b, uint32(m.GiftMsgID))
 	}
 	if flags.Has(18) {
 		if err := tlrt.EncodeObject(b, m.ToID); err != nil {
@@ -7646,7 +7668,7 @@ func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(19) {
-		b.PutInt(m.GiftNum)
+		tlrt.PutUint32(b, uint32(m.GiftNum))
 	}
 	return nil
 }
@@ -7977,7 +7999,7 @@ func (m *MessageActionStarGiftUnique) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionStarGiftUniqueTypeID)
+	tlrt.PutUint32(b, MessageActionStarGiftUniqueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8038,15 +8060,15 @@ func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
 	if m.CanCraftAt != 0 {
 		flags.Set(15)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "gift")
 	}
 	if flags.Has(3) {
-		b.PutInt(m.CanExportAt)
+		tlrt.PutUint32(b, uint32(m.CanExportAt))
 	}
 	if flags.Has(4) {
-		b.PutLong(m.TransferStars)
+		tlrt.PutUint64(b, uint64(m.TransferStars))
 	}
 	if flags.Has(6) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
@@ -8057,9 +8079,7 @@ func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "peer")
 		}
-	}
-	if flags.Has(7) {
-		b.PutLong(m.SavedID)
+		tlrt.PutUint64(b, uint64(m.SavedID))
 	}
 	if flags.Has(8) {
 		if err := tlrt.EncodeObject(b, m.ResaleAmount); err != nil {
@@ -8067,16 +8087,16 @@ func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(9) {
-		b.PutInt(m.CanTransferAt)
+		tlrt.PutUint32(b, uint32(m.CanTransferAt))
 	}
 	if flags.Has(10) {
-		b.PutInt(m.CanResellAt)
+		tlrt.PutUint32(b, uint32(m.CanResellAt))
 	}
 	if flags.Has(12) {
-		b.PutLong(m.DropOriginalDetailsStars)
+		tlrt.PutUint64(b, uint64(m.DropOriginalDetailsStars))
 	}
 	if flags.Has(15) {
-		b.PutInt(m.CanCraftAt)
+		tlrt.PutUint32(b, uint32(m.CanCraftAt))
 	}
 	return nil
 }
@@ -8237,7 +8257,7 @@ func (m *MessageActionPaidMessagesRefunded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPaidMessagesRefundedTypeID)
+	tlrt.PutUint32(b, MessageActionPaidMessagesRefundedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8246,8 +8266,10 @@ func (m *MessageActionPaidMessagesRefunded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutLong(m.Stars)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
 	return nil
 }
 
@@ -8316,7 +8338,7 @@ func (m *MessageActionPaidMessagesPrice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPaidMessagesPriceTypeID)
+	tlrt.PutUint32(b, MessageActionPaidMessagesPriceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8329,8 +8351,10 @@ func (m *MessageActionPaidMessagesPrice) EncodeBare(b *bin.Buffer) error {
 	if m.BroadcastMessagesAllowed {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
 	return nil
 }
 
@@ -8452,7 +8476,7 @@ func (m *MessageActionConferenceCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionConferenceCallTypeID)
+	tlrt.PutUint32(b, MessageActionConferenceCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8477,13 +8501,15 @@ func (m *MessageActionConferenceCall) EncodeBare(b *bin.Buffer) error {
 	if len(m.OtherParticipants) > 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.CallID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CallID))
 	if flags.Has(2) {
-		b.PutInt(m.Duration)
+		tlrt.PutUint32(b, uint32(m.Duration))
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.OtherParticipants))
+		tlrt.PutVectorHeader(b, len(m.OtherParticipants))
 		for i := range m.OtherParticipants {
 			if err := tlrt.EncodeObject(b, m.OtherParticipants[i]); err != nil {
 				return tlrt.EncodeErr(err, "messageActionConferenceCall", "other_participants")
@@ -8583,7 +8609,7 @@ func (m *MessageActionTodoCompletions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionTodoCompletionsTypeID)
+	tlrt.PutUint32(b, MessageActionTodoCompletionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8592,13 +8618,13 @@ func (m *MessageActionTodoCompletions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Completed))
+	tlrt.PutVectorHeader(b, len(m.Completed))
 	for i := range m.Completed {
-		b.PutInt(m.Completed[i])
+		tlrt.PutUint32(b, uint32(m.Completed[i]))
 	}
-	b.PutVectorHeader(len(m.Incompleted))
+	tlrt.PutVectorHeader(b, len(m.Incompleted))
 	for i := range m.Incompleted {
-		b.PutInt(m.Incompleted[i])
+		tlrt.PutUint32(b, uint32(m.Incompleted[i]))
 	}
 	return nil
 }
@@ -8665,7 +8691,7 @@ func (m *MessageActionTodoAppendTasks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionTodoAppendTasksTypeID)
+	tlrt.PutUint32(b, MessageActionTodoAppendTasksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8674,7 +8700,7 @@ func (m *MessageActionTodoAppendTasks) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.List))
+	tlrt.PutVectorHeader(b, len(m.List))
 	for i := range m.List {
 		if err := m.List[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messageActionTodoAppendTasks", "list")
@@ -8801,7 +8827,7 @@ func (m *MessageActionSuggestedPostApproval) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSuggestedPostApprovalTypeID)
+	tlrt.PutUint32(b, MessageActionSuggestedPostApprovalTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8826,12 +8852,12 @@ func (m *MessageActionSuggestedPostApproval) EncodeBare(b *bin.Buffer) error {
 	if m.Price != nil {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
-		b.PutString(m.RejectComment)
+		tlrt.PutString(b, m.RejectComment)
 	}
 	if flags.Has(3) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.Price); err != nil {
@@ -8937,7 +8963,7 @@ func (m *MessageActionSuggestedPostSuccess) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSuggestedPostSuccessTypeID)
+	tlrt.PutUint32(b, MessageActionSuggestedPostSuccessTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9016,7 +9042,7 @@ func (m *MessageActionSuggestedPostRefund) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSuggestedPostRefundTypeID)
+	tlrt.PutUint32(b, MessageActionSuggestedPostRefundTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9029,7 +9055,7 @@ func (m *MessageActionSuggestedPostRefund) EncodeBare(b *bin.Buffer) error {
 	if m.PayerInitiated {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -9126,7 +9152,7 @@ func (m *MessageActionGiftTon) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionGiftTonTypeID)
+	tlrt.PutUint32(b, MessageActionGiftTonTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9139,13 +9165,13 @@ func (m *MessageActionGiftTon) EncodeBare(b *bin.Buffer) error {
 	if m.TransactionID != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutString(m.CryptoCurrency)
-	b.PutLong(m.CryptoAmount)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
+	tlrt.PutString(b, m.CryptoCurrency)
+	tlrt.PutUint64(b, uint64(m.CryptoAmount))
 	if flags.Has(0) {
-		b.PutString(m.TransactionID)
+		tlrt.PutString(b, m.TransactionID)
 	}
 	return nil
 }
@@ -9237,7 +9263,7 @@ func (m *MessageActionSuggestBirthday) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionSuggestBirthdayTypeID)
+	tlrt.PutUint32(b, MessageActionSuggestBirthdayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9325,7 +9351,7 @@ func (m *MessageActionStarGiftPurchaseOffer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionStarGiftPurchaseOfferTypeID)
+	tlrt.PutUint32(b, MessageActionStarGiftPurchaseOfferTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9341,14 +9367,14 @@ func (m *MessageActionStarGiftPurchaseOffer) EncodeBare(b *bin.Buffer) error {
 	if m.Declined {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOffer", "gift")
 	}
 	if err := tlrt.EncodeObject(b, m.Price); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOffer", "price")
 	}
-	b.PutInt(m.ExpiresAt)
+	tlrt.PutUint32(b, uint32(m.ExpiresAt))
 	return nil
 }
 
@@ -9442,7 +9468,7 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionStarGiftPurchaseOfferDeclinedTypeID)
+	tlrt.PutUint32(b, MessageActionStarGiftPurchaseOfferDeclinedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9455,7 +9481,7 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) EncodeBare(b *bin.Buffer) e
 	if m.Expired {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "gift")
 	}
@@ -9545,7 +9571,7 @@ func (m *MessageActionNewCreatorPending) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionNewCreatorPendingTypeID)
+	tlrt.PutUint32(b, MessageActionNewCreatorPendingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9554,7 +9580,7 @@ func (m *MessageActionNewCreatorPending) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.NewCreatorID)
+	tlrt.PutUint64(b, uint64(m.NewCreatorID))
 	return nil
 }
 
@@ -9614,7 +9640,7 @@ func (m *MessageActionChangeCreator) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChangeCreatorTypeID)
+	tlrt.PutUint32(b, MessageActionChangeCreatorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9623,7 +9649,7 @@ func (m *MessageActionChangeCreator) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.NewCreatorID)
+	tlrt.PutUint64(b, uint64(m.NewCreatorID))
 	return nil
 }
 
@@ -9688,7 +9714,7 @@ func (m *MessageActionNoForwardsToggle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionNoForwardsToggleTypeID)
+	tlrt.PutUint32(b, MessageActionNoForwardsToggleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9768,7 +9794,7 @@ func (m *MessageActionNoForwardsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionNoForwardsRequestTypeID)
+	tlrt.PutUint32(b, MessageActionNoForwardsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9781,7 +9807,7 @@ func (m *MessageActionNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Expired {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	b.PutBool(m.PrevValue)
 	b.PutBool(m.NewValue)
 	return nil
@@ -9859,7 +9885,7 @@ func (m *MessageActionPollAppendAnswer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPollAppendAnswerTypeID)
+	tlrt.PutUint32(b, MessageActionPollAppendAnswerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9942,7 +9968,7 @@ func (m *MessageActionPollDeleteAnswer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionPollDeleteAnswerTypeID)
+	tlrt.PutUint32(b, MessageActionPollDeleteAnswerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10024,7 +10050,7 @@ func (m *MessageActionManagedBotCreated) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionManagedBotCreatedTypeID)
+	tlrt.PutUint32(b, MessageActionManagedBotCreatedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10033,7 +10059,7 @@ func (m *MessageActionManagedBotCreated) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BotID)
+	tlrt.PutUint64(b, uint64(m.BotID))
 	return nil
 }
 
@@ -10121,7 +10147,7 @@ func (m *MessageActionChangeCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageActionChangeCommunityTypeID)
+	tlrt.PutUint32(b, MessageActionChangeCommunityTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10134,9 +10160,9 @@ func (m *MessageActionChangeCommunity) EncodeBare(b *bin.Buffer) error {
 	if m.CommunityID != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutLong(m.CommunityID)
+		tlrt.PutUint64(b, uint64(m.CommunityID))
 	}
 	return nil
 }
@@ -10299,7 +10325,7 @@ func (m *MessageEntityUnknown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityUnknownTypeID)
+	tlrt.PutUint32(b, MessageEntityUnknownTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10308,8 +10334,10 @@ func (m *MessageEntityUnknown) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10373,7 +10401,7 @@ func (m *MessageEntityMention) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityMentionTypeID)
+	tlrt.PutUint32(b, MessageEntityMentionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10382,8 +10410,10 @@ func (m *MessageEntityMention) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10447,7 +10477,7 @@ func (m *MessageEntityHashtag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityHashtagTypeID)
+	tlrt.PutUint32(b, MessageEntityHashtagTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10456,8 +10486,10 @@ func (m *MessageEntityHashtag) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10521,7 +10553,7 @@ func (m *MessageEntityBotCommand) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityBotCommandTypeID)
+	tlrt.PutUint32(b, MessageEntityBotCommandTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10530,8 +10562,10 @@ func (m *MessageEntityBotCommand) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10595,7 +10629,7 @@ func (m *MessageEntityURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityURLTypeID)
+	tlrt.PutUint32(b, MessageEntityURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10604,8 +10638,10 @@ func (m *MessageEntityURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10669,7 +10705,7 @@ func (m *MessageEntityEmail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityEmailTypeID)
+	tlrt.PutUint32(b, MessageEntityEmailTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10678,8 +10714,10 @@ func (m *MessageEntityEmail) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10743,7 +10781,7 @@ func (m *MessageEntityBold) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityBoldTypeID)
+	tlrt.PutUint32(b, MessageEntityBoldTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10752,8 +10790,10 @@ func (m *MessageEntityBold) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10817,7 +10857,7 @@ func (m *MessageEntityItalic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityItalicTypeID)
+	tlrt.PutUint32(b, MessageEntityItalicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10826,8 +10866,10 @@ func (m *MessageEntityItalic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10891,7 +10933,7 @@ func (m *MessageEntityCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityCodeTypeID)
+	tlrt.PutUint32(b, MessageEntityCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10900,8 +10942,10 @@ func (m *MessageEntityCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -10967,7 +11011,7 @@ func (m *MessageEntityPre) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityPreTypeID)
+	tlrt.PutUint32(b, MessageEntityPreTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10976,9 +11020,11 @@ func (m *MessageEntityPre) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
-	b.PutString(m.Language)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	tlrt.PutString(b, m.Language)
 	return nil
 }
 
@@ -11052,7 +11098,7 @@ func (m *MessageEntityTextURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityTextURLTypeID)
+	tlrt.PutUint32(b, MessageEntityTextURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11061,9 +11107,11 @@ func (m *MessageEntityTextURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
-	b.PutString(m.URL)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -11137,7 +11185,7 @@ func (m *MessageEntityMentionName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityMentionNameTypeID)
+	tlrt.PutUint32(b, MessageEntityMentionNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11146,9 +11194,11 @@ func (m *MessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.UserID))
 	return nil
 }
 
@@ -11220,7 +11270,7 @@ func (m *InputMessageEntityMentionName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessageEntityMentionNameTypeID)
+	tlrt.PutUint32(b, InputMessageEntityMentionNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11229,8 +11279,10 @@ func (m *InputMessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "inputMessageEntityMentionName", "user_id")
 	}
@@ -11303,7 +11355,7 @@ func (m *MessageEntityPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityPhoneTypeID)
+	tlrt.PutUint32(b, MessageEntityPhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11312,8 +11364,10 @@ func (m *MessageEntityPhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -11377,7 +11431,7 @@ func (m *MessageEntityCashtag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityCashtagTypeID)
+	tlrt.PutUint32(b, MessageEntityCashtagTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11386,8 +11440,10 @@ func (m *MessageEntityCashtag) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -11451,7 +11507,7 @@ func (m *MessageEntityUnderline) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityUnderlineTypeID)
+	tlrt.PutUint32(b, MessageEntityUnderlineTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11460,8 +11516,10 @@ func (m *MessageEntityUnderline) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -11525,7 +11583,7 @@ func (m *MessageEntityStrike) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityStrikeTypeID)
+	tlrt.PutUint32(b, MessageEntityStrikeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11534,8 +11592,10 @@ func (m *MessageEntityStrike) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -11599,7 +11659,7 @@ func (m *MessageEntityBankCard) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityBankCardTypeID)
+	tlrt.PutUint32(b, MessageEntityBankCardTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11608,8 +11668,10 @@ func (m *MessageEntityBankCard) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -11673,7 +11735,7 @@ func (m *MessageEntitySpoiler) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntitySpoilerTypeID)
+	tlrt.PutUint32(b, MessageEntitySpoilerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11682,8 +11744,10 @@ func (m *MessageEntitySpoiler) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -11749,7 +11813,7 @@ func (m *MessageEntityCustomEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityCustomEmojiTypeID)
+	tlrt.PutUint32(b, MessageEntityCustomEmojiTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11758,9 +11822,11 @@ func (m *MessageEntityCustomEmoji) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
-	b.PutLong(m.DocumentID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.DocumentID))
 	return nil
 }
 
@@ -11830,7 +11896,7 @@ func (m *MessageEntityBlockquote) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityBlockquoteTypeID)
+	tlrt.PutUint32(b, MessageEntityBlockquoteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11843,9 +11909,11 @@ func (m *MessageEntityBlockquote) EncodeBare(b *bin.Buffer) error {
 	if m.Collapsed {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
 	return nil
 }
 
@@ -11930,7 +11998,7 @@ func (m *MessageEntityFormattedDate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityFormattedDateTypeID)
+	tlrt.PutUint32(b, MessageEntityFormattedDateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11958,10 +12026,12 @@ func (m *MessageEntityFormattedDate) EncodeBare(b *bin.Buffer) error {
 	if m.DayOfWeek {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
 	return nil
 }
 
@@ -12042,7 +12112,7 @@ func (m *MessageEntityDiffInsert) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityDiffInsertTypeID)
+	tlrt.PutUint32(b, MessageEntityDiffInsertTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12051,8 +12121,10 @@ func (m *MessageEntityDiffInsert) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -12118,7 +12190,7 @@ func (m *MessageEntityDiffReplace) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityDiffReplaceTypeID)
+	tlrt.PutUint32(b, MessageEntityDiffReplaceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12127,9 +12199,11 @@ func (m *MessageEntityDiffReplace) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
-	b.PutString(m.OldText)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	tlrt.PutString(b, m.OldText)
 	return nil
 }
 
@@ -12201,7 +12275,7 @@ func (m *MessageEntityDiffDelete) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageEntityDiffDeleteTypeID)
+	tlrt.PutUint32(b, MessageEntityDiffDeleteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12210,8 +12284,10 @@ func (m *MessageEntityDiffDelete) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Length)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
 	return nil
 }
 
@@ -12381,7 +12457,7 @@ func (m *MessageExtendedMediaPreview) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageExtendedMediaPreviewTypeID)
+	tlrt.PutUint32(b, MessageExtendedMediaPreviewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12400,12 +12476,12 @@ func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
 	if m.VideoDuration != 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.W)
-	}
-	if flags.Has(0) {
-		b.PutInt(m.H)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.W))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
@@ -12413,7 +12489,7 @@ func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutInt(m.VideoDuration)
+		tlrt.PutUint32(b, uint32(m.VideoDuration))
 	}
 	return nil
 }
@@ -12514,7 +12590,7 @@ func (m *MessageExtendedMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageExtendedMediaTypeID)
+	tlrt.PutUint32(b, MessageExtendedMediaTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12666,7 +12742,7 @@ func (m *MessageMediaEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaEmptyTypeID)
+	tlrt.PutUint32(b, MessageMediaEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12761,7 +12837,7 @@ func (m *MessageMediaPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaPhotoTypeID)
+	tlrt.PutUint32(b, MessageMediaPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12783,14 +12859,14 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	if m.TTLSeconds != 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaPhoto", "photo")
 		}
 	}
 	if flags.Has(2) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.Video); err != nil {
@@ -12889,7 +12965,7 @@ func (m *MessageMediaGeo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaGeoTypeID)
+	tlrt.PutUint32(b, MessageMediaGeoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12968,7 +13044,7 @@ func (m *MessageMediaContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaContactTypeID)
+	tlrt.PutUint32(b, MessageMediaContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12977,11 +13053,11 @@ func (m *MessageMediaContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
-	b.PutString(m.Vcard)
-	b.PutLong(m.UserID)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
+	tlrt.PutString(b, m.Vcard)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	return nil
 }
 
@@ -13056,7 +13132,7 @@ func (m *MessageMediaUnsupported) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaUnsupportedTypeID)
+	tlrt.PutUint32(b, MessageMediaUnsupportedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13197,7 +13273,7 @@ func (m *MessageMediaDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaDocumentTypeID)
+	tlrt.PutUint32(b, MessageMediaDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13237,14 +13313,14 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m.TTLSeconds != 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Document); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaDocument", "document")
 		}
 	}
 	if flags.Has(5) {
-		b.PutVectorHeader(len(m.AltDocuments))
+		tlrt.PutVectorHeader(b, len(m.AltDocuments))
 		for i := range m.AltDocuments {
 			if err := tlrt.EncodeObject(b, m.AltDocuments[i]); err != nil {
 				return tlrt.EncodeErr(err, "messageMediaDocument", "alt_documents")
@@ -13257,10 +13333,10 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.VideoTimestamp)
+		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.TTLSeconds)
+		tlrt.PutUint32(b, uint32(m.TTLSeconds))
 	}
 	return nil
 }
@@ -13380,7 +13456,7 @@ func (m *MessageMediaWebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaWebPageTypeID)
+	tlrt.PutUint32(b, MessageMediaWebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13402,7 +13478,7 @@ func (m *MessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	if m.Safe {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Webpage); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaWebPage", "webpage")
 	}
@@ -13491,7 +13567,7 @@ func (m *MessageMediaVenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaVenueTypeID)
+	tlrt.PutUint32(b, MessageMediaVenueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13503,11 +13579,11 @@ func (m *MessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaVenue", "geo")
 	}
-	b.PutString(m.Title)
-	b.PutString(m.Address)
-	b.PutString(m.Provider)
-	b.PutString(m.VenueID)
-	b.PutString(m.VenueType)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Address)
+	tlrt.PutString(b, m.Provider)
+	tlrt.PutString(b, m.VenueID)
+	tlrt.PutString(b, m.VenueType)
 	return nil
 }
 
@@ -13590,7 +13666,7 @@ func (m *MessageMediaGame) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaGameTypeID)
+	tlrt.PutUint32(b, MessageMediaGameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13712,7 +13788,7 @@ func (m *MessageMediaInvoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaInvoiceTypeID)
+	tlrt.PutUint32(b, MessageMediaInvoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13737,20 +13813,20 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if m.ExtendedMedia != nil {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaInvoice", "photo")
 		}
 	}
 	if flags.Has(2) {
-		b.PutInt(m.ReceiptMsgID)
+		tlrt.PutUint32(b, uint32(m.ReceiptMsgID))
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
-	b.PutString(m.StartParam)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
+	tlrt.PutString(b, m.StartParam)
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.ExtendedMedia); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaInvoice", "extended_media")
@@ -13911,7 +13987,7 @@ func (m *MessageMediaGeoLive) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaGeoLiveTypeID)
+	tlrt.PutUint32(b, MessageMediaGeoLiveTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13927,16 +14003,16 @@ func (m *MessageMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 	if m.ProximityNotificationRadius != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaGeoLive", "geo")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.Heading)
+		tlrt.PutUint32(b, uint32(m.Heading))
 	}
-	b.PutInt(m.Period)
+	tlrt.PutUint32(b, uint32(m.Period))
 	if flags.Has(1) {
-		b.PutInt(m.ProximityNotificationRadius)
+		tlrt.PutUint32(b, uint32(m.ProximityNotificationRadius))
 	}
 	return nil
 }
@@ -14030,7 +14106,7 @@ func (m *MessageMediaPoll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaPollTypeID)
+	tlrt.PutUint32(b, MessageMediaPollTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14043,7 +14119,7 @@ func (m *MessageMediaPoll) EncodeBare(b *bin.Buffer) error {
 	if m.AttachedMedia != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Poll.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaPoll", "poll")
 	}
@@ -14142,7 +14218,7 @@ func (m *MessageMediaDice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaDiceTypeID)
+	tlrt.PutUint32(b, MessageMediaDiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14155,9 +14231,11 @@ func (m *MessageMediaDice) EncodeBare(b *bin.Buffer) error {
 	if m.GameOutcome != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Value)
-	b.PutString(m.Emoticon)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Value))
+	tlrt.PutString(b, m.Emoticon)
 	if flags.Has(0) {
 		if err := m.GameOutcome.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaDice", "game_outcome")
@@ -14252,7 +14330,7 @@ func (m *MessageMediaStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaStoryTypeID)
+	tlrt.PutUint32(b, MessageMediaStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14268,11 +14346,11 @@ func (m *MessageMediaStory) EncodeBare(b *bin.Buffer) error {
 	if m.Story != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaStory", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Story); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaStory", "story")
@@ -14457,7 +14535,7 @@ func (m *MessageMediaGiveaway) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaGiveawayTypeID)
+	tlrt.PutUint32(b, MessageMediaGiveawayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14485,28 +14563,31 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 	if m.Stars != 0 {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Channels))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Channels)))
 	for i := range m.Channels {
-		b.PutLong(m.Channels[i])
+		tlrt.PutUint64(b, uint64(m.Channels[i]))
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.CountriesIso2))
+		tlrt.PutVectorHeader(b, len(m.CountriesIso2))
 		for i := range m.CountriesIso2 {
-			b.PutString(m.CountriesIso2[i])
+			tlrt.PutString(b, m.CountriesIso2[i])
 		}
 	}
 	if flags.Has(3) {
-		b.PutString(m.PrizeDescription)
+		tlrt.PutString(b, m.PrizeDescription)
 	}
-	b.PutInt(m.Quantity)
+	tlrt.PutUint32(b, uint32(m.Quantity))
 	if flags.Has(4) {
-		b.PutInt(m.Months)
+		tlrt.PutUint32(b, uint32(m.Months))
 	}
 	if flags.Has(5) {
-		b.PutLong(m.Stars)
+		tlrt.PutUint64(b, uint64(m.Stars))
 	}
-	b.PutInt(m.UntilDate)
+	tlrt.PutUint32(b, uint32(m.UntilDate))
 	return nil
 }
 
@@ -14720,7 +14801,7 @@ func (m *MessageMediaGiveawayResults) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaGiveawayResultsTypeID)
+	tlrt.PutUint32(b, MessageMediaGiveawayResultsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14748,28 +14829,33 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	if m.PrizeDescription != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
 	if flags.Has(3) {
-		b.PutInt(m.AdditionalPeersCount)
+		tlrt.PutUint32(b, uint32(m.AdditionalPeersCount))
 	}
-	b.PutInt(m.LaunchMsgID)
-	b.PutInt(m.WinnersCount)
-	b.PutInt(m.UnclaimedCount)
-	b.PutVectorHeader(len(m.Winners))
+	w = tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.LaunchMsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.WinnersCount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.UnclaimedCount))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Winners)))
 	for i := range m.Winners {
-		b.PutLong(m.Winners[i])
+		tlrt.PutUint64(b, uint64(m.Winners[i]))
 	}
 	if flags.Has(4) {
-		b.PutInt(m.Months)
+		tlrt.PutUint32(b, uint32(m.Months))
 	}
 	if flags.Has(5) {
-		b.PutLong(m.Stars)
+		tlrt.PutUint64(b, uint64(m.Stars))
 	}
 	if flags.Has(1) {
-		b.PutString(m.PrizeDescription)
+		tlrt.PutString(b, m.PrizeDescription)
 	}
-	b.PutInt(m.UntilDate)
+	tlrt.PutUint32(b, uint32(m.UntilDate))
 	return nil
 }
 
@@ -14893,7 +14979,7 @@ func (m *MessageMediaPaidMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaPaidMediaTypeID)
+	tlrt.PutUint32(b, MessageMediaPaidMediaTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14902,8 +14988,11 @@ func (m *MessageMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.StarsAmount)
-	b.PutVectorHeader(len(m.ExtendedMedia))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.StarsAmount))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.ExtendedMedia)))
 	for i := range m.ExtendedMedia {
 		if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
 			return tlrt.EncodeErr(err, "messageMediaPaidMedia", "extended_media")
@@ -15006,7 +15095,7 @@ func (m *MessageMediaToDo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaToDoTypeID)
+	tlrt.PutUint32(b, MessageMediaToDoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15019,12 +15108,12 @@ func (m *MessageMediaToDo) EncodeBare(b *bin.Buffer) error {
 	if len(m.Completions) > 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Todo.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaToDo", "todo")
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Completions))
+		tlrt.PutVectorHeader(b, len(m.Completions))
 		for i := range m.Completions {
 			if err := m.Completions[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "messageMediaToDo", "completions")
@@ -15116,7 +15205,7 @@ func (m *MessageMediaVideoStream) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageMediaVideoStreamTypeID)
+	tlrt.PutUint32(b, MessageMediaVideoStreamTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15129,7 +15218,7 @@ func (m *MessageMediaVideoStream) EncodeBare(b *bin.Buffer) error {
 	if m.RtmpStream {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaVideoStream", "call")
 	}
@@ -15250,7 +15339,7 @@ func (m *MessagePeerVote) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagePeerVoteTypeID)
+	tlrt.PutUint32(b, MessagePeerVoteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15262,8 +15351,8 @@ func (m *MessagePeerVote) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messagePeerVote", "peer")
 	}
-	b.PutBytes(m.Option)
-	b.PutInt(m.Date)
+	tlrt.PutBytes(b, m.Option)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -15340,7 +15429,7 @@ func (m *MessagePeerVoteInputOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagePeerVoteInputOptionTypeID)
+	tlrt.PutUint32(b, MessagePeerVoteInputOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15352,7 +15441,7 @@ func (m *MessagePeerVoteInputOption) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messagePeerVoteInputOption", "peer")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -15421,7 +15510,7 @@ func (m *MessagePeerVoteMultiple) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagePeerVoteMultipleTypeID)
+	tlrt.PutUint32(b, MessagePeerVoteMultipleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15433,11 +15522,11 @@ func (m *MessagePeerVoteMultiple) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messagePeerVoteMultiple", "peer")
 	}
-	b.PutVectorHeader(len(m.Options))
+	tlrt.PutVectorHeader(b, len(m.Options))
 	for i := range m.Options {
-		b.PutBytes(m.Options[i])
+		tlrt.PutBytes(b, m.Options[i])
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -15708,7 +15797,7 @@ func (m *MessageReplyHeader) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageReplyHeaderTypeID)
+	tlrt.PutUint32(b, MessageReplyHeaderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15760,9 +15849,9 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	if len(m.PollOption) > 0 {
 		flags.Set(12)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
-		b.PutInt(m.ReplyToMsgID)
+		tlrt.PutUint32(b, uint32(m.ReplyToMsgID))
 	}
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ReplyToPeerID); err != nil {
@@ -15780,13 +15869,13 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.ReplyToTopID)
+		tlrt.PutUint32(b, uint32(m.ReplyToTopID))
 	}
 	if flags.Has(6) {
-		b.PutString(m.QuoteText)
+		tlrt.PutString(b, m.QuoteText)
 	}
 	if flags.Has(7) {
-		b.PutVectorHeader(len(m.QuoteEntities))
+		tlrt.PutVectorHeader(b, len(m.QuoteEntities))
 		for i := range m.QuoteEntities {
 			if err := tlrt.EncodeObject(b, m.QuoteEntities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messageReplyHeader", "quote_entities")
@@ -15794,13 +15883,13 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.QuoteOffset)
+		tlrt.PutUint32(b, uint32(m.QuoteOffset))
 	}
 	if flags.Has(11) {
-		b.PutInt(m.TodoItemID)
+		tlrt.PutUint32(b, uint32(m.TodoItemID))
 	}
 	if flags.Has(12) {
-		b.PutBytes(m.PollOption)
+		tlrt.PutBytes(b, m.PollOption)
 	}
 	return nil
 }
@@ -15953,7 +16042,7 @@ func (m *MessageReplyStoryHeader) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageReplyStoryHeaderTypeID)
+	tlrt.PutUint32(b, MessageReplyStoryHeaderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15965,7 +16054,7 @@ func (m *MessageReplyStoryHeader) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messageReplyStoryHeader", "peer")
 	}
-	b.PutInt(m.StoryID)
+	tlrt.PutUint32(b, uint32(m.StoryID))
 	return nil
 }
 
@@ -16105,7 +16194,7 @@ func (m *InputMessagesFilterEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterEmptyTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16167,7 +16256,7 @@ func (m *InputMessagesFilterPhotos) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterPhotosTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterPhotosTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16229,7 +16318,7 @@ func (m *InputMessagesFilterVideo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterVideoTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterVideoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16294,7 +16383,7 @@ func (m *InputMessagesFilterPhotoVideo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterPhotoVideoTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterPhotoVideoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16358,7 +16447,7 @@ func (m *InputMessagesFilterDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterDocumentTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16420,7 +16509,7 @@ func (m *InputMessagesFilterURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterURLTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16482,7 +16571,7 @@ func (m *InputMessagesFilterGif) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterGifTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterGifTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16544,7 +16633,7 @@ func (m *InputMessagesFilterVoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterVoiceTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterVoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16606,7 +16695,7 @@ func (m *InputMessagesFilterMusic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterMusicTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterMusicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16671,7 +16760,7 @@ func (m *InputMessagesFilterChatPhotos) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterChatPhotosTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterChatPhotosTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16740,7 +16829,7 @@ func (m *InputMessagesFilterPhoneCalls) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterPhoneCallsTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterPhoneCallsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16753,7 +16842,7 @@ func (m *InputMessagesFilterPhoneCalls) EncodeBare(b *bin.Buffer) error {
 	if m.Missed {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -16820,7 +16909,7 @@ func (m *InputMessagesFilterRoundVoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterRoundVoiceTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterRoundVoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16885,7 +16974,7 @@ func (m *InputMessagesFilterRoundVideo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterRoundVideoTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterRoundVideoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16950,7 +17039,7 @@ func (m *InputMessagesFilterMyMentions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterMyMentionsTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterMyMentionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17012,7 +17101,7 @@ func (m *InputMessagesFilterGeo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterGeoTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterGeoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17076,7 +17165,7 @@ func (m *InputMessagesFilterContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterContactsTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterContactsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17138,7 +17227,7 @@ func (m *InputMessagesFilterPinned) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterPinnedTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterPinnedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17200,7 +17289,7 @@ func (m *InputMessagesFilterPoll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputMessagesFilterPollTypeID)
+	tlrt.PutUint32(b, InputMessagesFilterPollTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17264,7 +17353,7 @@ func (m *MaskCoords) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MaskCoordsTypeID)
+	tlrt.PutUint32(b, MaskCoordsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17273,10 +17362,12 @@ func (m *MaskCoords) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.N)
-	b.PutDouble(m.X)
-	b.PutDouble(m.Y)
-	b.PutDouble(m.Zoom)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(m.N))
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.X))
+	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Y))
+	binary.LittleEndian.PutUint64(w[20:], math.Float64bits(m.Zoom))
 	return nil
 }
 
@@ -17373,7 +17464,7 @@ func (m *MediaAreaCoordinates) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MediaAreaCoordinatesTypeID)
+	tlrt.PutUint32(b, MediaAreaCoordinatesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17386,14 +17477,16 @@ func (m *MediaAreaCoordinates) EncodeBare(b *bin.Buffer) error {
 	if m.Radius != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutDouble(m.X)
-	b.PutDouble(m.Y)
-	b.PutDouble(m.W)
-	b.PutDouble(m.H)
-	b.PutDouble(m.Rotation)
+	w := tlrt.Extend(b, 44)
+	_ = w[43]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.X))
+	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Y))
+	binary.LittleEndian.PutUint64(w[20:], math.Float64bits(m.W))
+	binary.LittleEndian.PutUint64(w[28:], math.Float64bits(m.H))
+	binary.LittleEndian.PutUint64(w[36:], math.Float64bits(m.Rotation))
 	if flags.Has(0) {
-		b.PutDouble(m.Radius)
+		tlrt.PutUint64(b, math.Float64bits(m.Radius))
 	}
 	return nil
 }
@@ -17637,7 +17730,7 @@ func (m *MessageFwdHeader) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageFwdHeaderTypeID)
+	tlrt.PutUint32(b, MessageFwdHeaderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17680,29 +17773,27 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 	if m.PsaType != "" {
 		flags.Set(6)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "messageFwdHeader", "from_id")
 		}
 	}
 	if flags.Has(5) {
-		b.PutString(m.FromName)
+		tlrt.PutString(b, m.FromName)
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(2) {
-		b.PutInt(m.ChannelPost)
+		tlrt.PutUint32(b, uint32(m.ChannelPost))
 	}
 	if flags.Has(3) {
-		b.PutString(m.PostAuthor)
+		tlrt.PutString(b, m.PostAuthor)
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.SavedFromPeer); err != nil {
 			return tlrt.EncodeErr(err, "messageFwdHeader", "saved_from_peer")
 		}
-	}
-	if flags.Has(4) {
-		b.PutInt(m.SavedFromMsgID)
+		tlrt.PutUint32(b, uint32(m.SavedFromMsgID))
 	}
 	if flags.Has(8) {
 		if err := tlrt.EncodeObject(b, m.SavedFromID); err != nil {
@@ -17710,13 +17801,13 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(9) {
-		b.PutString(m.SavedFromName)
+		tlrt.PutString(b, m.SavedFromName)
 	}
 	if flags.Has(10) {
-		b.PutInt(m.SavedDate)
+		tlrt.PutUint32(b, uint32(m.SavedDate))
 	}
 	if flags.Has(6) {
-		b.PutString(m.PsaType)
+		tlrt.PutString(b, m.PsaType)
 	}
 	return nil
 }
@@ -17871,7 +17962,7 @@ func (m *MessagePeerReaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagePeerReactionTypeID)
+	tlrt.PutUint32(b, MessagePeerReactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17890,11 +17981,11 @@ func (m *MessagePeerReaction) EncodeBare(b *bin.Buffer) error {
 	if m.My {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "messagePeerReaction", "peer_id")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "messagePeerReaction", "reaction")
 	}
@@ -17980,7 +18071,7 @@ func (m *MessageRange) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageRangeTypeID)
+	tlrt.PutUint32(b, MessageRangeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17989,8 +18080,10 @@ func (m *MessageRange) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MinID)
-	b.PutInt(m.MaxID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.MinID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxID))
 	return nil
 }
 
@@ -18104,7 +18197,7 @@ func (m *MessageReactions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageReactionsTypeID)
+	tlrt.PutUint32(b, MessageReactionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18129,15 +18222,18 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 	if len(m.TopReactors) > 0 {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Results))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Results)))
 	for i := range m.Results {
 		if err := m.Results[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messageReactions", "results")
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.RecentReactions))
+		tlrt.PutVectorHeader(b, len(m.RecentReactions))
 		for i := range m.RecentReactions {
 			if err := m.RecentReactions[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "messageReactions", "recent_reactions")
@@ -18145,7 +18241,7 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.TopReactors))
+		tlrt.PutVectorHeader(b, len(m.TopReactors))
 		for i := range m.TopReactors {
 			if err := m.TopReactors[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "messageReactions", "top_reactors")
@@ -18250,7 +18346,7 @@ func (m *MessageReactor) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageReactorTypeID)
+	tlrt.PutUint32(b, MessageReactorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18272,13 +18368,13 @@ func (m *MessageReactor) EncodeBare(b *bin.Buffer) error {
 	if m.PeerID != nil {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 			return tlrt.EncodeErr(err, "messageReactor", "peer_id")
 		}
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -18448,7 +18544,7 @@ func (m *MessageReplies) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageRepliesTypeID)
+	tlrt.PutUint32(b, MessageRepliesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18470,11 +18566,13 @@ func (m *MessageReplies) EncodeBare(b *bin.Buffer) error {
 	if m.ReadMaxID != 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Replies)
-	b.PutInt(m.RepliesPts)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Replies))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.RepliesPts))
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.RecentRepliers))
+		tlrt.PutVectorHeader(b, len(m.RecentRepliers))
 		for i := range m.RecentRepliers {
 			if err := tlrt.EncodeObject(b, m.RecentRepliers[i]); err != nil {
 				return tlrt.EncodeErr(err, "messageReplies", "recent_repliers")
@@ -18482,13 +18580,13 @@ func (m *MessageReplies) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(0) {
-		b.PutLong(m.ChannelID)
+		tlrt.PutUint64(b, uint64(m.ChannelID))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.MaxID)
+		tlrt.PutUint32(b, uint32(m.MaxID))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.ReadMaxID)
+		tlrt.PutUint32(b, uint32(m.ReadMaxID))
 	}
 	return nil
 }
@@ -18594,7 +18692,7 @@ func (m *MessageReportOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageReportOptionTypeID)
+	tlrt.PutUint32(b, MessageReportOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18603,8 +18701,8 @@ func (m *MessageReportOption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
-	b.PutBytes(m.Option)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutBytes(b, m.Option)
 	return nil
 }
 
@@ -18715,7 +18813,7 @@ func (m *MessageViews) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessageViewsTypeID)
+	tlrt.PutUint32(b, MessageViewsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18734,12 +18832,12 @@ func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
 	if m.Replies != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.Views)
+		tlrt.PutUint32(b, uint32(m.Views))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Forwards)
+		tlrt.PutUint32(b, uint32(m.Forwards))
 	}
 	if flags.Has(2) {
 		if err := m.Replies.Encode(b); err != nil {
@@ -18836,7 +18934,7 @@ func (m *MissingInvitee) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MissingInviteeTypeID)
+	tlrt.PutUint32(b, MissingInviteeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18852,8 +18950,10 @@ func (m *MissingInvitee) EncodeBare(b *bin.Buffer) error {
 	if m.PremiumRequiredForPm {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	return nil
 }
 
@@ -18951,7 +19051,7 @@ func (m *MyBoost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MyBoostTypeID)
+	tlrt.PutUint32(b, MyBoostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18967,17 +19067,21 @@ func (m *MyBoost) EncodeBare(b *bin.Buffer) error {
 	if m.CooldownUntilDate != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Slot)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Slot))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "myBoost", "peer")
 		}
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.Expires)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
 	if flags.Has(1) {
-		b.PutInt(m.CooldownUntilDate)
+		tlrt.PutUint32(b, uint32(m.CooldownUntilDate))
 	}
 	return nil
 }

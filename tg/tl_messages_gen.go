@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -75,7 +76,7 @@ func (m *MessagesAllStickersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAllStickersNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesAllStickersNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -142,7 +143,7 @@ func (m *MessagesAllStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAllStickersTypeID)
+	tlrt.PutUint32(b, MessagesAllStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -151,8 +152,11 @@ func (m *MessagesAllStickers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Sets))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Sets)))
 	for i := range m.Sets {
 		if err := m.Sets[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.allStickers", "sets")
@@ -268,7 +272,7 @@ func (m *MessagesAvailableEffectsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAvailableEffectsNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesAvailableEffectsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -337,7 +341,7 @@ func (m *MessagesAvailableEffects) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAvailableEffectsTypeID)
+	tlrt.PutUint32(b, MessagesAvailableEffectsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -346,14 +350,17 @@ func (m *MessagesAvailableEffects) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
-	b.PutVectorHeader(len(m.Effects))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Effects)))
 	for i := range m.Effects {
 		if err := m.Effects[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.availableEffects", "effects")
 		}
 	}
-	b.PutVectorHeader(len(m.Documents))
+	tlrt.PutVectorHeader(b, len(m.Documents))
 	for i := range m.Documents {
 		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.availableEffects", "documents")
@@ -472,7 +479,7 @@ func (m *MessagesAvailableReactionsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAvailableReactionsNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesAvailableReactionsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -539,7 +546,7 @@ func (m *MessagesAvailableReactions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAvailableReactionsTypeID)
+	tlrt.PutUint32(b, MessagesAvailableReactionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -548,8 +555,11 @@ func (m *MessagesAvailableReactions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
-	b.PutVectorHeader(len(m.Reactions))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Reactions)))
 	for i := range m.Reactions {
 		if err := m.Reactions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.availableReactions", "reactions")
@@ -667,7 +677,7 @@ func (m *MessagesChatInviteJoinResultOk) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatInviteJoinResultOkTypeID)
+	tlrt.PutUint32(b, MessagesChatInviteJoinResultOkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -753,7 +763,7 @@ func (m *MessagesChatInviteJoinResultWebView) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatInviteJoinResultWebViewTypeID)
+	tlrt.PutUint32(b, MessagesChatInviteJoinResultWebViewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -762,9 +772,12 @@ func (m *MessagesChatInviteJoinResultWebView) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.BotID)
-	b.PutLong(m.QueryID)
-	b.PutVectorHeader(len(m.Users))
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint64(w, uint64(m.BotID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.QueryID))
+	binary.LittleEndian.PutUint32(w[16:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[20:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatInviteJoinResultWebView", "users")
@@ -879,7 +892,7 @@ func (m *MessagesChats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatsTypeID)
+	tlrt.PutUint32(b, MessagesChatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -888,7 +901,7 @@ func (m *MessagesChats) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chats", "chats")
@@ -963,7 +976,7 @@ func (m *MessagesChatsSlice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatsSliceTypeID)
+	tlrt.PutUint32(b, MessagesChatsSliceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -972,8 +985,11 @@ func (m *MessagesChatsSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Chats))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Chats)))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatsSlice", "chats")
@@ -1087,7 +1103,7 @@ func (m *MessagesDhConfigNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDhConfigNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesDhConfigNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1096,7 +1112,7 @@ func (m *MessagesDhConfigNotModified) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Random)
+	tlrt.PutBytes(b, m.Random)
 	return nil
 }
 
@@ -1165,7 +1181,7 @@ func (m *MessagesDhConfig) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDhConfigTypeID)
+	tlrt.PutUint32(b, MessagesDhConfigTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1174,10 +1190,10 @@ func (m *MessagesDhConfig) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.G)
-	b.PutBytes(m.P)
-	b.PutInt(m.Version)
-	b.PutBytes(m.Random)
+	tlrt.PutUint32(b, uint32(m.G))
+	tlrt.PutBytes(b, m.P)
+	tlrt.PutUint32(b, uint32(m.Version))
+	tlrt.PutBytes(b, m.Random)
 	return nil
 }
 
@@ -1294,7 +1310,7 @@ func (m *MessagesDialogs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDialogsTypeID)
+	tlrt.PutUint32(b, MessagesDialogsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1303,25 +1319,25 @@ func (m *MessagesDialogs) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Dialogs))
+	tlrt.PutVectorHeader(b, len(m.Dialogs))
 	for i := range m.Dialogs {
 		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogs", "dialogs")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogs", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogs", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogs", "users")
@@ -1409,7 +1425,7 @@ func (m *MessagesDialogsSlice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDialogsSliceTypeID)
+	tlrt.PutUint32(b, MessagesDialogsSliceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1418,26 +1434,29 @@ func (m *MessagesDialogsSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Dialogs))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Dialogs)))
 	for i := range m.Dialogs {
 		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogsSlice", "dialogs")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogsSlice", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogsSlice", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogsSlice", "users")
@@ -1523,7 +1542,7 @@ func (m *MessagesDialogsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDialogsNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesDialogsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1532,7 +1551,7 @@ func (m *MessagesDialogsNotModified) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -1630,7 +1649,7 @@ func (m *MessagesEmojiGameUnavailable) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEmojiGameUnavailableTypeID)
+	tlrt.PutUint32(b, MessagesEmojiGameUnavailableTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1725,7 +1744,7 @@ func (m *MessagesEmojiGameDiceInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEmojiGameDiceInfoTypeID)
+	tlrt.PutUint32(b, MessagesEmojiGameDiceInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1738,16 +1757,19 @@ func (m *MessagesEmojiGameDiceInfo) EncodeBare(b *bin.Buffer) error {
 	if m.PlaysLeft != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.GameHash)
-	b.PutLong(m.PrevStake)
-	b.PutInt(m.CurrentStreak)
-	b.PutVectorHeader(len(m.Params))
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.GameHash)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.PrevStake))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.CurrentStreak))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Params)))
 	for i := range m.Params {
-		b.PutInt(m.Params[i])
+		tlrt.PutUint32(b, uint32(m.Params[i]))
 	}
 	if flags.Has(0) {
-		b.PutInt(m.PlaysLeft)
+		tlrt.PutUint32(b, uint32(m.PlaysLeft))
 	}
 	return nil
 }
@@ -1874,7 +1896,7 @@ func (m *MessagesEmojiGroupsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEmojiGroupsNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesEmojiGroupsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1941,7 +1963,7 @@ func (m *MessagesEmojiGroups) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEmojiGroupsTypeID)
+	tlrt.PutUint32(b, MessagesEmojiGroupsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1950,8 +1972,11 @@ func (m *MessagesEmojiGroups) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
-	b.PutVectorHeader(len(m.Groups))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Groups)))
 	for i := range m.Groups {
 		if err := tlrt.EncodeObject(b, m.Groups[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.emojiGroups", "groups")
@@ -2067,7 +2092,7 @@ func (m *MessagesExportedChatInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesExportedChatInviteTypeID)
+	tlrt.PutUint32(b, MessagesExportedChatInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2079,7 +2104,7 @@ func (m *MessagesExportedChatInvite) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
 		return tlrt.EncodeErr(err, "messages.exportedChatInvite", "invite")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.exportedChatInvite", "users")
@@ -2163,7 +2188,7 @@ func (m *MessagesExportedChatInviteReplaced) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesExportedChatInviteReplacedTypeID)
+	tlrt.PutUint32(b, MessagesExportedChatInviteReplacedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2178,7 +2203,7 @@ func (m *MessagesExportedChatInviteReplaced) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.NewInvite); err != nil {
 		return tlrt.EncodeErr(err, "messages.exportedChatInviteReplaced", "new_invite")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.exportedChatInviteReplaced", "users")
@@ -2295,7 +2320,7 @@ func (m *MessagesFavedStickersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFavedStickersNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesFavedStickersNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2363,7 +2388,7 @@ func (m *MessagesFavedStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFavedStickersTypeID)
+	tlrt.PutUint32(b, MessagesFavedStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2372,14 +2397,17 @@ func (m *MessagesFavedStickers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Packs))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Packs)))
 	for i := range m.Packs {
 		if err := m.Packs[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.favedStickers", "packs")
 		}
 	}
-	b.PutVectorHeader(len(m.Stickers))
+	tlrt.PutVectorHeader(b, len(m.Stickers))
 	for i := range m.Stickers {
 		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.favedStickers", "stickers")
@@ -2500,7 +2528,7 @@ func (m *MessagesFeaturedStickersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFeaturedStickersNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesFeaturedStickersNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2509,7 +2537,7 @@ func (m *MessagesFeaturedStickersNotModified) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -2577,7 +2605,7 @@ func (m *MessagesFeaturedStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFeaturedStickersTypeID)
+	tlrt.PutUint32(b, MessagesFeaturedStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2590,18 +2618,21 @@ func (m *MessagesFeaturedStickers) EncodeBare(b *bin.Buffer) error {
 	if m.Premium {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Hash)
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Sets))
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[16:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[20:], uint32(len(m.Sets)))
 	for i := range m.Sets {
 		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.featuredStickers", "sets")
 		}
 	}
-	b.PutVectorHeader(len(m.Unread))
+	tlrt.PutVectorHeader(b, len(m.Unread))
 	for i := range m.Unread {
-		b.PutLong(m.Unread[i])
+		tlrt.PutUint64(b, uint64(m.Unread[i]))
 	}
 	return nil
 }
@@ -2728,7 +2759,7 @@ func (m *MessagesFoundStickerSetsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFoundStickerSetsNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesFoundStickerSetsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2795,7 +2826,7 @@ func (m *MessagesFoundStickerSets) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFoundStickerSetsTypeID)
+	tlrt.PutUint32(b, MessagesFoundStickerSetsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2804,8 +2835,11 @@ func (m *MessagesFoundStickerSets) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Sets))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Sets)))
 	for i := range m.Sets {
 		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.foundStickerSets", "sets")
@@ -2947,7 +2981,7 @@ func (m *MessagesFoundStickersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFoundStickersNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesFoundStickersNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2960,9 +2994,9 @@ func (m *MessagesFoundStickersNotModified) EncodeBare(b *bin.Buffer) error {
 	if m.NextOffset != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.NextOffset)
+		tlrt.PutUint32(b, uint32(m.NextOffset))
 	}
 	return nil
 }
@@ -3064,7 +3098,7 @@ func (m *MessagesFoundStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFoundStickersTypeID)
+	tlrt.PutUint32(b, MessagesFoundStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3077,12 +3111,15 @@ func (m *MessagesFoundStickers) EncodeBare(b *bin.Buffer) error {
 	if m.NextOffset != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.NextOffset)
+		tlrt.PutUint32(b, uint32(m.NextOffset))
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Stickers))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Stickers)))
 	for i := range m.Stickers {
 		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.foundStickers", "stickers")
@@ -3219,7 +3256,7 @@ func (m *MessagesMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMessagesTypeID)
+	tlrt.PutUint32(b, MessagesMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3228,25 +3265,25 @@ func (m *MessagesMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messages", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Topics))
+	tlrt.PutVectorHeader(b, len(m.Topics))
 	for i := range m.Topics {
 		if err := tlrt.EncodeObject(b, m.Topics[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messages", "topics")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messages", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messages", "users")
@@ -3384,7 +3421,7 @@ func (m *MessagesMessagesSlice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMessagesSliceTypeID)
+	tlrt.PutUint32(b, MessagesMessagesSliceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3406,38 +3443,40 @@ func (m *MessagesMessagesSlice) EncodeBare(b *bin.Buffer) error {
 	if m.SearchFlood != nil {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
 	if flags.Has(0) {
-		b.PutInt(m.NextRate)
+		tlrt.PutUint32(b, uint32(m.NextRate))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.OffsetIDOffset)
+		tlrt.PutUint32(b, uint32(m.OffsetIDOffset))
 	}
 	if flags.Has(3) {
 		if err := m.SearchFlood.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.messagesSlice", "search_flood")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messagesSlice", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Topics))
+	tlrt.PutVectorHeader(b, len(m.Topics))
 	for i := range m.Topics {
 		if err := tlrt.EncodeObject(b, m.Topics[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messagesSlice", "topics")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messagesSlice", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messagesSlice", "users")
@@ -3590,7 +3629,7 @@ func (m *MessagesChannelMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChannelMessagesTypeID)
+	tlrt.PutUint32(b, MessagesChannelMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3606,31 +3645,33 @@ func (m *MessagesChannelMessages) EncodeBare(b *bin.Buffer) error {
 	if m.OffsetIDOffset != 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Pts)
-	b.PutInt(m.Count)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Count))
 	if flags.Has(2) {
-		b.PutInt(m.OffsetIDOffset)
+		tlrt.PutUint32(b, uint32(m.OffsetIDOffset))
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.channelMessages", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Topics))
+	tlrt.PutVectorHeader(b, len(m.Topics))
 	for i := range m.Topics {
 		if err := tlrt.EncodeObject(b, m.Topics[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.channelMessages", "topics")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.channelMessages", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.channelMessages", "users")
@@ -3737,7 +3778,7 @@ func (m *MessagesMessagesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMessagesNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesMessagesNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3746,7 +3787,7 @@ func (m *MessagesMessagesNotModified) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -3848,7 +3889,7 @@ func (m *MessagesQuickReplies) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesQuickRepliesTypeID)
+	tlrt.PutUint32(b, MessagesQuickRepliesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3857,25 +3898,25 @@ func (m *MessagesQuickReplies) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.QuickReplies))
+	tlrt.PutVectorHeader(b, len(m.QuickReplies))
 	for i := range m.QuickReplies {
 		if err := m.QuickReplies[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.quickReplies", "quick_replies")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.quickReplies", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.quickReplies", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.quickReplies", "users")
@@ -3958,7 +3999,7 @@ func (m *MessagesQuickRepliesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesQuickRepliesNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesQuickRepliesNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4059,7 +4100,7 @@ func (m *MessagesReactionsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReactionsNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesReactionsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4125,7 +4166,7 @@ func (m *MessagesReactions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReactionsTypeID)
+	tlrt.PutUint32(b, MessagesReactionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4134,8 +4175,11 @@ func (m *MessagesReactions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Reactions))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Reactions)))
 	for i := range m.Reactions {
 		if err := tlrt.EncodeObject(b, m.Reactions[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.reactions", "reactions")
@@ -4249,7 +4293,7 @@ func (m *MessagesRecentStickersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRecentStickersNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesRecentStickersNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4319,7 +4363,7 @@ func (m *MessagesRecentStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRecentStickersTypeID)
+	tlrt.PutUint32(b, MessagesRecentStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4328,22 +4372,25 @@ func (m *MessagesRecentStickers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Packs))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Packs)))
 	for i := range m.Packs {
 		if err := m.Packs[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.recentStickers", "packs")
 		}
 	}
-	b.PutVectorHeader(len(m.Stickers))
+	tlrt.PutVectorHeader(b, len(m.Stickers))
 	for i := range m.Stickers {
 		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.recentStickers", "stickers")
 		}
 	}
-	b.PutVectorHeader(len(m.Dates))
+	tlrt.PutVectorHeader(b, len(m.Dates))
 	for i := range m.Dates {
-		b.PutInt(m.Dates[i])
+		tlrt.PutUint32(b, uint32(m.Dates[i]))
 	}
 	return nil
 }
@@ -4466,7 +4513,7 @@ func (m *MessagesSavedDialogs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedDialogsTypeID)
+	tlrt.PutUint32(b, MessagesSavedDialogsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4475,25 +4522,25 @@ func (m *MessagesSavedDialogs) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Dialogs))
+	tlrt.PutVectorHeader(b, len(m.Dialogs))
 	for i := range m.Dialogs {
 		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogs", "dialogs")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogs", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogs", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogs", "users")
@@ -4582,7 +4629,7 @@ func (m *MessagesSavedDialogsSlice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedDialogsSliceTypeID)
+	tlrt.PutUint32(b, MessagesSavedDialogsSliceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4591,26 +4638,29 @@ func (m *MessagesSavedDialogsSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Dialogs))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Dialogs)))
 	for i := range m.Dialogs {
 		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogsSlice", "dialogs")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogsSlice", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogsSlice", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedDialogsSlice", "users")
@@ -4699,7 +4749,7 @@ func (m *MessagesSavedDialogsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedDialogsNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesSavedDialogsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4708,7 +4758,7 @@ func (m *MessagesSavedDialogsNotModified) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -4805,7 +4855,7 @@ func (m *MessagesSavedGifsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedGifsNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesSavedGifsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4871,7 +4921,7 @@ func (m *MessagesSavedGifs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedGifsTypeID)
+	tlrt.PutUint32(b, MessagesSavedGifsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4880,8 +4930,11 @@ func (m *MessagesSavedGifs) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Gifs))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Gifs)))
 	for i := range m.Gifs {
 		if err := tlrt.EncodeObject(b, m.Gifs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedGifs", "gifs")
@@ -4997,7 +5050,7 @@ func (m *MessagesSavedReactionTagsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedReactionTagsNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesSavedReactionTagsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5064,7 +5117,7 @@ func (m *MessagesSavedReactionTags) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavedReactionTagsTypeID)
+	tlrt.PutUint32(b, MessagesSavedReactionTagsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5073,13 +5126,13 @@ func (m *MessagesSavedReactionTags) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Tags))
+	tlrt.PutVectorHeader(b, len(m.Tags))
 	for i := range m.Tags {
 		if err := m.Tags[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.savedReactionTags", "tags")
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -5192,7 +5245,7 @@ func (m *MessagesSentEncryptedMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSentEncryptedMessageTypeID)
+	tlrt.PutUint32(b, MessagesSentEncryptedMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5201,7 +5254,7 @@ func (m *MessagesSentEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -5264,7 +5317,7 @@ func (m *MessagesSentEncryptedFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSentEncryptedFileTypeID)
+	tlrt.PutUint32(b, MessagesSentEncryptedFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5273,7 +5326,7 @@ func (m *MessagesSentEncryptedFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "messages.sentEncryptedFile", "file")
 	}
@@ -5451,7 +5504,7 @@ func (m *MessagesSponsoredMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSponsoredMessagesTypeID)
+	tlrt.PutUint32(b, MessagesSponsoredMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5470,29 +5523,29 @@ func (m *MessagesSponsoredMessages) EncodeBare(b *bin.Buffer) error {
 	if m.BetweenDelay != 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.PostsBetween)
+		tlrt.PutUint32(b, uint32(m.PostsBetween))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.StartDelay)
+		tlrt.PutUint32(b, uint32(m.StartDelay))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.BetweenDelay)
+		tlrt.PutUint32(b, uint32(m.BetweenDelay))
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := m.Messages[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.sponsoredMessages", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.sponsoredMessages", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.sponsoredMessages", "users")
@@ -5603,7 +5656,7 @@ func (m *MessagesSponsoredMessagesEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSponsoredMessagesEmptyTypeID)
+	tlrt.PutUint32(b, MessagesSponsoredMessagesEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5709,7 +5762,7 @@ func (m *MessagesStickerSet) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStickerSetTypeID)
+	tlrt.PutUint32(b, MessagesStickerSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5721,19 +5774,19 @@ func (m *MessagesStickerSet) EncodeBare(b *bin.Buffer) error {
 	if err := m.Set.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.stickerSet", "set")
 	}
-	b.PutVectorHeader(len(m.Packs))
+	tlrt.PutVectorHeader(b, len(m.Packs))
 	for i := range m.Packs {
 		if err := m.Packs[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.stickerSet", "packs")
 		}
 	}
-	b.PutVectorHeader(len(m.Keywords))
+	tlrt.PutVectorHeader(b, len(m.Keywords))
 	for i := range m.Keywords {
 		if err := m.Keywords[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.stickerSet", "keywords")
 		}
 	}
-	b.PutVectorHeader(len(m.Documents))
+	tlrt.PutVectorHeader(b, len(m.Documents))
 	for i := range m.Documents {
 		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.stickerSet", "documents")
@@ -5820,7 +5873,7 @@ func (m *MessagesStickerSetNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStickerSetNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesStickerSetNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5927,7 +5980,7 @@ func (m *MessagesStickerSetInstallResultSuccess) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStickerSetInstallResultSuccessTypeID)
+	tlrt.PutUint32(b, MessagesStickerSetInstallResultSuccessTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5997,7 +6050,7 @@ func (m *MessagesStickerSetInstallResultArchive) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStickerSetInstallResultArchiveTypeID)
+	tlrt.PutUint32(b, MessagesStickerSetInstallResultArchiveTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6006,7 +6059,7 @@ func (m *MessagesStickerSetInstallResultArchive) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Sets))
+	tlrt.PutVectorHeader(b, len(m.Sets))
 	for i := range m.Sets {
 		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.stickerSetInstallResultArchive", "sets")
@@ -6115,7 +6168,7 @@ func (m *MessagesStickersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStickersNotModifiedTypeID)
+	tlrt.PutUint32(b, MessagesStickersNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6181,7 +6234,7 @@ func (m *MessagesStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStickersTypeID)
+	tlrt.PutUint32(b, MessagesStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6190,8 +6243,11 @@ func (m *MessagesStickers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Stickers))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Stickers)))
 	for i := range m.Stickers {
 		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.stickers", "stickers")
@@ -6270,7 +6326,7 @@ func (m *MessagesAffectedFoundMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAffectedFoundMessagesTypeID)
+	tlrt.PutUint32(b, MessagesAffectedFoundMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6279,12 +6335,15 @@ func (m *MessagesAffectedFoundMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
-	b.PutInt(m.Offset)
-	b.PutVectorHeader(len(m.Messages))
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Messages)))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
 	return nil
 }
@@ -6354,7 +6413,7 @@ func (m *MessagesAffectedHistory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAffectedHistoryTypeID)
+	tlrt.PutUint32(b, MessagesAffectedHistoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6363,9 +6422,11 @@ func (m *MessagesAffectedHistory) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
-	b.PutInt(m.Offset)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Offset))
 	return nil
 }
 
@@ -6430,7 +6491,7 @@ func (m *MessagesAffectedMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAffectedMessagesTypeID)
+	tlrt.PutUint32(b, MessagesAffectedMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6439,8 +6500,10 @@ func (m *MessagesAffectedMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.PtsCount)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
 	return nil
 }
 
@@ -6502,7 +6565,7 @@ func (m *MessagesArchivedStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesArchivedStickersTypeID)
+	tlrt.PutUint32(b, MessagesArchivedStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6511,8 +6574,11 @@ func (m *MessagesArchivedStickers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Sets))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Sets)))
 	for i := range m.Sets {
 		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.archivedStickers", "sets")
@@ -6591,7 +6657,7 @@ func (m *MessagesBotApp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesBotAppTypeID)
+	tlrt.PutUint32(b, MessagesBotAppTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6610,7 +6676,7 @@ func (m *MessagesBotApp) EncodeBare(b *bin.Buffer) error {
 	if m.HasSettings {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.App); err != nil {
 		return tlrt.EncodeErr(err, "messages.botApp", "app")
 	}
@@ -6739,7 +6805,7 @@ func (m *MessagesBotCallbackAnswer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesBotCallbackAnswerTypeID)
+	tlrt.PutUint32(b, MessagesBotCallbackAnswerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6764,14 +6830,14 @@ func (m *MessagesBotCallbackAnswer) EncodeBare(b *bin.Buffer) error {
 	if m.URL != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Message)
+		tlrt.PutString(b, m.Message)
 	}
 	if flags.Has(2) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
-	b.PutInt(m.CacheTime)
+	tlrt.PutUint32(b, uint32(m.CacheTime))
 	return nil
 }
 
@@ -6864,7 +6930,7 @@ func (m *MessagesBotPreparedInlineMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesBotPreparedInlineMessageTypeID)
+	tlrt.PutUint32(b, MessagesBotPreparedInlineMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6873,8 +6939,8 @@ func (m *MessagesBotPreparedInlineMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutInt(m.ExpireDate)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutUint32(b, uint32(m.ExpireDate))
 	return nil
 }
 
@@ -6975,7 +7041,7 @@ func (m *MessagesBotResults) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesBotResultsTypeID)
+	tlrt.PutUint32(b, MessagesBotResultsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6997,10 +7063,12 @@ func (m *MessagesBotResults) EncodeBare(b *bin.Buffer) error {
 	if m.SwitchWebview != nil {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
 	if flags.Has(1) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	if flags.Has(2) {
 		if err := m.SwitchPm.Encode(b); err != nil {
@@ -7012,14 +7080,17 @@ func (m *MessagesBotResults) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "messages.botResults", "switch_webview")
 		}
 	}
-	b.PutVectorHeader(len(m.Results))
+	tlrt.PutVectorHeader(b, len(m.Results))
 	for i := range m.Results {
 		if err := tlrt.EncodeObject(b, m.Results[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.botResults", "results")
 		}
 	}
-	b.PutInt(m.CacheTime)
-	b.PutVectorHeader(len(m.Users))
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.CacheTime))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.botResults", "users")
@@ -7132,7 +7203,7 @@ func (m *MessagesChatAdminsWithInvites) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatAdminsWithInvitesTypeID)
+	tlrt.PutUint32(b, MessagesChatAdminsWithInvitesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7141,13 +7212,13 @@ func (m *MessagesChatAdminsWithInvites) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Admins))
+	tlrt.PutVectorHeader(b, len(m.Admins))
 	for i := range m.Admins {
 		if err := m.Admins[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatAdminsWithInvites", "admins")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatAdminsWithInvites", "users")
@@ -7223,7 +7294,7 @@ func (m *MessagesChatFull) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatFullTypeID)
+	tlrt.PutUint32(b, MessagesChatFullTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7235,13 +7306,13 @@ func (m *MessagesChatFull) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.FullChat); err != nil {
 		return tlrt.EncodeErr(err, "messages.chatFull", "full_chat")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatFull", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatFull", "users")
@@ -7322,7 +7393,7 @@ func (m *MessagesChatInviteImporters) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesChatInviteImportersTypeID)
+	tlrt.PutUint32(b, MessagesChatInviteImportersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7331,14 +7402,17 @@ func (m *MessagesChatInviteImporters) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Importers))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Importers)))
 	for i := range m.Importers {
 		if err := m.Importers[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatInviteImporters", "importers")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.chatInviteImporters", "users")
@@ -7417,7 +7491,7 @@ func (m *MessagesCheckedHistoryImportPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCheckedHistoryImportPeerTypeID)
+	tlrt.PutUint32(b, MessagesCheckedHistoryImportPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7426,7 +7500,7 @@ func (m *MessagesCheckedHistoryImportPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ConfirmText)
+	tlrt.PutString(b, m.ConfirmText)
 	return nil
 }
 
@@ -7494,7 +7568,7 @@ func (m *MessagesComposedMessageWithAI) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesComposedMessageWithAITypeID)
+	tlrt.PutUint32(b, MessagesComposedMessageWithAITypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7507,7 +7581,7 @@ func (m *MessagesComposedMessageWithAI) EncodeBare(b *bin.Buffer) error {
 	if m.DiffText != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.ResultText.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.composedMessageWithAI", "result_text")
 	}
@@ -7597,7 +7671,7 @@ func (m *MessagesComposedRichMessageWithAI) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesComposedRichMessageWithAITypeID)
+	tlrt.PutUint32(b, MessagesComposedRichMessageWithAITypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7680,7 +7754,7 @@ func (m *MessagesDialogFilters) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDialogFiltersTypeID)
+	tlrt.PutUint32(b, MessagesDialogFiltersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7693,8 +7767,11 @@ func (m *MessagesDialogFilters) EncodeBare(b *bin.Buffer) error {
 	if m.TagsEnabled {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Filters))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Filters)))
 	for i := range m.Filters {
 		if err := tlrt.EncodeObject(b, m.Filters[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.dialogFilters", "filters")
@@ -7846,7 +7923,7 @@ func (m *MessagesDiscussionMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDiscussionMessageTypeID)
+	tlrt.PutUint32(b, MessagesDiscussionMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7865,30 +7942,36 @@ func (m *MessagesDiscussionMessage) EncodeBare(b *bin.Buffer) error {
 	if m.ReadOutboxMaxID != 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Messages))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Messages)))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.discussionMessage", "messages")
 		}
 	}
 	if flags.Has(0) {
-		b.PutInt(m.MaxID)
+		tlrt.PutUint32(b, uint32(m.MaxID))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.ReadInboxMaxID)
+		tlrt.PutUint32(b, uint32(m.ReadInboxMaxID))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.ReadOutboxMaxID)
+		tlrt.PutUint32(b, uint32(m.ReadOutboxMaxID))
 	}
-	b.PutInt(m.UnreadCount)
-	b.PutVectorHeader(len(m.Chats))
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.UnreadCount))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Chats)))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.discussionMessage", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.discussionMessage", "users")
@@ -8001,7 +8084,7 @@ func (m *MessagesEmojiGameOutcome) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEmojiGameOutcomeTypeID)
+	tlrt.PutUint32(b, MessagesEmojiGameOutcomeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8010,9 +8093,11 @@ func (m *MessagesEmojiGameOutcome) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Seed)
-	b.PutLong(m.StakeTonAmount)
-	b.PutLong(m.TonAmount)
+	tlrt.PutBytes(b, m.Seed)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.StakeTonAmount))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.TonAmount))
 	return nil
 }
 
@@ -8085,7 +8170,7 @@ func (m *MessagesExportedChatInvites) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesExportedChatInvitesTypeID)
+	tlrt.PutUint32(b, MessagesExportedChatInvitesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8094,14 +8179,17 @@ func (m *MessagesExportedChatInvites) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Invites))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Invites)))
 	for i := range m.Invites {
 		if err := tlrt.EncodeObject(b, m.Invites[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.exportedChatInvites", "invites")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.exportedChatInvites", "users")
@@ -8187,7 +8275,7 @@ func (m *MessagesForumTopics) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesForumTopicsTypeID)
+	tlrt.PutUint32(b, MessagesForumTopicsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8200,33 +8288,36 @@ func (m *MessagesForumTopics) EncodeBare(b *bin.Buffer) error {
 	if m.OrderByCreateDate {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Topics))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Topics)))
 	for i := range m.Topics {
 		if err := tlrt.EncodeObject(b, m.Topics[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.forumTopics", "topics")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.forumTopics", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.forumTopics", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.forumTopics", "users")
 		}
 	}
-	b.PutInt(m.Pts)
+	tlrt.PutUint32(b, uint32(m.Pts))
 	return nil
 }
 
@@ -8317,7 +8408,7 @@ func (m *MessagesHighScores) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesHighScoresTypeID)
+	tlrt.PutUint32(b, MessagesHighScoresTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8326,13 +8417,13 @@ func (m *MessagesHighScores) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Scores))
+	tlrt.PutVectorHeader(b, len(m.Scores))
 	for i := range m.Scores {
 		if err := m.Scores[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.highScores", "scores")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.highScores", "users")
@@ -8405,7 +8496,7 @@ func (m *MessagesHistoryImport) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesHistoryImportTypeID)
+	tlrt.PutUint32(b, MessagesHistoryImportTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8414,7 +8505,7 @@ func (m *MessagesHistoryImport) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -8500,7 +8591,7 @@ func (m *MessagesHistoryImportParsed) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesHistoryImportParsedTypeID)
+	tlrt.PutUint32(b, MessagesHistoryImportParsedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8519,9 +8610,9 @@ func (m *MessagesHistoryImportParsed) EncodeBare(b *bin.Buffer) error {
 	if m.Title != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	return nil
 }
@@ -8602,7 +8693,7 @@ func (m *MessagesInactiveChats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesInactiveChatsTypeID)
+	tlrt.PutUint32(b, MessagesInactiveChatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8611,17 +8702,17 @@ func (m *MessagesInactiveChats) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Dates))
+	tlrt.PutVectorHeader(b, len(m.Dates))
 	for i := range m.Dates {
-		b.PutInt(m.Dates[i])
+		tlrt.PutUint32(b, uint32(m.Dates[i]))
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.inactiveChats", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.inactiveChats", "users")
@@ -8699,7 +8790,7 @@ func (m *MessagesInvitedUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesInvitedUsersTypeID)
+	tlrt.PutUint32(b, MessagesInvitedUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8711,7 +8802,7 @@ func (m *MessagesInvitedUsers) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Updates); err != nil {
 		return tlrt.EncodeErr(err, "messages.invitedUsers", "updates")
 	}
-	b.PutVectorHeader(len(m.MissingInvitees))
+	tlrt.PutVectorHeader(b, len(m.MissingInvitees))
 	for i := range m.MissingInvitees {
 		if err := m.MissingInvitees[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.invitedUsers", "missing_invitees")
@@ -8786,7 +8877,7 @@ func (m *MessagesMessageEditData) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMessageEditDataTypeID)
+	tlrt.PutUint32(b, MessagesMessageEditDataTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8799,7 +8890,7 @@ func (m *MessagesMessageEditData) EncodeBare(b *bin.Buffer) error {
 	if m.Caption {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -8896,7 +8987,7 @@ func (m *MessagesMessageReactionsList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMessageReactionsListTypeID)
+	tlrt.PutUint32(b, MessagesMessageReactionsListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8909,28 +9000,31 @@ func (m *MessagesMessageReactionsList) EncodeBare(b *bin.Buffer) error {
 	if m.NextOffset != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Reactions))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Reactions)))
 	for i := range m.Reactions {
 		if err := m.Reactions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.messageReactionsList", "reactions")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messageReactionsList", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messageReactionsList", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	return nil
 }
@@ -9023,7 +9117,7 @@ func (m *MessagesMessageViews) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMessageViewsTypeID)
+	tlrt.PutUint32(b, MessagesMessageViewsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9032,19 +9126,19 @@ func (m *MessagesMessageViews) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Views))
+	tlrt.PutVectorHeader(b, len(m.Views))
 	for i := range m.Views {
 		if err := m.Views[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.messageViews", "views")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messageViews", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.messageViews", "users")
@@ -9122,7 +9216,7 @@ func (m *MessagesMyStickers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMyStickersTypeID)
+	tlrt.PutUint32(b, MessagesMyStickersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9131,8 +9225,11 @@ func (m *MessagesMyStickers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Sets))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Sets)))
 	for i := range m.Sets {
 		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.myStickers", "sets")
@@ -9211,7 +9308,7 @@ func (m *MessagesPeerDialogs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesPeerDialogsTypeID)
+	tlrt.PutUint32(b, MessagesPeerDialogsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9220,25 +9317,25 @@ func (m *MessagesPeerDialogs) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Dialogs))
+	tlrt.PutVectorHeader(b, len(m.Dialogs))
 	for i := range m.Dialogs {
 		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.peerDialogs", "dialogs")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.peerDialogs", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.peerDialogs", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.peerDialogs", "users")
@@ -9330,7 +9427,7 @@ func (m *MessagesPeerSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesPeerSettingsTypeID)
+	tlrt.PutUint32(b, MessagesPeerSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9342,13 +9439,13 @@ func (m *MessagesPeerSettings) EncodeBare(b *bin.Buffer) error {
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.peerSettings", "settings")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.peerSettings", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.peerSettings", "users")
@@ -9436,7 +9533,7 @@ func (m *MessagesPreparedInlineMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesPreparedInlineMessageTypeID)
+	tlrt.PutUint32(b, MessagesPreparedInlineMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9445,18 +9542,21 @@ func (m *MessagesPreparedInlineMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.QueryID)
+	tlrt.PutUint64(b, uint64(m.QueryID))
 	if err := tlrt.EncodeObject(b, m.Result); err != nil {
 		return tlrt.EncodeErr(err, "messages.preparedInlineMessage", "result")
 	}
-	b.PutVectorHeader(len(m.PeerTypes))
+	tlrt.PutVectorHeader(b, len(m.PeerTypes))
 	for i := range m.PeerTypes {
 		if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.preparedInlineMessage", "peer_types")
 		}
 	}
-	b.PutInt(m.CacheTime)
-	b.PutVectorHeader(len(m.Users))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.CacheTime))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.preparedInlineMessage", "users")
@@ -9542,7 +9642,7 @@ func (m *MessagesSearchCounter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchCounterTypeID)
+	tlrt.PutUint32(b, MessagesSearchCounterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9555,11 +9655,11 @@ func (m *MessagesSearchCounter) EncodeBare(b *bin.Buffer) error {
 	if m.Inexact {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "messages.searchCounter", "filter")
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -9671,7 +9771,7 @@ func (m *MessagesSearchResultsCalendar) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchResultsCalendarTypeID)
+	tlrt.PutUint32(b, MessagesSearchResultsCalendarTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9687,32 +9787,34 @@ func (m *MessagesSearchResultsCalendar) EncodeBare(b *bin.Buffer) error {
 	if m.OffsetIDOffset != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutInt(m.MinDate)
-	b.PutInt(m.MinMsgID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MinDate))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.MinMsgID))
 	if flags.Has(1) {
-		b.PutInt(m.OffsetIDOffset)
+		tlrt.PutUint32(b, uint32(m.OffsetIDOffset))
 	}
-	b.PutVectorHeader(len(m.Periods))
+	tlrt.PutVectorHeader(b, len(m.Periods))
 	for i := range m.Periods {
 		if err := m.Periods[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.searchResultsCalendar", "periods")
 		}
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.searchResultsCalendar", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.searchResultsCalendar", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.searchResultsCalendar", "users")
@@ -9822,7 +9924,7 @@ func (m *MessagesSearchResultsPositions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchResultsPositionsTypeID)
+	tlrt.PutUint32(b, MessagesSearchResultsPositionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9831,8 +9933,11 @@ func (m *MessagesSearchResultsPositions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Positions))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Positions)))
 	for i := range m.Positions {
 		if err := m.Positions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.searchResultsPositions", "positions")
@@ -9956,7 +10061,7 @@ func (m *MessagesTranscribedAudio) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTranscribedAudioTypeID)
+	tlrt.PutUint32(b, MessagesTranscribedAudioTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9972,14 +10077,16 @@ func (m *MessagesTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 	if m.TrialRemainsNum != 0 || m.TrialRemainsUntilDate != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.TranscriptionID)
-	b.PutString(m.Text)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.TranscriptionID))
+	tlrt.PutString(b, m.Text)
 	if flags.Has(1) {
-		b.PutInt(m.TrialRemainsNum)
-	}
-	if flags.Has(1) {
-		b.PutInt(m.TrialRemainsUntilDate)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.TrialRemainsNum))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.TrialRemainsUntilDate))
 	}
 	return nil
 }
@@ -10070,7 +10177,7 @@ func (m *MessagesTranslatedRichMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTranslatedRichMessageTypeID)
+	tlrt.PutUint32(b, MessagesTranslatedRichMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10079,7 +10186,7 @@ func (m *MessagesTranslatedRichMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Result))
+	tlrt.PutVectorHeader(b, len(m.Result))
 	for i := range m.Result {
 		if err := m.Result[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.translatedRichMessage", "result")
@@ -10150,7 +10257,7 @@ func (m *MessagesTranslateResult) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTranslateResultTypeID)
+	tlrt.PutUint32(b, MessagesTranslateResultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10159,7 +10266,7 @@ func (m *MessagesTranslateResult) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Result))
+	tlrt.PutVectorHeader(b, len(m.Result))
 	for i := range m.Result {
 		if err := m.Result[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.translateResult", "result")
@@ -10260,7 +10367,7 @@ func (m *MessagesVotesList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesVotesListTypeID)
+	tlrt.PutUint32(b, MessagesVotesListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10273,28 +10380,31 @@ func (m *MessagesVotesList) EncodeBare(b *bin.Buffer) error {
 	if m.NextOffset != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Votes))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Votes)))
 	for i := range m.Votes {
 		if err := tlrt.EncodeObject(b, m.Votes[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.votesList", "votes")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.votesList", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.votesList", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	return nil
 }
@@ -10387,7 +10497,7 @@ func (m *MessagesWebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesWebPageTypeID)
+	tlrt.PutUint32(b, MessagesWebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10399,13 +10509,13 @@ func (m *MessagesWebPage) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Webpage); err != nil {
 		return tlrt.EncodeErr(err, "messages.webPage", "webpage")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.webPage", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.webPage", "users")
@@ -10484,7 +10594,7 @@ func (m *MessagesWebPagePreview) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesWebPagePreviewTypeID)
+	tlrt.PutUint32(b, MessagesWebPagePreviewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10496,13 +10606,13 @@ func (m *MessagesWebPagePreview) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "messages.webPagePreview", "media")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.webPagePreview", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.webPagePreview", "users")
@@ -10579,7 +10689,7 @@ func (m *MessagesGetMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10588,7 +10698,7 @@ func (m *MessagesGetMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
 		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.getMessages", "id")
@@ -10694,7 +10804,7 @@ func (m *MessagesGetDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDialogsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetDialogsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10710,17 +10820,21 @@ func (m *MessagesGetDialogsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.FolderID != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.OffsetID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetID))
 	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getDialogs", "offset_peer")
 	}
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -10826,7 +10940,7 @@ func (m *MessagesGetHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10838,13 +10952,15 @@ func (m *MessagesGetHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getHistory", "peer")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.MinID))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.Hash))
 	return nil
 }
 
@@ -10996,7 +11112,7 @@ func (m *MessagesSearchRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11018,11 +11134,11 @@ func (m *MessagesSearchRequest) EncodeBare(b *bin.Buffer) error {
 	if m.TopMsgID != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.search", "peer")
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "messages.search", "from_id")
@@ -11034,7 +11150,7 @@ func (m *MessagesSearchRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.SavedReaction))
+		tlrt.PutVectorHeader(b, len(m.SavedReaction))
 		for i := range m.SavedReaction {
 			if err := tlrt.EncodeObject(b, m.SavedReaction[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.search", "saved_reaction")
@@ -11042,19 +11158,21 @@ func (m *MessagesSearchRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "messages.search", "filter")
 	}
-	b.PutInt(m.MinDate)
-	b.PutInt(m.MaxDate)
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 36)
+	_ = w[35]
+	binary.LittleEndian.PutUint32(w, uint32(m.MinDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.MinID))
+	binary.LittleEndian.PutUint64(w[28:], uint64(m.Hash))
 	return nil
 }
 
@@ -11193,7 +11311,7 @@ func (m *MessagesReadHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11205,7 +11323,7 @@ func (m *MessagesReadHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readHistory", "peer")
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	return nil
 }
 
@@ -11327,7 +11445,7 @@ func (m *MessagesDeleteHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11349,16 +11467,16 @@ func (m *MessagesDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m.MaxDate != 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteHistory", "peer")
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	if flags.Has(2) {
-		b.PutInt(m.MinDate)
+		tlrt.PutUint32(b, uint32(m.MinDate))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.MaxDate)
+		tlrt.PutUint32(b, uint32(m.MaxDate))
 	}
 	return nil
 }
@@ -11460,7 +11578,7 @@ func (m *MessagesDeleteMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11473,10 +11591,13 @@ func (m *MessagesDeleteMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Revoke {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.ID))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ID)))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -11553,7 +11674,7 @@ func (m *MessagesReceivedMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReceivedMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesReceivedMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11562,7 +11683,7 @@ func (m *MessagesReceivedMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	return nil
 }
 
@@ -11657,7 +11778,7 @@ func (m *MessagesSetTypingRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetTypingRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetTypingRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11670,12 +11791,12 @@ func (m *MessagesSetTypingRequest) EncodeBare(b *bin.Buffer) error {
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setTyping", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if err := tlrt.EncodeObject(b, m.Action); err != nil {
 		return tlrt.EncodeErr(err, "messages.setTyping", "action")
@@ -11904,7 +12025,7 @@ func (m *MessagesSendMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11971,7 +12092,7 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m.RichMessage != nil {
 		flags.Set(23)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendMessage", "peer")
 	}
@@ -11980,15 +12101,15 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "messages.sendMessage", "reply_to")
 		}
 	}
-	b.PutString(m.Message)
-	b.PutLong(m.RandomID)
+	tlrt.PutString(b, m.Message)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendMessage", "reply_markup")
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.sendMessage", "entities")
@@ -11996,10 +12117,10 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(24) {
-		b.PutInt(m.ScheduleRepeatPeriod)
+		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
 	}
 	if flags.Has(13) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
@@ -12012,10 +12133,10 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(18) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags.Has(21) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	if flags.Has(22) {
 		if err := m.SuggestedPost.Encode(b); err != nil {
@@ -12325,7 +12446,7 @@ func (m *MessagesSendMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendMediaRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12386,7 +12507,7 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SuggestedPost != nil {
 		flags.Set(22)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendMedia", "peer")
 	}
@@ -12398,15 +12519,15 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendMedia", "media")
 	}
-	b.PutString(m.Message)
-	b.PutLong(m.RandomID)
+	tlrt.PutString(b, m.Message)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendMedia", "reply_markup")
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.sendMedia", "entities")
@@ -12414,10 +12535,10 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(24) {
-		b.PutInt(m.ScheduleRepeatPeriod)
+		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
 	}
 	if flags.Has(13) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
@@ -12430,10 +12551,10 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(18) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags.Has(21) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	if flags.Has(22) {
 		if err := m.SuggestedPost.Encode(b); err != nil {
@@ -12755,7 +12876,7 @@ func (m *MessagesForwardMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesForwardMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesForwardMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12816,23 +12937,23 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SuggestedPost != nil {
 		flags.Set(23)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.FromPeer); err != nil {
 		return tlrt.EncodeErr(err, "messages.forwardMessages", "from_peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
-	b.PutVectorHeader(len(m.RandomID))
+	tlrt.PutVectorHeader(b, len(m.RandomID))
 	for i := range m.RandomID {
-		b.PutLong(m.RandomID[i])
+		tlrt.PutUint64(b, uint64(m.RandomID[i]))
 	}
 	if err := tlrt.EncodeObject(b, m.ToPeer); err != nil {
 		return tlrt.EncodeErr(err, "messages.forwardMessages", "to_peer")
 	}
 	if flags.Has(9) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if flags.Has(22) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
@@ -12840,10 +12961,10 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(24) {
-		b.PutInt(m.ScheduleRepeatPeriod)
+		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
 	}
 	if flags.Has(13) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
@@ -12856,13 +12977,13 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(18) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags.Has(20) {
-		b.PutInt(m.VideoTimestamp)
+		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
 	}
 	if flags.Has(21) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	if flags.Has(23) {
 		if err := m.SuggestedPost.Encode(b); err != nil {
@@ -13035,7 +13156,7 @@ func (m *MessagesReportSpamRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportSpamRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportSpamRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13115,7 +13236,7 @@ func (m *MessagesGetPeerSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPeerSettingsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPeerSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13199,7 +13320,7 @@ func (m *MessagesReportRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13211,12 +13332,12 @@ func (m *MessagesReportRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.report", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
-	b.PutBytes(m.Option)
-	b.PutString(m.Message)
+	tlrt.PutBytes(b, m.Option)
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -13298,7 +13419,7 @@ func (m *MessagesGetChatsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetChatsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetChatsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13307,9 +13428,9 @@ func (m *MessagesGetChatsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutLong(m.ID[i])
+		tlrt.PutUint64(b, uint64(m.ID[i]))
 	}
 	return nil
 }
@@ -13375,7 +13496,7 @@ func (m *MessagesGetFullChatRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetFullChatRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetFullChatRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13384,7 +13505,7 @@ func (m *MessagesGetFullChatRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -13451,7 +13572,7 @@ func (m *MessagesEditChatTitleRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatTitleRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatTitleRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13460,8 +13581,8 @@ func (m *MessagesEditChatTitleRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
-	b.PutString(m.Title)
+	tlrt.PutUint64(b, uint64(m.ChatID))
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -13537,7 +13658,7 @@ func (m *MessagesEditChatPhotoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatPhotoRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatPhotoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13546,7 +13667,7 @@ func (m *MessagesEditChatPhotoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 		return tlrt.EncodeErr(err, "messages.editChatPhoto", "photo")
 	}
@@ -13629,7 +13750,7 @@ func (m *MessagesAddChatUserRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAddChatUserRequestTypeID)
+	tlrt.PutUint32(b, MessagesAddChatUserRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13638,11 +13759,11 @@ func (m *MessagesAddChatUserRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.addChatUser", "user_id")
 	}
-	b.PutInt(m.FwdLimit)
+	tlrt.PutUint32(b, uint32(m.FwdLimit))
 	return nil
 }
 
@@ -13721,7 +13842,7 @@ func (m *MessagesDeleteChatUserRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteChatUserRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteChatUserRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13734,8 +13855,10 @@ func (m *MessagesDeleteChatUserRequest) EncodeBare(b *bin.Buffer) error {
 	if m.RevokeHistory {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChatID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteChatUser", "user_id")
 	}
@@ -13846,7 +13969,7 @@ func (m *MessagesCreateChatRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCreateChatRequestTypeID)
+	tlrt.PutUint32(b, MessagesCreateChatRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13859,16 +13982,19 @@ func (m *MessagesCreateChatRequest) EncodeBare(b *bin.Buffer) error {
 	if m.TTLPeriod != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Users))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.createChat", "users")
 		}
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	if flags.Has(0) {
-		b.PutInt(m.TTLPeriod)
+		tlrt.PutUint32(b, uint32(m.TTLPeriod))
 	}
 	return nil
 }
@@ -13962,7 +14088,7 @@ func (m *MessagesGetDhConfigRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDhConfigRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetDhConfigRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13971,8 +14097,10 @@ func (m *MessagesGetDhConfigRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Version)
-	b.PutInt(m.RandomLength)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Version))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.RandomLength))
 	return nil
 }
 
@@ -14046,7 +14174,7 @@ func (m *MessagesRequestEncryptionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestEncryptionRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestEncryptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14058,8 +14186,8 @@ func (m *MessagesRequestEncryptionRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestEncryption", "user_id")
 	}
-	b.PutInt(m.RandomID)
-	b.PutBytes(m.GA)
+	tlrt.PutUint32(b, uint32(m.RandomID))
+	tlrt.PutBytes(b, m.GA)
 	return nil
 }
 
@@ -14142,7 +14270,7 @@ func (m *MessagesAcceptEncryptionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAcceptEncryptionRequestTypeID)
+	tlrt.PutUint32(b, MessagesAcceptEncryptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14154,8 +14282,8 @@ func (m *MessagesAcceptEncryptionRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.acceptEncryption", "peer")
 	}
-	b.PutBytes(m.GB)
-	b.PutLong(m.KeyFingerprint)
+	tlrt.PutBytes(b, m.GB)
+	tlrt.PutUint64(b, uint64(m.KeyFingerprint))
 	return nil
 }
 
@@ -14244,7 +14372,7 @@ func (m *MessagesDiscardEncryptionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDiscardEncryptionRequestTypeID)
+	tlrt.PutUint32(b, MessagesDiscardEncryptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14257,8 +14385,10 @@ func (m *MessagesDiscardEncryptionRequest) EncodeBare(b *bin.Buffer) error {
 	if m.DeleteHistory {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ChatID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ChatID))
 	return nil
 }
 
@@ -14337,7 +14467,7 @@ func (m *MessagesSetEncryptedTypingRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetEncryptedTypingRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetEncryptedTypingRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14429,7 +14559,7 @@ func (m *MessagesReadEncryptedHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadEncryptedHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadEncryptedHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14441,7 +14571,7 @@ func (m *MessagesReadEncryptedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.readEncryptedHistory", "peer")
 	}
-	b.PutInt(m.MaxDate)
+	tlrt.PutUint32(b, uint32(m.MaxDate))
 	return nil
 }
 
@@ -14523,7 +14653,7 @@ func (m *MessagesSendEncryptedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendEncryptedRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendEncryptedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14536,12 +14666,12 @@ func (m *MessagesSendEncryptedRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Silent {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendEncrypted", "peer")
 	}
-	b.PutLong(m.RandomID)
-	b.PutBytes(m.Data)
+	tlrt.PutUint64(b, uint64(m.RandomID))
+	tlrt.PutBytes(b, m.Data)
 	return nil
 }
 
@@ -14639,7 +14769,7 @@ func (m *MessagesSendEncryptedFileRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendEncryptedFileRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendEncryptedFileRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14652,12 +14782,12 @@ func (m *MessagesSendEncryptedFileRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Silent {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendEncryptedFile", "peer")
 	}
-	b.PutLong(m.RandomID)
-	b.PutBytes(m.Data)
+	tlrt.PutUint64(b, uint64(m.RandomID))
+	tlrt.PutBytes(b, m.Data)
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendEncryptedFile", "file")
 	}
@@ -14757,7 +14887,7 @@ func (m *MessagesSendEncryptedServiceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendEncryptedServiceRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendEncryptedServiceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14769,8 +14899,8 @@ func (m *MessagesSendEncryptedServiceRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendEncryptedService", "peer")
 	}
-	b.PutLong(m.RandomID)
-	b.PutBytes(m.Data)
+	tlrt.PutUint64(b, uint64(m.RandomID))
+	tlrt.PutBytes(b, m.Data)
 	return nil
 }
 
@@ -14854,7 +14984,7 @@ func (m *MessagesReceivedQueueRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReceivedQueueRequestTypeID)
+	tlrt.PutUint32(b, MessagesReceivedQueueRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14863,7 +14993,7 @@ func (m *MessagesReceivedQueueRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MaxQts)
+	tlrt.PutUint32(b, uint32(m.MaxQts))
 	return nil
 }
 
@@ -14933,7 +15063,7 @@ func (m *MessagesReportEncryptedSpamRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportEncryptedSpamRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportEncryptedSpamRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15020,7 +15150,7 @@ func (m *MessagesReadMessageContentsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadMessageContentsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadMessageContentsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15029,9 +15159,9 @@ func (m *MessagesReadMessageContentsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -15100,7 +15230,7 @@ func (m *MessagesGetStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15109,8 +15239,8 @@ func (m *MessagesGetStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
-	b.PutLong(m.Hash)
+	tlrt.PutString(b, m.Emoticon)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -15184,7 +15314,7 @@ func (m *MessagesGetAllStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAllStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetAllStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15193,7 +15323,7 @@ func (m *MessagesGetAllStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -15287,7 +15417,7 @@ func (m *MessagesGetWebPagePreviewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetWebPagePreviewRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetWebPagePreviewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15300,10 +15430,10 @@ func (m *MessagesGetWebPagePreviewRequest) EncodeBare(b *bin.Buffer) error {
 	if len(m.Entities) > 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Message)
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.getWebPagePreview", "entities")
@@ -15472,7 +15602,7 @@ func (m *MessagesExportChatInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesExportChatInviteRequestTypeID)
+	tlrt.PutUint32(b, MessagesExportChatInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15500,18 +15630,18 @@ func (m *MessagesExportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SubscriptionPricing != nil {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.exportChatInvite", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.ExpireDate)
+		tlrt.PutUint32(b, uint32(m.ExpireDate))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.UsageLimit)
+		tlrt.PutUint32(b, uint32(m.UsageLimit))
 	}
 	if flags.Has(4) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(5) {
 		if err := m.SubscriptionPricing.Encode(b); err != nil {
@@ -15631,7 +15761,7 @@ func (m *MessagesCheckChatInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCheckChatInviteRequestTypeID)
+	tlrt.PutUint32(b, MessagesCheckChatInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15640,7 +15770,7 @@ func (m *MessagesCheckChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Hash)
+	tlrt.PutString(b, m.Hash)
 	return nil
 }
 
@@ -15712,7 +15842,7 @@ func (m *MessagesImportChatInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesImportChatInviteRequestTypeID)
+	tlrt.PutUint32(b, MessagesImportChatInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15721,7 +15851,7 @@ func (m *MessagesImportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Hash)
+	tlrt.PutString(b, m.Hash)
 	return nil
 }
 
@@ -15794,7 +15924,7 @@ func (m *MessagesGetStickerSetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetStickerSetRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetStickerSetRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15806,7 +15936,7 @@ func (m *MessagesGetStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "messages.getStickerSet", "stickerset")
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -15887,7 +16017,7 @@ func (m *MessagesInstallStickerSetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesInstallStickerSetRequestTypeID)
+	tlrt.PutUint32(b, MessagesInstallStickerSetRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15978,7 +16108,7 @@ func (m *MessagesUninstallStickerSetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUninstallStickerSetRequestTypeID)
+	tlrt.PutUint32(b, MessagesUninstallStickerSetRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16067,7 +16197,7 @@ func (m *MessagesStartBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStartBotRequestTypeID)
+	tlrt.PutUint32(b, MessagesStartBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16082,8 +16212,8 @@ func (m *MessagesStartBotRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.startBot", "peer")
 	}
-	b.PutLong(m.RandomID)
-	b.PutString(m.StartParam)
+	tlrt.PutUint64(b, uint64(m.RandomID))
+	tlrt.PutString(b, m.StartParam)
 	return nil
 }
 
@@ -16168,7 +16298,7 @@ func (m *MessagesGetMessagesViewsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMessagesViewsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMessagesViewsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16180,9 +16310,9 @@ func (m *MessagesGetMessagesViewsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getMessagesViews", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	b.PutBool(m.Increment)
 	return nil
@@ -16262,7 +16392,7 @@ func (m *MessagesEditChatAdminRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatAdminRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatAdminRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16271,7 +16401,7 @@ func (m *MessagesEditChatAdminRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.editChatAdmin", "user_id")
 	}
@@ -16350,7 +16480,7 @@ func (m *MessagesMigrateChatRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMigrateChatRequestTypeID)
+	tlrt.PutUint32(b, MessagesMigrateChatRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16359,7 +16489,7 @@ func (m *MessagesMigrateChatRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -16465,7 +16595,7 @@ func (m *MessagesSearchGlobalRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchGlobalRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchGlobalRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16490,27 +16620,31 @@ func (m *MessagesSearchGlobalRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Community != nil {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.FolderID)
+		tlrt.PutUint32(b, uint32(m.FolderID))
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.Community); err != nil {
 			return tlrt.EncodeErr(err, "messages.searchGlobal", "community")
 		}
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "messages.searchGlobal", "filter")
 	}
-	b.PutInt(m.MinDate)
-	b.PutInt(m.MaxDate)
-	b.PutInt(m.OffsetRate)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MinDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.OffsetRate))
 	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
 		return tlrt.EncodeErr(err, "messages.searchGlobal", "offset_peer")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.Limit)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
 	return nil
 }
 
@@ -16635,7 +16769,7 @@ func (m *MessagesReorderStickerSetsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReorderStickerSetsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReorderStickerSetsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16651,10 +16785,13 @@ func (m *MessagesReorderStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Emojis {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Order))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Order)))
 	for i := range m.Order {
-		b.PutLong(m.Order[i])
+		tlrt.PutUint64(b, uint64(m.Order[i]))
 	}
 	return nil
 }
@@ -16736,7 +16873,7 @@ func (m *MessagesGetDocumentByHashRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDocumentByHashRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetDocumentByHashRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16745,9 +16882,9 @@ func (m *MessagesGetDocumentByHashRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Sha256)
-	b.PutLong(m.Size)
-	b.PutString(m.MimeType)
+	tlrt.PutBytes(b, m.Sha256)
+	tlrt.PutUint64(b, uint64(m.Size))
+	tlrt.PutString(b, m.MimeType)
 	return nil
 }
 
@@ -16824,7 +16961,7 @@ func (m *MessagesGetSavedGifsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSavedGifsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSavedGifsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16833,7 +16970,7 @@ func (m *MessagesGetSavedGifsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -16900,7 +17037,7 @@ func (m *MessagesSaveGifRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSaveGifRequestTypeID)
+	tlrt.PutUint32(b, MessagesSaveGifRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16997,7 +17134,7 @@ func (m *MessagesGetInlineBotResultsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetInlineBotResultsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetInlineBotResultsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17010,7 +17147,7 @@ func (m *MessagesGetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.GeoPoint != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.getInlineBotResults", "bot")
 	}
@@ -17022,8 +17159,8 @@ func (m *MessagesGetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "messages.getInlineBotResults", "geo_point")
 		}
 	}
-	b.PutString(m.Query)
-	b.PutString(m.Offset)
+	tlrt.PutString(b, m.Query)
+	tlrt.PutString(b, m.Offset)
 	return nil
 }
 
@@ -17157,7 +17294,7 @@ func (m *MessagesSetInlineBotResultsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetInlineBotResultsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetInlineBotResultsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17182,17 +17319,20 @@ func (m *MessagesSetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SwitchWebview != nil {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
-	b.PutVectorHeader(len(m.Results))
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Results)))
 	for i := range m.Results {
 		if err := tlrt.EncodeObject(b, m.Results[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.setInlineBotResults", "results")
 		}
 	}
-	b.PutInt(m.CacheTime)
+	tlrt.PutUint32(b, uint32(m.CacheTime))
 	if flags.Has(2) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	if flags.Has(3) {
 		if err := m.SwitchPm.Encode(b); err != nil {
@@ -17378,7 +17518,7 @@ func (m *MessagesSendInlineBotResultRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendInlineBotResultRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendInlineBotResultRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17415,7 +17555,7 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 	if m.AllowPaidStars != 0 {
 		flags.Set(21)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendInlineBotResult", "peer")
 	}
@@ -17424,11 +17564,13 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "messages.sendInlineBotResult", "reply_to")
 		}
 	}
-	b.PutLong(m.RandomID)
-	b.PutLong(m.QueryID)
-	b.PutString(m.ID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.QueryID))
+	tlrt.PutString(b, m.ID)
 	if flags.Has(10) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(13) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
@@ -17441,7 +17583,7 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(21) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	return nil
 }
@@ -17572,7 +17714,7 @@ func (m *MessagesGetMessageEditDataRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMessageEditDataRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMessageEditDataRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17584,7 +17726,7 @@ func (m *MessagesGetMessageEditDataRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getMessageEditData", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -17776,7 +17918,7 @@ func (m *MessagesEditMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17816,13 +17958,13 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m.RichMessage != nil {
 		flags.Set(23)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.editMessage", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(11) {
-		b.PutString(m.Message)
+		tlrt.PutString(b, m.Message)
 	}
 	if flags.Has(14) {
 		if err := tlrt.EncodeObject(b, m.Media); err != nil {
@@ -17835,7 +17977,7 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.editMessage", "entities")
@@ -17843,13 +17985,13 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(15) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(18) {
-		b.PutInt(m.ScheduleRepeatPeriod)
+		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
 	}
 	if flags.Has(17) {
-		b.PutInt(m.QuickReplyShortcutID)
+		tlrt.PutUint32(b, uint32(m.QuickReplyShortcutID))
 	}
 	if flags.Has(23) {
 		if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
@@ -18054,7 +18196,7 @@ func (m *MessagesEditInlineBotMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditInlineBotMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditInlineBotMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18085,12 +18227,12 @@ func (m *MessagesEditInlineBotMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m.RichMessage != nil {
 		flags.Set(23)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "messages.editInlineBotMessage", "id")
 	}
 	if flags.Has(11) {
-		b.PutString(m.Message)
+		tlrt.PutString(b, m.Message)
 	}
 	if flags.Has(14) {
 		if err := tlrt.EncodeObject(b, m.Media); err != nil {
@@ -18103,7 +18245,7 @@ func (m *MessagesEditInlineBotMessageRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.editInlineBotMessage", "entities")
@@ -18261,7 +18403,7 @@ func (m *MessagesGetBotCallbackAnswerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetBotCallbackAnswerRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetBotCallbackAnswerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18280,13 +18422,13 @@ func (m *MessagesGetBotCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Password != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getBotCallbackAnswer", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if flags.Has(0) {
-		b.PutBytes(m.Data)
+		tlrt.PutBytes(b, m.Data)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Password); err != nil {
@@ -18441,7 +18583,7 @@ func (m *MessagesSetBotCallbackAnswerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetBotCallbackAnswerRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetBotCallbackAnswerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18460,15 +18602,17 @@ func (m *MessagesSetBotCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 	if m.URL != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
 	if flags.Has(0) {
-		b.PutString(m.Message)
+		tlrt.PutString(b, m.Message)
 	}
 	if flags.Has(2) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
-	b.PutInt(m.CacheTime)
+	tlrt.PutUint32(b, uint32(m.CacheTime))
 	return nil
 }
 
@@ -18568,7 +18712,7 @@ func (m *MessagesGetPeerDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPeerDialogsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPeerDialogsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18577,7 +18721,7 @@ func (m *MessagesGetPeerDialogsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Peers))
+	tlrt.PutVectorHeader(b, len(m.Peers))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.getPeerDialogs", "peers")
@@ -18708,7 +18852,7 @@ func (m *MessagesSaveDraftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSaveDraftRequestTypeID)
+	tlrt.PutUint32(b, MessagesSaveDraftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18742,7 +18886,7 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 	if m.RichMessage != nil {
 		flags.Set(9)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
 			return tlrt.EncodeErr(err, "messages.saveDraft", "reply_to")
@@ -18751,9 +18895,9 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.saveDraft", "peer")
 	}
-	b.PutString(m.Message)
+	tlrt.PutString(b, m.Message)
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.saveDraft", "entities")
@@ -18766,7 +18910,7 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(7) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags.Has(8) {
 		if err := m.SuggestedPost.Encode(b); err != nil {
@@ -18898,7 +19042,7 @@ func (m *MessagesGetAllDraftsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAllDraftsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetAllDraftsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18971,7 +19115,7 @@ func (m *MessagesGetFeaturedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetFeaturedStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetFeaturedStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -18980,7 +19124,7 @@ func (m *MessagesGetFeaturedStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -19048,7 +19192,7 @@ func (m *MessagesReadFeaturedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadFeaturedStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadFeaturedStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19057,9 +19201,9 @@ func (m *MessagesReadFeaturedStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutLong(m.ID[i])
+		tlrt.PutUint64(b, uint64(m.ID[i]))
 	}
 	return nil
 }
@@ -19131,7 +19275,7 @@ func (m *MessagesGetRecentStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetRecentStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetRecentStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19144,8 +19288,10 @@ func (m *MessagesGetRecentStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Attached {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -19226,7 +19372,7 @@ func (m *MessagesSaveRecentStickerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSaveRecentStickerRequestTypeID)
+	tlrt.PutUint32(b, MessagesSaveRecentStickerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19239,7 +19385,7 @@ func (m *MessagesSaveRecentStickerRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Attached {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "messages.saveRecentSticker", "id")
 	}
@@ -19333,7 +19479,7 @@ func (m *MessagesClearRecentStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesClearRecentStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesClearRecentStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19346,7 +19492,7 @@ func (m *MessagesClearRecentStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Attached {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -19426,7 +19572,7 @@ func (m *MessagesGetArchivedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetArchivedStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetArchivedStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19442,9 +19588,11 @@ func (m *MessagesGetArchivedStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Emojis {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.OffsetID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
 	return nil
 }
 
@@ -19523,7 +19671,7 @@ func (m *MessagesGetMaskStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMaskStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMaskStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19532,7 +19680,7 @@ func (m *MessagesGetMaskStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -19601,7 +19749,7 @@ func (m *MessagesGetAttachedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAttachedStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetAttachedStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19698,7 +19846,7 @@ func (m *MessagesSetGameScoreRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetGameScoreRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetGameScoreRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19714,15 +19862,15 @@ func (m *MessagesSetGameScoreRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Force {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setGameScore", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.setGameScore", "user_id")
 	}
-	b.PutInt(m.Score)
+	tlrt.PutUint32(b, uint32(m.Score))
 	return nil
 }
 
@@ -19819,7 +19967,7 @@ func (m *MessagesSetInlineGameScoreRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetInlineGameScoreRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetInlineGameScoreRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19835,14 +19983,14 @@ func (m *MessagesSetInlineGameScoreRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Force {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "messages.setInlineGameScore", "id")
 	}
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.setInlineGameScore", "user_id")
 	}
-	b.PutInt(m.Score)
+	tlrt.PutUint32(b, uint32(m.Score))
 	return nil
 }
 
@@ -19932,7 +20080,7 @@ func (m *MessagesGetGameHighScoresRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetGameHighScoresRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetGameHighScoresRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -19944,7 +20092,7 @@ func (m *MessagesGetGameHighScoresRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getGameHighScores", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.getGameHighScores", "user_id")
 	}
@@ -20026,7 +20174,7 @@ func (m *MessagesGetInlineGameHighScoresRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetInlineGameHighScoresRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetInlineGameHighScoresRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20115,7 +20263,7 @@ func (m *MessagesGetCommonChatsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetCommonChatsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetCommonChatsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20127,8 +20275,10 @@ func (m *MessagesGetCommonChatsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.getCommonChats", "user_id")
 	}
-	b.PutLong(m.MaxID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.MaxID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
 	return nil
 }
 
@@ -20204,7 +20354,7 @@ func (m *MessagesGetWebPageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetWebPageRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetWebPageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20213,8 +20363,8 @@ func (m *MessagesGetWebPageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutInt(m.Hash)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -20290,7 +20440,7 @@ func (m *MessagesToggleDialogPinRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleDialogPinRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleDialogPinRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20303,7 +20453,7 @@ func (m *MessagesToggleDialogPinRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Pinned {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleDialogPin", "peer")
 	}
@@ -20390,7 +20540,7 @@ func (m *MessagesReorderPinnedDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReorderPinnedDialogsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReorderPinnedDialogsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20403,9 +20553,12 @@ func (m *MessagesReorderPinnedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Force {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.FolderID)
-	b.PutVectorHeader(len(m.Order))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.FolderID))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Order)))
 	for i := range m.Order {
 		if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.reorderPinnedDialogs", "order")
@@ -20491,7 +20644,7 @@ func (m *MessagesGetPinnedDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPinnedDialogsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPinnedDialogsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20500,7 +20653,7 @@ func (m *MessagesGetPinnedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.FolderID)
+	tlrt.PutUint32(b, uint32(m.FolderID))
 	return nil
 }
 
@@ -20616,7 +20769,7 @@ func (m *MessagesSetBotShippingResultsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetBotShippingResultsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetBotShippingResultsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20632,13 +20785,15 @@ func (m *MessagesSetBotShippingResultsRequest) EncodeBare(b *bin.Buffer) error {
 	if len(m.ShippingOptions) > 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
 	if flags.Has(0) {
-		b.PutString(m.Error)
+		tlrt.PutString(b, m.Error)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.ShippingOptions))
+		tlrt.PutVectorHeader(b, len(m.ShippingOptions))
 		for i := range m.ShippingOptions {
 			if err := m.ShippingOptions[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "messages.setBotShippingResults", "shipping_options")
@@ -20770,7 +20925,7 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetBotPrecheckoutResultsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetBotPrecheckoutResultsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20786,10 +20941,12 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) EncodeBare(b *bin.Buffer) erro
 	if m.Error != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
 	if flags.Has(0) {
-		b.PutString(m.Error)
+		tlrt.PutString(b, m.Error)
 	}
 	return nil
 }
@@ -20908,7 +21065,7 @@ func (m *MessagesUploadMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUploadMediaRequestTypeID)
+	tlrt.PutUint32(b, MessagesUploadMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -20921,9 +21078,9 @@ func (m *MessagesUploadMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m.BusinessConnectionID != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.BusinessConnectionID)
+		tlrt.PutString(b, m.BusinessConnectionID)
 	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.uploadMedia", "peer")
@@ -21027,7 +21184,7 @@ func (m *MessagesSendScreenshotNotificationRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendScreenshotNotificationRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendScreenshotNotificationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21042,7 +21199,7 @@ func (m *MessagesSendScreenshotNotificationRequest) EncodeBare(b *bin.Buffer) er
 	if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendScreenshotNotification", "reply_to")
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	return nil
 }
 
@@ -21122,7 +21279,7 @@ func (m *MessagesGetFavedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetFavedStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetFavedStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21131,7 +21288,7 @@ func (m *MessagesGetFavedStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -21198,7 +21355,7 @@ func (m *MessagesFaveStickerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesFaveStickerRequestTypeID)
+	tlrt.PutUint32(b, MessagesFaveStickerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21321,7 +21478,7 @@ func (m *MessagesGetUnreadMentionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetUnreadMentionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetUnreadMentionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21334,18 +21491,20 @@ func (m *MessagesGetUnreadMentionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getUnreadMentions", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.MinID))
 	return nil
 }
 
@@ -21470,7 +21629,7 @@ func (m *MessagesReadMentionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadMentionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadMentionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21483,12 +21642,12 @@ func (m *MessagesReadMentionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readMentions", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	return nil
 }
@@ -21578,7 +21737,7 @@ func (m *MessagesGetRecentLocationsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetRecentLocationsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetRecentLocationsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21590,8 +21749,10 @@ func (m *MessagesGetRecentLocationsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getRecentLocations", "peer")
 	}
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -21752,7 +21913,7 @@ func (m *MessagesSendMultiMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendMultiMediaRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendMultiMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -21801,7 +21962,7 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m.AllowPaidStars != 0 {
 		flags.Set(21)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendMultiMedia", "peer")
 	}
@@ -21810,14 +21971,14 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "messages.sendMultiMedia", "reply_to")
 		}
 	}
-	b.PutVectorHeader(len(m.MultiMedia))
+	tlrt.PutVectorHeader(b, len(m.MultiMedia))
 	for i := range m.MultiMedia {
 		if err := m.MultiMedia[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendMultiMedia", "multi_media")
 		}
 	}
 	if flags.Has(10) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(13) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
@@ -21830,10 +21991,10 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(18) {
-		b.PutLong(m.Effect)
+		tlrt.PutUint64(b, uint64(m.Effect))
 	}
 	if flags.Has(21) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	return nil
 }
@@ -21969,7 +22130,7 @@ func (m *MessagesUploadEncryptedFileRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUploadEncryptedFileRequestTypeID)
+	tlrt.PutUint32(b, MessagesUploadEncryptedFileRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22071,7 +22232,7 @@ func (m *MessagesSearchStickerSetsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchStickerSetsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchStickerSetsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22084,9 +22245,9 @@ func (m *MessagesSearchStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ExcludeFeatured {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Q)
-	b.PutLong(m.Hash)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Q)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -22167,7 +22328,7 @@ func (m *MessagesGetSplitRangesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSplitRangesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSplitRangesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22243,7 +22404,7 @@ func (m *MessagesMarkDialogUnreadRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesMarkDialogUnreadRequestTypeID)
+	tlrt.PutUint32(b, MessagesMarkDialogUnreadRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22259,7 +22420,7 @@ func (m *MessagesMarkDialogUnreadRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ParentPeer != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "messages.markDialogUnread", "parent_peer")
@@ -22354,7 +22515,7 @@ func (m *MessagesGetDialogUnreadMarksRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDialogUnreadMarksRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetDialogUnreadMarksRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22367,7 +22528,7 @@ func (m *MessagesGetDialogUnreadMarksRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ParentPeer != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "messages.getDialogUnreadMarks", "parent_peer")
@@ -22451,7 +22612,7 @@ func (m *MessagesClearAllDraftsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesClearAllDraftsRequestTypeID)
+	tlrt.PutUint32(b, MessagesClearAllDraftsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22530,7 +22691,7 @@ func (m *MessagesUpdatePinnedMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUpdatePinnedMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesUpdatePinnedMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22549,11 +22710,11 @@ func (m *MessagesUpdatePinnedMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m.PmOneside {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.updatePinnedMessage", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -22639,7 +22800,7 @@ func (m *MessagesSendVoteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendVoteRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendVoteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22651,10 +22812,13 @@ func (m *MessagesSendVoteRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendVote", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutVectorHeader(len(m.Options))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Options)))
 	for i := range m.Options {
-		b.PutBytes(m.Options[i])
+		tlrt.PutBytes(b, m.Options[i])
 	}
 	return nil
 }
@@ -22737,7 +22901,7 @@ func (m *MessagesGetPollResultsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPollResultsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPollResultsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22749,8 +22913,10 @@ func (m *MessagesGetPollResultsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getPollResults", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.PollHash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.PollHash))
 	return nil
 }
 
@@ -22825,7 +22991,7 @@ func (m *MessagesGetOnlinesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetOnlinesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetOnlinesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22905,7 +23071,7 @@ func (m *MessagesEditChatAboutRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatAboutRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatAboutRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -22917,7 +23083,7 @@ func (m *MessagesEditChatAboutRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.editChatAbout", "peer")
 	}
-	b.PutString(m.About)
+	tlrt.PutString(b, m.About)
 	return nil
 }
 
@@ -22998,7 +23164,7 @@ func (m *MessagesEditChatDefaultBannedRightsRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatDefaultBannedRightsRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatDefaultBannedRightsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23090,7 +23256,7 @@ func (m *MessagesGetEmojiKeywordsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiKeywordsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiKeywordsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23099,7 +23265,7 @@ func (m *MessagesGetEmojiKeywordsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangCode)
 	return nil
 }
 
@@ -23174,7 +23340,7 @@ func (m *MessagesGetEmojiKeywordsDifferenceRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiKeywordsDifferenceRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiKeywordsDifferenceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23183,8 +23349,8 @@ func (m *MessagesGetEmojiKeywordsDifferenceRequest) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangCode)
-	b.PutInt(m.FromVersion)
+	tlrt.PutString(b, m.LangCode)
+	tlrt.PutUint32(b, uint32(m.FromVersion))
 	return nil
 }
 
@@ -23261,7 +23427,7 @@ func (m *MessagesGetEmojiKeywordsLanguagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiKeywordsLanguagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiKeywordsLanguagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23270,9 +23436,9 @@ func (m *MessagesGetEmojiKeywordsLanguagesRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.LangCodes))
+	tlrt.PutVectorHeader(b, len(m.LangCodes))
 	for i := range m.LangCodes {
-		b.PutString(m.LangCodes[i])
+		tlrt.PutString(b, m.LangCodes[i])
 	}
 	return nil
 }
@@ -23348,7 +23514,7 @@ func (m *MessagesGetEmojiURLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiURLRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiURLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23357,7 +23523,7 @@ func (m *MessagesGetEmojiURLRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.LangCode)
+	tlrt.PutString(b, m.LangCode)
 	return nil
 }
 
@@ -23459,7 +23625,7 @@ func (m *MessagesGetSearchCountersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSearchCountersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSearchCountersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23475,7 +23641,7 @@ func (m *MessagesGetSearchCountersRequest) EncodeBare(b *bin.Buffer) error {
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSearchCounters", "peer")
 	}
@@ -23485,9 +23651,9 @@ func (m *MessagesGetSearchCountersRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
-	b.PutVectorHeader(len(m.Filters))
+	tlrt.PutVectorHeader(b, len(m.Filters))
 	for i := range m.Filters {
 		if err := tlrt.EncodeObject(b, m.Filters[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.getSearchCounters", "filters")
@@ -23677,7 +23843,7 @@ func (m *MessagesRequestURLAuthRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestURLAuthRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestURLAuthRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23696,23 +23862,21 @@ func (m *MessagesRequestURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	if m.InAppOrigin != "" {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestUrlAuth", "peer")
 		}
-	}
-	if flags.Has(1) {
-		b.PutInt(m.MsgID)
-	}
-	if flags.Has(1) {
-		b.PutInt(m.ButtonID)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.ButtonID))
 	}
 	if flags.Has(2) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(3) {
-		b.PutString(m.InAppOrigin)
+		tlrt.PutString(b, m.InAppOrigin)
 	}
 	return nil
 }
@@ -23918,7 +24082,7 @@ func (m *MessagesAcceptURLAuthRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAcceptURLAuthRequestTypeID)
+	tlrt.PutUint32(b, MessagesAcceptURLAuthRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -23943,23 +24107,21 @@ func (m *MessagesAcceptURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	if m.MatchCode != "" {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messages.acceptUrlAuth", "peer")
 		}
-	}
-	if flags.Has(1) {
-		b.PutInt(m.MsgID)
-	}
-	if flags.Has(1) {
-		b.PutInt(m.ButtonID)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.ButtonID))
 	}
 	if flags.Has(2) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(4) {
-		b.PutString(m.MatchCode)
+		tlrt.PutString(b, m.MatchCode)
 	}
 	return nil
 }
@@ -24077,7 +24239,7 @@ func (m *MessagesHidePeerSettingsBarRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesHidePeerSettingsBarRequestTypeID)
+	tlrt.PutUint32(b, MessagesHidePeerSettingsBarRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24161,7 +24323,7 @@ func (m *MessagesGetScheduledHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetScheduledHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetScheduledHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24173,7 +24335,7 @@ func (m *MessagesGetScheduledHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getScheduledHistory", "peer")
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -24249,7 +24411,7 @@ func (m *MessagesGetScheduledMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetScheduledMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetScheduledMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24261,9 +24423,9 @@ func (m *MessagesGetScheduledMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getScheduledMessages", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -24340,7 +24502,7 @@ func (m *MessagesSendScheduledMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendScheduledMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendScheduledMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24352,9 +24514,9 @@ func (m *MessagesSendScheduledMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendScheduledMessages", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -24431,7 +24593,7 @@ func (m *MessagesDeleteScheduledMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteScheduledMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteScheduledMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24443,9 +24605,9 @@ func (m *MessagesDeleteScheduledMessagesRequest) EncodeBare(b *bin.Buffer) error
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteScheduledMessages", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -24567,7 +24729,7 @@ func (m *MessagesGetPollVotesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPollVotesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPollVotesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24583,18 +24745,18 @@ func (m *MessagesGetPollVotesRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Offset != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getPollVotes", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
-		b.PutBytes(m.Option)
+		tlrt.PutBytes(b, m.Option)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Offset)
+		tlrt.PutString(b, m.Offset)
 	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -24705,7 +24867,7 @@ func (m *MessagesToggleStickerSetsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleStickerSetsRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleStickerSetsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24724,8 +24886,11 @@ func (m *MessagesToggleStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Unarchive {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Stickersets))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Stickersets)))
 	for i := range m.Stickersets {
 		if err := tlrt.EncodeObject(b, m.Stickersets[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.toggleStickerSets", "stickersets")
@@ -24813,7 +24978,7 @@ func (m *MessagesGetDialogFiltersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDialogFiltersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetDialogFiltersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24884,7 +25049,7 @@ func (m *MessagesGetSuggestedDialogFiltersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSuggestedDialogFiltersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSuggestedDialogFiltersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24963,7 +25128,7 @@ func (m *MessagesUpdateDialogFilterRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUpdateDialogFilterRequestTypeID)
+	tlrt.PutUint32(b, MessagesUpdateDialogFilterRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -24976,8 +25141,10 @@ func (m *MessagesUpdateDialogFilterRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Filter != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 			return tlrt.EncodeErr(err, "messages.updateDialogFilter", "filter")
@@ -25071,7 +25238,7 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUpdateDialogFiltersOrderRequestTypeID)
+	tlrt.PutUint32(b, MessagesUpdateDialogFiltersOrderRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25080,9 +25247,9 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutInt(m.Order[i])
+		tlrt.PutUint32(b, uint32(m.Order[i]))
 	}
 	return nil
 }
@@ -25154,7 +25321,7 @@ func (m *MessagesGetOldFeaturedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetOldFeaturedStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetOldFeaturedStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25163,9 +25330,11 @@ func (m *MessagesGetOldFeaturedStickersRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
 	return nil
 }
 
@@ -25247,7 +25416,7 @@ func (m *MessagesGetRepliesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetRepliesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetRepliesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25259,14 +25428,16 @@ func (m *MessagesGetRepliesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getReplies", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 36)
+	_ = w[35]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.OffsetDate))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.MinID))
+	binary.LittleEndian.PutUint64(w[28:], uint64(m.Hash))
 	return nil
 }
 
@@ -25362,7 +25533,7 @@ func (m *MessagesGetDiscussionMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDiscussionMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetDiscussionMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25374,7 +25545,7 @@ func (m *MessagesGetDiscussionMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getDiscussionMessage", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -25449,7 +25620,7 @@ func (m *MessagesReadDiscussionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadDiscussionRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadDiscussionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25461,8 +25632,10 @@ func (m *MessagesReadDiscussionRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readDiscussion", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutInt(m.ReadMaxID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadMaxID))
 	return nil
 }
 
@@ -25565,7 +25738,7 @@ func (m *MessagesUnpinAllMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUnpinAllMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesUnpinAllMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25581,12 +25754,12 @@ func (m *MessagesUnpinAllMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SavedPeerID != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.unpinAllMessages", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
@@ -25682,7 +25855,7 @@ func (m *MessagesDeleteChatRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteChatRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteChatRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25691,7 +25864,7 @@ func (m *MessagesDeleteChatRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -25760,7 +25933,7 @@ func (m *MessagesDeletePhoneCallHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeletePhoneCallHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeletePhoneCallHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25773,7 +25946,7 @@ func (m *MessagesDeletePhoneCallHistoryRequest) EncodeBare(b *bin.Buffer) error 
 	if m.Revoke {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -25848,7 +26021,7 @@ func (m *MessagesCheckHistoryImportRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCheckHistoryImportRequestTypeID)
+	tlrt.PutUint32(b, MessagesCheckHistoryImportRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25857,7 +26030,7 @@ func (m *MessagesCheckHistoryImportRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ImportHead)
+	tlrt.PutString(b, m.ImportHead)
 	return nil
 }
 
@@ -25933,7 +26106,7 @@ func (m *MessagesInitHistoryImportRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesInitHistoryImportRequestTypeID)
+	tlrt.PutUint32(b, MessagesInitHistoryImportRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -25948,7 +26121,7 @@ func (m *MessagesInitHistoryImportRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "messages.initHistoryImport", "file")
 	}
-	b.PutInt(m.MediaCount)
+	tlrt.PutUint32(b, uint32(m.MediaCount))
 	return nil
 }
 
@@ -26034,7 +26207,7 @@ func (m *MessagesUploadImportedMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUploadImportedMediaRequestTypeID)
+	tlrt.PutUint32(b, MessagesUploadImportedMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26046,8 +26219,8 @@ func (m *MessagesUploadImportedMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.uploadImportedMedia", "peer")
 	}
-	b.PutLong(m.ImportID)
-	b.PutString(m.FileName)
+	tlrt.PutUint64(b, uint64(m.ImportID))
+	tlrt.PutString(b, m.FileName)
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "messages.uploadImportedMedia", "media")
 	}
@@ -26137,7 +26310,7 @@ func (m *MessagesStartHistoryImportRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesStartHistoryImportRequestTypeID)
+	tlrt.PutUint32(b, MessagesStartHistoryImportRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26149,7 +26322,7 @@ func (m *MessagesStartHistoryImportRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.startHistoryImport", "peer")
 	}
-	b.PutLong(m.ImportID)
+	tlrt.PutUint64(b, uint64(m.ImportID))
 	return nil
 }
 
@@ -26278,7 +26451,7 @@ func (m *MessagesGetExportedChatInvitesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetExportedChatInvitesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetExportedChatInvitesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26294,7 +26467,7 @@ func (m *MessagesGetExportedChatInvitesRequest) EncodeBare(b *bin.Buffer) error 
 	if m.OffsetDate != 0 || m.OffsetLink != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getExportedChatInvites", "peer")
 	}
@@ -26302,12 +26475,10 @@ func (m *MessagesGetExportedChatInvitesRequest) EncodeBare(b *bin.Buffer) error 
 		return tlrt.EncodeErr(err, "messages.getExportedChatInvites", "admin_id")
 	}
 	if flags.Has(2) {
-		b.PutInt(m.OffsetDate)
+		tlrt.PutUint32(b, uint32(m.OffsetDate))
+		tlrt.PutString(b, m.OffsetLink)
 	}
-	if flags.Has(2) {
-		b.PutString(m.OffsetLink)
-	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -26413,7 +26584,7 @@ func (m *MessagesGetExportedChatInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetExportedChatInviteRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetExportedChatInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26425,7 +26596,7 @@ func (m *MessagesGetExportedChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getExportedChatInvite", "peer")
 	}
-	b.PutString(m.Link)
+	tlrt.PutString(b, m.Link)
 	return nil
 }
 
@@ -26595,7 +26766,7 @@ func (m *MessagesEditExportedChatInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditExportedChatInviteRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditExportedChatInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26620,22 +26791,22 @@ func (m *MessagesEditExportedChatInviteRequest) EncodeBare(b *bin.Buffer) error 
 	if m.Title != "" {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.editExportedChatInvite", "peer")
 	}
-	b.PutString(m.Link)
+	tlrt.PutString(b, m.Link)
 	if flags.Has(0) {
-		b.PutInt(m.ExpireDate)
+		tlrt.PutUint32(b, uint32(m.ExpireDate))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.UsageLimit)
+		tlrt.PutUint32(b, uint32(m.UsageLimit))
 	}
 	if flags.Has(3) {
 		b.PutBool(m.RequestNeeded)
 	}
 	if flags.Has(4) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	return nil
 }
@@ -26760,7 +26931,7 @@ func (m *MessagesDeleteRevokedExportedChatInvitesRequest) Encode(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteRevokedExportedChatInvitesRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteRevokedExportedChatInvitesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26851,7 +27022,7 @@ func (m *MessagesDeleteExportedChatInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteExportedChatInviteRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteExportedChatInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -26863,7 +27034,7 @@ func (m *MessagesDeleteExportedChatInviteRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteExportedChatInvite", "peer")
 	}
-	b.PutString(m.Link)
+	tlrt.PutString(b, m.Link)
 	return nil
 }
 
@@ -26943,7 +27114,7 @@ func (m *MessagesGetAdminsWithInvitesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAdminsWithInvitesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetAdminsWithInvitesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27077,7 +27248,7 @@ func (m *MessagesGetChatInviteImportersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetChatInviteImportersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetChatInviteImportersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27099,21 +27270,21 @@ func (m *MessagesGetChatInviteImportersRequest) EncodeBare(b *bin.Buffer) error 
 	if m.Q != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getChatInviteImporters", "peer")
 	}
 	if flags.Has(1) {
-		b.PutString(m.Link)
+		tlrt.PutString(b, m.Link)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Q)
+		tlrt.PutString(b, m.Q)
 	}
-	b.PutInt(m.OffsetDate)
+	tlrt.PutUint32(b, uint32(m.OffsetDate))
 	if err := tlrt.EncodeObject(b, m.OffsetUser); err != nil {
 		return tlrt.EncodeErr(err, "messages.getChatInviteImporters", "offset_user")
 	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -27223,7 +27394,7 @@ func (m *MessagesSetHistoryTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetHistoryTTLRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetHistoryTTLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27235,7 +27406,7 @@ func (m *MessagesSetHistoryTTLRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setHistoryTTL", "peer")
 	}
-	b.PutInt(m.Period)
+	tlrt.PutUint32(b, uint32(m.Period))
 	return nil
 }
 
@@ -27310,7 +27481,7 @@ func (m *MessagesCheckHistoryImportPeerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCheckHistoryImportPeerRequestTypeID)
+	tlrt.PutUint32(b, MessagesCheckHistoryImportPeerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27392,7 +27563,7 @@ func (m *MessagesSetChatThemeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetChatThemeRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetChatThemeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27487,7 +27658,7 @@ func (m *MessagesGetMessageReadParticipantsRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMessageReadParticipantsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMessageReadParticipantsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27499,7 +27670,7 @@ func (m *MessagesGetMessageReadParticipantsRequest) EncodeBare(b *bin.Buffer) er
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getMessageReadParticipants", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -27582,7 +27753,7 @@ func (m *MessagesGetSearchResultsCalendarRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSearchResultsCalendarRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSearchResultsCalendarRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27595,7 +27766,7 @@ func (m *MessagesGetSearchResultsCalendarRequest) EncodeBare(b *bin.Buffer) erro
 	if m.SavedPeerID != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSearchResultsCalendar", "peer")
 	}
@@ -27607,8 +27778,10 @@ func (m *MessagesGetSearchResultsCalendarRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSearchResultsCalendar", "filter")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.OffsetDate)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetDate))
 	return nil
 }
 
@@ -27708,7 +27881,7 @@ func (m *MessagesGetSearchResultsPositionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSearchResultsPositionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSearchResultsPositionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27721,7 +27894,7 @@ func (m *MessagesGetSearchResultsPositionsRequest) EncodeBare(b *bin.Buffer) err
 	if m.SavedPeerID != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSearchResultsPositions", "peer")
 	}
@@ -27733,8 +27906,10 @@ func (m *MessagesGetSearchResultsPositionsRequest) EncodeBare(b *bin.Buffer) err
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSearchResultsPositions", "filter")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
 	return nil
 }
 
@@ -27831,7 +28006,7 @@ func (m *MessagesHideChatJoinRequestRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesHideChatJoinRequestRequestTypeID)
+	tlrt.PutUint32(b, MessagesHideChatJoinRequestRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27844,7 +28019,7 @@ func (m *MessagesHideChatJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Approved {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.hideChatJoinRequest", "peer")
 	}
@@ -27960,7 +28135,7 @@ func (m *MessagesHideAllChatJoinRequestsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesHideAllChatJoinRequestsRequestTypeID)
+	tlrt.PutUint32(b, MessagesHideAllChatJoinRequestsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -27976,12 +28151,12 @@ func (m *MessagesHideAllChatJoinRequestsRequest) EncodeBare(b *bin.Buffer) error
 	if m.Link != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.hideAllChatJoinRequests", "peer")
 	}
 	if flags.Has(1) {
-		b.PutString(m.Link)
+		tlrt.PutString(b, m.Link)
 	}
 	return nil
 }
@@ -28101,7 +28276,7 @@ func (m *MessagesToggleNoForwardsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleNoForwardsRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleNoForwardsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -28114,13 +28289,13 @@ func (m *MessagesToggleNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.RequestMsgID != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleNoForwards", "peer")
 	}
 	b.PutBool(m.Enabled)
 	if flags.Has(0) {
-		b.PutInt(m.RequestMsgID)
+		tlrt.PutUint32(b, uint32(m.RequestMsgID))
 	}
 	return nil
 }
@@ -28212,7 +28387,7 @@ func (m *MessagesSaveDefaultSendAsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSaveDefaultSendAsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSaveDefaultSendAsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -28328,7 +28503,7 @@ func (m *MessagesSendReactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendReactionRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendReactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -28347,13 +28522,13 @@ func (m *MessagesSendReactionRequest) EncodeBare(b *bin.Buffer) error {
 	if len(m.Reaction) > 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendReaction", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Reaction))
+		tlrt.PutVectorHeader(b, len(m.Reaction))
 		for i := range m.Reaction {
 			if err := tlrt.EncodeObject(b, m.Reaction[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.sendReaction", "reaction")
@@ -28458,7 +28633,7 @@ func (m *MessagesGetMessagesReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMessagesReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMessagesReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -28470,9 +28645,9 @@ func (m *MessagesGetMessagesReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getMessagesReactions", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -28577,7 +28752,7 @@ func (m *MessagesGetMessageReactionsListRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMessageReactionsListRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMessageReactionsListRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -28593,20 +28768,20 @@ func (m *MessagesGetMessageReactionsListRequest) EncodeBare(b *bin.Buffer) error
 	if m.Offset != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getMessageReactionsList", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 			return tlrt.EncodeErr(err, "messages.getMessageReactionsList", "reaction")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Offset)
+		tlrt.PutString(b, m.Offset)
 	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -28759,7 +28934,7 @@ func (m *MessagesSetChatAvailableReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetChatAvailableReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetChatAvailableReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -28775,7 +28950,7 @@ func (m *MessagesSetChatAvailableReactionsRequest) EncodeBare(b *bin.Buffer) err
 	if m.PaidEnabled {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setChatAvailableReactions", "peer")
 	}
@@ -28783,7 +28958,7 @@ func (m *MessagesSetChatAvailableReactionsRequest) EncodeBare(b *bin.Buffer) err
 		return tlrt.EncodeErr(err, "messages.setChatAvailableReactions", "available_reactions")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.ReactionsLimit)
+		tlrt.PutUint32(b, uint32(m.ReactionsLimit))
 	}
 	if flags.Has(1) {
 		b.PutBool(m.PaidEnabled)
@@ -28890,7 +29065,7 @@ func (m *MessagesGetAvailableReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAvailableReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetAvailableReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -28899,7 +29074,7 @@ func (m *MessagesGetAvailableReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -28967,7 +29142,7 @@ func (m *MessagesSetDefaultReactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetDefaultReactionRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetDefaultReactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29121,7 +29296,7 @@ func (m *MessagesTranslateTextRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTranslateTextRequestTypeID)
+	tlrt.PutUint32(b, MessagesTranslateTextRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29140,29 +29315,27 @@ func (m *MessagesTranslateTextRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Tone != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messages.translateText", "peer")
 		}
-	}
-	if flags.Has(0) {
-		b.PutVectorHeader(len(m.ID))
+		tlrt.PutVectorHeader(b, len(m.ID))
 		for i := range m.ID {
-			b.PutInt(m.ID[i])
+			tlrt.PutUint32(b, uint32(m.ID[i]))
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Text))
+		tlrt.PutVectorHeader(b, len(m.Text))
 		for i := range m.Text {
 			if err := m.Text[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "messages.translateText", "text")
 			}
 		}
 	}
-	b.PutString(m.ToLang)
+	tlrt.PutString(b, m.ToLang)
 	if flags.Has(2) {
-		b.PutString(m.Tone)
+		tlrt.PutString(b, m.Tone)
 	}
 	return nil
 }
@@ -29308,7 +29481,7 @@ func (m *MessagesGetUnreadReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetUnreadReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetUnreadReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29324,23 +29497,25 @@ func (m *MessagesGetUnreadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SavedPeerID != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getUnreadReactions", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
 			return tlrt.EncodeErr(err, "messages.getUnreadReactions", "saved_peer_id")
 		}
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.MinID))
 	return nil
 }
 
@@ -29473,7 +29648,7 @@ func (m *MessagesReadReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29489,12 +29664,12 @@ func (m *MessagesReadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SavedPeerID != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readReactions", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
@@ -29593,7 +29768,7 @@ func (m *MessagesSearchSentMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchSentMediaRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchSentMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29602,11 +29777,11 @@ func (m *MessagesSearchSentMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Q)
+	tlrt.PutString(b, m.Q)
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "messages.searchSentMedia", "filter")
 	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -29688,7 +29863,7 @@ func (m *MessagesGetAttachMenuBotsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAttachMenuBotsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetAttachMenuBotsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29697,7 +29872,7 @@ func (m *MessagesGetAttachMenuBotsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -29763,7 +29938,7 @@ func (m *MessagesGetAttachMenuBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAttachMenuBotRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetAttachMenuBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29849,7 +30024,7 @@ func (m *MessagesToggleBotInAttachMenuRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleBotInAttachMenuRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleBotInAttachMenuRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -29862,7 +30037,7 @@ func (m *MessagesToggleBotInAttachMenuRequest) EncodeBare(b *bin.Buffer) error {
 	if m.WriteAllowed {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleBotInAttachMenu", "bot")
 	}
@@ -30005,7 +30180,7 @@ func (m *MessagesRequestWebViewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestWebViewRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestWebViewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30042,7 +30217,7 @@ func (m *MessagesRequestWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SendAs != nil {
 		flags.Set(13)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestWebView", "peer")
 	}
@@ -30050,17 +30225,17 @@ func (m *MessagesRequestWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "messages.requestWebView", "bot")
 	}
 	if flags.Has(1) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(3) {
-		b.PutString(m.StartParam)
+		tlrt.PutString(b, m.StartParam)
 	}
 	if flags.Has(2) {
 		if err := m.ThemeParams.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestWebView", "theme_params")
 		}
 	}
-	b.PutString(m.Platform)
+	tlrt.PutString(b, m.Platform)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestWebView", "reply_to")
@@ -30202,7 +30377,7 @@ func (m *MessagesProlongWebViewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesProlongWebViewRequestTypeID)
+	tlrt.PutUint32(b, MessagesProlongWebViewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30221,14 +30396,14 @@ func (m *MessagesProlongWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SendAs != nil {
 		flags.Set(13)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.prolongWebView", "peer")
 	}
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.prolongWebView", "bot")
 	}
-	b.PutLong(m.QueryID)
+	tlrt.PutUint64(b, uint64(m.QueryID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
 			return tlrt.EncodeErr(err, "messages.prolongWebView", "reply_to")
@@ -30393,7 +30568,7 @@ func (m *MessagesRequestSimpleWebViewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestSimpleWebViewRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestSimpleWebViewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30424,22 +30599,22 @@ func (m *MessagesRequestSimpleWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ThemeParams != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestSimpleWebView", "bot")
 	}
 	if flags.Has(3) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(4) {
-		b.PutString(m.StartParam)
+		tlrt.PutString(b, m.StartParam)
 	}
 	if flags.Has(0) {
 		if err := m.ThemeParams.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestSimpleWebView", "theme_params")
 		}
 	}
-	b.PutString(m.Platform)
+	tlrt.PutString(b, m.Platform)
 	return nil
 }
 
@@ -30554,7 +30729,7 @@ func (m *MessagesSendWebViewResultMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendWebViewResultMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendWebViewResultMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30563,7 +30738,7 @@ func (m *MessagesSendWebViewResultMessageRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.BotQueryID)
+	tlrt.PutString(b, m.BotQueryID)
 	if err := tlrt.EncodeObject(b, m.Result); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendWebViewResultMessage", "result")
 	}
@@ -30647,7 +30822,7 @@ func (m *MessagesSendWebViewDataRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendWebViewDataRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendWebViewDataRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30659,9 +30834,9 @@ func (m *MessagesSendWebViewDataRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendWebViewData", "bot")
 	}
-	b.PutLong(m.RandomID)
-	b.PutString(m.ButtonText)
-	b.PutString(m.Data)
+	tlrt.PutUint64(b, uint64(m.RandomID))
+	tlrt.PutString(b, m.ButtonText)
+	tlrt.PutString(b, m.Data)
 	return nil
 }
 
@@ -30746,7 +30921,7 @@ func (m *MessagesTranscribeAudioRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTranscribeAudioRequestTypeID)
+	tlrt.PutUint32(b, MessagesTranscribeAudioRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30758,7 +30933,7 @@ func (m *MessagesTranscribeAudioRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.transcribeAudio", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -30836,7 +31011,7 @@ func (m *MessagesRateTranscribedAudioRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRateTranscribedAudioRequestTypeID)
+	tlrt.PutUint32(b, MessagesRateTranscribedAudioRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30848,8 +31023,10 @@ func (m *MessagesRateTranscribedAudioRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.rateTranscribedAudio", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutLong(m.TranscriptionID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.TranscriptionID))
 	b.PutBool(m.Good)
 	return nil
 }
@@ -30931,7 +31108,7 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetCustomEmojiDocumentsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetCustomEmojiDocumentsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -30940,9 +31117,9 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.DocumentID))
+	tlrt.PutVectorHeader(b, len(m.DocumentID))
 	for i := range m.DocumentID {
-		b.PutLong(m.DocumentID[i])
+		tlrt.PutUint64(b, uint64(m.DocumentID[i]))
 	}
 	return nil
 }
@@ -31013,7 +31190,7 @@ func (m *MessagesGetEmojiStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31022,7 +31199,7 @@ func (m *MessagesGetEmojiStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -31091,7 +31268,7 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetFeaturedEmojiStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetFeaturedEmojiStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31100,7 +31277,7 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -31169,7 +31346,7 @@ func (m *MessagesReportReactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportReactionRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportReactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31181,7 +31358,7 @@ func (m *MessagesReportReactionRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.reportReaction", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if err := tlrt.EncodeObject(b, m.ReactionPeer); err != nil {
 		return tlrt.EncodeErr(err, "messages.reportReaction", "reaction_peer")
 	}
@@ -31261,7 +31438,7 @@ func (m *MessagesGetTopReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetTopReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetTopReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31270,8 +31447,10 @@ func (m *MessagesGetTopReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -31344,7 +31523,7 @@ func (m *MessagesGetRecentReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetRecentReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetRecentReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31353,8 +31532,10 @@ func (m *MessagesGetRecentReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -31423,7 +31604,7 @@ func (m *MessagesClearRecentReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesClearRecentReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesClearRecentReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31495,7 +31676,7 @@ func (m *MessagesGetExtendedMediaRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetExtendedMediaRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetExtendedMediaRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31507,9 +31688,9 @@ func (m *MessagesGetExtendedMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getExtendedMedia", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -31584,7 +31765,7 @@ func (m *MessagesSetDefaultHistoryTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetDefaultHistoryTTLRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetDefaultHistoryTTLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31593,7 +31774,7 @@ func (m *MessagesSetDefaultHistoryTTLRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Period)
+	tlrt.PutUint32(b, uint32(m.Period))
 	return nil
 }
 
@@ -31659,7 +31840,7 @@ func (m *MessagesGetDefaultHistoryTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDefaultHistoryTTLRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetDefaultHistoryTTLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31780,7 +31961,7 @@ func (m *MessagesSendBotRequestedPeerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendBotRequestedPeerRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendBotRequestedPeerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31796,18 +31977,21 @@ func (m *MessagesSendBotRequestedPeerRequest) EncodeBare(b *bin.Buffer) error {
 	if m.WebappReqID != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendBotRequestedPeer", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.MsgID)
+		tlrt.PutUint32(b, uint32(m.MsgID))
 	}
 	if flags.Has(1) {
-		b.PutString(m.WebappReqID)
+		tlrt.PutString(b, m.WebappReqID)
 	}
-	b.PutInt(m.ButtonID)
-	b.PutVectorHeader(len(m.RequestedPeers))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ButtonID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RequestedPeers)))
 	for i := range m.RequestedPeers {
 		if err := tlrt.EncodeObject(b, m.RequestedPeers[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendBotRequestedPeer", "requested_peers")
@@ -31915,7 +32099,7 @@ func (m *MessagesGetEmojiGroupsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiGroupsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiGroupsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -31924,7 +32108,7 @@ func (m *MessagesGetEmojiGroupsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -31992,7 +32176,7 @@ func (m *MessagesGetEmojiStatusGroupsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiStatusGroupsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiStatusGroupsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32001,7 +32185,7 @@ func (m *MessagesGetEmojiStatusGroupsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -32070,7 +32254,7 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiProfilePhotoGroupsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiProfilePhotoGroupsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32079,7 +32263,7 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -32149,7 +32333,7 @@ func (m *MessagesSearchCustomEmojiRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchCustomEmojiRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchCustomEmojiRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32158,8 +32342,8 @@ func (m *MessagesSearchCustomEmojiRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
-	b.PutLong(m.Hash)
+	tlrt.PutString(b, m.Emoticon)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -32238,7 +32422,7 @@ func (m *MessagesTogglePeerTranslationsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTogglePeerTranslationsRequestTypeID)
+	tlrt.PutUint32(b, MessagesTogglePeerTranslationsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32251,7 +32435,7 @@ func (m *MessagesTogglePeerTranslationsRequest) EncodeBare(b *bin.Buffer) error 
 	if m.Disabled {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.togglePeerTranslations", "peer")
 	}
@@ -32333,7 +32517,7 @@ func (m *MessagesGetBotAppRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetBotAppRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetBotAppRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32345,7 +32529,7 @@ func (m *MessagesGetBotAppRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.App); err != nil {
 		return tlrt.EncodeErr(err, "messages.getBotApp", "app")
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -32458,7 +32642,7 @@ func (m *MessagesRequestAppWebViewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestAppWebViewRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestAppWebViewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32483,7 +32667,7 @@ func (m *MessagesRequestAppWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ThemeParams != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestAppWebView", "peer")
 	}
@@ -32491,14 +32675,14 @@ func (m *MessagesRequestAppWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "messages.requestAppWebView", "app")
 	}
 	if flags.Has(1) {
-		b.PutString(m.StartParam)
+		tlrt.PutString(b, m.StartParam)
 	}
 	if flags.Has(2) {
 		if err := m.ThemeParams.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestAppWebView", "theme_params")
 		}
 	}
-	b.PutString(m.Platform)
+	tlrt.PutString(b, m.Platform)
 	return nil
 }
 
@@ -32633,7 +32817,7 @@ func (m *MessagesSetChatWallPaperRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetChatWallPaperRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetChatWallPaperRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32658,7 +32842,7 @@ func (m *MessagesSetChatWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ID != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setChatWallPaper", "peer")
 	}
@@ -32673,7 +32857,7 @@ func (m *MessagesSetChatWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.ID)
+		tlrt.PutUint32(b, uint32(m.ID))
 	}
 	return nil
 }
@@ -32784,7 +32968,7 @@ func (m *MessagesSearchEmojiStickerSetsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchEmojiStickerSetsRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchEmojiStickerSetsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32797,9 +32981,9 @@ func (m *MessagesSearchEmojiStickerSetsRequest) EncodeBare(b *bin.Buffer) error 
 	if m.ExcludeFeatured {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Q)
-	b.PutLong(m.Hash)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Q)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -32891,7 +33075,7 @@ func (m *MessagesGetSavedDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSavedDialogsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSavedDialogsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -32907,19 +33091,23 @@ func (m *MessagesGetSavedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ParentPeer != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "messages.getSavedDialogs", "parent_peer")
 		}
 	}
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.OffsetID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetID))
 	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSavedDialogs", "offset_peer")
 	}
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -33025,7 +33213,7 @@ func (m *MessagesGetSavedHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSavedHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSavedHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33038,7 +33226,7 @@ func (m *MessagesGetSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ParentPeer != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "messages.getSavedHistory", "parent_peer")
@@ -33047,13 +33235,15 @@ func (m *MessagesGetSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSavedHistory", "peer")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.MinID))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.Hash))
 	return nil
 }
 
@@ -33208,7 +33398,7 @@ func (m *MessagesDeleteSavedHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteSavedHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteSavedHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33227,7 +33417,7 @@ func (m *MessagesDeleteSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m.MaxDate != 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "messages.deleteSavedHistory", "parent_peer")
@@ -33236,12 +33426,12 @@ func (m *MessagesDeleteSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteSavedHistory", "peer")
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	if flags.Has(2) {
-		b.PutInt(m.MinDate)
+		tlrt.PutUint32(b, uint32(m.MinDate))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.MaxDate)
+		tlrt.PutUint32(b, uint32(m.MaxDate))
 	}
 	return nil
 }
@@ -33343,7 +33533,7 @@ func (m *MessagesGetPinnedSavedDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPinnedSavedDialogsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPinnedSavedDialogsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33418,7 +33608,7 @@ func (m *MessagesToggleSavedDialogPinRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleSavedDialogPinRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleSavedDialogPinRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33431,7 +33621,7 @@ func (m *MessagesToggleSavedDialogPinRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Pinned {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleSavedDialogPin", "peer")
 	}
@@ -33517,7 +33707,7 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReorderPinnedSavedDialogsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReorderPinnedSavedDialogsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33530,8 +33720,11 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) EncodeBare(b *bin.Buffer) err
 	if m.Force {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Order))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Order)))
 	for i := range m.Order {
 		if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.reorderPinnedSavedDialogs", "order")
@@ -33619,7 +33812,7 @@ func (m *MessagesGetSavedReactionTagsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSavedReactionTagsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSavedReactionTagsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33632,13 +33825,13 @@ func (m *MessagesGetSavedReactionTagsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Peer != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messages.getSavedReactionTags", "peer")
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -33748,7 +33941,7 @@ func (m *MessagesUpdateSavedReactionTagRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUpdateSavedReactionTagRequestTypeID)
+	tlrt.PutUint32(b, MessagesUpdateSavedReactionTagRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33761,12 +33954,12 @@ func (m *MessagesUpdateSavedReactionTagRequest) EncodeBare(b *bin.Buffer) error 
 	if m.Title != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "messages.updateSavedReactionTag", "reaction")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	return nil
 }
@@ -33858,7 +34051,7 @@ func (m *MessagesGetDefaultTagReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetDefaultTagReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetDefaultTagReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33867,7 +34060,7 @@ func (m *MessagesGetDefaultTagReactionsRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -33937,7 +34130,7 @@ func (m *MessagesGetOutboxReadDateRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetOutboxReadDateRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetOutboxReadDateRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -33949,7 +34142,7 @@ func (m *MessagesGetOutboxReadDateRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getOutboxReadDate", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -34021,7 +34214,7 @@ func (m *MessagesGetQuickRepliesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetQuickRepliesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetQuickRepliesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34030,7 +34223,7 @@ func (m *MessagesGetQuickRepliesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -34098,7 +34291,7 @@ func (m *MessagesReorderQuickRepliesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReorderQuickRepliesRequestTypeID)
+	tlrt.PutUint32(b, MessagesReorderQuickRepliesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34107,9 +34300,9 @@ func (m *MessagesReorderQuickRepliesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutInt(m.Order[i])
+		tlrt.PutUint32(b, uint32(m.Order[i]))
 	}
 	return nil
 }
@@ -34178,7 +34371,7 @@ func (m *MessagesCheckQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCheckQuickReplyShortcutRequestTypeID)
+	tlrt.PutUint32(b, MessagesCheckQuickReplyShortcutRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34187,7 +34380,7 @@ func (m *MessagesCheckQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Shortcut)
+	tlrt.PutString(b, m.Shortcut)
 	return nil
 }
 
@@ -34262,7 +34455,7 @@ func (m *MessagesEditQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditQuickReplyShortcutRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditQuickReplyShortcutRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34271,8 +34464,8 @@ func (m *MessagesEditQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
-	b.PutString(m.Shortcut)
+	tlrt.PutUint32(b, uint32(m.ShortcutID))
+	tlrt.PutString(b, m.Shortcut)
 	return nil
 }
 
@@ -34348,7 +34541,7 @@ func (m *MessagesDeleteQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteQuickReplyShortcutRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteQuickReplyShortcutRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34357,7 +34550,7 @@ func (m *MessagesDeleteQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
+	tlrt.PutUint32(b, uint32(m.ShortcutID))
 	return nil
 }
 
@@ -34451,7 +34644,7 @@ func (m *MessagesGetQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetQuickReplyMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetQuickReplyMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34464,15 +34657,17 @@ func (m *MessagesGetQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if len(m.ID) > 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ShortcutID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.ID))
+		tlrt.PutVectorHeader(b, len(m.ID))
 		for i := range m.ID {
-			b.PutInt(m.ID[i])
+			tlrt.PutUint32(b, uint32(m.ID[i]))
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -34562,7 +34757,7 @@ func (m *MessagesSendQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendQuickReplyMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendQuickReplyMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34574,14 +34769,17 @@ func (m *MessagesSendQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error 
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendQuickReplyMessages", "peer")
 	}
-	b.PutInt(m.ShortcutID)
-	b.PutVectorHeader(len(m.ID))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ShortcutID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ID)))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
-	b.PutVectorHeader(len(m.RandomID))
+	tlrt.PutVectorHeader(b, len(m.RandomID))
 	for i := range m.RandomID {
-		b.PutLong(m.RandomID[i])
+		tlrt.PutUint64(b, uint64(m.RandomID[i]))
 	}
 	return nil
 }
@@ -34664,7 +34862,7 @@ func (m *MessagesDeleteQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteQuickReplyMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteQuickReplyMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34673,10 +34871,13 @@ func (m *MessagesDeleteQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ShortcutID)
-	b.PutVectorHeader(len(m.ID))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.ShortcutID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ID)))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -34748,7 +34949,7 @@ func (m *MessagesToggleDialogFilterTagsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleDialogFilterTagsRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleDialogFilterTagsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34825,7 +35026,7 @@ func (m *MessagesGetMyStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetMyStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetMyStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34834,8 +35035,10 @@ func (m *MessagesGetMyStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.OffsetID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
 	return nil
 }
 
@@ -34906,7 +35109,7 @@ func (m *MessagesGetEmojiStickerGroupsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiStickerGroupsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiStickerGroupsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34915,7 +35118,7 @@ func (m *MessagesGetEmojiStickerGroupsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -34984,7 +35187,7 @@ func (m *MessagesGetAvailableEffectsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetAvailableEffectsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetAvailableEffectsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -34993,7 +35196,7 @@ func (m *MessagesGetAvailableEffectsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -35062,7 +35265,7 @@ func (m *MessagesEditFactCheckRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditFactCheckRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditFactCheckRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35074,7 +35277,7 @@ func (m *MessagesEditFactCheckRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.editFactCheck", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if err := m.Text.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.editFactCheck", "text")
 	}
@@ -35162,7 +35365,7 @@ func (m *MessagesDeleteFactCheckRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteFactCheckRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteFactCheckRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35174,7 +35377,7 @@ func (m *MessagesDeleteFactCheckRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteFactCheck", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -35248,7 +35451,7 @@ func (m *MessagesGetFactCheckRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetFactCheckRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetFactCheckRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35260,9 +35463,9 @@ func (m *MessagesGetFactCheckRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getFactCheck", "peer")
 	}
-	b.PutVectorHeader(len(m.MsgID))
+	tlrt.PutVectorHeader(b, len(m.MsgID))
 	for i := range m.MsgID {
-		b.PutInt(m.MsgID[i])
+		tlrt.PutUint32(b, uint32(m.MsgID[i]))
 	}
 	return nil
 }
@@ -35375,7 +35578,7 @@ func (m *MessagesRequestMainWebViewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestMainWebViewRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestMainWebViewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35397,7 +35600,7 @@ func (m *MessagesRequestMainWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ThemeParams != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestMainWebView", "peer")
 	}
@@ -35405,14 +35608,14 @@ func (m *MessagesRequestMainWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "messages.requestMainWebView", "bot")
 	}
 	if flags.Has(1) {
-		b.PutString(m.StartParam)
+		tlrt.PutString(b, m.StartParam)
 	}
 	if flags.Has(0) {
 		if err := m.ThemeParams.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestMainWebView", "theme_params")
 		}
 	}
-	b.PutString(m.Platform)
+	tlrt.PutString(b, m.Platform)
 	return nil
 }
 
@@ -35523,7 +35726,7 @@ func (m *MessagesSendPaidReactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSendPaidReactionRequestTypeID)
+	tlrt.PutUint32(b, MessagesSendPaidReactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35536,13 +35739,15 @@ func (m *MessagesSendPaidReactionRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Private != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendPaidReaction", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutInt(m.Count)
-	b.PutLong(m.RandomID)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.RandomID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Private); err != nil {
 			return tlrt.EncodeErr(err, "messages.sendPaidReaction", "private")
@@ -35643,7 +35848,7 @@ func (m *MessagesTogglePaidReactionPrivacyRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTogglePaidReactionPrivacyRequestTypeID)
+	tlrt.PutUint32(b, MessagesTogglePaidReactionPrivacyRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35655,7 +35860,7 @@ func (m *MessagesTogglePaidReactionPrivacyRequest) EncodeBare(b *bin.Buffer) err
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.togglePaidReactionPrivacy", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if err := tlrt.EncodeObject(b, m.Private); err != nil {
 		return tlrt.EncodeErr(err, "messages.togglePaidReactionPrivacy", "private")
 	}
@@ -35733,7 +35938,7 @@ func (m *MessagesGetPaidReactionPrivacyRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPaidReactionPrivacyRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPaidReactionPrivacyRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35805,7 +36010,7 @@ func (m *MessagesViewSponsoredMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesViewSponsoredMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesViewSponsoredMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35814,7 +36019,7 @@ func (m *MessagesViewSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.RandomID)
+	tlrt.PutBytes(b, m.RandomID)
 	return nil
 }
 
@@ -35891,7 +36096,7 @@ func (m *MessagesClickSponsoredMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesClickSponsoredMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesClickSponsoredMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -35907,8 +36112,8 @@ func (m *MessagesClickSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Fullscreen {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutBytes(m.RandomID)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutBytes(b, m.RandomID)
 	return nil
 }
 
@@ -35993,7 +36198,7 @@ func (m *MessagesReportSponsoredMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportSponsoredMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportSponsoredMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36002,8 +36207,8 @@ func (m *MessagesReportSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.RandomID)
-	b.PutBytes(m.Option)
+	tlrt.PutBytes(b, m.RandomID)
+	tlrt.PutBytes(b, m.Option)
 	return nil
 }
 
@@ -36105,7 +36310,7 @@ func (m *MessagesGetSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSponsoredMessagesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSponsoredMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36118,12 +36323,12 @@ func (m *MessagesGetSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m.MsgID != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSponsoredMessages", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.MsgID)
+		tlrt.PutUint32(b, uint32(m.MsgID))
 	}
 	return nil
 }
@@ -36239,7 +36444,7 @@ func (m *MessagesSavePreparedInlineMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSavePreparedInlineMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesSavePreparedInlineMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36252,7 +36457,7 @@ func (m *MessagesSavePreparedInlineMessageRequest) EncodeBare(b *bin.Buffer) err
 	if len(m.PeerTypes) > 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Result); err != nil {
 		return tlrt.EncodeErr(err, "messages.savePreparedInlineMessage", "result")
 	}
@@ -36260,7 +36465,7 @@ func (m *MessagesSavePreparedInlineMessageRequest) EncodeBare(b *bin.Buffer) err
 		return tlrt.EncodeErr(err, "messages.savePreparedInlineMessage", "user_id")
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.PeerTypes))
+		tlrt.PutVectorHeader(b, len(m.PeerTypes))
 		for i := range m.PeerTypes {
 			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.savePreparedInlineMessage", "peer_types")
@@ -36362,7 +36567,7 @@ func (m *MessagesGetPreparedInlineMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPreparedInlineMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPreparedInlineMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36374,7 +36579,7 @@ func (m *MessagesGetPreparedInlineMessageRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.getPreparedInlineMessage", "bot")
 	}
-	b.PutString(m.ID)
+	tlrt.PutString(b, m.ID)
 	return nil
 }
 
@@ -36460,7 +36665,7 @@ func (m *MessagesSearchStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSearchStickersRequestTypeID)
+	tlrt.PutUint32(b, MessagesSearchStickersRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36473,16 +36678,18 @@ func (m *MessagesSearchStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Emojis {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Q)
-	b.PutString(m.Emoticon)
-	b.PutVectorHeader(len(m.LangCode))
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Q)
+	tlrt.PutString(b, m.Emoticon)
+	tlrt.PutVectorHeader(b, len(m.LangCode))
 	for i := range m.LangCode {
-		b.PutString(m.LangCode[i])
+		tlrt.PutString(b, m.LangCode[i])
 	}
-	b.PutInt(m.Offset)
-	b.PutInt(m.Limit)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
 	return nil
 }
 
@@ -36583,7 +36790,7 @@ func (m *MessagesReportMessagesDeliveryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportMessagesDeliveryRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportMessagesDeliveryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36596,13 +36803,13 @@ func (m *MessagesReportMessagesDeliveryRequest) EncodeBare(b *bin.Buffer) error 
 	if m.Push {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.reportMessagesDelivery", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -36690,7 +36897,7 @@ func (m *MessagesGetSavedDialogsByIDRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetSavedDialogsByIDRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetSavedDialogsByIDRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36703,13 +36910,13 @@ func (m *MessagesGetSavedDialogsByIDRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ParentPeer != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
 			return tlrt.EncodeErr(err, "messages.getSavedDialogsByID", "parent_peer")
 		}
 	}
-	b.PutVectorHeader(len(m.IDs))
+	tlrt.PutVectorHeader(b, len(m.IDs))
 	for i := range m.IDs {
 		if err := tlrt.EncodeObject(b, m.IDs[i]); err != nil {
 			return tlrt.EncodeErr(err, "messages.getSavedDialogsByID", "ids")
@@ -36799,7 +37006,7 @@ func (m *MessagesReadSavedHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadSavedHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadSavedHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36814,7 +37021,7 @@ func (m *MessagesReadSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readSavedHistory", "peer")
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	return nil
 }
 
@@ -36895,7 +37102,7 @@ func (m *MessagesToggleTodoCompletedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleTodoCompletedRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleTodoCompletedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -36907,14 +37114,17 @@ func (m *MessagesToggleTodoCompletedRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleTodoCompleted", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutVectorHeader(len(m.Completed))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Completed)))
 	for i := range m.Completed {
-		b.PutInt(m.Completed[i])
+		tlrt.PutUint32(b, uint32(m.Completed[i]))
 	}
-	b.PutVectorHeader(len(m.Incompleted))
+	tlrt.PutVectorHeader(b, len(m.Incompleted))
 	for i := range m.Incompleted {
-		b.PutInt(m.Incompleted[i])
+		tlrt.PutUint32(b, uint32(m.Incompleted[i]))
 	}
 	return nil
 }
@@ -36996,7 +37206,7 @@ func (m *MessagesAppendTodoListRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAppendTodoListRequestTypeID)
+	tlrt.PutUint32(b, MessagesAppendTodoListRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37008,8 +37218,11 @@ func (m *MessagesAppendTodoListRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.appendTodoList", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutVectorHeader(len(m.List))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.List)))
 	for i := range m.List {
 		if err := m.List[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.appendTodoList", "list")
@@ -37146,7 +37359,7 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesToggleSuggestedPostApprovalRequestTypeID)
+	tlrt.PutUint32(b, MessagesToggleSuggestedPostApprovalRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37165,16 +37378,16 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) EncodeBare(b *bin.Buffer) e
 	if m.RejectComment != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleSuggestedPostApproval", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if flags.Has(0) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	if flags.Has(2) {
-		b.PutString(m.RejectComment)
+		tlrt.PutString(b, m.RejectComment)
 	}
 	return nil
 }
@@ -37308,7 +37521,7 @@ func (m *MessagesGetForumTopicsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetForumTopicsRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetForumTopicsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37321,17 +37534,19 @@ func (m *MessagesGetForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Q != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getForumTopics", "peer")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Q)
+		tlrt.PutString(b, m.Q)
 	}
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.OffsetTopic)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.OffsetTopic))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
 	return nil
 }
 
@@ -37436,7 +37651,7 @@ func (m *MessagesGetForumTopicsByIDRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetForumTopicsByIDRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetForumTopicsByIDRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37448,9 +37663,9 @@ func (m *MessagesGetForumTopicsByIDRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getForumTopicsByID", "peer")
 	}
-	b.PutVectorHeader(len(m.Topics))
+	tlrt.PutVectorHeader(b, len(m.Topics))
 	for i := range m.Topics {
-		b.PutInt(m.Topics[i])
+		tlrt.PutUint32(b, uint32(m.Topics[i]))
 	}
 	return nil
 }
@@ -37611,7 +37826,7 @@ func (m *MessagesEditForumTopicRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditForumTopicRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditForumTopicRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37633,16 +37848,16 @@ func (m *MessagesEditForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Hidden {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.editForumTopic", "peer")
 	}
-	b.PutInt(m.TopicID)
+	tlrt.PutUint32(b, uint32(m.TopicID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutLong(m.IconEmojiID)
+		tlrt.PutUint64(b, uint64(m.IconEmojiID))
 	}
 	if flags.Has(2) {
 		b.PutBool(m.Closed)
@@ -37770,7 +37985,7 @@ func (m *MessagesUpdatePinnedForumTopicRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesUpdatePinnedForumTopicRequestTypeID)
+	tlrt.PutUint32(b, MessagesUpdatePinnedForumTopicRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37782,7 +37997,7 @@ func (m *MessagesUpdatePinnedForumTopicRequest) EncodeBare(b *bin.Buffer) error 
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.updatePinnedForumTopic", "peer")
 	}
-	b.PutInt(m.TopicID)
+	tlrt.PutUint32(b, uint32(m.TopicID))
 	b.PutBool(m.Pinned)
 	return nil
 }
@@ -37864,7 +38079,7 @@ func (m *MessagesReorderPinnedForumTopicsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReorderPinnedForumTopicsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReorderPinnedForumTopicsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -37877,13 +38092,13 @@ func (m *MessagesReorderPinnedForumTopicsRequest) EncodeBare(b *bin.Buffer) erro
 	if m.Force {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.reorderPinnedForumTopics", "peer")
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutInt(m.Order[i])
+		tlrt.PutUint32(b, uint32(m.Order[i]))
 	}
 	return nil
 }
@@ -38017,7 +38232,7 @@ func (m *MessagesCreateForumTopicRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCreateForumTopicRequestTypeID)
+	tlrt.PutUint32(b, MessagesCreateForumTopicRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38039,18 +38254,18 @@ func (m *MessagesCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SendAs != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.createForumTopic", "peer")
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	if flags.Has(0) {
-		b.PutInt(m.IconColor)
+		tlrt.PutUint32(b, uint32(m.IconColor))
 	}
 	if flags.Has(3) {
-		b.PutLong(m.IconEmojiID)
+		tlrt.PutUint64(b, uint64(m.IconEmojiID))
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
 			return tlrt.EncodeErr(err, "messages.createForumTopic", "send_as")
@@ -38169,7 +38384,7 @@ func (m *MessagesDeleteTopicHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteTopicHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteTopicHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38181,7 +38396,7 @@ func (m *MessagesDeleteTopicHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteTopicHistory", "peer")
 	}
-	b.PutInt(m.TopMsgID)
+	tlrt.PutUint32(b, uint32(m.TopMsgID))
 	return nil
 }
 
@@ -38251,7 +38466,7 @@ func (m *MessagesGetEmojiGameInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetEmojiGameInfoRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetEmojiGameInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38368,7 +38583,7 @@ func (m *MessagesSummarizeTextRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSummarizeTextRequestTypeID)
+	tlrt.PutUint32(b, MessagesSummarizeTextRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38384,16 +38599,16 @@ func (m *MessagesSummarizeTextRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Tone != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.summarizeText", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
-		b.PutString(m.ToLang)
+		tlrt.PutString(b, m.ToLang)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Tone)
+		tlrt.PutString(b, m.Tone)
 	}
 	return nil
 }
@@ -38497,7 +38712,7 @@ func (m *MessagesEditChatCreatorRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatCreatorRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatCreatorRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38596,7 +38811,7 @@ func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) Encode(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetFutureChatCreatorAfterLeaveRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetFutureChatCreatorAfterLeaveRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38682,7 +38897,7 @@ func (m *MessagesEditChatParticipantRankRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesEditChatParticipantRankRequestTypeID)
+	tlrt.PutUint32(b, MessagesEditChatParticipantRankRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38697,7 +38912,7 @@ func (m *MessagesEditChatParticipantRankRequest) EncodeBare(b *bin.Buffer) error
 	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
 		return tlrt.EncodeErr(err, "messages.editChatParticipantRank", "participant")
 	}
-	b.PutString(m.Rank)
+	tlrt.PutString(b, m.Rank)
 	return nil
 }
 
@@ -38777,7 +38992,7 @@ func (m *MessagesDeclineURLAuthRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeclineURLAuthRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeclineURLAuthRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38786,7 +39001,7 @@ func (m *MessagesDeclineURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -38861,7 +39076,7 @@ func (m *MessagesCheckURLAuthMatchCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesCheckURLAuthMatchCodeRequestTypeID)
+	tlrt.PutUint32(b, MessagesCheckURLAuthMatchCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -38870,8 +39085,8 @@ func (m *MessagesCheckURLAuthMatchCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutString(m.MatchCode)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.MatchCode)
 	return nil
 }
 
@@ -38980,7 +39195,7 @@ func (m *MessagesComposeMessageWithAIRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesComposeMessageWithAIRequestTypeID)
+	tlrt.PutUint32(b, MessagesComposeMessageWithAIRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39002,12 +39217,12 @@ func (m *MessagesComposeMessageWithAIRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Tone != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Text.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.composeMessageWithAI", "text")
 	}
 	if flags.Has(1) {
-		b.PutString(m.TranslateToLang)
+		tlrt.PutString(b, m.TranslateToLang)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Tone); err != nil {
@@ -39114,7 +39329,7 @@ func (m *MessagesReportReadMetricsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportReadMetricsRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportReadMetricsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39126,7 +39341,7 @@ func (m *MessagesReportReadMetricsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.reportReadMetrics", "peer")
 	}
-	b.PutVectorHeader(len(m.Metrics))
+	tlrt.PutVectorHeader(b, len(m.Metrics))
 	for i := range m.Metrics {
 		if err := m.Metrics[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.reportReadMetrics", "metrics")
@@ -39207,7 +39422,7 @@ func (m *MessagesReportMusicListenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReportMusicListenRequestTypeID)
+	tlrt.PutUint32(b, MessagesReportMusicListenRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39219,7 +39434,7 @@ func (m *MessagesReportMusicListenRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "messages.reportMusicListen", "id")
 	}
-	b.PutInt(m.ListenedDuration)
+	tlrt.PutUint32(b, uint32(m.ListenedDuration))
 	return nil
 }
 
@@ -39299,7 +39514,7 @@ func (m *MessagesAddPollAnswerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesAddPollAnswerRequestTypeID)
+	tlrt.PutUint32(b, MessagesAddPollAnswerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39311,7 +39526,7 @@ func (m *MessagesAddPollAnswerRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.addPollAnswer", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if err := tlrt.EncodeObject(b, m.Answer); err != nil {
 		return tlrt.EncodeErr(err, "messages.addPollAnswer", "answer")
 	}
@@ -39397,7 +39612,7 @@ func (m *MessagesDeletePollAnswerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeletePollAnswerRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeletePollAnswerRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39409,8 +39624,8 @@ func (m *MessagesDeletePollAnswerRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deletePollAnswer", "peer")
 	}
-	b.PutInt(m.MsgID)
-	b.PutBytes(m.Option)
+	tlrt.PutUint32(b, uint32(m.MsgID))
+	tlrt.PutBytes(b, m.Option)
 	return nil
 }
 
@@ -39524,7 +39739,7 @@ func (m *MessagesGetUnreadPollVotesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetUnreadPollVotesRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetUnreadPollVotesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39537,18 +39752,20 @@ func (m *MessagesGetUnreadPollVotesRequest) EncodeBare(b *bin.Buffer) error {
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getUnreadPollVotes", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.AddOffset)
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.AddOffset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.MinID))
 	return nil
 }
 
@@ -39673,7 +39890,7 @@ func (m *MessagesReadPollVotesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesReadPollVotesRequestTypeID)
+	tlrt.PutUint32(b, MessagesReadPollVotesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39686,12 +39903,12 @@ func (m *MessagesReadPollVotesRequest) EncodeBare(b *bin.Buffer) error {
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readPollVotes", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.TopMsgID)
+		tlrt.PutUint32(b, uint32(m.TopMsgID))
 	}
 	return nil
 }
@@ -39780,7 +39997,7 @@ func (m *MessagesSetBotGuestChatResultRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesSetBotGuestChatResultRequestTypeID)
+	tlrt.PutUint32(b, MessagesSetBotGuestChatResultRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39789,7 +40006,7 @@ func (m *MessagesSetBotGuestChatResultRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.QueryID)
+	tlrt.PutUint64(b, uint64(m.QueryID))
 	if err := tlrt.EncodeObject(b, m.Result); err != nil {
 		return tlrt.EncodeErr(err, "messages.setBotGuestChatResult", "result")
 	}
@@ -39873,7 +40090,7 @@ func (m *MessagesDeleteParticipantReactionsRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteParticipantReactionsRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteParticipantReactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39964,7 +40181,7 @@ func (m *MessagesDeleteParticipantReactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesDeleteParticipantReactionRequestTypeID)
+	tlrt.PutUint32(b, MessagesDeleteParticipantReactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -39976,7 +40193,7 @@ func (m *MessagesDeleteParticipantReactionRequest) EncodeBare(b *bin.Buffer) err
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteParticipantReaction", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteParticipantReaction", "participant")
 	}
@@ -40061,7 +40278,7 @@ func (m *MessagesGetPersonalChannelHistoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetPersonalChannelHistoryRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetPersonalChannelHistoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -40073,10 +40290,12 @@ func (m *MessagesGetPersonalChannelHistoryRequest) EncodeBare(b *bin.Buffer) err
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "messages.getPersonalChannelHistory", "user_id")
 	}
-	b.PutInt(m.Limit)
-	b.PutInt(m.MaxID)
-	b.PutInt(m.MinID)
-	b.PutLong(m.Hash)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MinID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.Hash))
 	return nil
 }
 
@@ -40159,7 +40378,7 @@ func (m *MessagesGetRichMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesGetRichMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesGetRichMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -40171,7 +40390,7 @@ func (m *MessagesGetRichMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getRichMessage", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -40314,7 +40533,7 @@ func (m *MessagesTranslateRichMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesTranslateRichMessageRequestTypeID)
+	tlrt.PutUint32(b, MessagesTranslateRichMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -40333,29 +40552,27 @@ func (m *MessagesTranslateRichMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Tone != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 			return tlrt.EncodeErr(err, "messages.translateRichMessage", "peer")
 		}
-	}
-	if flags.Has(0) {
-		b.PutVectorHeader(len(m.ID))
+		tlrt.PutVectorHeader(b, len(m.ID))
 		for i := range m.ID {
-			b.PutInt(m.ID[i])
+			tlrt.PutUint32(b, uint32(m.ID[i]))
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Text))
+		tlrt.PutVectorHeader(b, len(m.Text))
 		for i := range m.Text {
 			if err := tlrt.EncodeObject(b, m.Text[i]); err != nil {
 				return tlrt.EncodeErr(err, "messages.translateRichMessage", "text")
 			}
 		}
 	}
-	b.PutString(m.ToLang)
+	tlrt.PutString(b, m.ToLang)
 	if flags.Has(2) {
-		b.PutString(m.Tone)
+		tlrt.PutString(b, m.Tone)
 	}
 	return nil
 }
@@ -40502,7 +40719,7 @@ func (m *MessagesComposeRichMessageWithAIRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesComposeRichMessageWithAIRequestTypeID)
+	tlrt.PutUint32(b, MessagesComposeRichMessageWithAIRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -40527,14 +40744,14 @@ func (m *MessagesComposeRichMessageWithAIRequest) EncodeBare(b *bin.Buffer) erro
 	if m.Tone != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.Text); err != nil {
 			return tlrt.EncodeErr(err, "messages.composeRichMessageWithAI", "text")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.TranslateToLang)
+		tlrt.PutString(b, m.TranslateToLang)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Tone); err != nil {
@@ -40645,7 +40862,7 @@ func (m *MessagesRequestChatJoinWebViewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MessagesRequestChatJoinWebViewRequestTypeID)
+	tlrt.PutUint32(b, MessagesRequestChatJoinWebViewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -40658,14 +40875,16 @@ func (m *MessagesRequestChatJoinWebViewRequest) EncodeBare(b *bin.Buffer) error 
 	if m.ThemeParams != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.QueryID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
 	if flags.Has(0) {
 		if err := m.ThemeParams.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "messages.requestChatJoinWebView", "theme_params")
 		}
 	}
-	b.PutString(m.Platform)
+	tlrt.PutString(b, m.Platform)
 	return nil
 }
 

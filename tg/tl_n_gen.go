@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -77,7 +78,7 @@ func (m *NotificationSoundDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotificationSoundDefaultTypeID)
+	tlrt.PutUint32(b, NotificationSoundDefaultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -140,7 +141,7 @@ func (m *NotificationSoundNone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotificationSoundNoneTypeID)
+	tlrt.PutUint32(b, NotificationSoundNoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -207,7 +208,7 @@ func (m *NotificationSoundLocal) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotificationSoundLocalTypeID)
+	tlrt.PutUint32(b, NotificationSoundLocalTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -216,8 +217,8 @@ func (m *NotificationSoundLocal) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutString(m.Data)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Data)
 	return nil
 }
 
@@ -286,7 +287,7 @@ func (m *NotificationSoundRingtone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotificationSoundRingtoneTypeID)
+	tlrt.PutUint32(b, NotificationSoundRingtoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -295,7 +296,7 @@ func (m *NotificationSoundRingtone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -398,7 +399,7 @@ func (m *NotifyPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotifyPeerTypeID)
+	tlrt.PutUint32(b, NotifyPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -470,7 +471,7 @@ func (m *NotifyUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotifyUsersTypeID)
+	tlrt.PutUint32(b, NotifyUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -532,7 +533,7 @@ func (m *NotifyChats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotifyChatsTypeID)
+	tlrt.PutUint32(b, NotifyChatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -594,7 +595,7 @@ func (m *NotifyBroadcasts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotifyBroadcastsTypeID)
+	tlrt.PutUint32(b, NotifyBroadcastsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -659,7 +660,7 @@ func (m *NotifyForumTopic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotifyForumTopicTypeID)
+	tlrt.PutUint32(b, NotifyForumTopicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -671,7 +672,7 @@ func (m *NotifyForumTopic) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "notifyForumTopic", "peer")
 	}
-	b.PutInt(m.TopMsgID)
+	tlrt.PutUint32(b, uint32(m.TopMsgID))
 	return nil
 }
 
@@ -737,7 +738,7 @@ func (m *NotifyCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NotifyCommunityTypeID)
+	tlrt.PutUint32(b, NotifyCommunityTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -746,7 +747,7 @@ func (m *NotifyCommunity) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.CommunityID)
+	tlrt.PutUint64(b, uint64(m.CommunityID))
 	return nil
 }
 
@@ -806,7 +807,7 @@ func (m *NearestDC) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NearestDCTypeID)
+	tlrt.PutUint32(b, NearestDCTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -815,9 +816,11 @@ func (m *NearestDC) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Country)
-	b.PutInt(m.ThisDC)
-	b.PutInt(m.NearestDC)
+	tlrt.PutString(b, m.Country)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.ThisDC))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.NearestDC))
 	return nil
 }
 
@@ -883,7 +886,7 @@ func (m *Null) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(NullTypeID)
+	tlrt.PutUint32(b, NullTypeID)
 	return m.EncodeBare(b)
 }
 

@@ -34,7 +34,7 @@ func (m *OutboxReadDate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(OutboxReadDateTypeID)
+	tlrt.PutUint32(b, OutboxReadDateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -43,7 +43,7 @@ func (m *OutboxReadDate) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 

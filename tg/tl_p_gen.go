@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -154,7 +155,7 @@ func (m *PageBlockUnsupported) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockUnsupportedTypeID)
+	tlrt.PutUint32(b, PageBlockUnsupportedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -218,7 +219,7 @@ func (m *PageBlockTitle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockTitleTypeID)
+	tlrt.PutUint32(b, PageBlockTitleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -297,7 +298,7 @@ func (m *PageBlockSubtitle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockSubtitleTypeID)
+	tlrt.PutUint32(b, PageBlockSubtitleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -378,7 +379,7 @@ func (m *PageBlockAuthorDate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockAuthorDateTypeID)
+	tlrt.PutUint32(b, PageBlockAuthorDateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -390,7 +391,7 @@ func (m *PageBlockAuthorDate) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Author); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockAuthorDate", "author")
 	}
-	b.PutInt(m.PublishedDate)
+	tlrt.PutUint32(b, uint32(m.PublishedDate))
 	return nil
 }
 
@@ -461,7 +462,7 @@ func (m *PageBlockHeader) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeaderTypeID)
+	tlrt.PutUint32(b, PageBlockHeaderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -540,7 +541,7 @@ func (m *PageBlockSubheader) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockSubheaderTypeID)
+	tlrt.PutUint32(b, PageBlockSubheaderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -619,7 +620,7 @@ func (m *PageBlockParagraph) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockParagraphTypeID)
+	tlrt.PutUint32(b, PageBlockParagraphTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -700,7 +701,7 @@ func (m *PageBlockPreformatted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockPreformattedTypeID)
+	tlrt.PutUint32(b, PageBlockPreformattedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -712,7 +713,7 @@ func (m *PageBlockPreformatted) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockPreformatted", "text")
 	}
-	b.PutString(m.Language)
+	tlrt.PutString(b, m.Language)
 	return nil
 }
 
@@ -783,7 +784,7 @@ func (m *PageBlockFooter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockFooterTypeID)
+	tlrt.PutUint32(b, PageBlockFooterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -860,7 +861,7 @@ func (m *PageBlockDivider) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockDividerTypeID)
+	tlrt.PutUint32(b, PageBlockDividerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -924,7 +925,7 @@ func (m *PageBlockAnchor) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockAnchorTypeID)
+	tlrt.PutUint32(b, PageBlockAnchorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -933,7 +934,7 @@ func (m *PageBlockAnchor) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Name)
+	tlrt.PutString(b, m.Name)
 	return nil
 }
 
@@ -998,7 +999,7 @@ func (m *PageBlockList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockListTypeID)
+	tlrt.PutUint32(b, PageBlockListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1007,7 +1008,7 @@ func (m *PageBlockList) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Items))
+	tlrt.PutVectorHeader(b, len(m.Items))
 	for i := range m.Items {
 		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockList", "items")
@@ -1081,7 +1082,7 @@ func (m *PageBlockBlockquote) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockBlockquoteTypeID)
+	tlrt.PutUint32(b, PageBlockBlockquoteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1167,7 +1168,7 @@ func (m *PageBlockPullquote) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockPullquoteTypeID)
+	tlrt.PutUint32(b, PageBlockPullquoteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1304,7 +1305,7 @@ func (m *PageBlockPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockPhotoTypeID)
+	tlrt.PutUint32(b, PageBlockPhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1320,16 +1321,16 @@ func (m *PageBlockPhoto) EncodeBare(b *bin.Buffer) error {
 	if m.URL != "" || m.WebpageID != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.PhotoID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.PhotoID))
 	if err := m.Caption.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockPhoto", "caption")
 	}
 	if flags.Has(0) {
-		b.PutString(m.URL)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.WebpageID)
+		tlrt.PutString(b, m.URL)
+		tlrt.PutUint64(b, uint64(m.WebpageID))
 	}
 	return nil
 }
@@ -1429,7 +1430,7 @@ func (m *PageBlockVideo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockVideoTypeID)
+	tlrt.PutUint32(b, PageBlockVideoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1448,8 +1449,10 @@ func (m *PageBlockVideo) EncodeBare(b *bin.Buffer) error {
 	if m.Spoiler {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.VideoID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.VideoID))
 	if err := m.Caption.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockVideo", "caption")
 	}
@@ -1534,7 +1537,7 @@ func (m *PageBlockCover) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockCoverTypeID)
+	tlrt.PutUint32(b, PageBlockCoverTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1724,7 +1727,7 @@ func (m *PageBlockEmbed) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockEmbedTypeID)
+	tlrt.PutUint32(b, PageBlockEmbedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1752,21 +1755,21 @@ func (m *PageBlockEmbed) EncodeBare(b *bin.Buffer) error {
 	if m.W != 0 || m.H != 0 {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Html)
+		tlrt.PutString(b, m.Html)
 	}
 	if flags.Has(4) {
-		b.PutLong(m.PosterPhotoID)
+		tlrt.PutUint64(b, uint64(m.PosterPhotoID))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.W)
-	}
-	if flags.Has(5) {
-		b.PutInt(m.H)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.W))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
 	}
 	if err := m.Caption.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockEmbed", "caption")
@@ -1893,7 +1896,7 @@ func (m *PageBlockEmbedPost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockEmbedPostTypeID)
+	tlrt.PutUint32(b, PageBlockEmbedPostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1902,12 +1905,17 @@ func (m *PageBlockEmbedPost) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutLong(m.WebpageID)
-	b.PutLong(m.AuthorPhotoID)
-	b.PutString(m.Author)
-	b.PutInt(m.Date)
-	b.PutVectorHeader(len(m.Blocks))
+	tlrt.PutString(b, m.URL)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.WebpageID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AuthorPhotoID))
+	tlrt.PutString(b, m.Author)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockEmbedPost", "blocks")
@@ -2007,7 +2015,7 @@ func (m *PageBlockCollage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockCollageTypeID)
+	tlrt.PutUint32(b, PageBlockCollageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2016,7 +2024,7 @@ func (m *PageBlockCollage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Items))
+	tlrt.PutVectorHeader(b, len(m.Items))
 	for i := range m.Items {
 		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockCollage", "items")
@@ -2101,7 +2109,7 @@ func (m *PageBlockSlideshow) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockSlideshowTypeID)
+	tlrt.PutUint32(b, PageBlockSlideshowTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2110,7 +2118,7 @@ func (m *PageBlockSlideshow) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Items))
+	tlrt.PutVectorHeader(b, len(m.Items))
 	for i := range m.Items {
 		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockSlideshow", "items")
@@ -2193,7 +2201,7 @@ func (m *PageBlockChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockChannelTypeID)
+	tlrt.PutUint32(b, PageBlockChannelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2273,7 +2281,7 @@ func (m *PageBlockAudio) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockAudioTypeID)
+	tlrt.PutUint32(b, PageBlockAudioTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2282,7 +2290,7 @@ func (m *PageBlockAudio) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.AudioID)
+	tlrt.PutUint64(b, uint64(m.AudioID))
 	if err := m.Caption.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockAudio", "caption")
 	}
@@ -2360,7 +2368,7 @@ func (m *PageBlockKicker) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockKickerTypeID)
+	tlrt.PutUint32(b, PageBlockKickerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2445,7 +2453,7 @@ func (m *PageBlockTable) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockTableTypeID)
+	tlrt.PutUint32(b, PageBlockTableTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2461,11 +2469,11 @@ func (m *PageBlockTable) EncodeBare(b *bin.Buffer) error {
 	if m.Striped {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Title); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockTable", "title")
 	}
-	b.PutVectorHeader(len(m.Rows))
+	tlrt.PutVectorHeader(b, len(m.Rows))
 	for i := range m.Rows {
 		if err := m.Rows[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockTable", "rows")
@@ -2599,7 +2607,7 @@ func (m *PageBlockOrderedList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockOrderedListTypeID)
+	tlrt.PutUint32(b, PageBlockOrderedListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2618,18 +2626,21 @@ func (m *PageBlockOrderedList) EncodeBare(b *bin.Buffer) error {
 	if m.Type != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Items))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Items)))
 	for i := range m.Items {
 		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockOrderedList", "items")
 		}
 	}
 	if flags.Has(0) {
-		b.PutInt(m.Start)
+		tlrt.PutUint32(b, uint32(m.Start))
 	}
 	if flags.Has(1) {
-		b.PutString(m.Type)
+		tlrt.PutString(b, m.Type)
 	}
 	return nil
 }
@@ -2727,7 +2738,7 @@ func (m *PageBlockDetails) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockDetailsTypeID)
+	tlrt.PutUint32(b, PageBlockDetailsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2740,8 +2751,11 @@ func (m *PageBlockDetails) EncodeBare(b *bin.Buffer) error {
 	if m.Open {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Blocks))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockDetails", "blocks")
@@ -2831,7 +2845,7 @@ func (m *PageBlockRelatedArticles) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockRelatedArticlesTypeID)
+	tlrt.PutUint32(b, PageBlockRelatedArticlesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2843,7 +2857,7 @@ func (m *PageBlockRelatedArticles) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Title); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockRelatedArticles", "title")
 	}
-	b.PutVectorHeader(len(m.Articles))
+	tlrt.PutVectorHeader(b, len(m.Articles))
 	for i := range m.Articles {
 		if err := m.Articles[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockRelatedArticles", "articles")
@@ -2924,7 +2938,7 @@ func (m *PageBlockMap) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockMapTypeID)
+	tlrt.PutUint32(b, PageBlockMapTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2936,9 +2950,11 @@ func (m *PageBlockMap) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockMap", "geo")
 	}
-	b.PutInt(m.Zoom)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Zoom))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.H))
 	if err := m.Caption.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockMap", "caption")
 	}
@@ -3025,7 +3041,7 @@ func (m *PageBlockHeading1) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeading1TypeID)
+	tlrt.PutUint32(b, PageBlockHeading1TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3104,7 +3120,7 @@ func (m *PageBlockHeading2) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeading2TypeID)
+	tlrt.PutUint32(b, PageBlockHeading2TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3183,7 +3199,7 @@ func (m *PageBlockHeading3) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeading3TypeID)
+	tlrt.PutUint32(b, PageBlockHeading3TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3262,7 +3278,7 @@ func (m *PageBlockHeading4) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeading4TypeID)
+	tlrt.PutUint32(b, PageBlockHeading4TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3341,7 +3357,7 @@ func (m *PageBlockHeading5) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeading5TypeID)
+	tlrt.PutUint32(b, PageBlockHeading5TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3420,7 +3436,7 @@ func (m *PageBlockHeading6) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockHeading6TypeID)
+	tlrt.PutUint32(b, PageBlockHeading6TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3499,7 +3515,7 @@ func (m *PageBlockMath) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockMathTypeID)
+	tlrt.PutUint32(b, PageBlockMathTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3508,7 +3524,7 @@ func (m *PageBlockMath) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Source)
+	tlrt.PutString(b, m.Source)
 	return nil
 }
 
@@ -3573,7 +3589,7 @@ func (m *PageBlockThinking) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockThinkingTypeID)
+	tlrt.PutUint32(b, PageBlockThinkingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3657,7 +3673,7 @@ func (m *InputPageBlockMap) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPageBlockMapTypeID)
+	tlrt.PutUint32(b, InputPageBlockMapTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3669,9 +3685,11 @@ func (m *InputPageBlockMap) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "inputPageBlockMap", "geo")
 	}
-	b.PutInt(m.Zoom)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Zoom))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.H))
 	if err := m.Caption.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputPageBlockMap", "caption")
 	}
@@ -3760,7 +3778,7 @@ func (m *PageBlockBlockquoteBlocks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageBlockBlockquoteBlocksTypeID)
+	tlrt.PutUint32(b, PageBlockBlockquoteBlocksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3769,7 +3787,7 @@ func (m *PageBlockBlockquoteBlocks) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Blocks))
+	tlrt.PutVectorHeader(b, len(m.Blocks))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageBlockBlockquoteBlocks", "blocks")
@@ -3888,7 +3906,7 @@ func (m *PageListItemText) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageListItemTextTypeID)
+	tlrt.PutUint32(b, PageListItemTextTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3904,7 +3922,7 @@ func (m *PageListItemText) EncodeBare(b *bin.Buffer) error {
 	if m.Checked {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "pageListItemText", "text")
 	}
@@ -3989,7 +4007,7 @@ func (m *PageListItemBlocks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageListItemBlocksTypeID)
+	tlrt.PutUint32(b, PageListItemBlocksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4005,8 +4023,11 @@ func (m *PageListItemBlocks) EncodeBare(b *bin.Buffer) error {
 	if m.Checked {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Blocks))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageListItemBlocks", "blocks")
@@ -4194,7 +4215,7 @@ func (m *PageListOrderedItemText) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageListOrderedItemTextTypeID)
+	tlrt.PutUint32(b, PageListOrderedItemTextTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4219,18 +4240,18 @@ func (m *PageListOrderedItemText) EncodeBare(b *bin.Buffer) error {
 	if m.Type != "" {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
-		b.PutString(m.Num)
+		tlrt.PutString(b, m.Num)
 	}
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "pageListOrderedItemText", "text")
 	}
 	if flags.Has(3) {
-		b.PutInt(m.Value)
+		tlrt.PutUint32(b, uint32(m.Value))
 	}
 	if flags.Has(4) {
-		b.PutString(m.Type)
+		tlrt.PutString(b, m.Type)
 	}
 	return nil
 }
@@ -4402,7 +4423,7 @@ func (m *PageListOrderedItemBlocks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageListOrderedItemBlocksTypeID)
+	tlrt.PutUint32(b, PageListOrderedItemBlocksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4427,21 +4448,21 @@ func (m *PageListOrderedItemBlocks) EncodeBare(b *bin.Buffer) error {
 	if m.Type != "" {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
-		b.PutString(m.Num)
+		tlrt.PutString(b, m.Num)
 	}
-	b.PutVectorHeader(len(m.Blocks))
+	tlrt.PutVectorHeader(b, len(m.Blocks))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "pageListOrderedItemBlocks", "blocks")
 		}
 	}
 	if flags.Has(3) {
-		b.PutInt(m.Value)
+		tlrt.PutUint32(b, uint32(m.Value))
 	}
 	if flags.Has(4) {
-		b.PutString(m.Type)
+		tlrt.PutString(b, m.Type)
 	}
 	return nil
 }
@@ -4582,7 +4603,7 @@ func (m *PaidReactionPrivacyDefault) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaidReactionPrivacyDefaultTypeID)
+	tlrt.PutUint32(b, PaidReactionPrivacyDefaultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4646,7 +4667,7 @@ func (m *PaidReactionPrivacyAnonymous) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaidReactionPrivacyAnonymousTypeID)
+	tlrt.PutUint32(b, PaidReactionPrivacyAnonymousTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4711,7 +4732,7 @@ func (m *PaidReactionPrivacyPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaidReactionPrivacyPeerTypeID)
+	tlrt.PutUint32(b, PaidReactionPrivacyPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4820,7 +4841,7 @@ func (m *PasswordKdfAlgoUnknown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PasswordKdfAlgoUnknownTypeID)
+	tlrt.PutUint32(b, PasswordKdfAlgoUnknownTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4896,7 +4917,7 @@ func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Enco
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID)
+	tlrt.PutUint32(b, PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4905,10 +4926,10 @@ func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Enco
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Salt1)
-	b.PutBytes(m.Salt2)
-	b.PutInt(m.G)
-	b.PutBytes(m.P)
+	tlrt.PutBytes(b, m.Salt1)
+	tlrt.PutBytes(b, m.Salt2)
+	tlrt.PutUint32(b, uint32(m.G))
+	tlrt.PutBytes(b, m.P)
 	return nil
 }
 
@@ -5018,7 +5039,7 @@ func (m *PeerUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerUserTypeID)
+	tlrt.PutUint32(b, PeerUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5027,7 +5048,7 @@ func (m *PeerUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	return nil
 }
 
@@ -5087,7 +5108,7 @@ func (m *PeerChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerChatTypeID)
+	tlrt.PutUint32(b, PeerChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5096,7 +5117,7 @@ func (m *PeerChat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -5156,7 +5177,7 @@ func (m *PeerChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerChannelTypeID)
+	tlrt.PutUint32(b, PeerChannelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5165,7 +5186,7 @@ func (m *PeerChannel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChannelID)
+	tlrt.PutUint64(b, uint64(m.ChannelID))
 	return nil
 }
 
@@ -5308,7 +5329,7 @@ func (m *PeerColor) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerColorTypeID)
+	tlrt.PutUint32(b, PeerColorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5324,12 +5345,12 @@ func (m *PeerColor) EncodeBare(b *bin.Buffer) error {
 	if m.BackgroundEmojiID != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.Color)
+		tlrt.PutUint32(b, uint32(m.Color))
 	}
 	if flags.Has(1) {
-		b.PutLong(m.BackgroundEmojiID)
+		tlrt.PutUint64(b, uint64(m.BackgroundEmojiID))
 	}
 	return nil
 }
@@ -5464,7 +5485,7 @@ func (m *PeerColorCollectible) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerColorCollectibleTypeID)
+	tlrt.PutUint32(b, PeerColorCollectibleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5480,22 +5501,25 @@ func (m *PeerColorCollectible) EncodeBare(b *bin.Buffer) error {
 	if len(m.DarkColors) > 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.CollectibleID)
-	b.PutLong(m.GiftEmojiID)
-	b.PutLong(m.BackgroundEmojiID)
-	b.PutInt(m.AccentColor)
-	b.PutVectorHeader(len(m.Colors))
+	w := tlrt.Extend(b, 40)
+	_ = w[39]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CollectibleID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.GiftEmojiID))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.BackgroundEmojiID))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.AccentColor))
+	binary.LittleEndian.PutUint32(w[32:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[36:], uint32(len(m.Colors)))
 	for i := range m.Colors {
-		b.PutInt(m.Colors[i])
+		tlrt.PutUint32(b, uint32(m.Colors[i]))
 	}
 	if flags.Has(0) {
-		b.PutInt(m.DarkAccentColor)
+		tlrt.PutUint32(b, uint32(m.DarkAccentColor))
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.DarkColors))
+		tlrt.PutVectorHeader(b, len(m.DarkColors))
 		for i := range m.DarkColors {
-			b.PutInt(m.DarkColors[i])
+			tlrt.PutUint32(b, uint32(m.DarkColors[i]))
 		}
 	}
 	return nil
@@ -5592,7 +5616,7 @@ func (m *InputPeerColorCollectible) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPeerColorCollectibleTypeID)
+	tlrt.PutUint32(b, InputPeerColorCollectibleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5601,7 +5625,7 @@ func (m *InputPeerColorCollectible) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.CollectibleID)
+	tlrt.PutUint64(b, uint64(m.CollectibleID))
 	return nil
 }
 
@@ -5698,7 +5722,7 @@ func (m *PeerLocated) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerLocatedTypeID)
+	tlrt.PutUint32(b, PeerLocatedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5710,8 +5734,10 @@ func (m *PeerLocated) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "peerLocated", "peer")
 	}
-	b.PutInt(m.Expires)
-	b.PutInt(m.Distance)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Expires))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Distance))
 	return nil
 }
 
@@ -5780,7 +5806,7 @@ func (m *PeerSelfLocated) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerSelfLocatedTypeID)
+	tlrt.PutUint32(b, PeerSelfLocatedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5789,7 +5815,7 @@ func (m *PeerSelfLocated) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Expires)
+	tlrt.PutUint32(b, uint32(m.Expires))
 	return nil
 }
 
@@ -5893,7 +5919,7 @@ func (m *PhoneCallEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallEmptyTypeID)
+	tlrt.PutUint32(b, PhoneCallEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5902,7 +5928,7 @@ func (m *PhoneCallEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -5996,7 +6022,7 @@ func (m *PhoneCallWaiting) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallWaitingTypeID)
+	tlrt.PutUint32(b, PhoneCallWaitingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6012,17 +6038,19 @@ func (m *PhoneCallWaiting) EncodeBare(b *bin.Buffer) error {
 	if m.ReceiveDate != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Date)
-	b.PutLong(m.AdminID)
-	b.PutLong(m.ParticipantID)
+	w := tlrt.Extend(b, 40)
+	_ = w[39]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint64(w[32:], uint64(m.ParticipantID))
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phoneCallWaiting", "protocol")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.ReceiveDate)
+		tlrt.PutUint32(b, uint32(m.ReceiveDate))
 	}
 	return nil
 }
@@ -6133,7 +6161,7 @@ func (m *PhoneCallRequested) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallRequestedTypeID)
+	tlrt.PutUint32(b, PhoneCallRequestedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6146,13 +6174,15 @@ func (m *PhoneCallRequested) EncodeBare(b *bin.Buffer) error {
 	if m.Video {
 		flags.Set(6)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Date)
-	b.PutLong(m.AdminID)
-	b.PutLong(m.ParticipantID)
-	b.PutBytes(m.GAHash)
+	w := tlrt.Extend(b, 40)
+	_ = w[39]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint64(w[32:], uint64(m.ParticipantID))
+	tlrt.PutBytes(b, m.GAHash)
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phoneCallRequested", "protocol")
 	}
@@ -6260,7 +6290,7 @@ func (m *PhoneCallAccepted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallAcceptedTypeID)
+	tlrt.PutUint32(b, PhoneCallAcceptedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6273,13 +6303,15 @@ func (m *PhoneCallAccepted) EncodeBare(b *bin.Buffer) error {
 	if m.Video {
 		flags.Set(6)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Date)
-	b.PutLong(m.AdminID)
-	b.PutLong(m.ParticipantID)
-	b.PutBytes(m.GB)
+	w := tlrt.Extend(b, 40)
+	_ = w[39]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint64(w[32:], uint64(m.ParticipantID))
+	tlrt.PutBytes(b, m.GB)
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phoneCallAccepted", "protocol")
 	}
@@ -6396,7 +6428,7 @@ func (m *PhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallTypeID)
+	tlrt.PutUint32(b, PhoneCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6418,24 +6450,26 @@ func (m *PhoneCall) EncodeBare(b *bin.Buffer) error {
 	if m.CustomParameters != nil {
 		flags.Set(7)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Date)
-	b.PutLong(m.AdminID)
-	b.PutLong(m.ParticipantID)
-	b.PutBytes(m.GAOrB)
-	b.PutLong(m.KeyFingerprint)
+	w := tlrt.Extend(b, 40)
+	_ = w[39]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[24:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint64(w[32:], uint64(m.ParticipantID))
+	tlrt.PutBytes(b, m.GAOrB)
+	tlrt.PutUint64(b, uint64(m.KeyFingerprint))
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phoneCall", "protocol")
 	}
-	b.PutVectorHeader(len(m.Connections))
+	tlrt.PutVectorHeader(b, len(m.Connections))
 	for i := range m.Connections {
 		if err := tlrt.EncodeObject(b, m.Connections[i]); err != nil {
 			return tlrt.EncodeErr(err, "phoneCall", "connections")
 		}
 	}
-	b.PutInt(m.StartDate)
+	tlrt.PutUint32(b, uint32(m.StartDate))
 	if flags.Has(7) {
 		if err := m.CustomParameters.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "phoneCall", "custom_parameters")
@@ -6584,7 +6618,7 @@ func (m *PhoneCallDiscarded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallDiscardedTypeID)
+	tlrt.PutUint32(b, PhoneCallDiscardedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6609,15 +6643,17 @@ func (m *PhoneCallDiscarded) EncodeBare(b *bin.Buffer) error {
 	if m.Duration != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Reason); err != nil {
 			return tlrt.EncodeErr(err, "phoneCallDiscarded", "reason")
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Duration)
+		tlrt.PutUint32(b, uint32(m.Duration))
 	}
 	return nil
 }
@@ -6755,7 +6791,7 @@ func (m *PhoneCallDiscardReasonMissed) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallDiscardReasonMissedTypeID)
+	tlrt.PutUint32(b, PhoneCallDiscardReasonMissedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6820,7 +6856,7 @@ func (m *PhoneCallDiscardReasonDisconnect) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallDiscardReasonDisconnectTypeID)
+	tlrt.PutUint32(b, PhoneCallDiscardReasonDisconnectTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6884,7 +6920,7 @@ func (m *PhoneCallDiscardReasonHangup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallDiscardReasonHangupTypeID)
+	tlrt.PutUint32(b, PhoneCallDiscardReasonHangupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6947,7 +6983,7 @@ func (m *PhoneCallDiscardReasonBusy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallDiscardReasonBusyTypeID)
+	tlrt.PutUint32(b, PhoneCallDiscardReasonBusyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7017,7 +7053,7 @@ func (m *PhoneCallDiscardReasonMigrateConferenceCall) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallDiscardReasonMigrateConferenceCallTypeID)
+	tlrt.PutUint32(b, PhoneCallDiscardReasonMigrateConferenceCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7026,7 +7062,7 @@ func (m *PhoneCallDiscardReasonMigrateConferenceCall) EncodeBare(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -7134,7 +7170,7 @@ func (m *PhoneConnection) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneConnectionTypeID)
+	tlrt.PutUint32(b, PhoneConnectionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7147,12 +7183,14 @@ func (m *PhoneConnection) EncodeBare(b *bin.Buffer) error {
 	if m.Tcp {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.IP)
-	b.PutString(m.Ipv6)
-	b.PutInt(m.Port)
-	b.PutBytes(m.PeerTag)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.IP)
+	tlrt.PutString(b, m.Ipv6)
+	tlrt.PutUint32(b, uint32(m.Port))
+	tlrt.PutBytes(b, m.PeerTag)
 	return nil
 }
 
@@ -7248,7 +7286,7 @@ func (m *PhoneConnectionWebrtc) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneConnectionWebrtcTypeID)
+	tlrt.PutUint32(b, PhoneConnectionWebrtcTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7264,13 +7302,15 @@ func (m *PhoneConnectionWebrtc) EncodeBare(b *bin.Buffer) error {
 	if m.Stun {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.IP)
-	b.PutString(m.Ipv6)
-	b.PutInt(m.Port)
-	b.PutString(m.Username)
-	b.PutString(m.Password)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.IP)
+	tlrt.PutString(b, m.Ipv6)
+	tlrt.PutUint32(b, uint32(m.Port))
+	tlrt.PutString(b, m.Username)
+	tlrt.PutString(b, m.Password)
 	return nil
 }
 
@@ -7394,7 +7434,7 @@ func (m *PhotoEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoEmptyTypeID)
+	tlrt.PutUint32(b, PhotoEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7403,7 +7443,7 @@ func (m *PhotoEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
+	tlrt.PutUint64(b, uint64(m.ID))
 	return nil
 }
 
@@ -7498,7 +7538,7 @@ func (m *Photo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoTypeID)
+	tlrt.PutUint32(b, PhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7514,26 +7554,31 @@ func (m *Photo) EncodeBare(b *bin.Buffer) error {
 	if len(m.VideoSizes) > 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutBytes(m.FileReference)
-	b.PutInt(m.Date)
-	b.PutVectorHeader(len(m.Sizes))
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutBytes(b, m.FileReference)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Sizes)))
 	for i := range m.Sizes {
 		if err := tlrt.EncodeObject(b, m.Sizes[i]); err != nil {
 			return tlrt.EncodeErr(err, "photo", "sizes")
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.VideoSizes))
+		tlrt.PutVectorHeader(b, len(m.VideoSizes))
 		for i := range m.VideoSizes {
 			if err := tlrt.EncodeObject(b, m.VideoSizes[i]); err != nil {
 				return tlrt.EncodeErr(err, "photo", "video_sizes")
 			}
 		}
 	}
-	b.PutInt(m.DCID)
+	tlrt.PutUint32(b, uint32(m.DCID))
 	return nil
 }
 
@@ -7676,7 +7721,7 @@ func (m *PhotoSizeEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoSizeEmptyTypeID)
+	tlrt.PutUint32(b, PhotoSizeEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7685,7 +7730,7 @@ func (m *PhotoSizeEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Type)
+	tlrt.PutString(b, m.Type)
 	return nil
 }
 
@@ -7753,7 +7798,7 @@ func (m *PhotoSize) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoSizeTypeID)
+	tlrt.PutUint32(b, PhotoSizeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7762,10 +7807,12 @@ func (m *PhotoSize) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Type)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
-	b.PutInt(m.Size)
+	tlrt.PutString(b, m.Type)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.W))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Size))
 	return nil
 }
 
@@ -7842,7 +7889,7 @@ func (m *PhotoCachedSize) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoCachedSizeTypeID)
+	tlrt.PutUint32(b, PhotoCachedSizeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7851,10 +7898,12 @@ func (m *PhotoCachedSize) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Type)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
-	b.PutBytes(m.Bytes)
+	tlrt.PutString(b, m.Type)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.W))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -7929,7 +7978,7 @@ func (m *PhotoStrippedSize) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoStrippedSizeTypeID)
+	tlrt.PutUint32(b, PhotoStrippedSizeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7938,8 +7987,8 @@ func (m *PhotoStrippedSize) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Type)
-	b.PutBytes(m.Bytes)
+	tlrt.PutString(b, m.Type)
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -8011,7 +8060,7 @@ func (m *PhotoSizeProgressive) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoSizeProgressiveTypeID)
+	tlrt.PutUint32(b, PhotoSizeProgressiveTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8020,12 +8069,15 @@ func (m *PhotoSizeProgressive) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Type)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
-	b.PutVectorHeader(len(m.Sizes))
+	tlrt.PutString(b, m.Type)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.W))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Sizes)))
 	for i := range m.Sizes {
-		b.PutInt(m.Sizes[i])
+		tlrt.PutUint32(b, uint32(m.Sizes[i]))
 	}
 	return nil
 }
@@ -8101,7 +8153,7 @@ func (m *PhotoPathSize) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhotoPathSizeTypeID)
+	tlrt.PutUint32(b, PhotoPathSizeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8110,8 +8162,8 @@ func (m *PhotoPathSize) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Type)
-	b.PutBytes(m.Bytes)
+	tlrt.PutString(b, m.Type)
+	tlrt.PutBytes(b, m.Bytes)
 	return nil
 }
 
@@ -8245,7 +8297,7 @@ func (m *PollAnswer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PollAnswerTypeID)
+	tlrt.PutUint32(b, PollAnswerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8261,11 +8313,11 @@ func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
 	if m.AddedBy != nil || m.Date != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Text.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pollAnswer", "text")
 	}
-	b.PutBytes(m.Option)
+	tlrt.PutBytes(b, m.Option)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Media); err != nil {
 			return tlrt.EncodeErr(err, "pollAnswer", "media")
@@ -8275,9 +8327,7 @@ func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
 		if err := tlrt.EncodeObject(b, m.AddedBy); err != nil {
 			return tlrt.EncodeErr(err, "pollAnswer", "added_by")
 		}
-	}
-	if flags.Has(1) {
-		b.PutInt(m.Date)
+		tlrt.PutUint32(b, uint32(m.Date))
 	}
 	return nil
 }
@@ -8378,7 +8428,7 @@ func (m *InputPollAnswer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputPollAnswerTypeID)
+	tlrt.PutUint32(b, InputPollAnswerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8391,7 +8441,7 @@ func (m *InputPollAnswer) EncodeBare(b *bin.Buffer) error {
 	if m.Media != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Text.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputPollAnswer", "text")
 	}
@@ -8524,7 +8574,7 @@ func (m *PostInteractionCountersMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PostInteractionCountersMessageTypeID)
+	tlrt.PutUint32(b, PostInteractionCountersMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8533,10 +8583,12 @@ func (m *PostInteractionCountersMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MsgID)
-	b.PutInt(m.Views)
-	b.PutInt(m.Forwards)
-	b.PutInt(m.Reactions)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Views))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Forwards))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Reactions))
 	return nil
 }
 
@@ -8611,7 +8663,7 @@ func (m *PostInteractionCountersStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PostInteractionCountersStoryTypeID)
+	tlrt.PutUint32(b, PostInteractionCountersStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8620,10 +8672,12 @@ func (m *PostInteractionCountersStory) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.StoryID)
-	b.PutInt(m.Views)
-	b.PutInt(m.Forwards)
-	b.PutInt(m.Reactions)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.StoryID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Views))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Forwards))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Reactions))
 	return nil
 }
 
@@ -8732,7 +8786,7 @@ func (m *PrepaidGiveaway) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrepaidGiveawayTypeID)
+	tlrt.PutUint32(b, PrepaidGiveawayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8741,10 +8795,12 @@ func (m *PrepaidGiveaway) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Months)
-	b.PutInt(m.Quantity)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Months))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Quantity))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Date))
 	return nil
 }
 
@@ -8818,7 +8874,7 @@ func (m *PrepaidStarsGiveaway) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrepaidStarsGiveawayTypeID)
+	tlrt.PutUint32(b, PrepaidStarsGiveawayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8827,11 +8883,13 @@ func (m *PrepaidStarsGiveaway) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.Stars)
-	b.PutInt(m.Quantity)
-	b.PutInt(m.Boosts)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Stars))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Quantity))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Boosts))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.Date))
 	return nil
 }
 
@@ -8964,7 +9022,7 @@ func (m *PrivacyKeyStatusTimestamp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyStatusTimestampTypeID)
+	tlrt.PutUint32(b, PrivacyKeyStatusTimestampTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9026,7 +9084,7 @@ func (m *PrivacyKeyChatInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyChatInviteTypeID)
+	tlrt.PutUint32(b, PrivacyKeyChatInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9088,7 +9146,7 @@ func (m *PrivacyKeyPhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyPhoneCallTypeID)
+	tlrt.PutUint32(b, PrivacyKeyPhoneCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9150,7 +9208,7 @@ func (m *PrivacyKeyPhoneP2P) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyPhoneP2PTypeID)
+	tlrt.PutUint32(b, PrivacyKeyPhoneP2PTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9212,7 +9270,7 @@ func (m *PrivacyKeyForwards) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyForwardsTypeID)
+	tlrt.PutUint32(b, PrivacyKeyForwardsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9274,7 +9332,7 @@ func (m *PrivacyKeyProfilePhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyProfilePhotoTypeID)
+	tlrt.PutUint32(b, PrivacyKeyProfilePhotoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9336,7 +9394,7 @@ func (m *PrivacyKeyPhoneNumber) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyPhoneNumberTypeID)
+	tlrt.PutUint32(b, PrivacyKeyPhoneNumberTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9398,7 +9456,7 @@ func (m *PrivacyKeyAddedByPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyAddedByPhoneTypeID)
+	tlrt.PutUint32(b, PrivacyKeyAddedByPhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9460,7 +9518,7 @@ func (m *PrivacyKeyVoiceMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyVoiceMessagesTypeID)
+	tlrt.PutUint32(b, PrivacyKeyVoiceMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9522,7 +9580,7 @@ func (m *PrivacyKeyAbout) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyAboutTypeID)
+	tlrt.PutUint32(b, PrivacyKeyAboutTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9584,7 +9642,7 @@ func (m *PrivacyKeyBirthday) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyBirthdayTypeID)
+	tlrt.PutUint32(b, PrivacyKeyBirthdayTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9647,7 +9705,7 @@ func (m *PrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyStarGiftsAutoSaveTypeID)
+	tlrt.PutUint32(b, PrivacyKeyStarGiftsAutoSaveTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9709,7 +9767,7 @@ func (m *PrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeyNoPaidMessagesTypeID)
+	tlrt.PutUint32(b, PrivacyKeyNoPaidMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9771,7 +9829,7 @@ func (m *PrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyKeySavedMusicTypeID)
+	tlrt.PutUint32(b, PrivacyKeySavedMusicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9892,7 +9950,7 @@ func (m *PrivacyValueAllowContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowContactsTypeID)
+	tlrt.PutUint32(b, PrivacyValueAllowContactsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9954,7 +10012,7 @@ func (m *PrivacyValueAllowAll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowAllTypeID)
+	tlrt.PutUint32(b, PrivacyValueAllowAllTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10018,7 +10076,7 @@ func (m *PrivacyValueAllowUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowUsersTypeID)
+	tlrt.PutUint32(b, PrivacyValueAllowUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10027,9 +10085,9 @@ func (m *PrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
-		b.PutLong(m.Users[i])
+		tlrt.PutUint64(b, uint64(m.Users[i]))
 	}
 	return nil
 }
@@ -10089,7 +10147,7 @@ func (m *PrivacyValueDisallowContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueDisallowContactsTypeID)
+	tlrt.PutUint32(b, PrivacyValueDisallowContactsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10151,7 +10209,7 @@ func (m *PrivacyValueDisallowAll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueDisallowAllTypeID)
+	tlrt.PutUint32(b, PrivacyValueDisallowAllTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10215,7 +10273,7 @@ func (m *PrivacyValueDisallowUsers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueDisallowUsersTypeID)
+	tlrt.PutUint32(b, PrivacyValueDisallowUsersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10224,9 +10282,9 @@ func (m *PrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
-		b.PutLong(m.Users[i])
+		tlrt.PutUint64(b, uint64(m.Users[i]))
 	}
 	return nil
 }
@@ -10291,7 +10349,7 @@ func (m *PrivacyValueAllowChatParticipants) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowChatParticipantsTypeID)
+	tlrt.PutUint32(b, PrivacyValueAllowChatParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10300,9 +10358,9 @@ func (m *PrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
-		b.PutLong(m.Chats[i])
+		tlrt.PutUint64(b, uint64(m.Chats[i]))
 	}
 	return nil
 }
@@ -10368,7 +10426,7 @@ func (m *PrivacyValueDisallowChatParticipants) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueDisallowChatParticipantsTypeID)
+	tlrt.PutUint32(b, PrivacyValueDisallowChatParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10377,9 +10435,9 @@ func (m *PrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
-		b.PutLong(m.Chats[i])
+		tlrt.PutUint64(b, uint64(m.Chats[i]))
 	}
 	return nil
 }
@@ -10440,7 +10498,7 @@ func (m *PrivacyValueAllowCloseFriends) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowCloseFriendsTypeID)
+	tlrt.PutUint32(b, PrivacyValueAllowCloseFriendsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10502,7 +10560,7 @@ func (m *PrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowPremiumTypeID)
+	tlrt.PutUint32(b, PrivacyValueAllowPremiumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10564,7 +10622,7 @@ func (m *PrivacyValueAllowBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueAllowBotsTypeID)
+	tlrt.PutUint32(b, PrivacyValueAllowBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10626,7 +10684,7 @@ func (m *PrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PrivacyValueDisallowBotsTypeID)
+	tlrt.PutUint32(b, PrivacyValueDisallowBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10736,7 +10794,7 @@ func (m *ProfileTabPosts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabPostsTypeID)
+	tlrt.PutUint32(b, ProfileTabPostsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10798,7 +10856,7 @@ func (m *ProfileTabGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabGiftsTypeID)
+	tlrt.PutUint32(b, ProfileTabGiftsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10860,7 +10918,7 @@ func (m *ProfileTabMedia) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabMediaTypeID)
+	tlrt.PutUint32(b, ProfileTabMediaTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10922,7 +10980,7 @@ func (m *ProfileTabFiles) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabFilesTypeID)
+	tlrt.PutUint32(b, ProfileTabFilesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10984,7 +11042,7 @@ func (m *ProfileTabMusic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabMusicTypeID)
+	tlrt.PutUint32(b, ProfileTabMusicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11046,7 +11104,7 @@ func (m *ProfileTabVoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabVoiceTypeID)
+	tlrt.PutUint32(b, ProfileTabVoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11108,7 +11166,7 @@ func (m *ProfileTabLinks) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabLinksTypeID)
+	tlrt.PutUint32(b, ProfileTabLinksTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11170,7 +11228,7 @@ func (m *ProfileTabGifs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ProfileTabGifsTypeID)
+	tlrt.PutUint32(b, ProfileTabGifsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11270,7 +11328,7 @@ func (m *PublicForwardMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PublicForwardMessageTypeID)
+	tlrt.PutUint32(b, PublicForwardMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11350,7 +11408,7 @@ func (m *PublicForwardStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PublicForwardStoryTypeID)
+	tlrt.PutUint32(b, PublicForwardStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11465,7 +11523,7 @@ func (m *Page) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageTypeID)
+	tlrt.PutUint32(b, PageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11487,28 +11545,28 @@ func (m *Page) EncodeBare(b *bin.Buffer) error {
 	if m.Views != 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
-	b.PutVectorHeader(len(m.Blocks))
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.URL)
+	tlrt.PutVectorHeader(b, len(m.Blocks))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "page", "blocks")
 		}
 	}
-	b.PutVectorHeader(len(m.Photos))
+	tlrt.PutVectorHeader(b, len(m.Photos))
 	for i := range m.Photos {
 		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
 			return tlrt.EncodeErr(err, "page", "photos")
 		}
 	}
-	b.PutVectorHeader(len(m.Documents))
+	tlrt.PutVectorHeader(b, len(m.Documents))
 	for i := range m.Documents {
 		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 			return tlrt.EncodeErr(err, "page", "documents")
 		}
 	}
 	if flags.Has(3) {
-		b.PutInt(m.Views)
+		tlrt.PutUint32(b, uint32(m.Views))
 	}
 	return nil
 }
@@ -11603,7 +11661,7 @@ func (m *PageCaption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageCaptionTypeID)
+	tlrt.PutUint32(b, PageCaptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11794,7 +11852,7 @@ func (m *PageRelatedArticle) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageRelatedArticleTypeID)
+	tlrt.PutUint32(b, PageRelatedArticleTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11819,23 +11877,23 @@ func (m *PageRelatedArticle) EncodeBare(b *bin.Buffer) error {
 	if m.PublishedDate != 0 {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
-	b.PutLong(m.WebpageID)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint64(b, uint64(m.WebpageID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if flags.Has(2) {
-		b.PutLong(m.PhotoID)
+		tlrt.PutUint64(b, uint64(m.PhotoID))
 	}
 	if flags.Has(3) {
-		b.PutString(m.Author)
+		tlrt.PutString(b, m.Author)
 	}
 	if flags.Has(4) {
-		b.PutInt(m.PublishedDate)
+		tlrt.PutUint32(b, uint32(m.PublishedDate))
 	}
 	return nil
 }
@@ -12002,7 +12060,7 @@ func (m *PageTableCell) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageTableCellTypeID)
+	tlrt.PutUint32(b, PageTableCellTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12036,17 +12094,17 @@ func (m *PageTableCell) EncodeBare(b *bin.Buffer) error {
 	if m.Rowspan != 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(7) {
 		if err := tlrt.EncodeObject(b, m.Text); err != nil {
 			return tlrt.EncodeErr(err, "pageTableCell", "text")
 		}
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Colspan)
+		tlrt.PutUint32(b, uint32(m.Colspan))
 	}
 	if flags.Has(2) {
-		b.PutInt(m.Rowspan)
+		tlrt.PutUint32(b, uint32(m.Rowspan))
 	}
 	return nil
 }
@@ -12143,7 +12201,7 @@ func (m *PageTableRow) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PageTableRowTypeID)
+	tlrt.PutUint32(b, PageTableRowTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12152,7 +12210,7 @@ func (m *PageTableRow) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Cells))
+	tlrt.PutVectorHeader(b, len(m.Cells))
 	for i := range m.Cells {
 		if err := m.Cells[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "pageTableRow", "cells")
@@ -12273,7 +12331,7 @@ func (m *Passkey) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PasskeyTypeID)
+	tlrt.PutUint32(b, PasskeyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12289,15 +12347,15 @@ func (m *Passkey) EncodeBare(b *bin.Buffer) error {
 	if m.LastUsageDate != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
-	b.PutString(m.Name)
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Name)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(0) {
-		b.PutLong(m.SoftwareEmojiID)
+		tlrt.PutUint64(b, uint64(m.SoftwareEmojiID))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.LastUsageDate)
+		tlrt.PutUint32(b, uint32(m.LastUsageDate))
 	}
 	return nil
 }
@@ -12391,7 +12449,7 @@ func (m *PaymentCharge) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentChargeTypeID)
+	tlrt.PutUint32(b, PaymentChargeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12400,8 +12458,8 @@ func (m *PaymentCharge) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutString(m.ProviderChargeID)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.ProviderChargeID)
 	return nil
 }
 
@@ -12467,7 +12525,7 @@ func (m *PaymentFormMethod) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentFormMethodTypeID)
+	tlrt.PutUint32(b, PaymentFormMethodTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12476,8 +12534,8 @@ func (m *PaymentFormMethod) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -12609,7 +12667,7 @@ func (m *PaymentRequestedInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentRequestedInfoTypeID)
+	tlrt.PutUint32(b, PaymentRequestedInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12631,15 +12689,15 @@ func (m *PaymentRequestedInfo) EncodeBare(b *bin.Buffer) error {
 	if m.ShippingAddress != nil {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Name)
+		tlrt.PutString(b, m.Name)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Phone)
+		tlrt.PutString(b, m.Phone)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Email)
+		tlrt.PutString(b, m.Email)
 	}
 	if flags.Has(3) {
 		if err := m.ShippingAddress.Encode(b); err != nil {
@@ -12748,7 +12806,7 @@ func (m *PaymentSavedCredentialsCard) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentSavedCredentialsCardTypeID)
+	tlrt.PutUint32(b, PaymentSavedCredentialsCardTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12757,8 +12815,8 @@ func (m *PaymentSavedCredentialsCard) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -12824,7 +12882,7 @@ func (m *PeerBlocked) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerBlockedTypeID)
+	tlrt.PutUint32(b, PeerBlockedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12836,7 +12894,7 @@ func (m *PeerBlocked) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "peerBlocked", "peer_id")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -13019,7 +13077,7 @@ func (m *PeerNotifySettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerNotifySettingsTypeID)
+	tlrt.PutUint32(b, PeerNotifySettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13062,7 +13120,7 @@ func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 	if m.StoriesOtherSound != nil {
 		flags.Set(10)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.ShowPreviews)
 	}
@@ -13070,7 +13128,7 @@ func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 		b.PutBool(m.Silent)
 	}
 	if flags.Has(2) {
-		b.PutInt(m.MuteUntil)
+		tlrt.PutUint32(b, uint32(m.MuteUntil))
 	}
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.IosSound); err != nil {
@@ -13492,7 +13550,7 @@ func (m *PeerSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerSettingsTypeID)
+	tlrt.PutUint32(b, PeerSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13559,36 +13617,32 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 	if m.PhotoChangeDate != 0 {
 		flags.Set(18)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(6) {
-		b.PutInt(m.GeoDistance)
+		tlrt.PutUint32(b, uint32(m.GeoDistance))
 	}
 	if flags.Has(9) {
-		b.PutString(m.RequestChatTitle)
-	}
-	if flags.Has(9) {
-		b.PutInt(m.RequestChatDate)
+		tlrt.PutString(b, m.RequestChatTitle)
+		tlrt.PutUint32(b, uint32(m.RequestChatDate))
 	}
 	if flags.Has(13) {
-		b.PutLong(m.BusinessBotID)
-	}
-	if flags.Has(13) {
-		b.PutString(m.BusinessBotManageURL)
+		tlrt.PutUint64(b, uint64(m.BusinessBotID))
+		tlrt.PutString(b, m.BusinessBotManageURL)
 	}
 	if flags.Has(14) {
-		b.PutLong(m.ChargePaidMessageStars)
+		tlrt.PutUint64(b, uint64(m.ChargePaidMessageStars))
 	}
 	if flags.Has(15) {
-		b.PutString(m.RegistrationMonth)
+		tlrt.PutString(b, m.RegistrationMonth)
 	}
 	if flags.Has(16) {
-		b.PutString(m.PhoneCountry)
+		tlrt.PutString(b, m.PhoneCountry)
 	}
 	if flags.Has(17) {
-		b.PutInt(m.NameChangeDate)
+		tlrt.PutUint32(b, uint32(m.NameChangeDate))
 	}
 	if flags.Has(18) {
-		b.PutInt(m.PhotoChangeDate)
+		tlrt.PutUint32(b, uint32(m.PhotoChangeDate))
 	}
 	return nil
 }
@@ -13768,7 +13822,7 @@ func (m *PeerStories) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PeerStoriesTypeID)
+	tlrt.PutUint32(b, PeerStoriesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13781,14 +13835,14 @@ func (m *PeerStories) EncodeBare(b *bin.Buffer) error {
 	if m.MaxReadID != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "peerStories", "peer")
 	}
 	if flags.Has(0) {
-		b.PutInt(m.MaxReadID)
+		tlrt.PutUint32(b, uint32(m.MaxReadID))
 	}
-	b.PutVectorHeader(len(m.Stories))
+	tlrt.PutVectorHeader(b, len(m.Stories))
 	for i := range m.Stories {
 		if err := tlrt.EncodeObject(b, m.Stories[i]); err != nil {
 			return tlrt.EncodeErr(err, "peerStories", "stories")
@@ -13880,7 +13934,7 @@ func (m *PendingSuggestion) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PendingSuggestionTypeID)
+	tlrt.PutUint32(b, PendingSuggestionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13889,14 +13943,14 @@ func (m *PendingSuggestion) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Suggestion)
+	tlrt.PutString(b, m.Suggestion)
 	if err := m.Title.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pendingSuggestion", "title")
 	}
 	if err := m.Description.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pendingSuggestion", "description")
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -13981,7 +14035,7 @@ func (m *PhoneCallProtocol) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCallProtocolTypeID)
+	tlrt.PutUint32(b, PhoneCallProtocolTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13997,12 +14051,15 @@ func (m *PhoneCallProtocol) EncodeBare(b *bin.Buffer) error {
 	if m.UdpReflector {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.MinLayer)
-	b.PutInt(m.MaxLayer)
-	b.PutVectorHeader(len(m.LibraryVersions))
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MinLayer))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxLayer))
+	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.LibraryVersions)))
 	for i := range m.LibraryVersions {
-		b.PutString(m.LibraryVersions[i])
+		tlrt.PutString(b, m.LibraryVersions[i])
 	}
 	return nil
 }
@@ -14168,7 +14225,7 @@ func (m *Poll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PollTypeID)
+	tlrt.PutUint32(b, PollTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14177,7 +14234,6 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11)
 	if m.Closed {
 		flags.Set(0)
@@ -14218,29 +14274,32 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 	if len(m.CountriesIso2) > 0 {
 		flags.Set(12)
 	}
-	b.PutUint32(uint32(flags))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(flags))
 	if err := m.Question.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "poll", "question")
 	}
-	b.PutVectorHeader(len(m.Answers))
+	tlrt.PutVectorHeader(b, len(m.Answers))
 	for i := range m.Answers {
 		if err := tlrt.EncodeObject(b, m.Answers[i]); err != nil {
 			return tlrt.EncodeErr(err, "poll", "answers")
 		}
 	}
 	if flags.Has(4) {
-		b.PutInt(m.ClosePeriod)
+		tlrt.PutUint32(b, uint32(m.ClosePeriod))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.CloseDate)
+		tlrt.PutUint32(b, uint32(m.CloseDate))
 	}
 	if flags.Has(12) {
-		b.PutVectorHeader(len(m.CountriesIso2))
+		tlrt.PutVectorHeader(b, len(m.CountriesIso2))
 		for i := range m.CountriesIso2 {
-			b.PutString(m.CountriesIso2[i])
+			tlrt.PutString(b, m.CountriesIso2[i])
 		}
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -14408,7 +14467,7 @@ func (m *PollAnswerVoters) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PollAnswerVotersTypeID)
+	tlrt.PutUint32(b, PollAnswerVotersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14427,13 +14486,14 @@ func (m *PollAnswerVoters) EncodeBare(b *bin.Buffer) error {
 	if m.Voters != 0 || len(m.RecentVoters) > 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutBytes(m.Option)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutBytes(b, m.Option)
 	if flags.Has(2) {
-		b.PutInt(m.Voters)
-	}
-	if flags.Has(2) {
-		b.PutVectorHeader(len(m.RecentVoters))
+		w := tlrt.Extend(b, 12)
+		_ = w[11]
+		binary.LittleEndian.PutUint32(w, uint32(m.Voters))
+		binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+		binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RecentVoters)))
 		for i := range m.RecentVoters {
 			if err := tlrt.EncodeObject(b, m.RecentVoters[i]); err != nil {
 				return tlrt.EncodeErr(err, "pollAnswerVoters", "recent_voters")
@@ -14645,7 +14705,7 @@ func (m *PollResults) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PollResultsTypeID)
+	tlrt.PutUint32(b, PollResultsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14679,9 +14739,9 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 	if m.SolutionMedia != nil {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Results))
+		tlrt.PutVectorHeader(b, len(m.Results))
 		for i := range m.Results {
 			if err := m.Results[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "pollResults", "results")
@@ -14689,10 +14749,10 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutInt(m.TotalVoters)
+		tlrt.PutUint32(b, uint32(m.TotalVoters))
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.RecentVoters))
+		tlrt.PutVectorHeader(b, len(m.RecentVoters))
 		for i := range m.RecentVoters {
 			if err := tlrt.EncodeObject(b, m.RecentVoters[i]); err != nil {
 				return tlrt.EncodeErr(err, "pollResults", "recent_voters")
@@ -14700,10 +14760,8 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutString(m.Solution)
-	}
-	if flags.Has(4) {
-		b.PutVectorHeader(len(m.SolutionEntities))
+		tlrt.PutString(b, m.Solution)
+		tlrt.PutVectorHeader(b, len(m.SolutionEntities))
 		for i := range m.SolutionEntities {
 			if err := tlrt.EncodeObject(b, m.SolutionEntities[i]); err != nil {
 				return tlrt.EncodeErr(err, "pollResults", "solution_entities")
@@ -14830,7 +14888,7 @@ func (m *PopularContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PopularContactTypeID)
+	tlrt.PutUint32(b, PopularContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14839,8 +14897,10 @@ func (m *PopularContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ClientID)
-	b.PutInt(m.Importers)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ClientID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Importers))
 	return nil
 }
 
@@ -14906,7 +14966,7 @@ func (m *PostAddress) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PostAddressTypeID)
+	tlrt.PutUint32(b, PostAddressTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14915,12 +14975,12 @@ func (m *PostAddress) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.StreetLine1)
-	b.PutString(m.StreetLine2)
-	b.PutString(m.City)
-	b.PutString(m.State)
-	b.PutString(m.CountryIso2)
-	b.PutString(m.PostCode)
+	tlrt.PutString(b, m.StreetLine1)
+	tlrt.PutString(b, m.StreetLine2)
+	tlrt.PutString(b, m.City)
+	tlrt.PutString(b, m.State)
+	tlrt.PutString(b, m.CountryIso2)
+	tlrt.PutString(b, m.PostCode)
 	return nil
 }
 
@@ -15048,7 +15108,7 @@ func (m *PremiumGiftCodeOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PremiumGiftCodeOptionTypeID)
+	tlrt.PutUint32(b, PremiumGiftCodeOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15064,17 +15124,19 @@ func (m *PremiumGiftCodeOption) EncodeBare(b *bin.Buffer) error {
 	if m.StoreQuantity != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Users)
-	b.PutInt(m.Months)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Users))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Months))
 	if flags.Has(0) {
-		b.PutString(m.StoreProduct)
+		tlrt.PutString(b, m.StoreProduct)
 	}
 	if flags.Has(1) {
-		b.PutInt(m.StoreQuantity)
+		tlrt.PutUint32(b, uint32(m.StoreQuantity))
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -15222,7 +15284,7 @@ func (m *PremiumSubscriptionOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PremiumSubscriptionOptionTypeID)
+	tlrt.PutUint32(b, PremiumSubscriptionOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15244,16 +15306,16 @@ func (m *PremiumSubscriptionOption) EncodeBare(b *bin.Buffer) error {
 	if m.StoreProduct != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
-		b.PutString(m.Transaction)
+		tlrt.PutString(b, m.Transaction)
 	}
-	b.PutInt(m.Months)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutString(m.BotURL)
+	tlrt.PutUint32(b, uint32(m.Months))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
+	tlrt.PutString(b, m.BotURL)
 	if flags.Has(0) {
-		b.PutString(m.StoreProduct)
+		tlrt.PutString(b, m.StoreProduct)
 	}
 	return nil
 }

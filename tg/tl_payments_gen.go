@@ -4,8 +4,10 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // PaymentsCheckCanSendGiftResultClass is the TL type
@@ -78,7 +80,7 @@ func (m *PaymentsCheckCanSendGiftResultOk) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCheckCanSendGiftResultOkTypeID)
+	tlrt.PutUint32(b, PaymentsCheckCanSendGiftResultOkTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -147,7 +149,7 @@ func (m *PaymentsCheckCanSendGiftResultFail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCheckCanSendGiftResultFailTypeID)
+	tlrt.PutUint32(b, PaymentsCheckCanSendGiftResultFailTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -342,7 +344,7 @@ func (m *PaymentsGiveawayInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGiveawayInfoTypeID)
+	tlrt.PutUint32(b, PaymentsGiveawayInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -367,16 +369,18 @@ func (m *PaymentsGiveawayInfo) EncodeBare(b *bin.Buffer) error {
 	if m.DisallowedCountry != "" {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.StartDate)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
 	if flags.Has(1) {
-		b.PutInt(m.JoinedTooEarlyDate)
+		tlrt.PutUint32(b, uint32(m.JoinedTooEarlyDate))
 	}
 	if flags.Has(2) {
-		b.PutLong(m.AdminDisallowedChatID)
+		tlrt.PutUint64(b, uint64(m.AdminDisallowedChatID))
 	}
 	if flags.Has(4) {
-		b.PutString(m.DisallowedCountry)
+		tlrt.PutString(b, m.DisallowedCountry)
 	}
 	return nil
 }
@@ -552,7 +556,7 @@ func (m *PaymentsGiveawayInfoResults) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGiveawayInfoResultsTypeID)
+	tlrt.PutUint32(b, PaymentsGiveawayInfoResultsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -577,18 +581,22 @@ func (m *PaymentsGiveawayInfoResults) EncodeBare(b *bin.Buffer) error {
 	if m.ActivatedCount != 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.StartDate)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
 	if flags.Has(3) {
-		b.PutString(m.GiftCodeSlug)
+		tlrt.PutString(b, m.GiftCodeSlug)
 	}
 	if flags.Has(4) {
-		b.PutLong(m.StarsPrize)
+		tlrt.PutUint64(b, uint64(m.StarsPrize))
 	}
-	b.PutInt(m.FinishDate)
-	b.PutInt(m.WinnersCount)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.FinishDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.WinnersCount))
 	if flags.Has(2) {
-		b.PutInt(m.ActivatedCount)
+		tlrt.PutUint32(b, uint32(m.ActivatedCount))
 	}
 	return nil
 }
@@ -824,7 +832,7 @@ func (m *PaymentsPaymentForm) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentFormTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentFormTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -855,11 +863,13 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 	if len(m.SavedCredentials) > 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.FormID)
-	b.PutLong(m.BotID)
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.FormID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.BotID))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentForm", "photo")
@@ -868,18 +878,16 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 	if err := m.Invoice.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "payments.paymentForm", "invoice")
 	}
-	b.PutLong(m.ProviderID)
-	b.PutString(m.URL)
+	tlrt.PutUint64(b, uint64(m.ProviderID))
+	tlrt.PutString(b, m.URL)
 	if flags.Has(4) {
-		b.PutString(m.NativeProvider)
-	}
-	if flags.Has(4) {
+		tlrt.PutString(b, m.NativeProvider)
 		if err := m.NativeParams.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentForm", "native_params")
 		}
 	}
 	if flags.Has(6) {
-		b.PutVectorHeader(len(m.AdditionalMethods))
+		tlrt.PutVectorHeader(b, len(m.AdditionalMethods))
 		for i := range m.AdditionalMethods {
 			if err := m.AdditionalMethods[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "payments.paymentForm", "additional_methods")
@@ -892,14 +900,14 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.SavedCredentials))
+		tlrt.PutVectorHeader(b, len(m.SavedCredentials))
 		for i := range m.SavedCredentials {
 			if err := m.SavedCredentials[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "payments.paymentForm", "saved_credentials")
 			}
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentForm", "users")
@@ -1054,7 +1062,7 @@ func (m *PaymentsPaymentFormStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentFormStarsTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentFormStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1067,11 +1075,13 @@ func (m *PaymentsPaymentFormStars) EncodeBare(b *bin.Buffer) error {
 	if m.Photo != nil {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.FormID)
-	b.PutLong(m.BotID)
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.FormID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.BotID))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentFormStars", "photo")
@@ -1080,7 +1090,7 @@ func (m *PaymentsPaymentFormStars) EncodeBare(b *bin.Buffer) error {
 	if err := m.Invoice.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "payments.paymentFormStars", "invoice")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentFormStars", "users")
@@ -1185,7 +1195,7 @@ func (m *PaymentsPaymentFormStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentFormStarGiftTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentFormStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1194,7 +1204,7 @@ func (m *PaymentsPaymentFormStarGift) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.FormID)
+	tlrt.PutUint64(b, uint64(m.FormID))
 	if err := m.Invoice.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "payments.paymentFormStarGift", "invoice")
 	}
@@ -1353,7 +1363,7 @@ func (m *PaymentsPaymentReceipt) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentReceiptTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentReceiptTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1375,12 +1385,14 @@ func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
 	if m.TipAmount != 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Date)
-	b.PutLong(m.BotID)
-	b.PutLong(m.ProviderID)
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.BotID))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.ProviderID))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentReceipt", "photo")
@@ -1400,12 +1412,12 @@ func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutLong(m.TipAmount)
+		tlrt.PutUint64(b, uint64(m.TipAmount))
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
-	b.PutString(m.CredentialsTitle)
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
+	tlrt.PutString(b, m.CredentialsTitle)
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentReceipt", "users")
@@ -1553,7 +1565,7 @@ func (m *PaymentsPaymentReceiptStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentReceiptStarsTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentReceiptStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1566,11 +1578,13 @@ func (m *PaymentsPaymentReceiptStars) EncodeBare(b *bin.Buffer) error {
 	if m.Photo != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Date)
-	b.PutLong(m.BotID)
-	b.PutString(m.Title)
-	b.PutString(m.Description)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.BotID))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Description)
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentReceiptStars", "photo")
@@ -1579,10 +1593,10 @@ func (m *PaymentsPaymentReceiptStars) EncodeBare(b *bin.Buffer) error {
 	if err := m.Invoice.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "payments.paymentReceiptStars", "invoice")
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.TotalAmount)
-	b.PutString(m.TransactionID)
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.TotalAmount))
+	tlrt.PutString(b, m.TransactionID)
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.paymentReceiptStars", "users")
@@ -1731,7 +1745,7 @@ func (m *PaymentsPaymentResult) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentResultTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentResultTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1814,7 +1828,7 @@ func (m *PaymentsPaymentVerificationNeeded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsPaymentVerificationNeededTypeID)
+	tlrt.PutUint32(b, PaymentsPaymentVerificationNeededTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1823,7 +1837,7 @@ func (m *PaymentsPaymentVerificationNeeded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -1931,7 +1945,7 @@ func (m *PaymentsStarGiftActiveAuctionsNotModified) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftActiveAuctionsNotModifiedTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftActiveAuctionsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2002,7 +2016,7 @@ func (m *PaymentsStarGiftActiveAuctions) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftActiveAuctionsTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftActiveAuctionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2011,19 +2025,19 @@ func (m *PaymentsStarGiftActiveAuctions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Auctions))
+	tlrt.PutVectorHeader(b, len(m.Auctions))
 	for i := range m.Auctions {
 		if err := m.Auctions[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftActiveAuctions", "auctions")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftActiveAuctions", "users")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftActiveAuctions", "chats")
@@ -2142,7 +2156,7 @@ func (m *PaymentsStarGiftCollectionsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftCollectionsNotModifiedTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftCollectionsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2210,7 +2224,7 @@ func (m *PaymentsStarGiftCollections) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftCollectionsTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftCollectionsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2219,7 +2233,7 @@ func (m *PaymentsStarGiftCollections) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Collections))
+	tlrt.PutVectorHeader(b, len(m.Collections))
 	for i := range m.Collections {
 		if err := m.Collections[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftCollections", "collections")
@@ -2329,7 +2343,7 @@ func (m *PaymentsStarGiftsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftsNotModifiedTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2397,7 +2411,7 @@ func (m *PaymentsStarGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftsTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2406,20 +2420,23 @@ func (m *PaymentsStarGifts) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
-	b.PutVectorHeader(len(m.Gifts))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Gifts)))
 	for i := range m.Gifts {
 		if err := tlrt.EncodeObject(b, m.Gifts[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGifts", "gifts")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGifts", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGifts", "users")
@@ -2500,7 +2517,7 @@ func (m *PaymentsBankCardData) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsBankCardDataTypeID)
+	tlrt.PutUint32(b, PaymentsBankCardDataTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2509,8 +2526,8 @@ func (m *PaymentsBankCardData) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.OpenURLs))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.OpenURLs))
 	for i := range m.OpenURLs {
 		if err := m.OpenURLs[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.bankCardData", "open_urls")
@@ -2657,7 +2674,7 @@ func (m *PaymentsCheckedGiftCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCheckedGiftCodeTypeID)
+	tlrt.PutUint32(b, PaymentsCheckedGiftCodeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2682,30 +2699,32 @@ func (m *PaymentsCheckedGiftCode) EncodeBare(b *bin.Buffer) error {
 	if m.UsedDate != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "from_id")
 		}
 	}
 	if flags.Has(3) {
-		b.PutInt(m.GiveawayMsgID)
+		tlrt.PutUint32(b, uint32(m.GiveawayMsgID))
 	}
 	if flags.Has(0) {
-		b.PutLong(m.ToID)
+		tlrt.PutUint64(b, uint64(m.ToID))
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.Days)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Days))
 	if flags.Has(1) {
-		b.PutInt(m.UsedDate)
+		tlrt.PutUint32(b, uint32(m.UsedDate))
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "users")
@@ -2828,7 +2847,7 @@ func (m *PaymentsConnectedStarRefBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsConnectedStarRefBotsTypeID)
+	tlrt.PutUint32(b, PaymentsConnectedStarRefBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2837,14 +2856,17 @@ func (m *PaymentsConnectedStarRefBots) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.ConnectedBots))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ConnectedBots)))
 	for i := range m.ConnectedBots {
 		if err := m.ConnectedBots[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.connectedStarRefBots", "connected_bots")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.connectedStarRefBots", "users")
@@ -2920,7 +2942,7 @@ func (m *PaymentsExportedInvoice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsExportedInvoiceTypeID)
+	tlrt.PutUint32(b, PaymentsExportedInvoiceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2929,7 +2951,7 @@ func (m *PaymentsExportedInvoice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -3090,7 +3112,7 @@ func (m *PaymentsResaleStarGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsResaleStarGiftsTypeID)
+	tlrt.PutUint32(b, PaymentsResaleStarGiftsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3109,43 +3131,44 @@ func (m *PaymentsResaleStarGifts) EncodeBare(b *bin.Buffer) error {
 	if len(m.Counters) > 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Gifts))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Gifts)))
 	for i := range m.Gifts {
 		if err := tlrt.EncodeObject(b, m.Gifts[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.resaleStarGifts", "gifts")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Attributes))
+		tlrt.PutVectorHeader(b, len(m.Attributes))
 		for i := range m.Attributes {
 			if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 				return tlrt.EncodeErr(err, "payments.resaleStarGifts", "attributes")
 			}
 		}
+		tlrt.PutUint64(b, uint64(m.AttributesHash))
 	}
-	if flags.Has(1) {
-		b.PutLong(m.AttributesHash)
-	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.resaleStarGifts", "chats")
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Counters))
+		tlrt.PutVectorHeader(b, len(m.Counters))
 		for i := range m.Counters {
 			if err := m.Counters[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "payments.resaleStarGifts", "counters")
 			}
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.resaleStarGifts", "users")
@@ -3263,7 +3286,7 @@ func (m *PaymentsSavedInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSavedInfoTypeID)
+	tlrt.PutUint32(b, PaymentsSavedInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3279,7 +3302,7 @@ func (m *PaymentsSavedInfo) EncodeBare(b *bin.Buffer) error {
 	if m.SavedInfo != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.SavedInfo.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.savedInfo", "saved_info")
@@ -3414,7 +3437,7 @@ func (m *PaymentsSavedStarGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSavedStarGiftsTypeID)
+	tlrt.PutUint32(b, PaymentsSavedStarGiftsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3430,27 +3453,29 @@ func (m *PaymentsSavedStarGifts) EncodeBare(b *bin.Buffer) error {
 	if m.NextOffset != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
 	if flags.Has(1) {
 		b.PutBool(m.ChatNotificationsEnabled)
 	}
-	b.PutVectorHeader(len(m.Gifts))
+	tlrt.PutVectorHeader(b, len(m.Gifts))
 	for i := range m.Gifts {
 		if err := m.Gifts[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.savedStarGifts", "gifts")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.savedStarGifts", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.savedStarGifts", "users")
@@ -3559,7 +3584,7 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftAuctionAcquiredGiftsTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftAuctionAcquiredGiftsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3568,19 +3593,19 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Gifts))
+	tlrt.PutVectorHeader(b, len(m.Gifts))
 	for i := range m.Gifts {
 		if err := m.Gifts[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftAuctionAcquiredGifts", "gifts")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftAuctionAcquiredGifts", "users")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftAuctionAcquiredGifts", "chats")
@@ -3666,7 +3691,7 @@ func (m *PaymentsStarGiftAuctionState) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftAuctionStateTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftAuctionStateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3684,14 +3709,17 @@ func (m *PaymentsStarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
 	if err := m.UserState.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "user_state")
 	}
-	b.PutInt(m.Timeout)
-	b.PutVectorHeader(len(m.Users))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Timeout))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "users")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "chats")
@@ -3784,7 +3812,7 @@ func (m *PaymentsStarGiftUpgradeAttributes) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftUpgradeAttributesTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftUpgradeAttributesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3793,7 +3821,7 @@ func (m *PaymentsStarGiftUpgradeAttributes) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Attributes))
+	tlrt.PutVectorHeader(b, len(m.Attributes))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftUpgradeAttributes", "attributes")
@@ -3871,7 +3899,7 @@ func (m *PaymentsStarGiftUpgradePreview) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftUpgradePreviewTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftUpgradePreviewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3880,19 +3908,19 @@ func (m *PaymentsStarGiftUpgradePreview) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.SampleAttributes))
+	tlrt.PutVectorHeader(b, len(m.SampleAttributes))
 	for i := range m.SampleAttributes {
 		if err := tlrt.EncodeObject(b, m.SampleAttributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftUpgradePreview", "sample_attributes")
 		}
 	}
-	b.PutVectorHeader(len(m.Prices))
+	tlrt.PutVectorHeader(b, len(m.Prices))
 	for i := range m.Prices {
 		if err := m.Prices[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftUpgradePreview", "prices")
 		}
 	}
-	b.PutVectorHeader(len(m.NextPrices))
+	tlrt.PutVectorHeader(b, len(m.NextPrices))
 	for i := range m.NextPrices {
 		if err := m.NextPrices[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.starGiftUpgradePreview", "next_prices")
@@ -3971,7 +3999,7 @@ func (m *PaymentsStarGiftWithdrawalURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarGiftWithdrawalURLTypeID)
+	tlrt.PutUint32(b, PaymentsStarGiftWithdrawalURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3980,7 +4008,7 @@ func (m *PaymentsStarGiftWithdrawalURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -4045,7 +4073,7 @@ func (m *PaymentsStarsRevenueAdsAccountURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarsRevenueAdsAccountURLTypeID)
+	tlrt.PutUint32(b, PaymentsStarsRevenueAdsAccountURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4054,7 +4082,7 @@ func (m *PaymentsStarsRevenueAdsAccountURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -4123,7 +4151,7 @@ func (m *PaymentsStarsRevenueStats) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarsRevenueStatsTypeID)
+	tlrt.PutUint32(b, PaymentsStarsRevenueStatsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4136,7 +4164,7 @@ func (m *PaymentsStarsRevenueStats) EncodeBare(b *bin.Buffer) error {
 	if m.TopHoursGraph != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.TopHoursGraph); err != nil {
 			return tlrt.EncodeErr(err, "payments.starsRevenueStats", "top_hours_graph")
@@ -4148,7 +4176,7 @@ func (m *PaymentsStarsRevenueStats) EncodeBare(b *bin.Buffer) error {
 	if err := m.Status.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "payments.starsRevenueStats", "status")
 	}
-	b.PutDouble(m.UsdRate)
+	tlrt.PutUint64(b, math.Float64bits(m.UsdRate))
 	return nil
 }
 
@@ -4235,7 +4263,7 @@ func (m *PaymentsStarsRevenueWithdrawalURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarsRevenueWithdrawalURLTypeID)
+	tlrt.PutUint32(b, PaymentsStarsRevenueWithdrawalURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4244,7 +4272,7 @@ func (m *PaymentsStarsRevenueWithdrawalURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -4421,7 +4449,7 @@ func (m *PaymentsStarsStatus) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsStarsStatusTypeID)
+	tlrt.PutUint32(b, PaymentsStarsStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4446,12 +4474,12 @@ func (m *PaymentsStarsStatus) EncodeBare(b *bin.Buffer) error {
 	if m.NextOffset != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Balance); err != nil {
 		return tlrt.EncodeErr(err, "payments.starsStatus", "balance")
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Subscriptions))
+		tlrt.PutVectorHeader(b, len(m.Subscriptions))
 		for i := range m.Subscriptions {
 			if err := m.Subscriptions[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "payments.starsStatus", "subscriptions")
@@ -4459,13 +4487,13 @@ func (m *PaymentsStarsStatus) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutString(m.SubscriptionsNextOffset)
+		tlrt.PutString(b, m.SubscriptionsNextOffset)
 	}
 	if flags.Has(4) {
-		b.PutLong(m.SubscriptionsMissingBalance)
+		tlrt.PutUint64(b, uint64(m.SubscriptionsMissingBalance))
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.History))
+		tlrt.PutVectorHeader(b, len(m.History))
 		for i := range m.History {
 			if err := m.History[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "payments.starsStatus", "history")
@@ -4473,15 +4501,15 @@ func (m *PaymentsStarsStatus) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starsStatus", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.starsStatus", "users")
@@ -4636,7 +4664,7 @@ func (m *PaymentsSuggestedStarRefBots) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSuggestedStarRefBotsTypeID)
+	tlrt.PutUint32(b, PaymentsSuggestedStarRefBotsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4649,22 +4677,25 @@ func (m *PaymentsSuggestedStarRefBots) EncodeBare(b *bin.Buffer) error {
 	if m.NextOffset != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.SuggestedBots))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.SuggestedBots)))
 	for i := range m.SuggestedBots {
 		if err := m.SuggestedBots[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.suggestedStarRefBots", "suggested_bots")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.suggestedStarRefBots", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	return nil
 }
@@ -4754,7 +4785,7 @@ func (m *PaymentsUniqueStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsUniqueStarGiftTypeID)
+	tlrt.PutUint32(b, PaymentsUniqueStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4766,13 +4797,13 @@ func (m *PaymentsUniqueStarGift) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "payments.uniqueStarGift", "gift")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.uniqueStarGift", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.uniqueStarGift", "users")
@@ -5020,7 +5051,7 @@ func (m *PaymentsUniqueStarGiftValueInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsUniqueStarGiftValueInfoTypeID)
+	tlrt.PutUint32(b, PaymentsUniqueStarGiftValueInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5051,32 +5082,32 @@ func (m *PaymentsUniqueStarGiftValueInfo) EncodeBare(b *bin.Buffer) error {
 	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Currency)
-	b.PutLong(m.Value)
-	b.PutInt(m.InitialSaleDate)
-	b.PutLong(m.InitialSaleStars)
-	b.PutLong(m.InitialSalePrice)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Currency)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint64(w, uint64(m.Value))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.InitialSaleDate))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.InitialSaleStars))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.InitialSalePrice))
 	if flags.Has(0) {
-		b.PutInt(m.LastSaleDate)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.LastSalePrice)
+		w := tlrt.Extend(b, 12)
+		_ = w[11]
+		binary.LittleEndian.PutUint32(w, uint32(m.LastSaleDate))
+		binary.LittleEndian.PutUint64(w[4:], uint64(m.LastSalePrice))
 	}
 	if flags.Has(2) {
-		b.PutLong(m.FloorPrice)
+		tlrt.PutUint64(b, uint64(m.FloorPrice))
 	}
 	if flags.Has(3) {
-		b.PutLong(m.AveragePrice)
+		tlrt.PutUint64(b, uint64(m.AveragePrice))
 	}
 	if flags.Has(4) {
-		b.PutInt(m.ListedCount)
+		tlrt.PutUint32(b, uint32(m.ListedCount))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.FragmentListedCount)
-	}
-	if flags.Has(5) {
-		b.PutString(m.FragmentListedURL)
+		tlrt.PutUint32(b, uint32(m.FragmentListedCount))
+		tlrt.PutString(b, m.FragmentListedURL)
 	}
 	return nil
 }
@@ -5259,7 +5290,7 @@ func (m *PaymentsValidatedRequestedInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsValidatedRequestedInfoTypeID)
+	tlrt.PutUint32(b, PaymentsValidatedRequestedInfoTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5275,12 +5306,12 @@ func (m *PaymentsValidatedRequestedInfo) EncodeBare(b *bin.Buffer) error {
 	if len(m.ShippingOptions) > 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.ID)
+		tlrt.PutString(b, m.ID)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.ShippingOptions))
+		tlrt.PutVectorHeader(b, len(m.ShippingOptions))
 		for i := range m.ShippingOptions {
 			if err := m.ShippingOptions[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "payments.validatedRequestedInfo", "shipping_options")
@@ -5374,7 +5405,7 @@ func (m *PaymentsGetPaymentFormRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetPaymentFormRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetPaymentFormRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5387,7 +5418,7 @@ func (m *PaymentsGetPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ThemeParams != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
 		return tlrt.EncodeErr(err, "payments.getPaymentForm", "invoice")
 	}
@@ -5487,7 +5518,7 @@ func (m *PaymentsGetPaymentReceiptRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetPaymentReceiptRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetPaymentReceiptRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5499,7 +5530,7 @@ func (m *PaymentsGetPaymentReceiptRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getPaymentReceipt", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -5578,7 +5609,7 @@ func (m *PaymentsValidateRequestedInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsValidateRequestedInfoRequestTypeID)
+	tlrt.PutUint32(b, PaymentsValidateRequestedInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5591,7 +5622,7 @@ func (m *PaymentsValidateRequestedInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Save {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
 		return tlrt.EncodeErr(err, "payments.validateRequestedInfo", "invoice")
 	}
@@ -5757,7 +5788,7 @@ func (m *PaymentsSendPaymentFormRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSendPaymentFormRequestTypeID)
+	tlrt.PutUint32(b, PaymentsSendPaymentFormRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5776,22 +5807,24 @@ func (m *PaymentsSendPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 	if m.TipAmount != 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.FormID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.FormID))
 	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
 		return tlrt.EncodeErr(err, "payments.sendPaymentForm", "invoice")
 	}
 	if flags.Has(0) {
-		b.PutString(m.RequestedInfoID)
+		tlrt.PutString(b, m.RequestedInfoID)
 	}
 	if flags.Has(1) {
-		b.PutString(m.ShippingOptionID)
+		tlrt.PutString(b, m.ShippingOptionID)
 	}
 	if err := tlrt.EncodeObject(b, m.Credentials); err != nil {
 		return tlrt.EncodeErr(err, "payments.sendPaymentForm", "credentials")
 	}
 	if flags.Has(2) {
-		b.PutLong(m.TipAmount)
+		tlrt.PutUint64(b, uint64(m.TipAmount))
 	}
 	return nil
 }
@@ -5901,7 +5934,7 @@ func (m *PaymentsGetSavedInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetSavedInfoRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetSavedInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5974,7 +6007,7 @@ func (m *PaymentsClearSavedInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsClearSavedInfoRequestTypeID)
+	tlrt.PutUint32(b, PaymentsClearSavedInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5990,7 +6023,7 @@ func (m *PaymentsClearSavedInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Info {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -6063,7 +6096,7 @@ func (m *PaymentsGetBankCardDataRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetBankCardDataRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetBankCardDataRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6072,7 +6105,7 @@ func (m *PaymentsGetBankCardDataRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Number)
+	tlrt.PutString(b, m.Number)
 	return nil
 }
 
@@ -6144,7 +6177,7 @@ func (m *PaymentsExportInvoiceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsExportInvoiceRequestTypeID)
+	tlrt.PutUint32(b, PaymentsExportInvoiceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6233,7 +6266,7 @@ func (m *PaymentsAssignAppStoreTransactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsAssignAppStoreTransactionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsAssignAppStoreTransactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6242,7 +6275,7 @@ func (m *PaymentsAssignAppStoreTransactionRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Receipt)
+	tlrt.PutBytes(b, m.Receipt)
 	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
 		return tlrt.EncodeErr(err, "payments.assignAppStoreTransaction", "purpose")
 	}
@@ -6326,7 +6359,7 @@ func (m *PaymentsAssignPlayMarketTransactionRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsAssignPlayMarketTransactionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsAssignPlayMarketTransactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6426,7 +6459,7 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetPremiumGiftCodeOptionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetPremiumGiftCodeOptionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6439,7 +6472,7 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) EncodeBare(b *bin.Buffer) err
 	if m.BoostPeer != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
 			return tlrt.EncodeErr(err, "payments.getPremiumGiftCodeOptions", "boost_peer")
@@ -6527,7 +6560,7 @@ func (m *PaymentsCheckGiftCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCheckGiftCodeRequestTypeID)
+	tlrt.PutUint32(b, PaymentsCheckGiftCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6536,7 +6569,7 @@ func (m *PaymentsCheckGiftCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -6607,7 +6640,7 @@ func (m *PaymentsApplyGiftCodeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsApplyGiftCodeRequestTypeID)
+	tlrt.PutUint32(b, PaymentsApplyGiftCodeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6616,7 +6649,7 @@ func (m *PaymentsApplyGiftCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -6689,7 +6722,7 @@ func (m *PaymentsGetGiveawayInfoRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetGiveawayInfoRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetGiveawayInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6701,7 +6734,7 @@ func (m *PaymentsGetGiveawayInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getGiveawayInfo", "peer")
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -6778,7 +6811,7 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsLaunchPrepaidGiveawayRequestTypeID)
+	tlrt.PutUint32(b, PaymentsLaunchPrepaidGiveawayRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6790,7 +6823,7 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.launchPrepaidGiveaway", "peer")
 	}
-	b.PutLong(m.GiveawayID)
+	tlrt.PutUint64(b, uint64(m.GiveawayID))
 	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
 		return tlrt.EncodeErr(err, "payments.launchPrepaidGiveaway", "purpose")
 	}
@@ -6873,7 +6906,7 @@ func (m *PaymentsGetStarsTopupOptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsTopupOptionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsTopupOptionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6950,7 +6983,7 @@ func (m *PaymentsGetStarsStatusRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsStatusRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsStatusRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6963,7 +6996,7 @@ func (m *PaymentsGetStarsStatusRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Ton {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsStatus", "peer")
 	}
@@ -7082,7 +7115,7 @@ func (m *PaymentsGetStarsTransactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsTransactionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsTransactionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7107,15 +7140,15 @@ func (m *PaymentsGetStarsTransactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SubscriptionID != "" {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
-		b.PutString(m.SubscriptionID)
+		tlrt.PutString(b, m.SubscriptionID)
 	}
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsTransactions", "peer")
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -7217,7 +7250,7 @@ func (m *PaymentsSendStarsFormRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSendStarsFormRequestTypeID)
+	tlrt.PutUint32(b, PaymentsSendStarsFormRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7226,7 +7259,7 @@ func (m *PaymentsSendStarsFormRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.FormID)
+	tlrt.PutUint64(b, uint64(m.FormID))
 	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
 		return tlrt.EncodeErr(err, "payments.sendStarsForm", "invoice")
 	}
@@ -7310,7 +7343,7 @@ func (m *PaymentsRefundStarsChargeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsRefundStarsChargeRequestTypeID)
+	tlrt.PutUint32(b, PaymentsRefundStarsChargeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7322,7 +7355,7 @@ func (m *PaymentsRefundStarsChargeRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "payments.refundStarsCharge", "user_id")
 	}
-	b.PutString(m.ChargeID)
+	tlrt.PutString(b, m.ChargeID)
 	return nil
 }
 
@@ -7405,7 +7438,7 @@ func (m *PaymentsGetStarsRevenueStatsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsRevenueStatsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsRevenueStatsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7421,7 +7454,7 @@ func (m *PaymentsGetStarsRevenueStatsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Ton {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsRevenueStats", "peer")
 	}
@@ -7534,7 +7567,7 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsRevenueWithdrawalURLRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsRevenueWithdrawalURLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7550,12 +7583,12 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) EncodeBare(b *bin.Buffer) 
 	if m.Amount != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "peer")
 	}
 	if flags.Has(1) {
-		b.PutLong(m.Amount)
+		tlrt.PutUint64(b, uint64(m.Amount))
 	}
 	if err := tlrt.EncodeObject(b, m.Password); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "password")
@@ -7657,7 +7690,7 @@ func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsRevenueAdsAccountURLRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsRevenueAdsAccountURLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7745,7 +7778,7 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsTransactionsByIDRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsTransactionsByIDRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7758,11 +7791,11 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) EncodeBare(b *bin.Buffer) erro
 	if m.Ton {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsTransactionsByID", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
 		if err := m.ID[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "payments.getStarsTransactionsByID", "id")
@@ -7857,7 +7890,7 @@ func (m *PaymentsGetStarsGiftOptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsGiftOptionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsGiftOptionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7870,7 +7903,7 @@ func (m *PaymentsGetStarsGiftOptionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.UserID != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 			return tlrt.EncodeErr(err, "payments.getStarsGiftOptions", "user_id")
@@ -7965,7 +7998,7 @@ func (m *PaymentsGetStarsSubscriptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsSubscriptionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsSubscriptionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7978,11 +8011,11 @@ func (m *PaymentsGetStarsSubscriptionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.MissingBalance {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsSubscriptions", "peer")
 	}
-	b.PutString(m.Offset)
+	tlrt.PutString(b, m.Offset)
 	return nil
 }
 
@@ -8097,7 +8130,7 @@ func (m *PaymentsChangeStarsSubscriptionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsChangeStarsSubscriptionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsChangeStarsSubscriptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8110,11 +8143,11 @@ func (m *PaymentsChangeStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) error
 	if m.Canceled {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.changeStarsSubscription", "peer")
 	}
-	b.PutString(m.SubscriptionID)
+	tlrt.PutString(b, m.SubscriptionID)
 	if flags.Has(0) {
 		b.PutBool(m.Canceled)
 	}
@@ -8213,7 +8246,7 @@ func (m *PaymentsFulfillStarsSubscriptionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsFulfillStarsSubscriptionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsFulfillStarsSubscriptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8225,7 +8258,7 @@ func (m *PaymentsFulfillStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.fulfillStarsSubscription", "peer")
 	}
-	b.PutString(m.SubscriptionID)
+	tlrt.PutString(b, m.SubscriptionID)
 	return nil
 }
 
@@ -8302,7 +8335,7 @@ func (m *PaymentsGetStarsGiveawayOptionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarsGiveawayOptionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarsGiveawayOptionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8376,7 +8409,7 @@ func (m *PaymentsGetStarGiftsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarGiftsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8385,7 +8418,7 @@ func (m *PaymentsGetStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Hash)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	return nil
 }
 
@@ -8454,7 +8487,7 @@ func (m *PaymentsSaveStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSaveStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsSaveStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8467,7 +8500,7 @@ func (m *PaymentsSaveStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Unsave {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
 		return tlrt.EncodeErr(err, "payments.saveStarGift", "stargift")
 	}
@@ -8553,7 +8586,7 @@ func (m *PaymentsConvertStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsConvertStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsConvertStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8644,7 +8677,7 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsBotCancelStarsSubscriptionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsBotCancelStarsSubscriptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8657,11 +8690,11 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) er
 	if m.Restore {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "payments.botCancelStarsSubscription", "user_id")
 	}
-	b.PutString(m.ChargeID)
+	tlrt.PutString(b, m.ChargeID)
 	return nil
 }
 
@@ -8802,7 +8835,7 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetConnectedStarRefBotsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetConnectedStarRefBotsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8815,17 +8848,15 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) EncodeBare(b *bin.Buffer) error
 	if m.OffsetDate != 0 || m.OffsetLink != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getConnectedStarRefBots", "peer")
 	}
 	if flags.Has(2) {
-		b.PutInt(m.OffsetDate)
+		tlrt.PutUint32(b, uint32(m.OffsetDate))
+		tlrt.PutString(b, m.OffsetLink)
 	}
-	if flags.Has(2) {
-		b.PutString(m.OffsetLink)
-	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -8926,7 +8957,7 @@ func (m *PaymentsGetConnectedStarRefBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetConnectedStarRefBotRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetConnectedStarRefBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9022,7 +9053,7 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetSuggestedStarRefBotsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetSuggestedStarRefBotsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9038,12 +9069,12 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) EncodeBare(b *bin.Buffer) error
 	if m.OrderByDate {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getSuggestedStarRefBots", "peer")
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -9137,7 +9168,7 @@ func (m *PaymentsConnectStarRefBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsConnectStarRefBotRequestTypeID)
+	tlrt.PutUint32(b, PaymentsConnectStarRefBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9229,7 +9260,7 @@ func (m *PaymentsEditConnectedStarRefBotRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsEditConnectedStarRefBotRequestTypeID)
+	tlrt.PutUint32(b, PaymentsEditConnectedStarRefBotRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9242,11 +9273,11 @@ func (m *PaymentsEditConnectedStarRefBotRequest) EncodeBare(b *bin.Buffer) error
 	if m.Revoked {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.editConnectedStarRefBot", "peer")
 	}
-	b.PutString(m.Link)
+	tlrt.PutString(b, m.Link)
 	return nil
 }
 
@@ -9335,7 +9366,7 @@ func (m *PaymentsGetStarGiftUpgradePreviewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftUpgradePreviewRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarGiftUpgradePreviewRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9344,7 +9375,7 @@ func (m *PaymentsGetStarGiftUpgradePreviewRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	return nil
 }
 
@@ -9414,7 +9445,7 @@ func (m *PaymentsUpgradeStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsUpgradeStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsUpgradeStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9427,7 +9458,7 @@ func (m *PaymentsUpgradeStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	if m.KeepOriginalDetails {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
 		return tlrt.EncodeErr(err, "payments.upgradeStarGift", "stargift")
 	}
@@ -9515,7 +9546,7 @@ func (m *PaymentsTransferStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsTransferStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsTransferStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9609,7 +9640,7 @@ func (m *PaymentsGetUniqueStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetUniqueStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetUniqueStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9618,7 +9649,7 @@ func (m *PaymentsGetUniqueStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -9734,7 +9765,7 @@ func (m *PaymentsGetSavedStarGiftsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetSavedStarGiftsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetSavedStarGiftsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9774,15 +9805,15 @@ func (m *PaymentsGetSavedStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.CollectionID != 0 {
 		flags.Set(6)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getSavedStarGifts", "peer")
 	}
 	if flags.Has(6) {
-		b.PutInt(m.CollectionID)
+		tlrt.PutUint32(b, uint32(m.CollectionID))
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -9888,7 +9919,7 @@ func (m *PaymentsGetSavedStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetSavedStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetSavedStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9897,7 +9928,7 @@ func (m *PaymentsGetSavedStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Stargift))
+	tlrt.PutVectorHeader(b, len(m.Stargift))
 	for i := range m.Stargift {
 		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.getSavedStarGift", "stargift")
@@ -9980,7 +10011,7 @@ func (m *PaymentsGetStarGiftWithdrawalURLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftWithdrawalURLRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarGiftWithdrawalURLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10078,7 +10109,7 @@ func (m *PaymentsToggleChatStarGiftNotificationsRequest) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsToggleChatStarGiftNotificationsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsToggleChatStarGiftNotificationsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10091,7 +10122,7 @@ func (m *PaymentsToggleChatStarGiftNotificationsRequest) EncodeBare(b *bin.Buffe
 	if m.Enabled {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.toggleChatStarGiftNotifications", "peer")
 	}
@@ -10177,7 +10208,7 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsToggleStarGiftsPinnedToTopRequestTypeID)
+	tlrt.PutUint32(b, PaymentsToggleStarGiftsPinnedToTopRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10189,7 +10220,7 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) EncodeBare(b *bin.Buffer) er
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.toggleStarGiftsPinnedToTop", "peer")
 	}
-	b.PutVectorHeader(len(m.Stargift))
+	tlrt.PutVectorHeader(b, len(m.Stargift))
 	for i := range m.Stargift {
 		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.toggleStarGiftsPinnedToTop", "stargift")
@@ -10272,7 +10303,7 @@ func (m *PaymentsCanPurchaseStoreRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCanPurchaseStoreRequestTypeID)
+	tlrt.PutUint32(b, PaymentsCanPurchaseStoreRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10416,7 +10447,7 @@ func (m *PaymentsGetResaleStarGiftsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetResaleStarGiftsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetResaleStarGiftsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10444,21 +10475,21 @@ func (m *PaymentsGetResaleStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 	if len(m.Attributes) > 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutLong(m.AttributesHash)
+		tlrt.PutUint64(b, uint64(m.AttributesHash))
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Attributes))
+		tlrt.PutVectorHeader(b, len(m.Attributes))
 		for i := range m.Attributes {
 			if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 				return tlrt.EncodeErr(err, "payments.getResaleStarGifts", "attributes")
 			}
 		}
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -10570,7 +10601,7 @@ func (m *PaymentsUpdateStarGiftPriceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsUpdateStarGiftPriceRequestTypeID)
+	tlrt.PutUint32(b, PaymentsUpdateStarGiftPriceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10666,7 +10697,7 @@ func (m *PaymentsCreateStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCreateStarGiftCollectionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsCreateStarGiftCollectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10678,8 +10709,8 @@ func (m *PaymentsCreateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.createStarGiftCollection", "peer")
 	}
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.Stargift))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.Stargift))
 	for i := range m.Stargift {
 		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.createStarGiftCollection", "stargift")
@@ -10857,7 +10888,7 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsUpdateStarGiftCollectionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsUpdateStarGiftCollectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10879,16 +10910,16 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) erro
 	if len(m.Order) > 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "peer")
 	}
-	b.PutInt(m.CollectionID)
+	tlrt.PutUint32(b, uint32(m.CollectionID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.DeleteStargift))
+		tlrt.PutVectorHeader(b, len(m.DeleteStargift))
 		for i := range m.DeleteStargift {
 			if err := tlrt.EncodeObject(b, m.DeleteStargift[i]); err != nil {
 				return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "delete_stargift")
@@ -10896,7 +10927,7 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) erro
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.AddStargift))
+		tlrt.PutVectorHeader(b, len(m.AddStargift))
 		for i := range m.AddStargift {
 			if err := tlrt.EncodeObject(b, m.AddStargift[i]); err != nil {
 				return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "add_stargift")
@@ -10904,7 +10935,7 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) erro
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Order))
+		tlrt.PutVectorHeader(b, len(m.Order))
 		for i := range m.Order {
 			if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
 				return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "order")
@@ -11030,7 +11061,7 @@ func (m *PaymentsReorderStarGiftCollectionsRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsReorderStarGiftCollectionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsReorderStarGiftCollectionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11042,9 +11073,9 @@ func (m *PaymentsReorderStarGiftCollectionsRequest) EncodeBare(b *bin.Buffer) er
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.reorderStarGiftCollections", "peer")
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutInt(m.Order[i])
+		tlrt.PutUint32(b, uint32(m.Order[i]))
 	}
 	return nil
 }
@@ -11121,7 +11152,7 @@ func (m *PaymentsDeleteStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsDeleteStarGiftCollectionRequestTypeID)
+	tlrt.PutUint32(b, PaymentsDeleteStarGiftCollectionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11133,7 +11164,7 @@ func (m *PaymentsDeleteStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.deleteStarGiftCollection", "peer")
 	}
-	b.PutInt(m.CollectionID)
+	tlrt.PutUint32(b, uint32(m.CollectionID))
 	return nil
 }
 
@@ -11209,7 +11240,7 @@ func (m *PaymentsGetStarGiftCollectionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftCollectionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarGiftCollectionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11221,7 +11252,7 @@ func (m *PaymentsGetStarGiftCollectionsRequest) EncodeBare(b *bin.Buffer) error 
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarGiftCollections", "peer")
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -11296,7 +11327,7 @@ func (m *PaymentsGetUniqueStarGiftValueInfoRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetUniqueStarGiftValueInfoRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetUniqueStarGiftValueInfoRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11305,7 +11336,7 @@ func (m *PaymentsGetUniqueStarGiftValueInfoRequest) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	return nil
 }
 
@@ -11377,7 +11408,7 @@ func (m *PaymentsCheckCanSendGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCheckCanSendGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsCheckCanSendGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11386,7 +11417,7 @@ func (m *PaymentsCheckCanSendGiftRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	return nil
 }
 
@@ -11456,7 +11487,7 @@ func (m *PaymentsGetStarGiftAuctionStateRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftAuctionStateRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarGiftAuctionStateRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11468,7 +11499,7 @@ func (m *PaymentsGetStarGiftAuctionStateRequest) EncodeBare(b *bin.Buffer) error
 	if err := tlrt.EncodeObject(b, m.Auction); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarGiftAuctionState", "auction")
 	}
-	b.PutInt(m.Version)
+	tlrt.PutUint32(b, uint32(m.Version))
 	return nil
 }
 
@@ -11550,7 +11581,7 @@ func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11559,7 +11590,7 @@ func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) EncodeBare(b *bin.Buffe
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	return nil
 }
 
@@ -11629,7 +11660,7 @@ func (m *PaymentsGetStarGiftActiveAuctionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftActiveAuctionsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarGiftActiveAuctionsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11638,7 +11669,7 @@ func (m *PaymentsGetStarGiftActiveAuctionsRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -11709,7 +11740,7 @@ func (m *PaymentsResolveStarGiftOfferRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsResolveStarGiftOfferRequestTypeID)
+	tlrt.PutUint32(b, PaymentsResolveStarGiftOfferRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11722,8 +11753,10 @@ func (m *PaymentsResolveStarGiftOfferRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Decline {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.OfferMsgID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.OfferMsgID))
 	return nil
 }
 
@@ -11833,7 +11866,7 @@ func (m *PaymentsSendStarGiftOfferRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsSendStarGiftOfferRequestTypeID)
+	tlrt.PutUint32(b, PaymentsSendStarGiftOfferRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11846,18 +11879,20 @@ func (m *PaymentsSendStarGiftOfferRequest) EncodeBare(b *bin.Buffer) error {
 	if m.AllowPaidStars != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.sendStarGiftOffer", "peer")
 	}
-	b.PutString(m.Slug)
+	tlrt.PutString(b, m.Slug)
 	if err := tlrt.EncodeObject(b, m.Price); err != nil {
 		return tlrt.EncodeErr(err, "payments.sendStarGiftOffer", "price")
 	}
-	b.PutInt(m.Duration)
-	b.PutLong(m.RandomID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Duration))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.RandomID))
 	if flags.Has(0) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	return nil
 }
@@ -11962,7 +11997,7 @@ func (m *PaymentsGetStarGiftUpgradeAttributesRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetStarGiftUpgradeAttributesRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetStarGiftUpgradeAttributesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11971,7 +12006,7 @@ func (m *PaymentsGetStarGiftUpgradeAttributesRequest) EncodeBare(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
+	tlrt.PutUint64(b, uint64(m.GiftID))
 	return nil
 }
 
@@ -12043,7 +12078,7 @@ func (m *PaymentsGetCraftStarGiftsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsGetCraftStarGiftsRequestTypeID)
+	tlrt.PutUint32(b, PaymentsGetCraftStarGiftsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12052,9 +12087,9 @@ func (m *PaymentsGetCraftStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.GiftID)
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutUint64(b, uint64(m.GiftID))
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -12132,7 +12167,7 @@ func (m *PaymentsCraftStarGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PaymentsCraftStarGiftRequestTypeID)
+	tlrt.PutUint32(b, PaymentsCraftStarGiftRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12141,7 +12176,7 @@ func (m *PaymentsCraftStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Stargift))
+	tlrt.PutVectorHeader(b, len(m.Stargift))
 	for i := range m.Stargift {
 		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
 			return tlrt.EncodeErr(err, "payments.craftStarGift", "stargift")

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -38,7 +39,7 @@ func (m *PhoneExportedGroupCallInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneExportedGroupCallInviteTypeID)
+	tlrt.PutUint32(b, PhoneExportedGroupCallInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -47,7 +48,7 @@ func (m *PhoneExportedGroupCallInvite) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Link)
+	tlrt.PutString(b, m.Link)
 	return nil
 }
 
@@ -116,7 +117,7 @@ func (m *PhoneGroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGroupCallTypeID)
+	tlrt.PutUint32(b, PhoneGroupCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -128,20 +129,20 @@ func (m *PhoneGroupCall) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.groupCall", "call")
 	}
-	b.PutVectorHeader(len(m.Participants))
+	tlrt.PutVectorHeader(b, len(m.Participants))
 	for i := range m.Participants {
 		if err := m.Participants[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCall", "participants")
 		}
 	}
-	b.PutString(m.ParticipantsNextOffset)
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutString(b, m.ParticipantsNextOffset)
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCall", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCall", "users")
@@ -228,7 +229,7 @@ func (m *PhoneGroupCallStars) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGroupCallStarsTypeID)
+	tlrt.PutUint32(b, PhoneGroupCallStarsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -237,20 +238,23 @@ func (m *PhoneGroupCallStars) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.TotalStars)
-	b.PutVectorHeader(len(m.TopDonors))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.TotalStars))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.TopDonors)))
 	for i := range m.TopDonors {
 		if err := m.TopDonors[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCallStars", "top_donors")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCallStars", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCallStars", "users")
@@ -333,7 +337,7 @@ func (m *PhoneGroupCallStreamChannels) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGroupCallStreamChannelsTypeID)
+	tlrt.PutUint32(b, PhoneGroupCallStreamChannelsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -342,7 +346,7 @@ func (m *PhoneGroupCallStreamChannels) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Channels))
+	tlrt.PutVectorHeader(b, len(m.Channels))
 	for i := range m.Channels {
 		if err := m.Channels[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupCallStreamChannels", "channels")
@@ -410,7 +414,7 @@ func (m *PhoneGroupCallStreamRtmpURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGroupCallStreamRtmpURLTypeID)
+	tlrt.PutUint32(b, PhoneGroupCallStreamRtmpURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -419,8 +423,8 @@ func (m *PhoneGroupCallStreamRtmpURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutString(m.Key)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.Key)
 	return nil
 }
 
@@ -493,7 +497,7 @@ func (m *PhoneGroupParticipants) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGroupParticipantsTypeID)
+	tlrt.PutUint32(b, PhoneGroupParticipantsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -502,27 +506,30 @@ func (m *PhoneGroupParticipants) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Participants))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Participants)))
 	for i := range m.Participants {
 		if err := m.Participants[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupParticipants", "participants")
 		}
 	}
-	b.PutString(m.NextOffset)
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutString(b, m.NextOffset)
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupParticipants", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.groupParticipants", "users")
 		}
 	}
-	b.PutInt(m.Version)
+	tlrt.PutUint32(b, uint32(m.Version))
 	return nil
 }
 
@@ -605,7 +612,7 @@ func (m *PhoneJoinAsPeers) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneJoinAsPeersTypeID)
+	tlrt.PutUint32(b, PhoneJoinAsPeersTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -614,19 +621,19 @@ func (m *PhoneJoinAsPeers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Peers))
+	tlrt.PutVectorHeader(b, len(m.Peers))
 	for i := range m.Peers {
 		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.joinAsPeers", "peers")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.joinAsPeers", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.joinAsPeers", "users")
@@ -704,7 +711,7 @@ func (m *PhonePhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhonePhoneCallTypeID)
+	tlrt.PutUint32(b, PhonePhoneCallTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -716,7 +723,7 @@ func (m *PhonePhoneCall) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.PhoneCall); err != nil {
 		return tlrt.EncodeErr(err, "phone.phoneCall", "phone_call")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.phoneCall", "users")
@@ -787,7 +794,7 @@ func (m *PhoneGetCallConfigRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetCallConfigRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetCallConfigRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -863,7 +870,7 @@ func (m *PhoneRequestCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneRequestCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneRequestCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -876,12 +883,12 @@ func (m *PhoneRequestCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Video {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "phone.requestCall", "user_id")
 	}
-	b.PutInt(m.RandomID)
-	b.PutBytes(m.GAHash)
+	tlrt.PutUint32(b, uint32(m.RandomID))
+	tlrt.PutBytes(b, m.GAHash)
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.requestCall", "protocol")
 	}
@@ -978,7 +985,7 @@ func (m *PhoneAcceptCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneAcceptCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneAcceptCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -990,7 +997,7 @@ func (m *PhoneAcceptCallRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.acceptCall", "peer")
 	}
-	b.PutBytes(m.GB)
+	tlrt.PutBytes(b, m.GB)
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.acceptCall", "protocol")
 	}
@@ -1080,7 +1087,7 @@ func (m *PhoneConfirmCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneConfirmCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneConfirmCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1092,8 +1099,8 @@ func (m *PhoneConfirmCallRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.confirmCall", "peer")
 	}
-	b.PutBytes(m.GA)
-	b.PutLong(m.KeyFingerprint)
+	tlrt.PutBytes(b, m.GA)
+	tlrt.PutUint64(b, uint64(m.KeyFingerprint))
 	if err := m.Protocol.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.confirmCall", "protocol")
 	}
@@ -1182,7 +1189,7 @@ func (m *PhoneReceivedCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneReceivedCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneReceivedCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1272,7 +1279,7 @@ func (m *PhoneDiscardCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneDiscardCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneDiscardCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1285,15 +1292,15 @@ func (m *PhoneDiscardCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Video {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.discardCall", "peer")
 	}
-	b.PutInt(m.Duration)
+	tlrt.PutUint32(b, uint32(m.Duration))
 	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
 		return tlrt.EncodeErr(err, "phone.discardCall", "reason")
 	}
-	b.PutLong(m.ConnectionID)
+	tlrt.PutUint64(b, uint64(m.ConnectionID))
 	return nil
 }
 
@@ -1389,7 +1396,7 @@ func (m *PhoneSetCallRatingRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSetCallRatingRequestTypeID)
+	tlrt.PutUint32(b, PhoneSetCallRatingRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1402,12 +1409,12 @@ func (m *PhoneSetCallRatingRequest) EncodeBare(b *bin.Buffer) error {
 	if m.UserInitiative {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.setCallRating", "peer")
 	}
-	b.PutInt(m.Rating)
-	b.PutString(m.Comment)
+	tlrt.PutUint32(b, uint32(m.Rating))
+	tlrt.PutString(b, m.Comment)
 	return nil
 }
 
@@ -1496,7 +1503,7 @@ func (m *PhoneSaveCallDebugRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSaveCallDebugRequestTypeID)
+	tlrt.PutUint32(b, PhoneSaveCallDebugRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1591,7 +1598,7 @@ func (m *PhoneSendSignalingDataRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSendSignalingDataRequestTypeID)
+	tlrt.PutUint32(b, PhoneSendSignalingDataRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1603,7 +1610,7 @@ func (m *PhoneSendSignalingDataRequest) EncodeBare(b *bin.Buffer) error {
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.sendSignalingData", "peer")
 	}
-	b.PutBytes(m.Data)
+	tlrt.PutBytes(b, m.Data)
 	return nil
 }
 
@@ -1733,7 +1740,7 @@ func (m *PhoneCreateGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCreateGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneCreateGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1752,16 +1759,16 @@ func (m *PhoneCreateGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ScheduleDate != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "phone.createGroupCall", "peer")
 	}
-	b.PutInt(m.RandomID)
+	tlrt.PutUint32(b, uint32(m.RandomID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	return nil
 }
@@ -1940,7 +1947,7 @@ func (m *PhoneJoinGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneJoinGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneJoinGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1962,7 +1969,7 @@ func (m *PhoneJoinGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.joinGroupCall", "call")
 	}
@@ -1970,13 +1977,11 @@ func (m *PhoneJoinGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "phone.joinGroupCall", "join_as")
 	}
 	if flags.Has(1) {
-		b.PutString(m.InviteHash)
+		tlrt.PutString(b, m.InviteHash)
 	}
 	if flags.Has(3) {
 		b.PutInt256(m.PublicKey)
-	}
-	if flags.Has(3) {
-		b.PutBytes(m.Block)
+		tlrt.PutBytes(b, m.Block)
 	}
 	if err := m.Params.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.joinGroupCall", "params")
@@ -2091,7 +2096,7 @@ func (m *PhoneLeaveGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneLeaveGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneLeaveGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2103,7 +2108,7 @@ func (m *PhoneLeaveGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.leaveGroupCall", "call")
 	}
-	b.PutInt(m.Source)
+	tlrt.PutUint32(b, uint32(m.Source))
 	return nil
 }
 
@@ -2182,7 +2187,7 @@ func (m *PhoneInviteToGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneInviteToGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneInviteToGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2194,7 +2199,7 @@ func (m *PhoneInviteToGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.inviteToGroupCall", "call")
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.inviteToGroupCall", "users")
@@ -2276,7 +2281,7 @@ func (m *PhoneDiscardGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneDiscardGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneDiscardGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2434,7 +2439,7 @@ func (m *PhoneToggleGroupCallSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneToggleGroupCallSettingsRequestTypeID)
+	tlrt.PutUint32(b, PhoneToggleGroupCallSettingsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2456,7 +2461,7 @@ func (m *PhoneToggleGroupCallSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SendPaidMessagesStars != 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.toggleGroupCallSettings", "call")
 	}
@@ -2467,7 +2472,7 @@ func (m *PhoneToggleGroupCallSettingsRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutBool(m.MessagesEnabled)
 	}
 	if flags.Has(3) {
-		b.PutLong(m.SendPaidMessagesStars)
+		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
 	}
 	return nil
 }
@@ -2577,7 +2582,7 @@ func (m *PhoneGetGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2589,7 +2594,7 @@ func (m *PhoneGetGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.getGroupCall", "call")
 	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -2673,7 +2678,7 @@ func (m *PhoneGetGroupParticipantsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupParticipantsRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupParticipantsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2685,18 +2690,18 @@ func (m *PhoneGetGroupParticipantsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.getGroupParticipants", "call")
 	}
-	b.PutVectorHeader(len(m.IDs))
+	tlrt.PutVectorHeader(b, len(m.IDs))
 	for i := range m.IDs {
 		if err := tlrt.EncodeObject(b, m.IDs[i]); err != nil {
 			return tlrt.EncodeErr(err, "phone.getGroupParticipants", "ids")
 		}
 	}
-	b.PutVectorHeader(len(m.Sources))
+	tlrt.PutVectorHeader(b, len(m.Sources))
 	for i := range m.Sources {
-		b.PutInt(m.Sources[i])
+		tlrt.PutUint32(b, uint32(m.Sources[i]))
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -2784,7 +2789,7 @@ func (m *PhoneCheckGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCheckGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneCheckGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2796,9 +2801,9 @@ func (m *PhoneCheckGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.checkGroupCall", "call")
 	}
-	b.PutVectorHeader(len(m.Sources))
+	tlrt.PutVectorHeader(b, len(m.Sources))
 	for i := range m.Sources {
-		b.PutInt(m.Sources[i])
+		tlrt.PutUint32(b, uint32(m.Sources[i]))
 	}
 	return nil
 }
@@ -2931,7 +2936,7 @@ func (m *PhoneToggleGroupCallRecordRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneToggleGroupCallRecordRequestTypeID)
+	tlrt.PutUint32(b, PhoneToggleGroupCallRecordRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2950,12 +2955,12 @@ func (m *PhoneToggleGroupCallRecordRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Title != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.toggleGroupCallRecord", "call")
 	}
 	if flags.Has(1) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(2) {
 		b.PutBool(m.VideoPortrait)
@@ -3192,7 +3197,7 @@ func (m *PhoneEditGroupCallParticipantRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneEditGroupCallParticipantRequestTypeID)
+	tlrt.PutUint32(b, PhoneEditGroupCallParticipantRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3220,7 +3225,7 @@ func (m *PhoneEditGroupCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
 	if m.PresentationPaused {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.editGroupCallParticipant", "call")
 	}
@@ -3231,7 +3236,7 @@ func (m *PhoneEditGroupCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutBool(m.Muted)
 	}
 	if flags.Has(1) {
-		b.PutInt(m.Volume)
+		tlrt.PutUint32(b, uint32(m.Volume))
 	}
 	if flags.Has(2) {
 		b.PutBool(m.RaiseHand)
@@ -3378,7 +3383,7 @@ func (m *PhoneEditGroupCallTitleRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneEditGroupCallTitleRequestTypeID)
+	tlrt.PutUint32(b, PhoneEditGroupCallTitleRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3390,7 +3395,7 @@ func (m *PhoneEditGroupCallTitleRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.editGroupCallTitle", "call")
 	}
-	b.PutString(m.Title)
+	tlrt.PutString(b, m.Title)
 	return nil
 }
 
@@ -3467,7 +3472,7 @@ func (m *PhoneGetGroupCallJoinAsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupCallJoinAsRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupCallJoinAsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3553,7 +3558,7 @@ func (m *PhoneExportGroupCallInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneExportGroupCallInviteRequestTypeID)
+	tlrt.PutUint32(b, PhoneExportGroupCallInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3566,7 +3571,7 @@ func (m *PhoneExportGroupCallInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m.CanSelfUnmute {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.exportGroupCallInvite", "call")
 	}
@@ -3656,7 +3661,7 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) Encode(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneToggleGroupCallStartSubscriptionRequestTypeID)
+	tlrt.PutUint32(b, PhoneToggleGroupCallStartSubscriptionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3748,7 +3753,7 @@ func (m *PhoneStartScheduledGroupCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneStartScheduledGroupCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneStartScheduledGroupCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3837,7 +3842,7 @@ func (m *PhoneSaveDefaultGroupCallJoinAsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSaveDefaultGroupCallJoinAsRequestTypeID)
+	tlrt.PutUint32(b, PhoneSaveDefaultGroupCallJoinAsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3927,7 +3932,7 @@ func (m *PhoneJoinGroupCallPresentationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneJoinGroupCallPresentationRequestTypeID)
+	tlrt.PutUint32(b, PhoneJoinGroupCallPresentationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4024,7 +4029,7 @@ func (m *PhoneLeaveGroupCallPresentationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneLeaveGroupCallPresentationRequestTypeID)
+	tlrt.PutUint32(b, PhoneLeaveGroupCallPresentationRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4112,7 +4117,7 @@ func (m *PhoneGetGroupCallStreamChannelsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupCallStreamChannelsRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupCallStreamChannelsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4203,7 +4208,7 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupCallStreamRtmpURLRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupCallStreamRtmpURLRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4216,7 +4221,7 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) EncodeBare(b *bin.Buffer) error 
 	if m.LiveStory {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "phone.getGroupCallStreamRtmpUrl", "peer")
 	}
@@ -4302,7 +4307,7 @@ func (m *PhoneSaveCallLogRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSaveCallLogRequestTypeID)
+	tlrt.PutUint32(b, PhoneSaveCallLogRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4456,7 +4461,7 @@ func (m *PhoneCreateConferenceCallRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneCreateConferenceCallRequestTypeID)
+	tlrt.PutUint32(b, PhoneCreateConferenceCallRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4475,15 +4480,13 @@ func (m *PhoneCreateConferenceCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.RandomID)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.RandomID))
 	if flags.Has(3) {
 		b.PutInt256(m.PublicKey)
-	}
-	if flags.Has(3) {
-		b.PutBytes(m.Block)
-	}
-	if flags.Has(3) {
+		tlrt.PutBytes(b, m.Block)
 		if err := m.Params.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "phone.createConferenceCall", "params")
 		}
@@ -4600,7 +4603,7 @@ func (m *PhoneDeleteConferenceCallParticipantsRequest) Encode(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneDeleteConferenceCallParticipantsRequestTypeID)
+	tlrt.PutUint32(b, PhoneDeleteConferenceCallParticipantsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4616,15 +4619,15 @@ func (m *PhoneDeleteConferenceCallParticipantsRequest) EncodeBare(b *bin.Buffer)
 	if m.Kick {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.deleteConferenceCallParticipants", "call")
 	}
-	b.PutVectorHeader(len(m.IDs))
+	tlrt.PutVectorHeader(b, len(m.IDs))
 	for i := range m.IDs {
-		b.PutLong(m.IDs[i])
+		tlrt.PutUint64(b, uint64(m.IDs[i]))
 	}
-	b.PutBytes(m.Block)
+	tlrt.PutBytes(b, m.Block)
 	return nil
 }
 
@@ -4719,7 +4722,7 @@ func (m *PhoneSendConferenceCallBroadcastRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSendConferenceCallBroadcastRequestTypeID)
+	tlrt.PutUint32(b, PhoneSendConferenceCallBroadcastRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4731,7 +4734,7 @@ func (m *PhoneSendConferenceCallBroadcastRequest) EncodeBare(b *bin.Buffer) erro
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.sendConferenceCallBroadcast", "call")
 	}
-	b.PutBytes(m.Block)
+	tlrt.PutBytes(b, m.Block)
 	return nil
 }
 
@@ -4814,7 +4817,7 @@ func (m *PhoneInviteConferenceCallParticipantRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneInviteConferenceCallParticipantRequestTypeID)
+	tlrt.PutUint32(b, PhoneInviteConferenceCallParticipantRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4827,7 +4830,7 @@ func (m *PhoneInviteConferenceCallParticipantRequest) EncodeBare(b *bin.Buffer) 
 	if m.Video {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.inviteConferenceCallParticipant", "call")
 	}
@@ -4922,7 +4925,7 @@ func (m *PhoneDeclineConferenceCallInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneDeclineConferenceCallInviteRequestTypeID)
+	tlrt.PutUint32(b, PhoneDeclineConferenceCallInviteRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4931,7 +4934,7 @@ func (m *PhoneDeclineConferenceCallInviteRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MsgID)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	return nil
 }
 
@@ -5003,7 +5006,7 @@ func (m *PhoneGetGroupCallChainBlocksRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupCallChainBlocksRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupCallChainBlocksRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5015,9 +5018,11 @@ func (m *PhoneGetGroupCallChainBlocksRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.getGroupCallChainBlocks", "call")
 	}
-	b.PutInt(m.SubChainID)
-	b.PutInt(m.Offset)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.SubChainID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
 	return nil
 }
 
@@ -5134,7 +5139,7 @@ func (m *PhoneSendGroupCallMessageRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSendGroupCallMessageRequestTypeID)
+	tlrt.PutUint32(b, PhoneSendGroupCallMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5150,16 +5155,16 @@ func (m *PhoneSendGroupCallMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SendAs != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "call")
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if err := m.Message.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "message")
 	}
 	if flags.Has(0) {
-		b.PutLong(m.AllowPaidStars)
+		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
@@ -5270,7 +5275,7 @@ func (m *PhoneSendGroupCallEncryptedMessageRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSendGroupCallEncryptedMessageRequestTypeID)
+	tlrt.PutUint32(b, PhoneSendGroupCallEncryptedMessageRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5282,7 +5287,7 @@ func (m *PhoneSendGroupCallEncryptedMessageRequest) EncodeBare(b *bin.Buffer) er
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.sendGroupCallEncryptedMessage", "call")
 	}
-	b.PutBytes(m.EncryptedMessage)
+	tlrt.PutBytes(b, m.EncryptedMessage)
 	return nil
 }
 
@@ -5365,7 +5370,7 @@ func (m *PhoneDeleteGroupCallMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneDeleteGroupCallMessagesRequestTypeID)
+	tlrt.PutUint32(b, PhoneDeleteGroupCallMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5378,13 +5383,13 @@ func (m *PhoneDeleteGroupCallMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ReportSpam {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.deleteGroupCallMessages", "call")
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
-		b.PutInt(m.Messages[i])
+		tlrt.PutUint32(b, uint32(m.Messages[i]))
 	}
 	return nil
 }
@@ -5480,7 +5485,7 @@ func (m *PhoneDeleteGroupCallParticipantMessagesRequest) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneDeleteGroupCallParticipantMessagesRequestTypeID)
+	tlrt.PutUint32(b, PhoneDeleteGroupCallParticipantMessagesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5493,7 +5498,7 @@ func (m *PhoneDeleteGroupCallParticipantMessagesRequest) EncodeBare(b *bin.Buffe
 	if m.ReportSpam {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.deleteGroupCallParticipantMessages", "call")
 	}
@@ -5587,7 +5592,7 @@ func (m *PhoneGetGroupCallStarsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneGetGroupCallStarsRequestTypeID)
+	tlrt.PutUint32(b, PhoneGetGroupCallStarsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5674,7 +5679,7 @@ func (m *PhoneSaveDefaultSendAsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(PhoneSaveDefaultSendAsRequestTypeID)
+	tlrt.PutUint32(b, PhoneSaveDefaultSendAsRequestTypeID)
 	return m.EncodeBare(b)
 }
 

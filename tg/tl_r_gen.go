@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -74,7 +75,7 @@ func (m *ReactionEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionEmptyTypeID)
+	tlrt.PutUint32(b, ReactionEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -138,7 +139,7 @@ func (m *ReactionEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionEmojiTypeID)
+	tlrt.PutUint32(b, ReactionEmojiTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -147,7 +148,7 @@ func (m *ReactionEmoji) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	tlrt.PutString(b, m.Emoticon)
 	return nil
 }
 
@@ -212,7 +213,7 @@ func (m *ReactionCustomEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionCustomEmojiTypeID)
+	tlrt.PutUint32(b, ReactionCustomEmojiTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -221,7 +222,7 @@ func (m *ReactionCustomEmoji) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.DocumentID)
+	tlrt.PutUint64(b, uint64(m.DocumentID))
 	return nil
 }
 
@@ -279,7 +280,7 @@ func (m *ReactionPaid) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionPaidTypeID)
+	tlrt.PutUint32(b, ReactionPaidTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -381,7 +382,7 @@ func (m *ReactionNotificationsFromContacts) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionNotificationsFromContactsTypeID)
+	tlrt.PutUint32(b, ReactionNotificationsFromContactsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -445,7 +446,7 @@ func (m *ReactionNotificationsFromAll) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionNotificationsFromAllTypeID)
+	tlrt.PutUint32(b, ReactionNotificationsFromAllTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -551,7 +552,7 @@ func (m *RecentMeURLUnknown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RecentMeURLUnknownTypeID)
+	tlrt.PutUint32(b, RecentMeURLUnknownTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -560,7 +561,7 @@ func (m *RecentMeURLUnknown) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -626,7 +627,7 @@ func (m *RecentMeURLUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RecentMeURLUserTypeID)
+	tlrt.PutUint32(b, RecentMeURLUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -635,8 +636,8 @@ func (m *RecentMeURLUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutLong(m.UserID)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	return nil
 }
 
@@ -705,7 +706,7 @@ func (m *RecentMeURLChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RecentMeURLChatTypeID)
+	tlrt.PutUint32(b, RecentMeURLChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -714,8 +715,8 @@ func (m *RecentMeURLChat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutLong(m.ChatID)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint64(b, uint64(m.ChatID))
 	return nil
 }
 
@@ -785,7 +786,7 @@ func (m *RecentMeURLChatInvite) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RecentMeURLChatInviteTypeID)
+	tlrt.PutUint32(b, RecentMeURLChatInviteTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -794,7 +795,7 @@ func (m *RecentMeURLChatInvite) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	if err := tlrt.EncodeObject(b, m.ChatInvite); err != nil {
 		return tlrt.EncodeErr(err, "recentMeUrlChatInvite", "chat_invite")
 	}
@@ -870,7 +871,7 @@ func (m *RecentMeURLStickerSet) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RecentMeURLStickerSetTypeID)
+	tlrt.PutUint32(b, RecentMeURLStickerSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -879,7 +880,7 @@ func (m *RecentMeURLStickerSet) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	if err := tlrt.EncodeObject(b, m.Set); err != nil {
 		return tlrt.EncodeErr(err, "recentMeUrlStickerSet", "set")
 	}
@@ -993,7 +994,7 @@ func (m *ReplyKeyboardHide) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReplyKeyboardHideTypeID)
+	tlrt.PutUint32(b, ReplyKeyboardHideTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1006,7 +1007,7 @@ func (m *ReplyKeyboardHide) EncodeBare(b *bin.Buffer) error {
 	if m.Selective {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -1100,7 +1101,7 @@ func (m *ReplyKeyboardForceReply) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReplyKeyboardForceReplyTypeID)
+	tlrt.PutUint32(b, ReplyKeyboardForceReplyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1119,9 +1120,9 @@ func (m *ReplyKeyboardForceReply) EncodeBare(b *bin.Buffer) error {
 	if m.Placeholder != "" {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
-		b.PutString(m.Placeholder)
+		tlrt.PutString(b, m.Placeholder)
 	}
 	return nil
 }
@@ -1235,7 +1236,7 @@ func (m *ReplyKeyboardMarkup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReplyKeyboardMarkupTypeID)
+	tlrt.PutUint32(b, ReplyKeyboardMarkupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1260,15 +1261,18 @@ func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
 	if m.Placeholder != "" {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Rows))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Rows)))
 	for i := range m.Rows {
 		if err := m.Rows[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "replyKeyboardMarkup", "rows")
 		}
 	}
 	if flags.Has(3) {
-		b.PutString(m.Placeholder)
+		tlrt.PutString(b, m.Placeholder)
 	}
 	return nil
 }
@@ -1357,7 +1361,7 @@ func (m *ReplyInlineMarkup) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReplyInlineMarkupTypeID)
+	tlrt.PutUint32(b, ReplyInlineMarkupTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1366,7 +1370,7 @@ func (m *ReplyInlineMarkup) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Rows))
+	tlrt.PutVectorHeader(b, len(m.Rows))
 	for i := range m.Rows {
 		if err := m.Rows[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "replyInlineMarkup", "rows")
@@ -1493,7 +1497,7 @@ func (m *InputReportReasonSpam) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonSpamTypeID)
+	tlrt.PutUint32(b, InputReportReasonSpamTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1555,7 +1559,7 @@ func (m *InputReportReasonViolence) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonViolenceTypeID)
+	tlrt.PutUint32(b, InputReportReasonViolenceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1618,7 +1622,7 @@ func (m *InputReportReasonPornography) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonPornographyTypeID)
+	tlrt.PutUint32(b, InputReportReasonPornographyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1681,7 +1685,7 @@ func (m *InputReportReasonChildAbuse) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonChildAbuseTypeID)
+	tlrt.PutUint32(b, InputReportReasonChildAbuseTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1743,7 +1747,7 @@ func (m *InputReportReasonOther) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonOtherTypeID)
+	tlrt.PutUint32(b, InputReportReasonOtherTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1805,7 +1809,7 @@ func (m *InputReportReasonCopyright) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonCopyrightTypeID)
+	tlrt.PutUint32(b, InputReportReasonCopyrightTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1870,7 +1874,7 @@ func (m *InputReportReasonGeoIrrelevant) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonGeoIrrelevantTypeID)
+	tlrt.PutUint32(b, InputReportReasonGeoIrrelevantTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1932,7 +1936,7 @@ func (m *InputReportReasonFake) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonFakeTypeID)
+	tlrt.PutUint32(b, InputReportReasonFakeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1996,7 +2000,7 @@ func (m *InputReportReasonIllegalDrugs) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonIllegalDrugsTypeID)
+	tlrt.PutUint32(b, InputReportReasonIllegalDrugsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2061,7 +2065,7 @@ func (m *InputReportReasonPersonalDetails) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputReportReasonPersonalDetailsTypeID)
+	tlrt.PutUint32(b, InputReportReasonPersonalDetailsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2165,7 +2169,7 @@ func (m *ReportResultChooseOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReportResultChooseOptionTypeID)
+	tlrt.PutUint32(b, ReportResultChooseOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2174,8 +2178,8 @@ func (m *ReportResultChooseOption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.Options))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.Options))
 	for i := range m.Options {
 		if err := m.Options[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "reportResultChooseOption", "options")
@@ -2254,7 +2258,7 @@ func (m *ReportResultAddComment) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReportResultAddCommentTypeID)
+	tlrt.PutUint32(b, ReportResultAddCommentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2267,8 +2271,8 @@ func (m *ReportResultAddComment) EncodeBare(b *bin.Buffer) error {
 	if m.Optional {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutBytes(m.Option)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutBytes(b, m.Option)
 	return nil
 }
 
@@ -2340,7 +2344,7 @@ func (m *ReportResultReported) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReportResultReportedTypeID)
+	tlrt.PutUint32(b, ReportResultReportedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2489,7 +2493,7 @@ func (m *RequestPeerTypeUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestPeerTypeUserTypeID)
+	tlrt.PutUint32(b, RequestPeerTypeUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2505,7 +2509,7 @@ func (m *RequestPeerTypeUser) EncodeBare(b *bin.Buffer) error {
 	if m.Premium {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.Bot)
 	}
@@ -2643,7 +2647,7 @@ func (m *RequestPeerTypeChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestPeerTypeChatTypeID)
+	tlrt.PutUint32(b, RequestPeerTypeChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2671,7 +2675,7 @@ func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 	if m.BotAdminRights != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		b.PutBool(m.HasUsername)
 	}
@@ -2816,7 +2820,7 @@ func (m *RequestPeerTypeBroadcast) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestPeerTypeBroadcastTypeID)
+	tlrt.PutUint32(b, RequestPeerTypeBroadcastTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2838,7 +2842,7 @@ func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 	if m.BotAdminRights != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		b.PutBool(m.HasUsername)
 	}
@@ -2990,7 +2994,7 @@ func (m *RequestPeerTypeCreateBot) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestPeerTypeCreateBotTypeID)
+	tlrt.PutUint32(b, RequestPeerTypeCreateBotTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3009,12 +3013,12 @@ func (m *RequestPeerTypeCreateBot) EncodeBare(b *bin.Buffer) error {
 	if m.SuggestedUsername != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutString(m.SuggestedName)
+		tlrt.PutString(b, m.SuggestedName)
 	}
 	if flags.Has(2) {
-		b.PutString(m.SuggestedUsername)
+		tlrt.PutString(b, m.SuggestedUsername)
 	}
 	return nil
 }
@@ -3212,7 +3216,7 @@ func (m *RequestedPeerUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestedPeerUserTypeID)
+	tlrt.PutUint32(b, RequestedPeerUserTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3231,16 +3235,16 @@ func (m *RequestedPeerUser) EncodeBare(b *bin.Buffer) error {
 	if m.Photo != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
 	if flags.Has(0) {
-		b.PutString(m.FirstName)
-	}
-	if flags.Has(0) {
-		b.PutString(m.LastName)
+		tlrt.PutString(b, m.FirstName)
+		tlrt.PutString(b, m.LastName)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Username)
+		tlrt.PutString(b, m.Username)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -3375,7 +3379,7 @@ func (m *RequestedPeerChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestedPeerChatTypeID)
+	tlrt.PutUint32(b, RequestedPeerChatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3391,10 +3395,12 @@ func (m *RequestedPeerChat) EncodeBare(b *bin.Buffer) error {
 	if m.Photo != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChatID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -3537,7 +3543,7 @@ func (m *RequestedPeerChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequestedPeerChannelTypeID)
+	tlrt.PutUint32(b, RequestedPeerChannelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3556,13 +3562,15 @@ func (m *RequestedPeerChannel) EncodeBare(b *bin.Buffer) error {
 	if m.Photo != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Username)
+		tlrt.PutString(b, m.Username)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -3703,7 +3711,7 @@ func (m *RequirementToContactEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequirementToContactEmptyTypeID)
+	tlrt.PutUint32(b, RequirementToContactEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3767,7 +3775,7 @@ func (m *RequirementToContactPremium) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequirementToContactPremiumTypeID)
+	tlrt.PutUint32(b, RequirementToContactPremiumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3835,7 +3843,7 @@ func (m *RequirementToContactPaidMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RequirementToContactPaidMessagesTypeID)
+	tlrt.PutUint32(b, RequirementToContactPaidMessagesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3844,7 +3852,7 @@ func (m *RequirementToContactPaidMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.StarsAmount)
+	tlrt.PutUint64(b, uint64(m.StarsAmount))
 	return nil
 }
 
@@ -3997,7 +4005,7 @@ func (m *TextEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextEmptyTypeID)
+	tlrt.PutUint32(b, TextEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4061,7 +4069,7 @@ func (m *TextPlain) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextPlainTypeID)
+	tlrt.PutUint32(b, TextPlainTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4070,7 +4078,7 @@ func (m *TextPlain) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -4135,7 +4143,7 @@ func (m *TextBold) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextBoldTypeID)
+	tlrt.PutUint32(b, TextBoldTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4214,7 +4222,7 @@ func (m *TextItalic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextItalicTypeID)
+	tlrt.PutUint32(b, TextItalicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4293,7 +4301,7 @@ func (m *TextUnderline) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextUnderlineTypeID)
+	tlrt.PutUint32(b, TextUnderlineTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4372,7 +4380,7 @@ func (m *TextStrike) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextStrikeTypeID)
+	tlrt.PutUint32(b, TextStrikeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4451,7 +4459,7 @@ func (m *TextFixed) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextFixedTypeID)
+	tlrt.PutUint32(b, TextFixedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4532,7 +4540,7 @@ func (m *TextURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextURLTypeID)
+	tlrt.PutUint32(b, TextURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4544,8 +4552,8 @@ func (m *TextURL) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "textUrl", "text")
 	}
-	b.PutString(m.URL)
-	b.PutLong(m.WebpageID)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint64(b, uint64(m.WebpageID))
 	return nil
 }
 
@@ -4620,7 +4628,7 @@ func (m *TextEmail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextEmailTypeID)
+	tlrt.PutUint32(b, TextEmailTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4632,7 +4640,7 @@ func (m *TextEmail) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "textEmail", "text")
 	}
-	b.PutString(m.Email)
+	tlrt.PutString(b, m.Email)
 	return nil
 }
 
@@ -4703,7 +4711,7 @@ func (m *TextConcat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextConcatTypeID)
+	tlrt.PutUint32(b, TextConcatTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4712,7 +4720,7 @@ func (m *TextConcat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Texts))
+	tlrt.PutVectorHeader(b, len(m.Texts))
 	for i := range m.Texts {
 		if err := tlrt.EncodeObject(b, m.Texts[i]); err != nil {
 			return tlrt.EncodeErr(err, "textConcat", "texts")
@@ -4785,7 +4793,7 @@ func (m *TextSubscript) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextSubscriptTypeID)
+	tlrt.PutUint32(b, TextSubscriptTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4864,7 +4872,7 @@ func (m *TextSuperscript) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextSuperscriptTypeID)
+	tlrt.PutUint32(b, TextSuperscriptTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4943,7 +4951,7 @@ func (m *TextMarked) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextMarkedTypeID)
+	tlrt.PutUint32(b, TextMarkedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5023,7 +5031,7 @@ func (m *TextPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextPhoneTypeID)
+	tlrt.PutUint32(b, TextPhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5035,7 +5043,7 @@ func (m *TextPhone) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "textPhone", "text")
 	}
-	b.PutString(m.Phone)
+	tlrt.PutString(b, m.Phone)
 	return nil
 }
 
@@ -5108,7 +5116,7 @@ func (m *TextImage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextImageTypeID)
+	tlrt.PutUint32(b, TextImageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5117,9 +5125,11 @@ func (m *TextImage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.DocumentID)
-	b.PutInt(m.W)
-	b.PutInt(m.H)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.DocumentID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.H))
 	return nil
 }
 
@@ -5186,7 +5196,7 @@ func (m *TextAnchor) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextAnchorTypeID)
+	tlrt.PutUint32(b, TextAnchorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5198,7 +5208,7 @@ func (m *TextAnchor) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "textAnchor", "text")
 	}
-	b.PutString(m.Name)
+	tlrt.PutString(b, m.Name)
 	return nil
 }
 
@@ -5269,7 +5279,7 @@ func (m *TextMath) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextMathTypeID)
+	tlrt.PutUint32(b, TextMathTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5278,7 +5288,7 @@ func (m *TextMath) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Source)
+	tlrt.PutString(b, m.Source)
 	return nil
 }
 
@@ -5344,7 +5354,7 @@ func (m *TextCustomEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextCustomEmojiTypeID)
+	tlrt.PutUint32(b, TextCustomEmojiTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5353,8 +5363,8 @@ func (m *TextCustomEmoji) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.DocumentID)
-	b.PutString(m.Alt)
+	tlrt.PutUint64(b, uint64(m.DocumentID))
+	tlrt.PutString(b, m.Alt)
 	return nil
 }
 
@@ -5422,7 +5432,7 @@ func (m *TextSpoiler) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextSpoilerTypeID)
+	tlrt.PutUint32(b, TextSpoilerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5501,7 +5511,7 @@ func (m *TextMention) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextMentionTypeID)
+	tlrt.PutUint32(b, TextMentionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5580,7 +5590,7 @@ func (m *TextHashtag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextHashtagTypeID)
+	tlrt.PutUint32(b, TextHashtagTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5659,7 +5669,7 @@ func (m *TextBotCommand) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextBotCommandTypeID)
+	tlrt.PutUint32(b, TextBotCommandTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5738,7 +5748,7 @@ func (m *TextCashtag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextCashtagTypeID)
+	tlrt.PutUint32(b, TextCashtagTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5817,7 +5827,7 @@ func (m *TextAutoURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextAutoURLTypeID)
+	tlrt.PutUint32(b, TextAutoURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5896,7 +5906,7 @@ func (m *TextAutoEmail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextAutoEmailTypeID)
+	tlrt.PutUint32(b, TextAutoEmailTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5975,7 +5985,7 @@ func (m *TextAutoPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextAutoPhoneTypeID)
+	tlrt.PutUint32(b, TextAutoPhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6054,7 +6064,7 @@ func (m *TextBankCard) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextBankCardTypeID)
+	tlrt.PutUint32(b, TextBankCardTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6134,7 +6144,7 @@ func (m *TextMentionName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextMentionNameTypeID)
+	tlrt.PutUint32(b, TextMentionNameTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6146,7 +6156,7 @@ func (m *TextMentionName) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "textMentionName", "text")
 	}
-	b.PutLong(m.UserID)
+	tlrt.PutUint64(b, uint64(m.UserID))
 	return nil
 }
 
@@ -6228,7 +6238,7 @@ func (m *TextDate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextDateTypeID)
+	tlrt.PutUint32(b, TextDateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6256,11 +6266,11 @@ func (m *TextDate) EncodeBare(b *bin.Buffer) error {
 	if m.DayOfWeek {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "textDate", "text")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -6346,7 +6356,7 @@ func (m *TextDiff) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TextDiffTypeID)
+	tlrt.PutUint32(b, TextDiffTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6456,7 +6466,7 @@ func (m *ReactionCount) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionCountTypeID)
+	tlrt.PutUint32(b, ReactionCountTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6469,14 +6479,14 @@ func (m *ReactionCount) EncodeBare(b *bin.Buffer) error {
 	if m.ChosenOrder != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.ChosenOrder)
+		tlrt.PutUint32(b, uint32(m.ChosenOrder))
 	}
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "reactionCount", "reaction")
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -6569,7 +6579,7 @@ func (m *ReactionsNotifySettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReactionsNotifySettingsTypeID)
+	tlrt.PutUint32(b, ReactionsNotifySettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6588,7 +6598,7 @@ func (m *ReactionsNotifySettings) EncodeBare(b *bin.Buffer) error {
 	if m.PollVotesNotifyFrom != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.MessagesNotifyFrom); err != nil {
 			return tlrt.EncodeErr(err, "reactionsNotifySettings", "messages_notify_from")
@@ -6700,7 +6710,7 @@ func (m *ReadParticipantDate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReadParticipantDateTypeID)
+	tlrt.PutUint32(b, ReadParticipantDateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6709,8 +6719,10 @@ func (m *ReadParticipantDate) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	return nil
 }
 
@@ -6771,7 +6783,7 @@ func (m *ReceivedNotifyMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ReceivedNotifyMessageTypeID)
+	tlrt.PutUint32(b, ReceivedNotifyMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6780,8 +6792,10 @@ func (m *ReceivedNotifyMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
-	b.PutInt(m.Flags)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Flags))
 	return nil
 }
 
@@ -6867,7 +6881,7 @@ func (m *RecentStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RecentStoryTypeID)
+	tlrt.PutUint32(b, RecentStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6883,9 +6897,9 @@ func (m *RecentStory) EncodeBare(b *bin.Buffer) error {
 	if m.MaxID != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutInt(m.MaxID)
+		tlrt.PutUint32(b, uint32(m.MaxID))
 	}
 	return nil
 }
@@ -6960,7 +6974,7 @@ func (m *RestrictionReason) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RestrictionReasonTypeID)
+	tlrt.PutUint32(b, RestrictionReasonTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6969,9 +6983,9 @@ func (m *RestrictionReason) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Platform)
-	b.PutString(m.Reason)
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Platform)
+	tlrt.PutString(b, m.Reason)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -7046,7 +7060,7 @@ func (m *RichMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(RichMessageTypeID)
+	tlrt.PutUint32(b, RichMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7062,20 +7076,23 @@ func (m *RichMessage) EncodeBare(b *bin.Buffer) error {
 	if m.Part {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Blocks))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
 	for i := range m.Blocks {
 		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
 			return tlrt.EncodeErr(err, "richMessage", "blocks")
 		}
 	}
-	b.PutVectorHeader(len(m.Photos))
+	tlrt.PutVectorHeader(b, len(m.Photos))
 	for i := range m.Photos {
 		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
 			return tlrt.EncodeErr(err, "richMessage", "photos")
 		}
 	}
-	b.PutVectorHeader(len(m.Documents))
+	tlrt.PutVectorHeader(b, len(m.Documents))
 	for i := range m.Documents {
 		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 			return tlrt.EncodeErr(err, "richMessage", "documents")

@@ -3,8 +3,10 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"math"
 )
 
 // SavedDialogClass is the TL type SavedDialog: one of SavedDialog,
@@ -76,7 +78,7 @@ func (m *SavedDialog) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SavedDialogTypeID)
+	tlrt.PutUint32(b, SavedDialogTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -89,11 +91,11 @@ func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
 	if m.Pinned {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "savedDialog", "peer")
 	}
-	b.PutInt(m.TopMessage)
+	tlrt.PutUint32(b, uint32(m.TopMessage))
 	return nil
 }
 
@@ -180,7 +182,7 @@ func (m *MonoForumDialog) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(MonoForumDialogTypeID)
+	tlrt.PutUint32(b, MonoForumDialogTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -199,15 +201,17 @@ func (m *MonoForumDialog) EncodeBare(b *bin.Buffer) error {
 	if m.Draft != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "monoForumDialog", "peer")
 	}
-	b.PutInt(m.TopMessage)
-	b.PutInt(m.ReadInboxMaxID)
-	b.PutInt(m.ReadOutboxMaxID)
-	b.PutInt(m.UnreadCount)
-	b.PutInt(m.UnreadReactionsCount)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadInboxMaxID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ReadOutboxMaxID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.UnreadCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadReactionsCount))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Draft); err != nil {
 			return tlrt.EncodeErr(err, "monoForumDialog", "draft")
@@ -343,7 +347,7 @@ func (m *SecureFileEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureFileEmptyTypeID)
+	tlrt.PutUint32(b, SecureFileEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -414,7 +418,7 @@ func (m *SecureFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureFileTypeID)
+	tlrt.PutUint32(b, SecureFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -423,13 +427,15 @@ func (m *SecureFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutLong(m.Size)
-	b.PutInt(m.DCID)
-	b.PutInt(m.Date)
-	b.PutBytes(m.FileHash)
-	b.PutBytes(m.Secret)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.Size))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.DCID))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.Date))
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutBytes(b, m.Secret)
 	return nil
 }
 
@@ -551,7 +557,7 @@ func (m *SecurePasswordKdfAlgoUnknown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecurePasswordKdfAlgoUnknownTypeID)
+	tlrt.PutUint32(b, SecurePasswordKdfAlgoUnknownTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -622,7 +628,7 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Encode(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID)
+	tlrt.PutUint32(b, SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -631,7 +637,7 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) EncodeBare(b *bin.Buff
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Salt)
+	tlrt.PutBytes(b, m.Salt)
 	return nil
 }
 
@@ -698,7 +704,7 @@ func (m *SecurePasswordKdfAlgoSHA512) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecurePasswordKdfAlgoSHA512TypeID)
+	tlrt.PutUint32(b, SecurePasswordKdfAlgoSHA512TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -707,7 +713,7 @@ func (m *SecurePasswordKdfAlgoSHA512) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Salt)
+	tlrt.PutBytes(b, m.Salt)
 	return nil
 }
 
@@ -808,7 +814,7 @@ func (m *SecurePlainPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecurePlainPhoneTypeID)
+	tlrt.PutUint32(b, SecurePlainPhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -817,7 +823,7 @@ func (m *SecurePlainPhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Phone)
+	tlrt.PutString(b, m.Phone)
 	return nil
 }
 
@@ -882,7 +888,7 @@ func (m *SecurePlainEmail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecurePlainEmailTypeID)
+	tlrt.PutUint32(b, SecurePlainEmailTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -891,7 +897,7 @@ func (m *SecurePlainEmail) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Email)
+	tlrt.PutString(b, m.Email)
 	return nil
 }
 
@@ -999,7 +1005,7 @@ func (m *SecureRequiredType) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureRequiredTypeTypeID)
+	tlrt.PutUint32(b, SecureRequiredTypeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1018,7 +1024,7 @@ func (m *SecureRequiredType) EncodeBare(b *bin.Buffer) error {
 	if m.TranslationRequired {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureRequiredType", "type")
 	}
@@ -1097,7 +1103,7 @@ func (m *SecureRequiredTypeOneOf) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureRequiredTypeOneOfTypeID)
+	tlrt.PutUint32(b, SecureRequiredTypeOneOfTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1106,7 +1112,7 @@ func (m *SecureRequiredTypeOneOf) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Types))
+	tlrt.PutVectorHeader(b, len(m.Types))
 	for i := range m.Types {
 		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
 			return tlrt.EncodeErr(err, "secureRequiredTypeOneOf", "types")
@@ -1231,7 +1237,7 @@ func (m *SecureValueErrorData) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorDataTypeID)
+	tlrt.PutUint32(b, SecureValueErrorDataTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1243,9 +1249,9 @@ func (m *SecureValueErrorData) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorData", "type")
 	}
-	b.PutBytes(m.DataHash)
-	b.PutString(m.Field)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.DataHash)
+	tlrt.PutString(b, m.Field)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1326,7 +1332,7 @@ func (m *SecureValueErrorFrontSide) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorFrontSideTypeID)
+	tlrt.PutUint32(b, SecureValueErrorFrontSideTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1338,8 +1344,8 @@ func (m *SecureValueErrorFrontSide) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorFrontSide", "type")
 	}
-	b.PutBytes(m.FileHash)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1418,7 +1424,7 @@ func (m *SecureValueErrorReverseSide) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorReverseSideTypeID)
+	tlrt.PutUint32(b, SecureValueErrorReverseSideTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1430,8 +1436,8 @@ func (m *SecureValueErrorReverseSide) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorReverseSide", "type")
 	}
-	b.PutBytes(m.FileHash)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1509,7 +1515,7 @@ func (m *SecureValueErrorSelfie) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorSelfieTypeID)
+	tlrt.PutUint32(b, SecureValueErrorSelfieTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1521,8 +1527,8 @@ func (m *SecureValueErrorSelfie) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorSelfie", "type")
 	}
-	b.PutBytes(m.FileHash)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1599,7 +1605,7 @@ func (m *SecureValueErrorFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorFileTypeID)
+	tlrt.PutUint32(b, SecureValueErrorFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1611,8 +1617,8 @@ func (m *SecureValueErrorFile) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorFile", "type")
 	}
-	b.PutBytes(m.FileHash)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1689,7 +1695,7 @@ func (m *SecureValueErrorFiles) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorFilesTypeID)
+	tlrt.PutUint32(b, SecureValueErrorFilesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1701,11 +1707,11 @@ func (m *SecureValueErrorFiles) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorFiles", "type")
 	}
-	b.PutVectorHeader(len(m.FileHash))
+	tlrt.PutVectorHeader(b, len(m.FileHash))
 	for i := range m.FileHash {
-		b.PutBytes(m.FileHash[i])
+		tlrt.PutBytes(b, m.FileHash[i])
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1782,7 +1788,7 @@ func (m *SecureValueError) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorTypeID)
+	tlrt.PutUint32(b, SecureValueErrorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1794,8 +1800,8 @@ func (m *SecureValueError) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueError", "type")
 	}
-	b.PutBytes(m.Hash)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.Hash)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1875,7 +1881,7 @@ func (m *SecureValueErrorTranslationFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorTranslationFileTypeID)
+	tlrt.PutUint32(b, SecureValueErrorTranslationFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1887,8 +1893,8 @@ func (m *SecureValueErrorTranslationFile) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorTranslationFile", "type")
 	}
-	b.PutBytes(m.FileHash)
-	b.PutString(m.Text)
+	tlrt.PutBytes(b, m.FileHash)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -1968,7 +1974,7 @@ func (m *SecureValueErrorTranslationFiles) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueErrorTranslationFilesTypeID)
+	tlrt.PutUint32(b, SecureValueErrorTranslationFilesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1980,11 +1986,11 @@ func (m *SecureValueErrorTranslationFiles) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueErrorTranslationFiles", "type")
 	}
-	b.PutVectorHeader(len(m.FileHash))
+	tlrt.PutVectorHeader(b, len(m.FileHash))
 	for i := range m.FileHash {
-		b.PutBytes(m.FileHash[i])
+		tlrt.PutBytes(b, m.FileHash[i])
 	}
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -2123,7 +2129,7 @@ func (m *SecureValueTypePersonalDetails) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypePersonalDetailsTypeID)
+	tlrt.PutUint32(b, SecureValueTypePersonalDetailsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2185,7 +2191,7 @@ func (m *SecureValueTypePassport) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypePassportTypeID)
+	tlrt.PutUint32(b, SecureValueTypePassportTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2249,7 +2255,7 @@ func (m *SecureValueTypeDriverLicense) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeDriverLicenseTypeID)
+	tlrt.PutUint32(b, SecureValueTypeDriverLicenseTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2313,7 +2319,7 @@ func (m *SecureValueTypeIdentityCard) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeIdentityCardTypeID)
+	tlrt.PutUint32(b, SecureValueTypeIdentityCardTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2378,7 +2384,7 @@ func (m *SecureValueTypeInternalPassport) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeInternalPassportTypeID)
+	tlrt.PutUint32(b, SecureValueTypeInternalPassportTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2440,7 +2446,7 @@ func (m *SecureValueTypeAddress) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeAddressTypeID)
+	tlrt.PutUint32(b, SecureValueTypeAddressTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2503,7 +2509,7 @@ func (m *SecureValueTypeUtilityBill) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeUtilityBillTypeID)
+	tlrt.PutUint32(b, SecureValueTypeUtilityBillTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2567,7 +2573,7 @@ func (m *SecureValueTypeBankStatement) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeBankStatementTypeID)
+	tlrt.PutUint32(b, SecureValueTypeBankStatementTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2632,7 +2638,7 @@ func (m *SecureValueTypeRentalAgreement) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeRentalAgreementTypeID)
+	tlrt.PutUint32(b, SecureValueTypeRentalAgreementTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2698,7 +2704,7 @@ func (m *SecureValueTypePassportRegistration) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypePassportRegistrationTypeID)
+	tlrt.PutUint32(b, SecureValueTypePassportRegistrationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2764,7 +2770,7 @@ func (m *SecureValueTypeTemporaryRegistration) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeTemporaryRegistrationTypeID)
+	tlrt.PutUint32(b, SecureValueTypeTemporaryRegistrationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2826,7 +2832,7 @@ func (m *SecureValueTypePhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypePhoneTypeID)
+	tlrt.PutUint32(b, SecureValueTypePhoneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2888,7 +2894,7 @@ func (m *SecureValueTypeEmail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeEmailTypeID)
+	tlrt.PutUint32(b, SecureValueTypeEmailTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3035,7 +3041,7 @@ func (m *SendMessageTypingAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageTypingActionTypeID)
+	tlrt.PutUint32(b, SendMessageTypingActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3098,7 +3104,7 @@ func (m *SendMessageCancelAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageCancelActionTypeID)
+	tlrt.PutUint32(b, SendMessageCancelActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3162,7 +3168,7 @@ func (m *SendMessageRecordVideoAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageRecordVideoActionTypeID)
+	tlrt.PutUint32(b, SendMessageRecordVideoActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3228,7 +3234,7 @@ func (m *SendMessageUploadVideoAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageUploadVideoActionTypeID)
+	tlrt.PutUint32(b, SendMessageUploadVideoActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3237,7 +3243,7 @@ func (m *SendMessageUploadVideoAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Progress)
+	tlrt.PutUint32(b, uint32(m.Progress))
 	return nil
 }
 
@@ -3297,7 +3303,7 @@ func (m *SendMessageRecordAudioAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageRecordAudioActionTypeID)
+	tlrt.PutUint32(b, SendMessageRecordAudioActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3363,7 +3369,7 @@ func (m *SendMessageUploadAudioAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageUploadAudioActionTypeID)
+	tlrt.PutUint32(b, SendMessageUploadAudioActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3372,7 +3378,7 @@ func (m *SendMessageUploadAudioAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Progress)
+	tlrt.PutUint32(b, uint32(m.Progress))
 	return nil
 }
 
@@ -3434,7 +3440,7 @@ func (m *SendMessageUploadPhotoAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageUploadPhotoActionTypeID)
+	tlrt.PutUint32(b, SendMessageUploadPhotoActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3443,7 +3449,7 @@ func (m *SendMessageUploadPhotoAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Progress)
+	tlrt.PutUint32(b, uint32(m.Progress))
 	return nil
 }
 
@@ -3507,7 +3513,7 @@ func (m *SendMessageUploadDocumentAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageUploadDocumentActionTypeID)
+	tlrt.PutUint32(b, SendMessageUploadDocumentActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3516,7 +3522,7 @@ func (m *SendMessageUploadDocumentAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Progress)
+	tlrt.PutUint32(b, uint32(m.Progress))
 	return nil
 }
 
@@ -3576,7 +3582,7 @@ func (m *SendMessageGeoLocationAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageGeoLocationActionTypeID)
+	tlrt.PutUint32(b, SendMessageGeoLocationActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3641,7 +3647,7 @@ func (m *SendMessageChooseContactAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageChooseContactActionTypeID)
+	tlrt.PutUint32(b, SendMessageChooseContactActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3704,7 +3710,7 @@ func (m *SendMessageGamePlayAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageGamePlayActionTypeID)
+	tlrt.PutUint32(b, SendMessageGamePlayActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3768,7 +3774,7 @@ func (m *SendMessageRecordRoundAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageRecordRoundActionTypeID)
+	tlrt.PutUint32(b, SendMessageRecordRoundActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3834,7 +3840,7 @@ func (m *SendMessageUploadRoundAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageUploadRoundActionTypeID)
+	tlrt.PutUint32(b, SendMessageUploadRoundActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3843,7 +3849,7 @@ func (m *SendMessageUploadRoundAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Progress)
+	tlrt.PutUint32(b, uint32(m.Progress))
 	return nil
 }
 
@@ -3902,7 +3908,7 @@ func (m *SpeakingInGroupCallAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SpeakingInGroupCallActionTypeID)
+	tlrt.PutUint32(b, SpeakingInGroupCallActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3970,7 +3976,7 @@ func (m *SendMessageHistoryImportAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageHistoryImportActionTypeID)
+	tlrt.PutUint32(b, SendMessageHistoryImportActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3979,7 +3985,7 @@ func (m *SendMessageHistoryImportAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Progress)
+	tlrt.PutUint32(b, uint32(m.Progress))
 	return nil
 }
 
@@ -4040,7 +4046,7 @@ func (m *SendMessageChooseStickerAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageChooseStickerActionTypeID)
+	tlrt.PutUint32(b, SendMessageChooseStickerActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4109,7 +4115,7 @@ func (m *SendMessageEmojiInteraction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageEmojiInteractionTypeID)
+	tlrt.PutUint32(b, SendMessageEmojiInteractionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4118,8 +4124,8 @@ func (m *SendMessageEmojiInteraction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
-	b.PutInt(m.MsgID)
+	tlrt.PutString(b, m.Emoticon)
+	tlrt.PutUint32(b, uint32(m.MsgID))
 	if err := m.Interaction.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "sendMessageEmojiInteraction", "interaction")
 	}
@@ -4204,7 +4210,7 @@ func (m *SendMessageEmojiInteractionSeen) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageEmojiInteractionSeenTypeID)
+	tlrt.PutUint32(b, SendMessageEmojiInteractionSeenTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4213,7 +4219,7 @@ func (m *SendMessageEmojiInteractionSeen) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	tlrt.PutString(b, m.Emoticon)
 	return nil
 }
 
@@ -4281,7 +4287,7 @@ func (m *SendMessageTextDraftAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageTextDraftActionTypeID)
+	tlrt.PutUint32(b, SendMessageTextDraftActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4290,7 +4296,7 @@ func (m *SendMessageTextDraftAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if err := m.Text.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "sendMessageTextDraftAction", "text")
 	}
@@ -4374,7 +4380,7 @@ func (m *InputSendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputSendMessageRichMessageDraftActionTypeID)
+	tlrt.PutUint32(b, InputSendMessageRichMessageDraftActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4383,7 +4389,7 @@ func (m *InputSendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
 		return tlrt.EncodeErr(err, "inputSendMessageRichMessageDraftAction", "rich_message")
 	}
@@ -4462,7 +4468,7 @@ func (m *SendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendMessageRichMessageDraftActionTypeID)
+	tlrt.PutUint32(b, SendMessageRichMessageDraftActionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4471,7 +4477,7 @@ func (m *SendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if err := m.RichMessage.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "sendMessageRichMessageDraftAction", "rich_message")
 	}
@@ -4949,7 +4955,7 @@ func (m *StarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftTypeID)
+	tlrt.PutUint32(b, StarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5001,36 +5007,38 @@ func (m *StarGift) EncodeBare(b *bin.Buffer) error {
 	if m.Background != nil {
 		flags.Set(13)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
 	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
 		return tlrt.EncodeErr(err, "starGift", "sticker")
 	}
-	b.PutLong(m.Stars)
+	tlrt.PutUint64(b, uint64(m.Stars))
 	if flags.Has(0) {
-		b.PutInt(m.AvailabilityRemains)
-	}
-	if flags.Has(0) {
-		b.PutInt(m.AvailabilityTotal)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.AvailabilityRemains))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.AvailabilityTotal))
 	}
 	if flags.Has(4) {
-		b.PutLong(m.AvailabilityResale)
+		tlrt.PutUint64(b, uint64(m.AvailabilityResale))
 	}
-	b.PutLong(m.ConvertStars)
+	tlrt.PutUint64(b, uint64(m.ConvertStars))
 	if flags.Has(1) {
-		b.PutInt(m.FirstSaleDate)
-	}
-	if flags.Has(1) {
-		b.PutInt(m.LastSaleDate)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.FirstSaleDate))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.LastSaleDate))
 	}
 	if flags.Has(3) {
-		b.PutLong(m.UpgradeStars)
+		tlrt.PutUint64(b, uint64(m.UpgradeStars))
 	}
 	if flags.Has(4) {
-		b.PutLong(m.ResellMinStars)
+		tlrt.PutUint64(b, uint64(m.ResellMinStars))
 	}
 	if flags.Has(5) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(6) {
 		if err := tlrt.EncodeObject(b, m.ReleasedBy); err != nil {
@@ -5038,25 +5046,23 @@ func (m *StarGift) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(8) {
-		b.PutInt(m.PerUserTotal)
-	}
-	if flags.Has(8) {
-		b.PutInt(m.PerUserRemains)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.PerUserTotal))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.PerUserRemains))
 	}
 	if flags.Has(9) {
-		b.PutInt(m.LockedUntilDate)
+		tlrt.PutUint32(b, uint32(m.LockedUntilDate))
 	}
 	if flags.Has(11) {
-		b.PutString(m.AuctionSlug)
-	}
-	if flags.Has(11) {
-		b.PutInt(m.GiftsPerRound)
-	}
-	if flags.Has(11) {
-		b.PutInt(m.AuctionStartDate)
+		tlrt.PutString(b, m.AuctionSlug)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.GiftsPerRound))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.AuctionStartDate))
 	}
 	if flags.Has(12) {
-		b.PutInt(m.UpgradeVariants)
+		tlrt.PutUint32(b, uint32(m.UpgradeVariants))
 	}
 	if flags.Has(13) {
 		if err := m.Background.Encode(b); err != nil {
@@ -5491,7 +5497,7 @@ func (m *StarGiftUnique) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftUniqueTypeID)
+	tlrt.PutUint32(b, StarGiftUniqueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5552,36 +5558,40 @@ func (m *StarGiftUnique) EncodeBare(b *bin.Buffer) error {
 	if m.CraftChancePermille != 0 {
 		flags.Set(16)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutLong(m.GiftID)
-	b.PutString(m.Title)
-	b.PutString(m.Slug)
-	b.PutInt(m.Num)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.GiftID))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Slug)
+	tlrt.PutUint32(b, uint32(m.Num))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.OwnerID); err != nil {
 			return tlrt.EncodeErr(err, "starGiftUnique", "owner_id")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.OwnerName)
+		tlrt.PutString(b, m.OwnerName)
 	}
 	if flags.Has(2) {
-		b.PutString(m.OwnerAddress)
+		tlrt.PutString(b, m.OwnerAddress)
 	}
-	b.PutVectorHeader(len(m.Attributes))
+	tlrt.PutVectorHeader(b, len(m.Attributes))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "starGiftUnique", "attributes")
 		}
 	}
-	b.PutInt(m.AvailabilityIssued)
-	b.PutInt(m.AvailabilityTotal)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.AvailabilityIssued))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.AvailabilityTotal))
 	if flags.Has(3) {
-		b.PutString(m.GiftAddress)
+		tlrt.PutString(b, m.GiftAddress)
 	}
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.ResellAmount))
+		tlrt.PutVectorHeader(b, len(m.ResellAmount))
 		for i := range m.ResellAmount {
 			if err := tlrt.EncodeObject(b, m.ResellAmount[i]); err != nil {
 				return tlrt.EncodeErr(err, "starGiftUnique", "resell_amount")
@@ -5594,13 +5604,9 @@ func (m *StarGiftUnique) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(8) {
-		b.PutLong(m.ValueAmount)
-	}
-	if flags.Has(8) {
-		b.PutString(m.ValueCurrency)
-	}
-	if flags.Has(8) {
-		b.PutLong(m.ValueUsdAmount)
+		tlrt.PutUint64(b, uint64(m.ValueAmount))
+		tlrt.PutString(b, m.ValueCurrency)
+		tlrt.PutUint64(b, uint64(m.ValueUsdAmount))
 	}
 	if flags.Has(10) {
 		if err := tlrt.EncodeObject(b, m.ThemePeer); err != nil {
@@ -5618,10 +5624,10 @@ func (m *StarGiftUnique) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(13) {
-		b.PutInt(m.OfferMinStars)
+		tlrt.PutUint32(b, uint32(m.OfferMinStars))
 	}
 	if flags.Has(16) {
-		b.PutInt(m.CraftChancePermille)
+		tlrt.PutUint32(b, uint32(m.CraftChancePermille))
 	}
 	return nil
 }
@@ -5863,7 +5869,7 @@ func (m *StarGiftAttributeModel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeModelTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeModelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5876,8 +5882,8 @@ func (m *StarGiftAttributeModel) EncodeBare(b *bin.Buffer) error {
 	if m.Crafted {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Name)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Name)
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
 		return tlrt.EncodeErr(err, "starGiftAttributeModel", "document")
 	}
@@ -5970,7 +5976,7 @@ func (m *StarGiftAttributePattern) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributePatternTypeID)
+	tlrt.PutUint32(b, StarGiftAttributePatternTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5979,7 +5985,7 @@ func (m *StarGiftAttributePattern) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Name)
+	tlrt.PutString(b, m.Name)
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
 		return tlrt.EncodeErr(err, "starGiftAttributePattern", "document")
 	}
@@ -6068,7 +6074,7 @@ func (m *StarGiftAttributeBackdrop) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeBackdropTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeBackdropTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6077,12 +6083,14 @@ func (m *StarGiftAttributeBackdrop) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Name)
-	b.PutInt(m.BackdropID)
-	b.PutInt(m.CenterColor)
-	b.PutInt(m.EdgeColor)
-	b.PutInt(m.PatternColor)
-	b.PutInt(m.TextColor)
+	tlrt.PutString(b, m.Name)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.BackdropID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.CenterColor))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.EdgeColor))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.PatternColor))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.TextColor))
 	if err := tlrt.EncodeObject(b, m.Rarity); err != nil {
 		return tlrt.EncodeErr(err, "starGiftAttributeBackdrop", "rarity")
 	}
@@ -6180,7 +6188,7 @@ func (m *StarGiftAttributeOriginalDetails) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeOriginalDetailsTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeOriginalDetailsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6196,7 +6204,7 @@ func (m *StarGiftAttributeOriginalDetails) EncodeBare(b *bin.Buffer) error {
 	if m.Message != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.SenderID); err != nil {
 			return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "sender_id")
@@ -6205,7 +6213,7 @@ func (m *StarGiftAttributeOriginalDetails) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.RecipientID); err != nil {
 		return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "recipient_id")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if flags.Has(1) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "message")
@@ -6341,7 +6349,7 @@ func (m *StarGiftAttributeIDModel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeIDModelTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeIDModelTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6350,7 +6358,7 @@ func (m *StarGiftAttributeIDModel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.DocumentID)
+	tlrt.PutUint64(b, uint64(m.DocumentID))
 	return nil
 }
 
@@ -6412,7 +6420,7 @@ func (m *StarGiftAttributeIDPattern) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeIDPatternTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeIDPatternTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6421,7 +6429,7 @@ func (m *StarGiftAttributeIDPattern) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.DocumentID)
+	tlrt.PutUint64(b, uint64(m.DocumentID))
 	return nil
 }
 
@@ -6484,7 +6492,7 @@ func (m *StarGiftAttributeIDBackdrop) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeIDBackdropTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeIDBackdropTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6493,7 +6501,7 @@ func (m *StarGiftAttributeIDBackdrop) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.BackdropID)
+	tlrt.PutUint32(b, uint32(m.BackdropID))
 	return nil
 }
 
@@ -6599,7 +6607,7 @@ func (m *StarGiftAttributeRarity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeRarityTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeRarityTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6608,7 +6616,7 @@ func (m *StarGiftAttributeRarity) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Permille)
+	tlrt.PutUint32(b, uint32(m.Permille))
 	return nil
 }
 
@@ -6669,7 +6677,7 @@ func (m *StarGiftAttributeRarityUncommon) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeRarityUncommonTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeRarityUncommonTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6733,7 +6741,7 @@ func (m *StarGiftAttributeRarityRare) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeRarityRareTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeRarityRareTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6797,7 +6805,7 @@ func (m *StarGiftAttributeRarityEpic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeRarityEpicTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeRarityEpicTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6862,7 +6870,7 @@ func (m *StarGiftAttributeRarityLegendary) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeRarityLegendaryTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeRarityLegendaryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6965,7 +6973,7 @@ func (m *StarGiftAuctionRound) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionRoundTypeID)
+	tlrt.PutUint32(b, StarGiftAuctionRoundTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -6974,8 +6982,10 @@ func (m *StarGiftAuctionRound) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Num)
-	b.PutInt(m.Duration)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Num))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Duration))
 	return nil
 }
 
@@ -7045,7 +7055,7 @@ func (m *StarGiftAuctionRoundExtendable) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionRoundExtendableTypeID)
+	tlrt.PutUint32(b, StarGiftAuctionRoundExtendableTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7054,10 +7064,12 @@ func (m *StarGiftAuctionRoundExtendable) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Num)
-	b.PutInt(m.Duration)
-	b.PutInt(m.ExtendTop)
-	b.PutInt(m.ExtendWindow)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Num))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Duration))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ExtendTop))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ExtendWindow))
 	return nil
 }
 
@@ -7166,7 +7178,7 @@ func (m *StarGiftAuctionStateNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionStateNotModifiedTypeID)
+	tlrt.PutUint32(b, StarGiftAuctionStateNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7246,7 +7258,7 @@ func (m *StarGiftAuctionState) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionStateTypeID)
+	tlrt.PutUint32(b, StarGiftAuctionStateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7255,26 +7267,32 @@ func (m *StarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Version)
-	b.PutInt(m.StartDate)
-	b.PutInt(m.EndDate)
-	b.PutLong(m.MinBidAmount)
-	b.PutVectorHeader(len(m.BidLevels))
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(m.Version))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.EndDate))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.MinBidAmount))
+	binary.LittleEndian.PutUint32(w[20:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[24:], uint32(len(m.BidLevels)))
 	for i := range m.BidLevels {
 		if err := m.BidLevels[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "starGiftAuctionState", "bid_levels")
 		}
 	}
-	b.PutVectorHeader(len(m.TopBidders))
+	tlrt.PutVectorHeader(b, len(m.TopBidders))
 	for i := range m.TopBidders {
-		b.PutLong(m.TopBidders[i])
+		tlrt.PutUint64(b, uint64(m.TopBidders[i]))
 	}
-	b.PutInt(m.NextRoundAt)
-	b.PutInt(m.LastGiftNum)
-	b.PutInt(m.GiftsLeft)
-	b.PutInt(m.CurrentRound)
-	b.PutInt(m.TotalRounds)
-	b.PutVectorHeader(len(m.Rounds))
+	w = tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(m.NextRoundAt))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.LastGiftNum))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.GiftsLeft))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.CurrentRound))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.TotalRounds))
+	binary.LittleEndian.PutUint32(w[20:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[24:], uint32(len(m.Rounds)))
 	for i := range m.Rounds {
 		if err := tlrt.EncodeObject(b, m.Rounds[i]); err != nil {
 			return tlrt.EncodeErr(err, "starGiftAuctionState", "rounds")
@@ -7454,7 +7472,7 @@ func (m *StarGiftAuctionStateFinished) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionStateFinishedTypeID)
+	tlrt.PutUint32(b, StarGiftAuctionStateFinishedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7470,18 +7488,18 @@ func (m *StarGiftAuctionStateFinished) EncodeBare(b *bin.Buffer) error {
 	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.StartDate)
-	b.PutInt(m.EndDate)
-	b.PutLong(m.AveragePrice)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.EndDate))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AveragePrice))
 	if flags.Has(0) {
-		b.PutInt(m.ListedCount)
+		tlrt.PutUint32(b, uint32(m.ListedCount))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.FragmentListedCount)
-	}
-	if flags.Has(1) {
-		b.PutString(m.FragmentListedURL)
+		tlrt.PutUint32(b, uint32(m.FragmentListedCount))
+		tlrt.PutString(b, m.FragmentListedURL)
 	}
 	return nil
 }
@@ -7617,7 +7635,7 @@ func (m *StarsAmount) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsAmountTypeID)
+	tlrt.PutUint32(b, StarsAmountTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7626,8 +7644,10 @@ func (m *StarsAmount) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Amount)
-	b.PutInt(m.Nanos)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Nanos))
 	return nil
 }
 
@@ -7690,7 +7710,7 @@ func (m *StarsTonAmount) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTonAmountTypeID)
+	tlrt.PutUint32(b, StarsTonAmountTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7699,7 +7719,7 @@ func (m *StarsTonAmount) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Amount)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -7811,7 +7831,7 @@ func (m *StarsTransactionPeerUnsupported) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerUnsupportedTypeID)
+	tlrt.PutUint32(b, StarsTransactionPeerUnsupportedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7875,7 +7895,7 @@ func (m *StarsTransactionPeerAppStore) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerAppStoreTypeID)
+	tlrt.PutUint32(b, StarsTransactionPeerAppStoreTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -7940,7 +7960,7 @@ func (m *StarsTransactionPeerPlayMarket) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerPlayMarketTypeID)
+	tlrt.PutUint32(b, StarsTransactionPeerPlayMarketTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8005,7 +8025,7 @@ func (m *StarsTransactionPeerPremiumBot) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerPremiumBotTypeID)
+	tlrt.PutUint32(b, StarsTransactionPeerPremiumBotTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8069,7 +8089,7 @@ func (m *StarsTransactionPeerFragment) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerFragmentTypeID)
+	tlrt.PutUint32(b, StarsTransactionPeerFragmentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8134,7 +8154,7 @@ func (m *StarsTransactionPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerTypeID)
+	tlrt.PutUint32(b, StarsTransactionPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8207,7 +8227,7 @@ func (m *StarsTransactionPeerAds) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerAdsTypeID)
+	tlrt.PutUint32(b, StarsTransactionPeerAdsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8270,7 +8290,7 @@ func (m *StarsTransactionPeerAPI) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionPeerAPITypeID)
+	tlrt.PutUint32(b, StarsTransactionPeerAPITypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8371,7 +8391,7 @@ func (m *StatsGraphAsync) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGraphAsyncTypeID)
+	tlrt.PutUint32(b, StatsGraphAsyncTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8380,7 +8400,7 @@ func (m *StatsGraphAsync) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Token)
+	tlrt.PutString(b, m.Token)
 	return nil
 }
 
@@ -8445,7 +8465,7 @@ func (m *StatsGraphError) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGraphErrorTypeID)
+	tlrt.PutUint32(b, StatsGraphErrorTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8454,7 +8474,7 @@ func (m *StatsGraphError) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Error)
+	tlrt.PutString(b, m.Error)
 	return nil
 }
 
@@ -8545,7 +8565,7 @@ func (m *StatsGraph) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGraphTypeID)
+	tlrt.PutUint32(b, StatsGraphTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8558,12 +8578,12 @@ func (m *StatsGraph) EncodeBare(b *bin.Buffer) error {
 	if m.ZoomToken != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := m.JSON.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "statsGraph", "json")
 	}
 	if flags.Has(0) {
-		b.PutString(m.ZoomToken)
+		tlrt.PutString(b, m.ZoomToken)
 	}
 	return nil
 }
@@ -8690,7 +8710,7 @@ func (m *StickerSetCovered) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerSetCoveredTypeID)
+	tlrt.PutUint32(b, StickerSetCoveredTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8782,7 +8802,7 @@ func (m *StickerSetMultiCovered) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerSetMultiCoveredTypeID)
+	tlrt.PutUint32(b, StickerSetMultiCoveredTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8794,7 +8814,7 @@ func (m *StickerSetMultiCovered) EncodeBare(b *bin.Buffer) error {
 	if err := m.Set.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "stickerSetMultiCovered", "set")
 	}
-	b.PutVectorHeader(len(m.Covers))
+	tlrt.PutVectorHeader(b, len(m.Covers))
 	for i := range m.Covers {
 		if err := tlrt.EncodeObject(b, m.Covers[i]); err != nil {
 			return tlrt.EncodeErr(err, "stickerSetMultiCovered", "covers")
@@ -8880,7 +8900,7 @@ func (m *StickerSetFullCovered) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerSetFullCoveredTypeID)
+	tlrt.PutUint32(b, StickerSetFullCoveredTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -8892,19 +8912,19 @@ func (m *StickerSetFullCovered) EncodeBare(b *bin.Buffer) error {
 	if err := m.Set.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "stickerSetFullCovered", "set")
 	}
-	b.PutVectorHeader(len(m.Packs))
+	tlrt.PutVectorHeader(b, len(m.Packs))
 	for i := range m.Packs {
 		if err := m.Packs[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stickerSetFullCovered", "packs")
 		}
 	}
-	b.PutVectorHeader(len(m.Keywords))
+	tlrt.PutVectorHeader(b, len(m.Keywords))
 	for i := range m.Keywords {
 		if err := m.Keywords[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stickerSetFullCovered", "keywords")
 		}
 	}
-	b.PutVectorHeader(len(m.Documents))
+	tlrt.PutVectorHeader(b, len(m.Documents))
 	for i := range m.Documents {
 		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 			return tlrt.EncodeErr(err, "stickerSetFullCovered", "documents")
@@ -8990,7 +9010,7 @@ func (m *StickerSetNoCovered) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerSetNoCoveredTypeID)
+	tlrt.PutUint32(b, StickerSetNoCoveredTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9110,7 +9130,7 @@ func (m *StoryItemDeleted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryItemDeletedTypeID)
+	tlrt.PutUint32(b, StoryItemDeletedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9119,7 +9139,7 @@ func (m *StoryItemDeleted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -9185,7 +9205,7 @@ func (m *StoryItemSkipped) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryItemSkippedTypeID)
+	tlrt.PutUint32(b, StoryItemSkippedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9201,10 +9221,12 @@ func (m *StoryItemSkipped) EncodeBare(b *bin.Buffer) error {
 	if m.Live {
 		flags.Set(9)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutInt(m.Date)
-	b.PutInt(m.ExpireDate)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ExpireDate))
 	return nil
 }
 
@@ -9412,7 +9434,7 @@ func (m *StoryItem) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryItemTypeID)
+	tlrt.PutUint32(b, StoryItemTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9479,9 +9501,11 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	if m.Music != nil {
 		flags.Set(20)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ID)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
 	if flags.Has(18) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "storyItem", "from_id")
@@ -9492,12 +9516,12 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "storyItem", "fwd_from")
 		}
 	}
-	b.PutInt(m.ExpireDate)
+	tlrt.PutUint32(b, uint32(m.ExpireDate))
 	if flags.Has(0) {
-		b.PutString(m.Caption)
+		tlrt.PutString(b, m.Caption)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "storyItem", "entities")
@@ -9508,7 +9532,7 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "storyItem", "media")
 	}
 	if flags.Has(14) {
-		b.PutVectorHeader(len(m.MediaAreas))
+		tlrt.PutVectorHeader(b, len(m.MediaAreas))
 		for i := range m.MediaAreas {
 			if err := tlrt.EncodeObject(b, m.MediaAreas[i]); err != nil {
 				return tlrt.EncodeErr(err, "storyItem", "media_areas")
@@ -9516,7 +9540,7 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.Privacy))
+		tlrt.PutVectorHeader(b, len(m.Privacy))
 		for i := range m.Privacy {
 			if err := tlrt.EncodeObject(b, m.Privacy[i]); err != nil {
 				return tlrt.EncodeErr(err, "storyItem", "privacy")
@@ -9534,9 +9558,9 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(19) {
-		b.PutVectorHeader(len(m.Albums))
+		tlrt.PutVectorHeader(b, len(m.Albums))
 		for i := range m.Albums {
-			b.PutInt(m.Albums[i])
+			tlrt.PutUint32(b, uint32(m.Albums[i]))
 		}
 	}
 	if flags.Has(20) {
@@ -9745,7 +9769,7 @@ func (m *StoryReaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryReactionTypeID)
+	tlrt.PutUint32(b, StoryReactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9757,7 +9781,7 @@ func (m *StoryReaction) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "storyReaction", "peer_id")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "storyReaction", "reaction")
 	}
@@ -9834,7 +9858,7 @@ func (m *StoryReactionPublicForward) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryReactionPublicForwardTypeID)
+	tlrt.PutUint32(b, StoryReactionPublicForwardTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -9915,7 +9939,7 @@ func (m *StoryReactionPublicRepost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryReactionPublicRepostTypeID)
+	tlrt.PutUint32(b, StoryReactionPublicRepostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10044,7 +10068,7 @@ func (m *StoryView) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryViewTypeID)
+	tlrt.PutUint32(b, StoryViewTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10063,9 +10087,11 @@ func (m *StoryView) EncodeBare(b *bin.Buffer) error {
 	if m.Reaction != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.UserID)
-	b.PutInt(m.Date)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 			return tlrt.EncodeErr(err, "storyView", "reaction")
@@ -10160,7 +10186,7 @@ func (m *StoryViewPublicForward) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryViewPublicForwardTypeID)
+	tlrt.PutUint32(b, StoryViewPublicForwardTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10176,7 +10202,7 @@ func (m *StoryViewPublicForward) EncodeBare(b *bin.Buffer) error {
 	if m.BlockedMyStoriesFrom {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
 		return tlrt.EncodeErr(err, "storyViewPublicForward", "message")
 	}
@@ -10263,7 +10289,7 @@ func (m *StoryViewPublicRepost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryViewPublicRepostTypeID)
+	tlrt.PutUint32(b, StoryViewPublicRepostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10279,7 +10305,7 @@ func (m *StoryViewPublicRepost) EncodeBare(b *bin.Buffer) error {
 	if m.BlockedMyStoriesFrom {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "storyViewPublicRepost", "peer_id")
 	}
@@ -10367,7 +10393,7 @@ func (m *SavedPhoneContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SavedPhoneContactTypeID)
+	tlrt.PutUint32(b, SavedPhoneContactTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10376,10 +10402,10 @@ func (m *SavedPhoneContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Phone)
-	b.PutString(m.FirstName)
-	b.PutString(m.LastName)
-	b.PutInt(m.Date)
+	tlrt.PutString(b, m.Phone)
+	tlrt.PutString(b, m.FirstName)
+	tlrt.PutString(b, m.LastName)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -10477,7 +10503,7 @@ func (m *SavedReactionTag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SavedReactionTagTypeID)
+	tlrt.PutUint32(b, SavedReactionTagTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10490,14 +10516,14 @@ func (m *SavedReactionTag) EncodeBare(b *bin.Buffer) error {
 	if m.Title != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "savedReactionTag", "reaction")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -10867,7 +10893,7 @@ func (m *SavedStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SavedStarGiftTypeID)
+	tlrt.PutUint32(b, SavedStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -10940,13 +10966,13 @@ func (m *SavedStarGift) EncodeBare(b *bin.Buffer) error {
 	if m.CanCraftAt != 0 {
 		flags.Set(20)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
 			return tlrt.EncodeErr(err, "savedStarGift", "from_id")
 		}
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "savedStarGift", "gift")
 	}
@@ -10956,46 +10982,46 @@ func (m *SavedStarGift) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(3) {
-		b.PutInt(m.MsgID)
+		tlrt.PutUint32(b, uint32(m.MsgID))
 	}
 	if flags.Has(11) {
-		b.PutLong(m.SavedID)
+		tlrt.PutUint64(b, uint64(m.SavedID))
 	}
 	if flags.Has(4) {
-		b.PutLong(m.ConvertStars)
+		tlrt.PutUint64(b, uint64(m.ConvertStars))
 	}
 	if flags.Has(6) {
-		b.PutLong(m.UpgradeStars)
+		tlrt.PutUint64(b, uint64(m.UpgradeStars))
 	}
 	if flags.Has(7) {
-		b.PutInt(m.CanExportAt)
+		tlrt.PutUint32(b, uint32(m.CanExportAt))
 	}
 	if flags.Has(8) {
-		b.PutLong(m.TransferStars)
+		tlrt.PutUint64(b, uint64(m.TransferStars))
 	}
 	if flags.Has(13) {
-		b.PutInt(m.CanTransferAt)
+		tlrt.PutUint32(b, uint32(m.CanTransferAt))
 	}
 	if flags.Has(14) {
-		b.PutInt(m.CanResellAt)
+		tlrt.PutUint32(b, uint32(m.CanResellAt))
 	}
 	if flags.Has(15) {
-		b.PutVectorHeader(len(m.CollectionID))
+		tlrt.PutVectorHeader(b, len(m.CollectionID))
 		for i := range m.CollectionID {
-			b.PutInt(m.CollectionID[i])
+			tlrt.PutUint32(b, uint32(m.CollectionID[i]))
 		}
 	}
 	if flags.Has(16) {
-		b.PutString(m.PrepaidUpgradeHash)
+		tlrt.PutString(b, m.PrepaidUpgradeHash)
 	}
 	if flags.Has(18) {
-		b.PutLong(m.DropOriginalDetailsStars)
+		tlrt.PutUint64(b, uint64(m.DropOriginalDetailsStars))
 	}
 	if flags.Has(19) {
-		b.PutInt(m.GiftNum)
+		tlrt.PutUint32(b, uint32(m.GiftNum))
 	}
 	if flags.Has(20) {
-		b.PutInt(m.CanCraftAt)
+		tlrt.PutUint32(b, uint32(m.CanCraftAt))
 	}
 	return nil
 }
@@ -11223,7 +11249,7 @@ func (m *SearchPostsFlood) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SearchPostsFloodTypeID)
+	tlrt.PutUint32(b, SearchPostsFloodTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11239,13 +11265,15 @@ func (m *SearchPostsFlood) EncodeBare(b *bin.Buffer) error {
 	if m.WaitTill != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.TotalDaily)
-	b.PutInt(m.Remains)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.TotalDaily))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Remains))
 	if flags.Has(1) {
-		b.PutInt(m.WaitTill)
+		tlrt.PutUint32(b, uint32(m.WaitTill))
 	}
-	b.PutLong(m.StarsAmount)
+	tlrt.PutUint64(b, uint64(m.StarsAmount))
 	return nil
 }
 
@@ -11330,7 +11358,7 @@ func (m *SearchResultsCalendarPeriod) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SearchResultsCalendarPeriodTypeID)
+	tlrt.PutUint32(b, SearchResultsCalendarPeriodTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11339,10 +11367,12 @@ func (m *SearchResultsCalendarPeriod) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.MinMsgID)
-	b.PutInt(m.MaxMsgID)
-	b.PutInt(m.Count)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MinMsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxMsgID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Count))
 	return nil
 }
 
@@ -11411,7 +11441,7 @@ func (m *SearchResultPosition) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SearchResultPositionTypeID)
+	tlrt.PutUint32(b, SearchResultPositionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11420,9 +11450,11 @@ func (m *SearchResultPosition) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MsgID)
-	b.PutInt(m.Date)
-	b.PutInt(m.Offset)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Offset))
 	return nil
 }
 
@@ -11488,7 +11520,7 @@ func (m *SecureCredentialsEncrypted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureCredentialsEncryptedTypeID)
+	tlrt.PutUint32(b, SecureCredentialsEncryptedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11497,9 +11529,9 @@ func (m *SecureCredentialsEncrypted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Data)
-	b.PutBytes(m.Hash)
-	b.PutBytes(m.Secret)
+	tlrt.PutBytes(b, m.Data)
+	tlrt.PutBytes(b, m.Hash)
+	tlrt.PutBytes(b, m.Secret)
 	return nil
 }
 
@@ -11570,7 +11602,7 @@ func (m *SecureData) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureDataTypeID)
+	tlrt.PutUint32(b, SecureDataTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11579,9 +11611,9 @@ func (m *SecureData) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutBytes(m.Data)
-	b.PutBytes(m.DataHash)
-	b.PutBytes(m.Secret)
+	tlrt.PutBytes(b, m.Data)
+	tlrt.PutBytes(b, m.DataHash)
+	tlrt.PutBytes(b, m.Secret)
 	return nil
 }
 
@@ -11652,7 +11684,7 @@ func (m *SecureSecretSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureSecretSettingsTypeID)
+	tlrt.PutUint32(b, SecureSecretSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11664,8 +11696,8 @@ func (m *SecureSecretSettings) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.SecureAlgo); err != nil {
 		return tlrt.EncodeErr(err, "secureSecretSettings", "secure_algo")
 	}
-	b.PutBytes(m.SecureSecret)
-	b.PutLong(m.SecureSecretID)
+	tlrt.PutBytes(b, m.SecureSecret)
+	tlrt.PutUint64(b, uint64(m.SecureSecretID))
 	return nil
 }
 
@@ -11793,7 +11825,7 @@ func (m *SecureValue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueTypeID)
+	tlrt.PutUint32(b, SecureValueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -11824,7 +11856,7 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 	if m.PlainData != nil {
 		flags.Set(5)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValue", "type")
 	}
@@ -11849,7 +11881,7 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutVectorHeader(len(m.Translation))
+		tlrt.PutVectorHeader(b, len(m.Translation))
 		for i := range m.Translation {
 			if err := tlrt.EncodeObject(b, m.Translation[i]); err != nil {
 				return tlrt.EncodeErr(err, "secureValue", "translation")
@@ -11857,7 +11889,7 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Files))
+		tlrt.PutVectorHeader(b, len(m.Files))
 		for i := range m.Files {
 			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
 				return tlrt.EncodeErr(err, "secureValue", "files")
@@ -11869,7 +11901,7 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "secureValue", "plain_data")
 		}
 	}
-	b.PutBytes(m.Hash)
+	tlrt.PutBytes(b, m.Hash)
 	return nil
 }
 
@@ -11989,7 +12021,7 @@ func (m *SecureValueHash) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SecureValueHashTypeID)
+	tlrt.PutUint32(b, SecureValueHashTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12001,7 +12033,7 @@ func (m *SecureValueHash) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValueHash", "type")
 	}
-	b.PutBytes(m.Hash)
+	tlrt.PutBytes(b, m.Hash)
 	return nil
 }
 
@@ -12072,7 +12104,7 @@ func (m *SendAsPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SendAsPeerTypeID)
+	tlrt.PutUint32(b, SendAsPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12085,7 +12117,7 @@ func (m *SendAsPeer) EncodeBare(b *bin.Buffer) error {
 	if m.PremiumRequired {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "sendAsPeer", "peer")
 	}
@@ -12160,7 +12192,7 @@ func (m *ShippingOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(ShippingOptionTypeID)
+	tlrt.PutUint32(b, ShippingOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12169,9 +12201,9 @@ func (m *ShippingOption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.ID)
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.Prices))
+	tlrt.PutString(b, m.ID)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.Prices))
 	for i := range m.Prices {
 		if err := m.Prices[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "shippingOption", "prices")
@@ -12249,7 +12281,7 @@ func (m *SMSJob) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SMSJobTypeID)
+	tlrt.PutUint32(b, SMSJobTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12258,9 +12290,9 @@ func (m *SMSJob) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.JobID)
-	b.PutString(m.PhoneNumber)
-	b.PutString(m.Text)
+	tlrt.PutString(b, m.JobID)
+	tlrt.PutString(b, m.PhoneNumber)
+	tlrt.PutString(b, m.Text)
 	return nil
 }
 
@@ -12456,7 +12488,7 @@ func (m *SponsoredMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SponsoredMessageTypeID)
+	tlrt.PutUint32(b, SponsoredMessageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12493,13 +12525,13 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 	if m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 {
 		flags.Set(15)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutBytes(m.RandomID)
-	b.PutString(m.URL)
-	b.PutString(m.Title)
-	b.PutString(m.Message)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutBytes(b, m.RandomID)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "sponsoredMessage", "entities")
@@ -12521,18 +12553,18 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "sponsoredMessage", "color")
 		}
 	}
-	b.PutString(m.ButtonText)
+	tlrt.PutString(b, m.ButtonText)
 	if flags.Has(7) {
-		b.PutString(m.SponsorInfo)
+		tlrt.PutString(b, m.SponsorInfo)
 	}
 	if flags.Has(8) {
-		b.PutString(m.AdditionalInfo)
+		tlrt.PutString(b, m.AdditionalInfo)
 	}
 	if flags.Has(15) {
-		b.PutInt(m.MinDisplayDuration)
-	}
-	if flags.Has(15) {
-		b.PutInt(m.MaxDisplayDuration)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.MinDisplayDuration))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxDisplayDuration))
 	}
 	return nil
 }
@@ -12675,7 +12707,7 @@ func (m *SponsoredMessageReportOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SponsoredMessageReportOptionTypeID)
+	tlrt.PutUint32(b, SponsoredMessageReportOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12684,8 +12716,8 @@ func (m *SponsoredMessageReportOption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Text)
-	b.PutBytes(m.Option)
+	tlrt.PutString(b, m.Text)
+	tlrt.PutBytes(b, m.Option)
 	return nil
 }
 
@@ -12800,7 +12832,7 @@ func (m *SponsoredPeer) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SponsoredPeerTypeID)
+	tlrt.PutUint32(b, SponsoredPeerTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -12816,16 +12848,16 @@ func (m *SponsoredPeer) EncodeBare(b *bin.Buffer) error {
 	if m.AdditionalInfo != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutBytes(m.RandomID)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutBytes(b, m.RandomID)
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "sponsoredPeer", "peer")
 	}
 	if flags.Has(0) {
-		b.PutString(m.SponsorInfo)
+		tlrt.PutString(b, m.SponsorInfo)
 	}
 	if flags.Has(1) {
-		b.PutString(m.AdditionalInfo)
+		tlrt.PutString(b, m.AdditionalInfo)
 	}
 	return nil
 }
@@ -12921,7 +12953,7 @@ func (m *StarGiftActiveAuctionState) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftActiveAuctionStateTypeID)
+	tlrt.PutUint32(b, StarGiftActiveAuctionStateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13015,7 +13047,7 @@ func (m *StarGiftAttributeCounter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAttributeCounterTypeID)
+	tlrt.PutUint32(b, StarGiftAttributeCounterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13027,7 +13059,7 @@ func (m *StarGiftAttributeCounter) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Attribute); err != nil {
 		return tlrt.EncodeErr(err, "starGiftAttributeCounter", "attribute")
 	}
-	b.PutInt(m.Count)
+	tlrt.PutUint32(b, uint32(m.Count))
 	return nil
 }
 
@@ -13125,7 +13157,7 @@ func (m *StarGiftAuctionAcquiredGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionAcquiredGiftTypeID)
+	tlrt.PutUint32(b, StarGiftAuctionAcquiredGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13144,21 +13176,23 @@ func (m *StarGiftAuctionAcquiredGift) EncodeBare(b *bin.Buffer) error {
 	if m.GiftNum != 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "starGiftAuctionAcquiredGift", "peer")
 	}
-	b.PutInt(m.Date)
-	b.PutLong(m.BidAmount)
-	b.PutInt(m.Round)
-	b.PutInt(m.Pos)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BidAmount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Round))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Pos))
 	if flags.Has(1) {
 		if err := m.Message.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "starGiftAuctionAcquiredGift", "message")
 		}
 	}
 	if flags.Has(2) {
-		b.PutInt(m.GiftNum)
+		tlrt.PutUint32(b, uint32(m.GiftNum))
 	}
 	return nil
 }
@@ -13338,7 +13372,7 @@ func (m *StarGiftAuctionUserState) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftAuctionUserStateTypeID)
+	tlrt.PutUint32(b, StarGiftAuctionUserStateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13354,22 +13388,18 @@ func (m *StarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
 	if m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutLong(m.BidAmount)
-	}
-	if flags.Has(0) {
-		b.PutInt(m.BidDate)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.MinBidAmount)
-	}
-	if flags.Has(0) {
+		w := tlrt.Extend(b, 20)
+		_ = w[19]
+		binary.LittleEndian.PutUint64(w, uint64(m.BidAmount))
+		binary.LittleEndian.PutUint32(w[8:], uint32(m.BidDate))
+		binary.LittleEndian.PutUint64(w[12:], uint64(m.MinBidAmount))
 		if err := tlrt.EncodeObject(b, m.BidPeer); err != nil {
 			return tlrt.EncodeErr(err, "starGiftAuctionUserState", "bid_peer")
 		}
 	}
-	b.PutInt(m.AcquiredCount)
+	tlrt.PutUint32(b, uint32(m.AcquiredCount))
 	return nil
 }
 
@@ -13464,7 +13494,7 @@ func (m *StarGiftBackground) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftBackgroundTypeID)
+	tlrt.PutUint32(b, StarGiftBackgroundTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13473,9 +13503,11 @@ func (m *StarGiftBackground) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.CenterColor)
-	b.PutInt(m.EdgeColor)
-	b.PutInt(m.TextColor)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.CenterColor))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.EdgeColor))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.TextColor))
 	return nil
 }
 
@@ -13545,7 +13577,7 @@ func (m *StarGiftCollection) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftCollectionTypeID)
+	tlrt.PutUint32(b, StarGiftCollectionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13558,16 +13590,20 @@ func (m *StarGiftCollection) EncodeBare(b *bin.Buffer) error {
 	if m.Icon != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.CollectionID)
-	b.PutString(m.Title)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.CollectionID))
+	tlrt.PutString(b, m.Title)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Icon); err != nil {
 			return tlrt.EncodeErr(err, "starGiftCollection", "icon")
 		}
 	}
-	b.PutInt(m.GiftsCount)
-	b.PutLong(m.Hash)
+	w = tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.GiftsCount))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
 	return nil
 }
 
@@ -13656,7 +13692,7 @@ func (m *StarGiftUpgradePrice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarGiftUpgradePriceTypeID)
+	tlrt.PutUint32(b, StarGiftUpgradePriceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13665,8 +13701,10 @@ func (m *StarGiftUpgradePrice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
-	b.PutLong(m.UpgradeStars)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UpgradeStars))
 	return nil
 }
 
@@ -13777,7 +13815,7 @@ func (m *StarRefProgram) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarRefProgramTypeID)
+	tlrt.PutUint32(b, StarRefProgramTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13796,14 +13834,16 @@ func (m *StarRefProgram) EncodeBare(b *bin.Buffer) error {
 	if m.DailyRevenuePerUser != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.BotID)
-	b.PutInt(m.CommissionPermille)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.CommissionPermille))
 	if flags.Has(0) {
-		b.PutInt(m.DurationMonths)
+		tlrt.PutUint32(b, uint32(m.DurationMonths))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.EndDate)
+		tlrt.PutUint32(b, uint32(m.EndDate))
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.DailyRevenuePerUser); err != nil {
@@ -13932,7 +13972,7 @@ func (m *StarsGiftOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsGiftOptionTypeID)
+	tlrt.PutUint32(b, StarsGiftOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -13948,13 +13988,15 @@ func (m *StarsGiftOption) EncodeBare(b *bin.Buffer) error {
 	if m.StoreProduct != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
 	if flags.Has(0) {
-		b.PutString(m.StoreProduct)
+		tlrt.PutString(b, m.StoreProduct)
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -14074,7 +14116,7 @@ func (m *StarsGiveawayOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsGiveawayOptionTypeID)
+	tlrt.PutUint32(b, StarsGiveawayOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14093,15 +14135,20 @@ func (m *StarsGiveawayOption) EncodeBare(b *bin.Buffer) error {
 	if m.StoreProduct != "" {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
-	b.PutInt(m.YearlyBoosts)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.YearlyBoosts))
 	if flags.Has(2) {
-		b.PutString(m.StoreProduct)
+		tlrt.PutString(b, m.StoreProduct)
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutVectorHeader(len(m.Winners))
+	tlrt.PutString(b, m.Currency)
+	w = tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Winners)))
 	for i := range m.Winners {
 		if err := m.Winners[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "starsGiveawayOption", "winners")
@@ -14205,7 +14252,7 @@ func (m *StarsGiveawayWinnersOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsGiveawayWinnersOptionTypeID)
+	tlrt.PutUint32(b, StarsGiveawayWinnersOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14218,9 +14265,11 @@ func (m *StarsGiveawayWinnersOption) EncodeBare(b *bin.Buffer) error {
 	if m.Default {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Users)
-	b.PutLong(m.PerUserStars)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Users))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.PerUserStars))
 	return nil
 }
 
@@ -14319,7 +14368,7 @@ func (m *StarsRating) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsRatingTypeID)
+	tlrt.PutUint32(b, StarsRatingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14332,12 +14381,14 @@ func (m *StarsRating) EncodeBare(b *bin.Buffer) error {
 	if m.NextLevelStars != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Level)
-	b.PutLong(m.CurrentLevelStars)
-	b.PutLong(m.Stars)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Level))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.CurrentLevelStars))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.Stars))
 	if flags.Has(0) {
-		b.PutLong(m.NextLevelStars)
+		tlrt.PutUint64(b, uint64(m.NextLevelStars))
 	}
 	return nil
 }
@@ -14449,7 +14500,7 @@ func (m *StarsRevenueStatus) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsRevenueStatusTypeID)
+	tlrt.PutUint32(b, StarsRevenueStatusTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14465,7 +14516,7 @@ func (m *StarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
 	if m.NextWithdrawalAt != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.CurrentBalance); err != nil {
 		return tlrt.EncodeErr(err, "starsRevenueStatus", "current_balance")
 	}
@@ -14476,7 +14527,7 @@ func (m *StarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "starsRevenueStatus", "overall_revenue")
 	}
 	if flags.Has(1) {
-		b.PutInt(m.NextWithdrawalAt)
+		tlrt.PutUint32(b, uint32(m.NextWithdrawalAt))
 	}
 	return nil
 }
@@ -14640,7 +14691,7 @@ func (m *StarsSubscription) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsSubscriptionTypeID)
+	tlrt.PutUint32(b, StarsSubscriptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14674,20 +14725,20 @@ func (m *StarsSubscription) EncodeBare(b *bin.Buffer) error {
 	if m.InvoiceSlug != "" {
 		flags.Set(6)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "starsSubscription", "peer")
 	}
-	b.PutInt(m.UntilDate)
+	tlrt.PutUint32(b, uint32(m.UntilDate))
 	if err := m.Pricing.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "starsSubscription", "pricing")
 	}
 	if flags.Has(3) {
-		b.PutString(m.ChatInviteHash)
+		tlrt.PutString(b, m.ChatInviteHash)
 	}
 	if flags.Has(4) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -14695,7 +14746,7 @@ func (m *StarsSubscription) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(6) {
-		b.PutString(m.InvoiceSlug)
+		tlrt.PutString(b, m.InvoiceSlug)
 	}
 	return nil
 }
@@ -14813,7 +14864,7 @@ func (m *StarsSubscriptionPricing) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsSubscriptionPricingTypeID)
+	tlrt.PutUint32(b, StarsSubscriptionPricingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14822,8 +14873,10 @@ func (m *StarsSubscriptionPricing) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Period)
-	b.PutLong(m.Amount)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.Period))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Amount))
 	return nil
 }
 
@@ -14914,7 +14967,7 @@ func (m *StarsTopupOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTopupOptionTypeID)
+	tlrt.PutUint32(b, StarsTopupOptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -14930,13 +14983,15 @@ func (m *StarsTopupOption) EncodeBare(b *bin.Buffer) error {
 	if m.StoreProduct != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.Stars)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
 	if flags.Has(0) {
-		b.PutString(m.StoreProduct)
+		tlrt.PutString(b, m.StoreProduct)
 	}
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
+	tlrt.PutString(b, m.Currency)
+	tlrt.PutUint64(b, uint64(m.Amount))
 	return nil
 }
 
@@ -15382,7 +15437,7 @@ func (m *StarsTransaction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StarsTransactionTypeID)
+	tlrt.PutUint32(b, StarsTransactionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15482,20 +15537,20 @@ func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
 	if m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 {
 		flags.Set(23)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.ID)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.ID)
 	if err := tlrt.EncodeObject(b, m.Amount); err != nil {
 		return tlrt.EncodeErr(err, "starsTransaction", "amount")
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "starsTransaction", "peer")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -15503,19 +15558,17 @@ func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(5) {
-		b.PutInt(m.TransactionDate)
-	}
-	if flags.Has(5) {
-		b.PutString(m.TransactionURL)
+		tlrt.PutUint32(b, uint32(m.TransactionDate))
+		tlrt.PutString(b, m.TransactionURL)
 	}
 	if flags.Has(7) {
-		b.PutBytes(m.BotPayload)
+		tlrt.PutBytes(b, m.BotPayload)
 	}
 	if flags.Has(8) {
-		b.PutInt(m.MsgID)
+		tlrt.PutUint32(b, uint32(m.MsgID))
 	}
 	if flags.Has(9) {
-		b.PutVectorHeader(len(m.ExtendedMedia))
+		tlrt.PutVectorHeader(b, len(m.ExtendedMedia))
 		for i := range m.ExtendedMedia {
 			if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
 				return tlrt.EncodeErr(err, "starsTransaction", "extended_media")
@@ -15523,10 +15576,10 @@ func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(12) {
-		b.PutInt(m.SubscriptionPeriod)
+		tlrt.PutUint32(b, uint32(m.SubscriptionPeriod))
 	}
 	if flags.Has(13) {
-		b.PutInt(m.GiveawayPostID)
+		tlrt.PutUint32(b, uint32(m.GiveawayPostID))
 	}
 	if flags.Has(14) {
 		if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
@@ -15534,32 +15587,30 @@ func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(15) {
-		b.PutInt(m.FloodskipNumber)
+		tlrt.PutUint32(b, uint32(m.FloodskipNumber))
 	}
 	if flags.Has(16) {
-		b.PutInt(m.StarrefCommissionPermille)
+		tlrt.PutUint32(b, uint32(m.StarrefCommissionPermille))
 	}
 	if flags.Has(17) {
 		if err := tlrt.EncodeObject(b, m.StarrefPeer); err != nil {
 			return tlrt.EncodeErr(err, "starsTransaction", "starref_peer")
 		}
-	}
-	if flags.Has(17) {
 		if err := tlrt.EncodeObject(b, m.StarrefAmount); err != nil {
 			return tlrt.EncodeErr(err, "starsTransaction", "starref_amount")
 		}
 	}
 	if flags.Has(19) {
-		b.PutInt(m.PaidMessages)
+		tlrt.PutUint32(b, uint32(m.PaidMessages))
 	}
 	if flags.Has(20) {
-		b.PutInt(m.PremiumGiftMonths)
+		tlrt.PutUint32(b, uint32(m.PremiumGiftMonths))
 	}
 	if flags.Has(23) {
-		b.PutInt(m.AdsProceedsFromDate)
-	}
-	if flags.Has(23) {
-		b.PutInt(m.AdsProceedsToDate)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.AdsProceedsFromDate))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.AdsProceedsToDate))
 	}
 	return nil
 }
@@ -15792,7 +15843,7 @@ func (m *StatsAbsValueAndPrev) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsAbsValueAndPrevTypeID)
+	tlrt.PutUint32(b, StatsAbsValueAndPrevTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15801,8 +15852,10 @@ func (m *StatsAbsValueAndPrev) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutDouble(m.Current)
-	b.PutDouble(m.Previous)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, math.Float64bits(m.Current))
+	binary.LittleEndian.PutUint64(w[8:], math.Float64bits(m.Previous))
 	return nil
 }
 
@@ -15864,7 +15917,7 @@ func (m *StatsDateRangeDays) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsDateRangeDaysTypeID)
+	tlrt.PutUint32(b, StatsDateRangeDaysTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15873,8 +15926,10 @@ func (m *StatsDateRangeDays) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.MinDate)
-	b.PutInt(m.MaxDate)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.MinDate))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxDate))
 	return nil
 }
 
@@ -15938,7 +15993,7 @@ func (m *StatsGroupTopAdmin) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGroupTopAdminTypeID)
+	tlrt.PutUint32(b, StatsGroupTopAdminTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -15947,10 +16002,12 @@ func (m *StatsGroupTopAdmin) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutInt(m.Deleted)
-	b.PutInt(m.Kicked)
-	b.PutInt(m.Banned)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Deleted))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Kicked))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Banned))
 	return nil
 }
 
@@ -16018,7 +16075,7 @@ func (m *StatsGroupTopInviter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGroupTopInviterTypeID)
+	tlrt.PutUint32(b, StatsGroupTopInviterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16027,8 +16084,10 @@ func (m *StatsGroupTopInviter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutInt(m.Invitations)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Invitations))
 	return nil
 }
 
@@ -16091,7 +16150,7 @@ func (m *StatsGroupTopPoster) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsGroupTopPosterTypeID)
+	tlrt.PutUint32(b, StatsGroupTopPosterTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16100,9 +16159,11 @@ func (m *StatsGroupTopPoster) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
-	b.PutInt(m.Messages)
-	b.PutInt(m.AvgChars)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Messages))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.AvgChars))
 	return nil
 }
 
@@ -16166,7 +16227,7 @@ func (m *StatsPercentValue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsPercentValueTypeID)
+	tlrt.PutUint32(b, StatsPercentValueTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16175,8 +16236,10 @@ func (m *StatsPercentValue) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutDouble(m.Part)
-	b.PutDouble(m.Total)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, math.Float64bits(m.Part))
+	binary.LittleEndian.PutUint64(w[8:], math.Float64bits(m.Total))
 	return nil
 }
 
@@ -16236,7 +16299,7 @@ func (m *StatsURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StatsURLTypeID)
+	tlrt.PutUint32(b, StatsURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16245,7 +16308,7 @@ func (m *StatsURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
@@ -16309,7 +16372,7 @@ func (m *StickerKeyword) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerKeywordTypeID)
+	tlrt.PutUint32(b, StickerKeywordTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16318,10 +16381,13 @@ func (m *StickerKeyword) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.DocumentID)
-	b.PutVectorHeader(len(m.Keyword))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.DocumentID))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Keyword)))
 	for i := range m.Keyword {
-		b.PutString(m.Keyword[i])
+		tlrt.PutString(b, m.Keyword[i])
 	}
 	return nil
 }
@@ -16389,7 +16455,7 @@ func (m *StickerPack) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerPackTypeID)
+	tlrt.PutUint32(b, StickerPackTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16398,10 +16464,10 @@ func (m *StickerPack) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
-	b.PutVectorHeader(len(m.Documents))
+	tlrt.PutString(b, m.Emoticon)
+	tlrt.PutVectorHeader(b, len(m.Documents))
 	for i := range m.Documents {
-		b.PutLong(m.Documents[i])
+		tlrt.PutUint64(b, uint64(m.Documents[i]))
 	}
 	return nil
 }
@@ -16600,7 +16666,7 @@ func (m *StickerSet) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StickerSetTypeID)
+	tlrt.PutUint32(b, StickerSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16640,33 +16706,35 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	if m.ThumbDocumentID != 0 {
 		flags.Set(8)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.InstalledDate)
+		tlrt.PutUint32(b, uint32(m.InstalledDate))
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
-	b.PutString(m.Title)
-	b.PutString(m.ShortName)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutString(b, m.ShortName)
 	if flags.Has(4) {
-		b.PutVectorHeader(len(m.Thumbs))
+		tlrt.PutVectorHeader(b, len(m.Thumbs))
 		for i := range m.Thumbs {
 			if err := tlrt.EncodeObject(b, m.Thumbs[i]); err != nil {
 				return tlrt.EncodeErr(err, "stickerSet", "thumbs")
 			}
 		}
-	}
-	if flags.Has(4) {
-		b.PutInt(m.ThumbDCID)
-	}
-	if flags.Has(4) {
-		b.PutInt(m.ThumbVersion)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.ThumbDCID))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.ThumbVersion))
 	}
 	if flags.Has(8) {
-		b.PutLong(m.ThumbDocumentID)
+		tlrt.PutUint64(b, uint64(m.ThumbDocumentID))
 	}
-	b.PutInt(m.Count)
-	b.PutInt(m.Hash)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
 	return nil
 }
 
@@ -16843,7 +16911,7 @@ func (m *StoriesStealthMode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesStealthModeTypeID)
+	tlrt.PutUint32(b, StoriesStealthModeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16859,12 +16927,12 @@ func (m *StoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 	if m.CooldownUntilDate != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.ActiveUntilDate)
+		tlrt.PutUint32(b, uint32(m.ActiveUntilDate))
 	}
 	if flags.Has(1) {
-		b.PutInt(m.CooldownUntilDate)
+		tlrt.PutUint32(b, uint32(m.CooldownUntilDate))
 	}
 	return nil
 }
@@ -16947,7 +17015,7 @@ func (m *StoryAlbum) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryAlbumTypeID)
+	tlrt.PutUint32(b, StoryAlbumTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -16963,9 +17031,11 @@ func (m *StoryAlbum) EncodeBare(b *bin.Buffer) error {
 	if m.IconVideo != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.AlbumID)
-	b.PutString(m.Title)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.AlbumID))
+	tlrt.PutString(b, m.Title)
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.IconPhoto); err != nil {
 			return tlrt.EncodeErr(err, "storyAlbum", "icon_photo")
@@ -17108,7 +17178,7 @@ func (m *StoryFwdHeader) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryFwdHeaderTypeID)
+	tlrt.PutUint32(b, StoryFwdHeaderTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17130,17 +17200,17 @@ func (m *StoryFwdHeader) EncodeBare(b *bin.Buffer) error {
 	if m.StoryID != 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.From); err != nil {
 			return tlrt.EncodeErr(err, "storyFwdHeader", "from")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.FromName)
+		tlrt.PutString(b, m.FromName)
 	}
 	if flags.Has(2) {
-		b.PutInt(m.StoryID)
+		tlrt.PutUint32(b, uint32(m.StoryID))
 	}
 	return nil
 }
@@ -17324,7 +17394,7 @@ func (m *StoryViews) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoryViewsTypeID)
+	tlrt.PutUint32(b, StoryViewsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17349,13 +17419,15 @@ func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
 	if len(m.RecentViewers) > 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.ViewsCount)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ViewsCount))
 	if flags.Has(2) {
-		b.PutInt(m.ForwardsCount)
+		tlrt.PutUint32(b, uint32(m.ForwardsCount))
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Reactions))
+		tlrt.PutVectorHeader(b, len(m.Reactions))
 		for i := range m.Reactions {
 			if err := m.Reactions[i].Encode(b); err != nil {
 				return tlrt.EncodeErr(err, "storyViews", "reactions")
@@ -17363,12 +17435,12 @@ func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(4) {
-		b.PutInt(m.ReactionsCount)
+		tlrt.PutUint32(b, uint32(m.ReactionsCount))
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.RecentViewers))
+		tlrt.PutVectorHeader(b, len(m.RecentViewers))
 		for i := range m.RecentViewers {
-			b.PutLong(m.RecentViewers[i])
+			tlrt.PutUint64(b, uint64(m.RecentViewers[i]))
 		}
 	}
 	return nil
@@ -17477,7 +17549,7 @@ func (m *String) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StringTypeID)
+	tlrt.PutUint32(b, StringTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17568,7 +17640,7 @@ func (m *SuggestedPost) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SuggestedPostTypeID)
+	tlrt.PutUint32(b, SuggestedPostTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -17590,14 +17662,14 @@ func (m *SuggestedPost) EncodeBare(b *bin.Buffer) error {
 	if m.ScheduleDate != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Price); err != nil {
 			return tlrt.EncodeErr(err, "suggestedPost", "price")
 		}
 	}
 	if flags.Has(0) {
-		b.PutInt(m.ScheduleDate)
+		tlrt.PutUint32(b, uint32(m.ScheduleDate))
 	}
 	return nil
 }

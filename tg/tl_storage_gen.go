@@ -89,7 +89,7 @@ func (m *StorageFileUnknown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileUnknownTypeID)
+	tlrt.PutUint32(b, StorageFileUnknownTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -151,7 +151,7 @@ func (m *StorageFilePartial) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFilePartialTypeID)
+	tlrt.PutUint32(b, StorageFilePartialTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -213,7 +213,7 @@ func (m *StorageFileJpeg) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileJpegTypeID)
+	tlrt.PutUint32(b, StorageFileJpegTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -275,7 +275,7 @@ func (m *StorageFileGif) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileGifTypeID)
+	tlrt.PutUint32(b, StorageFileGifTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -337,7 +337,7 @@ func (m *StorageFilePng) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFilePngTypeID)
+	tlrt.PutUint32(b, StorageFilePngTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -399,7 +399,7 @@ func (m *StorageFilePdf) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFilePdfTypeID)
+	tlrt.PutUint32(b, StorageFilePdfTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -461,7 +461,7 @@ func (m *StorageFileMp3) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileMp3TypeID)
+	tlrt.PutUint32(b, StorageFileMp3TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -523,7 +523,7 @@ func (m *StorageFileMov) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileMovTypeID)
+	tlrt.PutUint32(b, StorageFileMovTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -585,7 +585,7 @@ func (m *StorageFileMp4) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileMp4TypeID)
+	tlrt.PutUint32(b, StorageFileMp4TypeID)
 	return m.EncodeBare(b)
 }
 
@@ -647,7 +647,7 @@ func (m *StorageFileWebp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StorageFileWebpTypeID)
+	tlrt.PutUint32(b, StorageFileWebpTypeID)
 	return m.EncodeBare(b)
 }
 

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -72,7 +73,7 @@ func (m *StoriesAlbumsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesAlbumsNotModifiedTypeID)
+	tlrt.PutUint32(b, StoriesAlbumsNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -138,7 +139,7 @@ func (m *StoriesAlbums) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesAlbumsTypeID)
+	tlrt.PutUint32(b, StoriesAlbumsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -147,8 +148,11 @@ func (m *StoriesAlbums) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutVectorHeader(len(m.Albums))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Albums)))
 	for i := range m.Albums {
 		if err := m.Albums[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stories.albums", "albums")
@@ -266,7 +270,7 @@ func (m *StoriesAllStoriesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesAllStoriesNotModifiedTypeID)
+	tlrt.PutUint32(b, StoriesAllStoriesNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -276,8 +280,8 @@ func (m *StoriesAllStoriesNotModified) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	b.PutUint32(uint32(flags))
-	b.PutString(m.State)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.State)
 	if err := m.StealthMode.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "stories.allStoriesNotModified", "stealth_mode")
 	}
@@ -368,7 +372,7 @@ func (m *StoriesAllStories) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesAllStoriesTypeID)
+	tlrt.PutUint32(b, StoriesAllStoriesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -381,22 +385,24 @@ func (m *StoriesAllStories) EncodeBare(b *bin.Buffer) error {
 	if m.HasMore {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutString(m.State)
-	b.PutVectorHeader(len(m.PeerStories))
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	tlrt.PutString(b, m.State)
+	tlrt.PutVectorHeader(b, len(m.PeerStories))
 	for i := range m.PeerStories {
 		if err := m.PeerStories[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stories.allStories", "peer_stories")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.allStories", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.allStories", "users")
@@ -494,7 +500,7 @@ func (m *StoriesCanSendStoryCount) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesCanSendStoryCountTypeID)
+	tlrt.PutUint32(b, StoriesCanSendStoryCountTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -503,7 +509,7 @@ func (m *StoriesCanSendStoryCount) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.CountRemains)
+	tlrt.PutUint32(b, uint32(m.CountRemains))
 	return nil
 }
 
@@ -591,7 +597,7 @@ func (m *StoriesFoundStories) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesFoundStoriesTypeID)
+	tlrt.PutUint32(b, StoriesFoundStoriesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -604,24 +610,27 @@ func (m *StoriesFoundStories) EncodeBare(b *bin.Buffer) error {
 	if m.NextOffset != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Stories))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Stories)))
 	for i := range m.Stories {
 		if err := m.Stories[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stories.foundStories", "stories")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.foundStories", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.foundStories", "users")
@@ -718,7 +727,7 @@ func (m *StoriesPeerStories) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesPeerStoriesTypeID)
+	tlrt.PutUint32(b, StoriesPeerStoriesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -730,13 +739,13 @@ func (m *StoriesPeerStories) EncodeBare(b *bin.Buffer) error {
 	if err := m.Stories.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "stories.peerStories", "stories")
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.peerStories", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.peerStories", "users")
@@ -847,7 +856,7 @@ func (m *StoriesStories) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesStoriesTypeID)
+	tlrt.PutUint32(b, StoriesStoriesTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -860,27 +869,30 @@ func (m *StoriesStories) EncodeBare(b *bin.Buffer) error {
 	if len(m.PinnedToTop) > 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Stories))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Stories)))
 	for i := range m.Stories {
 		if err := tlrt.EncodeObject(b, m.Stories[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.stories", "stories")
 		}
 	}
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.PinnedToTop))
+		tlrt.PutVectorHeader(b, len(m.PinnedToTop))
 		for i := range m.PinnedToTop {
-			b.PutInt(m.PinnedToTop[i])
+			tlrt.PutUint32(b, uint32(m.PinnedToTop[i]))
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.stories", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.stories", "users")
@@ -1006,7 +1018,7 @@ func (m *StoriesStoryReactionsList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesStoryReactionsListTypeID)
+	tlrt.PutUint32(b, StoriesStoryReactionsListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1019,28 +1031,31 @@ func (m *StoriesStoryReactionsList) EncodeBare(b *bin.Buffer) error {
 	if m.NextOffset != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutVectorHeader(len(m.Reactions))
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Reactions)))
 	for i := range m.Reactions {
 		if err := tlrt.EncodeObject(b, m.Reactions[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyReactionsList", "reactions")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyReactionsList", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyReactionsList", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	return nil
 }
@@ -1132,7 +1147,7 @@ func (m *StoriesStoryViews) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesStoryViewsTypeID)
+	tlrt.PutUint32(b, StoriesStoryViewsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1141,13 +1156,13 @@ func (m *StoriesStoryViews) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Views))
+	tlrt.PutVectorHeader(b, len(m.Views))
 	for i := range m.Views {
 		if err := m.Views[i].Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyViews", "views")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyViews", "users")
@@ -1255,7 +1270,7 @@ func (m *StoriesStoryViewsList) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesStoryViewsListTypeID)
+	tlrt.PutUint32(b, StoriesStoryViewsListTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1268,31 +1283,34 @@ func (m *StoriesStoryViewsList) EncodeBare(b *bin.Buffer) error {
 	if m.NextOffset != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Count)
-	b.PutInt(m.ViewsCount)
-	b.PutInt(m.ForwardsCount)
-	b.PutInt(m.ReactionsCount)
-	b.PutVectorHeader(len(m.Views))
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ViewsCount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ForwardsCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ReactionsCount))
+	binary.LittleEndian.PutUint32(w[20:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[24:], uint32(len(m.Views)))
 	for i := range m.Views {
 		if err := tlrt.EncodeObject(b, m.Views[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyViewsList", "views")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyViewsList", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.storyViewsList", "users")
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.NextOffset)
+		tlrt.PutString(b, m.NextOffset)
 	}
 	return nil
 }
@@ -1392,7 +1410,7 @@ func (m *StoriesCanSendStoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesCanSendStoryRequestTypeID)
+	tlrt.PutUint32(b, StoriesCanSendStoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1615,7 +1633,7 @@ func (m *StoriesSendStoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesSendStoryRequestTypeID)
+	tlrt.PutUint32(b, StoriesSendStoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1655,7 +1673,7 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Music != nil {
 		flags.Set(9)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.sendStory", "peer")
 	}
@@ -1663,7 +1681,7 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 		return tlrt.EncodeErr(err, "stories.sendStory", "media")
 	}
 	if flags.Has(5) {
-		b.PutVectorHeader(len(m.MediaAreas))
+		tlrt.PutVectorHeader(b, len(m.MediaAreas))
 		for i := range m.MediaAreas {
 			if err := tlrt.EncodeObject(b, m.MediaAreas[i]); err != nil {
 				return tlrt.EncodeErr(err, "stories.sendStory", "media_areas")
@@ -1671,38 +1689,36 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(0) {
-		b.PutString(m.Caption)
+		tlrt.PutString(b, m.Caption)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "stories.sendStory", "entities")
 			}
 		}
 	}
-	b.PutVectorHeader(len(m.PrivacyRules))
+	tlrt.PutVectorHeader(b, len(m.PrivacyRules))
 	for i := range m.PrivacyRules {
 		if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.sendStory", "privacy_rules")
 		}
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if flags.Has(3) {
-		b.PutInt(m.Period)
+		tlrt.PutUint32(b, uint32(m.Period))
 	}
 	if flags.Has(6) {
 		if err := tlrt.EncodeObject(b, m.FwdFromID); err != nil {
 			return tlrt.EncodeErr(err, "stories.sendStory", "fwd_from_id")
 		}
-	}
-	if flags.Has(6) {
-		b.PutInt(m.FwdFromStory)
+		tlrt.PutUint32(b, uint32(m.FwdFromStory))
 	}
 	if flags.Has(8) {
-		b.PutVectorHeader(len(m.Albums))
+		tlrt.PutVectorHeader(b, len(m.Albums))
 		for i := range m.Albums {
-			b.PutInt(m.Albums[i])
+			tlrt.PutUint32(b, uint32(m.Albums[i]))
 		}
 	}
 	if flags.Has(9) {
@@ -1956,7 +1972,7 @@ func (m *StoriesEditStoryRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesEditStoryRequestTypeID)
+	tlrt.PutUint32(b, StoriesEditStoryRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1981,18 +1997,18 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Music != nil {
 		flags.Set(4)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.editStory", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Media); err != nil {
 			return tlrt.EncodeErr(err, "stories.editStory", "media")
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.MediaAreas))
+		tlrt.PutVectorHeader(b, len(m.MediaAreas))
 		for i := range m.MediaAreas {
 			if err := tlrt.EncodeObject(b, m.MediaAreas[i]); err != nil {
 				return tlrt.EncodeErr(err, "stories.editStory", "media_areas")
@@ -2000,10 +2016,8 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Caption)
-	}
-	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutString(b, m.Caption)
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "stories.editStory", "entities")
@@ -2011,7 +2025,7 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.PrivacyRules))
+		tlrt.PutVectorHeader(b, len(m.PrivacyRules))
 		for i := range m.PrivacyRules {
 			if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
 				return tlrt.EncodeErr(err, "stories.editStory", "privacy_rules")
@@ -2147,7 +2161,7 @@ func (m *StoriesDeleteStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesDeleteStoriesRequestTypeID)
+	tlrt.PutUint32(b, StoriesDeleteStoriesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2159,9 +2173,9 @@ func (m *StoriesDeleteStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.deleteStories", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -2239,7 +2253,7 @@ func (m *StoriesTogglePinnedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesTogglePinnedRequestTypeID)
+	tlrt.PutUint32(b, StoriesTogglePinnedRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2251,9 +2265,9 @@ func (m *StoriesTogglePinnedRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.togglePinned", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	b.PutBool(m.Pinned)
 	return nil
@@ -2359,7 +2373,7 @@ func (m *StoriesGetAllStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetAllStoriesRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetAllStoriesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2378,9 +2392,9 @@ func (m *StoriesGetAllStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if m.State != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.State)
+		tlrt.PutString(b, m.State)
 	}
 	return nil
 }
@@ -2470,7 +2484,7 @@ func (m *StoriesGetPinnedStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetPinnedStoriesRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetPinnedStoriesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2482,8 +2496,10 @@ func (m *StoriesGetPinnedStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getPinnedStories", "peer")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
 	return nil
 }
 
@@ -2561,7 +2577,7 @@ func (m *StoriesGetStoriesArchiveRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetStoriesArchiveRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetStoriesArchiveRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2573,8 +2589,10 @@ func (m *StoriesGetStoriesArchiveRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getStoriesArchive", "peer")
 	}
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
 	return nil
 }
 
@@ -2651,7 +2669,7 @@ func (m *StoriesGetStoriesByIDRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetStoriesByIDRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetStoriesByIDRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2663,9 +2681,9 @@ func (m *StoriesGetStoriesByIDRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getStoriesByID", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -2740,7 +2758,7 @@ func (m *StoriesToggleAllStoriesHiddenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesToggleAllStoriesHiddenRequestTypeID)
+	tlrt.PutUint32(b, StoriesToggleAllStoriesHiddenRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2816,7 +2834,7 @@ func (m *StoriesReadStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesReadStoriesRequestTypeID)
+	tlrt.PutUint32(b, StoriesReadStoriesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2828,7 +2846,7 @@ func (m *StoriesReadStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.readStories", "peer")
 	}
-	b.PutInt(m.MaxID)
+	tlrt.PutUint32(b, uint32(m.MaxID))
 	return nil
 }
 
@@ -2905,7 +2923,7 @@ func (m *StoriesIncrementStoryViewsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesIncrementStoryViewsRequestTypeID)
+	tlrt.PutUint32(b, StoriesIncrementStoryViewsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2917,9 +2935,9 @@ func (m *StoriesIncrementStoryViewsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.incrementStoryViews", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -3025,7 +3043,7 @@ func (m *StoriesGetStoryViewsListRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetStoryViewsListRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetStoryViewsListRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3047,16 +3065,16 @@ func (m *StoriesGetStoryViewsListRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Q != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getStoryViewsList", "peer")
 	}
 	if flags.Has(1) {
-		b.PutString(m.Q)
+		tlrt.PutString(b, m.Q)
 	}
-	b.PutInt(m.ID)
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.ID))
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -3160,7 +3178,7 @@ func (m *StoriesGetStoriesViewsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetStoriesViewsRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetStoriesViewsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3172,9 +3190,9 @@ func (m *StoriesGetStoriesViewsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getStoriesViews", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -3249,7 +3267,7 @@ func (m *StoriesExportStoryLinkRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesExportStoryLinkRequestTypeID)
+	tlrt.PutUint32(b, StoriesExportStoryLinkRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3261,7 +3279,7 @@ func (m *StoriesExportStoryLinkRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.exportStoryLink", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	return nil
 }
 
@@ -3337,7 +3355,7 @@ func (m *StoriesReportRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesReportRequestTypeID)
+	tlrt.PutUint32(b, StoriesReportRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3349,12 +3367,12 @@ func (m *StoriesReportRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.report", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
-	b.PutBytes(m.Option)
-	b.PutString(m.Message)
+	tlrt.PutBytes(b, m.Option)
+	tlrt.PutString(b, m.Message)
 	return nil
 }
 
@@ -3441,7 +3459,7 @@ func (m *StoriesActivateStealthModeRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesActivateStealthModeRequestTypeID)
+	tlrt.PutUint32(b, StoriesActivateStealthModeRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3457,7 +3475,7 @@ func (m *StoriesActivateStealthModeRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Future {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
 
@@ -3535,7 +3553,7 @@ func (m *StoriesSendReactionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesSendReactionRequestTypeID)
+	tlrt.PutUint32(b, StoriesSendReactionRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3548,11 +3566,11 @@ func (m *StoriesSendReactionRequest) EncodeBare(b *bin.Buffer) error {
 	if m.AddToRecent {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.sendReaction", "peer")
 	}
-	b.PutInt(m.StoryID)
+	tlrt.PutUint32(b, uint32(m.StoryID))
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "stories.sendReaction", "reaction")
 	}
@@ -3644,7 +3662,7 @@ func (m *StoriesGetPeerStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetPeerStoriesRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetPeerStoriesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3724,7 +3742,7 @@ func (m *StoriesGetAllReadPeerStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetAllReadPeerStoriesRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetAllReadPeerStoriesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3795,7 +3813,7 @@ func (m *StoriesGetPeerMaxIDsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetPeerMaxIDsRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetPeerMaxIDsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3804,7 +3822,7 @@ func (m *StoriesGetPeerMaxIDsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
 		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.getPeerMaxIDs", "id")
@@ -3878,7 +3896,7 @@ func (m *StoriesGetChatsToSendRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetChatsToSendRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetChatsToSendRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -3952,7 +3970,7 @@ func (m *StoriesTogglePeerStoriesHiddenRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesTogglePeerStoriesHiddenRequestTypeID)
+	tlrt.PutUint32(b, StoriesTogglePeerStoriesHiddenRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4070,7 +4088,7 @@ func (m *StoriesGetStoryReactionsListRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetStoryReactionsListRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetStoryReactionsListRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4089,20 +4107,20 @@ func (m *StoriesGetStoryReactionsListRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Offset != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getStoryReactionsList", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 			return tlrt.EncodeErr(err, "stories.getStoryReactionsList", "reaction")
 		}
 	}
 	if flags.Has(1) {
-		b.PutString(m.Offset)
+		tlrt.PutString(b, m.Offset)
 	}
-	b.PutInt(m.Limit)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -4205,7 +4223,7 @@ func (m *StoriesTogglePinnedToTopRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesTogglePinnedToTopRequestTypeID)
+	tlrt.PutUint32(b, StoriesTogglePinnedToTopRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4217,9 +4235,9 @@ func (m *StoriesTogglePinnedToTopRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.togglePinnedToTop", "peer")
 	}
-	b.PutVectorHeader(len(m.ID))
+	tlrt.PutVectorHeader(b, len(m.ID))
 	for i := range m.ID {
-		b.PutInt(m.ID[i])
+		tlrt.PutUint32(b, uint32(m.ID[i]))
 	}
 	return nil
 }
@@ -4322,7 +4340,7 @@ func (m *StoriesSearchPostsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesSearchPostsRequestTypeID)
+	tlrt.PutUint32(b, StoriesSearchPostsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4341,9 +4359,9 @@ func (m *StoriesSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Peer != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutString(m.Hashtag)
+		tlrt.PutString(b, m.Hashtag)
 	}
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Area); err != nil {
@@ -4355,8 +4373,8 @@ func (m *StoriesSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
 			return tlrt.EncodeErr(err, "stories.searchPosts", "peer")
 		}
 	}
-	b.PutString(m.Offset)
-	b.PutInt(m.Limit)
+	tlrt.PutString(b, m.Offset)
+	tlrt.PutUint32(b, uint32(m.Limit))
 	return nil
 }
 
@@ -4461,7 +4479,7 @@ func (m *StoriesCreateAlbumRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesCreateAlbumRequestTypeID)
+	tlrt.PutUint32(b, StoriesCreateAlbumRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4473,10 +4491,10 @@ func (m *StoriesCreateAlbumRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.createAlbum", "peer")
 	}
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.Stories))
+	tlrt.PutString(b, m.Title)
+	tlrt.PutVectorHeader(b, len(m.Stories))
 	for i := range m.Stories {
-		b.PutInt(m.Stories[i])
+		tlrt.PutUint32(b, uint32(m.Stories[i]))
 	}
 	return nil
 }
@@ -4645,7 +4663,7 @@ func (m *StoriesUpdateAlbumRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesUpdateAlbumRequestTypeID)
+	tlrt.PutUint32(b, StoriesUpdateAlbumRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4667,30 +4685,30 @@ func (m *StoriesUpdateAlbumRequest) EncodeBare(b *bin.Buffer) error {
 	if len(m.Order) > 0 {
 		flags.Set(3)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.updateAlbum", "peer")
 	}
-	b.PutInt(m.AlbumID)
+	tlrt.PutUint32(b, uint32(m.AlbumID))
 	if flags.Has(0) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.DeleteStories))
+		tlrt.PutVectorHeader(b, len(m.DeleteStories))
 		for i := range m.DeleteStories {
-			b.PutInt(m.DeleteStories[i])
+			tlrt.PutUint32(b, uint32(m.DeleteStories[i]))
 		}
 	}
 	if flags.Has(2) {
-		b.PutVectorHeader(len(m.AddStories))
+		tlrt.PutVectorHeader(b, len(m.AddStories))
 		for i := range m.AddStories {
-			b.PutInt(m.AddStories[i])
+			tlrt.PutUint32(b, uint32(m.AddStories[i]))
 		}
 	}
 	if flags.Has(3) {
-		b.PutVectorHeader(len(m.Order))
+		tlrt.PutVectorHeader(b, len(m.Order))
 		for i := range m.Order {
-			b.PutInt(m.Order[i])
+			tlrt.PutUint32(b, uint32(m.Order[i]))
 		}
 	}
 	return nil
@@ -4808,7 +4826,7 @@ func (m *StoriesReorderAlbumsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesReorderAlbumsRequestTypeID)
+	tlrt.PutUint32(b, StoriesReorderAlbumsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4820,9 +4838,9 @@ func (m *StoriesReorderAlbumsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.reorderAlbums", "peer")
 	}
-	b.PutVectorHeader(len(m.Order))
+	tlrt.PutVectorHeader(b, len(m.Order))
 	for i := range m.Order {
-		b.PutInt(m.Order[i])
+		tlrt.PutUint32(b, uint32(m.Order[i]))
 	}
 	return nil
 }
@@ -4896,7 +4914,7 @@ func (m *StoriesDeleteAlbumRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesDeleteAlbumRequestTypeID)
+	tlrt.PutUint32(b, StoriesDeleteAlbumRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4908,7 +4926,7 @@ func (m *StoriesDeleteAlbumRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.deleteAlbum", "peer")
 	}
-	b.PutInt(m.AlbumID)
+	tlrt.PutUint32(b, uint32(m.AlbumID))
 	return nil
 }
 
@@ -4980,7 +4998,7 @@ func (m *StoriesGetAlbumsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetAlbumsRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetAlbumsRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -4992,7 +5010,7 @@ func (m *StoriesGetAlbumsRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getAlbums", "peer")
 	}
-	b.PutLong(m.Hash)
+	tlrt.PutUint64(b, uint64(m.Hash))
 	return nil
 }
 
@@ -5067,7 +5085,7 @@ func (m *StoriesGetAlbumStoriesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesGetAlbumStoriesRequestTypeID)
+	tlrt.PutUint32(b, StoriesGetAlbumStoriesRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5079,9 +5097,11 @@ func (m *StoriesGetAlbumStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getAlbumStories", "peer")
 	}
-	b.PutInt(m.AlbumID)
-	b.PutInt(m.Offset)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.AlbumID))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
 	return nil
 }
 
@@ -5256,7 +5276,7 @@ func (m *StoriesStartLiveRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(StoriesStartLiveRequestTypeID)
+	tlrt.PutUint32(b, StoriesStartLiveRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -5287,33 +5307,33 @@ func (m *StoriesStartLiveRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SendPaidMessagesStars != 0 {
 		flags.Set(7)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.startLive", "peer")
 	}
 	if flags.Has(0) {
-		b.PutString(m.Caption)
+		tlrt.PutString(b, m.Caption)
 	}
 	if flags.Has(1) {
-		b.PutVectorHeader(len(m.Entities))
+		tlrt.PutVectorHeader(b, len(m.Entities))
 		for i := range m.Entities {
 			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
 				return tlrt.EncodeErr(err, "stories.startLive", "entities")
 			}
 		}
 	}
-	b.PutVectorHeader(len(m.PrivacyRules))
+	tlrt.PutVectorHeader(b, len(m.PrivacyRules))
 	for i := range m.PrivacyRules {
 		if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
 			return tlrt.EncodeErr(err, "stories.startLive", "privacy_rules")
 		}
 	}
-	b.PutLong(m.RandomID)
+	tlrt.PutUint64(b, uint64(m.RandomID))
 	if flags.Has(6) {
 		b.PutBool(m.MessagesEnabled)
 	}
 	if flags.Has(7) {
-		b.PutLong(m.SendPaidMessagesStars)
+		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ func (m *TestUseErrorRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TestUseErrorRequestTypeID)
+	tlrt.PutUint32(b, TestUseErrorRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -100,7 +100,7 @@ func (m *TestUseConfigSimpleRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(TestUseConfigSimpleRequestTypeID)
+	tlrt.PutUint32(b, TestUseConfigSimpleRequestTypeID)
 	return m.EncodeBare(b)
 }
 

@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -108,7 +109,7 @@ func (m *UpdatesChannelDifferenceEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesChannelDifferenceEmptyTypeID)
+	tlrt.PutUint32(b, UpdatesChannelDifferenceEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -124,10 +125,12 @@ func (m *UpdatesChannelDifferenceEmpty) EncodeBare(b *bin.Buffer) error {
 	if m.Timeout != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Pts)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
 	if flags.Has(1) {
-		b.PutInt(m.Timeout)
+		tlrt.PutUint32(b, uint32(m.Timeout))
 	}
 	return nil
 }
@@ -239,7 +242,7 @@ func (m *UpdatesChannelDifferenceTooLong) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesChannelDifferenceTooLongTypeID)
+	tlrt.PutUint32(b, UpdatesChannelDifferenceTooLongTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -255,26 +258,26 @@ func (m *UpdatesChannelDifferenceTooLong) EncodeBare(b *bin.Buffer) error {
 	if m.Timeout != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
-		b.PutInt(m.Timeout)
+		tlrt.PutUint32(b, uint32(m.Timeout))
 	}
 	if err := tlrt.EncodeObject(b, m.Dialog); err != nil {
 		return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "dialog")
 	}
-	b.PutVectorHeader(len(m.Messages))
+	tlrt.PutVectorHeader(b, len(m.Messages))
 	for i := range m.Messages {
 		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "messages")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "users")
@@ -407,7 +410,7 @@ func (m *UpdatesChannelDifference) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesChannelDifferenceTypeID)
+	tlrt.PutUint32(b, UpdatesChannelDifferenceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -423,30 +426,32 @@ func (m *UpdatesChannelDifference) EncodeBare(b *bin.Buffer) error {
 	if m.Timeout != 0 {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Pts)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
 	if flags.Has(1) {
-		b.PutInt(m.Timeout)
+		tlrt.PutUint32(b, uint32(m.Timeout))
 	}
-	b.PutVectorHeader(len(m.NewMessages))
+	tlrt.PutVectorHeader(b, len(m.NewMessages))
 	for i := range m.NewMessages {
 		if err := tlrt.EncodeObject(b, m.NewMessages[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifference", "new_messages")
 		}
 	}
-	b.PutVectorHeader(len(m.OtherUpdates))
+	tlrt.PutVectorHeader(b, len(m.OtherUpdates))
 	for i := range m.OtherUpdates {
 		if err := tlrt.EncodeObject(b, m.OtherUpdates[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifference", "other_updates")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifference", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.channelDifference", "users")
@@ -591,7 +596,7 @@ func (m *UpdatesDifferenceEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesDifferenceEmptyTypeID)
+	tlrt.PutUint32(b, UpdatesDifferenceEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -600,8 +605,10 @@ func (m *UpdatesDifferenceEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.Seq)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Seq))
 	return nil
 }
 
@@ -672,7 +679,7 @@ func (m *UpdatesDifference) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesDifferenceTypeID)
+	tlrt.PutUint32(b, UpdatesDifferenceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -681,31 +688,31 @@ func (m *UpdatesDifference) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.NewMessages))
+	tlrt.PutVectorHeader(b, len(m.NewMessages))
 	for i := range m.NewMessages {
 		if err := tlrt.EncodeObject(b, m.NewMessages[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.difference", "new_messages")
 		}
 	}
-	b.PutVectorHeader(len(m.NewEncryptedMessages))
+	tlrt.PutVectorHeader(b, len(m.NewEncryptedMessages))
 	for i := range m.NewEncryptedMessages {
 		if err := tlrt.EncodeObject(b, m.NewEncryptedMessages[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.difference", "new_encrypted_messages")
 		}
 	}
-	b.PutVectorHeader(len(m.OtherUpdates))
+	tlrt.PutVectorHeader(b, len(m.OtherUpdates))
 	for i := range m.OtherUpdates {
 		if err := tlrt.EncodeObject(b, m.OtherUpdates[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.difference", "other_updates")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.difference", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.difference", "users")
@@ -809,7 +816,7 @@ func (m *UpdatesDifferenceSlice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesDifferenceSliceTypeID)
+	tlrt.PutUint32(b, UpdatesDifferenceSliceTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -818,31 +825,31 @@ func (m *UpdatesDifferenceSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.NewMessages))
+	tlrt.PutVectorHeader(b, len(m.NewMessages))
 	for i := range m.NewMessages {
 		if err := tlrt.EncodeObject(b, m.NewMessages[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.differenceSlice", "new_messages")
 		}
 	}
-	b.PutVectorHeader(len(m.NewEncryptedMessages))
+	tlrt.PutVectorHeader(b, len(m.NewEncryptedMessages))
 	for i := range m.NewEncryptedMessages {
 		if err := tlrt.EncodeObject(b, m.NewEncryptedMessages[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.differenceSlice", "new_encrypted_messages")
 		}
 	}
-	b.PutVectorHeader(len(m.OtherUpdates))
+	tlrt.PutVectorHeader(b, len(m.OtherUpdates))
 	for i := range m.OtherUpdates {
 		if err := tlrt.EncodeObject(b, m.OtherUpdates[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.differenceSlice", "other_updates")
 		}
 	}
-	b.PutVectorHeader(len(m.Chats))
+	tlrt.PutVectorHeader(b, len(m.Chats))
 	for i := range m.Chats {
 		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.differenceSlice", "chats")
 		}
 	}
-	b.PutVectorHeader(len(m.Users))
+	tlrt.PutVectorHeader(b, len(m.Users))
 	for i := range m.Users {
 		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
 			return tlrt.EncodeErr(err, "updates.differenceSlice", "users")
@@ -938,7 +945,7 @@ func (m *UpdatesDifferenceTooLong) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesDifferenceTooLongTypeID)
+	tlrt.PutUint32(b, UpdatesDifferenceTooLongTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -947,7 +954,7 @@ func (m *UpdatesDifferenceTooLong) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Pts)
+	tlrt.PutUint32(b, uint32(m.Pts))
 	return nil
 }
 
@@ -1009,7 +1016,7 @@ func (m *UpdatesState) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesStateTypeID)
+	tlrt.PutUint32(b, UpdatesStateTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1018,11 +1025,13 @@ func (m *UpdatesState) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.Qts)
-	b.PutInt(m.Date)
-	b.PutInt(m.Seq)
-	b.PutInt(m.UnreadCount)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Qts))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Seq))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadCount))
 	return nil
 }
 
@@ -1089,7 +1098,7 @@ func (m *UpdatesGetStateRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesGetStateRequestTypeID)
+	tlrt.PutUint32(b, UpdatesGetStateRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1227,7 +1236,7 @@ func (m *UpdatesGetDifferenceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesGetDifferenceRequestTypeID)
+	tlrt.PutUint32(b, UpdatesGetDifferenceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1246,18 +1255,22 @@ func (m *UpdatesGetDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 	if m.QtsLimit != 0 {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Pts)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
 	if flags.Has(1) {
-		b.PutInt(m.PtsLimit)
+		tlrt.PutUint32(b, uint32(m.PtsLimit))
 	}
 	if flags.Has(0) {
-		b.PutInt(m.PtsTotalLimit)
+		tlrt.PutUint32(b, uint32(m.PtsTotalLimit))
 	}
-	b.PutInt(m.Date)
-	b.PutInt(m.Qts)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Qts))
 	if flags.Has(2) {
-		b.PutInt(m.QtsLimit)
+		tlrt.PutUint32(b, uint32(m.QtsLimit))
 	}
 	return nil
 }
@@ -1370,7 +1383,7 @@ func (m *UpdatesGetChannelDifferenceRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(UpdatesGetChannelDifferenceRequestTypeID)
+	tlrt.PutUint32(b, UpdatesGetChannelDifferenceRequestTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1383,15 +1396,17 @@ func (m *UpdatesGetChannelDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Force {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "updates.getChannelDifference", "channel")
 	}
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "updates.getChannelDifference", "filter")
 	}
-	b.PutInt(m.Pts)
-	b.PutInt(m.Limit)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
 	return nil
 }
 

@@ -3,6 +3,7 @@
 package tg
 
 import (
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -83,7 +84,7 @@ func (m *WallPaper) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WallPaperTypeID)
+	tlrt.PutUint32(b, WallPaperTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -92,7 +93,6 @@ func (m *WallPaper) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
 	if m.Creator {
 		flags.Set(0)
@@ -109,9 +109,12 @@ func (m *WallPaper) EncodeBare(b *bin.Buffer) error {
 	if m.Settings != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.AccessHash)
-	b.PutString(m.Slug)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(flags))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	tlrt.PutString(b, m.Slug)
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
 		return tlrt.EncodeErr(err, "wallPaper", "document")
 	}
@@ -219,7 +222,7 @@ func (m *WallPaperNoFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WallPaperNoFileTypeID)
+	tlrt.PutUint32(b, WallPaperNoFileTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -228,7 +231,6 @@ func (m *WallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<4)
 	if m.Default {
 		flags.Set(1)
@@ -239,7 +241,10 @@ func (m *WallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 	if m.Settings != nil {
 		flags.Set(2)
 	}
-	b.PutUint32(uint32(flags))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(flags))
 	if flags.Has(2) {
 		if err := m.Settings.Encode(b); err != nil {
 			return tlrt.EncodeErr(err, "wallPaperNoFile", "settings")
@@ -368,7 +373,7 @@ func (m *WebDocument) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebDocumentTypeID)
+	tlrt.PutUint32(b, WebDocumentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -377,11 +382,13 @@ func (m *WebDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutLong(m.AccessHash)
-	b.PutInt(m.Size)
-	b.PutString(m.MimeType)
-	b.PutVectorHeader(len(m.Attributes))
+	tlrt.PutString(b, m.URL)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint64(w, uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Size))
+	tlrt.PutString(b, m.MimeType)
+	tlrt.PutVectorHeader(b, len(m.Attributes))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "webDocument", "attributes")
@@ -470,7 +477,7 @@ func (m *WebDocumentNoProxy) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebDocumentNoProxyTypeID)
+	tlrt.PutUint32(b, WebDocumentNoProxyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -479,10 +486,10 @@ func (m *WebDocumentNoProxy) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
-	b.PutInt(m.Size)
-	b.PutString(m.MimeType)
-	b.PutVectorHeader(len(m.Attributes))
+	tlrt.PutString(b, m.URL)
+	tlrt.PutUint32(b, uint32(m.Size))
+	tlrt.PutString(b, m.MimeType)
+	tlrt.PutVectorHeader(b, len(m.Attributes))
 	for i := range m.Attributes {
 		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 			return tlrt.EncodeErr(err, "webDocumentNoProxy", "attributes")
@@ -627,7 +634,7 @@ func (m *WebPageEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageEmptyTypeID)
+	tlrt.PutUint32(b, WebPageEmptyTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -640,10 +647,12 @@ func (m *WebPageEmpty) EncodeBare(b *bin.Buffer) error {
 	if m.URL != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
 	if flags.Has(0) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
 	return nil
 }
@@ -750,7 +759,7 @@ func (m *WebPagePending) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPagePendingTypeID)
+	tlrt.PutUint32(b, WebPagePendingTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -763,12 +772,14 @@ func (m *WebPagePending) EncodeBare(b *bin.Buffer) error {
 	if m.URL != "" {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
 	if flags.Has(0) {
-		b.PutString(m.URL)
+		tlrt.PutString(b, m.URL)
 	}
-	b.PutInt(m.Date)
+	tlrt.PutUint32(b, uint32(m.Date))
 	return nil
 }
 
@@ -1101,7 +1112,7 @@ func (m *WebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageTypeID)
+	tlrt.PutUint32(b, WebPageTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1153,22 +1164,24 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 	if len(m.Attributes) > 0 {
 		flags.Set(12)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ID)
-	b.PutString(m.URL)
-	b.PutString(m.DisplayURL)
-	b.PutInt(m.Hash)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.DisplayURL)
+	tlrt.PutUint32(b, uint32(m.Hash))
 	if flags.Has(0) {
-		b.PutString(m.Type)
+		tlrt.PutString(b, m.Type)
 	}
 	if flags.Has(1) {
-		b.PutString(m.SiteName)
+		tlrt.PutString(b, m.SiteName)
 	}
 	if flags.Has(2) {
-		b.PutString(m.Title)
+		tlrt.PutString(b, m.Title)
 	}
 	if flags.Has(3) {
-		b.PutString(m.Description)
+		tlrt.PutString(b, m.Description)
 	}
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -1176,22 +1189,20 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(5) {
-		b.PutString(m.EmbedURL)
-	}
-	if flags.Has(5) {
-		b.PutString(m.EmbedType)
+		tlrt.PutString(b, m.EmbedURL)
+		tlrt.PutString(b, m.EmbedType)
 	}
 	if flags.Has(6) {
-		b.PutInt(m.EmbedWidth)
-	}
-	if flags.Has(6) {
-		b.PutInt(m.EmbedHeight)
+		w := tlrt.Extend(b, 8)
+		_ = w[7]
+		binary.LittleEndian.PutUint32(w, uint32(m.EmbedWidth))
+		binary.LittleEndian.PutUint32(w[4:], uint32(m.EmbedHeight))
 	}
 	if flags.Has(7) {
-		b.PutInt(m.Duration)
+		tlrt.PutUint32(b, uint32(m.Duration))
 	}
 	if flags.Has(8) {
-		b.PutString(m.Author)
+		tlrt.PutString(b, m.Author)
 	}
 	if flags.Has(9) {
 		if err := tlrt.EncodeObject(b, m.Document); err != nil {
@@ -1204,7 +1215,7 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(12) {
-		b.PutVectorHeader(len(m.Attributes))
+		tlrt.PutVectorHeader(b, len(m.Attributes))
 		for i := range m.Attributes {
 			if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
 				return tlrt.EncodeErr(err, "webPage", "attributes")
@@ -1422,7 +1433,7 @@ func (m *WebPageNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageNotModifiedTypeID)
+	tlrt.PutUint32(b, WebPageNotModifiedTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1435,9 +1446,9 @@ func (m *WebPageNotModified) EncodeBare(b *bin.Buffer) error {
 	if m.CachedPageViews != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.CachedPageViews)
+		tlrt.PutUint32(b, uint32(m.CachedPageViews))
 	}
 	return nil
 }
@@ -1585,7 +1596,7 @@ func (m *WebPageAttributeTheme) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeThemeTypeID)
+	tlrt.PutUint32(b, WebPageAttributeThemeTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1601,9 +1612,9 @@ func (m *WebPageAttributeTheme) EncodeBare(b *bin.Buffer) error {
 	if m.Settings != nil {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Documents))
+		tlrt.PutVectorHeader(b, len(m.Documents))
 		for i := range m.Documents {
 			if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
 				return tlrt.EncodeErr(err, "webPageAttributeTheme", "documents")
@@ -1705,7 +1716,7 @@ func (m *WebPageAttributeStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeStoryTypeID)
+	tlrt.PutUint32(b, WebPageAttributeStoryTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1718,11 +1729,11 @@ func (m *WebPageAttributeStory) EncodeBare(b *bin.Buffer) error {
 	if m.Story != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "webPageAttributeStory", "peer")
 	}
-	b.PutInt(m.ID)
+	tlrt.PutUint32(b, uint32(m.ID))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Story); err != nil {
 			return tlrt.EncodeErr(err, "webPageAttributeStory", "story")
@@ -1817,7 +1828,7 @@ func (m *WebPageAttributeStickerSet) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeStickerSetTypeID)
+	tlrt.PutUint32(b, WebPageAttributeStickerSetTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -1833,8 +1844,11 @@ func (m *WebPageAttributeStickerSet) EncodeBare(b *bin.Buffer) error {
 	if m.TextColor {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutVectorHeader(len(m.Stickers))
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(flags))
+	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
+	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Stickers)))
 	for i := range m.Stickers {
 		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
 			return tlrt.EncodeErr(err, "webPageAttributeStickerSet", "stickers")
@@ -1921,7 +1935,7 @@ func (m *WebPageAttributeUniqueStarGift) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeUniqueStarGiftTypeID)
+	tlrt.PutUint32(b, WebPageAttributeUniqueStarGiftTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2004,7 +2018,7 @@ func (m *WebPageAttributeStarGiftCollection) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeStarGiftCollectionTypeID)
+	tlrt.PutUint32(b, WebPageAttributeStarGiftCollectionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2013,7 +2027,7 @@ func (m *WebPageAttributeStarGiftCollection) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutVectorHeader(len(m.Icons))
+	tlrt.PutVectorHeader(b, len(m.Icons))
 	for i := range m.Icons {
 		if err := tlrt.EncodeObject(b, m.Icons[i]); err != nil {
 			return tlrt.EncodeErr(err, "webPageAttributeStarGiftCollection", "icons")
@@ -2091,7 +2105,7 @@ func (m *WebPageAttributeStarGiftAuction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeStarGiftAuctionTypeID)
+	tlrt.PutUint32(b, WebPageAttributeStarGiftAuctionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2103,7 +2117,7 @@ func (m *WebPageAttributeStarGiftAuction) EncodeBare(b *bin.Buffer) error {
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "webPageAttributeStarGiftAuction", "gift")
 	}
-	b.PutInt(m.EndDate)
+	tlrt.PutUint32(b, uint32(m.EndDate))
 	return nil
 }
 
@@ -2177,7 +2191,7 @@ func (m *WebPageAttributeAiComposeTone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebPageAttributeAiComposeToneTypeID)
+	tlrt.PutUint32(b, WebPageAttributeAiComposeToneTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2186,7 +2200,7 @@ func (m *WebPageAttributeAiComposeTone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.EmojiID)
+	tlrt.PutUint64(b, uint64(m.EmojiID))
 	return nil
 }
 
@@ -2403,7 +2417,7 @@ func (m *WallPaperSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WallPaperSettingsTypeID)
+	tlrt.PutUint32(b, WallPaperSettingsTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2437,27 +2451,27 @@ func (m *WallPaperSettings) EncodeBare(b *bin.Buffer) error {
 	if m.Emoticon != "" {
 		flags.Set(7)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutInt(m.BackgroundColor)
+		tlrt.PutUint32(b, uint32(m.BackgroundColor))
 	}
 	if flags.Has(4) {
-		b.PutInt(m.SecondBackgroundColor)
+		tlrt.PutUint32(b, uint32(m.SecondBackgroundColor))
 	}
 	if flags.Has(5) {
-		b.PutInt(m.ThirdBackgroundColor)
+		tlrt.PutUint32(b, uint32(m.ThirdBackgroundColor))
 	}
 	if flags.Has(6) {
-		b.PutInt(m.FourthBackgroundColor)
+		tlrt.PutUint32(b, uint32(m.FourthBackgroundColor))
 	}
 	if flags.Has(3) {
-		b.PutInt(m.Intensity)
+		tlrt.PutUint32(b, uint32(m.Intensity))
 	}
 	if flags.Has(4) {
-		b.PutInt(m.Rotation)
+		tlrt.PutUint32(b, uint32(m.Rotation))
 	}
 	if flags.Has(7) {
-		b.PutString(m.Emoticon)
+		tlrt.PutString(b, m.Emoticon)
 	}
 	return nil
 }
@@ -2590,7 +2604,7 @@ func (m *WebAuthorization) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebAuthorizationTypeID)
+	tlrt.PutUint32(b, WebAuthorizationTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2599,15 +2613,19 @@ func (m *WebAuthorization) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.Hash)
-	b.PutLong(m.BotID)
-	b.PutString(m.Domain)
-	b.PutString(m.Browser)
-	b.PutString(m.Platform)
-	b.PutInt(m.DateCreated)
-	b.PutInt(m.DateActive)
-	b.PutString(m.IP)
-	b.PutString(m.Region)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.BotID))
+	tlrt.PutString(b, m.Domain)
+	tlrt.PutString(b, m.Browser)
+	tlrt.PutString(b, m.Platform)
+	w = tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, uint32(m.DateCreated))
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.DateActive))
+	tlrt.PutString(b, m.IP)
+	tlrt.PutString(b, m.Region)
 	return nil
 }
 
@@ -2721,7 +2739,7 @@ func (m *WebDomainException) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebDomainExceptionTypeID)
+	tlrt.PutUint32(b, WebDomainExceptionTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2734,12 +2752,12 @@ func (m *WebDomainException) EncodeBare(b *bin.Buffer) error {
 	if m.Favicon != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
-	b.PutString(m.Domain)
-	b.PutString(m.URL)
-	b.PutString(m.Title)
+	tlrt.PutUint32(b, uint32(flags))
+	tlrt.PutString(b, m.Domain)
+	tlrt.PutString(b, m.URL)
+	tlrt.PutString(b, m.Title)
 	if flags.Has(0) {
-		b.PutLong(m.Favicon)
+		tlrt.PutUint64(b, uint64(m.Favicon))
 	}
 	return nil
 }
@@ -2825,7 +2843,7 @@ func (m *WebViewMessageSent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebViewMessageSentTypeID)
+	tlrt.PutUint32(b, WebViewMessageSentTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2838,7 +2856,7 @@ func (m *WebViewMessageSent) EncodeBare(b *bin.Buffer) error {
 	if m.MsgID != nil {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.MsgID); err != nil {
 			return tlrt.EncodeErr(err, "webViewMessageSent", "msg_id")
@@ -2943,7 +2961,7 @@ func (m *WebViewResultURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(WebViewResultURLTypeID)
+	tlrt.PutUint32(b, WebViewResultURLTypeID)
 	return m.EncodeBare(b)
 }
 
@@ -2965,11 +2983,11 @@ func (m *WebViewResultURL) EncodeBare(b *bin.Buffer) error {
 	if m.QueryID != 0 {
 		flags.Set(0)
 	}
-	b.PutUint32(uint32(flags))
+	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
-		b.PutLong(m.QueryID)
+		tlrt.PutUint64(b, uint64(m.QueryID))
 	}
-	b.PutString(m.URL)
+	tlrt.PutString(b, m.URL)
 	return nil
 }
 
