@@ -74,8 +74,13 @@ func (m *BadMsgNotification) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, BadMsgNotificationTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, BadMsgNotificationTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BadMsgID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.BadMsgSeqno))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ErrorCode))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -155,8 +160,14 @@ func (m *BadServerSalt) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, BadServerSaltTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, BadServerSaltTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BadMsgID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.BadMsgSeqno))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ErrorCode))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.NewServerSalt))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

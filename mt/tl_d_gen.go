@@ -4,6 +4,7 @@ package mt
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -70,8 +71,11 @@ func (m *DestroySessionOk) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, DestroySessionOkTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, DestroySessionOkTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.SessionID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -137,8 +141,11 @@ func (m *DestroySessionNone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, DestroySessionNoneTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, DestroySessionNoneTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.SessionID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -201,8 +208,11 @@ func (m *DestroySessionRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, DestroySessionRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, DestroySessionRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.SessionID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -36,8 +36,13 @@ func (m *FutureSalt) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, FutureSaltTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, FutureSaltTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ValidSince))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.ValidUntil))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.Salt))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -74,8 +74,14 @@ func (m *MsgDetailedInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MsgDetailedInfoTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, MsgDetailedInfoTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.MsgID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AnswerMsgID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Bytes))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.Status))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -158,8 +164,13 @@ func (m *MsgNewDetailedInfo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MsgNewDetailedInfoTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, MsgNewDetailedInfoTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.AnswerMsgID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Bytes))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Status))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -36,8 +36,13 @@ func (m *NewSessionCreated) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, NewSessionCreatedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, NewSessionCreatedTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.FirstMsgID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UniqueID))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.ServerSalt))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -382,8 +382,12 @@ func (m *Pong) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PongTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, PongTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.MsgID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.PingID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -452,8 +456,11 @@ func (m *PingRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PingRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PingRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.PingID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -525,8 +532,12 @@ func (m *PingDelayDisconnectRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PingDelayDisconnectRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, PingDelayDisconnectRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.PingID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.DisconnectDelay))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -72,7 +72,7 @@ func (m *RpcAnswerUnknown) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, RpcAnswerUnknownTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -132,7 +132,7 @@ func (m *RpcAnswerDroppedRunning) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, RpcAnswerDroppedRunningTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -196,8 +196,13 @@ func (m *RpcAnswerDropped) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, RpcAnswerDroppedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, RpcAnswerDroppedTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.MsgID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.SeqNo))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Bytes))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -758,8 +763,11 @@ func (m *RpcDropAnswerRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, RpcDropAnswerRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, RpcDropAnswerRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ReqMsgID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

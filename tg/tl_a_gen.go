@@ -178,24 +178,12 @@ func (m *AiComposeTone) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.EmojiID != 0 {
-		flags.Set(1)
-	}
-	if m.Prompt != "" {
-		flags.Set(4)
-	}
-	if m.InstallsCount != 0 {
-		flags.Set(2)
-	}
-	if m.AuthorID != 0 {
-		flags.Set(3)
-	}
-	if m.ExampleEnglish != nil {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.EmojiID != 0, 1)
+	flags |= tlrt.Bit(m.Prompt != "", 4)
+	flags |= tlrt.Bit(m.InstallsCount != 0, 2)
+	flags |= tlrt.Bit(m.AuthorID != 0, 3)
+	flags |= tlrt.Bit(m.ExampleEnglish != nil, 5)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -464,7 +452,7 @@ func (m *AttachMenuBotsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AttachMenuBotsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -672,7 +660,7 @@ func (m *AttachMenuPeerTypeSameBotPM) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AttachMenuPeerTypeSameBotPMTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -735,7 +723,7 @@ func (m *AttachMenuPeerTypeBotPM) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AttachMenuPeerTypeBotPMTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -798,7 +786,7 @@ func (m *AttachMenuPeerTypePM) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AttachMenuPeerTypePMTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -861,7 +849,7 @@ func (m *AttachMenuPeerTypeChat) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AttachMenuPeerTypeChatTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -925,7 +913,7 @@ func (m *AttachMenuPeerTypeBroadcast) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AttachMenuPeerTypeBroadcastTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1077,8 +1065,11 @@ func (m *AccountDaysTTL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountDaysTTLTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AccountDaysTTLTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Days))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1281,24 +1272,12 @@ func (m *AttachMenuBot) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5)
-	if m.Inactive {
-		flags.Set(0)
-	}
-	if m.HasSettings {
-		flags.Set(1)
-	}
-	if m.RequestWriteAccess {
-		flags.Set(2)
-	}
-	if m.ShowInAttachMenu || len(m.PeerTypes) > 0 {
-		flags.Set(3)
-	}
-	if m.ShowInSideMenu {
-		flags.Set(4)
-	}
-	if m.SideMenuDisclaimerNeeded {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Inactive, 0)
+	flags |= tlrt.Bit(m.HasSettings, 1)
+	flags |= tlrt.Bit(m.RequestWriteAccess, 2)
+	flags |= tlrt.Bit(m.ShowInAttachMenu || len(m.PeerTypes) > 0, 3)
+	flags |= tlrt.Bit(m.ShowInSideMenu, 4)
+	flags |= tlrt.Bit(m.SideMenuDisclaimerNeeded, 5)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1447,9 +1426,7 @@ func (m *AttachMenuBotIcon) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Colors) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.Colors) > 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Name)
 	if err := tlrt.EncodeObject(b, m.Icon); err != nil {
@@ -1715,8 +1692,13 @@ func (m *AuctionBidLevel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AuctionBidLevelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, AuctionBidLevelTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pos))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Date))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1826,24 +1808,12 @@ func (m *Authorization) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
-	if m.Current {
-		flags.Set(0)
-	}
-	if m.OfficialApp {
-		flags.Set(1)
-	}
-	if m.PasswordPending {
-		flags.Set(2)
-	}
-	if m.EncryptedRequestsDisabled {
-		flags.Set(3)
-	}
-	if m.CallRequestsDisabled {
-		flags.Set(4)
-	}
-	if m.Unconfirmed {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Current, 0)
+	flags |= tlrt.Bit(m.OfficialApp, 1)
+	flags |= tlrt.Bit(m.PasswordPending, 2)
+	flags |= tlrt.Bit(m.EncryptedRequestsDisabled, 3)
+	flags |= tlrt.Bit(m.CallRequestsDisabled, 4)
+	flags |= tlrt.Bit(m.Unconfirmed, 5)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1995,21 +1965,11 @@ func (m *AutoDownloadSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
-	if m.Disabled {
-		flags.Set(0)
-	}
-	if m.VideoPreloadLarge {
-		flags.Set(1)
-	}
-	if m.AudioPreloadNext {
-		flags.Set(2)
-	}
-	if m.PhonecallsLessData {
-		flags.Set(3)
-	}
-	if m.StoriesPreload {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Disabled, 0)
+	flags |= tlrt.Bit(m.VideoPreloadLarge, 1)
+	flags |= tlrt.Bit(m.AudioPreloadNext, 2)
+	flags |= tlrt.Bit(m.PhonecallsLessData, 3)
+	flags |= tlrt.Bit(m.StoriesPreload, 4)
 	w := tlrt.Extend(b, 36)
 	_ = w[35]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2224,15 +2184,9 @@ func (m *AutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Photos {
-		flags.Set(0)
-	}
-	if m.Videos {
-		flags.Set(1)
-	}
-	if m.VideoMaxSize != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Photos, 0)
+	flags |= tlrt.Bit(m.Videos, 1)
+	flags |= tlrt.Bit(m.VideoMaxSize != 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		tlrt.PutUint64(b, uint64(m.VideoMaxSize))
@@ -2370,15 +2324,9 @@ func (m *AvailableEffect) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.PremiumRequired {
-		flags.Set(2)
-	}
-	if m.StaticIconID != 0 {
-		flags.Set(0)
-	}
-	if m.EffectAnimationID != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.PremiumRequired, 2)
+	flags |= tlrt.Bit(m.StaticIconID != 0, 0)
+	flags |= tlrt.Bit(m.EffectAnimationID != 0, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2509,15 +2457,9 @@ func (m *AvailableReaction) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Inactive {
-		flags.Set(0)
-	}
-	if m.Premium {
-		flags.Set(2)
-	}
-	if m.AroundAnimation != nil || m.CenterIcon != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Inactive, 0)
+	flags |= tlrt.Bit(m.Premium, 2)
+	flags |= tlrt.Bit(m.AroundAnimation != nil || m.CenterIcon != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Reaction)
 	tlrt.PutString(b, m.Title)

@@ -77,7 +77,7 @@ func (m *AccountChatThemesNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountChatThemesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -181,9 +181,7 @@ func (m *AccountChatThemes) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -536,7 +534,7 @@ func (m *AccountEmojiStatusesNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountEmojiStatusesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -735,8 +733,11 @@ func (m *AccountResetPasswordFailedWait) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountResetPasswordFailedWaitTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AccountResetPasswordFailedWaitTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.RetryDate))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -808,8 +809,11 @@ func (m *AccountResetPasswordRequestedWait) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountResetPasswordRequestedWaitTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AccountResetPasswordRequestedWaitTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.UntilDate))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -877,7 +881,7 @@ func (m *AccountResetPasswordOk) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountResetPasswordOkTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -978,7 +982,7 @@ func (m *AccountSavedMusicIDsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountSavedMusicIDsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1150,7 +1154,7 @@ func (m *AccountSavedRingtone) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountSavedRingtoneTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1335,7 +1339,7 @@ func (m *AccountSavedRingtonesNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountSavedRingtonesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1525,7 +1529,7 @@ func (m *AccountThemesNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountThemesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1716,7 +1720,7 @@ func (m *AccountWallPapersNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountWallPapersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1911,7 +1915,7 @@ func (m *AccountWebBrowserSettingsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountWebBrowserSettingsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1994,12 +1998,8 @@ func (m *AccountWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.OpenExternalBrowser {
-		flags.Set(0)
-	}
-	if m.DisplayCloseButton {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
+	flags |= tlrt.Bit(m.DisplayCloseButton, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2140,9 +2140,7 @@ func (m *AccountAuthorizationForm) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.PrivacyPolicyURL != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.PrivacyPolicyURL != "", 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2772,12 +2770,8 @@ func (m *AccountContentSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.SensitiveEnabled {
-		flags.Set(0)
-	}
-	if m.SensitiveCanChange {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.SensitiveEnabled, 0)
+	flags |= tlrt.Bit(m.SensitiveCanChange, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -2843,8 +2837,11 @@ func (m *AccountPaidMessagesRevenue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountPaidMessagesRevenueTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountPaidMessagesRevenueTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.StarsAmount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3228,27 +3225,13 @@ func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.HasRecovery {
-		flags.Set(0)
-	}
-	if m.HasSecureValues {
-		flags.Set(1)
-	}
-	if m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0 {
-		flags.Set(2)
-	}
-	if m.Hint != "" {
-		flags.Set(3)
-	}
-	if m.EmailUnconfirmedPattern != "" {
-		flags.Set(4)
-	}
-	if m.PendingResetDate != 0 {
-		flags.Set(5)
-	}
-	if m.LoginEmailPattern != "" {
-		flags.Set(6)
-	}
+	flags |= tlrt.Bit(m.HasRecovery, 0)
+	flags |= tlrt.Bit(m.HasSecureValues, 1)
+	flags |= tlrt.Bit(m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0, 2)
+	flags |= tlrt.Bit(m.Hint != "", 3)
+	flags |= tlrt.Bit(m.EmailUnconfirmedPattern != "", 4)
+	flags |= tlrt.Bit(m.PendingResetDate != 0, 5)
+	flags |= tlrt.Bit(m.LoginEmailPattern != "", 6)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.CurrentAlgo); err != nil {
@@ -3495,15 +3478,9 @@ func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "" {
-		flags.Set(0)
-	}
-	if m.Email != "" {
-		flags.Set(1)
-	}
-	if m.NewSecureSettings != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "", 0)
+	flags |= tlrt.Bit(m.Email != "", 1)
+	flags |= tlrt.Bit(m.NewSecureSettings != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.NewAlgo); err != nil {
@@ -3658,12 +3635,8 @@ func (m *AccountPasswordSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Email != "" {
-		flags.Set(0)
-	}
-	if m.SecureSettings != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Email != "", 0)
+	flags |= tlrt.Bit(m.SecureSettings != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.Email)
@@ -3899,9 +3872,7 @@ func (m *AccountResolvedBusinessChatLinks) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Entities) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "peer")
@@ -4092,8 +4063,11 @@ func (m *AccountTakeout) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountTakeoutTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountTakeoutTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4344,9 +4318,7 @@ func (m *AccountRegisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.NoMuted {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NoMuted, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -4724,7 +4696,7 @@ func (m *AccountResetNotifySettingsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountResetNotifySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4868,15 +4840,9 @@ func (m *AccountUpdateProfileRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.FirstName != "" {
-		flags.Set(0)
-	}
-	if m.LastName != "" {
-		flags.Set(1)
-	}
-	if m.About != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.FirstName != "", 0)
+	flags |= tlrt.Bit(m.LastName != "", 1)
+	flags |= tlrt.Bit(m.About != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.FirstName)
@@ -5060,8 +5026,11 @@ func (m *AccountGetWallPapersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountGetWallPapersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetWallPapersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5574,9 +5543,7 @@ func (m *AccountDeleteAccountRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Password != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Password != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Reason)
 	if flags.Has(0) {
@@ -5669,7 +5636,7 @@ func (m *AccountGetAccountTTLRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetAccountTTLRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6011,8 +5978,11 @@ func (m *AccountUpdateDeviceLockedRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountUpdateDeviceLockedRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AccountUpdateDeviceLockedRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6085,7 +6055,7 @@ func (m *AccountGetAuthorizationsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetAuthorizationsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6156,8 +6126,11 @@ func (m *AccountResetAuthorizationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountResetAuthorizationRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountResetAuthorizationRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6230,7 +6203,7 @@ func (m *AccountGetPasswordRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetPasswordRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6760,7 +6733,7 @@ func (m *AccountGetWebAuthorizationsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetWebAuthorizationsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6831,8 +6804,11 @@ func (m *AccountResetWebAuthorizationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountResetWebAuthorizationRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountResetWebAuthorizationRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6907,7 +6883,7 @@ func (m *AccountResetWebAuthorizationsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountResetWebAuthorizationsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6977,7 +6953,7 @@ func (m *AccountGetAllSecureValuesRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetAllSecureValuesRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7947,24 +7923,12 @@ func (m *AccountInitTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
-	if m.Contacts {
-		flags.Set(0)
-	}
-	if m.MessageUsers {
-		flags.Set(1)
-	}
-	if m.MessageChats {
-		flags.Set(2)
-	}
-	if m.MessageMegagroups {
-		flags.Set(3)
-	}
-	if m.MessageChannels {
-		flags.Set(4)
-	}
-	if m.Files || m.FileMaxSize != 0 {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Contacts, 0)
+	flags |= tlrt.Bit(m.MessageUsers, 1)
+	flags |= tlrt.Bit(m.MessageChats, 2)
+	flags |= tlrt.Bit(m.MessageMegagroups, 3)
+	flags |= tlrt.Bit(m.MessageChannels, 4)
+	flags |= tlrt.Bit(m.Files || m.FileMaxSize != 0, 5)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(5) {
 		tlrt.PutUint64(b, uint64(m.FileMaxSize))
@@ -8067,9 +8031,7 @@ func (m *AccountFinishTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Success {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Success, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -8225,7 +8187,7 @@ func (m *AccountResendPasswordEmailRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountResendPasswordEmailRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8295,7 +8257,7 @@ func (m *AccountCancelPasswordEmailRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountCancelPasswordEmailRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8365,7 +8327,7 @@ func (m *AccountGetContactSignUpNotificationRequest) Encode(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetContactSignUpNotificationRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8529,15 +8491,9 @@ func (m *AccountGetNotifyExceptionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.CompareSound {
-		flags.Set(1)
-	}
-	if m.CompareStories {
-		flags.Set(2)
-	}
-	if m.Peer != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.CompareSound, 1)
+	flags |= tlrt.Bit(m.CompareStories, 2)
+	flags |= tlrt.Bit(m.Peer != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -8725,9 +8681,7 @@ func (m *AccountUploadWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ForChat {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ForChat, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "account.uploadWallPaper", "file")
@@ -9022,7 +8976,7 @@ func (m *AccountResetWallPapersRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountResetWallPapersRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9092,7 +9046,7 @@ func (m *AccountGetAutoDownloadSettingsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetAutoDownloadSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9177,12 +9131,8 @@ func (m *AccountSaveAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Low {
-		flags.Set(0)
-	}
-	if m.High {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Low, 0)
+	flags |= tlrt.Bit(m.High, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Settings.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "account.saveAutoDownloadSettings", "settings")
@@ -9281,9 +9231,7 @@ func (m *AccountUploadThemeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Thumb != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Thumb != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "account.uploadTheme", "file")
@@ -9425,12 +9373,8 @@ func (m *AccountCreateThemeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Document != nil {
-		flags.Set(2)
-	}
-	if len(m.Settings) > 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Document != nil, 2)
+	flags |= tlrt.Bit(len(m.Settings) > 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Slug)
 	tlrt.PutString(b, m.Title)
@@ -9623,18 +9567,10 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Slug != "" {
-		flags.Set(0)
-	}
-	if m.Title != "" {
-		flags.Set(1)
-	}
-	if m.Document != nil {
-		flags.Set(2)
-	}
-	if len(m.Settings) > 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Slug != "", 0)
+	flags |= tlrt.Bit(m.Title != "", 1)
+	flags |= tlrt.Bit(m.Document != nil, 2)
+	flags |= tlrt.Bit(len(m.Settings) > 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Format)
 	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
@@ -9899,18 +9835,10 @@ func (m *AccountInstallThemeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	if m.Dark {
-		flags.Set(0)
-	}
-	if m.Theme != nil {
-		flags.Set(1)
-	}
-	if m.Format != "" {
-		flags.Set(2)
-	}
-	if m.BaseTheme != nil {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Dark, 0)
+	flags |= tlrt.Bit(m.Theme != nil, 1)
+	flags |= tlrt.Bit(m.Format != "", 2)
+	flags |= tlrt.Bit(m.BaseTheme != nil, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Theme); err != nil {
@@ -10209,9 +10137,7 @@ func (m *AccountSetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.SensitiveEnabled {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.SensitiveEnabled, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -10285,7 +10211,7 @@ func (m *AccountGetContentSettingsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetContentSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10450,7 +10376,7 @@ func (m *AccountGetGlobalPrivacySettingsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetGlobalPrivacySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10712,7 +10638,7 @@ func (m *AccountResetPasswordRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountResetPasswordRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10782,7 +10708,7 @@ func (m *AccountDeclinePasswordResetRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountDeclinePasswordResetRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10851,8 +10777,11 @@ func (m *AccountGetChatThemesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountGetChatThemesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetChatThemesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10928,8 +10857,11 @@ func (m *AccountSetAuthorizationTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountSetAuthorizationTTLRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AccountSetAuthorizationTTLRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.AuthorizationTTLDays))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11067,15 +10999,9 @@ func (m *AccountChangeAuthorizationSettingsRequest) EncodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 3)
-	if m.Confirmed {
-		flags.Set(3)
-	}
-	if m.EncryptedRequestsDisabled {
-		flags.Set(0)
-	}
-	if m.CallRequestsDisabled {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Confirmed, 3)
+	flags |= tlrt.Bit(m.EncryptedRequestsDisabled, 0)
+	flags |= tlrt.Bit(m.CallRequestsDisabled, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -11176,8 +11102,11 @@ func (m *AccountGetSavedRingtonesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountGetSavedRingtonesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetSavedRingtonesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11526,8 +11455,11 @@ func (m *AccountGetDefaultEmojiStatusesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountGetDefaultEmojiStatusesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetDefaultEmojiStatusesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11604,8 +11536,11 @@ func (m *AccountGetRecentEmojiStatusesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountGetRecentEmojiStatusesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetRecentEmojiStatusesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11680,7 +11615,7 @@ func (m *AccountClearRecentEmojiStatusesRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountClearRecentEmojiStatusesRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11919,8 +11854,11 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountGetDefaultProfilePhotoEmojisRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetDefaultProfilePhotoEmojisRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11997,8 +11935,11 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountGetDefaultGroupPhotoEmojisRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetDefaultGroupPhotoEmojisRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12073,7 +12014,7 @@ func (m *AccountGetAutoSaveSettingsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetAutoSaveSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12161,18 +12102,10 @@ func (m *AccountSaveAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.Users {
-		flags.Set(0)
-	}
-	if m.Chats {
-		flags.Set(1)
-	}
-	if m.Broadcasts {
-		flags.Set(2)
-	}
-	if m.Peer != nil {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Users, 0)
+	flags |= tlrt.Bit(m.Chats, 1)
+	flags |= tlrt.Bit(m.Broadcasts, 2)
+	flags |= tlrt.Bit(m.Peer != nil, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -12267,7 +12200,7 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountDeleteAutoSaveExceptionsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12434,12 +12367,8 @@ func (m *AccountUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.ForProfile {
-		flags.Set(1)
-	}
-	if m.Color != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.ForProfile, 1)
+	flags |= tlrt.Bit(m.Color != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Color); err != nil {
@@ -12526,8 +12455,11 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountGetDefaultBackgroundEmojisRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetDefaultBackgroundEmojisRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12604,8 +12536,11 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) Encode(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountGetChannelDefaultEmojiStatusesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetChannelDefaultEmojiStatusesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12684,8 +12619,11 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountGetChannelRestrictedStatusEmojisRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetChannelRestrictedStatusEmojisRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12774,9 +12712,7 @@ func (m *AccountUpdateBusinessWorkHoursRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.BusinessWorkHours != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.BusinessWorkHours != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.BusinessWorkHours.Encode(b); err != nil {
@@ -12905,12 +12841,8 @@ func (m *AccountUpdateBusinessLocationRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.GeoPoint != nil {
-		flags.Set(1)
-	}
-	if m.Address != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.GeoPoint != nil, 1)
+	flags |= tlrt.Bit(m.Address != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
@@ -13025,9 +12957,7 @@ func (m *AccountUpdateBusinessGreetingMessageRequest) EncodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Message != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Message != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Message.Encode(b); err != nil {
@@ -13128,9 +13058,7 @@ func (m *AccountUpdateBusinessAwayMessageRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Message != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Message != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Message.Encode(b); err != nil {
@@ -13234,12 +13162,8 @@ func (m *AccountUpdateConnectedBotRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Deleted {
-		flags.Set(1)
-	}
-	if m.Rights != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Deleted, 1)
+	flags |= tlrt.Bit(m.Rights != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Rights.Encode(b); err != nil {
@@ -13337,7 +13261,7 @@ func (m *AccountGetConnectedBotsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetConnectedBotsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13503,9 +13427,7 @@ func (m *AccountUpdateBusinessIntroRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Intro != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Intro != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Intro.Encode(b); err != nil {
@@ -13778,9 +13700,7 @@ func (m *AccountUpdateBirthdayRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Birthday != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Birthday != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.Birthday.Encode(b); err != nil {
@@ -14138,7 +14058,7 @@ func (m *AccountGetBusinessChatLinksRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetBusinessChatLinksRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14450,7 +14370,7 @@ func (m *AccountGetReactionsNotifySettingsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetReactionsNotifySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14614,8 +14534,11 @@ func (m *AccountGetCollectibleEmojiStatusesRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountGetCollectibleEmojiStatusesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetCollectibleEmojiStatusesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14705,9 +14628,7 @@ func (m *AccountGetPaidMessagesRevenueRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ParentPeer != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ParentPeer != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
@@ -14816,15 +14737,9 @@ func (m *AccountToggleNoPaidMessagesExceptionRequest) EncodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.RefundCharged {
-		flags.Set(0)
-	}
-	if m.RequirePayment {
-		flags.Set(2)
-	}
-	if m.ParentPeer != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.RefundCharged, 0)
+	flags |= tlrt.Bit(m.RequirePayment, 2)
+	flags |= tlrt.Bit(m.ParentPeer != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
@@ -15012,12 +14927,8 @@ func (m *AccountSaveMusicRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Unsave {
-		flags.Set(0)
-	}
-	if m.AfterID != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Unsave, 0)
+	flags |= tlrt.Bit(m.AfterID != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "account.saveMusic", "id")
@@ -15113,8 +15024,11 @@ func (m *AccountGetSavedMusicIDsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountGetSavedMusicIDsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetSavedMusicIDsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15285,7 +15199,7 @@ func (m *AccountInitPasskeyRegistrationRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountInitPasskeyRegistrationRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15439,7 +15353,7 @@ func (m *AccountGetPasskeysRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountGetPasskeysRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15672,8 +15586,11 @@ func (m *AccountGetWebBrowserSettingsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AccountGetWebBrowserSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AccountGetWebBrowserSettingsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15763,12 +15680,8 @@ func (m *AccountUpdateWebBrowserSettingsRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.OpenExternalBrowser {
-		flags.Set(0)
-	}
-	if m.DisplayCloseButton {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
+	flags |= tlrt.Bit(m.DisplayCloseButton, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -15886,12 +15799,8 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) EncodeBare(b *bin.Buff
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Delete {
-		flags.Set(1)
-	}
-	if m.OpenExternalBrowser {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Delete, 1)
+	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.OpenExternalBrowser)
@@ -15989,7 +15898,7 @@ func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Encode(b *bin.Buffer)
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AccountDeleteWebBrowserSettingsExceptionsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -75,7 +75,7 @@ func (m *AicomposeTonesNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AicomposeTonesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -251,9 +251,7 @@ func (m *AicomposeCreateToneRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.DisplayAuthor {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.DisplayAuthor, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -443,18 +441,10 @@ func (m *AicomposeUpdateToneRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.DisplayAuthor {
-		flags.Set(0)
-	}
-	if m.EmojiID != 0 {
-		flags.Set(1)
-	}
-	if m.Title != "" {
-		flags.Set(2)
-	}
-	if m.Prompt != "" {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.DisplayAuthor, 0)
+	flags |= tlrt.Bit(m.EmojiID != 0, 1)
+	flags |= tlrt.Bit(m.Title != "", 2)
+	flags |= tlrt.Bit(m.Prompt != "", 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
 		return tlrt.EncodeErr(err, "aicompose.updateTone", "tone")
@@ -841,8 +831,11 @@ func (m *AicomposeGetTonesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AicomposeGetTonesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, AicomposeGetTonesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -158,15 +158,9 @@ func (m *AuthAuthorization) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.SetupPasswordRequired || m.OtherwiseReloginDays != 0 {
-		flags.Set(1)
-	}
-	if m.TmpSessions != 0 {
-		flags.Set(0)
-	}
-	if len(m.FutureAuthToken) > 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.SetupPasswordRequired || m.OtherwiseReloginDays != 0, 1)
+	flags |= tlrt.Bit(m.TmpSessions != 0, 0)
+	flags |= tlrt.Bit(len(m.FutureAuthToken) > 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		tlrt.PutUint32(b, uint32(m.OtherwiseReloginDays))
@@ -294,9 +288,7 @@ func (m *AuthAuthorizationSignUpRequired) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.TermsOfService != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TermsOfService != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.TermsOfService.Encode(b); err != nil {
@@ -423,7 +415,7 @@ func (m *AuthCodeTypeSMS) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AuthCodeTypeSMSTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -485,7 +477,7 @@ func (m *AuthCodeTypeCall) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AuthCodeTypeCallTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -547,7 +539,7 @@ func (m *AuthCodeTypeFlashCall) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AuthCodeTypeFlashCallTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -609,7 +601,7 @@ func (m *AuthCodeTypeMissedCall) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AuthCodeTypeMissedCallTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -671,7 +663,7 @@ func (m *AuthCodeTypeFragmentSMS) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AuthCodeTypeFragmentSMSTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1088,12 +1080,8 @@ func (m *AuthSentCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.NextType != nil {
-		flags.Set(1)
-	}
-	if m.Timeout != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.NextType != nil, 1)
+	flags |= tlrt.Bit(m.Timeout != 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "auth.sentCode", "type")
@@ -1444,8 +1432,11 @@ func (m *AuthSentCodeTypeApp) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AuthSentCodeTypeAppTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AuthSentCodeTypeAppTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1513,8 +1504,11 @@ func (m *AuthSentCodeTypeSMS) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AuthSentCodeTypeSMSTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AuthSentCodeTypeSMSTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1582,8 +1576,11 @@ func (m *AuthSentCodeTypeCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AuthSentCodeTypeCallTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AuthSentCodeTypeCallTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1872,18 +1869,10 @@ func (m *AuthSentCodeTypeEmailCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.AppleSigninAllowed {
-		flags.Set(0)
-	}
-	if m.GoogleSigninAllowed {
-		flags.Set(1)
-	}
-	if m.ResetAvailablePeriod != 0 {
-		flags.Set(3)
-	}
-	if m.ResetPendingDate != 0 {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.AppleSigninAllowed, 0)
+	flags |= tlrt.Bit(m.GoogleSigninAllowed, 1)
+	flags |= tlrt.Bit(m.ResetAvailablePeriod != 0, 3)
+	flags |= tlrt.Bit(m.ResetPendingDate != 0, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.EmailPattern)
 	tlrt.PutUint32(b, uint32(m.Length))
@@ -2004,12 +1993,8 @@ func (m *AuthSentCodeTypeSetUpEmailRequired) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.AppleSigninAllowed {
-		flags.Set(0)
-	}
-	if m.GoogleSigninAllowed {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.AppleSigninAllowed, 0)
+	flags |= tlrt.Bit(m.GoogleSigninAllowed, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -2288,15 +2273,9 @@ func (m *AuthSentCodeTypeFirebaseSMS) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Nonce) > 0 {
-		flags.Set(0)
-	}
-	if m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0 {
-		flags.Set(2)
-	}
-	if m.Receipt != "" || m.PushTimeout != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(len(m.Nonce) > 0, 0)
+	flags |= tlrt.Bit(m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0, 2)
+	flags |= tlrt.Bit(m.Receipt != "" || m.PushTimeout != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutBytes(b, m.Nonce)
@@ -2451,9 +2430,7 @@ func (m *AuthSentCodeTypeSMSWord) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Beginning != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Beginning != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.Beginning)
@@ -2570,9 +2547,7 @@ func (m *AuthSentCodeTypeSMSPhrase) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Beginning != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Beginning != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.Beginning)
@@ -2764,9 +2739,7 @@ func (m *AuthLoggedOut) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.FutureAuthToken) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.FutureAuthToken) > 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutBytes(b, m.FutureAuthToken)
@@ -3118,9 +3091,7 @@ func (m *AuthSignUpRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.NoJoinedNotifications {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NoJoinedNotifications, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.PhoneNumber)
 	tlrt.PutString(b, m.PhoneCodeHash)
@@ -3252,12 +3223,8 @@ func (m *AuthSignInRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.PhoneCode != "" {
-		flags.Set(0)
-	}
-	if m.EmailVerification != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.PhoneCode != "", 0)
+	flags |= tlrt.Bit(m.EmailVerification != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.PhoneNumber)
 	tlrt.PutString(b, m.PhoneCodeHash)
@@ -3364,7 +3331,7 @@ func (m *AuthLogOutRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AuthLogOutRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3431,7 +3398,7 @@ func (m *AuthResetAuthorizationsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AuthResetAuthorizationsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3501,8 +3468,11 @@ func (m *AuthExportAuthorizationRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, AuthExportAuthorizationRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, AuthExportAuthorizationRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.DCID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3946,7 +3916,7 @@ func (m *AuthRequestPasswordRecoveryRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, AuthRequestPasswordRecoveryRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4029,9 +3999,7 @@ func (m *AuthRecoverPasswordRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.NewSettings != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NewSettings != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Code)
 	if flags.Has(0) {
@@ -4163,9 +4131,7 @@ func (m *AuthResendCodeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Reason != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Reason != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.PhoneNumber)
 	tlrt.PutString(b, m.PhoneCodeHash)
@@ -4933,15 +4899,9 @@ func (m *AuthRequestFirebaseSMSRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.SafetyNetToken != "" {
-		flags.Set(0)
-	}
-	if m.PlayIntegrityToken != "" {
-		flags.Set(2)
-	}
-	if m.IosPushSecret != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.SafetyNetToken != "", 0)
+	flags |= tlrt.Bit(m.PlayIntegrityToken != "", 2)
+	flags |= tlrt.Bit(m.IosPushSecret != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.PhoneNumber)
 	tlrt.PutString(b, m.PhoneCodeHash)
@@ -5472,9 +5432,7 @@ func (m *AuthFinishPasskeyLoginRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.FromDCID != 0 || m.FromAuthKeyID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.FromDCID != 0 || m.FromAuthKeyID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Credential); err != nil {
 		return tlrt.EncodeErr(err, "auth.finishPasskeyLogin", "credential")

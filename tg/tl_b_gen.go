@@ -78,7 +78,7 @@ func (m *BaseThemeClassic) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BaseThemeClassicTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -140,7 +140,7 @@ func (m *BaseThemeDay) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BaseThemeDayTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -202,7 +202,7 @@ func (m *BaseThemeNight) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BaseThemeNightTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -264,7 +264,7 @@ func (m *BaseThemeTinted) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BaseThemeTintedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -326,7 +326,7 @@ func (m *BaseThemeArctic) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BaseThemeArcticTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -422,7 +422,7 @@ func (m *BoolFalse) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BoolFalseTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -484,7 +484,7 @@ func (m *BoolTrue) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BoolTrueTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -580,7 +580,7 @@ func (m *BotAppNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BotAppNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -663,9 +663,7 @@ func (m *BotApp) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Document != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Document != nil, 0)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -828,7 +826,7 @@ func (m *BotCommandScopeDefault) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BotCommandScopeDefaultTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -890,7 +888,7 @@ func (m *BotCommandScopeUsers) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BotCommandScopeUsersTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -952,7 +950,7 @@ func (m *BotCommandScopeChats) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BotCommandScopeChatsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1015,7 +1013,7 @@ func (m *BotCommandScopeChatAdmins) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BotCommandScopeChatAdminsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1400,15 +1398,9 @@ func (m *BotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3)
-	if m.InvertMedia {
-		flags.Set(3)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.InvertMedia, 3)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
@@ -1554,18 +1546,10 @@ func (m *BotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.NoWebpage {
-		flags.Set(0)
-	}
-	if m.InvertMedia {
-		flags.Set(3)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.NoWebpage, 0)
+	flags |= tlrt.Bit(m.InvertMedia, 3)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
@@ -1752,18 +1736,10 @@ func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Heading != 0 {
-		flags.Set(0)
-	}
-	if m.Period != 0 {
-		flags.Set(1)
-	}
-	if m.ProximityNotificationRadius != 0 {
-		flags.Set(3)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Heading != 0, 0)
+	flags |= tlrt.Bit(m.Period != 0, 1)
+	flags |= tlrt.Bit(m.ProximityNotificationRadius != 0, 3)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "botInlineMessageMediaGeo", "geo")
@@ -1906,9 +1882,7 @@ func (m *BotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "botInlineMessageMediaVenue", "geo")
@@ -2037,9 +2011,7 @@ func (m *BotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.PhoneNumber)
 	tlrt.PutString(b, m.FirstName)
@@ -2163,18 +2135,10 @@ func (m *BotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.ShippingAddressRequested {
-		flags.Set(1)
-	}
-	if m.Test {
-		flags.Set(3)
-	}
-	if m.Photo != nil {
-		flags.Set(0)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.ShippingAddressRequested, 1)
+	flags |= tlrt.Bit(m.Test, 3)
+	flags |= tlrt.Bit(m.Photo != nil, 0)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Title)
 	tlrt.PutString(b, m.Description)
@@ -2334,27 +2298,13 @@ func (m *BotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8)
-	if m.InvertMedia {
-		flags.Set(3)
-	}
-	if m.ForceLargeMedia {
-		flags.Set(4)
-	}
-	if m.ForceSmallMedia {
-		flags.Set(5)
-	}
-	if m.Manual {
-		flags.Set(7)
-	}
-	if m.Safe {
-		flags.Set(8)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.InvertMedia, 3)
+	flags |= tlrt.Bit(m.ForceLargeMedia, 4)
+	flags |= tlrt.Bit(m.ForceSmallMedia, 5)
+	flags |= tlrt.Bit(m.Manual, 7)
+	flags |= tlrt.Bit(m.Safe, 8)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
@@ -2483,9 +2433,7 @@ func (m *BotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
@@ -2692,21 +2640,11 @@ func (m *BotInlineResult) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<4 | 1<<5)
-	if m.Title != "" {
-		flags.Set(1)
-	}
-	if m.Description != "" {
-		flags.Set(2)
-	}
-	if m.URL != "" {
-		flags.Set(3)
-	}
-	if m.Thumb != nil {
-		flags.Set(4)
-	}
-	if m.Content != nil {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Title != "", 1)
+	flags |= tlrt.Bit(m.Description != "", 2)
+	flags |= tlrt.Bit(m.URL != "", 3)
+	flags |= tlrt.Bit(m.Thumb != nil, 4)
+	flags |= tlrt.Bit(m.Content != nil, 5)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.ID)
 	tlrt.PutString(b, m.Type)
@@ -2909,18 +2847,10 @@ func (m *BotInlineMediaResult) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Photo != nil {
-		flags.Set(0)
-	}
-	if m.Document != nil {
-		flags.Set(1)
-	}
-	if m.Title != "" {
-		flags.Set(2)
-	}
-	if m.Description != "" {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Photo != nil, 0)
+	flags |= tlrt.Bit(m.Document != nil, 1)
+	flags |= tlrt.Bit(m.Title != "", 2)
+	flags |= tlrt.Bit(m.Description != "", 3)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.ID)
 	tlrt.PutString(b, m.Type)
@@ -3087,7 +3017,7 @@ func (m *BotMenuButtonDefault) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BotMenuButtonDefaultTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3149,7 +3079,7 @@ func (m *BotMenuButtonCommands) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BotMenuButtonCommandsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3335,7 +3265,7 @@ func (m *BusinessAwayMessageScheduleAlways) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BusinessAwayMessageScheduleAlwaysTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3404,7 +3334,7 @@ func (m *BusinessAwayMessageScheduleOutsideWorkHours) Encode(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BusinessAwayMessageScheduleOutsideWorkHoursTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3472,8 +3402,12 @@ func (m *BusinessAwayMessageScheduleCustom) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, BusinessAwayMessageScheduleCustomTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, BusinessAwayMessageScheduleCustomTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.EndDate))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3656,9 +3590,7 @@ func (m *Birthday) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Year != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Year != 0, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -3867,27 +3799,13 @@ func (m *Boost) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<3)
-	if m.Gift {
-		flags.Set(1)
-	}
-	if m.Giveaway || m.GiveawayMsgID != 0 {
-		flags.Set(2)
-	}
-	if m.Unclaimed {
-		flags.Set(3)
-	}
-	if m.UserID != 0 {
-		flags.Set(0)
-	}
-	if m.UsedGiftSlug != "" {
-		flags.Set(4)
-	}
-	if m.Multiplier != 0 {
-		flags.Set(5)
-	}
-	if m.Stars != 0 {
-		flags.Set(6)
-	}
+	flags |= tlrt.Bit(m.Gift, 1)
+	flags |= tlrt.Bit(m.Giveaway || m.GiveawayMsgID != 0, 2)
+	flags |= tlrt.Bit(m.Unclaimed, 3)
+	flags |= tlrt.Bit(m.UserID != 0, 0)
+	flags |= tlrt.Bit(m.UsedGiftSlug != "", 4)
+	flags |= tlrt.Bit(m.Multiplier != 0, 5)
+	flags |= tlrt.Bit(m.Stars != 0, 6)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.ID)
 	if flags.Has(0) {
@@ -4149,21 +4067,11 @@ func (m *BotAppSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.PlaceholderPath) > 0 {
-		flags.Set(0)
-	}
-	if m.BackgroundColor != 0 {
-		flags.Set(1)
-	}
-	if m.BackgroundDarkColor != 0 {
-		flags.Set(2)
-	}
-	if m.HeaderColor != 0 {
-		flags.Set(3)
-	}
-	if m.HeaderDarkColor != 0 {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(len(m.PlaceholderPath) > 0, 0)
+	flags |= tlrt.Bit(m.BackgroundColor != 0, 1)
+	flags |= tlrt.Bit(m.BackgroundDarkColor != 0, 2)
+	flags |= tlrt.Bit(m.HeaderColor != 0, 3)
+	flags |= tlrt.Bit(m.HeaderDarkColor != 0, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutBytes(b, m.PlaceholderPath)
@@ -4303,12 +4211,8 @@ func (m *BotBusinessConnection) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Disabled {
-		flags.Set(1)
-	}
-	if m.Rights != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Disabled, 1)
+	flags |= tlrt.Bit(m.Rights != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.ConnectionID)
 	w := tlrt.Extend(b, 16)
@@ -4423,9 +4327,7 @@ func (m *BotCommand) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Ephemeral {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Ephemeral, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Command)
 	tlrt.PutString(b, m.Description)
@@ -4610,36 +4512,16 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
-	if m.HasPreviewMedias {
-		flags.Set(6)
-	}
-	if m.UserID != 0 {
-		flags.Set(0)
-	}
-	if m.Description != "" {
-		flags.Set(1)
-	}
-	if m.DescriptionPhoto != nil {
-		flags.Set(4)
-	}
-	if m.DescriptionDocument != nil {
-		flags.Set(5)
-	}
-	if len(m.Commands) > 0 {
-		flags.Set(2)
-	}
-	if m.MenuButton != nil {
-		flags.Set(3)
-	}
-	if m.PrivacyPolicyURL != "" {
-		flags.Set(7)
-	}
-	if m.AppSettings != nil {
-		flags.Set(8)
-	}
-	if m.VerifierSettings != nil {
-		flags.Set(9)
-	}
+	flags |= tlrt.Bit(m.HasPreviewMedias, 6)
+	flags |= tlrt.Bit(m.UserID != 0, 0)
+	flags |= tlrt.Bit(m.Description != "", 1)
+	flags |= tlrt.Bit(m.DescriptionPhoto != nil, 4)
+	flags |= tlrt.Bit(m.DescriptionDocument != nil, 5)
+	flags |= tlrt.Bit(len(m.Commands) > 0, 2)
+	flags |= tlrt.Bit(m.MenuButton != nil, 3)
+	flags |= tlrt.Bit(m.PrivacyPolicyURL != "", 7)
+	flags |= tlrt.Bit(m.AppSettings != nil, 8)
+	flags |= tlrt.Bit(m.VerifierSettings != nil, 9)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint64(b, uint64(m.UserID))
@@ -5018,12 +4900,8 @@ func (m *BotVerifierSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.CanModifyCustomDescription {
-		flags.Set(1)
-	}
-	if m.CustomDescription != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.CanModifyCustomDescription, 1)
+	flags |= tlrt.Bit(m.CustomDescription != "", 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -5129,9 +5007,7 @@ func (m *BusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.OfflineOnly {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.OfflineOnly, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -5279,27 +5155,13 @@ func (m *BusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	if m.ExistingChats {
-		flags.Set(0)
-	}
-	if m.NewChats {
-		flags.Set(1)
-	}
-	if m.Contacts {
-		flags.Set(2)
-	}
-	if m.NonContacts {
-		flags.Set(3)
-	}
-	if m.ExcludeSelected {
-		flags.Set(5)
-	}
-	if len(m.Users) > 0 {
-		flags.Set(4)
-	}
-	if len(m.ExcludeUsers) > 0 {
-		flags.Set(6)
-	}
+	flags |= tlrt.Bit(m.ExistingChats, 0)
+	flags |= tlrt.Bit(m.NewChats, 1)
+	flags |= tlrt.Bit(m.Contacts, 2)
+	flags |= tlrt.Bit(m.NonContacts, 3)
+	flags |= tlrt.Bit(m.ExcludeSelected, 5)
+	flags |= tlrt.Bit(len(m.Users) > 0, 4)
+	flags |= tlrt.Bit(len(m.ExcludeUsers) > 0, 6)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		tlrt.PutVectorHeader(b, len(m.Users))
@@ -5427,48 +5289,20 @@ func (m *BusinessBotRights) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13)
-	if m.Reply {
-		flags.Set(0)
-	}
-	if m.ReadMessages {
-		flags.Set(1)
-	}
-	if m.DeleteSentMessages {
-		flags.Set(2)
-	}
-	if m.DeleteReceivedMessages {
-		flags.Set(3)
-	}
-	if m.EditName {
-		flags.Set(4)
-	}
-	if m.EditBio {
-		flags.Set(5)
-	}
-	if m.EditProfilePhoto {
-		flags.Set(6)
-	}
-	if m.EditUsername {
-		flags.Set(7)
-	}
-	if m.ViewGifts {
-		flags.Set(8)
-	}
-	if m.SellGifts {
-		flags.Set(9)
-	}
-	if m.ChangeGiftSettings {
-		flags.Set(10)
-	}
-	if m.TransferAndUpgradeGifts {
-		flags.Set(11)
-	}
-	if m.TransferStars {
-		flags.Set(12)
-	}
-	if m.ManageStories {
-		flags.Set(13)
-	}
+	flags |= tlrt.Bit(m.Reply, 0)
+	flags |= tlrt.Bit(m.ReadMessages, 1)
+	flags |= tlrt.Bit(m.DeleteSentMessages, 2)
+	flags |= tlrt.Bit(m.DeleteReceivedMessages, 3)
+	flags |= tlrt.Bit(m.EditName, 4)
+	flags |= tlrt.Bit(m.EditBio, 5)
+	flags |= tlrt.Bit(m.EditProfilePhoto, 6)
+	flags |= tlrt.Bit(m.EditUsername, 7)
+	flags |= tlrt.Bit(m.ViewGifts, 8)
+	flags |= tlrt.Bit(m.SellGifts, 9)
+	flags |= tlrt.Bit(m.ChangeGiftSettings, 10)
+	flags |= tlrt.Bit(m.TransferAndUpgradeGifts, 11)
+	flags |= tlrt.Bit(m.TransferStars, 12)
+	flags |= tlrt.Bit(m.ManageStories, 13)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -5604,12 +5438,8 @@ func (m *BusinessChatLink) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Entities) > 0 {
-		flags.Set(0)
-	}
-	if m.Title != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
+	flags |= tlrt.Bit(m.Title != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Link)
 	tlrt.PutString(b, m.Message)
@@ -5819,9 +5649,7 @@ func (m *BusinessIntro) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Sticker != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Sticker != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Title)
 	tlrt.PutString(b, m.Description)
@@ -5923,9 +5751,7 @@ func (m *BusinessLocation) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.GeoPoint != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.GeoPoint != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
@@ -6052,24 +5878,12 @@ func (m *BusinessRecipients) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	if m.ExistingChats {
-		flags.Set(0)
-	}
-	if m.NewChats {
-		flags.Set(1)
-	}
-	if m.Contacts {
-		flags.Set(2)
-	}
-	if m.NonContacts {
-		flags.Set(3)
-	}
-	if m.ExcludeSelected {
-		flags.Set(5)
-	}
-	if len(m.Users) > 0 {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.ExistingChats, 0)
+	flags |= tlrt.Bit(m.NewChats, 1)
+	flags |= tlrt.Bit(m.Contacts, 2)
+	flags |= tlrt.Bit(m.NonContacts, 3)
+	flags |= tlrt.Bit(m.ExcludeSelected, 5)
+	flags |= tlrt.Bit(len(m.Users) > 0, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		tlrt.PutVectorHeader(b, len(m.Users))
@@ -6153,8 +5967,12 @@ func (m *BusinessWeeklyOpen) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, BusinessWeeklyOpenTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, BusinessWeeklyOpenTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartMinute))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.EndMinute))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6240,9 +6058,7 @@ func (m *BusinessWorkHours) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.OpenNow {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.OpenNow, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.TimezoneID)
 	tlrt.PutVectorHeader(b, len(m.WeeklyOpen))
@@ -6329,7 +6145,7 @@ func (m *Bytes) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BytesTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -71,12 +71,8 @@ func (m *BotsAccessSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Restricted {
-		flags.Set(0)
-	}
-	if len(m.AddUsers) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Restricted, 0)
+	flags |= tlrt.Bit(len(m.AddUsers) > 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		tlrt.PutVectorHeader(b, len(m.AddUsers))
@@ -354,9 +350,7 @@ func (m *BotsPopularAppBots) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.NextOffset)
@@ -1508,18 +1502,10 @@ func (m *BotsSetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Bot != nil {
-		flags.Set(2)
-	}
-	if m.Name != "" {
-		flags.Set(3)
-	}
-	if m.About != "" {
-		flags.Set(0)
-	}
-	if m.Description != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Bot != nil, 2)
+	flags |= tlrt.Bit(m.Name != "", 3)
+	flags |= tlrt.Bit(m.About != "", 0)
+	flags |= tlrt.Bit(m.Description != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
@@ -1658,9 +1644,7 @@ func (m *BotsGetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Bot != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Bot != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
@@ -3151,7 +3135,7 @@ func (m *BotsGetAdminedBotsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, BotsGetAdminedBotsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3263,9 +3247,7 @@ func (m *BotsUpdateStarRefProgramRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.DurationMonths != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.DurationMonths != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.updateStarRefProgram", "bot")
@@ -3403,15 +3385,9 @@ func (m *BotsSetCustomVerificationRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Enabled {
-		flags.Set(1)
-	}
-	if m.Bot != nil {
-		flags.Set(0)
-	}
-	if m.CustomDescription != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Enabled, 1)
+	flags |= tlrt.Bit(m.Bot != nil, 0)
+	flags |= tlrt.Bit(m.CustomDescription != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
@@ -3695,9 +3671,7 @@ func (m *BotsCreateBotRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ViaDeeplink {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ViaDeeplink, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Name)
 	tlrt.PutString(b, m.Username)
@@ -4179,12 +4153,8 @@ func (m *BotsEditAccessSettingsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Restricted {
-		flags.Set(0)
-	}
-	if len(m.AddUsers) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Restricted, 0)
+	flags |= tlrt.Bit(len(m.AddUsers) > 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "bots.editAccessSettings", "bot")

@@ -983,7 +983,7 @@ func (m *ChannelAdminLogEventActionParticipantJoin) Encode(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantJoinTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1052,7 +1052,7 @@ func (m *ChannelAdminLogEventActionParticipantLeave) Encode(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantLeaveTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1743,8 +1743,12 @@ func (m *ChannelAdminLogEventActionChangeLinkedChat) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeLinkedChatTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, ChannelAdminLogEventActionChangeLinkedChatTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.PrevValue))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.NewValue))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1920,8 +1924,12 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleSlowModeTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ChannelAdminLogEventActionToggleSlowModeTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PrevValue))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.NewValue))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2443,9 +2451,7 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) EncodeBare(b *bin.Bu
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ViaChatlist {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ViaChatlist, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
 		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "invite")
@@ -2890,8 +2896,12 @@ func (m *ChannelAdminLogEventActionChangeHistoryTTL) Encode(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeHistoryTTLTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ChannelAdminLogEventActionChangeHistoryTTLTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.PrevValue))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.NewValue))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3754,12 +3764,8 @@ func (m *ChannelAdminLogEventActionPinTopic) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.PrevTopic != nil {
-		flags.Set(0)
-	}
-	if m.NewTopic != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.PrevTopic != nil, 0)
+	flags |= tlrt.Bit(m.NewTopic != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.PrevTopic); err != nil {
@@ -4759,7 +4765,7 @@ func (m *ChannelLocationEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChannelLocationEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4943,7 +4949,7 @@ func (m *ChannelMessagesFilterEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChannelMessagesFilterEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5020,9 +5026,7 @@ func (m *ChannelMessagesFilter) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.ExcludeNewMessages {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.ExcludeNewMessages, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -5210,12 +5214,8 @@ func (m *ChannelParticipant) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.SubscriptionUntilDate != 0 {
-		flags.Set(0)
-	}
-	if m.Rank != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 0)
+	flags |= tlrt.Bit(m.Rank != "", 2)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -5381,15 +5381,9 @@ func (m *ChannelParticipantSelf) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ViaRequest {
-		flags.Set(0)
-	}
-	if m.SubscriptionUntilDate != 0 {
-		flags.Set(1)
-	}
-	if m.Rank != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.ViaRequest, 0)
+	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 1)
+	flags |= tlrt.Bit(m.Rank != "", 2)
 	w := tlrt.Extend(b, 24)
 	_ = w[23]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -5536,9 +5530,7 @@ func (m *ChannelParticipantCreator) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Rank != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Rank != "", 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -5700,15 +5692,9 @@ func (m *ChannelParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.CanEdit {
-		flags.Set(0)
-	}
-	if m.Self || m.InviterID != 0 {
-		flags.Set(1)
-	}
-	if m.Rank != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.CanEdit, 0)
+	flags |= tlrt.Bit(m.Self || m.InviterID != 0, 1)
+	flags |= tlrt.Bit(m.Rank != "", 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -5870,12 +5856,8 @@ func (m *ChannelParticipantBanned) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Left {
-		flags.Set(0)
-	}
-	if m.Rank != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Left, 0)
+	flags |= tlrt.Bit(m.Rank != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "channelParticipantBanned", "peer")
@@ -6110,7 +6092,7 @@ func (m *ChannelParticipantsRecent) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChannelParticipantsRecentTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6173,7 +6155,7 @@ func (m *ChannelParticipantsAdmins) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChannelParticipantsAdminsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6311,7 +6293,7 @@ func (m *ChannelParticipantsBots) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChannelParticipantsBotsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6657,12 +6639,8 @@ func (m *ChannelParticipantsMentions) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Q != "" {
-		flags.Set(0)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Q != "", 0)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.Q)
@@ -6799,8 +6777,11 @@ func (m *ChatEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ChatEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ChatEmptyTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6899,33 +6880,15 @@ func (m *Chat) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<14 | 1<<18 | 1<<23 | 1<<24 | 1<<25)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.Left {
-		flags.Set(2)
-	}
-	if m.Deactivated {
-		flags.Set(5)
-	}
-	if m.CallActive {
-		flags.Set(23)
-	}
-	if m.CallNotEmpty {
-		flags.Set(24)
-	}
-	if m.Noforwards {
-		flags.Set(25)
-	}
-	if m.MigratedTo != nil {
-		flags.Set(6)
-	}
-	if m.AdminRights != nil {
-		flags.Set(14)
-	}
-	if m.DefaultBannedRights != nil {
-		flags.Set(18)
-	}
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.Left, 2)
+	flags |= tlrt.Bit(m.Deactivated, 5)
+	flags |= tlrt.Bit(m.CallActive, 23)
+	flags |= tlrt.Bit(m.CallNotEmpty, 24)
+	flags |= tlrt.Bit(m.Noforwards, 25)
+	flags |= tlrt.Bit(m.MigratedTo != nil, 6)
+	flags |= tlrt.Bit(m.AdminRights != nil, 14)
+	flags |= tlrt.Bit(m.DefaultBannedRights != nil, 18)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -7455,142 +7418,52 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<7 | 1<<8 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.Left {
-		flags.Set(2)
-	}
-	if m.Broadcast {
-		flags.Set(5)
-	}
-	if m.Verified {
-		flags.Set(7)
-	}
-	if m.Megagroup {
-		flags.Set(8)
-	}
-	if m.Restricted || len(m.RestrictionReason) > 0 {
-		flags.Set(9)
-	}
-	if m.Signatures {
-		flags.Set(11)
-	}
-	if m.Min {
-		flags.Set(12)
-	}
-	if m.Scam {
-		flags.Set(19)
-	}
-	if m.HasLink {
-		flags.Set(20)
-	}
-	if m.HasGeo {
-		flags.Set(21)
-	}
-	if m.SlowmodeEnabled {
-		flags.Set(22)
-	}
-	if m.CallActive {
-		flags.Set(23)
-	}
-	if m.CallNotEmpty {
-		flags.Set(24)
-	}
-	if m.Fake {
-		flags.Set(25)
-	}
-	if m.Gigagroup {
-		flags.Set(26)
-	}
-	if m.Noforwards {
-		flags.Set(27)
-	}
-	if m.JoinToSend {
-		flags.Set(28)
-	}
-	if m.JoinRequest {
-		flags.Set(29)
-	}
-	if m.Forum {
-		flags.Set(30)
-	}
-	if m.AccessHash != 0 {
-		flags.Set(13)
-	}
-	if m.Username != "" {
-		flags.Set(6)
-	}
-	if m.AdminRights != nil {
-		flags.Set(14)
-	}
-	if m.BannedRights != nil {
-		flags.Set(15)
-	}
-	if m.DefaultBannedRights != nil {
-		flags.Set(18)
-	}
-	if m.ParticipantsCount != 0 {
-		flags.Set(17)
-	}
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.Left, 2)
+	flags |= tlrt.Bit(m.Broadcast, 5)
+	flags |= tlrt.Bit(m.Verified, 7)
+	flags |= tlrt.Bit(m.Megagroup, 8)
+	flags |= tlrt.Bit(m.Restricted || len(m.RestrictionReason) > 0, 9)
+	flags |= tlrt.Bit(m.Signatures, 11)
+	flags |= tlrt.Bit(m.Min, 12)
+	flags |= tlrt.Bit(m.Scam, 19)
+	flags |= tlrt.Bit(m.HasLink, 20)
+	flags |= tlrt.Bit(m.HasGeo, 21)
+	flags |= tlrt.Bit(m.SlowmodeEnabled, 22)
+	flags |= tlrt.Bit(m.CallActive, 23)
+	flags |= tlrt.Bit(m.CallNotEmpty, 24)
+	flags |= tlrt.Bit(m.Fake, 25)
+	flags |= tlrt.Bit(m.Gigagroup, 26)
+	flags |= tlrt.Bit(m.Noforwards, 27)
+	flags |= tlrt.Bit(m.JoinToSend, 28)
+	flags |= tlrt.Bit(m.JoinRequest, 29)
+	flags |= tlrt.Bit(m.Forum, 30)
+	flags |= tlrt.Bit(m.AccessHash != 0, 13)
+	flags |= tlrt.Bit(m.Username != "", 6)
+	flags |= tlrt.Bit(m.AdminRights != nil, 14)
+	flags |= tlrt.Bit(m.BannedRights != nil, 15)
+	flags |= tlrt.Bit(m.DefaultBannedRights != nil, 18)
+	flags |= tlrt.Bit(m.ParticipantsCount != 0, 17)
 	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<19)
-	if m.StoriesHidden {
-		flags2.Set(1)
-	}
-	if m.StoriesHiddenMin {
-		flags2.Set(2)
-	}
-	if m.StoriesUnavailable {
-		flags2.Set(3)
-	}
-	if m.SignatureProfiles {
-		flags2.Set(12)
-	}
-	if m.Autotranslation {
-		flags2.Set(15)
-	}
-	if m.BroadcastMessagesAllowed {
-		flags2.Set(16)
-	}
-	if m.Monoforum {
-		flags2.Set(17)
-	}
-	if m.ForumTabs {
-		flags2.Set(19)
-	}
-	if len(m.Usernames) > 0 {
-		flags2.Set(0)
-	}
-	if m.StoriesMaxID != nil {
-		flags2.Set(4)
-	}
-	if m.Color != nil {
-		flags2.Set(7)
-	}
-	if m.ProfileColor != nil {
-		flags2.Set(8)
-	}
-	if m.EmojiStatus != nil {
-		flags2.Set(9)
-	}
-	if m.Level != 0 {
-		flags2.Set(10)
-	}
-	if m.SubscriptionUntilDate != 0 {
-		flags2.Set(11)
-	}
-	if m.BotVerificationIcon != 0 {
-		flags2.Set(13)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags2.Set(14)
-	}
-	if m.LinkedMonoforumID != 0 {
-		flags2.Set(18)
-	}
-	if m.LinkedCommunityID != 0 {
-		flags2.Set(20)
-	}
+	flags2 |= tlrt.Bit(m.StoriesHidden, 1)
+	flags2 |= tlrt.Bit(m.StoriesHiddenMin, 2)
+	flags2 |= tlrt.Bit(m.StoriesUnavailable, 3)
+	flags2 |= tlrt.Bit(m.SignatureProfiles, 12)
+	flags2 |= tlrt.Bit(m.Autotranslation, 15)
+	flags2 |= tlrt.Bit(m.BroadcastMessagesAllowed, 16)
+	flags2 |= tlrt.Bit(m.Monoforum, 17)
+	flags2 |= tlrt.Bit(m.ForumTabs, 19)
+	flags2 |= tlrt.Bit(len(m.Usernames) > 0, 0)
+	flags2 |= tlrt.Bit(m.StoriesMaxID != nil, 4)
+	flags2 |= tlrt.Bit(m.Color != nil, 7)
+	flags2 |= tlrt.Bit(m.ProfileColor != nil, 8)
+	flags2 |= tlrt.Bit(m.EmojiStatus != nil, 9)
+	flags2 |= tlrt.Bit(m.Level != 0, 10)
+	flags2 |= tlrt.Bit(m.SubscriptionUntilDate != 0, 11)
+	flags2 |= tlrt.Bit(m.BotVerificationIcon != 0, 13)
+	flags2 |= tlrt.Bit(m.SendPaidMessagesStars != 0, 14)
+	flags2 |= tlrt.Bit(m.LinkedMonoforumID != 0, 18)
+	flags2 |= tlrt.Bit(m.LinkedCommunityID != 0, 20)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -7964,18 +7837,10 @@ func (m *ChannelForbidden) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<5 | 1<<8 | 1<<10)
-	if m.Broadcast {
-		flags.Set(5)
-	}
-	if m.Megagroup {
-		flags.Set(8)
-	}
-	if m.Monoforum {
-		flags.Set(10)
-	}
-	if m.UntilDate != 0 {
-		flags.Set(16)
-	}
+	flags |= tlrt.Bit(m.Broadcast, 5)
+	flags |= tlrt.Bit(m.Megagroup, 8)
+	flags |= tlrt.Bit(m.Monoforum, 10)
+	flags |= tlrt.Bit(m.UntilDate != 0, 16)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -8112,9 +7977,7 @@ func (m *CommunityForbidden) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.AccessHash != 0 {
-		flags.Set(13)
-	}
+	flags |= tlrt.Bit(m.AccessHash != 0, 13)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -8255,28 +8118,14 @@ func (m *Community) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<12 | 1<<14 | 1<<18)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.Left {
-		flags.Set(2)
-	}
-	if m.Min {
-		flags.Set(12)
-	}
-	if m.AccessHash != 0 {
-		flags.Set(13)
-	}
-	if m.AdminRights != nil {
-		flags.Set(14)
-	}
-	if m.DefaultBannedRights != nil {
-		flags.Set(18)
-	}
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.Left, 2)
+	flags |= tlrt.Bit(m.Min, 12)
+	flags |= tlrt.Bit(m.AccessHash != 0, 13)
+	flags |= tlrt.Bit(m.AdminRights != nil, 14)
+	flags |= tlrt.Bit(m.DefaultBannedRights != nil, 18)
 	flags2 := m.Flags2 &^ (1 << 20)
-	if m.CollapsedInDialogs {
-		flags2.Set(20)
-	}
+	flags2 |= tlrt.Bit(m.CollapsedInDialogs, 20)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -8653,51 +8502,21 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<7 | 1<<8 | 1<<12 | 1<<13 | 1<<15 | 1<<18 | 1<<19)
-	if m.CanSetUsername {
-		flags.Set(7)
-	}
-	if m.HasScheduled {
-		flags.Set(8)
-	}
-	if m.TranslationsDisabled {
-		flags.Set(19)
-	}
-	if m.ChatPhoto != nil {
-		flags.Set(2)
-	}
-	if m.ExportedInvite != nil {
-		flags.Set(13)
-	}
-	if len(m.BotInfo) > 0 {
-		flags.Set(3)
-	}
-	if m.PinnedMsgID != 0 {
-		flags.Set(6)
-	}
-	if m.FolderID != 0 {
-		flags.Set(11)
-	}
-	if m.Call != nil {
-		flags.Set(12)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(14)
-	}
-	if m.GroupcallDefaultJoinAs != nil {
-		flags.Set(15)
-	}
-	if m.ThemeEmoticon != "" {
-		flags.Set(16)
-	}
-	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
-		flags.Set(17)
-	}
-	if m.AvailableReactions != nil {
-		flags.Set(18)
-	}
-	if m.ReactionsLimit != 0 {
-		flags.Set(20)
-	}
+	flags |= tlrt.Bit(m.CanSetUsername, 7)
+	flags |= tlrt.Bit(m.HasScheduled, 8)
+	flags |= tlrt.Bit(m.TranslationsDisabled, 19)
+	flags |= tlrt.Bit(m.ChatPhoto != nil, 2)
+	flags |= tlrt.Bit(m.ExportedInvite != nil, 13)
+	flags |= tlrt.Bit(len(m.BotInfo) > 0, 3)
+	flags |= tlrt.Bit(m.PinnedMsgID != 0, 6)
+	flags |= tlrt.Bit(m.FolderID != 0, 11)
+	flags |= tlrt.Bit(m.Call != nil, 12)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 14)
+	flags |= tlrt.Bit(m.GroupcallDefaultJoinAs != nil, 15)
+	flags |= tlrt.Bit(m.ThemeEmoticon != "", 16)
+	flags |= tlrt.Bit(m.RequestsPending != 0 || len(m.RecentRequesters) > 0, 17)
+	flags |= tlrt.Bit(m.AvailableReactions != nil, 18)
+	flags |= tlrt.Bit(m.ReactionsLimit != 0, 20)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -9563,172 +9382,62 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<16 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<26 | 1<<29 | 1<<30)
-	if m.CanViewParticipants {
-		flags.Set(3)
-	}
-	if m.CanSetUsername {
-		flags.Set(6)
-	}
-	if m.CanSetStickers {
-		flags.Set(7)
-	}
-	if m.HiddenPrehistory {
-		flags.Set(10)
-	}
-	if m.CanSetLocation {
-		flags.Set(16)
-	}
-	if m.HasScheduled {
-		flags.Set(19)
-	}
-	if m.CanViewStats {
-		flags.Set(20)
-	}
-	if m.Blocked {
-		flags.Set(22)
-	}
-	if m.ParticipantsCount != 0 {
-		flags.Set(0)
-	}
-	if m.AdminsCount != 0 {
-		flags.Set(1)
-	}
-	if m.KickedCount != 0 || m.BannedCount != 0 {
-		flags.Set(2)
-	}
-	if m.OnlineCount != 0 {
-		flags.Set(13)
-	}
-	if m.ExportedInvite != nil {
-		flags.Set(23)
-	}
-	if m.MigratedFromChatID != 0 || m.MigratedFromMaxID != 0 {
-		flags.Set(4)
-	}
-	if m.PinnedMsgID != 0 {
-		flags.Set(5)
-	}
-	if m.Stickerset != nil {
-		flags.Set(8)
-	}
-	if m.AvailableMinID != 0 {
-		flags.Set(9)
-	}
-	if m.FolderID != 0 {
-		flags.Set(11)
-	}
-	if m.LinkedChatID != 0 {
-		flags.Set(14)
-	}
-	if m.Location != nil {
-		flags.Set(15)
-	}
-	if m.SlowmodeSeconds != 0 {
-		flags.Set(17)
-	}
-	if m.SlowmodeNextSendDate != 0 {
-		flags.Set(18)
-	}
-	if m.StatsDC != 0 {
-		flags.Set(12)
-	}
-	if m.Call != nil {
-		flags.Set(21)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(24)
-	}
-	if len(m.PendingSuggestions) > 0 {
-		flags.Set(25)
-	}
-	if m.GroupcallDefaultJoinAs != nil {
-		flags.Set(26)
-	}
-	if m.ThemeEmoticon != "" {
-		flags.Set(27)
-	}
-	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
-		flags.Set(28)
-	}
-	if m.DefaultSendAs != nil {
-		flags.Set(29)
-	}
-	if m.AvailableReactions != nil {
-		flags.Set(30)
-	}
+	flags |= tlrt.Bit(m.CanViewParticipants, 3)
+	flags |= tlrt.Bit(m.CanSetUsername, 6)
+	flags |= tlrt.Bit(m.CanSetStickers, 7)
+	flags |= tlrt.Bit(m.HiddenPrehistory, 10)
+	flags |= tlrt.Bit(m.CanSetLocation, 16)
+	flags |= tlrt.Bit(m.HasScheduled, 19)
+	flags |= tlrt.Bit(m.CanViewStats, 20)
+	flags |= tlrt.Bit(m.Blocked, 22)
+	flags |= tlrt.Bit(m.ParticipantsCount != 0, 0)
+	flags |= tlrt.Bit(m.AdminsCount != 0, 1)
+	flags |= tlrt.Bit(m.KickedCount != 0 || m.BannedCount != 0, 2)
+	flags |= tlrt.Bit(m.OnlineCount != 0, 13)
+	flags |= tlrt.Bit(m.ExportedInvite != nil, 23)
+	flags |= tlrt.Bit(m.MigratedFromChatID != 0 || m.MigratedFromMaxID != 0, 4)
+	flags |= tlrt.Bit(m.PinnedMsgID != 0, 5)
+	flags |= tlrt.Bit(m.Stickerset != nil, 8)
+	flags |= tlrt.Bit(m.AvailableMinID != 0, 9)
+	flags |= tlrt.Bit(m.FolderID != 0, 11)
+	flags |= tlrt.Bit(m.LinkedChatID != 0, 14)
+	flags |= tlrt.Bit(m.Location != nil, 15)
+	flags |= tlrt.Bit(m.SlowmodeSeconds != 0, 17)
+	flags |= tlrt.Bit(m.SlowmodeNextSendDate != 0, 18)
+	flags |= tlrt.Bit(m.StatsDC != 0, 12)
+	flags |= tlrt.Bit(m.Call != nil, 21)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 24)
+	flags |= tlrt.Bit(len(m.PendingSuggestions) > 0, 25)
+	flags |= tlrt.Bit(m.GroupcallDefaultJoinAs != nil, 26)
+	flags |= tlrt.Bit(m.ThemeEmoticon != "", 27)
+	flags |= tlrt.Bit(m.RequestsPending != 0 || len(m.RecentRequesters) > 0, 28)
+	flags |= tlrt.Bit(m.DefaultSendAs != nil, 29)
+	flags |= tlrt.Bit(m.AvailableReactions != nil, 30)
 	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<20 | 1<<22)
-	if m.CanDeleteChannel {
-		flags2.Set(0)
-	}
-	if m.Antispam {
-		flags2.Set(1)
-	}
-	if m.ParticipantsHidden {
-		flags2.Set(2)
-	}
-	if m.TranslationsDisabled {
-		flags2.Set(3)
-	}
-	if m.StoriesPinnedAvailable {
-		flags2.Set(5)
-	}
-	if m.ViewForumAsMessages {
-		flags2.Set(6)
-	}
-	if m.RestrictedSponsored {
-		flags2.Set(11)
-	}
-	if m.CanViewRevenue {
-		flags2.Set(12)
-	}
-	if m.PaidMediaAllowed {
-		flags2.Set(14)
-	}
-	if m.CanViewStarsRevenue {
-		flags2.Set(15)
-	}
-	if m.PaidReactionsAvailable {
-		flags2.Set(16)
-	}
-	if m.StargiftsAvailable {
-		flags2.Set(19)
-	}
-	if m.PaidMessagesAvailable {
-		flags2.Set(20)
-	}
-	if m.ReactionsLimit != 0 {
-		flags2.Set(13)
-	}
-	if m.Stories != nil {
-		flags2.Set(4)
-	}
-	if m.Wallpaper != nil {
-		flags2.Set(7)
-	}
-	if m.BoostsApplied != 0 {
-		flags2.Set(8)
-	}
-	if m.BoostsUnrestrict != 0 {
-		flags2.Set(9)
-	}
-	if m.Emojiset != nil {
-		flags2.Set(10)
-	}
-	if m.BotVerification != nil {
-		flags2.Set(17)
-	}
-	if m.StargiftsCount != 0 {
-		flags2.Set(18)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags2.Set(21)
-	}
-	if m.MainTab != nil {
-		flags2.Set(22)
-	}
-	if m.GuardBotID != 0 {
-		flags2.Set(23)
-	}
+	flags2 |= tlrt.Bit(m.CanDeleteChannel, 0)
+	flags2 |= tlrt.Bit(m.Antispam, 1)
+	flags2 |= tlrt.Bit(m.ParticipantsHidden, 2)
+	flags2 |= tlrt.Bit(m.TranslationsDisabled, 3)
+	flags2 |= tlrt.Bit(m.StoriesPinnedAvailable, 5)
+	flags2 |= tlrt.Bit(m.ViewForumAsMessages, 6)
+	flags2 |= tlrt.Bit(m.RestrictedSponsored, 11)
+	flags2 |= tlrt.Bit(m.CanViewRevenue, 12)
+	flags2 |= tlrt.Bit(m.PaidMediaAllowed, 14)
+	flags2 |= tlrt.Bit(m.CanViewStarsRevenue, 15)
+	flags2 |= tlrt.Bit(m.PaidReactionsAvailable, 16)
+	flags2 |= tlrt.Bit(m.StargiftsAvailable, 19)
+	flags2 |= tlrt.Bit(m.PaidMessagesAvailable, 20)
+	flags2 |= tlrt.Bit(m.ReactionsLimit != 0, 13)
+	flags2 |= tlrt.Bit(m.Stories != nil, 4)
+	flags2 |= tlrt.Bit(m.Wallpaper != nil, 7)
+	flags2 |= tlrt.Bit(m.BoostsApplied != 0, 8)
+	flags2 |= tlrt.Bit(m.BoostsUnrestrict != 0, 9)
+	flags2 |= tlrt.Bit(m.Emojiset != nil, 10)
+	flags2 |= tlrt.Bit(m.BotVerification != nil, 17)
+	flags2 |= tlrt.Bit(m.StargiftsCount != 0, 18)
+	flags2 |= tlrt.Bit(m.SendPaidMessagesStars != 0, 21)
+	flags2 |= tlrt.Bit(m.MainTab != nil, 22)
+	flags2 |= tlrt.Bit(m.GuardBotID != 0, 23)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -10357,15 +10066,9 @@ func (m *CommunityFull) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.AdminsCount != 0 {
-		flags.Set(1)
-	}
-	if m.KickedCount != 0 {
-		flags.Set(2)
-	}
-	if m.PeerLinkRequestsPending != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.AdminsCount != 0, 1)
+	flags |= tlrt.Bit(m.KickedCount != 0, 2)
+	flags |= tlrt.Bit(m.PeerLinkRequestsPending != 0, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -10710,48 +10413,20 @@ func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13)
-	if m.Channel {
-		flags.Set(0)
-	}
-	if m.Broadcast {
-		flags.Set(1)
-	}
-	if m.Public {
-		flags.Set(2)
-	}
-	if m.Megagroup {
-		flags.Set(3)
-	}
-	if m.RequestNeeded {
-		flags.Set(6)
-	}
-	if m.Verified {
-		flags.Set(7)
-	}
-	if m.Scam {
-		flags.Set(8)
-	}
-	if m.Fake {
-		flags.Set(9)
-	}
-	if m.CanRefulfillSubscription {
-		flags.Set(11)
-	}
-	if m.About != "" {
-		flags.Set(5)
-	}
-	if len(m.Participants) > 0 {
-		flags.Set(4)
-	}
-	if m.SubscriptionPricing != nil {
-		flags.Set(10)
-	}
-	if m.SubscriptionFormID != 0 {
-		flags.Set(12)
-	}
-	if m.BotVerification != nil {
-		flags.Set(13)
-	}
+	flags |= tlrt.Bit(m.Channel, 0)
+	flags |= tlrt.Bit(m.Broadcast, 1)
+	flags |= tlrt.Bit(m.Public, 2)
+	flags |= tlrt.Bit(m.Megagroup, 3)
+	flags |= tlrt.Bit(m.RequestNeeded, 6)
+	flags |= tlrt.Bit(m.Verified, 7)
+	flags |= tlrt.Bit(m.Scam, 8)
+	flags |= tlrt.Bit(m.Fake, 9)
+	flags |= tlrt.Bit(m.CanRefulfillSubscription, 11)
+	flags |= tlrt.Bit(m.About != "", 5)
+	flags |= tlrt.Bit(len(m.Participants) > 0, 4)
+	flags |= tlrt.Bit(m.SubscriptionPricing != nil, 10)
+	flags |= tlrt.Bit(m.SubscriptionFormID != 0, 12)
+	flags |= tlrt.Bit(m.BotVerification != nil, 13)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Title)
 	if flags.Has(5) {
@@ -11072,9 +10747,7 @@ func (m *ChatParticipant) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Rank != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Rank != "", 0)
 	w := tlrt.Extend(b, 24)
 	_ = w[23]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -11205,9 +10878,7 @@ func (m *ChatParticipantCreator) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Rank != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Rank != "", 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -11332,9 +11003,7 @@ func (m *ChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Rank != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Rank != "", 0)
 	w := tlrt.Extend(b, 24)
 	_ = w[23]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -11479,9 +11148,7 @@ func (m *ChatParticipantsForbidden) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.SelfParticipant != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.SelfParticipant != nil, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -11700,7 +11367,7 @@ func (m *ChatPhotoEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChatPhotoEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11802,12 +11469,8 @@ func (m *ChatPhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.HasVideo {
-		flags.Set(0)
-	}
-	if len(m.StrippedThumb) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.HasVideo, 0)
+	flags |= tlrt.Bit(len(m.StrippedThumb) > 0, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -11937,7 +11600,7 @@ func (m *ChatReactionsNone) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChatReactionsNoneTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12012,9 +11675,7 @@ func (m *ChatReactionsAll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.AllowCustom {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.AllowCustom, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -12646,66 +12307,26 @@ func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19)
-	if m.Join {
-		flags.Set(0)
-	}
-	if m.Leave {
-		flags.Set(1)
-	}
-	if m.Invite {
-		flags.Set(2)
-	}
-	if m.Ban {
-		flags.Set(3)
-	}
-	if m.Unban {
-		flags.Set(4)
-	}
-	if m.Kick {
-		flags.Set(5)
-	}
-	if m.Unkick {
-		flags.Set(6)
-	}
-	if m.Promote {
-		flags.Set(7)
-	}
-	if m.Demote {
-		flags.Set(8)
-	}
-	if m.Info {
-		flags.Set(9)
-	}
-	if m.Settings {
-		flags.Set(10)
-	}
-	if m.Pinned {
-		flags.Set(11)
-	}
-	if m.Edit {
-		flags.Set(12)
-	}
-	if m.Delete {
-		flags.Set(13)
-	}
-	if m.GroupCall {
-		flags.Set(14)
-	}
-	if m.Invites {
-		flags.Set(15)
-	}
-	if m.Send {
-		flags.Set(16)
-	}
-	if m.Forums {
-		flags.Set(17)
-	}
-	if m.SubExtend {
-		flags.Set(18)
-	}
-	if m.EditRank {
-		flags.Set(19)
-	}
+	flags |= tlrt.Bit(m.Join, 0)
+	flags |= tlrt.Bit(m.Leave, 1)
+	flags |= tlrt.Bit(m.Invite, 2)
+	flags |= tlrt.Bit(m.Ban, 3)
+	flags |= tlrt.Bit(m.Unban, 4)
+	flags |= tlrt.Bit(m.Kick, 5)
+	flags |= tlrt.Bit(m.Unkick, 6)
+	flags |= tlrt.Bit(m.Promote, 7)
+	flags |= tlrt.Bit(m.Demote, 8)
+	flags |= tlrt.Bit(m.Info, 9)
+	flags |= tlrt.Bit(m.Settings, 10)
+	flags |= tlrt.Bit(m.Pinned, 11)
+	flags |= tlrt.Bit(m.Edit, 12)
+	flags |= tlrt.Bit(m.Delete, 13)
+	flags |= tlrt.Bit(m.GroupCall, 14)
+	flags |= tlrt.Bit(m.Invites, 15)
+	flags |= tlrt.Bit(m.Send, 16)
+	flags |= tlrt.Bit(m.Forums, 17)
+	flags |= tlrt.Bit(m.SubExtend, 18)
+	flags |= tlrt.Bit(m.EditRank, 19)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -12825,60 +12446,24 @@ func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19)
-	if m.ChangeInfo {
-		flags.Set(0)
-	}
-	if m.PostMessages {
-		flags.Set(1)
-	}
-	if m.EditMessages {
-		flags.Set(2)
-	}
-	if m.DeleteMessages {
-		flags.Set(3)
-	}
-	if m.BanUsers {
-		flags.Set(4)
-	}
-	if m.InviteUsers {
-		flags.Set(5)
-	}
-	if m.PinMessages {
-		flags.Set(7)
-	}
-	if m.AddAdmins {
-		flags.Set(9)
-	}
-	if m.Anonymous {
-		flags.Set(10)
-	}
-	if m.ManageCall {
-		flags.Set(11)
-	}
-	if m.Other {
-		flags.Set(12)
-	}
-	if m.ManageTopics {
-		flags.Set(13)
-	}
-	if m.PostStories {
-		flags.Set(14)
-	}
-	if m.EditStories {
-		flags.Set(15)
-	}
-	if m.DeleteStories {
-		flags.Set(16)
-	}
-	if m.ManageDirectMessages {
-		flags.Set(17)
-	}
-	if m.ManageRanks {
-		flags.Set(18)
-	}
-	if m.ManageLinkedPeers {
-		flags.Set(19)
-	}
+	flags |= tlrt.Bit(m.ChangeInfo, 0)
+	flags |= tlrt.Bit(m.PostMessages, 1)
+	flags |= tlrt.Bit(m.EditMessages, 2)
+	flags |= tlrt.Bit(m.DeleteMessages, 3)
+	flags |= tlrt.Bit(m.BanUsers, 4)
+	flags |= tlrt.Bit(m.InviteUsers, 5)
+	flags |= tlrt.Bit(m.PinMessages, 7)
+	flags |= tlrt.Bit(m.AddAdmins, 9)
+	flags |= tlrt.Bit(m.Anonymous, 10)
+	flags |= tlrt.Bit(m.ManageCall, 11)
+	flags |= tlrt.Bit(m.Other, 12)
+	flags |= tlrt.Bit(m.ManageTopics, 13)
+	flags |= tlrt.Bit(m.PostStories, 14)
+	flags |= tlrt.Bit(m.EditStories, 15)
+	flags |= tlrt.Bit(m.DeleteStories, 16)
+	flags |= tlrt.Bit(m.ManageDirectMessages, 17)
+	flags |= tlrt.Bit(m.ManageRanks, 18)
+	flags |= tlrt.Bit(m.ManageLinkedPeers, 19)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -12962,8 +12547,13 @@ func (m *ChatAdminWithInvites) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ChatAdminWithInvitesTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, ChatAdminWithInvitesTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.InvitesCount))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.RevokedInvitesCount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13084,75 +12674,29 @@ func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28)
-	if m.ViewMessages {
-		flags.Set(0)
-	}
-	if m.SendMessages {
-		flags.Set(1)
-	}
-	if m.SendMedia {
-		flags.Set(2)
-	}
-	if m.SendStickers {
-		flags.Set(3)
-	}
-	if m.SendGifs {
-		flags.Set(4)
-	}
-	if m.SendGames {
-		flags.Set(5)
-	}
-	if m.SendInline {
-		flags.Set(6)
-	}
-	if m.EmbedLinks {
-		flags.Set(7)
-	}
-	if m.SendPolls {
-		flags.Set(8)
-	}
-	if m.ChangeInfo {
-		flags.Set(10)
-	}
-	if m.InviteUsers {
-		flags.Set(15)
-	}
-	if m.PinMessages {
-		flags.Set(17)
-	}
-	if m.ManageTopics {
-		flags.Set(18)
-	}
-	if m.SendPhotos {
-		flags.Set(19)
-	}
-	if m.SendVideos {
-		flags.Set(20)
-	}
-	if m.SendRoundvideos {
-		flags.Set(21)
-	}
-	if m.SendAudios {
-		flags.Set(22)
-	}
-	if m.SendVoices {
-		flags.Set(23)
-	}
-	if m.SendDocs {
-		flags.Set(24)
-	}
-	if m.SendPlain {
-		flags.Set(25)
-	}
-	if m.EditRank {
-		flags.Set(26)
-	}
-	if m.SendReactions {
-		flags.Set(27)
-	}
-	if m.ManageLinkedPeers {
-		flags.Set(28)
-	}
+	flags |= tlrt.Bit(m.ViewMessages, 0)
+	flags |= tlrt.Bit(m.SendMessages, 1)
+	flags |= tlrt.Bit(m.SendMedia, 2)
+	flags |= tlrt.Bit(m.SendStickers, 3)
+	flags |= tlrt.Bit(m.SendGifs, 4)
+	flags |= tlrt.Bit(m.SendGames, 5)
+	flags |= tlrt.Bit(m.SendInline, 6)
+	flags |= tlrt.Bit(m.EmbedLinks, 7)
+	flags |= tlrt.Bit(m.SendPolls, 8)
+	flags |= tlrt.Bit(m.ChangeInfo, 10)
+	flags |= tlrt.Bit(m.InviteUsers, 15)
+	flags |= tlrt.Bit(m.PinMessages, 17)
+	flags |= tlrt.Bit(m.ManageTopics, 18)
+	flags |= tlrt.Bit(m.SendPhotos, 19)
+	flags |= tlrt.Bit(m.SendVideos, 20)
+	flags |= tlrt.Bit(m.SendRoundvideos, 21)
+	flags |= tlrt.Bit(m.SendAudios, 22)
+	flags |= tlrt.Bit(m.SendVoices, 23)
+	flags |= tlrt.Bit(m.SendDocs, 24)
+	flags |= tlrt.Bit(m.SendPlain, 25)
+	flags |= tlrt.Bit(m.EditRank, 26)
+	flags |= tlrt.Bit(m.SendReactions, 27)
+	flags |= tlrt.Bit(m.ManageLinkedPeers, 28)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -13304,18 +12848,10 @@ func (m *ChatInviteImporter) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.Requested {
-		flags.Set(0)
-	}
-	if m.ViaChatlist {
-		flags.Set(3)
-	}
-	if m.About != "" {
-		flags.Set(2)
-	}
-	if m.ApprovedBy != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Requested, 0)
+	flags |= tlrt.Bit(m.ViaChatlist, 3)
+	flags |= tlrt.Bit(m.About != "", 2)
+	flags |= tlrt.Bit(m.ApprovedBy != 0, 1)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -13417,8 +12953,11 @@ func (m *ChatOnlines) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ChatOnlinesTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, ChatOnlinesTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Onlines))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13571,30 +13110,14 @@ func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7 | 1<<9)
-	if m.AllowFlashcall {
-		flags.Set(0)
-	}
-	if m.CurrentNumber {
-		flags.Set(1)
-	}
-	if m.AllowAppHash {
-		flags.Set(4)
-	}
-	if m.AllowMissedCall {
-		flags.Set(5)
-	}
-	if m.AllowFirebase {
-		flags.Set(7)
-	}
-	if m.UnknownNumber {
-		flags.Set(9)
-	}
-	if len(m.LogoutTokens) > 0 {
-		flags.Set(6)
-	}
-	if m.Token != "" || m.AppSandbox {
-		flags.Set(8)
-	}
+	flags |= tlrt.Bit(m.AllowFlashcall, 0)
+	flags |= tlrt.Bit(m.CurrentNumber, 1)
+	flags |= tlrt.Bit(m.AllowAppHash, 4)
+	flags |= tlrt.Bit(m.AllowMissedCall, 5)
+	flags |= tlrt.Bit(m.AllowFirebase, 7)
+	flags |= tlrt.Bit(m.UnknownNumber, 9)
+	flags |= tlrt.Bit(len(m.LogoutTokens) > 0, 6)
+	flags |= tlrt.Bit(m.Token != "" || m.AppSandbox, 8)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(6) {
 		tlrt.PutVectorHeader(b, len(m.LogoutTokens))
@@ -13736,12 +13259,8 @@ func (m *CommunityPeer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.CanViewHistory {
-		flags.Set(2)
-	}
-	if m.Visible {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.CanViewHistory, 2)
+	flags |= tlrt.Bit(m.Visible, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.Visible)
@@ -13840,9 +13359,7 @@ func (m *CommunityPeerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Visible {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Visible, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "communityPeerRequest", "peer")
@@ -14216,48 +13733,20 @@ func (m *Config) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<6 | 1<<8 | 1<<14 | 1<<15)
-	if m.DefaultP2pContacts {
-		flags.Set(3)
-	}
-	if m.PreloadFeaturedStickers {
-		flags.Set(4)
-	}
-	if m.RevokePmInbox {
-		flags.Set(6)
-	}
-	if m.BlockedMode {
-		flags.Set(8)
-	}
-	if m.ForceTryIpv6 {
-		flags.Set(14)
-	}
-	if m.TmpSessions != 0 {
-		flags.Set(0)
-	}
-	if m.AutoupdateURLPrefix != "" {
-		flags.Set(7)
-	}
-	if m.GifSearchUsername != "" {
-		flags.Set(9)
-	}
-	if m.VenueSearchUsername != "" {
-		flags.Set(10)
-	}
-	if m.ImgSearchUsername != "" {
-		flags.Set(11)
-	}
-	if m.StaticMapsProvider != "" {
-		flags.Set(12)
-	}
-	if m.SuggestedLangCode != "" || m.LangPackVersion != 0 || m.BaseLangPackVersion != 0 {
-		flags.Set(2)
-	}
-	if m.ReactionsDefault != nil {
-		flags.Set(15)
-	}
-	if m.AutologinToken != "" {
-		flags.Set(16)
-	}
+	flags |= tlrt.Bit(m.DefaultP2pContacts, 3)
+	flags |= tlrt.Bit(m.PreloadFeaturedStickers, 4)
+	flags |= tlrt.Bit(m.RevokePmInbox, 6)
+	flags |= tlrt.Bit(m.BlockedMode, 8)
+	flags |= tlrt.Bit(m.ForceTryIpv6, 14)
+	flags |= tlrt.Bit(m.TmpSessions != 0, 0)
+	flags |= tlrt.Bit(m.AutoupdateURLPrefix != "", 7)
+	flags |= tlrt.Bit(m.GifSearchUsername != "", 9)
+	flags |= tlrt.Bit(m.VenueSearchUsername != "", 10)
+	flags |= tlrt.Bit(m.ImgSearchUsername != "", 11)
+	flags |= tlrt.Bit(m.StaticMapsProvider != "", 12)
+	flags |= tlrt.Bit(m.SuggestedLangCode != "" || m.LangPackVersion != 0 || m.BaseLangPackVersion != 0, 2)
+	flags |= tlrt.Bit(m.ReactionsDefault != nil, 15)
+	flags |= tlrt.Bit(m.AutologinToken != "", 16)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -14665,15 +14154,9 @@ func (m *ConnectedBot) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Device != "" {
-		flags.Set(0)
-	}
-	if m.Date != 0 {
-		flags.Set(1)
-	}
-	if m.Location != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Device != "", 0)
+	flags |= tlrt.Bit(m.Date != 0, 1)
+	flags |= tlrt.Bit(m.Location != "", 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -14840,12 +14323,8 @@ func (m *ConnectedBotStarRef) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Revoked {
-		flags.Set(1)
-	}
-	if m.DurationMonths != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Revoked, 1)
+	flags |= tlrt.Bit(m.DurationMonths != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.URL)
 	w := tlrt.Extend(b, 16)

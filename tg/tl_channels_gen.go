@@ -194,7 +194,7 @@ func (m *ChannelsChannelParticipantsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChannelsChannelParticipantsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -402,7 +402,7 @@ func (m *ChannelsSponsoredMessageReportResultAdsHidden) Encode(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChannelsSponsoredMessageReportResultAdsHiddenTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -471,7 +471,7 @@ func (m *ChannelsSponsoredMessageReportResultReported) Encode(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChannelsSponsoredMessageReportResultReportedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1616,24 +1616,12 @@ func (m *ChannelsCreateChannelRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<5)
-	if m.Broadcast {
-		flags.Set(0)
-	}
-	if m.Megagroup {
-		flags.Set(1)
-	}
-	if m.ForImport {
-		flags.Set(3)
-	}
-	if m.Forum {
-		flags.Set(5)
-	}
-	if m.GeoPoint != nil || m.Address != "" {
-		flags.Set(2)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Broadcast, 0)
+	flags |= tlrt.Bit(m.Megagroup, 1)
+	flags |= tlrt.Bit(m.ForImport, 3)
+	flags |= tlrt.Bit(m.Forum, 5)
+	flags |= tlrt.Bit(m.GeoPoint != nil || m.Address != "", 2)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Title)
 	tlrt.PutString(b, m.About)
@@ -1794,9 +1782,7 @@ func (m *ChannelsEditAdminRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Rank != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Rank != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.editAdmin", "channel")
@@ -2616,12 +2602,8 @@ func (m *ChannelsExportMessageLinkRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Grouped {
-		flags.Set(0)
-	}
-	if m.Thread {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Grouped, 0)
+	flags |= tlrt.Bit(m.Thread, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.exportMessageLink", "channel")
@@ -2723,12 +2705,8 @@ func (m *ChannelsToggleSignaturesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.SignaturesEnabled {
-		flags.Set(0)
-	}
-	if m.ProfilesEnabled {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.SignaturesEnabled, 0)
+	flags |= tlrt.Bit(m.ProfilesEnabled, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.toggleSignatures", "channel")
@@ -2830,18 +2808,10 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.ByLocation {
-		flags.Set(0)
-	}
-	if m.CheckLimit {
-		flags.Set(1)
-	}
-	if m.ForPersonal {
-		flags.Set(2)
-	}
-	if m.ForCommunityPeer {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.ByLocation, 0)
+	flags |= tlrt.Bit(m.CheckLimit, 1)
+	flags |= tlrt.Bit(m.ForPersonal, 2)
+	flags |= tlrt.Bit(m.ForCommunityPeer, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -3058,12 +3028,8 @@ func (m *ChannelsGetAdminLogRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.EventsFilter != nil {
-		flags.Set(0)
-	}
-	if len(m.Admins) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.EventsFilter != nil, 0)
+	flags |= tlrt.Bit(len(m.Admins) > 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.getAdminLog", "channel")
@@ -3392,9 +3358,7 @@ func (m *ChannelsDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ForEveryone {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ForEveryone, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.deleteHistory", "channel")
@@ -3568,8 +3532,11 @@ func (m *ChannelsGetLeftChannelsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ChannelsGetLeftChannelsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, ChannelsGetLeftChannelsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3644,7 +3611,7 @@ func (m *ChannelsGetGroupsForDiscussionRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChannelsGetGroupsForDiscussionRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3988,7 +3955,7 @@ func (m *ChannelsGetInactiveChannelsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChannelsGetInactiveChannelsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4153,12 +4120,8 @@ func (m *ChannelsGetSendAsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.ForPaidReactions {
-		flags.Set(0)
-	}
-	if m.ForLiveStories {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.ForPaidReactions, 0)
+	flags |= tlrt.Bit(m.ForLiveStories, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "channels.getSendAs", "peer")
@@ -4434,12 +4397,8 @@ func (m *ChannelsToggleJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.ApplyToInvites {
-		flags.Set(1)
-	}
-	if m.GuardBot != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ApplyToInvites, 1)
+	flags |= tlrt.Bit(m.GuardBot != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.toggleJoinRequest", "channel")
@@ -5220,15 +5179,9 @@ func (m *ChannelsUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.ForProfile {
-		flags.Set(1)
-	}
-	if m.Color != 0 {
-		flags.Set(2)
-	}
-	if m.BackgroundEmojiID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ForProfile, 1)
+	flags |= tlrt.Bit(m.Color != 0, 2)
+	flags |= tlrt.Bit(m.BackgroundEmojiID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.updateColor", "channel")
@@ -5434,9 +5387,7 @@ func (m *ChannelsGetChannelRecommendationsRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Channel != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Channel != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Channel); err != nil {
@@ -5968,15 +5919,9 @@ func (m *ChannelsSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Hashtag != "" {
-		flags.Set(0)
-	}
-	if m.Query != "" {
-		flags.Set(1)
-	}
-	if m.AllowPaidStars != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Hashtag != "", 0)
+	flags |= tlrt.Bit(m.Query != "", 1)
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.Hashtag)
@@ -6125,9 +6070,7 @@ func (m *ChannelsUpdatePaidMessagesPriceRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.BroadcastMessagesAllowed {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.BroadcastMessagesAllowed, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "channels.updatePaidMessagesPrice", "channel")
@@ -6423,9 +6366,7 @@ func (m *ChannelsCheckSearchPostsFloodRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Query != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Query != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.Query)

@@ -243,12 +243,8 @@ func (m *ChatlistsChatlistInvite) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TitleNoanimate {
-		flags.Set(1)
-	}
-	if m.Emoticon != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TitleNoanimate, 1)
+	flags |= tlrt.Bit(m.Emoticon != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Title.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "title")
@@ -920,12 +916,8 @@ func (m *ChatlistsEditExportedInviteRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(1)
-	}
-	if len(m.Peers) > 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Title != "", 1)
+	flags |= tlrt.Bit(len(m.Peers) > 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Chatlist.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "chatlists.editExportedInvite", "chatlist")

@@ -189,9 +189,7 @@ func (m *CommunitiesPeerLinkRequests) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -344,12 +342,8 @@ func (m *CommunitiesCreateRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Hidden {
-		flags.Set(1)
-	}
-	if m.About != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Hidden, 1)
+	flags |= tlrt.Bit(m.About != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Title)
 	if flags.Has(0) {
@@ -469,15 +463,9 @@ func (m *CommunitiesTogglePeerLinkRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Visible {
-		flags.Set(0)
-	}
-	if m.Hidden {
-		flags.Set(1)
-	}
-	if m.Deleted {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Visible, 0)
+	flags |= tlrt.Bit(m.Hidden, 1)
+	flags |= tlrt.Bit(m.Deleted, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Community); err != nil {
 		return tlrt.EncodeErr(err, "communities.togglePeerLink", "community")
@@ -568,7 +556,7 @@ func (m *CommunitiesGetJoinedCommunitiesRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, CommunitiesGetJoinedCommunitiesRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -654,9 +642,7 @@ func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) EncodeBare(b *bin.
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Collapsed {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Collapsed, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Community); err != nil {
 		return tlrt.EncodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "community")
@@ -855,9 +841,7 @@ func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) EncodeBare(b *bin.Buff
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Reject {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Reject, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Community); err != nil {
 		return tlrt.EncodeErr(err, "communities.togglePeerLinkRequestApproval", "community")
@@ -963,9 +947,7 @@ func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) EncodeBare(b *bin.B
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Reject {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Reject, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Community); err != nil {
 		return tlrt.EncodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "community")
@@ -1064,9 +1046,7 @@ func (m *CommunitiesToggleParticipantBannedRequest) EncodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Unban {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Unban, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Community); err != nil {
 		return tlrt.EncodeErr(err, "communities.toggleParticipantBanned", "community")

@@ -326,7 +326,7 @@ func (m *ContactsContactsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ContactsContactsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -528,7 +528,7 @@ func (m *ContactsSponsoredPeersEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ContactsSponsoredPeersEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -734,7 +734,7 @@ func (m *ContactsTopPeersNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ContactsTopPeersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -900,7 +900,7 @@ func (m *ContactsTopPeersDisabled) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ContactsTopPeersDisabledTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1366,8 +1366,11 @@ func (m *ContactsGetContactIDsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ContactsGetContactIDsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ContactsGetContactIDsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1442,7 +1445,7 @@ func (m *ContactsGetStatusesRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ContactsGetStatusesRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1513,8 +1516,11 @@ func (m *ContactsGetContactsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ContactsGetContactsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ContactsGetContactsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1856,9 +1862,7 @@ func (m *ContactsBlockRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MyStoriesFrom {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.MyStoriesFrom, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "contacts.block", "id")
@@ -1952,9 +1956,7 @@ func (m *ContactsUnblockRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MyStoriesFrom {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.MyStoriesFrom, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "contacts.unblock", "id")
@@ -2049,9 +2051,7 @@ func (m *ContactsGetBlockedRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MyStoriesFrom {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.MyStoriesFrom, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2148,12 +2148,8 @@ func (m *ContactsSearchRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Broadcasts {
-		flags.Set(0)
-	}
-	if m.Bots {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Broadcasts, 0)
+	flags |= tlrt.Bit(m.Bots, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Q)
 	tlrt.PutUint32(b, uint32(m.Limit))
@@ -2275,9 +2271,7 @@ func (m *ContactsResolveUsernameRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Referer != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Referer != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Username)
 	if flags.Has(0) {
@@ -2397,36 +2391,16 @@ func (m *ContactsGetTopPeersRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15 | 1<<16 | 1<<17)
-	if m.Correspondents {
-		flags.Set(0)
-	}
-	if m.BotsPm {
-		flags.Set(1)
-	}
-	if m.BotsInline {
-		flags.Set(2)
-	}
-	if m.PhoneCalls {
-		flags.Set(3)
-	}
-	if m.ForwardUsers {
-		flags.Set(4)
-	}
-	if m.ForwardChats {
-		flags.Set(5)
-	}
-	if m.Groups {
-		flags.Set(10)
-	}
-	if m.Channels {
-		flags.Set(15)
-	}
-	if m.BotsApp {
-		flags.Set(16)
-	}
-	if m.BotsGuestchat {
-		flags.Set(17)
-	}
+	flags |= tlrt.Bit(m.Correspondents, 0)
+	flags |= tlrt.Bit(m.BotsPm, 1)
+	flags |= tlrt.Bit(m.BotsInline, 2)
+	flags |= tlrt.Bit(m.PhoneCalls, 3)
+	flags |= tlrt.Bit(m.ForwardUsers, 4)
+	flags |= tlrt.Bit(m.ForwardChats, 5)
+	flags |= tlrt.Bit(m.Groups, 10)
+	flags |= tlrt.Bit(m.Channels, 15)
+	flags |= tlrt.Bit(m.BotsApp, 16)
+	flags |= tlrt.Bit(m.BotsGuestchat, 17)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2611,7 +2585,7 @@ func (m *ContactsResetSavedRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ContactsResetSavedRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2678,7 +2652,7 @@ func (m *ContactsGetSavedRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ContactsGetSavedRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2844,12 +2818,8 @@ func (m *ContactsAddContactRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.AddPhonePrivacyException {
-		flags.Set(0)
-	}
-	if m.Note != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.AddPhonePrivacyException, 0)
+	flags |= tlrt.Bit(m.Note != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "contacts.addContact", "id")
@@ -3076,12 +3046,8 @@ func (m *ContactsGetLocatedRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Background {
-		flags.Set(1)
-	}
-	if m.SelfExpires != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Background, 1)
+	flags |= tlrt.Bit(m.SelfExpires != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "contacts.getLocated", "geo_point")
@@ -3189,15 +3155,9 @@ func (m *ContactsBlockFromRepliesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.DeleteMessage {
-		flags.Set(0)
-	}
-	if m.DeleteHistory {
-		flags.Set(1)
-	}
-	if m.ReportSpam {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.DeleteMessage, 0)
+	flags |= tlrt.Bit(m.DeleteHistory, 1)
+	flags |= tlrt.Bit(m.ReportSpam, 2)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -3359,7 +3319,7 @@ func (m *ContactsExportContactTokenRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ContactsExportContactTokenRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3602,9 +3562,7 @@ func (m *ContactsSetBlockedRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MyStoriesFrom {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.MyStoriesFrom, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -3694,7 +3652,7 @@ func (m *ContactsGetBirthdaysRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ContactsGetBirthdaysRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

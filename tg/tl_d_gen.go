@@ -168,27 +168,13 @@ func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<6)
-	if m.Pinned {
-		flags.Set(2)
-	}
-	if m.UnreadMark {
-		flags.Set(3)
-	}
-	if m.ViewForumAsMessages {
-		flags.Set(6)
-	}
-	if m.Pts != 0 {
-		flags.Set(0)
-	}
-	if m.Draft != nil {
-		flags.Set(1)
-	}
-	if m.FolderID != 0 {
-		flags.Set(4)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Pinned, 2)
+	flags |= tlrt.Bit(m.UnreadMark, 3)
+	flags |= tlrt.Bit(m.ViewForumAsMessages, 6)
+	flags |= tlrt.Bit(m.Pts != 0, 0)
+	flags |= tlrt.Bit(m.Draft != nil, 1)
+	flags |= tlrt.Bit(m.FolderID != 0, 4)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 5)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "dialog", "peer")
@@ -371,9 +357,7 @@ func (m *DialogFolder) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Pinned {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Pinned, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Folder.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "dialogFolder", "folder")
@@ -496,9 +480,7 @@ func (m *DialogCommunity) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Pinned {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Pinned, 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -698,39 +680,17 @@ func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28)
-	if m.Contacts {
-		flags.Set(0)
-	}
-	if m.NonContacts {
-		flags.Set(1)
-	}
-	if m.Groups {
-		flags.Set(2)
-	}
-	if m.Broadcasts {
-		flags.Set(3)
-	}
-	if m.Bots {
-		flags.Set(4)
-	}
-	if m.ExcludeMuted {
-		flags.Set(11)
-	}
-	if m.ExcludeRead {
-		flags.Set(12)
-	}
-	if m.ExcludeArchived {
-		flags.Set(13)
-	}
-	if m.TitleNoanimate {
-		flags.Set(28)
-	}
-	if m.Emoticon != "" {
-		flags.Set(25)
-	}
-	if m.Color != 0 {
-		flags.Set(27)
-	}
+	flags |= tlrt.Bit(m.Contacts, 0)
+	flags |= tlrt.Bit(m.NonContacts, 1)
+	flags |= tlrt.Bit(m.Groups, 2)
+	flags |= tlrt.Bit(m.Broadcasts, 3)
+	flags |= tlrt.Bit(m.Bots, 4)
+	flags |= tlrt.Bit(m.ExcludeMuted, 11)
+	flags |= tlrt.Bit(m.ExcludeRead, 12)
+	flags |= tlrt.Bit(m.ExcludeArchived, 13)
+	flags |= tlrt.Bit(m.TitleNoanimate, 28)
+	flags |= tlrt.Bit(m.Emoticon != "", 25)
+	flags |= tlrt.Bit(m.Color != 0, 27)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -873,7 +833,7 @@ func (m *DialogFilterDefault) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, DialogFilterDefaultTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1000,18 +960,10 @@ func (m *DialogFilterChatlist) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<26 | 1<<28)
-	if m.HasMyInvites {
-		flags.Set(26)
-	}
-	if m.TitleNoanimate {
-		flags.Set(28)
-	}
-	if m.Emoticon != "" {
-		flags.Set(25)
-	}
-	if m.Color != 0 {
-		flags.Set(27)
-	}
+	flags |= tlrt.Bit(m.HasMyInvites, 26)
+	flags |= tlrt.Bit(m.TitleNoanimate, 28)
+	flags |= tlrt.Bit(m.Emoticon != "", 25)
+	flags |= tlrt.Bit(m.Color != 0, 27)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1250,8 +1202,11 @@ func (m *DialogPeerFolder) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, DialogPeerFolderTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, DialogPeerFolderTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.FolderID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1319,8 +1274,11 @@ func (m *DialogPeerCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, DialogPeerCommunityTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, DialogPeerCommunityTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CommunityID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1422,8 +1380,11 @@ func (m *DocumentEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, DocumentEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, DocumentEmptyTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1556,12 +1517,8 @@ func (m *Document) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Thumbs) > 0 {
-		flags.Set(0)
-	}
-	if len(m.VideoThumbs) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(len(m.Thumbs) > 0, 0)
+	flags |= tlrt.Bit(len(m.VideoThumbs) > 0, 1)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1761,8 +1718,12 @@ func (m *DocumentAttributeImageSize) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, DocumentAttributeImageSizeTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, DocumentAttributeImageSizeTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.H))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1836,7 +1797,7 @@ func (m *DocumentAttributeAnimated) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, DocumentAttributeAnimatedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1916,12 +1877,8 @@ func (m *DocumentAttributeSticker) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Mask {
-		flags.Set(1)
-	}
-	if m.MaskCoords != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Mask, 1)
+	flags |= tlrt.Bit(m.MaskCoords != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Alt)
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
@@ -2104,24 +2061,12 @@ func (m *DocumentAttributeVideo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	if m.RoundMessage {
-		flags.Set(0)
-	}
-	if m.SupportsStreaming {
-		flags.Set(1)
-	}
-	if m.Nosound {
-		flags.Set(3)
-	}
-	if m.PreloadPrefixSize != 0 {
-		flags.Set(2)
-	}
-	if m.VideoStartTs != 0 {
-		flags.Set(4)
-	}
-	if m.VideoCodec != "" {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.RoundMessage, 0)
+	flags |= tlrt.Bit(m.SupportsStreaming, 1)
+	flags |= tlrt.Bit(m.Nosound, 3)
+	flags |= tlrt.Bit(m.PreloadPrefixSize != 0, 2)
+	flags |= tlrt.Bit(m.VideoStartTs != 0, 4)
+	flags |= tlrt.Bit(m.VideoCodec != "", 5)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2321,18 +2266,10 @@ func (m *DocumentAttributeAudio) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Voice {
-		flags.Set(10)
-	}
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.Performer != "" {
-		flags.Set(1)
-	}
-	if len(m.Waveform) > 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Voice, 10)
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.Performer != "", 1)
+	flags |= tlrt.Bit(len(m.Waveform) > 0, 2)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2519,7 +2456,7 @@ func (m *DocumentAttributeHasStickers) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, DocumentAttributeHasStickersTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2600,12 +2537,8 @@ func (m *DocumentAttributeCustomEmoji) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Free {
-		flags.Set(0)
-	}
-	if m.TextColor {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Free, 0)
+	flags |= tlrt.Bit(m.TextColor, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Alt)
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
@@ -2761,9 +2694,7 @@ func (m *DraftMessageEmpty) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Date != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Date != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.Date))
@@ -2906,30 +2837,14 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
-	if m.NoWebpage {
-		flags.Set(1)
-	}
-	if m.InvertMedia {
-		flags.Set(6)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(4)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
-	if m.Media != nil {
-		flags.Set(5)
-	}
-	if m.Effect != 0 {
-		flags.Set(7)
-	}
-	if m.SuggestedPost != nil {
-		flags.Set(8)
-	}
-	if m.RichMessage != nil {
-		flags.Set(9)
-	}
+	flags |= tlrt.Bit(m.NoWebpage, 1)
+	flags |= tlrt.Bit(m.InvertMedia, 6)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 4)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
+	flags |= tlrt.Bit(m.Media != nil, 5)
+	flags |= tlrt.Bit(m.Effect != 0, 7)
+	flags |= tlrt.Bit(m.SuggestedPost != nil, 8)
+	flags |= tlrt.Bit(m.RichMessage != nil, 9)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
@@ -3196,27 +3111,13 @@ func (m *DCOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
-	if m.Ipv6 {
-		flags.Set(0)
-	}
-	if m.MediaOnly {
-		flags.Set(1)
-	}
-	if m.TcpoOnly {
-		flags.Set(2)
-	}
-	if m.CDN {
-		flags.Set(3)
-	}
-	if m.Static {
-		flags.Set(4)
-	}
-	if m.ThisPortOnly {
-		flags.Set(5)
-	}
-	if len(m.Secret) > 0 {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.Ipv6, 0)
+	flags |= tlrt.Bit(m.MediaOnly, 1)
+	flags |= tlrt.Bit(m.TcpoOnly, 2)
+	flags |= tlrt.Bit(m.CDN, 3)
+	flags |= tlrt.Bit(m.Static, 4)
+	flags |= tlrt.Bit(m.ThisPortOnly, 5)
+	flags |= tlrt.Bit(len(m.Secret) > 0, 10)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -3315,8 +3216,11 @@ func (m *DefaultHistoryTTL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, DefaultHistoryTTLTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, DefaultHistoryTTLTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3484,21 +3388,11 @@ func (m *DisallowedGiftsSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
-	if m.DisallowUnlimitedStargifts {
-		flags.Set(0)
-	}
-	if m.DisallowLimitedStargifts {
-		flags.Set(1)
-	}
-	if m.DisallowUniqueStargifts {
-		flags.Set(2)
-	}
-	if m.DisallowPremiumGifts {
-		flags.Set(3)
-	}
-	if m.DisallowStargiftsFromChannels {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.DisallowUnlimitedStargifts, 0)
+	flags |= tlrt.Bit(m.DisallowLimitedStargifts, 1)
+	flags |= tlrt.Bit(m.DisallowUniqueStargifts, 2)
+	flags |= tlrt.Bit(m.DisallowPremiumGifts, 3)
+	flags |= tlrt.Bit(m.DisallowStargiftsFromChannels, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -3568,7 +3462,7 @@ func (m *Double) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, DoubleTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

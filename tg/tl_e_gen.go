@@ -424,7 +424,7 @@ func (m *EmailVerifyPurposeLoginChange) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, EmailVerifyPurposeLoginChangeTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -487,7 +487,7 @@ func (m *EmailVerifyPurposePassport) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, EmailVerifyPurposePassportTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1084,7 +1084,7 @@ func (m *EmojiListNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, EmojiListNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1265,7 +1265,7 @@ func (m *EmojiStatusEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, EmojiStatusEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1364,9 +1364,7 @@ func (m *EmojiStatus) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Until != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Until != 0, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1494,9 +1492,7 @@ func (m *EmojiStatusCollectible) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Until != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Until != 0, 0)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1654,9 +1650,7 @@ func (m *InputEmojiStatusCollectible) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Until != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Until != 0, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1781,8 +1775,11 @@ func (m *EncryptedChatEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, EncryptedChatEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, EncryptedChatEmptyTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1855,8 +1852,15 @@ func (m *EncryptedChatWaiting) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, EncryptedChatWaitingTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 36)
+	_ = w[35]
+	binary.LittleEndian.PutUint32(w, EncryptedChatWaitingTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.AdminID))
+	binary.LittleEndian.PutUint64(w[28:], uint64(m.ParticipantID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1984,9 +1988,7 @@ func (m *EncryptedChatRequested) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.FolderID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.FolderID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.FolderID))
@@ -2214,9 +2216,7 @@ func (m *EncryptedChatDiscarded) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.HistoryDeleted {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.HistoryDeleted, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2324,7 +2324,7 @@ func (m *EncryptedFileEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, EncryptedFileEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2392,8 +2392,15 @@ func (m *EncryptedFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, EncryptedFileTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 36)
+	_ = w[35]
+	binary.LittleEndian.PutUint32(w, EncryptedFileTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.Size))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.DCID))
+	binary.LittleEndian.PutUint32(w[32:], uint32(m.KeyFingerprint))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2916,39 +2923,17 @@ func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<9)
-	if m.Revoked {
-		flags.Set(0)
-	}
-	if m.Permanent {
-		flags.Set(5)
-	}
-	if m.RequestNeeded {
-		flags.Set(6)
-	}
-	if m.StartDate != 0 {
-		flags.Set(4)
-	}
-	if m.ExpireDate != 0 {
-		flags.Set(1)
-	}
-	if m.UsageLimit != 0 {
-		flags.Set(2)
-	}
-	if m.Usage != 0 {
-		flags.Set(3)
-	}
-	if m.Requested != 0 {
-		flags.Set(7)
-	}
-	if m.SubscriptionExpired != 0 {
-		flags.Set(10)
-	}
-	if m.Title != "" {
-		flags.Set(8)
-	}
-	if m.SubscriptionPricing != nil {
-		flags.Set(9)
-	}
+	flags |= tlrt.Bit(m.Revoked, 0)
+	flags |= tlrt.Bit(m.Permanent, 5)
+	flags |= tlrt.Bit(m.RequestNeeded, 6)
+	flags |= tlrt.Bit(m.StartDate != 0, 4)
+	flags |= tlrt.Bit(m.ExpireDate != 0, 1)
+	flags |= tlrt.Bit(m.UsageLimit != 0, 2)
+	flags |= tlrt.Bit(m.Usage != 0, 3)
+	flags |= tlrt.Bit(m.Requested != 0, 7)
+	flags |= tlrt.Bit(m.SubscriptionExpired != 0, 10)
+	flags |= tlrt.Bit(m.Title != "", 8)
+	flags |= tlrt.Bit(m.SubscriptionPricing != nil, 9)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Link)
 	w := tlrt.Extend(b, 12)
@@ -3128,7 +3113,7 @@ func (m *ChatInvitePublicJoinRequests) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ChatInvitePublicJoinRequestsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3496,24 +3481,12 @@ func (m *EphemeralMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<6)
-	if m.Out {
-		flags.Set(0)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(1)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(2)
-	}
-	if m.Media != nil {
-		flags.Set(3)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(4)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(6)
-	}
+	flags |= tlrt.Bit(m.Out, 0)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 1)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 2)
+	flags |= tlrt.Bit(m.Media != nil, 3)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 4)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 6)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))

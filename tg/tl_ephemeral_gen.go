@@ -102,24 +102,12 @@ func (m *EphemeralSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5)
-	if m.QueryID != 0 {
-		flags.Set(0)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.Media != nil {
-		flags.Set(2)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(3)
-	}
-	if m.RichMessage != nil {
-		flags.Set(4)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.QueryID != 0, 0)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.Media != nil, 2)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 3)
+	flags |= tlrt.Bit(m.RichMessage != nil, 4)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 5)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "ephemeral.sendMessage", "peer")
@@ -519,9 +507,7 @@ func (m *EphemeralGetCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Data) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(len(m.Data) > 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "ephemeral.getCallbackAnswer", "peer")

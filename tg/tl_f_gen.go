@@ -73,8 +73,11 @@ func (m *ForumTopicDeleted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ForumTopicDeletedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, ForumTopicDeletedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -206,30 +209,14 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
-	if m.My {
-		flags.Set(1)
-	}
-	if m.Closed {
-		flags.Set(2)
-	}
-	if m.Pinned {
-		flags.Set(3)
-	}
-	if m.Short {
-		flags.Set(5)
-	}
-	if m.Hidden {
-		flags.Set(6)
-	}
-	if m.TitleMissing {
-		flags.Set(7)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(0)
-	}
-	if m.Draft != nil {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.My, 1)
+	flags |= tlrt.Bit(m.Closed, 2)
+	flags |= tlrt.Bit(m.Pinned, 3)
+	flags |= tlrt.Bit(m.Short, 5)
+	flags |= tlrt.Bit(m.Hidden, 6)
+	flags |= tlrt.Bit(m.TitleMissing, 7)
+	flags |= tlrt.Bit(m.IconEmojiID != 0, 0)
+	flags |= tlrt.Bit(m.Draft != nil, 4)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -433,12 +420,8 @@ func (m *FactCheck) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.NeedCheck {
-		flags.Set(0)
-	}
-	if m.Country != "" || m.Text != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.NeedCheck, 0)
+	flags |= tlrt.Bit(m.Country != "" || m.Text != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		tlrt.PutString(b, m.Country)
@@ -636,18 +619,10 @@ func (m *Folder) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.AutofillNewBroadcasts {
-		flags.Set(0)
-	}
-	if m.AutofillPublicGroups {
-		flags.Set(1)
-	}
-	if m.AutofillNewCorrespondents {
-		flags.Set(2)
-	}
-	if m.Photo != nil {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.AutofillNewBroadcasts, 0)
+	flags |= tlrt.Bit(m.AutofillPublicGroups, 1)
+	flags |= tlrt.Bit(m.AutofillNewCorrespondents, 2)
+	flags |= tlrt.Bit(m.Photo != nil, 3)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))

@@ -72,7 +72,7 @@ func (m *GeoPointEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, GeoPointEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -175,9 +175,7 @@ func (m *GeoPoint) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.AccuracyRadius != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.AccuracyRadius != 0, 0)
 	w := tlrt.Extend(b, 28)
 	_ = w[27]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -305,8 +303,13 @@ func (m *GroupCallDiscarded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, GroupCallDiscardedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, GroupCallDiscardedTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Duration))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -572,69 +575,27 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<21)
-	if m.JoinMuted {
-		flags.Set(1)
-	}
-	if m.CanChangeJoinMuted {
-		flags.Set(2)
-	}
-	if m.JoinDateAsc {
-		flags.Set(6)
-	}
-	if m.ScheduleStartSubscribed {
-		flags.Set(8)
-	}
-	if m.CanStartVideo {
-		flags.Set(9)
-	}
-	if m.RecordVideoActive {
-		flags.Set(11)
-	}
-	if m.RtmpStream {
-		flags.Set(12)
-	}
-	if m.ListenersHidden {
-		flags.Set(13)
-	}
-	if m.Conference {
-		flags.Set(14)
-	}
-	if m.Creator {
-		flags.Set(15)
-	}
-	if m.MessagesEnabled {
-		flags.Set(17)
-	}
-	if m.CanChangeMessagesEnabled {
-		flags.Set(18)
-	}
-	if m.Min {
-		flags.Set(19)
-	}
-	if m.Title != "" {
-		flags.Set(3)
-	}
-	if m.StreamDCID != 0 {
-		flags.Set(4)
-	}
-	if m.RecordStartDate != 0 {
-		flags.Set(5)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(7)
-	}
-	if m.UnmutedVideoCount != 0 {
-		flags.Set(10)
-	}
-	if m.InviteLink != "" {
-		flags.Set(16)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags.Set(20)
-	}
-	if m.DefaultSendAs != nil {
-		flags.Set(21)
-	}
+	flags |= tlrt.Bit(m.JoinMuted, 1)
+	flags |= tlrt.Bit(m.CanChangeJoinMuted, 2)
+	flags |= tlrt.Bit(m.JoinDateAsc, 6)
+	flags |= tlrt.Bit(m.ScheduleStartSubscribed, 8)
+	flags |= tlrt.Bit(m.CanStartVideo, 9)
+	flags |= tlrt.Bit(m.RecordVideoActive, 11)
+	flags |= tlrt.Bit(m.RtmpStream, 12)
+	flags |= tlrt.Bit(m.ListenersHidden, 13)
+	flags |= tlrt.Bit(m.Conference, 14)
+	flags |= tlrt.Bit(m.Creator, 15)
+	flags |= tlrt.Bit(m.MessagesEnabled, 17)
+	flags |= tlrt.Bit(m.CanChangeMessagesEnabled, 18)
+	flags |= tlrt.Bit(m.Min, 19)
+	flags |= tlrt.Bit(m.Title != "", 3)
+	flags |= tlrt.Bit(m.StreamDCID != 0, 4)
+	flags |= tlrt.Bit(m.RecordStartDate != 0, 5)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 7)
+	flags |= tlrt.Bit(m.UnmutedVideoCount != 0, 10)
+	flags |= tlrt.Bit(m.InviteLink != "", 16)
+	flags |= tlrt.Bit(m.SendPaidMessagesStars != 0, 20)
+	flags |= tlrt.Bit(m.DefaultSendAs != nil, 21)
 	w := tlrt.Extend(b, 24)
 	_ = w[23]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -848,9 +809,7 @@ func (m *Game) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Document != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Document != nil, 0)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1036,15 +995,9 @@ func (m *GeoPointAddress) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.State != "" {
-		flags.Set(0)
-	}
-	if m.City != "" {
-		flags.Set(1)
-	}
-	if m.Street != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.State != "", 0)
+	flags |= tlrt.Bit(m.City != "", 1)
+	flags |= tlrt.Bit(m.Street != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.CountryIso2)
 	if flags.Has(0) {
@@ -1199,30 +1152,14 @@ func (m *GlobalPrivacySettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<7)
-	if m.ArchiveAndMuteNewNoncontactPeers {
-		flags.Set(0)
-	}
-	if m.KeepArchivedUnmuted {
-		flags.Set(1)
-	}
-	if m.KeepArchivedFolders {
-		flags.Set(2)
-	}
-	if m.HideReadMarks {
-		flags.Set(3)
-	}
-	if m.NewNoncontactPeersRequirePremium {
-		flags.Set(4)
-	}
-	if m.DisplayGiftsButton {
-		flags.Set(7)
-	}
-	if m.NoncontactPeersPaidStars != 0 {
-		flags.Set(5)
-	}
-	if m.DisallowedGifts != nil {
-		flags.Set(6)
-	}
+	flags |= tlrt.Bit(m.ArchiveAndMuteNewNoncontactPeers, 0)
+	flags |= tlrt.Bit(m.KeepArchivedUnmuted, 1)
+	flags |= tlrt.Bit(m.KeepArchivedFolders, 2)
+	flags |= tlrt.Bit(m.HideReadMarks, 3)
+	flags |= tlrt.Bit(m.NewNoncontactPeersRequirePremium, 4)
+	flags |= tlrt.Bit(m.DisplayGiftsButton, 7)
+	flags |= tlrt.Bit(m.NoncontactPeersPaidStars != 0, 5)
+	flags |= tlrt.Bit(m.DisallowedGifts != nil, 6)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(5) {
 		tlrt.PutUint64(b, uint64(m.NoncontactPeersPaidStars))
@@ -1331,15 +1268,9 @@ func (m *GroupCallDonor) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	if m.Top {
-		flags.Set(0)
-	}
-	if m.My {
-		flags.Set(1)
-	}
-	if m.PeerID != nil {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Top, 0)
+	flags |= tlrt.Bit(m.My, 1)
+	flags |= tlrt.Bit(m.PeerID != nil, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
@@ -1464,12 +1395,8 @@ func (m *GroupCallMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.FromAdmin {
-		flags.Set(1)
-	}
-	if m.PaidMessageStars != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.FromAdmin, 1)
+	flags |= tlrt.Bit(m.PaidMessageStars != 0, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1715,57 +1642,23 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<10 | 1<<12 | 1<<14 | 1<<15)
-	if m.Muted {
-		flags.Set(0)
-	}
-	if m.Left {
-		flags.Set(1)
-	}
-	if m.CanSelfUnmute {
-		flags.Set(2)
-	}
-	if m.JustJoined {
-		flags.Set(4)
-	}
-	if m.Versioned {
-		flags.Set(5)
-	}
-	if m.Min {
-		flags.Set(8)
-	}
-	if m.MutedByYou {
-		flags.Set(9)
-	}
-	if m.VolumeByAdmin {
-		flags.Set(10)
-	}
-	if m.Self {
-		flags.Set(12)
-	}
-	if m.VideoJoined {
-		flags.Set(15)
-	}
-	if m.ActiveDate != 0 {
-		flags.Set(3)
-	}
-	if m.Volume != 0 {
-		flags.Set(7)
-	}
-	if m.About != "" {
-		flags.Set(11)
-	}
-	if m.RaiseHandRating != 0 {
-		flags.Set(13)
-	}
-	if m.Video != nil {
-		flags.Set(6)
-	}
-	if m.Presentation != nil {
-		flags.Set(14)
-	}
-	if m.PaidStarsTotal != 0 {
-		flags.Set(16)
-	}
+	flags |= tlrt.Bit(m.Muted, 0)
+	flags |= tlrt.Bit(m.Left, 1)
+	flags |= tlrt.Bit(m.CanSelfUnmute, 2)
+	flags |= tlrt.Bit(m.JustJoined, 4)
+	flags |= tlrt.Bit(m.Versioned, 5)
+	flags |= tlrt.Bit(m.Min, 8)
+	flags |= tlrt.Bit(m.MutedByYou, 9)
+	flags |= tlrt.Bit(m.VolumeByAdmin, 10)
+	flags |= tlrt.Bit(m.Self, 12)
+	flags |= tlrt.Bit(m.VideoJoined, 15)
+	flags |= tlrt.Bit(m.ActiveDate != 0, 3)
+	flags |= tlrt.Bit(m.Volume != 0, 7)
+	flags |= tlrt.Bit(m.About != "", 11)
+	flags |= tlrt.Bit(m.RaiseHandRating != 0, 13)
+	flags |= tlrt.Bit(m.Video != nil, 6)
+	flags |= tlrt.Bit(m.Presentation != nil, 14)
+	flags |= tlrt.Bit(m.PaidStarsTotal != 0, 16)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "groupCallParticipant", "peer")
@@ -1978,12 +1871,8 @@ func (m *GroupCallParticipantVideo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Paused {
-		flags.Set(0)
-	}
-	if m.AudioSource != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Paused, 0)
+	flags |= tlrt.Bit(m.AudioSource != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Endpoint)
 	tlrt.PutVectorHeader(b, len(m.SourceGroups))
@@ -2165,8 +2054,13 @@ func (m *GroupCallStreamChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, GroupCallStreamChannelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, GroupCallStreamChannelTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Channel))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Scale))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.LastTimestampMs))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

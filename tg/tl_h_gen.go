@@ -37,8 +37,13 @@ func (m *HighScore) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, HighScoreTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, HighScoreTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pos))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Score))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

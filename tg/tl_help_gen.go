@@ -74,7 +74,7 @@ func (m *HelpAppConfigNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpAppConfigNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -300,18 +300,10 @@ func (m *HelpAppUpdate) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	if m.CanNotSkip {
-		flags.Set(0)
-	}
-	if m.Document != nil {
-		flags.Set(1)
-	}
-	if m.URL != "" {
-		flags.Set(2)
-	}
-	if m.Sticker != nil {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.CanNotSkip, 0)
+	flags |= tlrt.Bit(m.Document != nil, 1)
+	flags |= tlrt.Bit(m.URL != "", 2)
+	flags |= tlrt.Bit(m.Sticker != nil, 3)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -439,7 +431,7 @@ func (m *HelpNoAppUpdate) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpNoAppUpdateTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -540,7 +532,7 @@ func (m *HelpCountriesListNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpCountriesListNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -726,7 +718,7 @@ func (m *HelpDeepLinkInfoEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpDeepLinkInfoEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -827,12 +819,8 @@ func (m *HelpDeepLinkInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.UpdateApp {
-		flags.Set(0)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.UpdateApp, 0)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
@@ -965,7 +953,7 @@ func (m *HelpPassportConfigNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpPassportConfigNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1351,7 +1339,7 @@ func (m *HelpPeerColorsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpPeerColorsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1536,8 +1524,11 @@ func (m *HelpPromoDataEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, HelpPromoDataEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpPromoDataEmptyTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1672,21 +1663,11 @@ func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4)
-	if m.Proxy {
-		flags.Set(0)
-	}
-	if m.Peer != nil {
-		flags.Set(3)
-	}
-	if m.PsaType != "" {
-		flags.Set(1)
-	}
-	if m.PsaMessage != "" {
-		flags.Set(2)
-	}
-	if m.CustomPendingSuggestion != nil {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Proxy, 0)
+	flags |= tlrt.Bit(m.Peer != nil, 3)
+	flags |= tlrt.Bit(m.PsaType != "", 1)
+	flags |= tlrt.Bit(m.PsaMessage != "", 2)
+	flags |= tlrt.Bit(m.CustomPendingSuggestion != nil, 4)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1883,8 +1864,11 @@ func (m *HelpTermsOfServiceUpdateEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, HelpTermsOfServiceUpdateEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpTermsOfServiceUpdateEmptyTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2080,7 +2064,7 @@ func (m *HelpTimezonesListNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpTimezonesListNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2266,7 +2250,7 @@ func (m *HelpUserInfoEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpUserInfoEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2556,12 +2540,8 @@ func (m *HelpCountry) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Hidden {
-		flags.Set(0)
-	}
-	if m.Name != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Hidden, 0)
+	flags |= tlrt.Bit(m.Name != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Iso2)
 	tlrt.PutString(b, m.DefaultName)
@@ -2718,12 +2698,8 @@ func (m *HelpCountryCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Prefixes) > 0 {
-		flags.Set(0)
-	}
-	if len(m.Patterns) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(len(m.Prefixes) > 0, 0)
+	flags |= tlrt.Bit(len(m.Patterns) > 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.CountryCode)
 	if flags.Has(0) {
@@ -2956,21 +2932,11 @@ func (m *HelpPeerColorOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Hidden {
-		flags.Set(0)
-	}
-	if m.Colors != nil {
-		flags.Set(1)
-	}
-	if m.DarkColors != nil {
-		flags.Set(2)
-	}
-	if m.ChannelMinLevel != 0 {
-		flags.Set(3)
-	}
-	if m.GroupMinLevel != 0 {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Hidden, 0)
+	flags |= tlrt.Bit(m.Colors != nil, 1)
+	flags |= tlrt.Bit(m.DarkColors != nil, 2)
+	flags |= tlrt.Bit(m.ChannelMinLevel != 0, 3)
+	flags |= tlrt.Bit(m.GroupMinLevel != 0, 4)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -3504,12 +3470,8 @@ func (m *HelpTermsOfService) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Popup {
-		flags.Set(0)
-	}
-	if m.MinAgeConfirm != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Popup, 0)
+	flags |= tlrt.Bit(m.MinAgeConfirm != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.ID.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "help.termsOfService", "id")
@@ -3610,7 +3572,7 @@ func (m *HelpGetConfigRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpGetConfigRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3677,7 +3639,7 @@ func (m *HelpGetNearestDCRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpGetNearestDCRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3823,7 +3785,7 @@ func (m *HelpGetInviteTextRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpGetInviteTextRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3890,7 +3852,7 @@ func (m *HelpGetSupportRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpGetSupportRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4043,7 +4005,7 @@ func (m *HelpGetCDNConfigRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpGetCDNConfigRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4192,7 +4154,7 @@ func (m *HelpGetTermsOfServiceUpdateRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpGetTermsOfServiceUpdateRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4430,8 +4392,11 @@ func (m *HelpGetAppConfigRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, HelpGetAppConfigRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpGetAppConfigRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4591,8 +4556,11 @@ func (m *HelpGetPassportConfigRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, HelpGetPassportConfigRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpGetPassportConfigRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4665,7 +4633,7 @@ func (m *HelpGetSupportNameRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpGetSupportNameRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4911,7 +4879,7 @@ func (m *HelpGetPromoDataRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpGetPromoDataRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5233,7 +5201,7 @@ func (m *HelpGetPremiumPromoRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, HelpGetPremiumPromoRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5302,8 +5270,11 @@ func (m *HelpGetPeerColorsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, HelpGetPeerColorsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpGetPeerColorsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5376,8 +5347,11 @@ func (m *HelpGetPeerProfileColorsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, HelpGetPeerProfileColorsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpGetPeerProfileColorsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5451,8 +5425,11 @@ func (m *HelpGetTimezonesListRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, HelpGetTimezonesListRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, HelpGetTimezonesListRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

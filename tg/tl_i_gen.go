@@ -87,7 +87,7 @@ func (m *InlineQueryPeerTypeSameBotPM) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InlineQueryPeerTypeSameBotPMTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -150,7 +150,7 @@ func (m *InlineQueryPeerTypePM) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InlineQueryPeerTypePMTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -213,7 +213,7 @@ func (m *InlineQueryPeerTypeChat) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InlineQueryPeerTypeChatTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -277,7 +277,7 @@ func (m *InlineQueryPeerTypeMegagroup) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InlineQueryPeerTypeMegagroupTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -341,7 +341,7 @@ func (m *InlineQueryPeerTypeBroadcast) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InlineQueryPeerTypeBroadcastTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -404,7 +404,7 @@ func (m *InlineQueryPeerTypeBotPM) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InlineQueryPeerTypeBotPMTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -586,8 +586,12 @@ func (m *InputAiComposeToneID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputAiComposeToneIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputAiComposeToneIDTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -849,8 +853,12 @@ func (m *InputBotAppID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputBotAppIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputBotAppIDTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1106,15 +1114,9 @@ func (m *InputBotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3)
-	if m.InvertMedia {
-		flags.Set(3)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.InvertMedia, 3)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
@@ -1261,18 +1263,10 @@ func (m *InputBotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.NoWebpage {
-		flags.Set(0)
-	}
-	if m.InvertMedia {
-		flags.Set(3)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.NoWebpage, 0)
+	flags |= tlrt.Bit(m.InvertMedia, 3)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
@@ -1461,18 +1455,10 @@ func (m *InputBotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Heading != 0 {
-		flags.Set(0)
-	}
-	if m.Period != 0 {
-		flags.Set(1)
-	}
-	if m.ProximityNotificationRadius != 0 {
-		flags.Set(3)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Heading != 0, 0)
+	flags |= tlrt.Bit(m.Period != 0, 1)
+	flags |= tlrt.Bit(m.ProximityNotificationRadius != 0, 3)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaGeo", "geo_point")
@@ -1618,9 +1604,7 @@ func (m *InputBotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaVenue", "geo_point")
@@ -1750,9 +1734,7 @@ func (m *InputBotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.PhoneNumber)
 	tlrt.PutString(b, m.FirstName)
@@ -1865,9 +1847,7 @@ func (m *InputBotInlineMessageGame) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
@@ -1975,12 +1955,8 @@ func (m *InputBotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Photo != nil {
-		flags.Set(0)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Photo != nil, 0)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Title)
 	tlrt.PutString(b, m.Description)
@@ -2151,24 +2127,12 @@ func (m *InputBotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
-	if m.InvertMedia {
-		flags.Set(3)
-	}
-	if m.ForceLargeMedia {
-		flags.Set(4)
-	}
-	if m.ForceSmallMedia {
-		flags.Set(5)
-	}
-	if m.Optional {
-		flags.Set(6)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.InvertMedia, 3)
+	flags |= tlrt.Bit(m.ForceLargeMedia, 4)
+	flags |= tlrt.Bit(m.ForceSmallMedia, 5)
+	flags |= tlrt.Bit(m.Optional, 6)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Message)
 	if flags.Has(1) {
@@ -2297,9 +2261,7 @@ func (m *InputBotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
@@ -2430,8 +2392,13 @@ func (m *InputBotInlineMessageID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputBotInlineMessageIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, InputBotInlineMessageIDTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.DCID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[16:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2514,8 +2481,14 @@ func (m *InputBotInlineMessageID64) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputBotInlineMessageID64TypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 28)
+	_ = w[27]
+	binary.LittleEndian.PutUint32(w, InputBotInlineMessageID64TypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.DCID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.OwnerID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2720,21 +2693,11 @@ func (m *InputBotInlineResult) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<4 | 1<<5)
-	if m.Title != "" {
-		flags.Set(1)
-	}
-	if m.Description != "" {
-		flags.Set(2)
-	}
-	if m.URL != "" {
-		flags.Set(3)
-	}
-	if m.Thumb != nil {
-		flags.Set(4)
-	}
-	if m.Content != nil {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Title != "", 1)
+	flags |= tlrt.Bit(m.Description != "", 2)
+	flags |= tlrt.Bit(m.URL != "", 3)
+	flags |= tlrt.Bit(m.Thumb != nil, 4)
+	flags |= tlrt.Bit(m.Content != nil, 5)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.ID)
 	tlrt.PutString(b, m.Type)
@@ -3039,12 +3002,8 @@ func (m *InputBotInlineResultDocument) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(1)
-	}
-	if m.Description != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Title != "", 1)
+	flags |= tlrt.Bit(m.Description != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.ID)
 	tlrt.PutString(b, m.Type)
@@ -3287,7 +3246,7 @@ func (m *InputChannelEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputChannelEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3351,8 +3310,12 @@ func (m *InputChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputChannelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputChannelTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3550,7 +3513,7 @@ func (m *InputChatPhotoEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputChatPhotoEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3653,18 +3616,10 @@ func (m *InputChatUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	if m.File != nil {
-		flags.Set(0)
-	}
-	if m.Video != nil {
-		flags.Set(1)
-	}
-	if m.VideoStartTs != 0 {
-		flags.Set(2)
-	}
-	if m.VideoEmojiMarkup != nil {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.File != nil, 0)
+	flags |= tlrt.Bit(m.Video != nil, 1)
+	flags |= tlrt.Bit(m.VideoStartTs != 0, 2)
+	flags |= tlrt.Bit(m.VideoEmojiMarkup != nil, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.File); err != nil {
@@ -3895,7 +3850,7 @@ func (m *InputChatThemeEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputChatThemeEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4142,7 +4097,7 @@ func (m *InputCheckPasswordEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputCheckPasswordEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4589,8 +4544,11 @@ func (m *InputDialogPeerFolder) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputDialogPeerFolderTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputDialogPeerFolderTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.FolderID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4769,7 +4727,7 @@ func (m *InputDocumentEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputDocumentEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4960,7 +4918,7 @@ func (m *InputEncryptedFileEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputEncryptedFileEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5119,8 +5077,12 @@ func (m *InputEncryptedFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputEncryptedFileTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputEncryptedFileTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5200,8 +5162,13 @@ func (m *InputEncryptedFileBigUploaded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputEncryptedFileBigUploadedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputEncryptedFileBigUploadedTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Parts))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.KeyFingerprint))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5728,8 +5695,12 @@ func (m *InputEncryptedFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputEncryptedFileLocationTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputEncryptedFileLocationTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5899,8 +5870,12 @@ func (m *InputSecureFileLocation) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputSecureFileLocationTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputSecureFileLocationTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5974,7 +5949,7 @@ func (m *InputTakeoutFileLocation) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputTakeoutFileLocationTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6252,9 +6227,7 @@ func (m *InputPeerPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Big {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Big, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputPeerPhotoFileLocation", "peer")
@@ -6485,9 +6458,7 @@ func (m *InputGroupCallStream) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.VideoChannel != 0 || m.VideoQuality != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.VideoChannel != 0 || m.VideoQuality != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "inputGroupCallStream", "call")
@@ -6613,9 +6584,7 @@ func (m *InputPeerPhotoFileLocationLegacy) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Big {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Big, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputPeerPhotoFileLocationLegacy", "peer")
@@ -6830,8 +6799,12 @@ func (m *InputGameID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputGameIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputGameIDTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7025,7 +6998,7 @@ func (m *InputGeoPointEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputGeoPointEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7127,9 +7100,7 @@ func (m *InputGeoPoint) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.AccuracyRadius != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.AccuracyRadius != 0, 0)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -7254,8 +7225,12 @@ func (m *InputGroupCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputGroupCallTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputGroupCallTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7405,8 +7380,11 @@ func (m *InputGroupCallInviteMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputGroupCallInviteMessageTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputGroupCallInviteMessageTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7961,15 +7939,9 @@ func (m *InputInvoiceStarGift) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.HideName {
-		flags.Set(0)
-	}
-	if m.IncludeUpgrade {
-		flags.Set(2)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.HideName, 0)
+	flags |= tlrt.Bit(m.IncludeUpgrade, 2)
+	flags |= tlrt.Bit(m.Message != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceStarGift", "peer")
@@ -8081,9 +8053,7 @@ func (m *InputInvoiceStarGiftUpgrade) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.KeepOriginalDetails {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.KeepOriginalDetails, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoiceStarGiftUpgrade", "stargift")
@@ -8267,9 +8237,7 @@ func (m *InputInvoicePremiumGiftStars) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Message != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Message != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "inputInvoicePremiumGiftStars", "user_id")
@@ -8462,9 +8430,7 @@ func (m *InputInvoiceStarGiftResale) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Ton {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Ton, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Slug)
 	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
@@ -8823,18 +8789,10 @@ func (m *InputInvoiceStarGiftAuctionBid) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.HideName {
-		flags.Set(0)
-	}
-	if m.UpdateBid {
-		flags.Set(2)
-	}
-	if m.Peer != nil {
-		flags.Set(3)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.HideName, 0)
+	flags |= tlrt.Bit(m.UpdateBid, 2)
+	flags |= tlrt.Bit(m.Peer != nil, 3)
+	flags |= tlrt.Bit(m.Message != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -9016,7 +8974,7 @@ func (m *InputMediaEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMediaEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9140,18 +9098,10 @@ func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3)
-	if m.Spoiler {
-		flags.Set(2)
-	}
-	if m.LivePhoto || m.Video != nil {
-		flags.Set(3)
-	}
-	if len(m.Stickers) > 0 {
-		flags.Set(0)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Spoiler, 2)
+	flags |= tlrt.Bit(m.LivePhoto || m.Video != nil, 3)
+	flags |= tlrt.Bit(len(m.Stickers) > 0, 0)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "file")
@@ -9311,15 +9261,9 @@ func (m *InputMediaPhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Spoiler {
-		flags.Set(1)
-	}
-	if m.LivePhoto || m.Video != nil {
-		flags.Set(2)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Spoiler, 1)
+	flags |= tlrt.Bit(m.LivePhoto || m.Video != nil, 2)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaPhoto", "id")
@@ -9675,30 +9619,14 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
-	if m.NosoundVideo {
-		flags.Set(3)
-	}
-	if m.ForceFile {
-		flags.Set(4)
-	}
-	if m.Spoiler {
-		flags.Set(5)
-	}
-	if m.Thumb != nil {
-		flags.Set(2)
-	}
-	if len(m.Stickers) > 0 {
-		flags.Set(0)
-	}
-	if m.VideoCover != nil {
-		flags.Set(6)
-	}
-	if m.VideoTimestamp != 0 {
-		flags.Set(7)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.NosoundVideo, 3)
+	flags |= tlrt.Bit(m.ForceFile, 4)
+	flags |= tlrt.Bit(m.Spoiler, 5)
+	flags |= tlrt.Bit(m.Thumb != nil, 2)
+	flags |= tlrt.Bit(len(m.Stickers) > 0, 0)
+	flags |= tlrt.Bit(m.VideoCover != nil, 6)
+	flags |= tlrt.Bit(m.VideoTimestamp != 0, 7)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.File); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "file")
@@ -9934,21 +9862,11 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3)
-	if m.Spoiler {
-		flags.Set(2)
-	}
-	if m.VideoCover != nil {
-		flags.Set(3)
-	}
-	if m.VideoTimestamp != 0 {
-		flags.Set(4)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(0)
-	}
-	if m.Query != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Spoiler, 2)
+	flags |= tlrt.Bit(m.VideoCover != nil, 3)
+	flags |= tlrt.Bit(m.VideoTimestamp != 0, 4)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
+	flags |= tlrt.Bit(m.Query != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaDocument", "id")
@@ -10216,12 +10134,8 @@ func (m *InputMediaPhotoExternal) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Spoiler {
-		flags.Set(1)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Spoiler, 1)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.URL)
 	if flags.Has(0) {
@@ -10369,18 +10283,10 @@ func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Spoiler {
-		flags.Set(1)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(0)
-	}
-	if m.VideoCover != nil {
-		flags.Set(2)
-	}
-	if m.VideoTimestamp != 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Spoiler, 1)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
+	flags |= tlrt.Bit(m.VideoCover != nil, 2)
+	flags |= tlrt.Bit(m.VideoTimestamp != 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.URL)
 	if flags.Has(0) {
@@ -10635,18 +10541,10 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Photo != nil {
-		flags.Set(0)
-	}
-	if m.Provider != "" {
-		flags.Set(3)
-	}
-	if m.StartParam != "" {
-		flags.Set(1)
-	}
-	if m.ExtendedMedia != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Photo != nil, 0)
+	flags |= tlrt.Bit(m.Provider != "", 3)
+	flags |= tlrt.Bit(m.StartParam != "", 1)
+	flags |= tlrt.Bit(m.ExtendedMedia != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Title)
 	tlrt.PutString(b, m.Description)
@@ -10866,18 +10764,10 @@ func (m *InputMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Stopped {
-		flags.Set(0)
-	}
-	if m.Heading != 0 {
-		flags.Set(2)
-	}
-	if m.Period != 0 {
-		flags.Set(1)
-	}
-	if m.ProximityNotificationRadius != 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Stopped, 0)
+	flags |= tlrt.Bit(m.Heading != 0, 2)
+	flags |= tlrt.Bit(m.Period != 0, 1)
+	flags |= tlrt.Bit(m.ProximityNotificationRadius != 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaGeoLive", "geo_point")
@@ -11074,18 +10964,10 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3)
-	if len(m.CorrectAnswers) > 0 {
-		flags.Set(0)
-	}
-	if m.AttachedMedia != nil {
-		flags.Set(3)
-	}
-	if m.Solution != "" || len(m.SolutionEntities) > 0 {
-		flags.Set(1)
-	}
-	if m.SolutionMedia != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(len(m.CorrectAnswers) > 0, 0)
+	flags |= tlrt.Bit(m.AttachedMedia != nil, 3)
+	flags |= tlrt.Bit(m.Solution != "" || len(m.SolutionEntities) > 0, 1)
+	flags |= tlrt.Bit(m.SolutionMedia != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Poll.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputMediaPoll", "poll")
@@ -11390,15 +11272,9 @@ func (m *InputMediaWebPage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.ForceLargeMedia {
-		flags.Set(0)
-	}
-	if m.ForceSmallMedia {
-		flags.Set(1)
-	}
-	if m.Optional {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.ForceLargeMedia, 0)
+	flags |= tlrt.Bit(m.ForceSmallMedia, 1)
+	flags |= tlrt.Bit(m.Optional, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.URL)
 	return nil
@@ -11514,9 +11390,7 @@ func (m *InputMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Payload != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Payload != "", 0)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -11824,8 +11698,11 @@ func (m *InputMessageID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputMessageIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputMessageIDTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11893,8 +11770,11 @@ func (m *InputMessageReplyTo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputMessageReplyToTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputMessageReplyToTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11961,7 +11841,7 @@ func (m *InputMessagePinned) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagePinnedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12025,8 +11905,12 @@ func (m *InputMessageCallbackQuery) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputMessageCallbackQueryTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, InputMessageCallbackQueryTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.QueryID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12218,7 +12102,7 @@ func (m *InputNotifyUsers) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputNotifyUsersTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12280,7 +12164,7 @@ func (m *InputNotifyChats) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputNotifyChatsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12342,7 +12226,7 @@ func (m *InputNotifyBroadcasts) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputNotifyBroadcastsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13133,9 +13017,7 @@ func (m *InputPaymentCredentials) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Save {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Save, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Data.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputPaymentCredentials", "data")
@@ -13435,7 +13317,7 @@ func (m *InputPeerEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPeerEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13497,7 +13379,7 @@ func (m *InputPeerSelf) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPeerSelfTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13560,8 +13442,11 @@ func (m *InputPeerChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputPeerChatTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, InputPeerChatTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13630,8 +13515,12 @@ func (m *InputPeerUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputPeerUserTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputPeerUserTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13706,8 +13595,12 @@ func (m *InputPeerChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputPeerChannelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputPeerChannelTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13990,7 +13883,7 @@ func (m *InputPhotoEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPhotoEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14208,7 +14101,7 @@ func (m *InputPrivacyKeyStatusTimestamp) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeyStatusTimestampTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14271,7 +14164,7 @@ func (m *InputPrivacyKeyChatInvite) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeyChatInviteTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14334,7 +14227,7 @@ func (m *InputPrivacyKeyPhoneCall) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeyPhoneCallTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14397,7 +14290,7 @@ func (m *InputPrivacyKeyPhoneP2P) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeyPhoneP2PTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14460,7 +14353,7 @@ func (m *InputPrivacyKeyForwards) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeyForwardsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14524,7 +14417,7 @@ func (m *InputPrivacyKeyProfilePhoto) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeyProfilePhotoTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14587,7 +14480,7 @@ func (m *InputPrivacyKeyPhoneNumber) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeyPhoneNumberTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14651,7 +14544,7 @@ func (m *InputPrivacyKeyAddedByPhone) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeyAddedByPhoneTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14715,7 +14608,7 @@ func (m *InputPrivacyKeyVoiceMessages) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeyVoiceMessagesTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14777,7 +14670,7 @@ func (m *InputPrivacyKeyAbout) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeyAboutTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14840,7 +14733,7 @@ func (m *InputPrivacyKeyBirthday) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeyBirthdayTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14905,7 +14798,7 @@ func (m *InputPrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeyStarGiftsAutoSaveTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14970,7 +14863,7 @@ func (m *InputPrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeyNoPaidMessagesTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15033,7 +14926,7 @@ func (m *InputPrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyKeySavedMusicTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15160,7 +15053,7 @@ func (m *InputPrivacyValueAllowContacts) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyValueAllowContactsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15223,7 +15116,7 @@ func (m *InputPrivacyValueAllowAll) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyValueAllowAllTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15368,7 +15261,7 @@ func (m *InputPrivacyValueDisallowContacts) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyValueDisallowContactsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15432,7 +15325,7 @@ func (m *InputPrivacyValueDisallowAll) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyValueDisallowAllTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15733,7 +15626,7 @@ func (m *InputPrivacyValueAllowCloseFriends) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyValueAllowCloseFriendsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15798,7 +15691,7 @@ func (m *InputPrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyValueAllowPremiumTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15861,7 +15754,7 @@ func (m *InputPrivacyValueAllowBots) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyValueAllowBotsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15926,7 +15819,7 @@ func (m *InputPrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputPrivacyValueDisallowBotsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16104,8 +15997,11 @@ func (m *InputQuickReplyShortcutID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputQuickReplyShortcutIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputQuickReplyShortcutIDTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16355,30 +16251,14 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<5)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.ReplyToPeerID != nil {
-		flags.Set(1)
-	}
-	if m.QuoteText != "" {
-		flags.Set(2)
-	}
-	if len(m.QuoteEntities) > 0 {
-		flags.Set(3)
-	}
-	if m.QuoteOffset != 0 {
-		flags.Set(4)
-	}
-	if m.MonoforumPeerID != nil {
-		flags.Set(5)
-	}
-	if m.TodoItemID != 0 {
-		flags.Set(6)
-	}
-	if len(m.PollOption) > 0 {
-		flags.Set(7)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.ReplyToPeerID != nil, 1)
+	flags |= tlrt.Bit(m.QuoteText != "", 2)
+	flags |= tlrt.Bit(len(m.QuoteEntities) > 0, 3)
+	flags |= tlrt.Bit(m.QuoteOffset != 0, 4)
+	flags |= tlrt.Bit(m.MonoforumPeerID != nil, 5)
+	flags |= tlrt.Bit(m.TodoItemID != 0, 6)
+	flags |= tlrt.Bit(len(m.PollOption) > 0, 7)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -16704,8 +16584,11 @@ func (m *InputReplyToEphemeralMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputReplyToEphemeralMessageTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputReplyToEphemeralMessageTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17097,21 +16980,11 @@ func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Rtl {
-		flags.Set(0)
-	}
-	if m.Noautolink {
-		flags.Set(1)
-	}
-	if len(m.Photos) > 0 {
-		flags.Set(2)
-	}
-	if len(m.Documents) > 0 {
-		flags.Set(3)
-	}
-	if len(m.Users) > 0 {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Rtl, 0)
+	flags |= tlrt.Bit(m.Noautolink, 1)
+	flags |= tlrt.Bit(len(m.Photos) > 0, 2)
+	flags |= tlrt.Bit(len(m.Documents) > 0, 3)
+	flags |= tlrt.Bit(len(m.Users) > 0, 4)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -17286,15 +17159,9 @@ func (m *InputRichMessageHTML) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Rtl {
-		flags.Set(0)
-	}
-	if m.Noautolink {
-		flags.Set(1)
-	}
-	if len(m.Files) > 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Rtl, 0)
+	flags |= tlrt.Bit(m.Noautolink, 1)
+	flags |= tlrt.Bit(len(m.Files) > 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Html)
 	if flags.Has(2) {
@@ -17430,15 +17297,9 @@ func (m *InputRichMessageMarkdown) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Rtl {
-		flags.Set(0)
-	}
-	if m.Noautolink {
-		flags.Set(1)
-	}
-	if len(m.Files) > 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Rtl, 0)
+	flags |= tlrt.Bit(m.Noautolink, 1)
+	flags |= tlrt.Bit(len(m.Files) > 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Markdown)
 	if flags.Has(2) {
@@ -17573,8 +17434,11 @@ func (m *InputSavedStarGiftUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputSavedStarGiftUserTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputSavedStarGiftUserTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17933,8 +17797,12 @@ func (m *InputSecureFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputSecureFileTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputSecureFileTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18045,8 +17913,11 @@ func (m *InputStarGiftAuction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputStarGiftAuctionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, InputStarGiftAuctionTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18249,7 +18120,7 @@ func (m *InputStickerSetEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputStickerSetEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18313,8 +18184,12 @@ func (m *InputStickerSetID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputStickerSetIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputStickerSetIDTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18464,7 +18339,7 @@ func (m *InputStickerSetAnimatedEmoji) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputStickerSetAnimatedEmojiTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18604,7 +18479,7 @@ func (m *InputStickerSetAnimatedEmojiAnimations) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputStickerSetAnimatedEmojiAnimationsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18668,7 +18543,7 @@ func (m *InputStickerSetPremiumGifts) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputStickerSetPremiumGiftsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18734,7 +18609,7 @@ func (m *InputStickerSetEmojiGenericAnimations) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputStickerSetEmojiGenericAnimationsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18800,7 +18675,7 @@ func (m *InputStickerSetEmojiDefaultStatuses) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputStickerSetEmojiDefaultStatusesTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18866,7 +18741,7 @@ func (m *InputStickerSetEmojiDefaultTopicIcons) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputStickerSetEmojiDefaultTopicIconsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18933,7 +18808,7 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) Encode(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputStickerSetEmojiChannelDefaultStatusesTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18996,7 +18871,7 @@ func (m *InputStickerSetTonGifts) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputStickerSetTonGiftsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19327,12 +19202,8 @@ func (m *InputStorePaymentPremiumSubscription) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Restore {
-		flags.Set(0)
-	}
-	if m.Upgrade {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Restore, 0)
+	flags |= tlrt.Bit(m.Upgrade, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -19513,12 +19384,8 @@ func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.BoostPeer != nil {
-		flags.Set(0)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.BoostPeer != nil, 0)
+	flags |= tlrt.Bit(m.Message != nil, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -19725,21 +19592,11 @@ func (m *InputStorePaymentPremiumGiveaway) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.OnlyNewSubscribers {
-		flags.Set(0)
-	}
-	if m.WinnersAreVisible {
-		flags.Set(3)
-	}
-	if len(m.AdditionalPeers) > 0 {
-		flags.Set(1)
-	}
-	if len(m.CountriesIso2) > 0 {
-		flags.Set(2)
-	}
-	if m.PrizeDescription != "" {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.OnlyNewSubscribers, 0)
+	flags |= tlrt.Bit(m.WinnersAreVisible, 3)
+	flags |= tlrt.Bit(len(m.AdditionalPeers) > 0, 1)
+	flags |= tlrt.Bit(len(m.CountriesIso2) > 0, 2)
+	flags |= tlrt.Bit(m.PrizeDescription != "", 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
 		return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
@@ -19898,9 +19755,7 @@ func (m *InputStorePaymentStarsTopup) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.SpendPurposePeer != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.SpendPurposePeer != nil, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -20189,21 +20044,11 @@ func (m *InputStorePaymentStarsGiveaway) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.OnlyNewSubscribers {
-		flags.Set(0)
-	}
-	if m.WinnersAreVisible {
-		flags.Set(3)
-	}
-	if len(m.AdditionalPeers) > 0 {
-		flags.Set(1)
-	}
-	if len(m.CountriesIso2) > 0 {
-		flags.Set(2)
-	}
-	if m.PrizeDescription != "" {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.OnlyNewSubscribers, 0)
+	flags |= tlrt.Bit(m.WinnersAreVisible, 3)
+	flags |= tlrt.Bit(len(m.AdditionalPeers) > 0, 1)
+	flags |= tlrt.Bit(len(m.CountriesIso2) > 0, 2)
+	flags |= tlrt.Bit(m.PrizeDescription != "", 4)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -20375,9 +20220,7 @@ func (m *InputStorePaymentAuthCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Restore {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Restore, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.PhoneNumber)
 	tlrt.PutString(b, m.PhoneCodeHash)
@@ -20504,8 +20347,12 @@ func (m *InputTheme) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputThemeTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputThemeTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -20691,7 +20538,7 @@ func (m *InputUserEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputUserEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -20753,7 +20600,7 @@ func (m *InputUserSelf) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputUserSelfTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -20817,8 +20664,12 @@ func (m *InputUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputUserTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputUserTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -21018,8 +20869,12 @@ func (m *InputWallPaper) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputWallPaperTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputWallPaperTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -21167,8 +21022,11 @@ func (m *InputWallPaperNoFile) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputWallPaperNoFileTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, InputWallPaperNoFileTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -21526,15 +21384,9 @@ func (m *InputWebFileAudioAlbumThumbLocation) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Small {
-		flags.Set(2)
-	}
-	if m.Document != nil {
-		flags.Set(0)
-	}
-	if m.Title != "" || m.Performer != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Small, 2)
+	flags |= tlrt.Bit(m.Document != nil, 0)
+	flags |= tlrt.Bit(m.Title != "" || m.Performer != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Document); err != nil {
@@ -21671,8 +21523,12 @@ func (m *IPPort) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, IPPortTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, IPPortTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Ipv4))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Port))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -21830,8 +21686,12 @@ func (m *ImportedContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ImportedContactTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, ImportedContactTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.ClientID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -22163,9 +22023,7 @@ func (m *InputBusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.OfflineOnly {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.OfflineOnly, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -22314,27 +22172,13 @@ func (m *InputBusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	if m.ExistingChats {
-		flags.Set(0)
-	}
-	if m.NewChats {
-		flags.Set(1)
-	}
-	if m.Contacts {
-		flags.Set(2)
-	}
-	if m.NonContacts {
-		flags.Set(3)
-	}
-	if m.ExcludeSelected {
-		flags.Set(5)
-	}
-	if len(m.Users) > 0 {
-		flags.Set(4)
-	}
-	if len(m.ExcludeUsers) > 0 {
-		flags.Set(6)
-	}
+	flags |= tlrt.Bit(m.ExistingChats, 0)
+	flags |= tlrt.Bit(m.NewChats, 1)
+	flags |= tlrt.Bit(m.Contacts, 2)
+	flags |= tlrt.Bit(m.NonContacts, 3)
+	flags |= tlrt.Bit(m.ExcludeSelected, 5)
+	flags |= tlrt.Bit(len(m.Users) > 0, 4)
+	flags |= tlrt.Bit(len(m.ExcludeUsers) > 0, 6)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		tlrt.PutVectorHeader(b, len(m.Users))
@@ -22494,12 +22338,8 @@ func (m *InputBusinessChatLink) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Entities) > 0 {
-		flags.Set(0)
-	}
-	if m.Title != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
+	flags |= tlrt.Bit(m.Title != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Message)
 	if flags.Has(0) {
@@ -22702,9 +22542,7 @@ func (m *InputBusinessIntro) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Sticker != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Sticker != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Title)
 	tlrt.PutString(b, m.Description)
@@ -22835,24 +22673,12 @@ func (m *InputBusinessRecipients) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	if m.ExistingChats {
-		flags.Set(0)
-	}
-	if m.NewChats {
-		flags.Set(1)
-	}
-	if m.Contacts {
-		flags.Set(2)
-	}
-	if m.NonContacts {
-		flags.Set(3)
-	}
-	if m.ExcludeSelected {
-		flags.Set(5)
-	}
-	if len(m.Users) > 0 {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.ExistingChats, 0)
+	flags |= tlrt.Bit(m.NewChats, 1)
+	flags |= tlrt.Bit(m.Contacts, 2)
+	flags |= tlrt.Bit(m.NonContacts, 3)
+	flags |= tlrt.Bit(m.ExcludeSelected, 5)
+	flags |= tlrt.Bit(len(m.Users) > 0, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		tlrt.PutVectorHeader(b, len(m.Users))
@@ -22939,8 +22765,11 @@ func (m *InputChatlistDialogFilter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputChatlistDialogFilterTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, InputChatlistDialogFilterTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.FilterID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -23098,9 +22927,7 @@ func (m *InputPhoneContact) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Note != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Note != nil, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -23202,8 +23029,12 @@ func (m *InputEncryptedChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputEncryptedChatTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, InputEncryptedChatTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ChatID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -23358,8 +23189,16 @@ func (m *InputMessageReadMetric) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputMessageReadMetricTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, InputMessageReadMetricTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.ViewID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.TimeInViewMs))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.ActiveTimeInViewMs))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.HeightToViewportRatioPermille))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.SeenRangeRatioPermille))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -23568,27 +23407,13 @@ func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<3 | 1<<8)
-	if m.ShowPreviews {
-		flags.Set(0)
-	}
-	if m.Silent {
-		flags.Set(1)
-	}
-	if m.MuteUntil != 0 {
-		flags.Set(2)
-	}
-	if m.Sound != nil {
-		flags.Set(3)
-	}
-	if m.StoriesMuted {
-		flags.Set(6)
-	}
-	if m.StoriesHideSender {
-		flags.Set(7)
-	}
-	if m.StoriesSound != nil {
-		flags.Set(8)
-	}
+	flags |= tlrt.Bit(m.ShowPreviews, 0)
+	flags |= tlrt.Bit(m.Silent, 1)
+	flags |= tlrt.Bit(m.MuteUntil != 0, 2)
+	flags |= tlrt.Bit(m.Sound != nil, 3)
+	flags |= tlrt.Bit(m.StoriesMuted, 6)
+	flags |= tlrt.Bit(m.StoriesHideSender, 7)
+	flags |= tlrt.Bit(m.StoriesSound != nil, 8)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.ShowPreviews)
@@ -23735,8 +23560,12 @@ func (m *InputPhoneCall) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputPhoneCallTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputPhoneCallTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -23873,27 +23702,13 @@ func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	if m.Data != nil {
-		flags.Set(0)
-	}
-	if m.FrontSide != nil {
-		flags.Set(1)
-	}
-	if m.ReverseSide != nil {
-		flags.Set(2)
-	}
-	if m.Selfie != nil {
-		flags.Set(3)
-	}
-	if len(m.Translation) > 0 {
-		flags.Set(6)
-	}
-	if len(m.Files) > 0 {
-		flags.Set(4)
-	}
-	if m.PlainData != nil {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Data != nil, 0)
+	flags |= tlrt.Bit(m.FrontSide != nil, 1)
+	flags |= tlrt.Bit(m.ReverseSide != nil, 2)
+	flags |= tlrt.Bit(m.Selfie != nil, 3)
+	flags |= tlrt.Bit(len(m.Translation) > 0, 6)
+	flags |= tlrt.Bit(len(m.Files) > 0, 4)
+	flags |= tlrt.Bit(m.PlainData != nil, 5)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "inputSecureValue", "type")
@@ -24092,9 +23907,7 @@ func (m *InputSingleMedia) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Entities) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Media); err != nil {
 		return tlrt.EncodeErr(err, "inputSingleMedia", "media")
@@ -24207,9 +24020,7 @@ func (m *InputStarsTransaction) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Refund {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Refund, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.ID)
 	return nil
@@ -24321,12 +24132,8 @@ func (m *InputStickerSetItem) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MaskCoords != nil {
-		flags.Set(0)
-	}
-	if m.Keywords != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.MaskCoords != nil, 0)
+	flags |= tlrt.Bit(m.Keywords != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
 		return tlrt.EncodeErr(err, "inputStickerSetItem", "document")
@@ -24494,18 +24301,10 @@ func (m *InputThemeSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.MessageColorsAnimated {
-		flags.Set(2)
-	}
-	if m.OutboxAccentColor != 0 {
-		flags.Set(3)
-	}
-	if len(m.MessageColors) > 0 {
-		flags.Set(0)
-	}
-	if m.Wallpaper != nil || m.WallpaperSettings != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.MessageColorsAnimated, 2)
+	flags |= tlrt.Bit(m.OutboxAccentColor != 0, 3)
+	flags |= tlrt.Bit(len(m.MessageColors) > 0, 0)
+	flags |= tlrt.Bit(m.Wallpaper != nil || m.WallpaperSettings != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
 		return tlrt.EncodeErr(err, "inputThemeSettings", "base_theme")
@@ -24728,7 +24527,7 @@ func (m *Int) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, IntTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -24908,42 +24707,18 @@ func (m *Invoice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<9)
-	if m.Test {
-		flags.Set(0)
-	}
-	if m.NameRequested {
-		flags.Set(1)
-	}
-	if m.PhoneRequested {
-		flags.Set(2)
-	}
-	if m.EmailRequested {
-		flags.Set(3)
-	}
-	if m.ShippingAddressRequested {
-		flags.Set(4)
-	}
-	if m.Flexible {
-		flags.Set(5)
-	}
-	if m.PhoneToProvider {
-		flags.Set(6)
-	}
-	if m.EmailToProvider {
-		flags.Set(7)
-	}
-	if m.Recurring {
-		flags.Set(9)
-	}
-	if m.MaxTipAmount != 0 || len(m.SuggestedTipAmounts) > 0 {
-		flags.Set(8)
-	}
-	if m.TermsURL != "" {
-		flags.Set(10)
-	}
-	if m.SubscriptionPeriod != 0 {
-		flags.Set(11)
-	}
+	flags |= tlrt.Bit(m.Test, 0)
+	flags |= tlrt.Bit(m.NameRequested, 1)
+	flags |= tlrt.Bit(m.PhoneRequested, 2)
+	flags |= tlrt.Bit(m.EmailRequested, 3)
+	flags |= tlrt.Bit(m.ShippingAddressRequested, 4)
+	flags |= tlrt.Bit(m.Flexible, 5)
+	flags |= tlrt.Bit(m.PhoneToProvider, 6)
+	flags |= tlrt.Bit(m.EmailToProvider, 7)
+	flags |= tlrt.Bit(m.Recurring, 9)
+	flags |= tlrt.Bit(m.MaxTipAmount != 0 || len(m.SuggestedTipAmounts) > 0, 8)
+	flags |= tlrt.Bit(m.TermsURL != "", 10)
+	flags |= tlrt.Bit(m.SubscriptionPeriod != 0, 11)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Currency)
 	tlrt.PutVectorHeader(b, len(m.Prices))
@@ -25285,12 +25060,8 @@ func (m *InitConnectionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Proxy != nil {
-		flags.Set(0)
-	}
-	if m.Params != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Proxy != nil, 0)
+	flags |= tlrt.Bit(m.Params != nil, 1)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))

@@ -125,9 +125,7 @@ func (m *KeyboardButton) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -230,9 +228,7 @@ func (m *KeyboardButtonURL) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -341,12 +337,8 @@ func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<10)
-	if m.RequiresPassword {
-		flags.Set(0)
-	}
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.RequiresPassword, 0)
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -454,9 +446,7 @@ func (m *KeyboardButtonRequestPhone) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -561,9 +551,7 @@ func (m *KeyboardButtonRequestGeoLocation) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -693,15 +681,9 @@ func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<10)
-	if m.SamePeer {
-		flags.Set(0)
-	}
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	if len(m.PeerTypes) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.SamePeer, 0)
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	flags |= tlrt.Bit(len(m.PeerTypes) > 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -824,9 +806,7 @@ func (m *KeyboardButtonGame) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -928,9 +908,7 @@ func (m *KeyboardButtonBuy) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -1059,12 +1037,8 @@ func (m *KeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	if m.FwdText != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	flags |= tlrt.Bit(m.FwdText != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -1215,15 +1189,9 @@ func (m *InputKeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<10)
-	if m.RequestWriteAccess {
-		flags.Set(0)
-	}
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	if m.FwdText != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.RequestWriteAccess, 0)
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	flags |= tlrt.Bit(m.FwdText != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -1372,12 +1340,8 @@ func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
-	if m.Quiz {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
+	flags |= tlrt.Bit(m.Quiz, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -1495,9 +1459,7 @@ func (m *InputKeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -1607,9 +1569,7 @@ func (m *KeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -1717,9 +1677,7 @@ func (m *KeyboardButtonWebView) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -1829,9 +1787,7 @@ func (m *KeyboardButtonSimpleWebView) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -1941,9 +1897,7 @@ func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -2071,18 +2025,10 @@ func (m *InputKeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<10)
-	if m.NameRequested {
-		flags.Set(0)
-	}
-	if m.UsernameRequested {
-		flags.Set(1)
-	}
-	if m.PhotoRequested {
-		flags.Set(2)
-	}
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.NameRequested, 0)
+	flags |= tlrt.Bit(m.UsernameRequested, 1)
+	flags |= tlrt.Bit(m.PhotoRequested, 2)
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -2202,9 +2148,7 @@ func (m *KeyboardButtonCopy) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 10)
-	if m.Style != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.Style != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(10) {
 		if err := m.Style.Encode(b); err != nil {
@@ -2413,18 +2357,10 @@ func (m *KeyboardButtonStyle) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.BgPrimary {
-		flags.Set(0)
-	}
-	if m.BgDanger {
-		flags.Set(1)
-	}
-	if m.BgSuccess {
-		flags.Set(2)
-	}
-	if m.Icon != 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.BgPrimary, 0)
+	flags |= tlrt.Bit(m.BgDanger, 1)
+	flags |= tlrt.Bit(m.BgSuccess, 2)
+	flags |= tlrt.Bit(m.Icon != 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		tlrt.PutUint64(b, uint64(m.Icon))

@@ -274,21 +274,11 @@ func (m *LangPackStringPluralized) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ZeroValue != "" {
-		flags.Set(0)
-	}
-	if m.OneValue != "" {
-		flags.Set(1)
-	}
-	if m.TwoValue != "" {
-		flags.Set(2)
-	}
-	if m.FewValue != "" {
-		flags.Set(3)
-	}
-	if m.ManyValue != "" {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.ZeroValue != "", 0)
+	flags |= tlrt.Bit(m.OneValue != "", 1)
+	flags |= tlrt.Bit(m.TwoValue != "", 2)
+	flags |= tlrt.Bit(m.FewValue != "", 3)
+	flags |= tlrt.Bit(m.ManyValue != "", 4)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Key)
 	if flags.Has(0) {
@@ -714,18 +704,10 @@ func (m *LangPackLanguage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.Official {
-		flags.Set(0)
-	}
-	if m.Rtl {
-		flags.Set(2)
-	}
-	if m.Beta {
-		flags.Set(3)
-	}
-	if m.BaseLangCode != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Official, 0)
+	flags |= tlrt.Bit(m.Rtl, 2)
+	flags |= tlrt.Bit(m.Beta, 3)
+	flags |= tlrt.Bit(m.BaseLangCode != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Name)
 	tlrt.PutString(b, m.NativeName)
@@ -839,7 +821,7 @@ func (m *Long) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, LongTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -315,9 +315,7 @@ func (m *MediaAreaGeoPoint) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Address != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Address != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "coordinates")
@@ -430,12 +428,8 @@ func (m *MediaAreaSuggestedReaction) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Dark {
-		flags.Set(0)
-	}
-	if m.Flipped {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Dark, 0)
+	flags |= tlrt.Bit(m.Flipped, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Coordinates.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "mediaAreaSuggestedReaction", "coordinates")
@@ -1033,9 +1027,7 @@ func (m *MessageEmpty) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.PeerID != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.PeerID != nil, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1564,139 +1556,51 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<26 | 1<<27 | 1<<28)
-	if m.Out {
-		flags.Set(1)
-	}
-	if m.Mentioned {
-		flags.Set(4)
-	}
-	if m.MediaUnread {
-		flags.Set(5)
-	}
-	if m.Silent {
-		flags.Set(13)
-	}
-	if m.Post {
-		flags.Set(14)
-	}
-	if m.FromScheduled {
-		flags.Set(18)
-	}
-	if m.Legacy {
-		flags.Set(19)
-	}
-	if m.EditHide {
-		flags.Set(21)
-	}
-	if m.Pinned {
-		flags.Set(24)
-	}
-	if m.Noforwards {
-		flags.Set(26)
-	}
-	if m.InvertMedia {
-		flags.Set(27)
-	}
-	if m.FromID != nil {
-		flags.Set(8)
-	}
-	if m.FromBoostsApplied != 0 {
-		flags.Set(29)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(28)
-	}
-	if m.FwdFrom != nil {
-		flags.Set(2)
-	}
-	if m.ViaBotID != 0 {
-		flags.Set(11)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(3)
-	}
-	if m.Media != nil {
-		flags.Set(9)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(6)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(7)
-	}
-	if m.Views != 0 || m.Forwards != 0 {
-		flags.Set(10)
-	}
-	if m.Replies != nil {
-		flags.Set(23)
-	}
-	if m.EditDate != 0 {
-		flags.Set(15)
-	}
-	if m.PostAuthor != "" {
-		flags.Set(16)
-	}
-	if m.GroupedID != 0 {
-		flags.Set(17)
-	}
-	if m.Reactions != nil {
-		flags.Set(20)
-	}
-	if len(m.RestrictionReason) > 0 {
-		flags.Set(22)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(25)
-	}
-	if m.QuickReplyShortcutID != 0 {
-		flags.Set(30)
-	}
+	flags |= tlrt.Bit(m.Out, 1)
+	flags |= tlrt.Bit(m.Mentioned, 4)
+	flags |= tlrt.Bit(m.MediaUnread, 5)
+	flags |= tlrt.Bit(m.Silent, 13)
+	flags |= tlrt.Bit(m.Post, 14)
+	flags |= tlrt.Bit(m.FromScheduled, 18)
+	flags |= tlrt.Bit(m.Legacy, 19)
+	flags |= tlrt.Bit(m.EditHide, 21)
+	flags |= tlrt.Bit(m.Pinned, 24)
+	flags |= tlrt.Bit(m.Noforwards, 26)
+	flags |= tlrt.Bit(m.InvertMedia, 27)
+	flags |= tlrt.Bit(m.FromID != nil, 8)
+	flags |= tlrt.Bit(m.FromBoostsApplied != 0, 29)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 28)
+	flags |= tlrt.Bit(m.FwdFrom != nil, 2)
+	flags |= tlrt.Bit(m.ViaBotID != 0, 11)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 3)
+	flags |= tlrt.Bit(m.Media != nil, 9)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 6)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 7)
+	flags |= tlrt.Bit(m.Views != 0 || m.Forwards != 0, 10)
+	flags |= tlrt.Bit(m.Replies != nil, 23)
+	flags |= tlrt.Bit(m.EditDate != 0, 15)
+	flags |= tlrt.Bit(m.PostAuthor != "", 16)
+	flags |= tlrt.Bit(m.GroupedID != 0, 17)
+	flags |= tlrt.Bit(m.Reactions != nil, 20)
+	flags |= tlrt.Bit(len(m.RestrictionReason) > 0, 22)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 25)
+	flags |= tlrt.Bit(m.QuickReplyShortcutID != 0, 30)
 	flags2 := m.Flags2 &^ (1<<1 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<13 | 1<<19)
-	if m.Offline {
-		flags2.Set(1)
-	}
-	if m.VideoProcessingPending {
-		flags2.Set(4)
-	}
-	if m.PaidSuggestedPostStars {
-		flags2.Set(8)
-	}
-	if m.PaidSuggestedPostTon {
-		flags2.Set(9)
-	}
-	if m.FromRank != "" {
-		flags2.Set(12)
-	}
-	if m.ViaBusinessBotID != 0 {
-		flags2.Set(0)
-	}
-	if m.GuestchatViaFrom != nil {
-		flags2.Set(19)
-	}
-	if m.Effect != 0 {
-		flags2.Set(2)
-	}
-	if m.Factcheck != nil {
-		flags2.Set(3)
-	}
-	if m.ReportDeliveryUntilDate != 0 {
-		flags2.Set(5)
-	}
-	if m.PaidMessageStars != 0 {
-		flags2.Set(6)
-	}
-	if m.SuggestedPost != nil {
-		flags2.Set(7)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		flags2.Set(10)
-	}
-	if m.SummaryFromLanguage != "" {
-		flags2.Set(11)
-	}
-	if m.RichMessage != nil {
-		flags2.Set(13)
-	}
+	flags2 |= tlrt.Bit(m.Offline, 1)
+	flags2 |= tlrt.Bit(m.VideoProcessingPending, 4)
+	flags2 |= tlrt.Bit(m.PaidSuggestedPostStars, 8)
+	flags2 |= tlrt.Bit(m.PaidSuggestedPostTon, 9)
+	flags2 |= tlrt.Bit(m.FromRank != "", 12)
+	flags2 |= tlrt.Bit(m.ViaBusinessBotID != 0, 0)
+	flags2 |= tlrt.Bit(m.GuestchatViaFrom != nil, 19)
+	flags2 |= tlrt.Bit(m.Effect != 0, 2)
+	flags2 |= tlrt.Bit(m.Factcheck != nil, 3)
+	flags2 |= tlrt.Bit(m.ReportDeliveryUntilDate != 0, 5)
+	flags2 |= tlrt.Bit(m.PaidMessageStars != 0, 6)
+	flags2 |= tlrt.Bit(m.SuggestedPost != nil, 7)
+	flags2 |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 10)
+	flags2 |= tlrt.Bit(m.SummaryFromLanguage != "", 11)
+	flags2 |= tlrt.Bit(m.RichMessage != nil, 13)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2196,42 +2100,18 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<19 | 1<<20 | 1<<28)
-	if m.Out {
-		flags.Set(1)
-	}
-	if m.Mentioned {
-		flags.Set(4)
-	}
-	if m.MediaUnread {
-		flags.Set(5)
-	}
-	if m.ReactionsArePossible {
-		flags.Set(9)
-	}
-	if m.Silent {
-		flags.Set(13)
-	}
-	if m.Post {
-		flags.Set(14)
-	}
-	if m.Legacy {
-		flags.Set(19)
-	}
-	if m.FromID != nil {
-		flags.Set(8)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(28)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(3)
-	}
-	if m.Reactions != nil {
-		flags.Set(20)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(25)
-	}
+	flags |= tlrt.Bit(m.Out, 1)
+	flags |= tlrt.Bit(m.Mentioned, 4)
+	flags |= tlrt.Bit(m.MediaUnread, 5)
+	flags |= tlrt.Bit(m.ReactionsArePossible, 9)
+	flags |= tlrt.Bit(m.Silent, 13)
+	flags |= tlrt.Bit(m.Post, 14)
+	flags |= tlrt.Bit(m.Legacy, 19)
+	flags |= tlrt.Bit(m.FromID != nil, 8)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 28)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 3)
+	flags |= tlrt.Bit(m.Reactions != nil, 20)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 25)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2585,7 +2465,7 @@ func (m *MessageActionEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessageActionEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2885,7 +2765,7 @@ func (m *MessageActionChatDeletePhoto) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessageActionChatDeletePhotoTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3021,8 +2901,11 @@ func (m *MessageActionChatDeleteUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageActionChatDeleteUserTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageActionChatDeleteUserTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3093,8 +2976,11 @@ func (m *MessageActionChatJoinedByLink) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageActionChatJoinedByLinkTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageActionChatJoinedByLinkTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.InviterID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3236,8 +3122,11 @@ func (m *MessageActionChatMigrateTo) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageActionChatMigrateToTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageActionChatMigrateToTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3387,7 +3276,7 @@ func (m *MessageActionPinMessage) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessageActionPinMessageTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3449,7 +3338,7 @@ func (m *MessageActionHistoryClear) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessageActionHistoryClearTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3513,8 +3402,12 @@ func (m *MessageActionGameScore) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageActionGameScoreTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, MessageActionGameScoreTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.GameID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Score))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3656,21 +3549,11 @@ func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.RecurringInit {
-		flags.Set(2)
-	}
-	if m.RecurringUsed {
-		flags.Set(3)
-	}
-	if m.Info != nil {
-		flags.Set(0)
-	}
-	if m.ShippingOptionID != "" {
-		flags.Set(1)
-	}
-	if m.SubscriptionUntilDate != 0 {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.RecurringInit, 2)
+	flags |= tlrt.Bit(m.RecurringUsed, 3)
+	flags |= tlrt.Bit(m.Info != nil, 0)
+	flags |= tlrt.Bit(m.ShippingOptionID != "", 1)
+	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Currency)
 	tlrt.PutUint64(b, uint64(m.TotalAmount))
@@ -3860,18 +3743,10 @@ func (m *MessageActionPaymentSent) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3)
-	if m.RecurringInit {
-		flags.Set(2)
-	}
-	if m.RecurringUsed {
-		flags.Set(3)
-	}
-	if m.InvoiceSlug != "" {
-		flags.Set(0)
-	}
-	if m.SubscriptionUntilDate != 0 {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.RecurringInit, 2)
+	flags |= tlrt.Bit(m.RecurringUsed, 3)
+	flags |= tlrt.Bit(m.InvoiceSlug != "", 0)
+	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Currency)
 	tlrt.PutUint64(b, uint64(m.TotalAmount))
@@ -4013,15 +3888,9 @@ func (m *MessageActionPhoneCall) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Video {
-		flags.Set(2)
-	}
-	if m.Reason != nil {
-		flags.Set(0)
-	}
-	if m.Duration != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Video, 2)
+	flags |= tlrt.Bit(m.Reason != nil, 0)
+	flags |= tlrt.Bit(m.Duration != 0, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -4124,7 +3993,7 @@ func (m *MessageActionScreenshotTaken) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessageActionScreenshotTakenTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4300,18 +4169,10 @@ func (m *MessageActionBotAllowed) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
-	if m.AttachMenu {
-		flags.Set(1)
-	}
-	if m.FromRequest {
-		flags.Set(3)
-	}
-	if m.Domain != "" {
-		flags.Set(0)
-	}
-	if m.App != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.AttachMenu, 1)
+	flags |= tlrt.Bit(m.FromRequest, 3)
+	flags |= tlrt.Bit(m.Domain != "", 0)
+	flags |= tlrt.Bit(m.App != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.Domain)
@@ -4585,7 +4446,7 @@ func (m *MessageActionContactSignUp) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessageActionContactSignUpTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4774,9 +4635,7 @@ func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Duration != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Duration != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "messageActionGroupCall", "call")
@@ -4996,9 +4855,7 @@ func (m *MessageActionSetMessagesTTL) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.AutoSettingFrom != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.AutoSettingFrom != 0, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -5249,7 +5106,7 @@ func (m *MessageActionChatJoinedByRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessageActionChatJoinedByRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5537,12 +5394,8 @@ func (m *MessageActionGiftPremium) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
-		flags.Set(0)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.CryptoCurrency != "" || m.CryptoAmount != 0, 0)
+	flags |= tlrt.Bit(m.Message != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Currency)
 	w := tlrt.Extend(b, 12)
@@ -5698,12 +5551,8 @@ func (m *MessageActionTopicCreate) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TitleMissing {
-		flags.Set(1)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TitleMissing, 1)
+	flags |= tlrt.Bit(m.IconEmojiID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Title)
 	tlrt.PutUint32(b, uint32(m.IconColor))
@@ -5890,18 +5739,10 @@ func (m *MessageActionTopicEdit) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(1)
-	}
-	if m.Closed {
-		flags.Set(2)
-	}
-	if m.Hidden {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.IconEmojiID != 0, 1)
+	flags |= tlrt.Bit(m.Closed, 2)
+	flags |= tlrt.Bit(m.Hidden, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.Title)
@@ -6200,12 +6041,8 @@ func (m *MessageActionSetChatWallPaper) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Same {
-		flags.Set(0)
-	}
-	if m.ForBoth {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Same, 0)
+	flags |= tlrt.Bit(m.ForBoth, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
 		return tlrt.EncodeErr(err, "messageActionSetChatWallPaper", "wallpaper")
@@ -6399,24 +6236,12 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5)
-	if m.ViaGiveaway {
-		flags.Set(0)
-	}
-	if m.Unclaimed {
-		flags.Set(5)
-	}
-	if m.BoostPeer != nil {
-		flags.Set(1)
-	}
-	if m.Currency != "" || m.Amount != 0 {
-		flags.Set(2)
-	}
-	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
-		flags.Set(3)
-	}
-	if m.Message != nil {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.ViaGiveaway, 0)
+	flags |= tlrt.Bit(m.Unclaimed, 5)
+	flags |= tlrt.Bit(m.BoostPeer != nil, 1)
+	flags |= tlrt.Bit(m.Currency != "" || m.Amount != 0, 2)
+	flags |= tlrt.Bit(m.CryptoCurrency != "" || m.CryptoAmount != 0, 3)
+	flags |= tlrt.Bit(m.Message != nil, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
@@ -6591,9 +6416,7 @@ func (m *MessageActionGiveawayLaunch) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Stars != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Stars != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint64(b, uint64(m.Stars))
@@ -6685,9 +6508,7 @@ func (m *MessageActionGiveawayResults) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Stars {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Stars, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -6764,8 +6585,11 @@ func (m *MessageActionBoostApply) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageActionBoostApplyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessageActionBoostApplyTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Boosts))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6969,9 +6793,7 @@ func (m *MessageActionPaymentRefunded) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Payload) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.Payload) > 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messageActionPaymentRefunded", "peer")
@@ -7160,12 +6982,8 @@ func (m *MessageActionGiftStars) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
-		flags.Set(0)
-	}
-	if m.TransactionID != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.CryptoCurrency != "" || m.CryptoAmount != 0, 0)
+	flags |= tlrt.Bit(m.TransactionID != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Currency)
 	w := tlrt.Extend(b, 16)
@@ -7294,9 +7112,7 @@ func (m *MessageActionPrizeStars) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Unclaimed {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Unclaimed, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -7573,60 +7389,24 @@ func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18)
-	if m.NameHidden {
-		flags.Set(0)
-	}
-	if m.Saved {
-		flags.Set(2)
-	}
-	if m.Converted {
-		flags.Set(3)
-	}
-	if m.Upgraded || m.UpgradeMsgID != 0 {
-		flags.Set(5)
-	}
-	if m.Refunded {
-		flags.Set(9)
-	}
-	if m.CanUpgrade {
-		flags.Set(10)
-	}
-	if m.PrepaidUpgrade {
-		flags.Set(13)
-	}
-	if m.UpgradeSeparate {
-		flags.Set(16)
-	}
-	if m.AuctionAcquired {
-		flags.Set(17)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
-	if m.ConvertStars != 0 {
-		flags.Set(4)
-	}
-	if m.UpgradeStars != 0 {
-		flags.Set(8)
-	}
-	if m.FromID != nil {
-		flags.Set(11)
-	}
-	if m.Peer != nil || m.SavedID != 0 {
-		flags.Set(12)
-	}
-	if m.PrepaidUpgradeHash != "" {
-		flags.Set(14)
-	}
-	if m.GiftMsgID != 0 {
-		flags.Set(15)
-	}
-	if m.ToID != nil {
-		flags.Set(18)
-	}
-	if m.GiftNum != 0 {
-		flags.Set(19)
-	}
+	flags |= tlrt.Bit(m.NameHidden, 0)
+	flags |= tlrt.Bit(m.Saved, 2)
+	flags |= tlrt.Bit(m.Converted, 3)
+	flags |= tlrt.Bit(m.Upgraded || m.UpgradeMsgID != 0, 5)
+	flags |= tlrt.Bit(m.Refunded, 9)
+	flags |= tlrt.Bit(m.CanUpgrade, 10)
+	flags |= tlrt.Bit(m.PrepaidUpgrade, 13)
+	flags |= tlrt.Bit(m.UpgradeSeparate, 16)
+	flags |= tlrt.Bit(m.AuctionAcquired, 17)
+	flags |= tlrt.Bit(m.Message != nil, 1)
+	flags |= tlrt.Bit(m.ConvertStars != 0, 4)
+	flags |= tlrt.Bit(m.UpgradeStars != 0, 8)
+	flags |= tlrt.Bit(m.FromID != nil, 11)
+	flags |= tlrt.Bit(m.Peer != nil || m.SavedID != 0, 12)
+	flags |= tlrt.Bit(m.PrepaidUpgradeHash != "", 14)
+	flags |= tlrt.Bit(m.GiftMsgID != 0, 15)
+	flags |= tlrt.Bit(m.ToID != nil, 18)
+	flags |= tlrt.Bit(m.GiftNum != 0, 19)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGift", "gift")
@@ -8009,57 +7789,23 @@ func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<13 | 1<<14 | 1<<16)
-	if m.Upgrade {
-		flags.Set(0)
-	}
-	if m.Transferred {
-		flags.Set(1)
-	}
-	if m.Saved {
-		flags.Set(2)
-	}
-	if m.Refunded {
-		flags.Set(5)
-	}
-	if m.PrepaidUpgrade {
-		flags.Set(11)
-	}
-	if m.Assigned {
-		flags.Set(13)
-	}
-	if m.FromOffer {
-		flags.Set(14)
-	}
-	if m.Craft {
-		flags.Set(16)
-	}
-	if m.CanExportAt != 0 {
-		flags.Set(3)
-	}
-	if m.TransferStars != 0 {
-		flags.Set(4)
-	}
-	if m.FromID != nil {
-		flags.Set(6)
-	}
-	if m.Peer != nil || m.SavedID != 0 {
-		flags.Set(7)
-	}
-	if m.ResaleAmount != nil {
-		flags.Set(8)
-	}
-	if m.CanTransferAt != 0 {
-		flags.Set(9)
-	}
-	if m.CanResellAt != 0 {
-		flags.Set(10)
-	}
-	if m.DropOriginalDetailsStars != 0 {
-		flags.Set(12)
-	}
-	if m.CanCraftAt != 0 {
-		flags.Set(15)
-	}
+	flags |= tlrt.Bit(m.Upgrade, 0)
+	flags |= tlrt.Bit(m.Transferred, 1)
+	flags |= tlrt.Bit(m.Saved, 2)
+	flags |= tlrt.Bit(m.Refunded, 5)
+	flags |= tlrt.Bit(m.PrepaidUpgrade, 11)
+	flags |= tlrt.Bit(m.Assigned, 13)
+	flags |= tlrt.Bit(m.FromOffer, 14)
+	flags |= tlrt.Bit(m.Craft, 16)
+	flags |= tlrt.Bit(m.CanExportAt != 0, 3)
+	flags |= tlrt.Bit(m.TransferStars != 0, 4)
+	flags |= tlrt.Bit(m.FromID != nil, 6)
+	flags |= tlrt.Bit(m.Peer != nil || m.SavedID != 0, 7)
+	flags |= tlrt.Bit(m.ResaleAmount != nil, 8)
+	flags |= tlrt.Bit(m.CanTransferAt != 0, 9)
+	flags |= tlrt.Bit(m.CanResellAt != 0, 10)
+	flags |= tlrt.Bit(m.DropOriginalDetailsStars != 0, 12)
+	flags |= tlrt.Bit(m.CanCraftAt != 0, 15)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "gift")
@@ -8257,8 +8003,12 @@ func (m *MessageActionPaidMessagesRefunded) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageActionPaidMessagesRefundedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, MessageActionPaidMessagesRefundedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Stars))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8348,9 +8098,7 @@ func (m *MessageActionPaidMessagesPrice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.BroadcastMessagesAllowed {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.BroadcastMessagesAllowed, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -8486,21 +8234,11 @@ func (m *MessageActionConferenceCall) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
-	if m.Missed {
-		flags.Set(0)
-	}
-	if m.Active {
-		flags.Set(1)
-	}
-	if m.Video {
-		flags.Set(4)
-	}
-	if m.Duration != 0 {
-		flags.Set(2)
-	}
-	if len(m.OtherParticipants) > 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Missed, 0)
+	flags |= tlrt.Bit(m.Active, 1)
+	flags |= tlrt.Bit(m.Video, 4)
+	flags |= tlrt.Bit(m.Duration != 0, 2)
+	flags |= tlrt.Bit(len(m.OtherParticipants) > 0, 3)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -8837,21 +8575,11 @@ func (m *MessageActionSuggestedPostApproval) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
-	if m.Rejected {
-		flags.Set(0)
-	}
-	if m.BalanceTooLow {
-		flags.Set(1)
-	}
-	if m.RejectComment != "" {
-		flags.Set(2)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(3)
-	}
-	if m.Price != nil {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Rejected, 0)
+	flags |= tlrt.Bit(m.BalanceTooLow, 1)
+	flags |= tlrt.Bit(m.RejectComment != "", 2)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 3)
+	flags |= tlrt.Bit(m.Price != nil, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		tlrt.PutString(b, m.RejectComment)
@@ -9052,9 +8780,7 @@ func (m *MessageActionSuggestedPostRefund) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.PayerInitiated {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.PayerInitiated, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -9162,9 +8888,7 @@ func (m *MessageActionGiftTon) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TransactionID != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TransactionID != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Currency)
 	tlrt.PutUint64(b, uint64(m.Amount))
@@ -9361,12 +9085,8 @@ func (m *MessageActionStarGiftPurchaseOffer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Accepted {
-		flags.Set(0)
-	}
-	if m.Declined {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Accepted, 0)
+	flags |= tlrt.Bit(m.Declined, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOffer", "gift")
@@ -9478,9 +9198,7 @@ func (m *MessageActionStarGiftPurchaseOfferDeclined) EncodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Expired {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Expired, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
 		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "gift")
@@ -9571,8 +9289,11 @@ func (m *MessageActionNewCreatorPending) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageActionNewCreatorPendingTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageActionNewCreatorPendingTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.NewCreatorID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9640,8 +9361,11 @@ func (m *MessageActionChangeCreator) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageActionChangeCreatorTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageActionChangeCreatorTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.NewCreatorID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9804,9 +9528,7 @@ func (m *MessageActionNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Expired {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Expired, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	b.PutBool(m.PrevValue)
 	b.PutBool(m.NewValue)
@@ -10050,8 +9772,11 @@ func (m *MessageActionManagedBotCreated) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageActionManagedBotCreatedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageActionManagedBotCreatedTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10157,9 +9882,7 @@ func (m *MessageActionChangeCommunity) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.CommunityID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.CommunityID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint64(b, uint64(m.CommunityID))
@@ -10325,8 +10048,12 @@ func (m *MessageEntityUnknown) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityUnknownTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityUnknownTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10401,8 +10128,12 @@ func (m *MessageEntityMention) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityMentionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityMentionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10477,8 +10208,12 @@ func (m *MessageEntityHashtag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityHashtagTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityHashtagTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10553,8 +10288,12 @@ func (m *MessageEntityBotCommand) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityBotCommandTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityBotCommandTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10629,8 +10368,12 @@ func (m *MessageEntityURL) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityURLTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityURLTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10705,8 +10448,12 @@ func (m *MessageEntityEmail) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityEmailTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityEmailTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10781,8 +10528,12 @@ func (m *MessageEntityBold) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityBoldTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityBoldTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10857,8 +10608,12 @@ func (m *MessageEntityItalic) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityItalicTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityItalicTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10933,8 +10688,12 @@ func (m *MessageEntityCode) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityCodeTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityCodeTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11185,8 +10944,13 @@ func (m *MessageEntityMentionName) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityMentionNameTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, MessageEntityMentionNameTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11355,8 +11119,12 @@ func (m *MessageEntityPhone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityPhoneTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityPhoneTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11431,8 +11199,12 @@ func (m *MessageEntityCashtag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityCashtagTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityCashtagTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11507,8 +11279,12 @@ func (m *MessageEntityUnderline) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityUnderlineTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityUnderlineTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11583,8 +11359,12 @@ func (m *MessageEntityStrike) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityStrikeTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityStrikeTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11659,8 +11439,12 @@ func (m *MessageEntityBankCard) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityBankCardTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityBankCardTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11735,8 +11519,12 @@ func (m *MessageEntitySpoiler) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntitySpoilerTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntitySpoilerTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11813,8 +11601,13 @@ func (m *MessageEntityCustomEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityCustomEmojiTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, MessageEntityCustomEmojiTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.DocumentID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11906,9 +11699,7 @@ func (m *MessageEntityBlockquote) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Collapsed {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Collapsed, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -12008,24 +11799,12 @@ func (m *MessageEntityFormattedDate) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
-	if m.Relative {
-		flags.Set(0)
-	}
-	if m.ShortTime {
-		flags.Set(1)
-	}
-	if m.LongTime {
-		flags.Set(2)
-	}
-	if m.ShortDate {
-		flags.Set(3)
-	}
-	if m.LongDate {
-		flags.Set(4)
-	}
-	if m.DayOfWeek {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Relative, 0)
+	flags |= tlrt.Bit(m.ShortTime, 1)
+	flags |= tlrt.Bit(m.LongTime, 2)
+	flags |= tlrt.Bit(m.ShortDate, 3)
+	flags |= tlrt.Bit(m.LongDate, 4)
+	flags |= tlrt.Bit(m.DayOfWeek, 5)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -12112,8 +11891,12 @@ func (m *MessageEntityDiffInsert) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityDiffInsertTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityDiffInsertTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12275,8 +12058,12 @@ func (m *MessageEntityDiffDelete) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageEntityDiffDeleteTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageEntityDiffDeleteTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Length))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12467,15 +12254,9 @@ func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.W != 0 || m.H != 0 {
-		flags.Set(0)
-	}
-	if m.Thumb != nil {
-		flags.Set(1)
-	}
-	if m.VideoDuration != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.W != 0 || m.H != 0, 0)
+	flags |= tlrt.Bit(m.Thumb != nil, 1)
+	flags |= tlrt.Bit(m.VideoDuration != 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		w := tlrt.Extend(b, 8)
@@ -12743,7 +12524,7 @@ func (m *MessageMediaEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessageMediaEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12847,18 +12628,10 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4)
-	if m.Spoiler {
-		flags.Set(3)
-	}
-	if m.LivePhoto || m.Video != nil {
-		flags.Set(4)
-	}
-	if m.Photo != nil {
-		flags.Set(0)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Spoiler, 3)
+	flags |= tlrt.Bit(m.LivePhoto || m.Video != nil, 4)
+	flags |= tlrt.Bit(m.Photo != nil, 0)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
@@ -13133,7 +12906,7 @@ func (m *MessageMediaUnsupported) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessageMediaUnsupportedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13283,36 +13056,16 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<6 | 1<<7 | 1<<8 | 1<<9)
-	if m.Nopremium {
-		flags.Set(3)
-	}
-	if m.Spoiler {
-		flags.Set(4)
-	}
-	if m.Video {
-		flags.Set(6)
-	}
-	if m.Round {
-		flags.Set(7)
-	}
-	if m.Voice {
-		flags.Set(8)
-	}
-	if m.Document != nil {
-		flags.Set(0)
-	}
-	if len(m.AltDocuments) > 0 {
-		flags.Set(5)
-	}
-	if m.VideoCover != nil {
-		flags.Set(9)
-	}
-	if m.VideoTimestamp != 0 {
-		flags.Set(10)
-	}
-	if m.TTLSeconds != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Nopremium, 3)
+	flags |= tlrt.Bit(m.Spoiler, 4)
+	flags |= tlrt.Bit(m.Video, 6)
+	flags |= tlrt.Bit(m.Round, 7)
+	flags |= tlrt.Bit(m.Voice, 8)
+	flags |= tlrt.Bit(m.Document != nil, 0)
+	flags |= tlrt.Bit(len(m.AltDocuments) > 0, 5)
+	flags |= tlrt.Bit(m.VideoCover != nil, 9)
+	flags |= tlrt.Bit(m.VideoTimestamp != 0, 10)
+	flags |= tlrt.Bit(m.TTLSeconds != 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Document); err != nil {
@@ -13466,18 +13219,10 @@ func (m *MessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4)
-	if m.ForceLargeMedia {
-		flags.Set(0)
-	}
-	if m.ForceSmallMedia {
-		flags.Set(1)
-	}
-	if m.Manual {
-		flags.Set(3)
-	}
-	if m.Safe {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.ForceLargeMedia, 0)
+	flags |= tlrt.Bit(m.ForceSmallMedia, 1)
+	flags |= tlrt.Bit(m.Manual, 3)
+	flags |= tlrt.Bit(m.Safe, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Webpage); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaWebPage", "webpage")
@@ -13798,21 +13543,11 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4)
-	if m.ShippingAddressRequested {
-		flags.Set(1)
-	}
-	if m.Test {
-		flags.Set(3)
-	}
-	if m.Photo != nil {
-		flags.Set(0)
-	}
-	if m.ReceiptMsgID != 0 {
-		flags.Set(2)
-	}
-	if m.ExtendedMedia != nil {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.ShippingAddressRequested, 1)
+	flags |= tlrt.Bit(m.Test, 3)
+	flags |= tlrt.Bit(m.Photo != nil, 0)
+	flags |= tlrt.Bit(m.ReceiptMsgID != 0, 2)
+	flags |= tlrt.Bit(m.ExtendedMedia != nil, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Title)
 	tlrt.PutString(b, m.Description)
@@ -13997,12 +13732,8 @@ func (m *MessageMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Heading != 0 {
-		flags.Set(0)
-	}
-	if m.ProximityNotificationRadius != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Heading != 0, 0)
+	flags |= tlrt.Bit(m.ProximityNotificationRadius != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaGeoLive", "geo")
@@ -14116,9 +13847,7 @@ func (m *MessageMediaPoll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.AttachedMedia != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.AttachedMedia != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Poll.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaPoll", "poll")
@@ -14228,9 +13957,7 @@ func (m *MessageMediaDice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.GameOutcome != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.GameOutcome != nil, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -14340,12 +14067,8 @@ func (m *MessageMediaStory) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.ViaMention {
-		flags.Set(1)
-	}
-	if m.Story != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ViaMention, 1)
+	flags |= tlrt.Bit(m.Story != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaStory", "peer")
@@ -14545,24 +14268,12 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.OnlyNewSubscribers {
-		flags.Set(0)
-	}
-	if m.WinnersAreVisible {
-		flags.Set(2)
-	}
-	if len(m.CountriesIso2) > 0 {
-		flags.Set(1)
-	}
-	if m.PrizeDescription != "" {
-		flags.Set(3)
-	}
-	if m.Months != 0 {
-		flags.Set(4)
-	}
-	if m.Stars != 0 {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.OnlyNewSubscribers, 0)
+	flags |= tlrt.Bit(m.WinnersAreVisible, 2)
+	flags |= tlrt.Bit(len(m.CountriesIso2) > 0, 1)
+	flags |= tlrt.Bit(m.PrizeDescription != "", 3)
+	flags |= tlrt.Bit(m.Months != 0, 4)
+	flags |= tlrt.Bit(m.Stars != 0, 5)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -14811,24 +14522,12 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.OnlyNewSubscribers {
-		flags.Set(0)
-	}
-	if m.Refunded {
-		flags.Set(2)
-	}
-	if m.AdditionalPeersCount != 0 {
-		flags.Set(3)
-	}
-	if m.Months != 0 {
-		flags.Set(4)
-	}
-	if m.Stars != 0 {
-		flags.Set(5)
-	}
-	if m.PrizeDescription != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.OnlyNewSubscribers, 0)
+	flags |= tlrt.Bit(m.Refunded, 2)
+	flags |= tlrt.Bit(m.AdditionalPeersCount != 0, 3)
+	flags |= tlrt.Bit(m.Months != 0, 4)
+	flags |= tlrt.Bit(m.Stars != 0, 5)
+	flags |= tlrt.Bit(m.PrizeDescription != "", 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -15105,9 +14804,7 @@ func (m *MessageMediaToDo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Completions) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.Completions) > 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Todo.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaToDo", "todo")
@@ -15215,9 +14912,7 @@ func (m *MessageMediaVideoStream) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.RtmpStream {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.RtmpStream, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "messageMediaVideoStream", "call")
@@ -15807,48 +15502,20 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9 | 1<<13)
-	if m.ReplyToScheduled {
-		flags.Set(2)
-	}
-	if m.ForumTopic {
-		flags.Set(3)
-	}
-	if m.Quote {
-		flags.Set(9)
-	}
-	if m.ReplyToEphemeral {
-		flags.Set(13)
-	}
-	if m.ReplyToMsgID != 0 {
-		flags.Set(4)
-	}
-	if m.ReplyToPeerID != nil {
-		flags.Set(0)
-	}
-	if m.ReplyFrom != nil {
-		flags.Set(5)
-	}
-	if m.ReplyMedia != nil {
-		flags.Set(8)
-	}
-	if m.ReplyToTopID != 0 {
-		flags.Set(1)
-	}
-	if m.QuoteText != "" {
-		flags.Set(6)
-	}
-	if len(m.QuoteEntities) > 0 {
-		flags.Set(7)
-	}
-	if m.QuoteOffset != 0 {
-		flags.Set(10)
-	}
-	if m.TodoItemID != 0 {
-		flags.Set(11)
-	}
-	if len(m.PollOption) > 0 {
-		flags.Set(12)
-	}
+	flags |= tlrt.Bit(m.ReplyToScheduled, 2)
+	flags |= tlrt.Bit(m.ForumTopic, 3)
+	flags |= tlrt.Bit(m.Quote, 9)
+	flags |= tlrt.Bit(m.ReplyToEphemeral, 13)
+	flags |= tlrt.Bit(m.ReplyToMsgID != 0, 4)
+	flags |= tlrt.Bit(m.ReplyToPeerID != nil, 0)
+	flags |= tlrt.Bit(m.ReplyFrom != nil, 5)
+	flags |= tlrt.Bit(m.ReplyMedia != nil, 8)
+	flags |= tlrt.Bit(m.ReplyToTopID != 0, 1)
+	flags |= tlrt.Bit(m.QuoteText != "", 6)
+	flags |= tlrt.Bit(len(m.QuoteEntities) > 0, 7)
+	flags |= tlrt.Bit(m.QuoteOffset != 0, 10)
+	flags |= tlrt.Bit(m.TodoItemID != 0, 11)
+	flags |= tlrt.Bit(len(m.PollOption) > 0, 12)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		tlrt.PutUint32(b, uint32(m.ReplyToMsgID))
@@ -16195,7 +15862,7 @@ func (m *InputMessagesFilterEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16257,7 +15924,7 @@ func (m *InputMessagesFilterPhotos) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterPhotosTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16319,7 +15986,7 @@ func (m *InputMessagesFilterVideo) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterVideoTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16384,7 +16051,7 @@ func (m *InputMessagesFilterPhotoVideo) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterPhotoVideoTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16448,7 +16115,7 @@ func (m *InputMessagesFilterDocument) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterDocumentTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16510,7 +16177,7 @@ func (m *InputMessagesFilterURL) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterURLTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16572,7 +16239,7 @@ func (m *InputMessagesFilterGif) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterGifTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16634,7 +16301,7 @@ func (m *InputMessagesFilterVoice) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterVoiceTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16696,7 +16363,7 @@ func (m *InputMessagesFilterMusic) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterMusicTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16761,7 +16428,7 @@ func (m *InputMessagesFilterChatPhotos) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterChatPhotosTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16839,9 +16506,7 @@ func (m *InputMessagesFilterPhoneCalls) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Missed {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Missed, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -16910,7 +16575,7 @@ func (m *InputMessagesFilterRoundVoice) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterRoundVoiceTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16975,7 +16640,7 @@ func (m *InputMessagesFilterRoundVideo) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterRoundVideoTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17040,7 +16705,7 @@ func (m *InputMessagesFilterMyMentions) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterMyMentionsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17102,7 +16767,7 @@ func (m *InputMessagesFilterGeo) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterGeoTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17166,7 +16831,7 @@ func (m *InputMessagesFilterContacts) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterContactsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17228,7 +16893,7 @@ func (m *InputMessagesFilterPinned) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterPinnedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17290,7 +16955,7 @@ func (m *InputMessagesFilterPoll) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputMessagesFilterPollTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17353,8 +17018,14 @@ func (m *MaskCoords) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MaskCoordsTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, MaskCoordsTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.N))
+	binary.LittleEndian.PutUint64(w[8:], math.Float64bits(m.X))
+	binary.LittleEndian.PutUint64(w[16:], math.Float64bits(m.Y))
+	binary.LittleEndian.PutUint64(w[24:], math.Float64bits(m.Zoom))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17474,9 +17145,7 @@ func (m *MediaAreaCoordinates) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Radius != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Radius != 0, 0)
 	w := tlrt.Extend(b, 44)
 	_ = w[43]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -17740,39 +17409,17 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<7 | 1<<8 | 1<<11)
-	if m.Imported {
-		flags.Set(7)
-	}
-	if m.SavedOut {
-		flags.Set(11)
-	}
-	if m.FromID != nil {
-		flags.Set(0)
-	}
-	if m.FromName != "" {
-		flags.Set(5)
-	}
-	if m.ChannelPost != 0 {
-		flags.Set(2)
-	}
-	if m.PostAuthor != "" {
-		flags.Set(3)
-	}
-	if m.SavedFromPeer != nil || m.SavedFromMsgID != 0 {
-		flags.Set(4)
-	}
-	if m.SavedFromID != nil {
-		flags.Set(8)
-	}
-	if m.SavedFromName != "" {
-		flags.Set(9)
-	}
-	if m.SavedDate != 0 {
-		flags.Set(10)
-	}
-	if m.PsaType != "" {
-		flags.Set(6)
-	}
+	flags |= tlrt.Bit(m.Imported, 7)
+	flags |= tlrt.Bit(m.SavedOut, 11)
+	flags |= tlrt.Bit(m.FromID != nil, 0)
+	flags |= tlrt.Bit(m.FromName != "", 5)
+	flags |= tlrt.Bit(m.ChannelPost != 0, 2)
+	flags |= tlrt.Bit(m.PostAuthor != "", 3)
+	flags |= tlrt.Bit(m.SavedFromPeer != nil || m.SavedFromMsgID != 0, 4)
+	flags |= tlrt.Bit(m.SavedFromID != nil, 8)
+	flags |= tlrt.Bit(m.SavedFromName != "", 9)
+	flags |= tlrt.Bit(m.SavedDate != 0, 10)
+	flags |= tlrt.Bit(m.PsaType != "", 6)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
@@ -17972,15 +17619,9 @@ func (m *MessagePeerReaction) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Big {
-		flags.Set(0)
-	}
-	if m.Unread {
-		flags.Set(1)
-	}
-	if m.My {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Big, 0)
+	flags |= tlrt.Bit(m.Unread, 1)
+	flags |= tlrt.Bit(m.My, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "messagePeerReaction", "peer_id")
@@ -18071,8 +17712,12 @@ func (m *MessageRange) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessageRangeTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessageRangeTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MinID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18207,21 +17852,11 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.Min {
-		flags.Set(0)
-	}
-	if m.CanSeeList {
-		flags.Set(2)
-	}
-	if m.ReactionsAsTags {
-		flags.Set(3)
-	}
-	if len(m.RecentReactions) > 0 {
-		flags.Set(1)
-	}
-	if len(m.TopReactors) > 0 {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Min, 0)
+	flags |= tlrt.Bit(m.CanSeeList, 2)
+	flags |= tlrt.Bit(m.ReactionsAsTags, 3)
+	flags |= tlrt.Bit(len(m.RecentReactions) > 0, 1)
+	flags |= tlrt.Bit(len(m.TopReactors) > 0, 4)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -18356,18 +17991,10 @@ func (m *MessageReactor) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.Top {
-		flags.Set(0)
-	}
-	if m.My {
-		flags.Set(1)
-	}
-	if m.Anonymous {
-		flags.Set(2)
-	}
-	if m.PeerID != nil {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Top, 0)
+	flags |= tlrt.Bit(m.My, 1)
+	flags |= tlrt.Bit(m.Anonymous, 2)
+	flags |= tlrt.Bit(m.PeerID != nil, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
@@ -18554,18 +18181,10 @@ func (m *MessageReplies) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Comments || m.ChannelID != 0 {
-		flags.Set(0)
-	}
-	if len(m.RecentRepliers) > 0 {
-		flags.Set(1)
-	}
-	if m.MaxID != 0 {
-		flags.Set(2)
-	}
-	if m.ReadMaxID != 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Comments || m.ChannelID != 0, 0)
+	flags |= tlrt.Bit(len(m.RecentRepliers) > 0, 1)
+	flags |= tlrt.Bit(m.MaxID != 0, 2)
+	flags |= tlrt.Bit(m.ReadMaxID != 0, 3)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -18823,15 +18442,9 @@ func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Views != 0 {
-		flags.Set(0)
-	}
-	if m.Forwards != 0 {
-		flags.Set(1)
-	}
-	if m.Replies != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Views != 0, 0)
+	flags |= tlrt.Bit(m.Forwards != 0, 1)
+	flags |= tlrt.Bit(m.Replies != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.Views))
@@ -18944,12 +18557,8 @@ func (m *MissingInvitee) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.PremiumWouldAllowInvite {
-		flags.Set(0)
-	}
-	if m.PremiumRequiredForPm {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.PremiumWouldAllowInvite, 0)
+	flags |= tlrt.Bit(m.PremiumRequiredForPm, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -19061,12 +18670,8 @@ func (m *MyBoost) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Peer != nil {
-		flags.Set(0)
-	}
-	if m.CooldownUntilDate != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Peer != nil, 0)
+	flags |= tlrt.Bit(m.CooldownUntilDate != 0, 1)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))

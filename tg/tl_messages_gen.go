@@ -77,7 +77,7 @@ func (m *MessagesAllStickersNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesAllStickersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -273,7 +273,7 @@ func (m *MessagesAvailableEffectsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesAvailableEffectsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -480,7 +480,7 @@ func (m *MessagesAvailableReactionsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesAvailableReactionsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1542,8 +1542,11 @@ func (m *MessagesDialogsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesDialogsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesDialogsNotModifiedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1650,7 +1653,7 @@ func (m *MessagesEmojiGameUnavailable) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesEmojiGameUnavailableTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1754,9 +1757,7 @@ func (m *MessagesEmojiGameDiceInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.PlaysLeft != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.PlaysLeft != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.GameHash)
 	w := tlrt.Extend(b, 20)
@@ -1897,7 +1898,7 @@ func (m *MessagesEmojiGroupsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesEmojiGroupsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2321,7 +2322,7 @@ func (m *MessagesFavedStickersNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesFavedStickersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2528,8 +2529,11 @@ func (m *MessagesFeaturedStickersNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesFeaturedStickersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesFeaturedStickersNotModifiedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2615,9 +2619,7 @@ func (m *MessagesFeaturedStickers) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Premium {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Premium, 0)
 	w := tlrt.Extend(b, 24)
 	_ = w[23]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2760,7 +2762,7 @@ func (m *MessagesFoundStickerSetsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesFoundStickerSetsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2991,9 +2993,7 @@ func (m *MessagesFoundStickersNotModified) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextOffset != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.NextOffset))
@@ -3108,9 +3108,7 @@ func (m *MessagesFoundStickers) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextOffset != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.NextOffset))
@@ -3431,18 +3429,10 @@ func (m *MessagesMessagesSlice) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<3)
-	if m.Inexact {
-		flags.Set(1)
-	}
-	if m.NextRate != 0 {
-		flags.Set(0)
-	}
-	if m.OffsetIDOffset != 0 {
-		flags.Set(2)
-	}
-	if m.SearchFlood != nil {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Inexact, 1)
+	flags |= tlrt.Bit(m.NextRate != 0, 0)
+	flags |= tlrt.Bit(m.OffsetIDOffset != 0, 2)
+	flags |= tlrt.Bit(m.SearchFlood != nil, 3)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -3639,12 +3629,8 @@ func (m *MessagesChannelMessages) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Inexact {
-		flags.Set(1)
-	}
-	if m.OffsetIDOffset != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Inexact, 1)
+	flags |= tlrt.Bit(m.OffsetIDOffset != 0, 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -3778,8 +3764,11 @@ func (m *MessagesMessagesNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesMessagesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesMessagesNotModifiedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4000,7 +3989,7 @@ func (m *MessagesQuickRepliesNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesQuickRepliesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4101,7 +4090,7 @@ func (m *MessagesReactionsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesReactionsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4294,7 +4283,7 @@ func (m *MessagesRecentStickersNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesRecentStickersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4749,8 +4738,11 @@ func (m *MessagesSavedDialogsNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesSavedDialogsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesSavedDialogsNotModifiedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4856,7 +4848,7 @@ func (m *MessagesSavedGifsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesSavedGifsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5051,7 +5043,7 @@ func (m *MessagesSavedReactionTagsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesSavedReactionTagsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5245,8 +5237,11 @@ func (m *MessagesSentEncryptedMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesSentEncryptedMessageTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesSentEncryptedMessageTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5514,15 +5509,9 @@ func (m *MessagesSponsoredMessages) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.PostsBetween != 0 {
-		flags.Set(0)
-	}
-	if m.StartDelay != 0 {
-		flags.Set(1)
-	}
-	if m.BetweenDelay != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.PostsBetween != 0, 0)
+	flags |= tlrt.Bit(m.StartDelay != 0, 1)
+	flags |= tlrt.Bit(m.BetweenDelay != 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.PostsBetween))
@@ -5657,7 +5646,7 @@ func (m *MessagesSponsoredMessagesEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesSponsoredMessagesEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5874,7 +5863,7 @@ func (m *MessagesStickerSetNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesStickerSetNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5981,7 +5970,7 @@ func (m *MessagesStickerSetInstallResultSuccess) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesStickerSetInstallResultSuccessTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6169,7 +6158,7 @@ func (m *MessagesStickersNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesStickersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6413,8 +6402,13 @@ func (m *MessagesAffectedHistory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesAffectedHistoryTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, MessagesAffectedHistoryTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.PtsCount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Offset))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6491,8 +6485,12 @@ func (m *MessagesAffectedMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesAffectedMessagesTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesAffectedMessagesTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.PtsCount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6667,15 +6665,9 @@ func (m *MessagesBotApp) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Inactive {
-		flags.Set(0)
-	}
-	if m.RequestWriteAccess {
-		flags.Set(1)
-	}
-	if m.HasSettings {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Inactive, 0)
+	flags |= tlrt.Bit(m.RequestWriteAccess, 1)
+	flags |= tlrt.Bit(m.HasSettings, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.App); err != nil {
 		return tlrt.EncodeErr(err, "messages.botApp", "app")
@@ -6815,21 +6807,11 @@ func (m *MessagesBotCallbackAnswer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4)
-	if m.Alert {
-		flags.Set(1)
-	}
-	if m.HasURL {
-		flags.Set(3)
-	}
-	if m.NativeUi {
-		flags.Set(4)
-	}
-	if m.Message != "" {
-		flags.Set(0)
-	}
-	if m.URL != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Alert, 1)
+	flags |= tlrt.Bit(m.HasURL, 3)
+	flags |= tlrt.Bit(m.NativeUi, 4)
+	flags |= tlrt.Bit(m.Message != "", 0)
+	flags |= tlrt.Bit(m.URL != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.Message)
@@ -7051,18 +7033,10 @@ func (m *MessagesBotResults) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.Gallery {
-		flags.Set(0)
-	}
-	if m.NextOffset != "" {
-		flags.Set(1)
-	}
-	if m.SwitchPm != nil {
-		flags.Set(2)
-	}
-	if m.SwitchWebview != nil {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Gallery, 0)
+	flags |= tlrt.Bit(m.NextOffset != "", 1)
+	flags |= tlrt.Bit(m.SwitchPm != nil, 2)
+	flags |= tlrt.Bit(m.SwitchWebview != nil, 3)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -7578,9 +7552,7 @@ func (m *MessagesComposedMessageWithAI) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.DiffText != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.DiffText != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.ResultText.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.composedMessageWithAI", "result_text")
@@ -7764,9 +7736,7 @@ func (m *MessagesDialogFilters) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.TagsEnabled {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TagsEnabled, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -7933,15 +7903,9 @@ func (m *MessagesDiscussionMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.MaxID != 0 {
-		flags.Set(0)
-	}
-	if m.ReadInboxMaxID != 0 {
-		flags.Set(1)
-	}
-	if m.ReadOutboxMaxID != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.MaxID != 0, 0)
+	flags |= tlrt.Bit(m.ReadInboxMaxID != 0, 1)
+	flags |= tlrt.Bit(m.ReadOutboxMaxID != 0, 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -8285,9 +8249,7 @@ func (m *MessagesForumTopics) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.OrderByCreateDate {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.OrderByCreateDate, 0)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -8496,8 +8458,11 @@ func (m *MessagesHistoryImport) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesHistoryImportTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesHistoryImportTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8601,15 +8566,9 @@ func (m *MessagesHistoryImportParsed) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Pm {
-		flags.Set(0)
-	}
-	if m.Group {
-		flags.Set(1)
-	}
-	if m.Title != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Pm, 0)
+	flags |= tlrt.Bit(m.Group, 1)
+	flags |= tlrt.Bit(m.Title != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		tlrt.PutString(b, m.Title)
@@ -8887,9 +8846,7 @@ func (m *MessagesMessageEditData) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Caption {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Caption, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -8997,9 +8954,7 @@ func (m *MessagesMessageReactionsList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -9652,9 +9607,7 @@ func (m *MessagesSearchCounter) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Inexact {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Inexact, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
 		return tlrt.EncodeErr(err, "messages.searchCounter", "filter")
@@ -9781,12 +9734,8 @@ func (m *MessagesSearchResultsCalendar) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Inexact {
-		flags.Set(0)
-	}
-	if m.OffsetIDOffset != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Inexact, 0)
+	flags |= tlrt.Bit(m.OffsetIDOffset != 0, 1)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -10071,12 +10020,8 @@ func (m *MessagesTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pending {
-		flags.Set(0)
-	}
-	if m.TrialRemainsNum != 0 || m.TrialRemainsUntilDate != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Pending, 0)
+	flags |= tlrt.Bit(m.TrialRemainsNum != 0 || m.TrialRemainsUntilDate != 0, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -10377,9 +10322,7 @@ func (m *MessagesVotesList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -10814,12 +10757,8 @@ func (m *MessagesGetDialogsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ExcludePinned {
-		flags.Set(0)
-	}
-	if m.FolderID != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.ExcludePinned, 0)
+	flags |= tlrt.Bit(m.FolderID != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		tlrt.PutUint32(b, uint32(m.FolderID))
@@ -11122,18 +11061,10 @@ func (m *MessagesSearchRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.FromID != nil {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(2)
-	}
-	if len(m.SavedReaction) > 0 {
-		flags.Set(3)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.FromID != nil, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 2)
+	flags |= tlrt.Bit(len(m.SavedReaction) > 0, 3)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.search", "peer")
@@ -11455,18 +11386,10 @@ func (m *MessagesDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.JustClear {
-		flags.Set(0)
-	}
-	if m.Revoke {
-		flags.Set(1)
-	}
-	if m.MinDate != 0 {
-		flags.Set(2)
-	}
-	if m.MaxDate != 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.JustClear, 0)
+	flags |= tlrt.Bit(m.Revoke, 1)
+	flags |= tlrt.Bit(m.MinDate != 0, 2)
+	flags |= tlrt.Bit(m.MaxDate != 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.deleteHistory", "peer")
@@ -11588,9 +11511,7 @@ func (m *MessagesDeleteMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Revoke {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Revoke, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -11674,8 +11595,11 @@ func (m *MessagesReceivedMessagesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesReceivedMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesReceivedMessagesRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11788,9 +11712,7 @@ func (m *MessagesSetTypingRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setTyping", "peer")
@@ -12035,63 +11957,25 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22 | 1<<23)
-	if m.NoWebpage {
-		flags.Set(1)
-	}
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.Background {
-		flags.Set(6)
-	}
-	if m.ClearDraft {
-		flags.Set(7)
-	}
-	if m.Noforwards {
-		flags.Set(14)
-	}
-	if m.UpdateStickersetsOrder {
-		flags.Set(15)
-	}
-	if m.InvertMedia {
-		flags.Set(16)
-	}
-	if m.AllowPaidFloodskip {
-		flags.Set(19)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(0)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(10)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		flags.Set(24)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
-	if m.QuickReplyShortcut != nil {
-		flags.Set(17)
-	}
-	if m.Effect != 0 {
-		flags.Set(18)
-	}
-	if m.AllowPaidStars != 0 {
-		flags.Set(21)
-	}
-	if m.SuggestedPost != nil {
-		flags.Set(22)
-	}
-	if m.RichMessage != nil {
-		flags.Set(23)
-	}
+	flags |= tlrt.Bit(m.NoWebpage, 1)
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.Background, 6)
+	flags |= tlrt.Bit(m.ClearDraft, 7)
+	flags |= tlrt.Bit(m.Noforwards, 14)
+	flags |= tlrt.Bit(m.UpdateStickersetsOrder, 15)
+	flags |= tlrt.Bit(m.InvertMedia, 16)
+	flags |= tlrt.Bit(m.AllowPaidFloodskip, 19)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
+	flags |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 24)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
+	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
+	flags |= tlrt.Bit(m.Effect != 0, 18)
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
+	flags |= tlrt.Bit(m.SuggestedPost != nil, 22)
+	flags |= tlrt.Bit(m.RichMessage != nil, 23)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendMessage", "peer")
@@ -12456,57 +12340,23 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22)
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.Background {
-		flags.Set(6)
-	}
-	if m.ClearDraft {
-		flags.Set(7)
-	}
-	if m.Noforwards {
-		flags.Set(14)
-	}
-	if m.UpdateStickersetsOrder {
-		flags.Set(15)
-	}
-	if m.InvertMedia {
-		flags.Set(16)
-	}
-	if m.AllowPaidFloodskip {
-		flags.Set(19)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(0)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(10)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		flags.Set(24)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
-	if m.QuickReplyShortcut != nil {
-		flags.Set(17)
-	}
-	if m.Effect != 0 {
-		flags.Set(18)
-	}
-	if m.AllowPaidStars != 0 {
-		flags.Set(21)
-	}
-	if m.SuggestedPost != nil {
-		flags.Set(22)
-	}
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.Background, 6)
+	flags |= tlrt.Bit(m.ClearDraft, 7)
+	flags |= tlrt.Bit(m.Noforwards, 14)
+	flags |= tlrt.Bit(m.UpdateStickersetsOrder, 15)
+	flags |= tlrt.Bit(m.InvertMedia, 16)
+	flags |= tlrt.Bit(m.AllowPaidFloodskip, 19)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
+	flags |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 24)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
+	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
+	flags |= tlrt.Bit(m.Effect != 0, 18)
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
+	flags |= tlrt.Bit(m.SuggestedPost != nil, 22)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendMedia", "peer")
@@ -12886,57 +12736,23 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<17 | 1<<19 | 1<<22 | 1<<23)
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.Background {
-		flags.Set(6)
-	}
-	if m.WithMyScore {
-		flags.Set(8)
-	}
-	if m.DropAuthor {
-		flags.Set(11)
-	}
-	if m.DropMediaCaptions {
-		flags.Set(12)
-	}
-	if m.Noforwards {
-		flags.Set(14)
-	}
-	if m.AllowPaidFloodskip {
-		flags.Set(19)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(9)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(22)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(10)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		flags.Set(24)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
-	if m.QuickReplyShortcut != nil {
-		flags.Set(17)
-	}
-	if m.Effect != 0 {
-		flags.Set(18)
-	}
-	if m.VideoTimestamp != 0 {
-		flags.Set(20)
-	}
-	if m.AllowPaidStars != 0 {
-		flags.Set(21)
-	}
-	if m.SuggestedPost != nil {
-		flags.Set(23)
-	}
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.Background, 6)
+	flags |= tlrt.Bit(m.WithMyScore, 8)
+	flags |= tlrt.Bit(m.DropAuthor, 11)
+	flags |= tlrt.Bit(m.DropMediaCaptions, 12)
+	flags |= tlrt.Bit(m.Noforwards, 14)
+	flags |= tlrt.Bit(m.AllowPaidFloodskip, 19)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 9)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 22)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
+	flags |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 24)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
+	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
+	flags |= tlrt.Bit(m.Effect != 0, 18)
+	flags |= tlrt.Bit(m.VideoTimestamp != 0, 20)
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
+	flags |= tlrt.Bit(m.SuggestedPost != nil, 23)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.FromPeer); err != nil {
 		return tlrt.EncodeErr(err, "messages.forwardMessages", "from_peer")
@@ -13496,8 +13312,11 @@ func (m *MessagesGetFullChatRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetFullChatRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetFullChatRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13852,9 +13671,7 @@ func (m *MessagesDeleteChatUserRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.RevokeHistory {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.RevokeHistory, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -13979,9 +13796,7 @@ func (m *MessagesCreateChatRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TTLPeriod != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -14088,8 +13903,12 @@ func (m *MessagesGetDhConfigRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetDhConfigRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetDhConfigRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Version))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.RandomLength))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14382,9 +14201,7 @@ func (m *MessagesDiscardEncryptionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.DeleteHistory {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.DeleteHistory, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -14663,9 +14480,7 @@ func (m *MessagesSendEncryptedRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Silent {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Silent, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendEncrypted", "peer")
@@ -14779,9 +14594,7 @@ func (m *MessagesSendEncryptedFileRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Silent {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Silent, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendEncryptedFile", "peer")
@@ -14984,8 +14797,11 @@ func (m *MessagesReceivedQueueRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesReceivedQueueRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesReceivedQueueRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxQts))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15314,8 +15130,11 @@ func (m *MessagesGetAllStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetAllStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetAllStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15427,9 +15246,7 @@ func (m *MessagesGetWebPagePreviewRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Message)
 	if flags.Has(3) {
@@ -15612,24 +15429,12 @@ func (m *MessagesExportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<5)
-	if m.LegacyRevokePermanent {
-		flags.Set(2)
-	}
-	if m.RequestNeeded {
-		flags.Set(3)
-	}
-	if m.ExpireDate != 0 {
-		flags.Set(0)
-	}
-	if m.UsageLimit != 0 {
-		flags.Set(1)
-	}
-	if m.Title != "" {
-		flags.Set(4)
-	}
-	if m.SubscriptionPricing != nil {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.LegacyRevokePermanent, 2)
+	flags |= tlrt.Bit(m.RequestNeeded, 3)
+	flags |= tlrt.Bit(m.ExpireDate != 0, 0)
+	flags |= tlrt.Bit(m.UsageLimit != 0, 1)
+	flags |= tlrt.Bit(m.Title != "", 4)
+	flags |= tlrt.Bit(m.SubscriptionPricing != nil, 5)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.exportChatInvite", "peer")
@@ -16480,8 +16285,11 @@ func (m *MessagesMigrateChatRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesMigrateChatRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesMigrateChatRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16605,21 +16413,11 @@ func (m *MessagesSearchGlobalRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4)
-	if m.BroadcastsOnly {
-		flags.Set(1)
-	}
-	if m.GroupsOnly {
-		flags.Set(2)
-	}
-	if m.UsersOnly {
-		flags.Set(3)
-	}
-	if m.FolderID != 0 {
-		flags.Set(0)
-	}
-	if m.Community != nil {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.BroadcastsOnly, 1)
+	flags |= tlrt.Bit(m.GroupsOnly, 2)
+	flags |= tlrt.Bit(m.UsersOnly, 3)
+	flags |= tlrt.Bit(m.FolderID != 0, 0)
+	flags |= tlrt.Bit(m.Community != nil, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.FolderID))
@@ -16779,12 +16577,8 @@ func (m *MessagesReorderStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Masks {
-		flags.Set(0)
-	}
-	if m.Emojis {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Masks, 0)
+	flags |= tlrt.Bit(m.Emojis, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -16961,8 +16755,11 @@ func (m *MessagesGetSavedGifsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetSavedGifsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetSavedGifsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17144,9 +16941,7 @@ func (m *MessagesGetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.GeoPoint != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.GeoPoint != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.getInlineBotResults", "bot")
@@ -17304,21 +17099,11 @@ func (m *MessagesSetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4)
-	if m.Gallery {
-		flags.Set(0)
-	}
-	if m.Private {
-		flags.Set(1)
-	}
-	if m.NextOffset != "" {
-		flags.Set(2)
-	}
-	if m.SwitchPm != nil {
-		flags.Set(3)
-	}
-	if m.SwitchWebview != nil {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Gallery, 0)
+	flags |= tlrt.Bit(m.Private, 1)
+	flags |= tlrt.Bit(m.NextOffset != "", 2)
+	flags |= tlrt.Bit(m.SwitchPm != nil, 3)
+	flags |= tlrt.Bit(m.SwitchWebview != nil, 4)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -17528,33 +17313,15 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13 | 1<<17)
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.Background {
-		flags.Set(6)
-	}
-	if m.ClearDraft {
-		flags.Set(7)
-	}
-	if m.HideVia {
-		flags.Set(11)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(0)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(10)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
-	if m.QuickReplyShortcut != nil {
-		flags.Set(17)
-	}
-	if m.AllowPaidStars != 0 {
-		flags.Set(21)
-	}
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.Background, 6)
+	flags |= tlrt.Bit(m.ClearDraft, 7)
+	flags |= tlrt.Bit(m.HideVia, 11)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
+	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendInlineBotResult", "peer")
@@ -17928,36 +17695,16 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23)
-	if m.NoWebpage {
-		flags.Set(1)
-	}
-	if m.InvertMedia {
-		flags.Set(16)
-	}
-	if m.Message != "" {
-		flags.Set(11)
-	}
-	if m.Media != nil {
-		flags.Set(14)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(15)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		flags.Set(18)
-	}
-	if m.QuickReplyShortcutID != 0 {
-		flags.Set(17)
-	}
-	if m.RichMessage != nil {
-		flags.Set(23)
-	}
+	flags |= tlrt.Bit(m.NoWebpage, 1)
+	flags |= tlrt.Bit(m.InvertMedia, 16)
+	flags |= tlrt.Bit(m.Message != "", 11)
+	flags |= tlrt.Bit(m.Media != nil, 14)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 15)
+	flags |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 18)
+	flags |= tlrt.Bit(m.QuickReplyShortcutID != 0, 17)
+	flags |= tlrt.Bit(m.RichMessage != nil, 23)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.editMessage", "peer")
@@ -18206,27 +17953,13 @@ func (m *MessagesEditInlineBotMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23)
-	if m.NoWebpage {
-		flags.Set(1)
-	}
-	if m.InvertMedia {
-		flags.Set(16)
-	}
-	if m.Message != "" {
-		flags.Set(11)
-	}
-	if m.Media != nil {
-		flags.Set(14)
-	}
-	if m.ReplyMarkup != nil {
-		flags.Set(2)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
-	if m.RichMessage != nil {
-		flags.Set(23)
-	}
+	flags |= tlrt.Bit(m.NoWebpage, 1)
+	flags |= tlrt.Bit(m.InvertMedia, 16)
+	flags |= tlrt.Bit(m.Message != "", 11)
+	flags |= tlrt.Bit(m.Media != nil, 14)
+	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
+	flags |= tlrt.Bit(m.RichMessage != nil, 23)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "messages.editInlineBotMessage", "id")
@@ -18413,15 +18146,9 @@ func (m *MessagesGetBotCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Game {
-		flags.Set(1)
-	}
-	if len(m.Data) > 0 {
-		flags.Set(0)
-	}
-	if m.Password != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Game, 1)
+	flags |= tlrt.Bit(len(m.Data) > 0, 0)
+	flags |= tlrt.Bit(m.Password != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getBotCallbackAnswer", "peer")
@@ -18593,15 +18320,9 @@ func (m *MessagesSetBotCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Alert {
-		flags.Set(1)
-	}
-	if m.Message != "" {
-		flags.Set(0)
-	}
-	if m.URL != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Alert, 1)
+	flags |= tlrt.Bit(m.Message != "", 0)
+	flags |= tlrt.Bit(m.URL != "", 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -18862,30 +18583,14 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
-	if m.NoWebpage {
-		flags.Set(1)
-	}
-	if m.InvertMedia {
-		flags.Set(6)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(4)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(3)
-	}
-	if m.Media != nil {
-		flags.Set(5)
-	}
-	if m.Effect != 0 {
-		flags.Set(7)
-	}
-	if m.SuggestedPost != nil {
-		flags.Set(8)
-	}
-	if m.RichMessage != nil {
-		flags.Set(9)
-	}
+	flags |= tlrt.Bit(m.NoWebpage, 1)
+	flags |= tlrt.Bit(m.InvertMedia, 6)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 4)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
+	flags |= tlrt.Bit(m.Media != nil, 5)
+	flags |= tlrt.Bit(m.Effect != 0, 7)
+	flags |= tlrt.Bit(m.SuggestedPost != nil, 8)
+	flags |= tlrt.Bit(m.RichMessage != nil, 9)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
@@ -19043,7 +18748,7 @@ func (m *MessagesGetAllDraftsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesGetAllDraftsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19115,8 +18820,11 @@ func (m *MessagesGetFeaturedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetFeaturedStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetFeaturedStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19285,9 +18993,7 @@ func (m *MessagesGetRecentStickersRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Attached {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Attached, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -19382,9 +19088,7 @@ func (m *MessagesSaveRecentStickerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Attached {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Attached, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "messages.saveRecentSticker", "id")
@@ -19489,9 +19193,7 @@ func (m *MessagesClearRecentStickersRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Attached {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Attached, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -19582,12 +19284,8 @@ func (m *MessagesGetArchivedStickersRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Masks {
-		flags.Set(0)
-	}
-	if m.Emojis {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Masks, 0)
+	flags |= tlrt.Bit(m.Emojis, 1)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -19671,8 +19369,11 @@ func (m *MessagesGetMaskStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetMaskStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetMaskStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19856,12 +19557,8 @@ func (m *MessagesSetGameScoreRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.EditMessage {
-		flags.Set(0)
-	}
-	if m.Force {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.EditMessage, 0)
+	flags |= tlrt.Bit(m.Force, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setGameScore", "peer")
@@ -19977,12 +19674,8 @@ func (m *MessagesSetInlineGameScoreRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.EditMessage {
-		flags.Set(0)
-	}
-	if m.Force {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.EditMessage, 0)
+	flags |= tlrt.Bit(m.Force, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.ID); err != nil {
 		return tlrt.EncodeErr(err, "messages.setInlineGameScore", "id")
@@ -20450,9 +20143,7 @@ func (m *MessagesToggleDialogPinRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Pinned, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleDialogPin", "peer")
@@ -20550,9 +20241,7 @@ func (m *MessagesReorderPinnedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Force {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Force, 0)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -20644,8 +20333,11 @@ func (m *MessagesGetPinnedDialogsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetPinnedDialogsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetPinnedDialogsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.FolderID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -20779,12 +20471,8 @@ func (m *MessagesSetBotShippingResultsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Error != "" {
-		flags.Set(0)
-	}
-	if len(m.ShippingOptions) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Error != "", 0)
+	flags |= tlrt.Bit(len(m.ShippingOptions) > 0, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -20935,12 +20623,8 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Success {
-		flags.Set(1)
-	}
-	if m.Error != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Success, 1)
+	flags |= tlrt.Bit(m.Error != "", 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -21075,9 +20759,7 @@ func (m *MessagesUploadMediaRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.BusinessConnectionID != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.BusinessConnectionID != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.BusinessConnectionID)
@@ -21279,8 +20961,11 @@ func (m *MessagesGetFavedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetFavedStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetFavedStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -21488,9 +21173,7 @@ func (m *MessagesGetUnreadMentionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getUnreadMentions", "peer")
@@ -21639,9 +21322,7 @@ func (m *MessagesReadMentionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readMentions", "peer")
@@ -21923,45 +21604,19 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19)
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.Background {
-		flags.Set(6)
-	}
-	if m.ClearDraft {
-		flags.Set(7)
-	}
-	if m.Noforwards {
-		flags.Set(14)
-	}
-	if m.UpdateStickersetsOrder {
-		flags.Set(15)
-	}
-	if m.InvertMedia {
-		flags.Set(16)
-	}
-	if m.AllowPaidFloodskip {
-		flags.Set(19)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(0)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(10)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
-	if m.QuickReplyShortcut != nil {
-		flags.Set(17)
-	}
-	if m.Effect != 0 {
-		flags.Set(18)
-	}
-	if m.AllowPaidStars != 0 {
-		flags.Set(21)
-	}
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.Background, 6)
+	flags |= tlrt.Bit(m.ClearDraft, 7)
+	flags |= tlrt.Bit(m.Noforwards, 14)
+	flags |= tlrt.Bit(m.UpdateStickersetsOrder, 15)
+	flags |= tlrt.Bit(m.InvertMedia, 16)
+	flags |= tlrt.Bit(m.AllowPaidFloodskip, 19)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
+	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
+	flags |= tlrt.Bit(m.Effect != 0, 18)
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendMultiMedia", "peer")
@@ -22242,9 +21897,7 @@ func (m *MessagesSearchStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ExcludeFeatured {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ExcludeFeatured, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Q)
 	tlrt.PutUint64(b, uint64(m.Hash))
@@ -22329,7 +21982,7 @@ func (m *MessagesGetSplitRangesRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesGetSplitRangesRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -22414,12 +22067,8 @@ func (m *MessagesMarkDialogUnreadRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Unread {
-		flags.Set(0)
-	}
-	if m.ParentPeer != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Unread, 0)
+	flags |= tlrt.Bit(m.ParentPeer != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
@@ -22525,9 +22174,7 @@ func (m *MessagesGetDialogUnreadMarksRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ParentPeer != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ParentPeer != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
@@ -22613,7 +22260,7 @@ func (m *MessagesClearAllDraftsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesClearAllDraftsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -22701,15 +22348,9 @@ func (m *MessagesUpdatePinnedMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Silent {
-		flags.Set(0)
-	}
-	if m.Unpin {
-		flags.Set(1)
-	}
-	if m.PmOneside {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Silent, 0)
+	flags |= tlrt.Bit(m.Unpin, 1)
+	flags |= tlrt.Bit(m.PmOneside, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.updatePinnedMessage", "peer")
@@ -23635,12 +23276,8 @@ func (m *MessagesGetSearchCountersRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.SavedPeerID != nil {
-		flags.Set(2)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 2)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSearchCounters", "peer")
@@ -23853,15 +23490,9 @@ func (m *MessagesRequestURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
-		flags.Set(1)
-	}
-	if m.URL != "" {
-		flags.Set(2)
-	}
-	if m.InAppOrigin != "" {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0, 1)
+	flags |= tlrt.Bit(m.URL != "", 2)
+	flags |= tlrt.Bit(m.InAppOrigin != "", 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -24092,21 +23723,11 @@ func (m *MessagesAcceptURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.WriteAllowed {
-		flags.Set(0)
-	}
-	if m.SharePhoneNumber {
-		flags.Set(3)
-	}
-	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
-		flags.Set(1)
-	}
-	if m.URL != "" {
-		flags.Set(2)
-	}
-	if m.MatchCode != "" {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.WriteAllowed, 0)
+	flags |= tlrt.Bit(m.SharePhoneNumber, 3)
+	flags |= tlrt.Bit(m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0, 1)
+	flags |= tlrt.Bit(m.URL != "", 2)
+	flags |= tlrt.Bit(m.MatchCode != "", 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -24739,12 +24360,8 @@ func (m *MessagesGetPollVotesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Option) > 0 {
-		flags.Set(0)
-	}
-	if m.Offset != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(len(m.Option) > 0, 0)
+	flags |= tlrt.Bit(m.Offset != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getPollVotes", "peer")
@@ -24877,15 +24494,9 @@ func (m *MessagesToggleStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Uninstall {
-		flags.Set(0)
-	}
-	if m.Archive {
-		flags.Set(1)
-	}
-	if m.Unarchive {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Uninstall, 0)
+	flags |= tlrt.Bit(m.Archive, 1)
+	flags |= tlrt.Bit(m.Unarchive, 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -24979,7 +24590,7 @@ func (m *MessagesGetDialogFiltersRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesGetDialogFiltersRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -25050,7 +24661,7 @@ func (m *MessagesGetSuggestedDialogFiltersRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesGetSuggestedDialogFiltersRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -25138,9 +24749,7 @@ func (m *MessagesUpdateDialogFilterRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Filter != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Filter != nil, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -25321,8 +24930,13 @@ func (m *MessagesGetOldFeaturedStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetOldFeaturedStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, MessagesGetOldFeaturedStickersRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -25748,12 +25362,8 @@ func (m *MessagesUnpinAllMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.unpinAllMessages", "peer")
@@ -25855,8 +25465,11 @@ func (m *MessagesDeleteChatRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesDeleteChatRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesDeleteChatRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -25943,9 +25556,7 @@ func (m *MessagesDeletePhoneCallHistoryRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Revoke {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Revoke, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -26461,12 +26072,8 @@ func (m *MessagesGetExportedChatInvitesRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 3)
-	if m.Revoked {
-		flags.Set(3)
-	}
-	if m.OffsetDate != 0 || m.OffsetLink != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Revoked, 3)
+	flags |= tlrt.Bit(m.OffsetDate != 0 || m.OffsetLink != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getExportedChatInvites", "peer")
@@ -26776,21 +26383,11 @@ func (m *MessagesEditExportedChatInviteRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Revoked {
-		flags.Set(2)
-	}
-	if m.ExpireDate != 0 {
-		flags.Set(0)
-	}
-	if m.UsageLimit != 0 {
-		flags.Set(1)
-	}
-	if m.RequestNeeded {
-		flags.Set(3)
-	}
-	if m.Title != "" {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Revoked, 2)
+	flags |= tlrt.Bit(m.ExpireDate != 0, 0)
+	flags |= tlrt.Bit(m.UsageLimit != 0, 1)
+	flags |= tlrt.Bit(m.RequestNeeded, 3)
+	flags |= tlrt.Bit(m.Title != "", 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.editExportedChatInvite", "peer")
@@ -27258,18 +26855,10 @@ func (m *MessagesGetChatInviteImportersRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.Requested {
-		flags.Set(0)
-	}
-	if m.SubscriptionExpired {
-		flags.Set(3)
-	}
-	if m.Link != "" {
-		flags.Set(1)
-	}
-	if m.Q != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Requested, 0)
+	flags |= tlrt.Bit(m.SubscriptionExpired, 3)
+	flags |= tlrt.Bit(m.Link != "", 1)
+	flags |= tlrt.Bit(m.Q != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getChatInviteImporters", "peer")
@@ -27763,9 +27352,7 @@ func (m *MessagesGetSearchResultsCalendarRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.SavedPeerID != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSearchResultsCalendar", "peer")
@@ -27891,9 +27478,7 @@ func (m *MessagesGetSearchResultsPositionsRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.SavedPeerID != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSearchResultsPositions", "peer")
@@ -28016,9 +27601,7 @@ func (m *MessagesHideChatJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Approved {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Approved, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.hideChatJoinRequest", "peer")
@@ -28145,12 +27728,8 @@ func (m *MessagesHideAllChatJoinRequestsRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Approved {
-		flags.Set(0)
-	}
-	if m.Link != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Approved, 0)
+	flags |= tlrt.Bit(m.Link != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.hideAllChatJoinRequests", "peer")
@@ -28286,9 +27865,7 @@ func (m *MessagesToggleNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.RequestMsgID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.RequestMsgID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleNoForwards", "peer")
@@ -28513,15 +28090,9 @@ func (m *MessagesSendReactionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Big {
-		flags.Set(1)
-	}
-	if m.AddToRecent {
-		flags.Set(2)
-	}
-	if len(m.Reaction) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Big, 1)
+	flags |= tlrt.Bit(m.AddToRecent, 2)
+	flags |= tlrt.Bit(len(m.Reaction) > 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendReaction", "peer")
@@ -28762,12 +28333,8 @@ func (m *MessagesGetMessageReactionsListRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Reaction != nil {
-		flags.Set(0)
-	}
-	if m.Offset != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Reaction != nil, 0)
+	flags |= tlrt.Bit(m.Offset != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getMessageReactionsList", "peer")
@@ -28944,12 +28511,8 @@ func (m *MessagesSetChatAvailableReactionsRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ReactionsLimit != 0 {
-		flags.Set(0)
-	}
-	if m.PaidEnabled {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.ReactionsLimit != 0, 0)
+	flags |= tlrt.Bit(m.PaidEnabled, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setChatAvailableReactions", "peer")
@@ -29065,8 +28628,11 @@ func (m *MessagesGetAvailableReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetAvailableReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetAvailableReactionsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -29306,15 +28872,9 @@ func (m *MessagesTranslateTextRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Peer != nil || len(m.ID) > 0 {
-		flags.Set(0)
-	}
-	if len(m.Text) > 0 {
-		flags.Set(1)
-	}
-	if m.Tone != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Peer != nil || len(m.ID) > 0, 0)
+	flags |= tlrt.Bit(len(m.Text) > 0, 1)
+	flags |= tlrt.Bit(m.Tone != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -29491,12 +29051,8 @@ func (m *MessagesGetUnreadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getUnreadReactions", "peer")
@@ -29658,12 +29214,8 @@ func (m *MessagesReadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readReactions", "peer")
@@ -29863,8 +29415,11 @@ func (m *MessagesGetAttachMenuBotsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetAttachMenuBotsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetAttachMenuBotsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -30034,9 +29589,7 @@ func (m *MessagesToggleBotInAttachMenuRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.WriteAllowed {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.WriteAllowed, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleBotInAttachMenu", "bot")
@@ -30190,33 +29743,15 @@ func (m *MessagesRequestWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<13)
-	if m.FromBotMenu {
-		flags.Set(4)
-	}
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.Compact {
-		flags.Set(7)
-	}
-	if m.Fullscreen {
-		flags.Set(8)
-	}
-	if m.URL != "" {
-		flags.Set(1)
-	}
-	if m.StartParam != "" {
-		flags.Set(3)
-	}
-	if m.ThemeParams != nil {
-		flags.Set(2)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(0)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
+	flags |= tlrt.Bit(m.FromBotMenu, 4)
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.Compact, 7)
+	flags |= tlrt.Bit(m.Fullscreen, 8)
+	flags |= tlrt.Bit(m.URL != "", 1)
+	flags |= tlrt.Bit(m.StartParam != "", 3)
+	flags |= tlrt.Bit(m.ThemeParams != nil, 2)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestWebView", "peer")
@@ -30387,15 +29922,9 @@ func (m *MessagesProlongWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<13)
-	if m.Silent {
-		flags.Set(5)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(0)
-	}
-	if m.SendAs != nil {
-		flags.Set(13)
-	}
+	flags |= tlrt.Bit(m.Silent, 5)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
+	flags |= tlrt.Bit(m.SendAs != nil, 13)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.prolongWebView", "peer")
@@ -30578,27 +30107,13 @@ func (m *MessagesRequestSimpleWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<7 | 1<<8)
-	if m.FromSwitchWebview {
-		flags.Set(1)
-	}
-	if m.FromSideMenu {
-		flags.Set(2)
-	}
-	if m.Compact {
-		flags.Set(7)
-	}
-	if m.Fullscreen {
-		flags.Set(8)
-	}
-	if m.URL != "" {
-		flags.Set(3)
-	}
-	if m.StartParam != "" {
-		flags.Set(4)
-	}
-	if m.ThemeParams != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.FromSwitchWebview, 1)
+	flags |= tlrt.Bit(m.FromSideMenu, 2)
+	flags |= tlrt.Bit(m.Compact, 7)
+	flags |= tlrt.Bit(m.Fullscreen, 8)
+	flags |= tlrt.Bit(m.URL != "", 3)
+	flags |= tlrt.Bit(m.StartParam != "", 4)
+	flags |= tlrt.Bit(m.ThemeParams != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestSimpleWebView", "bot")
@@ -31190,8 +30705,11 @@ func (m *MessagesGetEmojiStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetEmojiStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetEmojiStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31268,8 +30786,11 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetFeaturedEmojiStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetFeaturedEmojiStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31438,8 +30959,12 @@ func (m *MessagesGetTopReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetTopReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, MessagesGetTopReactionsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31523,8 +31048,12 @@ func (m *MessagesGetRecentReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetRecentReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, MessagesGetRecentReactionsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31605,7 +31134,7 @@ func (m *MessagesClearRecentReactionsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesClearRecentReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31765,8 +31294,11 @@ func (m *MessagesSetDefaultHistoryTTLRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesSetDefaultHistoryTTLRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesSetDefaultHistoryTTLRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31841,7 +31373,7 @@ func (m *MessagesGetDefaultHistoryTTLRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesGetDefaultHistoryTTLRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -31971,12 +31503,8 @@ func (m *MessagesSendBotRequestedPeerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.MsgID != 0 {
-		flags.Set(0)
-	}
-	if m.WebappReqID != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.MsgID != 0, 0)
+	flags |= tlrt.Bit(m.WebappReqID != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendBotRequestedPeer", "peer")
@@ -32099,8 +31627,11 @@ func (m *MessagesGetEmojiGroupsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetEmojiGroupsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetEmojiGroupsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -32176,8 +31707,11 @@ func (m *MessagesGetEmojiStatusGroupsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetEmojiStatusGroupsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetEmojiStatusGroupsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -32254,8 +31788,11 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) Encode(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetEmojiProfilePhotoGroupsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetEmojiProfilePhotoGroupsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -32432,9 +31969,7 @@ func (m *MessagesTogglePeerTranslationsRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Disabled {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Disabled, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.togglePeerTranslations", "peer")
@@ -32652,21 +32187,11 @@ func (m *MessagesRequestAppWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<7 | 1<<8)
-	if m.WriteAllowed {
-		flags.Set(0)
-	}
-	if m.Compact {
-		flags.Set(7)
-	}
-	if m.Fullscreen {
-		flags.Set(8)
-	}
-	if m.StartParam != "" {
-		flags.Set(1)
-	}
-	if m.ThemeParams != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.WriteAllowed, 0)
+	flags |= tlrt.Bit(m.Compact, 7)
+	flags |= tlrt.Bit(m.Fullscreen, 8)
+	flags |= tlrt.Bit(m.StartParam != "", 1)
+	flags |= tlrt.Bit(m.ThemeParams != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestAppWebView", "peer")
@@ -32827,21 +32352,11 @@ func (m *MessagesSetChatWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4)
-	if m.ForBoth {
-		flags.Set(3)
-	}
-	if m.Revert {
-		flags.Set(4)
-	}
-	if m.Wallpaper != nil {
-		flags.Set(0)
-	}
-	if m.Settings != nil {
-		flags.Set(2)
-	}
-	if m.ID != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.ForBoth, 3)
+	flags |= tlrt.Bit(m.Revert, 4)
+	flags |= tlrt.Bit(m.Wallpaper != nil, 0)
+	flags |= tlrt.Bit(m.Settings != nil, 2)
+	flags |= tlrt.Bit(m.ID != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.setChatWallPaper", "peer")
@@ -32978,9 +32493,7 @@ func (m *MessagesSearchEmojiStickerSetsRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ExcludeFeatured {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ExcludeFeatured, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Q)
 	tlrt.PutUint64(b, uint64(m.Hash))
@@ -33085,12 +32598,8 @@ func (m *MessagesGetSavedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.ExcludePinned {
-		flags.Set(0)
-	}
-	if m.ParentPeer != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.ExcludePinned, 0)
+	flags |= tlrt.Bit(m.ParentPeer != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
@@ -33223,9 +32732,7 @@ func (m *MessagesGetSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ParentPeer != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ParentPeer != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
@@ -33408,15 +32915,9 @@ func (m *MessagesDeleteSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ParentPeer != nil {
-		flags.Set(0)
-	}
-	if m.MinDate != 0 {
-		flags.Set(2)
-	}
-	if m.MaxDate != 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.ParentPeer != nil, 0)
+	flags |= tlrt.Bit(m.MinDate != 0, 2)
+	flags |= tlrt.Bit(m.MaxDate != 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
@@ -33534,7 +33035,7 @@ func (m *MessagesGetPinnedSavedDialogsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesGetPinnedSavedDialogsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -33618,9 +33119,7 @@ func (m *MessagesToggleSavedDialogPinRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Pinned, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleSavedDialogPin", "peer")
@@ -33717,9 +33216,7 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Force {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Force, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -33822,9 +33319,7 @@ func (m *MessagesGetSavedReactionTagsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Peer != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Peer != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -33951,9 +33446,7 @@ func (m *MessagesUpdateSavedReactionTagRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Title != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "messages.updateSavedReactionTag", "reaction")
@@ -34051,8 +33544,11 @@ func (m *MessagesGetDefaultTagReactionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetDefaultTagReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetDefaultTagReactionsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -34214,8 +33710,11 @@ func (m *MessagesGetQuickRepliesRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetQuickRepliesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, MessagesGetQuickRepliesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -34541,8 +34040,11 @@ func (m *MessagesDeleteQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesDeleteQuickReplyShortcutRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesDeleteQuickReplyShortcutRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -34654,9 +34156,7 @@ func (m *MessagesGetQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.ID) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.ID) > 0, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -35026,8 +34526,12 @@ func (m *MessagesGetMyStickersRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetMyStickersRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, MessagesGetMyStickersRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.OffsetID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -35109,8 +34613,11 @@ func (m *MessagesGetEmojiStickerGroupsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetEmojiStickerGroupsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetEmojiStickerGroupsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -35187,8 +34694,11 @@ func (m *MessagesGetAvailableEffectsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, MessagesGetAvailableEffectsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, MessagesGetAvailableEffectsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -35588,18 +35098,10 @@ func (m *MessagesRequestMainWebViewRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<7 | 1<<8)
-	if m.Compact {
-		flags.Set(7)
-	}
-	if m.Fullscreen {
-		flags.Set(8)
-	}
-	if m.StartParam != "" {
-		flags.Set(1)
-	}
-	if m.ThemeParams != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Compact, 7)
+	flags |= tlrt.Bit(m.Fullscreen, 8)
+	flags |= tlrt.Bit(m.StartParam != "", 1)
+	flags |= tlrt.Bit(m.ThemeParams != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.requestMainWebView", "peer")
@@ -35736,9 +35238,7 @@ func (m *MessagesSendPaidReactionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Private != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Private != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.sendPaidReaction", "peer")
@@ -35939,7 +35439,7 @@ func (m *MessagesGetPaidReactionPrivacyRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesGetPaidReactionPrivacyRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -36106,12 +35606,8 @@ func (m *MessagesClickSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Media {
-		flags.Set(0)
-	}
-	if m.Fullscreen {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Media, 0)
+	flags |= tlrt.Bit(m.Fullscreen, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutBytes(b, m.RandomID)
 	return nil
@@ -36320,9 +35816,7 @@ func (m *MessagesGetSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.MsgID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.MsgID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getSponsoredMessages", "peer")
@@ -36454,9 +35948,7 @@ func (m *MessagesSavePreparedInlineMessageRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.PeerTypes) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.PeerTypes) > 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Result); err != nil {
 		return tlrt.EncodeErr(err, "messages.savePreparedInlineMessage", "result")
@@ -36675,9 +36167,7 @@ func (m *MessagesSearchStickersRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Emojis {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Emojis, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Q)
 	tlrt.PutString(b, m.Emoticon)
@@ -36800,9 +36290,7 @@ func (m *MessagesReportMessagesDeliveryRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Push {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Push, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.reportMessagesDelivery", "peer")
@@ -36907,9 +36395,7 @@ func (m *MessagesGetSavedDialogsByIDRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.ParentPeer != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.ParentPeer != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
@@ -37369,15 +36855,9 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) EncodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Reject {
-		flags.Set(1)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(0)
-	}
-	if m.RejectComment != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Reject, 1)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 0)
+	flags |= tlrt.Bit(m.RejectComment != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.toggleSuggestedPostApproval", "peer")
@@ -37531,9 +37011,7 @@ func (m *MessagesGetForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Q != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Q != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getForumTopics", "peer")
@@ -37836,18 +37314,10 @@ func (m *MessagesEditForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(1)
-	}
-	if m.Closed {
-		flags.Set(2)
-	}
-	if m.Hidden {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.IconEmojiID != 0, 1)
+	flags |= tlrt.Bit(m.Closed, 2)
+	flags |= tlrt.Bit(m.Hidden, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.editForumTopic", "peer")
@@ -38089,9 +37559,7 @@ func (m *MessagesReorderPinnedForumTopicsRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Force {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Force, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.reorderPinnedForumTopics", "peer")
@@ -38242,18 +37710,10 @@ func (m *MessagesCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<4)
-	if m.TitleMissing {
-		flags.Set(4)
-	}
-	if m.IconColor != 0 {
-		flags.Set(0)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(3)
-	}
-	if m.SendAs != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.TitleMissing, 4)
+	flags |= tlrt.Bit(m.IconColor != 0, 0)
+	flags |= tlrt.Bit(m.IconEmojiID != 0, 3)
+	flags |= tlrt.Bit(m.SendAs != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.createForumTopic", "peer")
@@ -38467,7 +37927,7 @@ func (m *MessagesGetEmojiGameInfoRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, MessagesGetEmojiGameInfoRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -38593,12 +38053,8 @@ func (m *MessagesSummarizeTextRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ToLang != "" {
-		flags.Set(0)
-	}
-	if m.Tone != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.ToLang != "", 0)
+	flags |= tlrt.Bit(m.Tone != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.summarizeText", "peer")
@@ -39205,18 +38661,10 @@ func (m *MessagesComposeMessageWithAIRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.Proofread {
-		flags.Set(0)
-	}
-	if m.Emojify {
-		flags.Set(3)
-	}
-	if m.TranslateToLang != "" {
-		flags.Set(1)
-	}
-	if m.Tone != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Proofread, 0)
+	flags |= tlrt.Bit(m.Emojify, 3)
+	flags |= tlrt.Bit(m.TranslateToLang != "", 1)
+	flags |= tlrt.Bit(m.Tone != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Text.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "messages.composeMessageWithAI", "text")
@@ -39749,9 +39197,7 @@ func (m *MessagesGetUnreadPollVotesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.getUnreadPollVotes", "peer")
@@ -39900,9 +39346,7 @@ func (m *MessagesReadPollVotesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "messages.readPollVotes", "peer")
@@ -40543,15 +39987,9 @@ func (m *MessagesTranslateRichMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Peer != nil || len(m.ID) > 0 {
-		flags.Set(0)
-	}
-	if len(m.Text) > 0 {
-		flags.Set(1)
-	}
-	if m.Tone != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Peer != nil || len(m.ID) > 0, 0)
+	flags |= tlrt.Bit(len(m.Text) > 0, 1)
+	flags |= tlrt.Bit(m.Tone != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -40729,21 +40167,11 @@ func (m *MessagesComposeRichMessageWithAIRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4)
-	if m.Proofread {
-		flags.Set(0)
-	}
-	if m.Emojify {
-		flags.Set(3)
-	}
-	if m.Text != nil {
-		flags.Set(4)
-	}
-	if m.TranslateToLang != "" {
-		flags.Set(1)
-	}
-	if m.Tone != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Proofread, 0)
+	flags |= tlrt.Bit(m.Emojify, 3)
+	flags |= tlrt.Bit(m.Text != nil, 4)
+	flags |= tlrt.Bit(m.TranslateToLang != "", 1)
+	flags |= tlrt.Bit(m.Tone != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.Text); err != nil {
@@ -40872,9 +40300,7 @@ func (m *MessagesRequestChatJoinWebViewRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ThemeParams != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ThemeParams != nil, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))

@@ -79,7 +79,7 @@ func (m *NotificationSoundDefault) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, NotificationSoundDefaultTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -142,7 +142,7 @@ func (m *NotificationSoundNone) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, NotificationSoundNoneTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -287,8 +287,11 @@ func (m *NotificationSoundRingtone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, NotificationSoundRingtoneTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, NotificationSoundRingtoneTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -472,7 +475,7 @@ func (m *NotifyUsers) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, NotifyUsersTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -534,7 +537,7 @@ func (m *NotifyChats) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, NotifyChatsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -596,7 +599,7 @@ func (m *NotifyBroadcasts) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, NotifyBroadcastsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -738,8 +741,11 @@ func (m *NotifyCommunity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, NotifyCommunityTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, NotifyCommunityTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CommunityID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -887,7 +893,7 @@ func (m *Null) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, NullTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

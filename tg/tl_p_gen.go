@@ -156,7 +156,7 @@ func (m *PageBlockUnsupported) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PageBlockUnsupportedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -862,7 +862,7 @@ func (m *PageBlockDivider) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PageBlockDividerTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1315,12 +1315,8 @@ func (m *PageBlockPhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Spoiler {
-		flags.Set(1)
-	}
-	if m.URL != "" || m.WebpageID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Spoiler, 1)
+	flags |= tlrt.Bit(m.URL != "" || m.WebpageID != 0, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1440,15 +1436,9 @@ func (m *PageBlockVideo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Autoplay {
-		flags.Set(0)
-	}
-	if m.Loop {
-		flags.Set(1)
-	}
-	if m.Spoiler {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Autoplay, 0)
+	flags |= tlrt.Bit(m.Loop, 1)
+	flags |= tlrt.Bit(m.Spoiler, 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1737,24 +1727,12 @@ func (m *PageBlockEmbed) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.FullWidth {
-		flags.Set(0)
-	}
-	if m.AllowScrolling {
-		flags.Set(3)
-	}
-	if m.URL != "" {
-		flags.Set(1)
-	}
-	if m.Html != "" {
-		flags.Set(2)
-	}
-	if m.PosterPhotoID != 0 {
-		flags.Set(4)
-	}
-	if m.W != 0 || m.H != 0 {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.FullWidth, 0)
+	flags |= tlrt.Bit(m.AllowScrolling, 3)
+	flags |= tlrt.Bit(m.URL != "", 1)
+	flags |= tlrt.Bit(m.Html != "", 2)
+	flags |= tlrt.Bit(m.PosterPhotoID != 0, 4)
+	flags |= tlrt.Bit(m.W != 0 || m.H != 0, 5)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		tlrt.PutString(b, m.URL)
@@ -2463,12 +2441,8 @@ func (m *PageBlockTable) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Bordered {
-		flags.Set(0)
-	}
-	if m.Striped {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Bordered, 0)
+	flags |= tlrt.Bit(m.Striped, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Title); err != nil {
 		return tlrt.EncodeErr(err, "pageBlockTable", "title")
@@ -2617,15 +2591,9 @@ func (m *PageBlockOrderedList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Reversed {
-		flags.Set(2)
-	}
-	if m.Start != 0 {
-		flags.Set(0)
-	}
-	if m.Type != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Reversed, 2)
+	flags |= tlrt.Bit(m.Start != 0, 0)
+	flags |= tlrt.Bit(m.Type != "", 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2748,9 +2716,7 @@ func (m *PageBlockDetails) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Open {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Open, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -3916,12 +3882,8 @@ func (m *PageListItemText) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Checkbox {
-		flags.Set(0)
-	}
-	if m.Checked {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Checkbox, 0)
+	flags |= tlrt.Bit(m.Checked, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "pageListItemText", "text")
@@ -4017,12 +3979,8 @@ func (m *PageListItemBlocks) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Checkbox {
-		flags.Set(0)
-	}
-	if m.Checked {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Checkbox, 0)
+	flags |= tlrt.Bit(m.Checked, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -4225,21 +4183,11 @@ func (m *PageListOrderedItemText) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Checkbox {
-		flags.Set(0)
-	}
-	if m.Checked {
-		flags.Set(1)
-	}
-	if m.Num != "" {
-		flags.Set(2)
-	}
-	if m.Value != 0 {
-		flags.Set(3)
-	}
-	if m.Type != "" {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Checkbox, 0)
+	flags |= tlrt.Bit(m.Checked, 1)
+	flags |= tlrt.Bit(m.Num != "", 2)
+	flags |= tlrt.Bit(m.Value != 0, 3)
+	flags |= tlrt.Bit(m.Type != "", 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		tlrt.PutString(b, m.Num)
@@ -4433,21 +4381,11 @@ func (m *PageListOrderedItemBlocks) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Checkbox {
-		flags.Set(0)
-	}
-	if m.Checked {
-		flags.Set(1)
-	}
-	if m.Num != "" {
-		flags.Set(2)
-	}
-	if m.Value != 0 {
-		flags.Set(3)
-	}
-	if m.Type != "" {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Checkbox, 0)
+	flags |= tlrt.Bit(m.Checked, 1)
+	flags |= tlrt.Bit(m.Num != "", 2)
+	flags |= tlrt.Bit(m.Value != 0, 3)
+	flags |= tlrt.Bit(m.Type != "", 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(2) {
 		tlrt.PutString(b, m.Num)
@@ -4604,7 +4542,7 @@ func (m *PaidReactionPrivacyDefault) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PaidReactionPrivacyDefaultTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4668,7 +4606,7 @@ func (m *PaidReactionPrivacyAnonymous) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PaidReactionPrivacyAnonymousTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4842,7 +4780,7 @@ func (m *PasswordKdfAlgoUnknown) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PasswordKdfAlgoUnknownTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5039,8 +4977,11 @@ func (m *PeerUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PeerUserTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PeerUserTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5108,8 +5049,11 @@ func (m *PeerChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PeerChatTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PeerChatTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5177,8 +5121,11 @@ func (m *PeerChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PeerChannelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PeerChannelTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5339,12 +5286,8 @@ func (m *PeerColor) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Color != 0 {
-		flags.Set(0)
-	}
-	if m.BackgroundEmojiID != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Color != 0, 0)
+	flags |= tlrt.Bit(m.BackgroundEmojiID != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.Color))
@@ -5495,12 +5438,8 @@ func (m *PeerColorCollectible) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.DarkAccentColor != 0 {
-		flags.Set(0)
-	}
-	if len(m.DarkColors) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.DarkAccentColor != 0, 0)
+	flags |= tlrt.Bit(len(m.DarkColors) > 0, 1)
 	w := tlrt.Extend(b, 40)
 	_ = w[39]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -5616,8 +5555,11 @@ func (m *InputPeerColorCollectible) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, InputPeerColorCollectibleTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, InputPeerColorCollectibleTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.CollectibleID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5806,8 +5748,11 @@ func (m *PeerSelfLocated) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PeerSelfLocatedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, PeerSelfLocatedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5919,8 +5864,11 @@ func (m *PhoneCallEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PhoneCallEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PhoneCallEmptyTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6032,12 +5980,8 @@ func (m *PhoneCallWaiting) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 6)
-	if m.Video {
-		flags.Set(6)
-	}
-	if m.ReceiveDate != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Video, 6)
+	flags |= tlrt.Bit(m.ReceiveDate != 0, 0)
 	w := tlrt.Extend(b, 40)
 	_ = w[39]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -6171,9 +6115,7 @@ func (m *PhoneCallRequested) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 6)
-	if m.Video {
-		flags.Set(6)
-	}
+	flags |= tlrt.Bit(m.Video, 6)
 	w := tlrt.Extend(b, 40)
 	_ = w[39]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -6300,9 +6242,7 @@ func (m *PhoneCallAccepted) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 6)
-	if m.Video {
-		flags.Set(6)
-	}
+	flags |= tlrt.Bit(m.Video, 6)
 	w := tlrt.Extend(b, 40)
 	_ = w[39]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -6438,18 +6378,10 @@ func (m *PhoneCall) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<7 | 1<<8)
-	if m.P2pAllowed {
-		flags.Set(5)
-	}
-	if m.Video {
-		flags.Set(6)
-	}
-	if m.ConferenceSupported {
-		flags.Set(8)
-	}
-	if m.CustomParameters != nil {
-		flags.Set(7)
-	}
+	flags |= tlrt.Bit(m.P2pAllowed, 5)
+	flags |= tlrt.Bit(m.Video, 6)
+	flags |= tlrt.Bit(m.ConferenceSupported, 8)
+	flags |= tlrt.Bit(m.CustomParameters != nil, 7)
 	w := tlrt.Extend(b, 40)
 	_ = w[39]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -6628,21 +6560,11 @@ func (m *PhoneCallDiscarded) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<6)
-	if m.NeedRating {
-		flags.Set(2)
-	}
-	if m.NeedDebug {
-		flags.Set(3)
-	}
-	if m.Video {
-		flags.Set(6)
-	}
-	if m.Reason != nil {
-		flags.Set(0)
-	}
-	if m.Duration != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.NeedRating, 2)
+	flags |= tlrt.Bit(m.NeedDebug, 3)
+	flags |= tlrt.Bit(m.Video, 6)
+	flags |= tlrt.Bit(m.Reason != nil, 0)
+	flags |= tlrt.Bit(m.Duration != 0, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -6792,7 +6714,7 @@ func (m *PhoneCallDiscardReasonMissed) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PhoneCallDiscardReasonMissedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6857,7 +6779,7 @@ func (m *PhoneCallDiscardReasonDisconnect) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PhoneCallDiscardReasonDisconnectTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6921,7 +6843,7 @@ func (m *PhoneCallDiscardReasonHangup) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PhoneCallDiscardReasonHangupTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6984,7 +6906,7 @@ func (m *PhoneCallDiscardReasonBusy) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PhoneCallDiscardReasonBusyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7180,9 +7102,7 @@ func (m *PhoneConnection) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Tcp {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Tcp, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -7296,12 +7216,8 @@ func (m *PhoneConnectionWebrtc) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Turn {
-		flags.Set(0)
-	}
-	if m.Stun {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Turn, 0)
+	flags |= tlrt.Bit(m.Stun, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -7434,8 +7350,11 @@ func (m *PhotoEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PhotoEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PhotoEmptyTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7548,12 +7467,8 @@ func (m *Photo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.HasStickers {
-		flags.Set(0)
-	}
-	if len(m.VideoSizes) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.HasStickers, 0)
+	flags |= tlrt.Bit(len(m.VideoSizes) > 0, 1)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -8307,12 +8222,8 @@ func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Media != nil {
-		flags.Set(0)
-	}
-	if m.AddedBy != nil || m.Date != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Media != nil, 0)
+	flags |= tlrt.Bit(m.AddedBy != nil || m.Date != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Text.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "pollAnswer", "text")
@@ -8438,9 +8349,7 @@ func (m *InputPollAnswer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Media != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Media != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Text.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "inputPollAnswer", "text")
@@ -8574,8 +8483,14 @@ func (m *PostInteractionCountersMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PostInteractionCountersMessageTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, PostInteractionCountersMessageTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Views))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Forwards))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Reactions))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8663,8 +8578,14 @@ func (m *PostInteractionCountersStory) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PostInteractionCountersStoryTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, PostInteractionCountersStoryTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.StoryID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Views))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Forwards))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Reactions))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8786,8 +8707,14 @@ func (m *PrepaidGiveaway) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PrepaidGiveawayTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, PrepaidGiveawayTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Months))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Quantity))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8874,8 +8801,15 @@ func (m *PrepaidStarsGiveaway) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PrepaidStarsGiveawayTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 32)
+	_ = w[31]
+	binary.LittleEndian.PutUint32(w, PrepaidStarsGiveawayTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.Stars))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Quantity))
+	binary.LittleEndian.PutUint32(w[24:], uint32(m.Boosts))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.Date))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9023,7 +8957,7 @@ func (m *PrivacyKeyStatusTimestamp) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeyStatusTimestampTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9085,7 +9019,7 @@ func (m *PrivacyKeyChatInvite) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeyChatInviteTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9147,7 +9081,7 @@ func (m *PrivacyKeyPhoneCall) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeyPhoneCallTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9209,7 +9143,7 @@ func (m *PrivacyKeyPhoneP2P) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeyPhoneP2PTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9271,7 +9205,7 @@ func (m *PrivacyKeyForwards) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeyForwardsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9333,7 +9267,7 @@ func (m *PrivacyKeyProfilePhoto) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeyProfilePhotoTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9395,7 +9329,7 @@ func (m *PrivacyKeyPhoneNumber) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeyPhoneNumberTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9457,7 +9391,7 @@ func (m *PrivacyKeyAddedByPhone) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeyAddedByPhoneTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9519,7 +9453,7 @@ func (m *PrivacyKeyVoiceMessages) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeyVoiceMessagesTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9581,7 +9515,7 @@ func (m *PrivacyKeyAbout) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeyAboutTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9643,7 +9577,7 @@ func (m *PrivacyKeyBirthday) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeyBirthdayTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9706,7 +9640,7 @@ func (m *PrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeyStarGiftsAutoSaveTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9768,7 +9702,7 @@ func (m *PrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeyNoPaidMessagesTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9830,7 +9764,7 @@ func (m *PrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyKeySavedMusicTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9951,7 +9885,7 @@ func (m *PrivacyValueAllowContacts) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyValueAllowContactsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10013,7 +9947,7 @@ func (m *PrivacyValueAllowAll) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyValueAllowAllTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10148,7 +10082,7 @@ func (m *PrivacyValueDisallowContacts) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyValueDisallowContactsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10210,7 +10144,7 @@ func (m *PrivacyValueDisallowAll) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyValueDisallowAllTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10499,7 +10433,7 @@ func (m *PrivacyValueAllowCloseFriends) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyValueAllowCloseFriendsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10561,7 +10495,7 @@ func (m *PrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyValueAllowPremiumTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10623,7 +10557,7 @@ func (m *PrivacyValueAllowBots) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyValueAllowBotsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10685,7 +10619,7 @@ func (m *PrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PrivacyValueDisallowBotsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10795,7 +10729,7 @@ func (m *ProfileTabPosts) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ProfileTabPostsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10857,7 +10791,7 @@ func (m *ProfileTabGifts) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ProfileTabGiftsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10919,7 +10853,7 @@ func (m *ProfileTabMedia) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ProfileTabMediaTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10981,7 +10915,7 @@ func (m *ProfileTabFiles) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ProfileTabFilesTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11043,7 +10977,7 @@ func (m *ProfileTabMusic) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ProfileTabMusicTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11105,7 +11039,7 @@ func (m *ProfileTabVoice) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ProfileTabVoiceTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11167,7 +11101,7 @@ func (m *ProfileTabLinks) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ProfileTabLinksTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11229,7 +11163,7 @@ func (m *ProfileTabGifs) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ProfileTabGifsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11533,18 +11467,10 @@ func (m *Page) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Part {
-		flags.Set(0)
-	}
-	if m.Rtl {
-		flags.Set(1)
-	}
-	if m.V2 {
-		flags.Set(2)
-	}
-	if m.Views != 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Part, 0)
+	flags |= tlrt.Bit(m.Rtl, 1)
+	flags |= tlrt.Bit(m.V2, 2)
+	flags |= tlrt.Bit(m.Views != 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.URL)
 	tlrt.PutVectorHeader(b, len(m.Blocks))
@@ -11862,21 +11788,11 @@ func (m *PageRelatedArticle) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.Description != "" {
-		flags.Set(1)
-	}
-	if m.PhotoID != 0 {
-		flags.Set(2)
-	}
-	if m.Author != "" {
-		flags.Set(3)
-	}
-	if m.PublishedDate != 0 {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.Description != "", 1)
+	flags |= tlrt.Bit(m.PhotoID != 0, 2)
+	flags |= tlrt.Bit(m.Author != "", 3)
+	flags |= tlrt.Bit(m.PublishedDate != 0, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.URL)
 	tlrt.PutUint64(b, uint64(m.WebpageID))
@@ -12070,30 +11986,14 @@ func (m *PageTableCell) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
-	if m.Header {
-		flags.Set(0)
-	}
-	if m.AlignCenter {
-		flags.Set(3)
-	}
-	if m.AlignRight {
-		flags.Set(4)
-	}
-	if m.ValignMiddle {
-		flags.Set(5)
-	}
-	if m.ValignBottom {
-		flags.Set(6)
-	}
-	if m.Text != nil {
-		flags.Set(7)
-	}
-	if m.Colspan != 0 {
-		flags.Set(1)
-	}
-	if m.Rowspan != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Header, 0)
+	flags |= tlrt.Bit(m.AlignCenter, 3)
+	flags |= tlrt.Bit(m.AlignRight, 4)
+	flags |= tlrt.Bit(m.ValignMiddle, 5)
+	flags |= tlrt.Bit(m.ValignBottom, 6)
+	flags |= tlrt.Bit(m.Text != nil, 7)
+	flags |= tlrt.Bit(m.Colspan != 0, 1)
+	flags |= tlrt.Bit(m.Rowspan != 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(7) {
 		if err := tlrt.EncodeObject(b, m.Text); err != nil {
@@ -12341,12 +12241,8 @@ func (m *Passkey) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.SoftwareEmojiID != 0 {
-		flags.Set(0)
-	}
-	if m.LastUsageDate != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.SoftwareEmojiID != 0, 0)
+	flags |= tlrt.Bit(m.LastUsageDate != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.ID)
 	tlrt.PutString(b, m.Name)
@@ -12677,18 +12573,10 @@ func (m *PaymentRequestedInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 3)
-	if m.Name != "" {
-		flags.Set(0)
-	}
-	if m.Phone != "" {
-		flags.Set(1)
-	}
-	if m.Email != "" {
-		flags.Set(2)
-	}
-	if m.ShippingAddress != nil {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Name != "", 0)
+	flags |= tlrt.Bit(m.Phone != "", 1)
+	flags |= tlrt.Bit(m.Email != "", 2)
+	flags |= tlrt.Bit(m.ShippingAddress != nil, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.Name)
@@ -13087,39 +12975,17 @@ func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10)
-	if m.ShowPreviews {
-		flags.Set(0)
-	}
-	if m.Silent {
-		flags.Set(1)
-	}
-	if m.MuteUntil != 0 {
-		flags.Set(2)
-	}
-	if m.IosSound != nil {
-		flags.Set(3)
-	}
-	if m.AndroidSound != nil {
-		flags.Set(4)
-	}
-	if m.OtherSound != nil {
-		flags.Set(5)
-	}
-	if m.StoriesMuted {
-		flags.Set(6)
-	}
-	if m.StoriesHideSender {
-		flags.Set(7)
-	}
-	if m.StoriesIosSound != nil {
-		flags.Set(8)
-	}
-	if m.StoriesAndroidSound != nil {
-		flags.Set(9)
-	}
-	if m.StoriesOtherSound != nil {
-		flags.Set(10)
-	}
+	flags |= tlrt.Bit(m.ShowPreviews, 0)
+	flags |= tlrt.Bit(m.Silent, 1)
+	flags |= tlrt.Bit(m.MuteUntil != 0, 2)
+	flags |= tlrt.Bit(m.IosSound != nil, 3)
+	flags |= tlrt.Bit(m.AndroidSound != nil, 4)
+	flags |= tlrt.Bit(m.OtherSound != nil, 5)
+	flags |= tlrt.Bit(m.StoriesMuted, 6)
+	flags |= tlrt.Bit(m.StoriesHideSender, 7)
+	flags |= tlrt.Bit(m.StoriesIosSound != nil, 8)
+	flags |= tlrt.Bit(m.StoriesAndroidSound != nil, 9)
+	flags |= tlrt.Bit(m.StoriesOtherSound != nil, 10)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.ShowPreviews)
@@ -13560,63 +13426,25 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10 | 1<<11 | 1<<12)
-	if m.ReportSpam {
-		flags.Set(0)
-	}
-	if m.AddContact {
-		flags.Set(1)
-	}
-	if m.BlockContact {
-		flags.Set(2)
-	}
-	if m.ShareContact {
-		flags.Set(3)
-	}
-	if m.NeedContactsException {
-		flags.Set(4)
-	}
-	if m.ReportGeo {
-		flags.Set(5)
-	}
-	if m.Autoarchived {
-		flags.Set(7)
-	}
-	if m.InviteMembers {
-		flags.Set(8)
-	}
-	if m.RequestChatBroadcast {
-		flags.Set(10)
-	}
-	if m.BusinessBotPaused {
-		flags.Set(11)
-	}
-	if m.BusinessBotCanReply {
-		flags.Set(12)
-	}
-	if m.GeoDistance != 0 {
-		flags.Set(6)
-	}
-	if m.RequestChatTitle != "" || m.RequestChatDate != 0 {
-		flags.Set(9)
-	}
-	if m.BusinessBotID != 0 || m.BusinessBotManageURL != "" {
-		flags.Set(13)
-	}
-	if m.ChargePaidMessageStars != 0 {
-		flags.Set(14)
-	}
-	if m.RegistrationMonth != "" {
-		flags.Set(15)
-	}
-	if m.PhoneCountry != "" {
-		flags.Set(16)
-	}
-	if m.NameChangeDate != 0 {
-		flags.Set(17)
-	}
-	if m.PhotoChangeDate != 0 {
-		flags.Set(18)
-	}
+	flags |= tlrt.Bit(m.ReportSpam, 0)
+	flags |= tlrt.Bit(m.AddContact, 1)
+	flags |= tlrt.Bit(m.BlockContact, 2)
+	flags |= tlrt.Bit(m.ShareContact, 3)
+	flags |= tlrt.Bit(m.NeedContactsException, 4)
+	flags |= tlrt.Bit(m.ReportGeo, 5)
+	flags |= tlrt.Bit(m.Autoarchived, 7)
+	flags |= tlrt.Bit(m.InviteMembers, 8)
+	flags |= tlrt.Bit(m.RequestChatBroadcast, 10)
+	flags |= tlrt.Bit(m.BusinessBotPaused, 11)
+	flags |= tlrt.Bit(m.BusinessBotCanReply, 12)
+	flags |= tlrt.Bit(m.GeoDistance != 0, 6)
+	flags |= tlrt.Bit(m.RequestChatTitle != "" || m.RequestChatDate != 0, 9)
+	flags |= tlrt.Bit(m.BusinessBotID != 0 || m.BusinessBotManageURL != "", 13)
+	flags |= tlrt.Bit(m.ChargePaidMessageStars != 0, 14)
+	flags |= tlrt.Bit(m.RegistrationMonth != "", 15)
+	flags |= tlrt.Bit(m.PhoneCountry != "", 16)
+	flags |= tlrt.Bit(m.NameChangeDate != 0, 17)
+	flags |= tlrt.Bit(m.PhotoChangeDate != 0, 18)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(6) {
 		tlrt.PutUint32(b, uint32(m.GeoDistance))
@@ -13832,9 +13660,7 @@ func (m *PeerStories) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.MaxReadID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.MaxReadID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "peerStories", "peer")
@@ -14045,12 +13871,8 @@ func (m *PhoneCallProtocol) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.UdpP2p {
-		flags.Set(0)
-	}
-	if m.UdpReflector {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.UdpP2p, 0)
+	flags |= tlrt.Bit(m.UdpReflector, 1)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -14235,45 +14057,19 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11)
-	if m.Closed {
-		flags.Set(0)
-	}
-	if m.PublicVoters {
-		flags.Set(1)
-	}
-	if m.MultipleChoice {
-		flags.Set(2)
-	}
-	if m.Quiz {
-		flags.Set(3)
-	}
-	if m.OpenAnswers {
-		flags.Set(6)
-	}
-	if m.RevotingDisabled {
-		flags.Set(7)
-	}
-	if m.ShuffleAnswers {
-		flags.Set(8)
-	}
-	if m.HideResultsUntilClose {
-		flags.Set(9)
-	}
-	if m.Creator {
-		flags.Set(10)
-	}
-	if m.SubscribersOnly {
-		flags.Set(11)
-	}
-	if m.ClosePeriod != 0 {
-		flags.Set(4)
-	}
-	if m.CloseDate != 0 {
-		flags.Set(5)
-	}
-	if len(m.CountriesIso2) > 0 {
-		flags.Set(12)
-	}
+	flags |= tlrt.Bit(m.Closed, 0)
+	flags |= tlrt.Bit(m.PublicVoters, 1)
+	flags |= tlrt.Bit(m.MultipleChoice, 2)
+	flags |= tlrt.Bit(m.Quiz, 3)
+	flags |= tlrt.Bit(m.OpenAnswers, 6)
+	flags |= tlrt.Bit(m.RevotingDisabled, 7)
+	flags |= tlrt.Bit(m.ShuffleAnswers, 8)
+	flags |= tlrt.Bit(m.HideResultsUntilClose, 9)
+	flags |= tlrt.Bit(m.Creator, 10)
+	flags |= tlrt.Bit(m.SubscribersOnly, 11)
+	flags |= tlrt.Bit(m.ClosePeriod != 0, 4)
+	flags |= tlrt.Bit(m.CloseDate != 0, 5)
+	flags |= tlrt.Bit(len(m.CountriesIso2) > 0, 12)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint64(w, uint64(m.ID))
@@ -14477,15 +14273,9 @@ func (m *PollAnswerVoters) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Chosen {
-		flags.Set(0)
-	}
-	if m.Correct {
-		flags.Set(1)
-	}
-	if m.Voters != 0 || len(m.RecentVoters) > 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Chosen, 0)
+	flags |= tlrt.Bit(m.Correct, 1)
+	flags |= tlrt.Bit(m.Voters != 0 || len(m.RecentVoters) > 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutBytes(b, m.Option)
 	if flags.Has(2) {
@@ -14715,30 +14505,14 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7)
-	if m.Min {
-		flags.Set(0)
-	}
-	if m.HasUnreadVotes {
-		flags.Set(6)
-	}
-	if m.CanViewStats {
-		flags.Set(7)
-	}
-	if len(m.Results) > 0 {
-		flags.Set(1)
-	}
-	if m.TotalVoters != 0 {
-		flags.Set(2)
-	}
-	if len(m.RecentVoters) > 0 {
-		flags.Set(3)
-	}
-	if m.Solution != "" || len(m.SolutionEntities) > 0 {
-		flags.Set(4)
-	}
-	if m.SolutionMedia != nil {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Min, 0)
+	flags |= tlrt.Bit(m.HasUnreadVotes, 6)
+	flags |= tlrt.Bit(m.CanViewStats, 7)
+	flags |= tlrt.Bit(len(m.Results) > 0, 1)
+	flags |= tlrt.Bit(m.TotalVoters != 0, 2)
+	flags |= tlrt.Bit(len(m.RecentVoters) > 0, 3)
+	flags |= tlrt.Bit(m.Solution != "" || len(m.SolutionEntities) > 0, 4)
+	flags |= tlrt.Bit(m.SolutionMedia != nil, 5)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		tlrt.PutVectorHeader(b, len(m.Results))
@@ -14888,8 +14662,12 @@ func (m *PopularContact) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PopularContactTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, PopularContactTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ClientID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Importers))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15118,12 +14896,8 @@ func (m *PremiumGiftCodeOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.StoreProduct != "" {
-		flags.Set(0)
-	}
-	if m.StoreQuantity != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.StoreProduct != "", 0)
+	flags |= tlrt.Bit(m.StoreQuantity != 0, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -15294,18 +15068,10 @@ func (m *PremiumSubscriptionOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Current {
-		flags.Set(1)
-	}
-	if m.CanPurchaseUpgrade {
-		flags.Set(2)
-	}
-	if m.Transaction != "" {
-		flags.Set(3)
-	}
-	if m.StoreProduct != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Current, 1)
+	flags |= tlrt.Bit(m.CanPurchaseUpgrade, 2)
+	flags |= tlrt.Bit(m.Transaction != "", 3)
+	flags |= tlrt.Bit(m.StoreProduct != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		tlrt.PutString(b, m.Transaction)

@@ -81,7 +81,7 @@ func (m *PaymentsCheckCanSendGiftResultOk) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PaymentsCheckCanSendGiftResultOkTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -354,21 +354,11 @@ func (m *PaymentsGiveawayInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.Participating {
-		flags.Set(0)
-	}
-	if m.PreparingResults {
-		flags.Set(3)
-	}
-	if m.JoinedTooEarlyDate != 0 {
-		flags.Set(1)
-	}
-	if m.AdminDisallowedChatID != 0 {
-		flags.Set(2)
-	}
-	if m.DisallowedCountry != "" {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Participating, 0)
+	flags |= tlrt.Bit(m.PreparingResults, 3)
+	flags |= tlrt.Bit(m.JoinedTooEarlyDate != 0, 1)
+	flags |= tlrt.Bit(m.AdminDisallowedChatID != 0, 2)
+	flags |= tlrt.Bit(m.DisallowedCountry != "", 4)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -566,21 +556,11 @@ func (m *PaymentsGiveawayInfoResults) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Winner {
-		flags.Set(0)
-	}
-	if m.Refunded {
-		flags.Set(1)
-	}
-	if m.GiftCodeSlug != "" {
-		flags.Set(3)
-	}
-	if m.StarsPrize != 0 {
-		flags.Set(4)
-	}
-	if m.ActivatedCount != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Winner, 0)
+	flags |= tlrt.Bit(m.Refunded, 1)
+	flags |= tlrt.Bit(m.GiftCodeSlug != "", 3)
+	flags |= tlrt.Bit(m.StarsPrize != 0, 4)
+	flags |= tlrt.Bit(m.ActivatedCount != 0, 2)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -842,27 +822,13 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<5)
-	if m.CanSaveCredentials {
-		flags.Set(2)
-	}
-	if m.PasswordMissing {
-		flags.Set(3)
-	}
-	if m.Photo != nil {
-		flags.Set(5)
-	}
-	if m.NativeProvider != "" || m.NativeParams != nil {
-		flags.Set(4)
-	}
-	if len(m.AdditionalMethods) > 0 {
-		flags.Set(6)
-	}
-	if m.SavedInfo != nil {
-		flags.Set(0)
-	}
-	if len(m.SavedCredentials) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.CanSaveCredentials, 2)
+	flags |= tlrt.Bit(m.PasswordMissing, 3)
+	flags |= tlrt.Bit(m.Photo != nil, 5)
+	flags |= tlrt.Bit(m.NativeProvider != "" || m.NativeParams != nil, 4)
+	flags |= tlrt.Bit(len(m.AdditionalMethods) > 0, 6)
+	flags |= tlrt.Bit(m.SavedInfo != nil, 0)
+	flags |= tlrt.Bit(len(m.SavedCredentials) > 0, 1)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1072,9 +1038,7 @@ func (m *PaymentsPaymentFormStars) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 5)
-	if m.Photo != nil {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Photo != nil, 5)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1373,18 +1337,10 @@ func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Photo != nil {
-		flags.Set(2)
-	}
-	if m.Info != nil {
-		flags.Set(0)
-	}
-	if m.Shipping != nil {
-		flags.Set(1)
-	}
-	if m.TipAmount != 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Photo != nil, 2)
+	flags |= tlrt.Bit(m.Info != nil, 0)
+	flags |= tlrt.Bit(m.Shipping != nil, 1)
+	flags |= tlrt.Bit(m.TipAmount != 0, 3)
 	w := tlrt.Extend(b, 24)
 	_ = w[23]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1575,9 +1531,7 @@ func (m *PaymentsPaymentReceiptStars) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Photo != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Photo != nil, 2)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1946,7 +1900,7 @@ func (m *PaymentsStarGiftActiveAuctionsNotModified) Encode(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PaymentsStarGiftActiveAuctionsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2157,7 +2111,7 @@ func (m *PaymentsStarGiftCollectionsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PaymentsStarGiftCollectionsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2344,7 +2298,7 @@ func (m *PaymentsStarGiftsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PaymentsStarGiftsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2684,21 +2638,11 @@ func (m *PaymentsCheckedGiftCode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<4)
-	if m.ViaGiveaway {
-		flags.Set(2)
-	}
-	if m.FromID != nil {
-		flags.Set(4)
-	}
-	if m.GiveawayMsgID != 0 {
-		flags.Set(3)
-	}
-	if m.ToID != 0 {
-		flags.Set(0)
-	}
-	if m.UsedDate != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.ViaGiveaway, 2)
+	flags |= tlrt.Bit(m.FromID != nil, 4)
+	flags |= tlrt.Bit(m.GiveawayMsgID != 0, 3)
+	flags |= tlrt.Bit(m.ToID != 0, 0)
+	flags |= tlrt.Bit(m.UsedDate != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(4) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
@@ -3122,15 +3066,9 @@ func (m *PaymentsResaleStarGifts) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
-	if len(m.Attributes) > 0 || m.AttributesHash != 0 {
-		flags.Set(1)
-	}
-	if len(m.Counters) > 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
+	flags |= tlrt.Bit(len(m.Attributes) > 0 || m.AttributesHash != 0, 1)
+	flags |= tlrt.Bit(len(m.Counters) > 0, 2)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -3296,12 +3234,8 @@ func (m *PaymentsSavedInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.HasSavedCredentials {
-		flags.Set(1)
-	}
-	if m.SavedInfo != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.HasSavedCredentials, 1)
+	flags |= tlrt.Bit(m.SavedInfo != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := m.SavedInfo.Encode(b); err != nil {
@@ -3447,12 +3381,8 @@ func (m *PaymentsSavedStarGifts) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ChatNotificationsEnabled {
-		flags.Set(1)
-	}
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ChatNotificationsEnabled, 1)
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -4161,9 +4091,7 @@ func (m *PaymentsStarsRevenueStats) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.TopHoursGraph != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TopHoursGraph != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.TopHoursGraph); err != nil {
@@ -4459,21 +4387,11 @@ func (m *PaymentsStarsStatus) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Subscriptions) > 0 {
-		flags.Set(1)
-	}
-	if m.SubscriptionsNextOffset != "" {
-		flags.Set(2)
-	}
-	if m.SubscriptionsMissingBalance != 0 {
-		flags.Set(4)
-	}
-	if len(m.History) > 0 {
-		flags.Set(3)
-	}
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.Subscriptions) > 0, 1)
+	flags |= tlrt.Bit(m.SubscriptionsNextOffset != "", 2)
+	flags |= tlrt.Bit(m.SubscriptionsMissingBalance != 0, 4)
+	flags |= tlrt.Bit(len(m.History) > 0, 3)
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Balance); err != nil {
 		return tlrt.EncodeErr(err, "payments.starsStatus", "balance")
@@ -4674,9 +4592,7 @@ func (m *PaymentsSuggestedStarRefBots) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -5061,27 +4977,13 @@ func (m *PaymentsUniqueStarGiftValueInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<6)
-	if m.LastSaleOnFragment {
-		flags.Set(1)
-	}
-	if m.ValueIsAverage {
-		flags.Set(6)
-	}
-	if m.LastSaleDate != 0 || m.LastSalePrice != 0 {
-		flags.Set(0)
-	}
-	if m.FloorPrice != 0 {
-		flags.Set(2)
-	}
-	if m.AveragePrice != 0 {
-		flags.Set(3)
-	}
-	if m.ListedCount != 0 {
-		flags.Set(4)
-	}
-	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.LastSaleOnFragment, 1)
+	flags |= tlrt.Bit(m.ValueIsAverage, 6)
+	flags |= tlrt.Bit(m.LastSaleDate != 0 || m.LastSalePrice != 0, 0)
+	flags |= tlrt.Bit(m.FloorPrice != 0, 2)
+	flags |= tlrt.Bit(m.AveragePrice != 0, 3)
+	flags |= tlrt.Bit(m.ListedCount != 0, 4)
+	flags |= tlrt.Bit(m.FragmentListedCount != 0 || m.FragmentListedURL != "", 5)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Currency)
 	w := tlrt.Extend(b, 28)
@@ -5300,12 +5202,8 @@ func (m *PaymentsValidatedRequestedInfo) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ID != "" {
-		flags.Set(0)
-	}
-	if len(m.ShippingOptions) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.ID != "", 0)
+	flags |= tlrt.Bit(len(m.ShippingOptions) > 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.ID)
@@ -5415,9 +5313,7 @@ func (m *PaymentsGetPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ThemeParams != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ThemeParams != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
 		return tlrt.EncodeErr(err, "payments.getPaymentForm", "invoice")
@@ -5619,9 +5515,7 @@ func (m *PaymentsValidateRequestedInfoRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Save {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Save, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
 		return tlrt.EncodeErr(err, "payments.validateRequestedInfo", "invoice")
@@ -5798,15 +5692,9 @@ func (m *PaymentsSendPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.RequestedInfoID != "" {
-		flags.Set(0)
-	}
-	if m.ShippingOptionID != "" {
-		flags.Set(1)
-	}
-	if m.TipAmount != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.RequestedInfoID != "", 0)
+	flags |= tlrt.Bit(m.ShippingOptionID != "", 1)
+	flags |= tlrt.Bit(m.TipAmount != 0, 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -5935,7 +5823,7 @@ func (m *PaymentsGetSavedInfoRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PaymentsGetSavedInfoRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6017,12 +5905,8 @@ func (m *PaymentsClearSavedInfoRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Credentials {
-		flags.Set(0)
-	}
-	if m.Info {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Credentials, 0)
+	flags |= tlrt.Bit(m.Info, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -6469,9 +6353,7 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.BoostPeer != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.BoostPeer != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
@@ -6907,7 +6789,7 @@ func (m *PaymentsGetStarsTopupOptionsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PaymentsGetStarsTopupOptionsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6993,9 +6875,7 @@ func (m *PaymentsGetStarsStatusRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Ton {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Ton, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsStatus", "peer")
@@ -7125,21 +7005,11 @@ func (m *PaymentsGetStarsTransactionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4)
-	if m.Inbound {
-		flags.Set(0)
-	}
-	if m.Outbound {
-		flags.Set(1)
-	}
-	if m.Ascending {
-		flags.Set(2)
-	}
-	if m.Ton {
-		flags.Set(4)
-	}
-	if m.SubscriptionID != "" {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Inbound, 0)
+	flags |= tlrt.Bit(m.Outbound, 1)
+	flags |= tlrt.Bit(m.Ascending, 2)
+	flags |= tlrt.Bit(m.Ton, 4)
+	flags |= tlrt.Bit(m.SubscriptionID != "", 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		tlrt.PutString(b, m.SubscriptionID)
@@ -7448,12 +7318,8 @@ func (m *PaymentsGetStarsRevenueStatsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Dark {
-		flags.Set(0)
-	}
-	if m.Ton {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Dark, 0)
+	flags |= tlrt.Bit(m.Ton, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsRevenueStats", "peer")
@@ -7577,12 +7443,8 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) EncodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Ton {
-		flags.Set(0)
-	}
-	if m.Amount != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Ton, 0)
+	flags |= tlrt.Bit(m.Amount != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "peer")
@@ -7788,9 +7650,7 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Ton {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Ton, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsTransactionsByID", "peer")
@@ -7900,9 +7760,7 @@ func (m *PaymentsGetStarsGiftOptionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.UserID != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.UserID != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.UserID); err != nil {
@@ -8008,9 +7866,7 @@ func (m *PaymentsGetStarsSubscriptionsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MissingBalance {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.MissingBalance, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getStarsSubscriptions", "peer")
@@ -8140,9 +7996,7 @@ func (m *PaymentsChangeStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Canceled {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Canceled, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.changeStarsSubscription", "peer")
@@ -8336,7 +8190,7 @@ func (m *PaymentsGetStarsGiveawayOptionsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PaymentsGetStarsGiveawayOptionsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8409,8 +8263,11 @@ func (m *PaymentsGetStarGiftsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PaymentsGetStarGiftsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftsRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8497,9 +8354,7 @@ func (m *PaymentsSaveStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Unsave {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Unsave, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
 		return tlrt.EncodeErr(err, "payments.saveStarGift", "stargift")
@@ -8687,9 +8542,7 @@ func (m *PaymentsBotCancelStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Restore {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Restore, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "payments.botCancelStarsSubscription", "user_id")
@@ -8845,9 +8698,7 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.OffsetDate != 0 || m.OffsetLink != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.OffsetDate != 0 || m.OffsetLink != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getConnectedStarRefBots", "peer")
@@ -9063,12 +8914,8 @@ func (m *PaymentsGetSuggestedStarRefBotsRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.OrderByRevenue {
-		flags.Set(0)
-	}
-	if m.OrderByDate {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.OrderByRevenue, 0)
+	flags |= tlrt.Bit(m.OrderByDate, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getSuggestedStarRefBots", "peer")
@@ -9270,9 +9117,7 @@ func (m *PaymentsEditConnectedStarRefBotRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Revoked {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Revoked, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.editConnectedStarRefBot", "peer")
@@ -9366,8 +9211,11 @@ func (m *PaymentsGetStarGiftUpgradePreviewRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PaymentsGetStarGiftUpgradePreviewRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftUpgradePreviewRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9455,9 +9303,7 @@ func (m *PaymentsUpgradeStarGiftRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.KeepOriginalDetails {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.KeepOriginalDetails, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
 		return tlrt.EncodeErr(err, "payments.upgradeStarGift", "stargift")
@@ -9775,36 +9621,16 @@ func (m *PaymentsGetSavedStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10)
-	if m.ExcludeUnsaved {
-		flags.Set(0)
-	}
-	if m.ExcludeSaved {
-		flags.Set(1)
-	}
-	if m.ExcludeUnlimited {
-		flags.Set(2)
-	}
-	if m.ExcludeUnique {
-		flags.Set(4)
-	}
-	if m.SortByValue {
-		flags.Set(5)
-	}
-	if m.ExcludeUpgradable {
-		flags.Set(7)
-	}
-	if m.ExcludeUnupgradable {
-		flags.Set(8)
-	}
-	if m.PeerColorAvailable {
-		flags.Set(9)
-	}
-	if m.ExcludeHosted {
-		flags.Set(10)
-	}
-	if m.CollectionID != 0 {
-		flags.Set(6)
-	}
+	flags |= tlrt.Bit(m.ExcludeUnsaved, 0)
+	flags |= tlrt.Bit(m.ExcludeSaved, 1)
+	flags |= tlrt.Bit(m.ExcludeUnlimited, 2)
+	flags |= tlrt.Bit(m.ExcludeUnique, 4)
+	flags |= tlrt.Bit(m.SortByValue, 5)
+	flags |= tlrt.Bit(m.ExcludeUpgradable, 7)
+	flags |= tlrt.Bit(m.ExcludeUnupgradable, 8)
+	flags |= tlrt.Bit(m.PeerColorAvailable, 9)
+	flags |= tlrt.Bit(m.ExcludeHosted, 10)
+	flags |= tlrt.Bit(m.CollectionID != 0, 6)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.getSavedStarGifts", "peer")
@@ -10119,9 +9945,7 @@ func (m *PaymentsToggleChatStarGiftNotificationsRequest) EncodeBare(b *bin.Buffe
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Enabled {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Enabled, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.toggleChatStarGiftNotifications", "peer")
@@ -10457,24 +10281,12 @@ func (m *PaymentsGetResaleStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<4 | 1<<5)
-	if m.SortByPrice {
-		flags.Set(1)
-	}
-	if m.SortByNum {
-		flags.Set(2)
-	}
-	if m.ForCraft {
-		flags.Set(4)
-	}
-	if m.StarsOnly {
-		flags.Set(5)
-	}
-	if m.AttributesHash != 0 {
-		flags.Set(0)
-	}
-	if len(m.Attributes) > 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.SortByPrice, 1)
+	flags |= tlrt.Bit(m.SortByNum, 2)
+	flags |= tlrt.Bit(m.ForCraft, 4)
+	flags |= tlrt.Bit(m.StarsOnly, 5)
+	flags |= tlrt.Bit(m.AttributesHash != 0, 0)
+	flags |= tlrt.Bit(len(m.Attributes) > 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint64(b, uint64(m.AttributesHash))
@@ -10898,18 +10710,10 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) erro
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if len(m.DeleteStargift) > 0 {
-		flags.Set(1)
-	}
-	if len(m.AddStargift) > 0 {
-		flags.Set(2)
-	}
-	if len(m.Order) > 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(len(m.DeleteStargift) > 0, 1)
+	flags |= tlrt.Bit(len(m.AddStargift) > 0, 2)
+	flags |= tlrt.Bit(len(m.Order) > 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "peer")
@@ -11408,8 +11212,11 @@ func (m *PaymentsCheckCanSendGiftRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PaymentsCheckCanSendGiftRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PaymentsCheckCanSendGiftRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11581,8 +11388,11 @@ func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) Encode(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11660,8 +11470,11 @@ func (m *PaymentsGetStarGiftActiveAuctionsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PaymentsGetStarGiftActiveAuctionsRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftActiveAuctionsRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11750,9 +11563,7 @@ func (m *PaymentsResolveStarGiftOfferRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Decline {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Decline, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -11876,9 +11687,7 @@ func (m *PaymentsSendStarGiftOfferRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.AllowPaidStars != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "payments.sendStarGiftOffer", "peer")
@@ -11997,8 +11806,11 @@ func (m *PaymentsGetStarGiftUpgradeAttributesRequest) Encode(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PaymentsGetStarGiftUpgradeAttributesRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftUpgradeAttributesRequestTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -795,7 +795,7 @@ func (m *PhoneGetCallConfigRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PhoneGetCallConfigRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -880,9 +880,7 @@ func (m *PhoneRequestCallRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Video {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Video, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "phone.requestCall", "user_id")
@@ -1289,9 +1287,7 @@ func (m *PhoneDiscardCallRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Video {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Video, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.discardCall", "peer")
@@ -1406,9 +1402,7 @@ func (m *PhoneSetCallRatingRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.UserInitiative {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.UserInitiative, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "phone.setCallRating", "peer")
@@ -1750,15 +1744,9 @@ func (m *PhoneCreateGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.RtmpStream {
-		flags.Set(2)
-	}
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.RtmpStream, 2)
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "phone.createGroupCall", "peer")
@@ -1957,18 +1945,10 @@ func (m *PhoneJoinGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Muted {
-		flags.Set(0)
-	}
-	if m.VideoStopped {
-		flags.Set(2)
-	}
-	if m.InviteHash != "" {
-		flags.Set(1)
-	}
-	if m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Muted, 0)
+	flags |= tlrt.Bit(m.VideoStopped, 2)
+	flags |= tlrt.Bit(m.InviteHash != "", 1)
+	flags |= tlrt.Bit(m.PublicKey != (bin.Int256{}) || len(m.Block) > 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.joinGroupCall", "call")
@@ -2449,18 +2429,10 @@ func (m *PhoneToggleGroupCallSettingsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.ResetInviteHash {
-		flags.Set(1)
-	}
-	if m.JoinMuted {
-		flags.Set(0)
-	}
-	if m.MessagesEnabled {
-		flags.Set(2)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.ResetInviteHash, 1)
+	flags |= tlrt.Bit(m.JoinMuted, 0)
+	flags |= tlrt.Bit(m.MessagesEnabled, 2)
+	flags |= tlrt.Bit(m.SendPaidMessagesStars != 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.toggleGroupCallSettings", "call")
@@ -2946,15 +2918,9 @@ func (m *PhoneToggleGroupCallRecordRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Start {
-		flags.Set(0)
-	}
-	if m.Video || m.VideoPortrait {
-		flags.Set(2)
-	}
-	if m.Title != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Start, 0)
+	flags |= tlrt.Bit(m.Video || m.VideoPortrait, 2)
+	flags |= tlrt.Bit(m.Title != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.toggleGroupCallRecord", "call")
@@ -3207,24 +3173,12 @@ func (m *PhoneEditGroupCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Muted {
-		flags.Set(0)
-	}
-	if m.Volume != 0 {
-		flags.Set(1)
-	}
-	if m.RaiseHand {
-		flags.Set(2)
-	}
-	if m.VideoStopped {
-		flags.Set(3)
-	}
-	if m.VideoPaused {
-		flags.Set(4)
-	}
-	if m.PresentationPaused {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Muted, 0)
+	flags |= tlrt.Bit(m.Volume != 0, 1)
+	flags |= tlrt.Bit(m.RaiseHand, 2)
+	flags |= tlrt.Bit(m.VideoStopped, 3)
+	flags |= tlrt.Bit(m.VideoPaused, 4)
+	flags |= tlrt.Bit(m.PresentationPaused, 5)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.editGroupCallParticipant", "call")
@@ -3568,9 +3522,7 @@ func (m *PhoneExportGroupCallInviteRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.CanSelfUnmute {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.CanSelfUnmute, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.exportGroupCallInvite", "call")
@@ -4218,9 +4170,7 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) EncodeBare(b *bin.Buffer) error 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.LiveStory {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.LiveStory, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "phone.getGroupCallStreamRtmpUrl", "peer")
@@ -4471,15 +4421,9 @@ func (m *PhoneCreateConferenceCallRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Muted {
-		flags.Set(0)
-	}
-	if m.VideoStopped {
-		flags.Set(2)
-	}
-	if m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Muted, 0)
+	flags |= tlrt.Bit(m.VideoStopped, 2)
+	flags |= tlrt.Bit(m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil, 3)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -4613,12 +4557,8 @@ func (m *PhoneDeleteConferenceCallParticipantsRequest) EncodeBare(b *bin.Buffer)
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.OnlyLeft {
-		flags.Set(0)
-	}
-	if m.Kick {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.OnlyLeft, 0)
+	flags |= tlrt.Bit(m.Kick, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.deleteConferenceCallParticipants", "call")
@@ -4827,9 +4767,7 @@ func (m *PhoneInviteConferenceCallParticipantRequest) EncodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Video {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Video, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.inviteConferenceCallParticipant", "call")
@@ -4925,8 +4863,11 @@ func (m *PhoneDeclineConferenceCallInviteRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, PhoneDeclineConferenceCallInviteRequestTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, PhoneDeclineConferenceCallInviteRequestTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5149,12 +5090,8 @@ func (m *PhoneSendGroupCallMessageRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.AllowPaidStars != 0 {
-		flags.Set(0)
-	}
-	if m.SendAs != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.AllowPaidStars != 0, 0)
+	flags |= tlrt.Bit(m.SendAs != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "call")
@@ -5380,9 +5317,7 @@ func (m *PhoneDeleteGroupCallMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ReportSpam {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ReportSpam, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.deleteGroupCallMessages", "call")
@@ -5495,9 +5430,7 @@ func (m *PhoneDeleteGroupCallParticipantMessagesRequest) EncodeBare(b *bin.Buffe
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ReportSpam {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ReportSpam, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Call); err != nil {
 		return tlrt.EncodeErr(err, "phone.deleteGroupCallParticipantMessages", "call")

@@ -367,12 +367,8 @@ func (m *PhotosUpdateProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Fallback {
-		flags.Set(0)
-	}
-	if m.Bot != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Fallback, 0)
+	flags |= tlrt.Bit(m.Bot != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
@@ -512,24 +508,12 @@ func (m *PhotosUploadProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5)
-	if m.Fallback {
-		flags.Set(3)
-	}
-	if m.Bot != nil {
-		flags.Set(5)
-	}
-	if m.File != nil {
-		flags.Set(0)
-	}
-	if m.Video != nil {
-		flags.Set(1)
-	}
-	if m.VideoStartTs != 0 {
-		flags.Set(2)
-	}
-	if m.VideoEmojiMarkup != nil {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Fallback, 3)
+	flags |= tlrt.Bit(m.Bot != nil, 5)
+	flags |= tlrt.Bit(m.File != nil, 0)
+	flags |= tlrt.Bit(m.Video != nil, 1)
+	flags |= tlrt.Bit(m.VideoStartTs != 0, 2)
+	flags |= tlrt.Bit(m.VideoEmojiMarkup != nil, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(5) {
 		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
@@ -894,24 +878,12 @@ func (m *PhotosUploadContactProfilePhotoRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5)
-	if m.Suggest {
-		flags.Set(3)
-	}
-	if m.Save {
-		flags.Set(4)
-	}
-	if m.File != nil {
-		flags.Set(0)
-	}
-	if m.Video != nil {
-		flags.Set(1)
-	}
-	if m.VideoStartTs != 0 {
-		flags.Set(2)
-	}
-	if m.VideoEmojiMarkup != nil {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Suggest, 3)
+	flags |= tlrt.Bit(m.Save, 4)
+	flags |= tlrt.Bit(m.File != nil, 0)
+	flags |= tlrt.Bit(m.Video != nil, 1)
+	flags |= tlrt.Bit(m.VideoStartTs != 0, 2)
+	flags |= tlrt.Bit(m.VideoEmojiMarkup != nil, 5)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "photos.uploadContactProfilePhoto", "user_id")

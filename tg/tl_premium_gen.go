@@ -75,9 +75,7 @@ func (m *PremiumBoostsList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -293,21 +291,11 @@ func (m *PremiumBoostsStatus) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.MyBoost || len(m.MyBoostSlots) > 0 {
-		flags.Set(2)
-	}
-	if m.GiftBoosts != 0 {
-		flags.Set(4)
-	}
-	if m.NextLevelBoosts != 0 {
-		flags.Set(0)
-	}
-	if m.PremiumAudience != nil {
-		flags.Set(1)
-	}
-	if len(m.PrepaidGiveaways) > 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.MyBoost || len(m.MyBoostSlots) > 0, 2)
+	flags |= tlrt.Bit(m.GiftBoosts != 0, 4)
+	flags |= tlrt.Bit(m.NextLevelBoosts != 0, 0)
+	flags |= tlrt.Bit(m.PremiumAudience != nil, 1)
+	flags |= tlrt.Bit(len(m.PrepaidGiveaways) > 0, 3)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -575,9 +563,7 @@ func (m *PremiumGetBoostsListRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Gifts {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Gifts, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "premium.getBoostsList", "peer")
@@ -671,7 +657,7 @@ func (m *PremiumGetMyBoostsRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, PremiumGetMyBoostsRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -775,9 +761,7 @@ func (m *PremiumApplyBoostRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Slots) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.Slots) > 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutVectorHeader(b, len(m.Slots))

@@ -76,7 +76,7 @@ func (m *ReactionEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ReactionEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -213,8 +213,11 @@ func (m *ReactionCustomEmoji) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ReactionCustomEmojiTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ReactionCustomEmojiTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.DocumentID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -281,7 +284,7 @@ func (m *ReactionPaid) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ReactionPaidTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -383,7 +386,7 @@ func (m *ReactionNotificationsFromContacts) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ReactionNotificationsFromContactsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -447,7 +450,7 @@ func (m *ReactionNotificationsFromAll) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ReactionNotificationsFromAllTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1004,9 +1007,7 @@ func (m *ReplyKeyboardHide) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Selective {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Selective, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -1111,15 +1112,9 @@ func (m *ReplyKeyboardForceReply) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.SingleUse {
-		flags.Set(1)
-	}
-	if m.Selective {
-		flags.Set(2)
-	}
-	if m.Placeholder != "" {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.SingleUse, 1)
+	flags |= tlrt.Bit(m.Selective, 2)
+	flags |= tlrt.Bit(m.Placeholder != "", 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		tlrt.PutString(b, m.Placeholder)
@@ -1246,21 +1241,11 @@ func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4)
-	if m.Resize {
-		flags.Set(0)
-	}
-	if m.SingleUse {
-		flags.Set(1)
-	}
-	if m.Selective {
-		flags.Set(2)
-	}
-	if m.Persistent {
-		flags.Set(4)
-	}
-	if m.Placeholder != "" {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Resize, 0)
+	flags |= tlrt.Bit(m.SingleUse, 1)
+	flags |= tlrt.Bit(m.Selective, 2)
+	flags |= tlrt.Bit(m.Persistent, 4)
+	flags |= tlrt.Bit(m.Placeholder != "", 3)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1498,7 +1483,7 @@ func (m *InputReportReasonSpam) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputReportReasonSpamTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1560,7 +1545,7 @@ func (m *InputReportReasonViolence) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputReportReasonViolenceTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1623,7 +1608,7 @@ func (m *InputReportReasonPornography) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputReportReasonPornographyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1686,7 +1671,7 @@ func (m *InputReportReasonChildAbuse) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputReportReasonChildAbuseTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1748,7 +1733,7 @@ func (m *InputReportReasonOther) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputReportReasonOtherTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1810,7 +1795,7 @@ func (m *InputReportReasonCopyright) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputReportReasonCopyrightTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1875,7 +1860,7 @@ func (m *InputReportReasonGeoIrrelevant) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputReportReasonGeoIrrelevantTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1937,7 +1922,7 @@ func (m *InputReportReasonFake) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputReportReasonFakeTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2001,7 +1986,7 @@ func (m *InputReportReasonIllegalDrugs) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputReportReasonIllegalDrugsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2066,7 +2051,7 @@ func (m *InputReportReasonPersonalDetails) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, InputReportReasonPersonalDetailsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2268,9 +2253,7 @@ func (m *ReportResultAddComment) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Optional {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Optional, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutBytes(b, m.Option)
 	return nil
@@ -2345,7 +2328,7 @@ func (m *ReportResultReported) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, ReportResultReportedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2503,12 +2486,8 @@ func (m *RequestPeerTypeUser) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Bot {
-		flags.Set(0)
-	}
-	if m.Premium {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Bot, 0)
+	flags |= tlrt.Bit(m.Premium, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.Bot)
@@ -2657,24 +2636,12 @@ func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.BotParticipant {
-		flags.Set(5)
-	}
-	if m.HasUsername {
-		flags.Set(3)
-	}
-	if m.Forum {
-		flags.Set(4)
-	}
-	if m.UserAdminRights != nil {
-		flags.Set(1)
-	}
-	if m.BotAdminRights != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.BotParticipant, 5)
+	flags |= tlrt.Bit(m.HasUsername, 3)
+	flags |= tlrt.Bit(m.Forum, 4)
+	flags |= tlrt.Bit(m.UserAdminRights != nil, 1)
+	flags |= tlrt.Bit(m.BotAdminRights != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		b.PutBool(m.HasUsername)
@@ -2830,18 +2797,10 @@ func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.HasUsername {
-		flags.Set(3)
-	}
-	if m.UserAdminRights != nil {
-		flags.Set(1)
-	}
-	if m.BotAdminRights != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.HasUsername, 3)
+	flags |= tlrt.Bit(m.UserAdminRights != nil, 1)
+	flags |= tlrt.Bit(m.BotAdminRights != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		b.PutBool(m.HasUsername)
@@ -3004,15 +2963,9 @@ func (m *RequestPeerTypeCreateBot) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.BotManaged {
-		flags.Set(0)
-	}
-	if m.SuggestedName != "" {
-		flags.Set(1)
-	}
-	if m.SuggestedUsername != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.BotManaged, 0)
+	flags |= tlrt.Bit(m.SuggestedName != "", 1)
+	flags |= tlrt.Bit(m.SuggestedUsername != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		tlrt.PutString(b, m.SuggestedName)
@@ -3226,15 +3179,9 @@ func (m *RequestedPeerUser) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.FirstName != "" || m.LastName != "" {
-		flags.Set(0)
-	}
-	if m.Username != "" {
-		flags.Set(1)
-	}
-	if m.Photo != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.FirstName != "" || m.LastName != "", 0)
+	flags |= tlrt.Bit(m.Username != "", 1)
+	flags |= tlrt.Bit(m.Photo != nil, 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -3389,12 +3336,8 @@ func (m *RequestedPeerChat) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.Photo != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.Photo != nil, 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -3553,15 +3496,9 @@ func (m *RequestedPeerChannel) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.Username != "" {
-		flags.Set(1)
-	}
-	if m.Photo != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.Username != "", 1)
+	flags |= tlrt.Bit(m.Photo != nil, 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -3712,7 +3649,7 @@ func (m *RequirementToContactEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, RequirementToContactEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3776,7 +3713,7 @@ func (m *RequirementToContactPremium) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, RequirementToContactPremiumTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3843,8 +3780,11 @@ func (m *RequirementToContactPaidMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, RequirementToContactPaidMessagesTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, RequirementToContactPaidMessagesTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.StarsAmount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4006,7 +3946,7 @@ func (m *TextEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TextEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5116,8 +5056,13 @@ func (m *TextImage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, TextImageTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, TextImageTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.DocumentID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.W))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.H))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6248,24 +6193,12 @@ func (m *TextDate) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
-	if m.Relative {
-		flags.Set(0)
-	}
-	if m.ShortTime {
-		flags.Set(1)
-	}
-	if m.LongTime {
-		flags.Set(2)
-	}
-	if m.ShortDate {
-		flags.Set(3)
-	}
-	if m.LongDate {
-		flags.Set(4)
-	}
-	if m.DayOfWeek {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Relative, 0)
+	flags |= tlrt.Bit(m.ShortTime, 1)
+	flags |= tlrt.Bit(m.LongTime, 2)
+	flags |= tlrt.Bit(m.ShortDate, 3)
+	flags |= tlrt.Bit(m.LongDate, 4)
+	flags |= tlrt.Bit(m.DayOfWeek, 5)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Text); err != nil {
 		return tlrt.EncodeErr(err, "textDate", "text")
@@ -6476,9 +6409,7 @@ func (m *ReactionCount) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ChosenOrder != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ChosenOrder != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.ChosenOrder))
@@ -6589,15 +6520,9 @@ func (m *ReactionsNotifySettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.MessagesNotifyFrom != nil {
-		flags.Set(0)
-	}
-	if m.StoriesNotifyFrom != nil {
-		flags.Set(1)
-	}
-	if m.PollVotesNotifyFrom != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.MessagesNotifyFrom != nil, 0)
+	flags |= tlrt.Bit(m.StoriesNotifyFrom != nil, 1)
+	flags |= tlrt.Bit(m.PollVotesNotifyFrom != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.MessagesNotifyFrom); err != nil {
@@ -6710,8 +6635,12 @@ func (m *ReadParticipantDate) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ReadParticipantDateTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, ReadParticipantDateTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6783,8 +6712,12 @@ func (m *ReceivedNotifyMessage) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, ReceivedNotifyMessageTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, ReceivedNotifyMessageTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Flags))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6891,12 +6824,8 @@ func (m *RecentStory) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Live {
-		flags.Set(0)
-	}
-	if m.MaxID != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Live, 0)
+	flags |= tlrt.Bit(m.MaxID != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		tlrt.PutUint32(b, uint32(m.MaxID))
@@ -7070,12 +6999,8 @@ func (m *RichMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Rtl {
-		flags.Set(0)
-	}
-	if m.Part {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Rtl, 0)
+	flags |= tlrt.Bit(m.Part, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))

@@ -88,9 +88,7 @@ func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.Pinned {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Pinned, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "savedDialog", "peer")
@@ -192,15 +190,9 @@ func (m *MonoForumDialog) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4)
-	if m.UnreadMark {
-		flags.Set(3)
-	}
-	if m.NopaidMessagesException {
-		flags.Set(4)
-	}
-	if m.Draft != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.UnreadMark, 3)
+	flags |= tlrt.Bit(m.NopaidMessagesException, 4)
+	flags |= tlrt.Bit(m.Draft != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "monoForumDialog", "peer")
@@ -348,7 +340,7 @@ func (m *SecureFileEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureFileEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -558,7 +550,7 @@ func (m *SecurePasswordKdfAlgoUnknown) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecurePasswordKdfAlgoUnknownTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1015,15 +1007,9 @@ func (m *SecureRequiredType) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.NativeNames {
-		flags.Set(0)
-	}
-	if m.SelfieRequired {
-		flags.Set(1)
-	}
-	if m.TranslationRequired {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.NativeNames, 0)
+	flags |= tlrt.Bit(m.SelfieRequired, 1)
+	flags |= tlrt.Bit(m.TranslationRequired, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureRequiredType", "type")
@@ -2130,7 +2116,7 @@ func (m *SecureValueTypePersonalDetails) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureValueTypePersonalDetailsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2192,7 +2178,7 @@ func (m *SecureValueTypePassport) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureValueTypePassportTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2256,7 +2242,7 @@ func (m *SecureValueTypeDriverLicense) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureValueTypeDriverLicenseTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2320,7 +2306,7 @@ func (m *SecureValueTypeIdentityCard) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureValueTypeIdentityCardTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2385,7 +2371,7 @@ func (m *SecureValueTypeInternalPassport) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureValueTypeInternalPassportTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2447,7 +2433,7 @@ func (m *SecureValueTypeAddress) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureValueTypeAddressTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2510,7 +2496,7 @@ func (m *SecureValueTypeUtilityBill) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureValueTypeUtilityBillTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2574,7 +2560,7 @@ func (m *SecureValueTypeBankStatement) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureValueTypeBankStatementTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2639,7 +2625,7 @@ func (m *SecureValueTypeRentalAgreement) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureValueTypeRentalAgreementTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2705,7 +2691,7 @@ func (m *SecureValueTypePassportRegistration) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureValueTypePassportRegistrationTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2771,7 +2757,7 @@ func (m *SecureValueTypeTemporaryRegistration) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureValueTypeTemporaryRegistrationTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2833,7 +2819,7 @@ func (m *SecureValueTypePhone) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureValueTypePhoneTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2895,7 +2881,7 @@ func (m *SecureValueTypeEmail) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SecureValueTypeEmailTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3042,7 +3028,7 @@ func (m *SendMessageTypingAction) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SendMessageTypingActionTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3105,7 +3091,7 @@ func (m *SendMessageCancelAction) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SendMessageCancelActionTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3169,7 +3155,7 @@ func (m *SendMessageRecordVideoAction) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SendMessageRecordVideoActionTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3234,8 +3220,11 @@ func (m *SendMessageUploadVideoAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, SendMessageUploadVideoActionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, SendMessageUploadVideoActionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3304,7 +3293,7 @@ func (m *SendMessageRecordAudioAction) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SendMessageRecordAudioActionTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3369,8 +3358,11 @@ func (m *SendMessageUploadAudioAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, SendMessageUploadAudioActionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, SendMessageUploadAudioActionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3440,8 +3432,11 @@ func (m *SendMessageUploadPhotoAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, SendMessageUploadPhotoActionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, SendMessageUploadPhotoActionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3513,8 +3508,11 @@ func (m *SendMessageUploadDocumentAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, SendMessageUploadDocumentActionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, SendMessageUploadDocumentActionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3583,7 +3581,7 @@ func (m *SendMessageGeoLocationAction) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SendMessageGeoLocationActionTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3648,7 +3646,7 @@ func (m *SendMessageChooseContactAction) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SendMessageChooseContactActionTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3711,7 +3709,7 @@ func (m *SendMessageGamePlayAction) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SendMessageGamePlayActionTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3775,7 +3773,7 @@ func (m *SendMessageRecordRoundAction) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SendMessageRecordRoundActionTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3840,8 +3838,11 @@ func (m *SendMessageUploadRoundAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, SendMessageUploadRoundActionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, SendMessageUploadRoundActionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3909,7 +3910,7 @@ func (m *SpeakingInGroupCallAction) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SpeakingInGroupCallActionTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3976,8 +3977,11 @@ func (m *SendMessageHistoryImportAction) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, SendMessageHistoryImportActionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, SendMessageHistoryImportActionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4047,7 +4051,7 @@ func (m *SendMessageChooseStickerAction) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SendMessageChooseStickerActionTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4965,48 +4969,20 @@ func (m *StarGift) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<6 | 1<<7 | 1<<10 | 1<<13)
-	if m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0 {
-		flags.Set(0)
-	}
-	if m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0 {
-		flags.Set(1)
-	}
-	if m.Birthday {
-		flags.Set(2)
-	}
-	if m.RequirePremium {
-		flags.Set(7)
-	}
-	if m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0 {
-		flags.Set(8)
-	}
-	if m.PeerColorAvailable {
-		flags.Set(10)
-	}
-	if m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 {
-		flags.Set(11)
-	}
-	if m.AvailabilityResale != 0 || m.ResellMinStars != 0 {
-		flags.Set(4)
-	}
-	if m.UpgradeStars != 0 {
-		flags.Set(3)
-	}
-	if m.Title != "" {
-		flags.Set(5)
-	}
-	if m.ReleasedBy != nil {
-		flags.Set(6)
-	}
-	if m.LockedUntilDate != 0 {
-		flags.Set(9)
-	}
-	if m.UpgradeVariants != 0 {
-		flags.Set(12)
-	}
-	if m.Background != nil {
-		flags.Set(13)
-	}
+	flags |= tlrt.Bit(m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0, 0)
+	flags |= tlrt.Bit(m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0, 1)
+	flags |= tlrt.Bit(m.Birthday, 2)
+	flags |= tlrt.Bit(m.RequirePremium, 7)
+	flags |= tlrt.Bit(m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0, 8)
+	flags |= tlrt.Bit(m.PeerColorAvailable, 10)
+	flags |= tlrt.Bit(m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0, 11)
+	flags |= tlrt.Bit(m.AvailabilityResale != 0 || m.ResellMinStars != 0, 4)
+	flags |= tlrt.Bit(m.UpgradeStars != 0, 3)
+	flags |= tlrt.Bit(m.Title != "", 5)
+	flags |= tlrt.Bit(m.ReleasedBy != nil, 6)
+	flags |= tlrt.Bit(m.LockedUntilDate != 0, 9)
+	flags |= tlrt.Bit(m.UpgradeVariants != 0, 12)
+	flags |= tlrt.Bit(m.Background != nil, 13)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -5507,57 +5483,23 @@ func (m *StarGiftUnique) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15)
-	if m.RequirePremium {
-		flags.Set(6)
-	}
-	if m.ResaleTonOnly {
-		flags.Set(7)
-	}
-	if m.ThemeAvailable {
-		flags.Set(9)
-	}
-	if m.Burned {
-		flags.Set(14)
-	}
-	if m.Crafted {
-		flags.Set(15)
-	}
-	if m.OwnerID != nil {
-		flags.Set(0)
-	}
-	if m.OwnerName != "" {
-		flags.Set(1)
-	}
-	if m.OwnerAddress != "" {
-		flags.Set(2)
-	}
-	if m.GiftAddress != "" {
-		flags.Set(3)
-	}
-	if len(m.ResellAmount) > 0 {
-		flags.Set(4)
-	}
-	if m.ReleasedBy != nil {
-		flags.Set(5)
-	}
-	if m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 {
-		flags.Set(8)
-	}
-	if m.ThemePeer != nil {
-		flags.Set(10)
-	}
-	if m.PeerColor != nil {
-		flags.Set(11)
-	}
-	if m.HostID != nil {
-		flags.Set(12)
-	}
-	if m.OfferMinStars != 0 {
-		flags.Set(13)
-	}
-	if m.CraftChancePermille != 0 {
-		flags.Set(16)
-	}
+	flags |= tlrt.Bit(m.RequirePremium, 6)
+	flags |= tlrt.Bit(m.ResaleTonOnly, 7)
+	flags |= tlrt.Bit(m.ThemeAvailable, 9)
+	flags |= tlrt.Bit(m.Burned, 14)
+	flags |= tlrt.Bit(m.Crafted, 15)
+	flags |= tlrt.Bit(m.OwnerID != nil, 0)
+	flags |= tlrt.Bit(m.OwnerName != "", 1)
+	flags |= tlrt.Bit(m.OwnerAddress != "", 2)
+	flags |= tlrt.Bit(m.GiftAddress != "", 3)
+	flags |= tlrt.Bit(len(m.ResellAmount) > 0, 4)
+	flags |= tlrt.Bit(m.ReleasedBy != nil, 5)
+	flags |= tlrt.Bit(m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0, 8)
+	flags |= tlrt.Bit(m.ThemePeer != nil, 10)
+	flags |= tlrt.Bit(m.PeerColor != nil, 11)
+	flags |= tlrt.Bit(m.HostID != nil, 12)
+	flags |= tlrt.Bit(m.OfferMinStars != 0, 13)
+	flags |= tlrt.Bit(m.CraftChancePermille != 0, 16)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -5879,9 +5821,7 @@ func (m *StarGiftAttributeModel) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Crafted {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Crafted, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Name)
 	if err := tlrt.EncodeObject(b, m.Document); err != nil {
@@ -6198,12 +6138,8 @@ func (m *StarGiftAttributeOriginalDetails) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.SenderID != nil {
-		flags.Set(0)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.SenderID != nil, 0)
+	flags |= tlrt.Bit(m.Message != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.SenderID); err != nil {
@@ -6349,8 +6285,11 @@ func (m *StarGiftAttributeIDModel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StarGiftAttributeIDModelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, StarGiftAttributeIDModelTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.DocumentID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6420,8 +6359,11 @@ func (m *StarGiftAttributeIDPattern) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StarGiftAttributeIDPatternTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, StarGiftAttributeIDPatternTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.DocumentID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6492,8 +6434,11 @@ func (m *StarGiftAttributeIDBackdrop) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StarGiftAttributeIDBackdropTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, StarGiftAttributeIDBackdropTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.BackdropID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6607,8 +6552,11 @@ func (m *StarGiftAttributeRarity) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StarGiftAttributeRarityTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, StarGiftAttributeRarityTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Permille))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6678,7 +6626,7 @@ func (m *StarGiftAttributeRarityUncommon) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StarGiftAttributeRarityUncommonTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6742,7 +6690,7 @@ func (m *StarGiftAttributeRarityRare) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StarGiftAttributeRarityRareTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6806,7 +6754,7 @@ func (m *StarGiftAttributeRarityEpic) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StarGiftAttributeRarityEpicTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6871,7 +6819,7 @@ func (m *StarGiftAttributeRarityLegendary) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StarGiftAttributeRarityLegendaryTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6973,8 +6921,12 @@ func (m *StarGiftAuctionRound) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StarGiftAuctionRoundTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, StarGiftAuctionRoundTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Num))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Duration))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7055,8 +7007,14 @@ func (m *StarGiftAuctionRoundExtendable) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StarGiftAuctionRoundExtendableTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, StarGiftAuctionRoundExtendableTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Num))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Duration))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ExtendTop))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ExtendWindow))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7179,7 +7137,7 @@ func (m *StarGiftAuctionStateNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StarGiftAuctionStateNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7482,12 +7440,8 @@ func (m *StarGiftAuctionStateFinished) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ListedCount != 0 {
-		flags.Set(0)
-	}
-	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.ListedCount != 0, 0)
+	flags |= tlrt.Bit(m.FragmentListedCount != 0 || m.FragmentListedURL != "", 1)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -7635,8 +7589,12 @@ func (m *StarsAmount) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StarsAmountTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, StarsAmountTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Amount))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Nanos))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7710,8 +7668,11 @@ func (m *StarsTonAmount) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StarsTonAmountTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, StarsTonAmountTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.Amount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7832,7 +7793,7 @@ func (m *StarsTransactionPeerUnsupported) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StarsTransactionPeerUnsupportedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7896,7 +7857,7 @@ func (m *StarsTransactionPeerAppStore) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StarsTransactionPeerAppStoreTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7961,7 +7922,7 @@ func (m *StarsTransactionPeerPlayMarket) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StarsTransactionPeerPlayMarketTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8026,7 +7987,7 @@ func (m *StarsTransactionPeerPremiumBot) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StarsTransactionPeerPremiumBotTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8090,7 +8051,7 @@ func (m *StarsTransactionPeerFragment) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StarsTransactionPeerFragmentTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8228,7 +8189,7 @@ func (m *StarsTransactionPeerAds) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StarsTransactionPeerAdsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8291,7 +8252,7 @@ func (m *StarsTransactionPeerAPI) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StarsTransactionPeerAPITypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8575,9 +8536,7 @@ func (m *StatsGraph) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ZoomToken != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ZoomToken != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.JSON.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "statsGraph", "json")
@@ -9130,8 +9089,11 @@ func (m *StoryItemDeleted) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StoryItemDeletedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, StoryItemDeletedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9215,12 +9177,8 @@ func (m *StoryItemSkipped) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<8 | 1<<9)
-	if m.CloseFriends {
-		flags.Set(8)
-	}
-	if m.Live {
-		flags.Set(9)
-	}
+	flags |= tlrt.Bit(m.CloseFriends, 8)
+	flags |= tlrt.Bit(m.Live, 9)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -9444,63 +9402,25 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<20)
-	if m.Pinned {
-		flags.Set(5)
-	}
-	if m.Public {
-		flags.Set(7)
-	}
-	if m.CloseFriends {
-		flags.Set(8)
-	}
-	if m.Min {
-		flags.Set(9)
-	}
-	if m.Noforwards {
-		flags.Set(10)
-	}
-	if m.Edited {
-		flags.Set(11)
-	}
-	if m.Contacts {
-		flags.Set(12)
-	}
-	if m.SelectedContacts {
-		flags.Set(13)
-	}
-	if m.Out {
-		flags.Set(16)
-	}
-	if m.FromID != nil {
-		flags.Set(18)
-	}
-	if m.FwdFrom != nil {
-		flags.Set(17)
-	}
-	if m.Caption != "" {
-		flags.Set(0)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if len(m.MediaAreas) > 0 {
-		flags.Set(14)
-	}
-	if len(m.Privacy) > 0 {
-		flags.Set(2)
-	}
-	if m.Views != nil {
-		flags.Set(3)
-	}
-	if m.SentReaction != nil {
-		flags.Set(15)
-	}
-	if len(m.Albums) > 0 {
-		flags.Set(19)
-	}
-	if m.Music != nil {
-		flags.Set(20)
-	}
+	flags |= tlrt.Bit(m.Pinned, 5)
+	flags |= tlrt.Bit(m.Public, 7)
+	flags |= tlrt.Bit(m.CloseFriends, 8)
+	flags |= tlrt.Bit(m.Min, 9)
+	flags |= tlrt.Bit(m.Noforwards, 10)
+	flags |= tlrt.Bit(m.Edited, 11)
+	flags |= tlrt.Bit(m.Contacts, 12)
+	flags |= tlrt.Bit(m.SelectedContacts, 13)
+	flags |= tlrt.Bit(m.Out, 16)
+	flags |= tlrt.Bit(m.FromID != nil, 18)
+	flags |= tlrt.Bit(m.FwdFrom != nil, 17)
+	flags |= tlrt.Bit(m.Caption != "", 0)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(len(m.MediaAreas) > 0, 14)
+	flags |= tlrt.Bit(len(m.Privacy) > 0, 2)
+	flags |= tlrt.Bit(m.Views != nil, 3)
+	flags |= tlrt.Bit(m.SentReaction != nil, 15)
+	flags |= tlrt.Bit(len(m.Albums) > 0, 19)
+	flags |= tlrt.Bit(m.Music != nil, 20)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -10078,15 +9998,9 @@ func (m *StoryView) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Blocked {
-		flags.Set(0)
-	}
-	if m.BlockedMyStoriesFrom {
-		flags.Set(1)
-	}
-	if m.Reaction != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Blocked, 0)
+	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 1)
+	flags |= tlrt.Bit(m.Reaction != nil, 2)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -10196,12 +10110,8 @@ func (m *StoryViewPublicForward) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Blocked {
-		flags.Set(0)
-	}
-	if m.BlockedMyStoriesFrom {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Blocked, 0)
+	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
 		return tlrt.EncodeErr(err, "storyViewPublicForward", "message")
@@ -10299,12 +10209,8 @@ func (m *StoryViewPublicRepost) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Blocked {
-		flags.Set(0)
-	}
-	if m.BlockedMyStoriesFrom {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Blocked, 0)
+	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "storyViewPublicRepost", "peer_id")
@@ -10513,9 +10419,7 @@ func (m *SavedReactionTag) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Title != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
 		return tlrt.EncodeErr(err, "savedReactionTag", "reaction")
@@ -10903,69 +10807,27 @@ func (m *SavedStarGift) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<9 | 1<<10 | 1<<12 | 1<<17)
-	if m.NameHidden {
-		flags.Set(0)
-	}
-	if m.Unsaved {
-		flags.Set(5)
-	}
-	if m.Refunded {
-		flags.Set(9)
-	}
-	if m.CanUpgrade {
-		flags.Set(10)
-	}
-	if m.PinnedToTop {
-		flags.Set(12)
-	}
-	if m.UpgradeSeparate {
-		flags.Set(17)
-	}
-	if m.FromID != nil {
-		flags.Set(1)
-	}
-	if m.Message != nil {
-		flags.Set(2)
-	}
-	if m.MsgID != 0 {
-		flags.Set(3)
-	}
-	if m.SavedID != 0 {
-		flags.Set(11)
-	}
-	if m.ConvertStars != 0 {
-		flags.Set(4)
-	}
-	if m.UpgradeStars != 0 {
-		flags.Set(6)
-	}
-	if m.CanExportAt != 0 {
-		flags.Set(7)
-	}
-	if m.TransferStars != 0 {
-		flags.Set(8)
-	}
-	if m.CanTransferAt != 0 {
-		flags.Set(13)
-	}
-	if m.CanResellAt != 0 {
-		flags.Set(14)
-	}
-	if len(m.CollectionID) > 0 {
-		flags.Set(15)
-	}
-	if m.PrepaidUpgradeHash != "" {
-		flags.Set(16)
-	}
-	if m.DropOriginalDetailsStars != 0 {
-		flags.Set(18)
-	}
-	if m.GiftNum != 0 {
-		flags.Set(19)
-	}
-	if m.CanCraftAt != 0 {
-		flags.Set(20)
-	}
+	flags |= tlrt.Bit(m.NameHidden, 0)
+	flags |= tlrt.Bit(m.Unsaved, 5)
+	flags |= tlrt.Bit(m.Refunded, 9)
+	flags |= tlrt.Bit(m.CanUpgrade, 10)
+	flags |= tlrt.Bit(m.PinnedToTop, 12)
+	flags |= tlrt.Bit(m.UpgradeSeparate, 17)
+	flags |= tlrt.Bit(m.FromID != nil, 1)
+	flags |= tlrt.Bit(m.Message != nil, 2)
+	flags |= tlrt.Bit(m.MsgID != 0, 3)
+	flags |= tlrt.Bit(m.SavedID != 0, 11)
+	flags |= tlrt.Bit(m.ConvertStars != 0, 4)
+	flags |= tlrt.Bit(m.UpgradeStars != 0, 6)
+	flags |= tlrt.Bit(m.CanExportAt != 0, 7)
+	flags |= tlrt.Bit(m.TransferStars != 0, 8)
+	flags |= tlrt.Bit(m.CanTransferAt != 0, 13)
+	flags |= tlrt.Bit(m.CanResellAt != 0, 14)
+	flags |= tlrt.Bit(len(m.CollectionID) > 0, 15)
+	flags |= tlrt.Bit(m.PrepaidUpgradeHash != "", 16)
+	flags |= tlrt.Bit(m.DropOriginalDetailsStars != 0, 18)
+	flags |= tlrt.Bit(m.GiftNum != 0, 19)
+	flags |= tlrt.Bit(m.CanCraftAt != 0, 20)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
@@ -11259,12 +11121,8 @@ func (m *SearchPostsFlood) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.QueryIsFree {
-		flags.Set(0)
-	}
-	if m.WaitTill != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.QueryIsFree, 0)
+	flags |= tlrt.Bit(m.WaitTill != 0, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -11358,8 +11216,14 @@ func (m *SearchResultsCalendarPeriod) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, SearchResultsCalendarPeriodTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, SearchResultsCalendarPeriodTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MinMsgID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxMsgID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Count))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11441,8 +11305,13 @@ func (m *SearchResultPosition) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, SearchResultPositionTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, SearchResultPositionTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Offset))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11835,27 +11704,13 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	if m.Data != nil {
-		flags.Set(0)
-	}
-	if m.FrontSide != nil {
-		flags.Set(1)
-	}
-	if m.ReverseSide != nil {
-		flags.Set(2)
-	}
-	if m.Selfie != nil {
-		flags.Set(3)
-	}
-	if len(m.Translation) > 0 {
-		flags.Set(6)
-	}
-	if len(m.Files) > 0 {
-		flags.Set(4)
-	}
-	if m.PlainData != nil {
-		flags.Set(5)
-	}
+	flags |= tlrt.Bit(m.Data != nil, 0)
+	flags |= tlrt.Bit(m.FrontSide != nil, 1)
+	flags |= tlrt.Bit(m.ReverseSide != nil, 2)
+	flags |= tlrt.Bit(m.Selfie != nil, 3)
+	flags |= tlrt.Bit(len(m.Translation) > 0, 6)
+	flags |= tlrt.Bit(len(m.Files) > 0, 4)
+	flags |= tlrt.Bit(m.PlainData != nil, 5)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Type); err != nil {
 		return tlrt.EncodeErr(err, "secureValue", "type")
@@ -12114,9 +11969,7 @@ func (m *SendAsPeer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.PremiumRequired {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.PremiumRequired, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "sendAsPeer", "peer")
@@ -12498,33 +12351,15 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<12 | 1<<13 | 1<<14)
-	if m.Recommended {
-		flags.Set(5)
-	}
-	if m.CanReport {
-		flags.Set(12)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.Photo != nil {
-		flags.Set(6)
-	}
-	if m.Media != nil {
-		flags.Set(14)
-	}
-	if m.Color != nil {
-		flags.Set(13)
-	}
-	if m.SponsorInfo != "" {
-		flags.Set(7)
-	}
-	if m.AdditionalInfo != "" {
-		flags.Set(8)
-	}
-	if m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 {
-		flags.Set(15)
-	}
+	flags |= tlrt.Bit(m.Recommended, 5)
+	flags |= tlrt.Bit(m.CanReport, 12)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.Photo != nil, 6)
+	flags |= tlrt.Bit(m.Media != nil, 14)
+	flags |= tlrt.Bit(m.Color != nil, 13)
+	flags |= tlrt.Bit(m.SponsorInfo != "", 7)
+	flags |= tlrt.Bit(m.AdditionalInfo != "", 8)
+	flags |= tlrt.Bit(m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0, 15)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutBytes(b, m.RandomID)
 	tlrt.PutString(b, m.URL)
@@ -12842,12 +12677,8 @@ func (m *SponsoredPeer) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.SponsorInfo != "" {
-		flags.Set(0)
-	}
-	if m.AdditionalInfo != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.SponsorInfo != "", 0)
+	flags |= tlrt.Bit(m.AdditionalInfo != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutBytes(b, m.RandomID)
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -13167,15 +12998,9 @@ func (m *StarGiftAuctionAcquiredGift) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.NameHidden {
-		flags.Set(0)
-	}
-	if m.Message != nil {
-		flags.Set(1)
-	}
-	if m.GiftNum != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.NameHidden, 0)
+	flags |= tlrt.Bit(m.Message != nil, 1)
+	flags |= tlrt.Bit(m.GiftNum != 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "starGiftAuctionAcquiredGift", "peer")
@@ -13382,12 +13207,8 @@ func (m *StarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Returned {
-		flags.Set(1)
-	}
-	if m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Returned, 1)
+	flags |= tlrt.Bit(m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		w := tlrt.Extend(b, 20)
@@ -13494,8 +13315,13 @@ func (m *StarGiftBackground) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StarGiftBackgroundTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, StarGiftBackgroundTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.CenterColor))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.EdgeColor))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.TextColor))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13587,9 +13413,7 @@ func (m *StarGiftCollection) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Icon != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Icon != nil, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -13692,8 +13516,12 @@ func (m *StarGiftUpgradePrice) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StarGiftUpgradePriceTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, StarGiftUpgradePriceTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.UpgradeStars))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13825,15 +13653,9 @@ func (m *StarRefProgram) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.DurationMonths != 0 {
-		flags.Set(0)
-	}
-	if m.EndDate != 0 {
-		flags.Set(1)
-	}
-	if m.DailyRevenuePerUser != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.DurationMonths != 0, 0)
+	flags |= tlrt.Bit(m.EndDate != 0, 1)
+	flags |= tlrt.Bit(m.DailyRevenuePerUser != nil, 2)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -13982,12 +13804,8 @@ func (m *StarsGiftOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Extended {
-		flags.Set(1)
-	}
-	if m.StoreProduct != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Extended, 1)
+	flags |= tlrt.Bit(m.StoreProduct != "", 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -14126,15 +13944,9 @@ func (m *StarsGiveawayOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Extended {
-		flags.Set(0)
-	}
-	if m.Default {
-		flags.Set(1)
-	}
-	if m.StoreProduct != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Extended, 0)
+	flags |= tlrt.Bit(m.Default, 1)
+	flags |= tlrt.Bit(m.StoreProduct != "", 2)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -14262,9 +14074,7 @@ func (m *StarsGiveawayWinnersOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Default {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Default, 0)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -14378,9 +14188,7 @@ func (m *StarsRating) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextLevelStars != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextLevelStars != 0, 0)
 	w := tlrt.Extend(b, 24)
 	_ = w[23]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -14510,12 +14318,8 @@ func (m *StarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.WithdrawalEnabled {
-		flags.Set(0)
-	}
-	if m.NextWithdrawalAt != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.WithdrawalEnabled, 0)
+	flags |= tlrt.Bit(m.NextWithdrawalAt != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.CurrentBalance); err != nil {
 		return tlrt.EncodeErr(err, "starsRevenueStatus", "current_balance")
@@ -14701,30 +14505,14 @@ func (m *StarsSubscription) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<7)
-	if m.Canceled {
-		flags.Set(0)
-	}
-	if m.CanRefulfill {
-		flags.Set(1)
-	}
-	if m.MissingBalance {
-		flags.Set(2)
-	}
-	if m.BotCanceled {
-		flags.Set(7)
-	}
-	if m.ChatInviteHash != "" {
-		flags.Set(3)
-	}
-	if m.Title != "" {
-		flags.Set(4)
-	}
-	if m.Photo != nil {
-		flags.Set(5)
-	}
-	if m.InvoiceSlug != "" {
-		flags.Set(6)
-	}
+	flags |= tlrt.Bit(m.Canceled, 0)
+	flags |= tlrt.Bit(m.CanRefulfill, 1)
+	flags |= tlrt.Bit(m.MissingBalance, 2)
+	flags |= tlrt.Bit(m.BotCanceled, 7)
+	flags |= tlrt.Bit(m.ChatInviteHash != "", 3)
+	flags |= tlrt.Bit(m.Title != "", 4)
+	flags |= tlrt.Bit(m.Photo != nil, 5)
+	flags |= tlrt.Bit(m.InvoiceSlug != "", 6)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.ID)
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -14864,8 +14652,12 @@ func (m *StarsSubscriptionPricing) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StarsSubscriptionPricingTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, StarsSubscriptionPricingTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.Amount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -14977,12 +14769,8 @@ func (m *StarsTopupOption) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Extended {
-		flags.Set(1)
-	}
-	if m.StoreProduct != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Extended, 1)
+	flags |= tlrt.Bit(m.StoreProduct != "", 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -15447,96 +15235,36 @@ func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<10 | 1<<11 | 1<<14 | 1<<17 | 1<<18 | 1<<21 | 1<<22 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29)
-	if m.Refund {
-		flags.Set(3)
-	}
-	if m.Pending {
-		flags.Set(4)
-	}
-	if m.Failed {
-		flags.Set(6)
-	}
-	if m.Gift {
-		flags.Set(10)
-	}
-	if m.Reaction {
-		flags.Set(11)
-	}
-	if m.StargiftUpgrade {
-		flags.Set(18)
-	}
-	if m.BusinessTransfer {
-		flags.Set(21)
-	}
-	if m.StargiftResale {
-		flags.Set(22)
-	}
-	if m.PostsSearch {
-		flags.Set(24)
-	}
-	if m.StargiftPrepaidUpgrade {
-		flags.Set(25)
-	}
-	if m.StargiftDropOriginalDetails {
-		flags.Set(26)
-	}
-	if m.PhonegroupMessage {
-		flags.Set(27)
-	}
-	if m.StargiftAuctionBid {
-		flags.Set(28)
-	}
-	if m.Offer {
-		flags.Set(29)
-	}
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.Description != "" {
-		flags.Set(1)
-	}
-	if m.Photo != nil {
-		flags.Set(2)
-	}
-	if m.TransactionDate != 0 || m.TransactionURL != "" {
-		flags.Set(5)
-	}
-	if len(m.BotPayload) > 0 {
-		flags.Set(7)
-	}
-	if m.MsgID != 0 {
-		flags.Set(8)
-	}
-	if len(m.ExtendedMedia) > 0 {
-		flags.Set(9)
-	}
-	if m.SubscriptionPeriod != 0 {
-		flags.Set(12)
-	}
-	if m.GiveawayPostID != 0 {
-		flags.Set(13)
-	}
-	if m.Stargift != nil {
-		flags.Set(14)
-	}
-	if m.FloodskipNumber != 0 {
-		flags.Set(15)
-	}
-	if m.StarrefCommissionPermille != 0 {
-		flags.Set(16)
-	}
-	if m.StarrefPeer != nil || m.StarrefAmount != nil {
-		flags.Set(17)
-	}
-	if m.PaidMessages != 0 {
-		flags.Set(19)
-	}
-	if m.PremiumGiftMonths != 0 {
-		flags.Set(20)
-	}
-	if m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 {
-		flags.Set(23)
-	}
+	flags |= tlrt.Bit(m.Refund, 3)
+	flags |= tlrt.Bit(m.Pending, 4)
+	flags |= tlrt.Bit(m.Failed, 6)
+	flags |= tlrt.Bit(m.Gift, 10)
+	flags |= tlrt.Bit(m.Reaction, 11)
+	flags |= tlrt.Bit(m.StargiftUpgrade, 18)
+	flags |= tlrt.Bit(m.BusinessTransfer, 21)
+	flags |= tlrt.Bit(m.StargiftResale, 22)
+	flags |= tlrt.Bit(m.PostsSearch, 24)
+	flags |= tlrt.Bit(m.StargiftPrepaidUpgrade, 25)
+	flags |= tlrt.Bit(m.StargiftDropOriginalDetails, 26)
+	flags |= tlrt.Bit(m.PhonegroupMessage, 27)
+	flags |= tlrt.Bit(m.StargiftAuctionBid, 28)
+	flags |= tlrt.Bit(m.Offer, 29)
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(m.Description != "", 1)
+	flags |= tlrt.Bit(m.Photo != nil, 2)
+	flags |= tlrt.Bit(m.TransactionDate != 0 || m.TransactionURL != "", 5)
+	flags |= tlrt.Bit(len(m.BotPayload) > 0, 7)
+	flags |= tlrt.Bit(m.MsgID != 0, 8)
+	flags |= tlrt.Bit(len(m.ExtendedMedia) > 0, 9)
+	flags |= tlrt.Bit(m.SubscriptionPeriod != 0, 12)
+	flags |= tlrt.Bit(m.GiveawayPostID != 0, 13)
+	flags |= tlrt.Bit(m.Stargift != nil, 14)
+	flags |= tlrt.Bit(m.FloodskipNumber != 0, 15)
+	flags |= tlrt.Bit(m.StarrefCommissionPermille != 0, 16)
+	flags |= tlrt.Bit(m.StarrefPeer != nil || m.StarrefAmount != nil, 17)
+	flags |= tlrt.Bit(m.PaidMessages != 0, 19)
+	flags |= tlrt.Bit(m.PremiumGiftMonths != 0, 20)
+	flags |= tlrt.Bit(m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0, 23)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.ID)
 	if err := tlrt.EncodeObject(b, m.Amount); err != nil {
@@ -15843,8 +15571,12 @@ func (m *StatsAbsValueAndPrev) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StatsAbsValueAndPrevTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, StatsAbsValueAndPrevTypeID)
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Current))
+	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Previous))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15917,8 +15649,12 @@ func (m *StatsDateRangeDays) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StatsDateRangeDaysTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, StatsDateRangeDaysTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.MinDate))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxDate))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15993,8 +15729,14 @@ func (m *StatsGroupTopAdmin) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StatsGroupTopAdminTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, StatsGroupTopAdminTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Deleted))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Kicked))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Banned))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16075,8 +15817,12 @@ func (m *StatsGroupTopInviter) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StatsGroupTopInviterTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, StatsGroupTopInviterTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Invitations))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16150,8 +15896,13 @@ func (m *StatsGroupTopPoster) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StatsGroupTopPosterTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, StatsGroupTopPosterTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Messages))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.AvgChars))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16227,8 +15978,12 @@ func (m *StatsPercentValue) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StatsPercentValueTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, StatsPercentValueTypeID)
+	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Part))
+	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Total))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16676,36 +16431,16 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<9 | 1<<10 | 1<<11)
-	if m.Archived {
-		flags.Set(1)
-	}
-	if m.Official {
-		flags.Set(2)
-	}
-	if m.Masks {
-		flags.Set(3)
-	}
-	if m.Emojis {
-		flags.Set(7)
-	}
-	if m.TextColor {
-		flags.Set(9)
-	}
-	if m.ChannelEmojiStatus {
-		flags.Set(10)
-	}
-	if m.Creator {
-		flags.Set(11)
-	}
-	if m.InstalledDate != 0 {
-		flags.Set(0)
-	}
-	if len(m.Thumbs) > 0 || m.ThumbDCID != 0 || m.ThumbVersion != 0 {
-		flags.Set(4)
-	}
-	if m.ThumbDocumentID != 0 {
-		flags.Set(8)
-	}
+	flags |= tlrt.Bit(m.Archived, 1)
+	flags |= tlrt.Bit(m.Official, 2)
+	flags |= tlrt.Bit(m.Masks, 3)
+	flags |= tlrt.Bit(m.Emojis, 7)
+	flags |= tlrt.Bit(m.TextColor, 9)
+	flags |= tlrt.Bit(m.ChannelEmojiStatus, 10)
+	flags |= tlrt.Bit(m.Creator, 11)
+	flags |= tlrt.Bit(m.InstalledDate != 0, 0)
+	flags |= tlrt.Bit(len(m.Thumbs) > 0 || m.ThumbDCID != 0 || m.ThumbVersion != 0, 4)
+	flags |= tlrt.Bit(m.ThumbDocumentID != 0, 8)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.InstalledDate))
@@ -16921,12 +16656,8 @@ func (m *StoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.ActiveUntilDate != 0 {
-		flags.Set(0)
-	}
-	if m.CooldownUntilDate != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.ActiveUntilDate != 0, 0)
+	flags |= tlrt.Bit(m.CooldownUntilDate != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.ActiveUntilDate))
@@ -17025,12 +16756,8 @@ func (m *StoryAlbum) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.IconPhoto != nil {
-		flags.Set(0)
-	}
-	if m.IconVideo != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.IconPhoto != nil, 0)
+	flags |= tlrt.Bit(m.IconVideo != nil, 1)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -17188,18 +16915,10 @@ func (m *StoryFwdHeader) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<3)
-	if m.Modified {
-		flags.Set(3)
-	}
-	if m.From != nil {
-		flags.Set(0)
-	}
-	if m.FromName != "" {
-		flags.Set(1)
-	}
-	if m.StoryID != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Modified, 3)
+	flags |= tlrt.Bit(m.From != nil, 0)
+	flags |= tlrt.Bit(m.FromName != "", 1)
+	flags |= tlrt.Bit(m.StoryID != 0, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.From); err != nil {
@@ -17404,21 +17123,11 @@ func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.HasViewers {
-		flags.Set(1)
-	}
-	if m.ForwardsCount != 0 {
-		flags.Set(2)
-	}
-	if len(m.Reactions) > 0 {
-		flags.Set(3)
-	}
-	if m.ReactionsCount != 0 {
-		flags.Set(4)
-	}
-	if len(m.RecentViewers) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.HasViewers, 1)
+	flags |= tlrt.Bit(m.ForwardsCount != 0, 2)
+	flags |= tlrt.Bit(len(m.Reactions) > 0, 3)
+	flags |= tlrt.Bit(m.ReactionsCount != 0, 4)
+	flags |= tlrt.Bit(len(m.RecentViewers) > 0, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -17550,7 +17259,7 @@ func (m *String) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StringTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -17650,18 +17359,10 @@ func (m *SuggestedPost) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
-	if m.Accepted {
-		flags.Set(1)
-	}
-	if m.Rejected {
-		flags.Set(2)
-	}
-	if m.Price != nil {
-		flags.Set(3)
-	}
-	if m.ScheduleDate != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Accepted, 1)
+	flags |= tlrt.Bit(m.Rejected, 2)
+	flags |= tlrt.Bit(m.Price != nil, 3)
+	flags |= tlrt.Bit(m.ScheduleDate != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(3) {
 		if err := tlrt.EncodeObject(b, m.Price); err != nil {

@@ -158,12 +158,8 @@ func (m *SmsjobsStatus) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.AllowInternational {
-		flags.Set(0)
-	}
-	if m.LastGiftSlug != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.AllowInternational, 0)
+	flags |= tlrt.Bit(m.LastGiftSlug != "", 1)
 	w := tlrt.Extend(b, 24)
 	_ = w[23]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -268,7 +264,7 @@ func (m *SmsjobsIsEligibleToJoinRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SmsjobsIsEligibleToJoinRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -336,7 +332,7 @@ func (m *SmsjobsJoinRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SmsjobsJoinRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -403,7 +399,7 @@ func (m *SmsjobsLeaveRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SmsjobsLeaveRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -483,9 +479,7 @@ func (m *SmsjobsUpdateSettingsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.AllowInternational {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.AllowInternational, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -557,7 +551,7 @@ func (m *SmsjobsGetStatusRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, SmsjobsGetStatusRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -740,9 +734,7 @@ func (m *SmsjobsFinishJobRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Error != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Error != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.JobID)
 	if flags.Has(0) {

@@ -697,9 +697,7 @@ func (m *StatsPublicForwards) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -911,9 +909,7 @@ func (m *StatsGetBroadcastStatsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Dark {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Dark, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "stats.getBroadcastStats", "channel")
@@ -1030,9 +1026,7 @@ func (m *StatsLoadAsyncGraphRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.X != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.X != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Token)
 	if flags.Has(0) {
@@ -1136,9 +1130,7 @@ func (m *StatsGetMegagroupStatsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Dark {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Dark, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "stats.getMegagroupStats", "channel")
@@ -1337,9 +1329,7 @@ func (m *StatsGetMessageStatsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Dark {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Dark, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "stats.getMessageStats", "channel")
@@ -1439,9 +1429,7 @@ func (m *StatsGetStoryStatsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Dark {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Dark, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stats.getStoryStats", "peer")
@@ -1643,9 +1631,7 @@ func (m *StatsGetPollStatsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Dark {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Dark, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stats.getPollStats", "peer")

@@ -153,21 +153,11 @@ func (m *StickersCreateStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6)
-	if m.Masks {
-		flags.Set(0)
-	}
-	if m.Emojis {
-		flags.Set(5)
-	}
-	if m.TextColor {
-		flags.Set(6)
-	}
-	if m.Thumb != nil {
-		flags.Set(2)
-	}
-	if m.Software != "" {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Masks, 0)
+	flags |= tlrt.Bit(m.Emojis, 5)
+	flags |= tlrt.Bit(m.TextColor, 6)
+	flags |= tlrt.Bit(m.Thumb != nil, 2)
+	flags |= tlrt.Bit(m.Software != "", 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
 		return tlrt.EncodeErr(err, "stickers.createStickerSet", "user_id")
@@ -614,12 +604,8 @@ func (m *StickersSetStickerSetThumbRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Thumb != nil {
-		flags.Set(0)
-	}
-	if m.ThumbDocumentID != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Thumb != nil, 0)
+	flags |= tlrt.Bit(m.ThumbDocumentID != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
 		return tlrt.EncodeErr(err, "stickers.setStickerSetThumb", "stickerset")
@@ -945,15 +931,9 @@ func (m *StickersChangeStickerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Emoji != "" {
-		flags.Set(0)
-	}
-	if m.MaskCoords != nil {
-		flags.Set(1)
-	}
-	if m.Keywords != "" {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Emoji != "", 0)
+	flags |= tlrt.Bit(m.MaskCoords != nil, 1)
+	flags |= tlrt.Bit(m.Keywords != "", 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
 		return tlrt.EncodeErr(err, "stickers.changeSticker", "sticker")

@@ -74,7 +74,7 @@ func (m *StoriesAlbumsNotModified) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StoriesAlbumsNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -382,9 +382,7 @@ func (m *StoriesAllStories) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.HasMore {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.HasMore, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -500,8 +498,11 @@ func (m *StoriesCanSendStoryCount) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, StoriesCanSendStoryCountTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, StoriesCanSendStoryCountTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.CountRemains))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -607,9 +608,7 @@ func (m *StoriesFoundStories) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -866,9 +865,7 @@ func (m *StoriesStories) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.PinnedToTop) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.PinnedToTop) > 0, 0)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1028,9 +1025,7 @@ func (m *StoriesStoryReactionsList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1280,9 +1275,7 @@ func (m *StoriesStoryViewsList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.NextOffset != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.NextOffset != "", 0)
 	w := tlrt.Extend(b, 28)
 	_ = w[27]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1643,36 +1636,16 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<7 | 1<<9)
-	if m.Pinned {
-		flags.Set(2)
-	}
-	if m.Noforwards {
-		flags.Set(4)
-	}
-	if m.FwdModified {
-		flags.Set(7)
-	}
-	if len(m.MediaAreas) > 0 {
-		flags.Set(5)
-	}
-	if m.Caption != "" {
-		flags.Set(0)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.Period != 0 {
-		flags.Set(3)
-	}
-	if m.FwdFromID != nil || m.FwdFromStory != 0 {
-		flags.Set(6)
-	}
-	if len(m.Albums) > 0 {
-		flags.Set(8)
-	}
-	if m.Music != nil {
-		flags.Set(9)
-	}
+	flags |= tlrt.Bit(m.Pinned, 2)
+	flags |= tlrt.Bit(m.Noforwards, 4)
+	flags |= tlrt.Bit(m.FwdModified, 7)
+	flags |= tlrt.Bit(len(m.MediaAreas) > 0, 5)
+	flags |= tlrt.Bit(m.Caption != "", 0)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.Period != 0, 3)
+	flags |= tlrt.Bit(m.FwdFromID != nil || m.FwdFromStory != 0, 6)
+	flags |= tlrt.Bit(len(m.Albums) > 0, 8)
+	flags |= tlrt.Bit(m.Music != nil, 9)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.sendStory", "peer")
@@ -1982,21 +1955,11 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<4)
-	if m.Media != nil {
-		flags.Set(0)
-	}
-	if len(m.MediaAreas) > 0 {
-		flags.Set(3)
-	}
-	if m.Caption != "" || len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if len(m.PrivacyRules) > 0 {
-		flags.Set(2)
-	}
-	if m.Music != nil {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Media != nil, 0)
+	flags |= tlrt.Bit(len(m.MediaAreas) > 0, 3)
+	flags |= tlrt.Bit(m.Caption != "" || len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(len(m.PrivacyRules) > 0, 2)
+	flags |= tlrt.Bit(m.Music != nil, 4)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.editStory", "peer")
@@ -2383,15 +2346,9 @@ func (m *StoriesGetAllStoriesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Next {
-		flags.Set(1)
-	}
-	if m.Hidden {
-		flags.Set(2)
-	}
-	if m.State != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Next, 1)
+	flags |= tlrt.Bit(m.Hidden, 2)
+	flags |= tlrt.Bit(m.State != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.State)
@@ -3053,18 +3010,10 @@ func (m *StoriesGetStoryViewsListRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	if m.JustContacts {
-		flags.Set(0)
-	}
-	if m.ReactionsFirst {
-		flags.Set(2)
-	}
-	if m.ForwardsFirst {
-		flags.Set(3)
-	}
-	if m.Q != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.JustContacts, 0)
+	flags |= tlrt.Bit(m.ReactionsFirst, 2)
+	flags |= tlrt.Bit(m.ForwardsFirst, 3)
+	flags |= tlrt.Bit(m.Q != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getStoryViewsList", "peer")
@@ -3469,12 +3418,8 @@ func (m *StoriesActivateStealthModeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Past {
-		flags.Set(0)
-	}
-	if m.Future {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Past, 0)
+	flags |= tlrt.Bit(m.Future, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -3563,9 +3508,7 @@ func (m *StoriesSendReactionRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.AddToRecent {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.AddToRecent, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.sendReaction", "peer")
@@ -3743,7 +3686,7 @@ func (m *StoriesGetAllReadPeerStoriesRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StoriesGetAllReadPeerStoriesRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3897,7 +3840,7 @@ func (m *StoriesGetChatsToSendRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, StoriesGetChatsToSendRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4098,15 +4041,9 @@ func (m *StoriesGetStoryReactionsListRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.ForwardsFirst {
-		flags.Set(2)
-	}
-	if m.Reaction != nil {
-		flags.Set(0)
-	}
-	if m.Offset != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.ForwardsFirst, 2)
+	flags |= tlrt.Bit(m.Reaction != nil, 0)
+	flags |= tlrt.Bit(m.Offset != "", 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.getStoryReactionsList", "peer")
@@ -4350,15 +4287,9 @@ func (m *StoriesSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Hashtag != "" {
-		flags.Set(0)
-	}
-	if m.Area != nil {
-		flags.Set(1)
-	}
-	if m.Peer != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Hashtag != "", 0)
+	flags |= tlrt.Bit(m.Area != nil, 1)
+	flags |= tlrt.Bit(m.Peer != nil, 2)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.Hashtag)
@@ -4673,18 +4604,10 @@ func (m *StoriesUpdateAlbumRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if len(m.DeleteStories) > 0 {
-		flags.Set(1)
-	}
-	if len(m.AddStories) > 0 {
-		flags.Set(2)
-	}
-	if len(m.Order) > 0 {
-		flags.Set(3)
-	}
+	flags |= tlrt.Bit(m.Title != "", 0)
+	flags |= tlrt.Bit(len(m.DeleteStories) > 0, 1)
+	flags |= tlrt.Bit(len(m.AddStories) > 0, 2)
+	flags |= tlrt.Bit(len(m.Order) > 0, 3)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.updateAlbum", "peer")
@@ -5286,27 +5209,13 @@ func (m *StoriesStartLiveRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<5)
-	if m.Pinned {
-		flags.Set(2)
-	}
-	if m.Noforwards {
-		flags.Set(4)
-	}
-	if m.RtmpStream {
-		flags.Set(5)
-	}
-	if m.Caption != "" {
-		flags.Set(0)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(1)
-	}
-	if m.MessagesEnabled {
-		flags.Set(6)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags.Set(7)
-	}
+	flags |= tlrt.Bit(m.Pinned, 2)
+	flags |= tlrt.Bit(m.Noforwards, 4)
+	flags |= tlrt.Bit(m.RtmpStream, 5)
+	flags |= tlrt.Bit(m.Caption != "", 0)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
+	flags |= tlrt.Bit(m.MessagesEnabled, 6)
+	flags |= tlrt.Bit(m.SendPaidMessagesStars != 0, 7)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "stories.startLive", "peer")

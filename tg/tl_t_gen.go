@@ -94,7 +94,7 @@ func (m *TopPeerCategoryBotsPM) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TopPeerCategoryBotsPMTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -157,7 +157,7 @@ func (m *TopPeerCategoryBotsInline) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TopPeerCategoryBotsInlineTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -222,7 +222,7 @@ func (m *TopPeerCategoryCorrespondents) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TopPeerCategoryCorrespondentsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -284,7 +284,7 @@ func (m *TopPeerCategoryGroups) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TopPeerCategoryGroupsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -346,7 +346,7 @@ func (m *TopPeerCategoryChannels) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TopPeerCategoryChannelsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -409,7 +409,7 @@ func (m *TopPeerCategoryPhoneCalls) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TopPeerCategoryPhoneCallsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -473,7 +473,7 @@ func (m *TopPeerCategoryForwardUsers) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TopPeerCategoryForwardUsersTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -537,7 +537,7 @@ func (m *TopPeerCategoryForwardChats) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TopPeerCategoryForwardChatsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -599,7 +599,7 @@ func (m *TopPeerCategoryBotsApp) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TopPeerCategoryBotsAppTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -663,7 +663,7 @@ func (m *TopPeerCategoryBotsGuestChat) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TopPeerCategoryBotsGuestChatTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -894,27 +894,13 @@ func (m *Theme) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.Default {
-		flags.Set(1)
-	}
-	if m.ForChat {
-		flags.Set(5)
-	}
-	if m.Document != nil {
-		flags.Set(2)
-	}
-	if len(m.Settings) > 0 {
-		flags.Set(3)
-	}
-	if m.Emoticon != "" {
-		flags.Set(6)
-	}
-	if m.InstallsCount != 0 {
-		flags.Set(4)
-	}
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.Default, 1)
+	flags |= tlrt.Bit(m.ForChat, 5)
+	flags |= tlrt.Bit(m.Document != nil, 2)
+	flags |= tlrt.Bit(len(m.Settings) > 0, 3)
+	flags |= tlrt.Bit(m.Emoticon != "", 6)
+	flags |= tlrt.Bit(m.InstallsCount != 0, 4)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1117,18 +1103,10 @@ func (m *ThemeSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.MessageColorsAnimated {
-		flags.Set(2)
-	}
-	if m.OutboxAccentColor != 0 {
-		flags.Set(3)
-	}
-	if len(m.MessageColors) > 0 {
-		flags.Set(0)
-	}
-	if m.Wallpaper != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.MessageColorsAnimated, 2)
+	flags |= tlrt.Bit(m.OutboxAccentColor != 0, 3)
+	flags |= tlrt.Bit(len(m.MessageColors) > 0, 0)
+	flags |= tlrt.Bit(m.Wallpaper != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
 		return tlrt.EncodeErr(err, "themeSettings", "base_theme")
@@ -1509,12 +1487,8 @@ func (m *TodoList) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.OthersCanAppend {
-		flags.Set(0)
-	}
-	if m.OthersCanComplete {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.OthersCanAppend, 0)
+	flags |= tlrt.Bit(m.OthersCanComplete, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Title.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "todoList", "title")
@@ -1767,7 +1741,7 @@ func (m *True) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TrueTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -34,7 +34,7 @@ func (m *TestUseErrorRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TestUseErrorRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -101,7 +101,7 @@ func (m *TestUseConfigSimpleRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, TestUseConfigSimpleRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

@@ -548,8 +548,12 @@ func (m *UpdateMessageID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateMessageIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, UpdateMessageIDTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.RandomID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -745,9 +749,7 @@ func (m *UpdateUserTyping) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1278,9 +1280,7 @@ func (m *UpdateNewAuthorization) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Unconfirmed || m.Date != 0 || m.Device != "" || m.Location != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Unconfirmed || m.Date != 0 || m.Device != "" || m.Location != "", 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1465,8 +1465,11 @@ func (m *UpdateEncryptedChatTyping) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateEncryptedChatTypingTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, UpdateEncryptedChatTypingTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1622,8 +1625,13 @@ func (m *UpdateEncryptedMessagesRead) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateEncryptedMessagesReadTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, UpdateEncryptedMessagesReadTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ChatID))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxDate))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1706,8 +1714,15 @@ func (m *UpdateChatParticipantAdd) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateChatParticipantAddTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 36)
+	_ = w[35]
+	binary.LittleEndian.PutUint32(w, UpdateChatParticipantAddTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[20:], uint64(m.InviterID))
+	binary.LittleEndian.PutUint32(w[28:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[32:], uint32(m.Version))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1797,8 +1812,13 @@ func (m *UpdateChatParticipantDelete) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateChatParticipantDeleteTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, UpdateChatParticipantDeleteTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Version))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2092,15 +2112,9 @@ func (m *UpdateServiceNotification) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.Popup {
-		flags.Set(0)
-	}
-	if m.InvertMedia {
-		flags.Set(2)
-	}
-	if m.InboxDate != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Popup, 0)
+	flags |= tlrt.Bit(m.InvertMedia, 2)
+	flags |= tlrt.Bit(m.InboxDate != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		tlrt.PutUint32(b, uint32(m.InboxDate))
@@ -2435,12 +2449,8 @@ func (m *UpdateReadHistoryInbox) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.FolderID != 0 {
-		flags.Set(0)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.FolderID != 0, 0)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.FolderID))
@@ -2775,9 +2785,7 @@ func (m *UpdateReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Date != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Date != 0, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2908,9 +2916,7 @@ func (m *UpdateChannelTooLong) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Pts != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Pts != 0, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2992,8 +2998,11 @@ func (m *UpdateChannel) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateChannelTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, UpdateChannelTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3192,9 +3201,7 @@ func (m *UpdateReadChannelInbox) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.FolderID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.FolderID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.FolderID))
@@ -3385,8 +3392,13 @@ func (m *UpdateChannelMessageViews) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateChannelMessageViewsTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, UpdateChannelMessageViewsTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Views))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3644,12 +3656,8 @@ func (m *UpdateStickerSetsOrder) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Masks {
-		flags.Set(0)
-	}
-	if m.Emojis {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Masks, 0)
+	flags |= tlrt.Bit(m.Emojis, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -3740,12 +3748,8 @@ func (m *UpdateStickerSets) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Masks {
-		flags.Set(0)
-	}
-	if m.Emojis {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Masks, 0)
+	flags |= tlrt.Bit(m.Emojis, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -3812,7 +3816,7 @@ func (m *UpdateSavedGifs) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateSavedGifsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -3893,12 +3897,8 @@ func (m *UpdateBotInlineQuery) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Geo != nil {
-		flags.Set(0)
-	}
-	if m.PeerType != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Geo != nil, 0)
+	flags |= tlrt.Bit(m.PeerType != nil, 1)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -4027,12 +4027,8 @@ func (m *UpdateBotInlineSend) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Geo != nil {
-		flags.Set(0)
-	}
-	if m.MsgID != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Geo != nil, 0)
+	flags |= tlrt.Bit(m.MsgID != nil, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -4293,12 +4289,8 @@ func (m *UpdateBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Data) > 0 {
-		flags.Set(0)
-	}
-	if m.GameShortName != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(len(m.Data) > 0, 0)
+	flags |= tlrt.Bit(m.GameShortName != "", 1)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -4572,12 +4564,8 @@ func (m *UpdateInlineBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Data) > 0 {
-		flags.Set(0)
-	}
-	if m.GameShortName != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(len(m.Data) > 0, 0)
+	flags |= tlrt.Bit(m.GameShortName != "", 1)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -4693,8 +4681,12 @@ func (m *UpdateReadChannelOutbox) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateReadChannelOutboxTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, UpdateReadChannelOutboxTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4806,12 +4798,8 @@ func (m *UpdateDraftMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateDraftMessage", "peer")
@@ -4917,7 +4905,7 @@ func (m *UpdateReadFeaturedStickers) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateReadFeaturedStickersTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -4979,7 +4967,7 @@ func (m *UpdateRecentStickers) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateRecentStickersTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5041,7 +5029,7 @@ func (m *UpdateConfig) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateConfigTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5103,7 +5091,7 @@ func (m *UpdatePtsChanged) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdatePtsChangedTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -5300,12 +5288,8 @@ func (m *UpdateDialogPinned) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
-	if m.FolderID != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Pinned, 0)
+	flags |= tlrt.Bit(m.FolderID != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		tlrt.PutUint32(b, uint32(m.FolderID))
@@ -5447,12 +5431,8 @@ func (m *UpdatePinnedDialogs) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.FolderID != 0 {
-		flags.Set(1)
-	}
-	if len(m.Order) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.FolderID != 0, 1)
+	flags |= tlrt.Bit(len(m.Order) > 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		tlrt.PutUint32(b, uint32(m.FolderID))
@@ -5870,12 +5850,8 @@ func (m *UpdateBotPrecheckoutQuery) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Info != nil {
-		flags.Set(0)
-	}
-	if m.ShippingOptionID != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Info != nil, 0)
+	flags |= tlrt.Bit(m.ShippingOptionID != "", 1)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -6228,7 +6204,7 @@ func (m *UpdateFavedStickers) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateFavedStickersTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6332,12 +6308,8 @@ func (m *UpdateChannelReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -6439,7 +6411,7 @@ func (m *UpdateContactsReset) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateContactsResetTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6506,8 +6478,12 @@ func (m *UpdateChannelAvailableMessages) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateChannelAvailableMessagesTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, UpdateChannelAvailableMessagesTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.AvailableMinID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -6595,12 +6571,8 @@ func (m *UpdateDialogUnreadMark) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Unread {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Unread, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateDialogUnreadMark", "peer")
@@ -6747,15 +6719,9 @@ func (m *UpdateMessagePoll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Peer != nil || m.MsgID != 0 {
-		flags.Set(1)
-	}
-	if m.TopMsgID != 0 {
-		flags.Set(2)
-	}
-	if m.Poll != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Peer != nil || m.MsgID != 0, 1)
+	flags |= tlrt.Bit(m.TopMsgID != 0, 2)
+	flags |= tlrt.Bit(m.Poll != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -7349,9 +7315,7 @@ func (m *UpdateDeleteScheduledMessages) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.SentMessages) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.SentMessages) > 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateDeleteScheduledMessages", "peer")
@@ -7607,7 +7571,7 @@ func (m *UpdateLoginToken) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateLoginTokenTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -7789,9 +7753,7 @@ func (m *UpdateDialogFilter) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Filter != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Filter != nil, 0)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -7952,7 +7914,7 @@ func (m *UpdateDialogFilters) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateDialogFiltersTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8100,8 +8062,13 @@ func (m *UpdateChannelMessageForwards) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateChannelMessageForwardsTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, UpdateChannelMessageForwardsTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.ID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Forwards))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8245,9 +8212,7 @@ func (m *UpdateReadChannelDiscussionInbox) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.BroadcastID != 0 || m.BroadcastPost != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.BroadcastID != 0 || m.BroadcastPost != 0, 0)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -8350,8 +8315,13 @@ func (m *UpdateReadChannelDiscussionOutbox) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateReadChannelDiscussionOutboxTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, UpdateReadChannelDiscussionOutboxTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.TopMsgID))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.ReadMaxID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -8443,12 +8413,8 @@ func (m *UpdatePeerBlocked) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Blocked {
-		flags.Set(0)
-	}
-	if m.BlockedMyStoriesFrom {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Blocked, 0)
+	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
 		return tlrt.EncodeErr(err, "updatePeerBlocked", "peer_id")
@@ -8564,9 +8530,7 @@ func (m *UpdateChannelUserTyping) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -8684,9 +8648,7 @@ func (m *UpdatePinnedMessages) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Pinned, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updatePinnedMessages", "peer")
@@ -8796,9 +8758,7 @@ func (m *UpdatePinnedChannelMessages) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Pinned, 0)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -8889,8 +8849,11 @@ func (m *UpdateChat) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateChatTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, UpdateChatTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -9068,12 +9031,8 @@ func (m *UpdateGroupCall) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.LiveStory {
-		flags.Set(2)
-	}
-	if m.Peer != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.LiveStory, 2)
+	flags |= tlrt.Bit(m.Peer != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
@@ -9200,9 +9159,7 @@ func (m *UpdatePeerHistoryTTL) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.TTLPeriod != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updatePeerHistoryTTL", "peer")
@@ -9308,15 +9265,9 @@ func (m *UpdateChatParticipant) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.PrevParticipant != nil {
-		flags.Set(0)
-	}
-	if m.NewParticipant != nil {
-		flags.Set(1)
-	}
-	if m.Invite != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.PrevParticipant != nil, 0)
+	flags |= tlrt.Bit(m.NewParticipant != nil, 1)
+	flags |= tlrt.Bit(m.Invite != nil, 2)
 	w := tlrt.Extend(b, 32)
 	_ = w[31]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -9465,18 +9416,10 @@ func (m *UpdateChannelParticipant) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	if m.ViaChatlist {
-		flags.Set(3)
-	}
-	if m.PrevParticipant != nil {
-		flags.Set(0)
-	}
-	if m.NewParticipant != nil {
-		flags.Set(1)
-	}
-	if m.Invite != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.ViaChatlist, 3)
+	flags |= tlrt.Bit(m.PrevParticipant != nil, 0)
+	flags |= tlrt.Bit(m.NewParticipant != nil, 1)
+	flags |= tlrt.Bit(m.Invite != nil, 2)
 	w := tlrt.Extend(b, 32)
 	_ = w[31]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -9703,9 +9646,7 @@ func (m *UpdateGroupCallConnection) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Presentation {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Presentation, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := m.Params.Encode(b); err != nil {
 		return tlrt.EncodeErr(err, "updateGroupCallConnection", "params")
@@ -10018,9 +9959,7 @@ func (m *UpdateBotChatInviteRequester) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.QueryID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.QueryID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateBotChatInviteRequester", "peer")
@@ -10174,12 +10113,8 @@ func (m *UpdateMessageReactions) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.TopMsgID != 0 {
-		flags.Set(0)
-	}
-	if m.SavedPeerID != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
+	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateMessageReactions", "peer")
@@ -10289,7 +10224,7 @@ func (m *UpdateAttachMenuBots) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateAttachMenuBotsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10352,8 +10287,11 @@ func (m *UpdateWebViewResultSent) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateWebViewResultSentTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, UpdateWebViewResultSentTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10504,7 +10442,7 @@ func (m *UpdateSavedRingtones) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateSavedRingtonesTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10583,9 +10521,7 @@ func (m *UpdateTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pending {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Pending, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateTranscribedAudio", "peer")
@@ -10681,7 +10617,7 @@ func (m *UpdateReadFeaturedEmojiStickers) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateReadFeaturedEmojiStickersTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10828,7 +10764,7 @@ func (m *UpdateRecentEmojiStatuses) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateRecentEmojiStatusesTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10890,7 +10826,7 @@ func (m *UpdateRecentReactions) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateRecentReactionsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -10967,12 +10903,8 @@ func (m *UpdateMoveStickerSetToTop) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Masks {
-		flags.Set(0)
-	}
-	if m.Emojis {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Masks, 0)
+	flags |= tlrt.Bit(m.Emojis, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -11144,8 +11076,11 @@ func (m *UpdateUser) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateUserTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, UpdateUserTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11212,7 +11147,7 @@ func (m *UpdateAutoSaveSettings) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateAutoSaveSettingsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11441,8 +11376,12 @@ func (m *UpdateStoryID) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateStoryIDTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint32(w, UpdateStoryIDTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.RandomID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -11873,12 +11812,8 @@ func (m *UpdatePeerWallpaper) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.WallpaperOverridden {
-		flags.Set(1)
-	}
-	if m.Wallpaper != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.WallpaperOverridden, 1)
+	flags |= tlrt.Bit(m.Wallpaper != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updatePeerWallpaper", "peer")
@@ -12215,9 +12150,7 @@ func (m *UpdateSavedDialogPinned) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Pinned, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updateSavedDialogPinned", "peer")
@@ -12328,9 +12261,7 @@ func (m *UpdatePinnedSavedDialogs) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Order) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.Order) > 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutVectorHeader(b, len(m.Order))
@@ -12413,7 +12344,7 @@ func (m *UpdateSavedReactionTags) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateSavedReactionTagsTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -12715,8 +12646,11 @@ func (m *UpdateDeleteQuickReply) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateDeleteQuickReplyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, UpdateDeleteQuickReplyTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -13051,9 +12985,7 @@ func (m *UpdateBotNewBusinessMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ReplyToMessage != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ReplyToMessage != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.ConnectionID)
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
@@ -13167,9 +13099,7 @@ func (m *UpdateBotEditBusinessMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ReplyToMessage != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ReplyToMessage != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.ConnectionID)
 	if err := tlrt.EncodeObject(b, m.Message); err != nil {
@@ -13578,12 +13508,8 @@ func (m *UpdateBusinessBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 2)
-	if m.ReplyToMessage != nil {
-		flags.Set(2)
-	}
-	if len(m.Data) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ReplyToMessage != nil, 2)
+	flags |= tlrt.Bit(len(m.Data) > 0, 0)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -14314,9 +14240,7 @@ func (m *UpdateMonoForumNoPaidException) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Exception {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Exception, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -14597,9 +14521,7 @@ func (m *UpdatePinnedForumTopic) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Pinned, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updatePinnedForumTopic", "peer")
@@ -14715,9 +14637,7 @@ func (m *UpdatePinnedForumTopics) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.Order) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.Order) > 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "updatePinnedForumTopics", "peer")
@@ -15144,7 +15064,7 @@ func (m *UpdateStarGiftCraftFail) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateStarGiftCraftFailTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15301,8 +15221,13 @@ func (m *UpdateManagedBot) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdateManagedBotTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, UpdateManagedBotTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.BotID))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.Qts))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15420,9 +15345,7 @@ func (m *UpdateBotGuestChatQuery) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if len(m.ReferenceMessages) > 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(len(m.ReferenceMessages) > 0, 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -15526,7 +15449,7 @@ func (m *UpdateAiComposeTones) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdateAiComposeTonesTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -15767,12 +15690,8 @@ func (m *UpdateNewBotConnection) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Confirmed {
-		flags.Set(0)
-	}
-	if m.Date != 0 || m.Device != "" || m.Location != "" {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Confirmed, 0)
+	flags |= tlrt.Bit(m.Date != 0 || m.Device != "" || m.Location != "", 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -15887,12 +15806,8 @@ func (m *UpdateWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.OpenExternalBrowser {
-		flags.Set(0)
-	}
-	if m.DisplayCloseButton {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
+	flags |= tlrt.Bit(m.DisplayCloseButton, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -16000,12 +15915,8 @@ func (m *UpdateWebBrowserException) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if m.Delete {
-		flags.Set(1)
-	}
-	if m.OpenExternalBrowser {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Delete, 1)
+	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		b.PutBool(m.OpenExternalBrowser)
@@ -16366,15 +16277,9 @@ func (m *UpdateBotStarsSubscription) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	if m.Canceled {
-		flags.Set(0)
-	}
-	if m.PaymentFailed {
-		flags.Set(1)
-	}
-	if m.Restored {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Canceled, 0)
+	flags |= tlrt.Bit(m.PaymentFailed, 1)
+	flags |= tlrt.Bit(m.Restored, 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -16507,7 +16412,7 @@ func (m *UpdatesTooLong) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdatesTooLongTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -16662,33 +16567,15 @@ func (m *UpdateShortMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<13)
-	if m.Out {
-		flags.Set(1)
-	}
-	if m.Mentioned {
-		flags.Set(4)
-	}
-	if m.MediaUnread {
-		flags.Set(5)
-	}
-	if m.Silent {
-		flags.Set(13)
-	}
-	if m.FwdFrom != nil {
-		flags.Set(2)
-	}
-	if m.ViaBotID != 0 {
-		flags.Set(11)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(3)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(7)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(25)
-	}
+	flags |= tlrt.Bit(m.Out, 1)
+	flags |= tlrt.Bit(m.Mentioned, 4)
+	flags |= tlrt.Bit(m.MediaUnread, 5)
+	flags |= tlrt.Bit(m.Silent, 13)
+	flags |= tlrt.Bit(m.FwdFrom != nil, 2)
+	flags |= tlrt.Bit(m.ViaBotID != 0, 11)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 3)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 7)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 25)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -16946,33 +16833,15 @@ func (m *UpdateShortChatMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<13)
-	if m.Out {
-		flags.Set(1)
-	}
-	if m.Mentioned {
-		flags.Set(4)
-	}
-	if m.MediaUnread {
-		flags.Set(5)
-	}
-	if m.Silent {
-		flags.Set(13)
-	}
-	if m.FwdFrom != nil {
-		flags.Set(2)
-	}
-	if m.ViaBotID != 0 {
-		flags.Set(11)
-	}
-	if m.ReplyTo != nil {
-		flags.Set(3)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(7)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(25)
-	}
+	flags |= tlrt.Bit(m.Out, 1)
+	flags |= tlrt.Bit(m.Mentioned, 4)
+	flags |= tlrt.Bit(m.MediaUnread, 5)
+	flags |= tlrt.Bit(m.Silent, 13)
+	flags |= tlrt.Bit(m.FwdFrom != nil, 2)
+	flags |= tlrt.Bit(m.ViaBotID != 0, 11)
+	flags |= tlrt.Bit(m.ReplyTo != nil, 3)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 7)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 25)
 	w := tlrt.Extend(b, 24)
 	_ = w[23]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -17523,18 +17392,10 @@ func (m *UpdateShortSentMessage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<9)
-	if m.Out {
-		flags.Set(1)
-	}
-	if m.Media != nil {
-		flags.Set(9)
-	}
-	if len(m.Entities) > 0 {
-		flags.Set(7)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(25)
-	}
+	flags |= tlrt.Bit(m.Out, 1)
+	flags |= tlrt.Bit(m.Media != nil, 9)
+	flags |= tlrt.Bit(len(m.Entities) > 0, 7)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 25)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -17877,30 +17738,14 @@ func (m *URLAuthResultRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<5 | 1<<6)
-	if m.RequestWriteAccess {
-		flags.Set(0)
-	}
-	if m.RequestPhoneNumber {
-		flags.Set(1)
-	}
-	if m.MatchCodesFirst {
-		flags.Set(5)
-	}
-	if m.IsApp {
-		flags.Set(6)
-	}
-	if m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" {
-		flags.Set(2)
-	}
-	if len(m.MatchCodes) > 0 {
-		flags.Set(3)
-	}
-	if m.UserIDHint != 0 {
-		flags.Set(4)
-	}
-	if m.VerifiedAppName != "" {
-		flags.Set(7)
-	}
+	flags |= tlrt.Bit(m.RequestWriteAccess, 0)
+	flags |= tlrt.Bit(m.RequestPhoneNumber, 1)
+	flags |= tlrt.Bit(m.MatchCodesFirst, 5)
+	flags |= tlrt.Bit(m.IsApp, 6)
+	flags |= tlrt.Bit(m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "", 2)
+	flags |= tlrt.Bit(len(m.MatchCodes) > 0, 3)
+	flags |= tlrt.Bit(m.UserIDHint != 0, 4)
+	flags |= tlrt.Bit(m.VerifiedAppName != "", 7)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
 		return tlrt.EncodeErr(err, "urlAuthResultRequest", "bot")
@@ -18087,9 +17932,7 @@ func (m *URLAuthResultAccepted) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.URL != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.URL != "", 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutString(b, m.URL)
@@ -18169,7 +18012,7 @@ func (m *URLAuthResultDefault) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, URLAuthResultDefaultTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18266,8 +18109,11 @@ func (m *UserEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UserEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, UserEmptyTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -18705,151 +18551,55 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30)
-	if m.Self {
-		flags.Set(10)
-	}
-	if m.Contact {
-		flags.Set(11)
-	}
-	if m.MutualContact {
-		flags.Set(12)
-	}
-	if m.Deleted {
-		flags.Set(13)
-	}
-	if m.Bot || m.BotInfoVersion != 0 {
-		flags.Set(14)
-	}
-	if m.BotChatHistory {
-		flags.Set(15)
-	}
-	if m.BotNochats {
-		flags.Set(16)
-	}
-	if m.Verified {
-		flags.Set(17)
-	}
-	if m.Restricted || len(m.RestrictionReason) > 0 {
-		flags.Set(18)
-	}
-	if m.Min {
-		flags.Set(20)
-	}
-	if m.BotInlineGeo {
-		flags.Set(21)
-	}
-	if m.Support {
-		flags.Set(23)
-	}
-	if m.Scam {
-		flags.Set(24)
-	}
-	if m.ApplyMinPhoto {
-		flags.Set(25)
-	}
-	if m.Fake {
-		flags.Set(26)
-	}
-	if m.BotAttachMenu {
-		flags.Set(27)
-	}
-	if m.Premium {
-		flags.Set(28)
-	}
-	if m.AttachMenuEnabled {
-		flags.Set(29)
-	}
-	if m.AccessHash != 0 {
-		flags.Set(0)
-	}
-	if m.FirstName != "" {
-		flags.Set(1)
-	}
-	if m.LastName != "" {
-		flags.Set(2)
-	}
-	if m.Username != "" {
-		flags.Set(3)
-	}
-	if m.Phone != "" {
-		flags.Set(4)
-	}
-	if m.Photo != nil {
-		flags.Set(5)
-	}
-	if m.Status != nil {
-		flags.Set(6)
-	}
-	if m.BotInlinePlaceholder != "" {
-		flags.Set(19)
-	}
-	if m.LangCode != "" {
-		flags.Set(22)
-	}
-	if m.EmojiStatus != nil {
-		flags.Set(30)
-	}
+	flags |= tlrt.Bit(m.Self, 10)
+	flags |= tlrt.Bit(m.Contact, 11)
+	flags |= tlrt.Bit(m.MutualContact, 12)
+	flags |= tlrt.Bit(m.Deleted, 13)
+	flags |= tlrt.Bit(m.Bot || m.BotInfoVersion != 0, 14)
+	flags |= tlrt.Bit(m.BotChatHistory, 15)
+	flags |= tlrt.Bit(m.BotNochats, 16)
+	flags |= tlrt.Bit(m.Verified, 17)
+	flags |= tlrt.Bit(m.Restricted || len(m.RestrictionReason) > 0, 18)
+	flags |= tlrt.Bit(m.Min, 20)
+	flags |= tlrt.Bit(m.BotInlineGeo, 21)
+	flags |= tlrt.Bit(m.Support, 23)
+	flags |= tlrt.Bit(m.Scam, 24)
+	flags |= tlrt.Bit(m.ApplyMinPhoto, 25)
+	flags |= tlrt.Bit(m.Fake, 26)
+	flags |= tlrt.Bit(m.BotAttachMenu, 27)
+	flags |= tlrt.Bit(m.Premium, 28)
+	flags |= tlrt.Bit(m.AttachMenuEnabled, 29)
+	flags |= tlrt.Bit(m.AccessHash != 0, 0)
+	flags |= tlrt.Bit(m.FirstName != "", 1)
+	flags |= tlrt.Bit(m.LastName != "", 2)
+	flags |= tlrt.Bit(m.Username != "", 3)
+	flags |= tlrt.Bit(m.Phone != "", 4)
+	flags |= tlrt.Bit(m.Photo != nil, 5)
+	flags |= tlrt.Bit(m.Status != nil, 6)
+	flags |= tlrt.Bit(m.BotInlinePlaceholder != "", 19)
+	flags |= tlrt.Bit(m.LangCode != "", 22)
+	flags |= tlrt.Bit(m.EmojiStatus != nil, 30)
 	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18 | 1<<19 | 1<<20)
-	if m.BotCanEdit {
-		flags2.Set(1)
-	}
-	if m.CloseFriend {
-		flags2.Set(2)
-	}
-	if m.StoriesHidden {
-		flags2.Set(3)
-	}
-	if m.StoriesUnavailable {
-		flags2.Set(4)
-	}
-	if m.ContactRequirePremium {
-		flags2.Set(10)
-	}
-	if m.BotBusiness {
-		flags2.Set(11)
-	}
-	if m.BotHasMainApp {
-		flags2.Set(13)
-	}
-	if m.BotForumView {
-		flags2.Set(16)
-	}
-	if m.BotForumCanManageTopics {
-		flags2.Set(17)
-	}
-	if m.BotCanManageBots {
-		flags2.Set(18)
-	}
-	if m.BotGuestchat {
-		flags2.Set(19)
-	}
-	if m.BotGuard {
-		flags2.Set(20)
-	}
-	if len(m.Usernames) > 0 {
-		flags2.Set(0)
-	}
-	if m.StoriesMaxID != nil {
-		flags2.Set(5)
-	}
-	if m.Color != nil {
-		flags2.Set(8)
-	}
-	if m.ProfileColor != nil {
-		flags2.Set(9)
-	}
-	if m.BotActiveUsers != 0 {
-		flags2.Set(12)
-	}
-	if m.BotVerificationIcon != 0 {
-		flags2.Set(14)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags2.Set(15)
-	}
-	if m.LinkedCommunityID != 0 {
-		flags2.Set(21)
-	}
+	flags2 |= tlrt.Bit(m.BotCanEdit, 1)
+	flags2 |= tlrt.Bit(m.CloseFriend, 2)
+	flags2 |= tlrt.Bit(m.StoriesHidden, 3)
+	flags2 |= tlrt.Bit(m.StoriesUnavailable, 4)
+	flags2 |= tlrt.Bit(m.ContactRequirePremium, 10)
+	flags2 |= tlrt.Bit(m.BotBusiness, 11)
+	flags2 |= tlrt.Bit(m.BotHasMainApp, 13)
+	flags2 |= tlrt.Bit(m.BotForumView, 16)
+	flags2 |= tlrt.Bit(m.BotForumCanManageTopics, 17)
+	flags2 |= tlrt.Bit(m.BotCanManageBots, 18)
+	flags2 |= tlrt.Bit(m.BotGuestchat, 19)
+	flags2 |= tlrt.Bit(m.BotGuard, 20)
+	flags2 |= tlrt.Bit(len(m.Usernames) > 0, 0)
+	flags2 |= tlrt.Bit(m.StoriesMaxID != nil, 5)
+	flags2 |= tlrt.Bit(m.Color != nil, 8)
+	flags2 |= tlrt.Bit(m.ProfileColor != nil, 9)
+	flags2 |= tlrt.Bit(m.BotActiveUsers != 0, 12)
+	flags2 |= tlrt.Bit(m.BotVerificationIcon != 0, 14)
+	flags2 |= tlrt.Bit(m.SendPaidMessagesStars != 0, 15)
+	flags2 |= tlrt.Bit(m.LinkedCommunityID != 0, 21)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -19225,7 +18975,7 @@ func (m *UserProfilePhotoEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UserProfilePhotoEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19329,15 +19079,9 @@ func (m *UserProfilePhoto) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2)
-	if m.HasVideo {
-		flags.Set(0)
-	}
-	if m.Personal {
-		flags.Set(2)
-	}
-	if len(m.StrippedThumb) > 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.HasVideo, 0)
+	flags |= tlrt.Bit(m.Personal, 2)
+	flags |= tlrt.Bit(len(m.StrippedThumb) > 0, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -19474,7 +19218,7 @@ func (m *UserStatusEmpty) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UserStatusEmptyTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19537,8 +19281,11 @@ func (m *UserStatusOnline) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UserStatusOnlineTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, UserStatusOnlineTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19606,8 +19353,11 @@ func (m *UserStatusOffline) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UserStatusOfflineTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, UserStatusOfflineTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.WasOnline))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -19686,9 +19436,7 @@ func (m *UserStatusRecently) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ByMe {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ByMe, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -19766,9 +19514,7 @@ func (m *UserStatusLastWeek) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ByMe {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ByMe, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -19846,9 +19592,7 @@ func (m *UserStatusLastMonth) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.ByMe {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.ByMe, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	return nil
 }
@@ -20248,163 +19992,59 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<15 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30)
-	if m.Blocked {
-		flags.Set(0)
-	}
-	if m.PhoneCallsAvailable {
-		flags.Set(4)
-	}
-	if m.PhoneCallsPrivate {
-		flags.Set(5)
-	}
-	if m.CanPinMessage {
-		flags.Set(7)
-	}
-	if m.HasScheduled {
-		flags.Set(12)
-	}
-	if m.VideoCallsAvailable {
-		flags.Set(13)
-	}
-	if m.VoiceMessagesForbidden {
-		flags.Set(20)
-	}
-	if m.TranslationsDisabled {
-		flags.Set(23)
-	}
-	if m.StoriesPinnedAvailable {
-		flags.Set(26)
-	}
-	if m.BlockedMyStoriesFrom {
-		flags.Set(27)
-	}
-	if m.WallpaperOverridden {
-		flags.Set(28)
-	}
-	if m.ContactRequirePremium {
-		flags.Set(29)
-	}
-	if m.ReadDatesPrivate {
-		flags.Set(30)
-	}
-	if m.About != "" {
-		flags.Set(1)
-	}
-	if m.PersonalPhoto != nil {
-		flags.Set(21)
-	}
-	if m.ProfilePhoto != nil {
-		flags.Set(2)
-	}
-	if m.FallbackPhoto != nil {
-		flags.Set(22)
-	}
-	if m.BotInfo != nil {
-		flags.Set(3)
-	}
-	if m.PinnedMsgID != 0 {
-		flags.Set(6)
-	}
-	if m.FolderID != 0 {
-		flags.Set(11)
-	}
-	if m.TTLPeriod != 0 {
-		flags.Set(14)
-	}
-	if m.Theme != nil {
-		flags.Set(15)
-	}
-	if m.PrivateForwardName != "" {
-		flags.Set(16)
-	}
-	if m.BotGroupAdminRights != nil {
-		flags.Set(17)
-	}
-	if m.BotBroadcastAdminRights != nil {
-		flags.Set(18)
-	}
-	if m.Wallpaper != nil {
-		flags.Set(24)
-	}
-	if m.Stories != nil {
-		flags.Set(25)
-	}
+	flags |= tlrt.Bit(m.Blocked, 0)
+	flags |= tlrt.Bit(m.PhoneCallsAvailable, 4)
+	flags |= tlrt.Bit(m.PhoneCallsPrivate, 5)
+	flags |= tlrt.Bit(m.CanPinMessage, 7)
+	flags |= tlrt.Bit(m.HasScheduled, 12)
+	flags |= tlrt.Bit(m.VideoCallsAvailable, 13)
+	flags |= tlrt.Bit(m.VoiceMessagesForbidden, 20)
+	flags |= tlrt.Bit(m.TranslationsDisabled, 23)
+	flags |= tlrt.Bit(m.StoriesPinnedAvailable, 26)
+	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 27)
+	flags |= tlrt.Bit(m.WallpaperOverridden, 28)
+	flags |= tlrt.Bit(m.ContactRequirePremium, 29)
+	flags |= tlrt.Bit(m.ReadDatesPrivate, 30)
+	flags |= tlrt.Bit(m.About != "", 1)
+	flags |= tlrt.Bit(m.PersonalPhoto != nil, 21)
+	flags |= tlrt.Bit(m.ProfilePhoto != nil, 2)
+	flags |= tlrt.Bit(m.FallbackPhoto != nil, 22)
+	flags |= tlrt.Bit(m.BotInfo != nil, 3)
+	flags |= tlrt.Bit(m.PinnedMsgID != 0, 6)
+	flags |= tlrt.Bit(m.FolderID != 0, 11)
+	flags |= tlrt.Bit(m.TTLPeriod != 0, 14)
+	flags |= tlrt.Bit(m.Theme != nil, 15)
+	flags |= tlrt.Bit(m.PrivateForwardName != "", 16)
+	flags |= tlrt.Bit(m.BotGroupAdminRights != nil, 17)
+	flags |= tlrt.Bit(m.BotBroadcastAdminRights != nil, 18)
+	flags |= tlrt.Bit(m.Wallpaper != nil, 24)
+	flags |= tlrt.Bit(m.Stories != nil, 25)
 	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<26)
-	if m.SponsoredEnabled {
-		flags2.Set(7)
-	}
-	if m.CanViewRevenue {
-		flags2.Set(9)
-	}
-	if m.BotCanManageEmojiStatus {
-		flags2.Set(10)
-	}
-	if m.DisplayGiftsButton {
-		flags2.Set(16)
-	}
-	if m.NoforwardsMyEnabled {
-		flags2.Set(23)
-	}
-	if m.NoforwardsPeerEnabled {
-		flags2.Set(24)
-	}
-	if m.UnofficialSecurityRisk {
-		flags2.Set(26)
-	}
-	if m.BusinessWorkHours != nil {
-		flags2.Set(0)
-	}
-	if m.BusinessLocation != nil {
-		flags2.Set(1)
-	}
-	if m.BusinessGreetingMessage != nil {
-		flags2.Set(2)
-	}
-	if m.BusinessAwayMessage != nil {
-		flags2.Set(3)
-	}
-	if m.BusinessIntro != nil {
-		flags2.Set(4)
-	}
-	if m.Birthday != nil {
-		flags2.Set(5)
-	}
-	if m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 {
-		flags2.Set(6)
-	}
-	if m.StargiftsCount != 0 {
-		flags2.Set(8)
-	}
-	if m.StarrefProgram != nil {
-		flags2.Set(11)
-	}
-	if m.BotVerification != nil {
-		flags2.Set(12)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		flags2.Set(14)
-	}
-	if m.DisallowedGifts != nil {
-		flags2.Set(15)
-	}
-	if m.StarsRating != nil {
-		flags2.Set(17)
-	}
-	if m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0 {
-		flags2.Set(18)
-	}
-	if m.MainTab != nil {
-		flags2.Set(20)
-	}
-	if m.SavedMusic != nil {
-		flags2.Set(21)
-	}
-	if m.Note != nil {
-		flags2.Set(22)
-	}
-	if m.BotManagerID != 0 {
-		flags2.Set(25)
-	}
+	flags2 |= tlrt.Bit(m.SponsoredEnabled, 7)
+	flags2 |= tlrt.Bit(m.CanViewRevenue, 9)
+	flags2 |= tlrt.Bit(m.BotCanManageEmojiStatus, 10)
+	flags2 |= tlrt.Bit(m.DisplayGiftsButton, 16)
+	flags2 |= tlrt.Bit(m.NoforwardsMyEnabled, 23)
+	flags2 |= tlrt.Bit(m.NoforwardsPeerEnabled, 24)
+	flags2 |= tlrt.Bit(m.UnofficialSecurityRisk, 26)
+	flags2 |= tlrt.Bit(m.BusinessWorkHours != nil, 0)
+	flags2 |= tlrt.Bit(m.BusinessLocation != nil, 1)
+	flags2 |= tlrt.Bit(m.BusinessGreetingMessage != nil, 2)
+	flags2 |= tlrt.Bit(m.BusinessAwayMessage != nil, 3)
+	flags2 |= tlrt.Bit(m.BusinessIntro != nil, 4)
+	flags2 |= tlrt.Bit(m.Birthday != nil, 5)
+	flags2 |= tlrt.Bit(m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0, 6)
+	flags2 |= tlrt.Bit(m.StargiftsCount != 0, 8)
+	flags2 |= tlrt.Bit(m.StarrefProgram != nil, 11)
+	flags2 |= tlrt.Bit(m.BotVerification != nil, 12)
+	flags2 |= tlrt.Bit(m.SendPaidMessagesStars != 0, 14)
+	flags2 |= tlrt.Bit(m.DisallowedGifts != nil, 15)
+	flags2 |= tlrt.Bit(m.StarsRating != nil, 17)
+	flags2 |= tlrt.Bit(m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0, 18)
+	flags2 |= tlrt.Bit(m.MainTab != nil, 20)
+	flags2 |= tlrt.Bit(m.SavedMusic != nil, 21)
+	flags2 |= tlrt.Bit(m.Note != nil, 22)
+	flags2 |= tlrt.Bit(m.BotManagerID != 0, 25)
 	w := tlrt.Extend(b, 16)
 	_ = w[15]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -20898,12 +20538,8 @@ func (m *Username) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Editable {
-		flags.Set(0)
-	}
-	if m.Active {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Editable, 0)
+	flags |= tlrt.Bit(m.Active, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Username)
 	return nil

@@ -119,12 +119,8 @@ func (m *UpdatesChannelDifferenceEmpty) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Final {
-		flags.Set(0)
-	}
-	if m.Timeout != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Final, 0)
+	flags |= tlrt.Bit(m.Timeout != 0, 1)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -252,12 +248,8 @@ func (m *UpdatesChannelDifferenceTooLong) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Final {
-		flags.Set(0)
-	}
-	if m.Timeout != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Final, 0)
+	flags |= tlrt.Bit(m.Timeout != 0, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(1) {
 		tlrt.PutUint32(b, uint32(m.Timeout))
@@ -420,12 +412,8 @@ func (m *UpdatesChannelDifference) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Final {
-		flags.Set(0)
-	}
-	if m.Timeout != 0 {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Final, 0)
+	flags |= tlrt.Bit(m.Timeout != 0, 1)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -596,8 +584,12 @@ func (m *UpdatesDifferenceEmpty) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdatesDifferenceEmptyTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, UpdatesDifferenceEmptyTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Seq))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -945,8 +937,11 @@ func (m *UpdatesDifferenceTooLong) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdatesDifferenceTooLongTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, UpdatesDifferenceTooLongTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1016,8 +1011,15 @@ func (m *UpdatesState) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UpdatesStateTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 24)
+	_ = w[23]
+	binary.LittleEndian.PutUint32(w, UpdatesStateTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
+	binary.LittleEndian.PutUint32(w[8:], uint32(m.Qts))
+	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
+	binary.LittleEndian.PutUint32(w[16:], uint32(m.Seq))
+	binary.LittleEndian.PutUint32(w[20:], uint32(m.UnreadCount))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1099,7 +1101,7 @@ func (m *UpdatesGetStateRequest) Encode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	tlrt.PutUint32(b, UpdatesGetStateRequestTypeID)
-	return m.EncodeBare(b)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -1246,15 +1248,9 @@ func (m *UpdatesGetDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.PtsLimit != 0 {
-		flags.Set(1)
-	}
-	if m.PtsTotalLimit != 0 {
-		flags.Set(0)
-	}
-	if m.QtsLimit != 0 {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.PtsLimit != 0, 1)
+	flags |= tlrt.Bit(m.PtsTotalLimit != 0, 0)
+	flags |= tlrt.Bit(m.QtsLimit != 0, 2)
 	w := tlrt.Extend(b, 8)
 	_ = w[7]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1393,9 +1389,7 @@ func (m *UpdatesGetChannelDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Force {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Force, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
 		return tlrt.EncodeErr(err, "updates.getChannelDifference", "channel")

@@ -658,12 +658,8 @@ func (m *UploadGetFileRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Precise {
-		flags.Set(0)
-	}
-	if m.CDNSupported {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Precise, 0)
+	flags |= tlrt.Bit(m.CDNSupported, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Location); err != nil {
 		return tlrt.EncodeErr(err, "upload.getFile", "location")

@@ -76,8 +76,11 @@ func (m *UsersSavedMusicNotModified) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, UsersSavedMusicNotModifiedTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 8)
+	_ = w[7]
+	binary.LittleEndian.PutUint32(w, UsersSavedMusicNotModifiedTypeID)
+	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.

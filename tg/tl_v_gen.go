@@ -116,9 +116,7 @@ func (m *VideoSize) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.VideoStartTs != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.VideoStartTs != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Type)
 	w := tlrt.Extend(b, 12)

@@ -94,21 +94,11 @@ func (m *WallPaper) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
-	if m.Creator {
-		flags.Set(0)
-	}
-	if m.Default {
-		flags.Set(1)
-	}
-	if m.Pattern {
-		flags.Set(3)
-	}
-	if m.Dark {
-		flags.Set(4)
-	}
-	if m.Settings != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Creator, 0)
+	flags |= tlrt.Bit(m.Default, 1)
+	flags |= tlrt.Bit(m.Pattern, 3)
+	flags |= tlrt.Bit(m.Dark, 4)
+	flags |= tlrt.Bit(m.Settings != nil, 2)
 	w := tlrt.Extend(b, 20)
 	_ = w[19]
 	binary.LittleEndian.PutUint64(w, uint64(m.ID))
@@ -232,15 +222,9 @@ func (m *WallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<4)
-	if m.Default {
-		flags.Set(1)
-	}
-	if m.Dark {
-		flags.Set(4)
-	}
-	if m.Settings != nil {
-		flags.Set(2)
-	}
+	flags |= tlrt.Bit(m.Default, 1)
+	flags |= tlrt.Bit(m.Dark, 4)
+	flags |= tlrt.Bit(m.Settings != nil, 2)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint64(w, uint64(m.ID))
@@ -644,9 +628,7 @@ func (m *WebPageEmpty) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.URL != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.URL != "", 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -769,9 +751,7 @@ func (m *WebPagePending) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.URL != "" {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.URL != "", 0)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1122,48 +1102,20 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<4 | 1<<9 | 1<<10 | 1<<13 | 1<<14)
-	if m.HasLargeMedia {
-		flags.Set(13)
-	}
-	if m.VideoCoverPhoto {
-		flags.Set(14)
-	}
-	if m.Type != "" {
-		flags.Set(0)
-	}
-	if m.SiteName != "" {
-		flags.Set(1)
-	}
-	if m.Title != "" {
-		flags.Set(2)
-	}
-	if m.Description != "" {
-		flags.Set(3)
-	}
-	if m.Photo != nil {
-		flags.Set(4)
-	}
-	if m.EmbedURL != "" || m.EmbedType != "" {
-		flags.Set(5)
-	}
-	if m.EmbedWidth != 0 || m.EmbedHeight != 0 {
-		flags.Set(6)
-	}
-	if m.Duration != 0 {
-		flags.Set(7)
-	}
-	if m.Author != "" {
-		flags.Set(8)
-	}
-	if m.Document != nil {
-		flags.Set(9)
-	}
-	if m.CachedPage != nil {
-		flags.Set(10)
-	}
-	if len(m.Attributes) > 0 {
-		flags.Set(12)
-	}
+	flags |= tlrt.Bit(m.HasLargeMedia, 13)
+	flags |= tlrt.Bit(m.VideoCoverPhoto, 14)
+	flags |= tlrt.Bit(m.Type != "", 0)
+	flags |= tlrt.Bit(m.SiteName != "", 1)
+	flags |= tlrt.Bit(m.Title != "", 2)
+	flags |= tlrt.Bit(m.Description != "", 3)
+	flags |= tlrt.Bit(m.Photo != nil, 4)
+	flags |= tlrt.Bit(m.EmbedURL != "" || m.EmbedType != "", 5)
+	flags |= tlrt.Bit(m.EmbedWidth != 0 || m.EmbedHeight != 0, 6)
+	flags |= tlrt.Bit(m.Duration != 0, 7)
+	flags |= tlrt.Bit(m.Author != "", 8)
+	flags |= tlrt.Bit(m.Document != nil, 9)
+	flags |= tlrt.Bit(m.CachedPage != nil, 10)
+	flags |= tlrt.Bit(len(m.Attributes) > 0, 12)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -1443,9 +1395,7 @@ func (m *WebPageNotModified) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.CachedPageViews != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.CachedPageViews != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.CachedPageViews))
@@ -1606,12 +1556,8 @@ func (m *WebPageAttributeTheme) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 1)
-	if len(m.Documents) > 0 {
-		flags.Set(0)
-	}
-	if m.Settings != nil {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(len(m.Documents) > 0, 0)
+	flags |= tlrt.Bit(m.Settings != nil, 1)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutVectorHeader(b, len(m.Documents))
@@ -1726,9 +1672,7 @@ func (m *WebPageAttributeStory) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Story != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Story != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
 		return tlrt.EncodeErr(err, "webPageAttributeStory", "peer")
@@ -1838,12 +1782,8 @@ func (m *WebPageAttributeStickerSet) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<0 | 1<<1)
-	if m.Emojis {
-		flags.Set(0)
-	}
-	if m.TextColor {
-		flags.Set(1)
-	}
+	flags |= tlrt.Bit(m.Emojis, 0)
+	flags |= tlrt.Bit(m.TextColor, 1)
 	w := tlrt.Extend(b, 12)
 	_ = w[11]
 	binary.LittleEndian.PutUint32(w, uint32(flags))
@@ -2191,8 +2131,11 @@ func (m *WebPageAttributeAiComposeTone) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	tlrt.PutUint32(b, WebPageAttributeAiComposeToneTypeID)
-	return m.EncodeBare(b)
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, WebPageAttributeAiComposeToneTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.EmojiID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
@@ -2427,30 +2370,14 @@ func (m *WallPaperSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2)
-	if m.Blur {
-		flags.Set(1)
-	}
-	if m.Motion {
-		flags.Set(2)
-	}
-	if m.BackgroundColor != 0 {
-		flags.Set(0)
-	}
-	if m.SecondBackgroundColor != 0 || m.Rotation != 0 {
-		flags.Set(4)
-	}
-	if m.ThirdBackgroundColor != 0 {
-		flags.Set(5)
-	}
-	if m.FourthBackgroundColor != 0 {
-		flags.Set(6)
-	}
-	if m.Intensity != 0 {
-		flags.Set(3)
-	}
-	if m.Emoticon != "" {
-		flags.Set(7)
-	}
+	flags |= tlrt.Bit(m.Blur, 1)
+	flags |= tlrt.Bit(m.Motion, 2)
+	flags |= tlrt.Bit(m.BackgroundColor != 0, 0)
+	flags |= tlrt.Bit(m.SecondBackgroundColor != 0 || m.Rotation != 0, 4)
+	flags |= tlrt.Bit(m.ThirdBackgroundColor != 0, 5)
+	flags |= tlrt.Bit(m.FourthBackgroundColor != 0, 6)
+	flags |= tlrt.Bit(m.Intensity != 0, 3)
+	flags |= tlrt.Bit(m.Emoticon != "", 7)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint32(b, uint32(m.BackgroundColor))
@@ -2749,9 +2676,7 @@ func (m *WebDomainException) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags
-	if m.Favicon != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Favicon != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	tlrt.PutString(b, m.Domain)
 	tlrt.PutString(b, m.URL)
@@ -2853,9 +2778,7 @@ func (m *WebViewMessageSent) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.MsgID != nil {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.MsgID != nil, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		if err := tlrt.EncodeObject(b, m.MsgID); err != nil {
@@ -2971,18 +2894,10 @@ func (m *WebViewResultURL) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
-	if m.Fullsize {
-		flags.Set(1)
-	}
-	if m.Fullscreen {
-		flags.Set(2)
-	}
-	if m.SameOrigin {
-		flags.Set(3)
-	}
-	if m.QueryID != 0 {
-		flags.Set(0)
-	}
+	flags |= tlrt.Bit(m.Fullsize, 1)
+	flags |= tlrt.Bit(m.Fullscreen, 2)
+	flags |= tlrt.Bit(m.SameOrigin, 3)
+	flags |= tlrt.Bit(m.QueryID != 0, 0)
 	tlrt.PutUint32(b, uint32(flags))
 	if flags.Has(0) {
 		tlrt.PutUint64(b, uint64(m.QueryID))

@@ -70,3 +70,14 @@ func putBytes[S string | []byte](b *bin.Buffer, s S) {
 	}
 	copy(w[head:], s)
 }
+
+// Bit returns a flags word with bit set when set is true, and none
+// otherwise, with no branch: encoders or it into a flags word for each
+// optional field.
+func Bit(set bool, bit int) bin.Fields {
+	var v bin.Fields
+	if set {
+		v = 1
+	}
+	return v << bit
+}

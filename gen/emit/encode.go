@@ -15,15 +15,37 @@ func nilCheck() jen.Code {
 	return jen.If(jen.Id("m").Op("==").Nil()).Block(jen.Return(jen.Id("ErrNilValue")))
 }
 
-// emitEncode writes Encode, which writes the ID and then the fields.
+// emitEncode writes Encode, which writes the ID and then the fields: all
+// at offsets of one tlrt.Extend when every field has a fixed size, by
+// EncodeBare otherwise.
 func emitEncode(f *jen.File, d *gen.Def) {
+	body := []jen.Code{nilCheck()}
+	if words, ok := fixedDef(d); ok {
+		declared := false
+		id := word{4, jen.Id(d.TypeIDName()), nil}
+		body = append(body, putWords(append([]word{id}, words...), &declared)...)
+		body = append(body, jen.Return(jen.Nil()))
+	} else {
+		body = append(body,
+			rt("PutUint32").Call(jen.Id("b"), jen.Id(d.TypeIDName())),
+			jen.Return(jen.Id("m").Dot("EncodeBare").Call(jen.Id("b"))))
+	}
 	emitDoc(f, "Encode writes m to b with its ID.")
-	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Encode").Params(buf()).Error().Block(
-		nilCheck(),
-		rt("PutUint32").Call(jen.Id("b"), jen.Id(d.TypeIDName())),
-		jen.Return(jen.Id("m").Dot("EncodeBare").Call(jen.Id("b"))),
-	)
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Encode").Params(buf()).Error().Block(body...)
 	f.Line()
+}
+
+// fixedDef returns the words of d's fields if each is required and has a
+// fixed size; ok is false otherwise.
+func fixedDef(d *gen.Def) (words []word, ok bool) {
+	for _, fd := range d.Fields {
+		ws := fixedWords(fd)
+		if ws == nil || fd.Flag != nil || fd.Type.Kind == gen.KindFlags {
+			return nil, false
+		}
+		words = append(words, ws...)
+	}
+	return words, true
 }
 
 // emitEncodeBare writes EncodeBare, which writes the fields: each flags
@@ -72,7 +94,8 @@ func emitEncodeBare(f *jen.File, d *gen.Def) {
 
 // encodeFlags works out a flags word into the local copy the model names:
 // the word with the bits that fields decide alone cleared, then each bit
-// set whose fields are present by their values.
+// set whose fields are present by their values, with no branch for a
+// field of its own.
 func encodeFlags(w *gen.Field) []jen.Code {
 	init := jen.Id(w.Local).Op(":=").Id("m").Dot(w.GoName)
 	if mask := derivedMask(w); mask != nil {
@@ -80,7 +103,7 @@ func encodeFlags(w *gen.Field) []jen.Code {
 	}
 	out := []jen.Code{init}
 	for _, fb := range w.Bits {
-		out = append(out, jen.If(anyNonZero(fb.Fields)).Block(jen.Id(w.Local).Dot("Set").Call(jen.Lit(fb.Bit))))
+		out = append(out, jen.Id(w.Local).Op("|=").Add(rt("Bit")).Call(anyNonZero(fb.Fields), jen.Lit(fb.Bit)))
 	}
 	return out
 }
