@@ -2,7 +2,6 @@ package tlrt
 
 import (
 	"encoding/binary"
-	"slices"
 
 	"github.com/gotd/td/bin"
 )
@@ -14,7 +13,7 @@ import (
 func Extend(b *bin.Buffer, n int) []byte {
 	l := len(b.Buf)
 	if cap(b.Buf)-l < n {
-		b.Buf = slices.Grow(b.Buf, n)
+		b.Buf = append(b.Buf, make([]byte, n)...)[:l]
 	}
 	b.Buf = b.Buf[:l+n]
 	return b.Buf[l:]
